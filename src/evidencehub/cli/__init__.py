@@ -1,0 +1,87 @@
+"""The ``evidencehub`` command line.
+
+Each command lives in a module of its own (``cli/meta.py``, ``cli/ingest.py``…) that only parses
+its options, calls one library function and prints the result; this module assembles them.
+Deliberate failures (:class:`~evidencehub.errors.EvidenceHubError`) print one line to stderr and
+exit with status 1; anything else is a bug and keeps its traceback.
+"""
+
+from __future__ import annotations
+
+import sys
+import pkgutil
+from importlib import import_module
+
+import typer
+
+from evidencehub import __version__
+from evidencehub.errors import EvidenceHubError
+
+__all__ = ["app", "main"]
+
+#: Every public module of this package defines ``register(app)`` for its commands.
+COMMAND_MODULES = tuple(
+    sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+)
+
+app = typer.Typer(
+    name="evidencehub",
+    help=(
+        "Research-intelligence hub for cures of type 1 diabetes and stem-cell therapies: "
+        "import studies and trial records, pool their results, grade them, publish pages.\n\n"
+        "Start with:  evidencehub demo"
+    ),
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode="rich",
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"evidencehub {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: bool = typer.Option(
+        False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
+    ),
+) -> None:
+    """Research-intelligence hub for type 1 diabetes and stem-cell therapies."""
+
+
+for _name in COMMAND_MODULES:
+    import_module(f"evidencehub.cli.{_name}").register(app)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the CLI; return the exit status (used by the console script and the tests)."""
+    try:
+        app(args=argv, prog_name="evidencehub", standalone_mode=False)
+    except EvidenceHubError as exc:
+        typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
+        return 1
+    except typer.Exit as exc:
+        return exc.exit_code
+    except typer.Abort:
+        typer.echo("Aborted.", err=True)
+        return 130
+    except KeyboardInterrupt:
+        typer.echo("Interrupted; nothing was half-written.", err=True)
+        return 130
+    except Exception as exc:  # click's usage errors: print them as click would
+        import click
+
+        if isinstance(exc, click.ClickException):
+            exc.show()
+            return exc.exit_code
+        raise
+    return 0
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

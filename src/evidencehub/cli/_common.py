@@ -1,0 +1,49 @@
+"""Options and printing shared by every command: ``--db``, ``--json``, the console."""
+
+from __future__ import annotations
+
+import json
+import math
+import sys
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+
+from evidencehub.config import DATABASE_ENV
+
+__all__ = ["DbOption", "JsonOption", "console", "err_console", "print_json"]
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        envvar=DATABASE_ENV,
+        help="Database: a SQLite file path or an SQLAlchemy URL (postgresql+psycopg://…). "
+        "Default ./evidencehub.db.",
+        show_default=False,
+    ),
+]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print machine-readable JSON on stdout instead of tables.")
+]
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _clean(value: Any) -> Any:
+    """Make ``value`` strict JSON: NaN and infinities become null."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _clean(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_clean(v) for v in value]
+    return value
+
+
+def print_json(data: Any) -> None:
+    """Write ``data`` as strict JSON (no NaN) to stdout, one document, newline-terminated."""
+    sys.stdout.write(json.dumps(_clean(data), indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.flush()

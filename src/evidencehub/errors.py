@@ -1,0 +1,60 @@
+"""Every error and warning the hub raises on purpose.
+
+::
+
+    EvidenceHubError                 base of all deliberate failures; the CLI prints it, exit 1
+     +-- InputError(ValueError)      bad data: names the source, the place and what was expected
+     +-- ConfigError                 bad settings (database URL, missing option)
+     +-- StoreError                  the store refused a unit of work (integrity, migration)
+     +-- NotFoundError(LookupError)  an id or slug that is not in the store
+    StatsWarning(UserWarning)        an edge case handled on principle (k = 1, tau2 truncated at 0,
+                                     no convergence); recorded on the result as well
+
+Real bugs are not wrapped: they still crash with a traceback.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ConfigError",
+    "EvidenceHubError",
+    "InputError",
+    "NotFoundError",
+    "StatsWarning",
+    "StoreError",
+]
+
+
+class EvidenceHubError(Exception):
+    """Base class of every error the hub raises on purpose."""
+
+
+class InputError(EvidenceHubError, ValueError):
+    """Bad input data, with where it came from and what was wrong.
+
+    The message reads ``"<source>, <where>: <problem>"``, for example
+    ``"trials.csv, row 14, column 'sd1i': expected a positive number, got '-3'"``.
+    """
+
+    def __init__(self, problem: str, *, source: str | None = None, where: str | None = None) -> None:
+        self.problem = problem
+        self.source = source
+        self.where = where
+        prefix = ", ".join(part for part in (source, where) if part)
+        super().__init__(f"{prefix}: {problem}" if prefix else problem)
+
+
+class ConfigError(EvidenceHubError):
+    """A setting is missing or malformed (database URL, option combination)."""
+
+
+class StoreError(EvidenceHubError):
+    """The store refused a unit of work; nothing from it was written."""
+
+
+class NotFoundError(EvidenceHubError, LookupError):
+    """An identifier or slug that is not in the store."""
+
+
+class StatsWarning(UserWarning):
+    """An edge case handled on a documented principle (k = 1, tau2 truncated, no convergence)."""

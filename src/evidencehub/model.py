@@ -1,0 +1,636 @@
+"""The hub's domain: what every stage reads and writes.
+
+Plain, validated value objects (pydantic v2, frozen) with no knowledge of SQL, files or the web:
+
+* :class:`Record` — a bibliographic record (article, preprint, book chapter) with its ids;
+* :class:`Trial` — a registered trial in any registry (NCT, UMIN, jRCT, ISRCTN, ChiCTR, EudraCT…);
+* :class:`Study` — the unit of evidence, linking records and trials, with its design and model;
+* :class:`OutcomeData` — one arm's result at one time point, and how each number was obtained;
+* :class:`Analysis` — a meta-analysis specification, and :class:`AnalysisResult` its stored result;
+* :class:`Page`, :class:`Claim`, :class:`EvidenceLabel` — what the hub publishes.
+
+Closed vocabularies are ``StrEnum`` registries, read by the store, the CLI and the pages alike.
+:func:`validate` turns pydantic's errors into one :class:`~evidencehub.errors.InputError` that
+names the source, the place and the field.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from enum import StrEnum
+from typing import Any, Self, TypeVar
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from evidencehub.errors import InputError
+
+__all__ = [
+    "AbstractSection",
+    "Analysis",
+    "AnalysisResult",
+    "Arm",
+    "Author",
+    "Claim",
+    "CrossRef",
+    "EvidenceKind",
+    "EvidenceLabel",
+    "EvidenceTag",
+    "Footnote",
+    "OpenAccess",
+    "OutcomeData",
+    "Page",
+    "PageKind",
+    "PageStatus",
+    "Record",
+    "RecordLink",
+    "Registry",
+    "StudyDesign",
+    "Study",
+    "Trial",
+    "TrialPhase",
+    "ValueDerivation",
+    "ValueKind",
+    "normalize_doi",
+    "parse_registry_id",
+    "validate",
+]
+
+
+class _Value(BaseModel):
+    """Base of every domain object: immutable, unknown fields rejected, strings stripped."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
+
+
+# --------------------------------------------------------------------------- identifiers
+
+_DOI_PREFIXES = re.compile(r"^(?:https?://(?:dx\.)?doi\.org/|doi:\s*|info:doi/)", re.IGNORECASE)
+_DOI_SHAPE = re.compile(r"^10\.\d{4,9}/\S+$")
+
+
+def normalize_doi(value: str) -> str:
+    """Return the DOI in canonical form: no URL or ``doi:`` prefix, lower case.
+
+    DOIs are case-insensitive (DOI Handbook §2.4), so lower case is the canonical comparison key.
+    Raises :class:`ValueError` when what remains is not shaped like a DOI (``10.<registrant>/<suffix>``).
+    """
+    doi = _DOI_PREFIXES.sub("", value.strip()).strip().rstrip(".")
+    doi = doi.lower()
+    if not _DOI_SHAPE.match(doi):
+        raise ValueError(f"not a DOI: {value!r} (expected 10.<registrant>/<suffix>)")
+    return doi
+
+
+class Registry(StrEnum):
+    """Trial registries, with the shape of their identifiers in :data:`_REGISTRY_PATTERNS`."""
+
+    NCT = "NCT"  # ClinicalTrials.gov
+    UMIN = "UMIN"  # UMIN Clinical Trials Registry (Japan)
+    JRCT = "jRCT"  # Japan Registry of Clinical Trials
+    ISRCTN = "ISRCTN"
+    CHICTR = "ChiCTR"  # Chinese Clinical Trial Registry
+    EUDRACT = "EudraCT"  # EU Clinical Trials Register
+    EUCT = "EUCT"  # EU CTIS (EU CT number, 2023-)
+    ACTRN = "ACTRN"  # ANZCTR
+    DRKS = "DRKS"  # German Clinical Trials Register
+    CTRI = "CTRI"  # Clinical Trials Registry - India
+    IRCT = "IRCT"  # Iranian Registry
+    NTR = "NTR"  # Netherlands Trial Register (historic)
+    KCT = "KCT"  # CRIS (Korea)
+
+
+_REGISTRY_PATTERNS: dict[Registry, re.Pattern[str]] = {
+    Registry.NCT: re.compile(r"^NCT\d{8}$"),
+    Registry.UMIN: re.compile(r"^UMIN\d{9}$"),
+    Registry.JRCT: re.compile(r"^jRCT[a-z]?\d{10}$"),
+    Registry.ISRCTN: re.compile(r"^ISRCTN\d{8}$"),
+    Registry.CHICTR: re.compile(r"^ChiCTR(?:-[A-Z]{2,5}-)?\d{8,10}$"),
+    Registry.EUDRACT: re.compile(r"^\d{4}-\d{6}-\d{2}$"),
+    Registry.EUCT: re.compile(r"^\d{4}-\d{6}-\d{2}-\d{2}$"),
+    Registry.ACTRN: re.compile(r"^ACTRN\d{14}$"),
+    Registry.DRKS: re.compile(r"^DRKS\d{8}$"),
+    Registry.CTRI: re.compile(r"^CTRI/\d{4}/\d{2,3}/\d{6}$"),
+    Registry.IRCT: re.compile(r"^IRCT\d{8,}N\d+$"),
+    Registry.NTR: re.compile(r"^NTR\d{3,5}$"),
+    Registry.KCT: re.compile(r"^KCT\d{7}$"),
+}
+
+
+def parse_registry_id(value: str) -> tuple[Registry, str]:
+    """Return ``(registry, canonical id)`` for a trial registry identifier.
+
+    Accepts the usual spellings (``nct01234567``, ``EudraCT 2004-000232-28``, ``jRCT2090220384``)
+    and returns the registry's own canonical form. Raises :class:`ValueError` for anything else.
+    """
+    raw = re.sub(r"\s+", "", value.strip())
+    raw = re.sub(r"^(?:EudraCT(?:No\.?|Number)?:?|EUCT(?:No\.?|Number)?:?)", "", raw, flags=re.I)
+    candidates = [raw, raw.upper()]
+    if raw[:4].lower() == "jrct":
+        candidates.append("jRCT" + raw[4:])
+    if raw[:6].lower() == "chictr":
+        candidates.append("ChiCTR" + raw[6:].upper())
+    for candidate in candidates:
+        for registry, pattern in _REGISTRY_PATTERNS.items():
+            if pattern.match(candidate):
+                return registry, candidate
+    raise ValueError(
+        f"not a trial registry id: {value!r} (expected e.g. NCT01234567, UMIN000033564, "
+        "jRCT2090220384, ISRCTN12345678, ChiCTR2000012345, EudraCT 2004-000232-28)"
+    )
+
+
+# --------------------------------------------------------------------------- vocabularies
+
+
+class OpenAccess(StrEnum):
+    """Open-access status as OpenAlex/Unpaywall name it (``closed`` is not open access)."""
+
+    GOLD = "gold"
+    DIAMOND = "diamond"
+    GREEN = "green"
+    HYBRID = "hybrid"
+    BRONZE = "bronze"
+    CLOSED = "closed"
+
+
+class TrialPhase(StrEnum):
+    """Trial phase, in ClinicalTrials.gov's vocabulary (``NA`` for device/behavioural trials)."""
+
+    EARLY_PHASE1 = "EARLY_PHASE1"
+    PHASE1 = "PHASE1"
+    PHASE1_2 = "PHASE1/PHASE2"
+    PHASE2 = "PHASE2"
+    PHASE2_3 = "PHASE2/PHASE3"
+    PHASE3 = "PHASE3"
+    PHASE4 = "PHASE4"
+    NA = "NA"
+
+
+class StudyDesign(StrEnum):
+    """Study designs, ordered from the furthest from a patient to the closest.
+
+    :attr:`rank` gives that order (used by evidence labels and certainty grading).
+    """
+
+    IN_VITRO = "in-vitro"
+    ANIMAL = "animal"
+    CASE_REPORT = "case-report"
+    CASE_SERIES = "case-series"
+    SINGLE_ARM_TRIAL = "single-arm-trial"
+    COHORT = "cohort"
+    CASE_CONTROL = "case-control"
+    NON_RANDOMISED_CONTROLLED = "non-randomised-controlled-trial"
+    RANDOMISED_CONTROLLED = "randomised-controlled-trial"
+    SYSTEMATIC_REVIEW = "systematic-review"
+
+    @property
+    def rank(self) -> int:
+        return list(StudyDesign).index(self)
+
+    @property
+    def in_humans(self) -> bool:
+        return self not in (StudyDesign.IN_VITRO, StudyDesign.ANIMAL)
+
+
+class ValueKind(StrEnum):
+    """Whether an arm's number is the value at follow-up or its change from baseline.
+
+    The two are not interchangeable: pooling one with the other needs a decision (Cochrane
+    Handbook §10.5.2), so each number carries its kind.
+    """
+
+    FINAL = "final"
+    CHANGE = "change"
+
+
+class ValueDerivation(StrEnum):
+    """How a number in an extraction was obtained (its provenance)."""
+
+    REPORTED = "reported"
+    SD_FROM_SE = "sd-from-se"
+    SD_FROM_CI_Z = "sd-from-ci-z"
+    SD_FROM_CI_T = "sd-from-ci-t"
+    SD_FROM_P = "sd-from-p"
+    SD_FROM_T = "sd-from-t"
+    MEAN_SD_FROM_MEDIAN_IQR = "mean-sd-from-median-iqr"
+    MEAN_SD_FROM_MEDIAN_RANGE = "mean-sd-from-median-range"
+    MEAN_SD_FROM_MEDIAN_IQR_RANGE = "mean-sd-from-median-iqr-range"
+    SD_CHANGE_FROM_CORRELATION = "sd-change-from-correlation"
+    CORRELATION_IMPUTED = "correlation-imputed"
+    COMBINED_SUBGROUPS = "combined-subgroups"
+    COMPUTED = "computed"
+    DIGITISED = "digitised-from-figure"
+
+
+class EvidenceTag(StrEnum):
+    """Inline caveats a page attaches to a claim."""
+
+    NEEDS_REPLICATION = "needs-replication"
+    NEEDS_HUMAN_REPLICATION = "needs-human-replication"
+    LONG_TERM_UNKNOWN = "long-term-unknown"
+    UNSOURCED = "unsourced"
+    NO_MECHANISM = "no-mechanism"
+
+
+class EvidenceKind(StrEnum):
+    """What kind of evidence a finding rests on, as the evidence label states it."""
+
+    IN_VITRO = "Laboratory (in-vitro) studies"
+    ANIMAL = "Animal models and experimental medicine"
+    EARLY_HUMAN = "Early human trials"
+    CONTROLLED_HUMAN = "Controlled human trials"
+    POOLED = "Pooled randomised evidence (meta-analysis)"
+
+
+class PageKind(StrEnum):
+    ARTICLE = "article"
+    INTERVENTION = "intervention"
+    ANALYSIS = "analysis"
+    CONDITION = "condition"
+    CONCEPT = "concept"
+    INDEX = "index"
+
+
+class PageStatus(StrEnum):
+    """Editorial status of a page, as cross-references show it."""
+
+    STUB = "stub"
+    IMPLICIT_STUB = "implicit-stub"
+    DRAFT = "draft"
+    EXISTS = "exists"
+    VERIFIED_PARTIAL = "verified-partial"
+    VERIFIED = "verified"
+
+
+# --------------------------------------------------------------------------- records and trials
+
+
+class Author(_Value):
+    """One author: a person (family + given names) or a collective (``collective``)."""
+
+    family: str | None = None
+    given: str | None = None
+    collective: str | None = None
+    orcid: str | None = None
+    affiliations: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _has_a_name(self) -> Self:
+        if not (self.family or self.collective):
+            raise ValueError("an author needs a family name or a collective name")
+        return self
+
+    @property
+    def display(self) -> str:
+        """``Takahashi K`` style (family name and initials), or the collective name."""
+        if self.collective:
+            return self.collective
+        initials = "".join(part[0] for part in re.split(r"[\s\-.]+", self.given or "") if part)
+        return f"{self.family} {initials}".strip()
+
+
+class AbstractSection(_Value):
+    """One labelled part of a structured abstract (``BACKGROUND``, ``METHODS``…)."""
+
+    label: str | None = None
+    text: str
+
+
+class RecordLink(_Value):
+    """A link from a record to another: a retraction, an erratum, a comment, an update."""
+
+    kind: str  # e.g. "retraction-of", "retracted-in", "erratum-in", "erratum-for", "comment-on"
+    target: str  # "pmid:123", "doi:10.…", or a free citation
+
+
+class Record(_Value):
+    """A bibliographic record, identified by DOI, PMID or PMCID (at least one, or a title).
+
+    ``abstract`` is the whole abstract as plain text; ``abstract_sections`` keeps the labels of a
+    structured abstract. ``record_type`` uses Crossref's work types (``journal-article``,
+    ``book-chapter``, ``posted-content``…).
+    """
+
+    doi: str | None = None
+    pmid: str | None = None
+    pmcid: str | None = None
+    pii: str | None = None
+    title: str
+    abstract: str | None = None
+    abstract_sections: tuple[AbstractSection, ...] = ()
+    authors: tuple[Author, ...] = ()
+    journal: str | None = None
+    journal_abbrev: str | None = None
+    issn: str | None = None
+    publisher: str | None = None
+    record_type: str | None = None
+    year: int | None = Field(default=None, ge=1600, le=2100)
+    published: dt.date | None = None
+    volume: str | None = None
+    issue: str | None = None
+    pages: str | None = None
+    url: str | None = None
+    publication_types: tuple[str, ...] = ()
+    grants: tuple[str, ...] = ()
+    links: tuple[RecordLink, ...] = ()
+    keywords: tuple[str, ...] = ()
+    mesh_terms: tuple[str, ...] = ()
+    language: str | None = None
+    open_access: OpenAccess | None = None
+    citation_count: int | None = Field(default=None, ge=0)
+    citation_percentile: float | None = Field(default=None, ge=0, le=100)
+    registry_ids: tuple[str, ...] = ()
+
+    @field_validator("doi")
+    @classmethod
+    def _doi(cls, value: str | None) -> str | None:
+        return normalize_doi(value) if value else None
+
+    @field_validator("pmid")
+    @classmethod
+    def _pmid(cls, value: str | None) -> str | None:
+        if value is None or value == "":
+            return None
+        if not value.isdigit():
+            raise ValueError(f"a PMID is digits only, got {value!r}")
+        return str(int(value))
+
+    @field_validator("pmcid")
+    @classmethod
+    def _pmcid(cls, value: str | None) -> str | None:
+        if not value:
+            return None
+        digits = value.upper().removeprefix("PMC")
+        if not digits.isdigit():
+            raise ValueError(f"a PMCID is 'PMC' and digits, got {value!r}")
+        return f"PMC{digits}"
+
+    @field_validator("registry_ids")
+    @classmethod
+    def _registry_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(parse_registry_id(v)[1] for v in value))
+
+    @property
+    def key(self) -> str:
+        """The record's identity: ``doi:…``, else ``pmid:…``, else ``pmcid:…``, else the title."""
+        if self.doi:
+            return f"doi:{self.doi}"
+        if self.pmid:
+            return f"pmid:{self.pmid}"
+        if self.pmcid:
+            return f"pmcid:{self.pmcid}"
+        return "title:" + re.sub(r"\W+", "-", self.title.lower()).strip("-")[:120]
+
+
+class Trial(_Value):
+    """A registered trial; ``registry_id`` is its primary id, ``secondary_ids`` any others."""
+
+    registry_id: str
+    registry: Registry | None = None
+    secondary_ids: tuple[str, ...] = ()
+    title: str
+    phase: TrialPhase | None = None
+    status: str | None = None
+    enrollment: int | None = Field(default=None, ge=0)
+    conditions: tuple[str, ...] = ()
+    interventions: tuple[str, ...] = ()
+    sponsor: str | None = None
+    start_date: dt.date | None = None
+    completion_date: dt.date | None = None
+    has_results: bool | None = None
+    study_type: str | None = None
+    summary: str | None = None
+    arms: tuple[str, ...] = ()
+    locations: tuple[str, ...] = ()
+    last_updated: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _canonical_ids(self) -> Self:
+        registry, canonical = parse_registry_id(self.registry_id)
+        if self.registry is not None and self.registry is not registry:
+            raise ValueError(f"registry {self.registry.value} does not match id {self.registry_id!r}")
+        object.__setattr__(self, "registry_id", canonical)
+        object.__setattr__(self, "registry", registry)
+        secondary = tuple(dict.fromkeys(parse_registry_id(v)[1] for v in self.secondary_ids))
+        object.__setattr__(self, "secondary_ids", tuple(s for s in secondary if s != canonical))
+        if self.start_date and self.completion_date and self.completion_date < self.start_date:
+            raise ValueError(
+                f"completion date {self.completion_date} is before start date {self.start_date}"
+            )
+        return self
+
+
+# --------------------------------------------------------------------------- studies and outcomes
+
+
+class Study(_Value):
+    """The unit of evidence: one experiment or trial report, linking records and trials.
+
+    ``key`` is a short citation key (``mandai2017``) used in page bodies as ``[@mandai2017]``.
+    """
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    label: str
+    design: StudyDesign
+    record_keys: tuple[str, ...] = ()
+    trial_ids: tuple[str, ...] = ()
+    species: str | None = None
+    model: str | None = None
+    population: str | None = None
+    n: int | None = Field(default=None, ge=0)
+    follow_up: str | None = None
+    phase: TrialPhase | None = None
+    cell_source: str | None = None
+    encapsulation: str | None = None
+    immunosuppression: str | None = None
+    findings: str | None = None
+
+    @field_validator("trial_ids")
+    @classmethod
+    def _trial_ids(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(parse_registry_id(v)[1] for v in value))
+
+
+class OutcomeData(_Value):
+    """One arm's result for one outcome at one time point.
+
+    Exactly one family of numbers is given: continuous (``mean``/``sd`` with ``n``), binary
+    (``events`` of ``total``) or a skewed summary (``median`` with quartiles and/or range).
+    ``derivation`` says how the numbers were obtained; ``value_kind`` whether they are final
+    values or changes from baseline.
+    """
+
+    study_key: str
+    outcome: str
+    arm: str
+    timepoint: str | None = None
+    timepoint_months: float | None = Field(default=None, ge=0)
+    value_kind: ValueKind = ValueKind.FINAL
+    n: int | None = Field(default=None, ge=1)
+    mean: float | None = None
+    sd: float | None = Field(default=None, ge=0)
+    events: int | None = Field(default=None, ge=0)
+    total: int | None = Field(default=None, ge=1)
+    median: float | None = None
+    q1: float | None = None
+    q3: float | None = None
+    minimum: float | None = None
+    maximum: float | None = None
+    unit: str | None = None
+    derivation: ValueDerivation = ValueDerivation.REPORTED
+    derivation_note: str | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        if self.events is not None or self.total is not None:
+            if self.events is None or self.total is None:
+                raise ValueError("binary data needs both 'events' and 'total'")
+            if self.events > self.total:
+                raise ValueError(f"events ({self.events}) exceed total ({self.total})")
+        elif self.mean is not None:
+            if self.sd is None or self.n is None:
+                raise ValueError("a mean needs 'sd' and 'n'")
+        elif self.median is not None:
+            if (self.q1 is None) != (self.q3 is None):
+                raise ValueError("quartiles come in pairs: give both 'q1' and 'q3'")
+            if (self.minimum is None) != (self.maximum is None):
+                raise ValueError("a range needs both 'minimum' and 'maximum'")
+            if self.q1 is None and self.minimum is None:
+                raise ValueError("a median needs quartiles or a range")
+            if self.q1 is not None and self.q3 is not None and not self.q1 <= self.median <= self.q3:
+                raise ValueError(f"median {self.median} is not between q1 {self.q1} and q3 {self.q3}")
+            if self.minimum is not None and self.maximum is not None and not (
+                self.minimum <= self.median <= self.maximum
+            ):
+                raise ValueError(
+                    f"median {self.median} is not between minimum {self.minimum} and maximum {self.maximum}"
+                )
+            if self.n is None:
+                raise ValueError("a median summary needs 'n'")
+        else:
+            raise ValueError("no result: give mean/sd/n, events/total, or median with quartiles or range")
+        return self
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+class Analysis(_Value):
+    """A meta-analysis: which outcome data to pool, and how (metafor's names)."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    title: str
+    outcome: str
+    measure: str
+    method: str = "REML"
+    test: str = "z"
+    comparison: str | None = None
+    subgroup: str | None = None
+    timepoint: str | None = None
+    value_kind: ValueKind | None = None
+    description: str | None = None
+
+
+class AnalysisResult(_Value):
+    """A stored result: the ``to_dict()`` of a stats result, with the moment it was fitted."""
+
+    analysis_slug: str
+    result: dict[str, Any]
+    fitted_at: dt.datetime
+    software: str
+
+
+class Arm(_Value):
+    """A named arm of a study, used when outcome data are grouped into comparisons."""
+
+    study_key: str
+    name: str
+    n: int | None = Field(default=None, ge=0)
+    description: str | None = None
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+class EvidenceLabel(_Value):
+    """What a page's evidence is and where it comes from, plus an optional GRADE certainty."""
+
+    kinds: tuple[EvidenceKind, ...]
+    source: str = "PubMed-indexed literature"
+    certainty: str | None = Field(default=None, pattern=r"^(high|moderate|low|very low)$")
+    rationale: str | None = None
+
+
+class CrossRef(_Value):
+    """A link from one page to another, with the target's status and why it is linked."""
+
+    slug: str
+    note: str | None = None
+    status: PageStatus | None = None
+
+
+class Claim(_Value):
+    """A sentence a page asserts, the studies that support it, and its evidence tags."""
+
+    page_slug: str
+    text: str
+    study_keys: tuple[str, ...] = ()
+    tags: tuple[EvidenceTag, ...] = ()
+
+    @model_validator(mode="after")
+    def _sourced(self) -> Self:
+        if not self.study_keys and EvidenceTag.UNSOURCED not in self.tags:
+            raise ValueError("a claim without citations must carry the 'unsourced' tag")
+        return self
+
+
+class Footnote(_Value):
+    """A numbered footnote as rendered: the study it cites and its position."""
+
+    number: int = Field(ge=1)
+    study_key: str
+
+
+class Page(_Value):
+    """A published page. ``body`` is Markdown; ``[@key]`` cites a study; ``{tag}`` marks a tag."""
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    kind: PageKind
+    title: str
+    dek: str | None = None
+    status: PageStatus = PageStatus.DRAFT
+    category: str | None = None
+    body: str = ""
+    takeaways: tuple[str, ...] = ()
+    cross_refs: tuple[CrossRef, ...] = ()
+    label: EvidenceLabel | None = None
+    as_of: dt.date | None = None
+    analysis_slugs: tuple[str, ...] = ()
+
+
+# --------------------------------------------------------------------------- validation
+
+_M = TypeVar("_M", bound=BaseModel)
+
+
+def validate(model: type[_M], data: dict[str, Any], *, source: str | None = None, where: str | None = None) -> _M:
+    """Build ``model`` from ``data``; on failure raise one :class:`InputError` naming each field.
+
+    >>> validate(Record, {"title": "x", "pmid": "abc"}, source="a.csv", where="row 3")
+    Traceback (most recent call last):
+    ...
+    evidencehub.errors.InputError: a.csv, row 3: field 'pmid': a PMID is digits only, got 'abc'
+    """
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            field = ".".join(str(p) for p in err["loc"])
+            got = err.get("input")
+            detail = err["msg"].removeprefix("Value error, ")
+            if err["type"] not in ("value_error", "missing") and not isinstance(got, dict):
+                detail += f", got {got!r}"
+            problems.append(f"field '{field}': {detail}" if field else detail)
+        raise InputError("; ".join(problems), source=source, where=where) from None
