@@ -40,7 +40,7 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
 
 def test_console_script_runs() -> None:
     done = subprocess.run(
-        [sys.executable, "-m", "evidencehub.cli", "--version"], capture_output=True, text=True, check=False
+        [sys.executable, "-m", "evidencehub", "--version"], capture_output=True, text=True, check=False
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"evidencehub {__version__}"

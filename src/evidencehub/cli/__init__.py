@@ -8,7 +8,6 @@ exit with status 1; anything else is a bug and keeps its traceback.
 
 from __future__ import annotations
 
-import sys
 import pkgutil
 from importlib import import_module
 
@@ -73,15 +72,7 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         typer.echo("Interrupted; nothing was half-written.", err=True)
         return 130
-    except Exception as exc:  # click's usage errors: print them as click would
-        import click
-
-        if isinstance(exc, click.ClickException):
-            exc.show()
-            return exc.exit_code
-        raise
+    except typer.TyperException as exc:  # usage errors: shown as click shows them
+        exc.show()  # type: ignore[attr-defined]
+        return int(exc.exit_code)  # type: ignore[attr-defined]
     return 0
-
-
-if __name__ == "__main__":  # pragma: no cover
-    sys.exit(main())
