@@ -341,6 +341,7 @@ class Record(_Value):
     citation_count: int | None = Field(default=None, ge=0)
     citation_percentile: float | None = Field(default=None, ge=0, le=100)
     registry_ids: tuple[str, ...] = ()
+    retracted: bool = False  # PubMed publication type "Retracted Publication" or a retraction link
 
     @field_validator("doi")
     @classmethod
