@@ -1,0 +1,68 @@
+"""Read a page source: Markdown with a TOML front matter block between ``+++`` lines.
+
+::
+
+    +++
+    slug = "ipsc-derived-cell-therapy"
+    kind = "intervention"
+    title = "iPSC-derived cell therapy"
+    [[cross_refs]]
+    slug = "type-1-diabetes"
+    status = "implicit-stub"
+    +++
+    Body in Markdown; [@study_key] cites a study, {needs-replication} tags a claim,
+    [[page-slug]] links another page.
+
+TOML (Python's :mod:`tomllib`) rather than YAML front matter, so the corpus needs no extra
+parser. The front matter holds the :class:`~evidencehub.model.Page` fields except ``body`` and
+``label``; ``source`` is the provenance line of the page's evidence label, which is derived
+later from the cited studies (:mod:`evidencehub.grade.labels`).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from evidencehub.errors import InputError
+from evidencehub.model import Page, validate
+
+__all__ = ["PageSource", "parse_page", "read_page"]
+
+_FENCE = "+++"
+
+
+@dataclass(frozen=True, slots=True)
+class PageSource:
+    """A page as written in the corpus, and the provenance line for its evidence label."""
+
+    page: Page
+    label_source: str | None
+
+
+def parse_page(text: str, *, source: str) -> PageSource:
+    """Parse the text of a page source file (named ``source`` in error messages)."""
+    lines = text.splitlines()
+    if not lines or lines[0].strip() != _FENCE:
+        raise InputError(f"a page starts with a '{_FENCE}' line opening its front matter", source=source, where="line 1")
+    try:
+        end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == _FENCE)
+    except StopIteration:
+        raise InputError(f"the front matter is not closed by a '{_FENCE}' line", source=source) from None
+    try:
+        meta = tomllib.loads("\n".join(lines[1:end]))
+    except tomllib.TOMLDecodeError as exc:
+        raise InputError(f"front matter is not valid TOML: {exc}", source=source) from None
+    for field in ("body", "label"):
+        if field in meta:
+            raise InputError(f"'{field}' is not a front-matter field", source=source, where="front matter")
+    label_source = meta.pop("source", None)
+    body = "\n".join(lines[end + 1 :]).strip("\n") + "\n"
+    page = validate(Page, {**meta, "body": body}, source=source, where="front matter")
+    return PageSource(page=page, label_source=label_source)
+
+
+def read_page(path: Path) -> PageSource:
+    """Read and parse one page source file."""
+    return parse_page(path.read_text(encoding="utf-8"), source=path.name)
