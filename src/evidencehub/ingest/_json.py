@@ -1,0 +1,81 @@
+"""Shared loading of the JSON sources (Crossref, OpenAlex, ClinicalTrials.gov).
+
+The three APIs answer with one JSON document per response, and their bulk files are a JSON
+array or an envelope of at most a few thousand works, so the document is parsed whole with the
+standard library; what is streamed is the conversion, one item at a time. Every way a source can
+be unreadable (empty, binary, not UTF-8, truncated, not JSON, wrong shape) becomes an
+:class:`~evidencehub.errors.InputError` naming the source and, for JSON syntax errors, the line
+and column.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from typing import Any, BinaryIO
+
+from evidencehub.errors import InputError
+
+__all__ = ["load_json", "looks_like_json", "unwrap_items"]
+
+
+def load_json(stream: BinaryIO, *, source: str, what: str) -> Any:
+    """Parse the whole of ``stream`` as JSON; ``what`` names the expected content in messages."""
+    data = stream.read()
+    if not data.strip():
+        raise InputError(f"empty file, expected {what}", source=source)
+    if b"\x00" in data[:4096]:
+        raise InputError(f"binary data (NUL bytes), expected {what}", source=source)
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}), expected {what}",
+            source=source,
+        ) from None
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(
+            f"not valid JSON ({exc.msg}), expected {what}",
+            source=source,
+            where=f"line {exc.lineno}, column {exc.colno}",
+        ) from None
+
+
+def looks_like_json(head: bytes) -> str | None:
+    """Return ``head`` decoded and stripped when it starts like a JSON object or array."""
+    text = head.decode("utf-8-sig", errors="replace").lstrip()
+    return text if text[:1] in ("{", "[") else None
+
+
+def unwrap_items(
+    data: Any,
+    *,
+    source: str,
+    what: str,
+    envelope_keys: tuple[str, ...],
+    is_item: Any,
+) -> Iterator[tuple[int, Any]]:
+    """Yield ``(position, item)`` from a single item, a list of items, or an envelope.
+
+    ``envelope_keys`` are the keys under which an envelope holds its list (``items``,
+    ``results``, ``studies``); ``is_item(obj)`` tells an item from anything else. Positions
+    count from 1. Raises :class:`InputError` when ``data`` has none of these shapes.
+    """
+    if isinstance(data, list):
+        yield from enumerate(data, start=1)
+        return
+    if isinstance(data, Mapping):
+        for key in envelope_keys:
+            if isinstance(data.get(key), list):
+                yield from enumerate(data[key], start=1)
+                return
+        if is_item(data):
+            yield 1, data
+            return
+    if isinstance(data, Mapping):
+        shape = "an object with keys " + ", ".join(sorted(map(str, data))[:8])
+    else:
+        shape = f"a JSON {type(data).__name__}"
+    raise InputError(f"expected {what}, got {shape}", source=source)

@@ -1,0 +1,62 @@
+"""Person names as the text formats write them, split into family and given names.
+
+Two shapes occur in the formats read here: *inverted* names with the family name first (RIS and
+CSV exports: ``"Marx, Karl"``, ``"Adler DG"``, ``"Liu R."``) and *display* names with the family
+name last (OpenAlex: ``"Johannes Oldenburg"``, ``"Ludwig van Beethoven"``). The functions return
+plain field dicts for :class:`~evidencehub.model.Author`, so that a bad name is reported by the
+record's validation like any other field. No maintained library splits both shapes (nameparser
+handles Western display names only and does not know the ``Family INITIALS`` form), hence the
+two small rules below.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["display_name_fields", "inverted_name_fields"]
+
+_FAMILY_INITIALS = re.compile(r"^((?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|das) )*\S+)\s+"
+                              r"((?:[A-Z]\.?-?\s?){1,4})$")
+# Lower-case particles that belong to the family name ("van der Berg", "de la Cruz").
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "della",
+              "dos", "das", "ter", "ten", "zu", "bin", "ibn", "al", "el"}
+
+
+def inverted_name_fields(name: str) -> dict[str, str]:
+    """Split a family-first name; a name that fits neither form is a collective name.
+
+    >>> inverted_name_fields("Marx, Karl")
+    {'family': 'Marx', 'given': 'Karl'}
+    >>> inverted_name_fields("Adler D.G.")
+    {'family': 'Adler', 'given': 'D.G.'}
+    >>> inverted_name_fields("METRIC Study Group")
+    {'collective': 'METRIC Study Group'}
+    """
+    name = " ".join(name.split()).strip(" ;")
+    if "," in name:
+        family, given = (part.strip() for part in name.split(",", 1))
+        if family:
+            return {"family": family, "given": given} if given else {"family": family}
+    match = _FAMILY_INITIALS.match(name)
+    if match:
+        return {"family": match.group(1), "given": match.group(2).strip()}
+    return {"collective": name}
+
+
+def display_name_fields(name: str) -> dict[str, str]:
+    """Split a given-first display name at its last word, keeping particles with the family.
+
+    >>> display_name_fields("Johannes Oldenburg")
+    {'family': 'Oldenburg', 'given': 'Johannes'}
+    >>> display_name_fields("Ludwig van Beethoven")
+    {'family': 'van Beethoven', 'given': 'Ludwig'}
+    >>> display_name_fields("Madonna")
+    {'family': 'Madonna'}
+    """
+    words = " ".join(name.split()).split(" ")
+    if len(words) == 1:
+        return {"family": words[0]}
+    cut = len(words) - 1
+    while cut > 1 and words[cut - 1].lower() in _PARTICLES:
+        cut -= 1
+    return {"family": " ".join(words[cut:]), "given": " ".join(words[:cut])}
