@@ -1,0 +1,430 @@
+"""PubMed XML: ``PubmedArticleSet`` from E-utilities efetch and the annual baseline/update files.
+
+Element names follow NLM's PubMed DTD (``pubmed_250101.dtd``; element descriptions in "MEDLINE/PubMed
+XML Element Descriptions and their Attributes", https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.html).
+
+Streaming: :func:`lxml.etree.iterparse` reports the end of each ``PubmedArticle`` and
+``PubmedBookArticle``; once a record is converted its element is cleared and the elements before it
+are detached from the root, so memory stays flat however long the file is (a 30,000-record
+baseline file never sits in memory). Gzipped files (``pubmed25n0001.xml.gz``) are read through
+:func:`~evidencehub.ingest._text.open_binary`. No DTD is loaded and nothing is fetched.
+
+Conventions, chosen to agree with PubMed's own MEDLINE text format (and so with
+:mod:`evidencehub.ingest.medline`):
+
+* MeSH headings are written as MEDLINE's ``MH`` field writes them: ``Descriptor/qualifier``, with
+  ``*`` before a major topic (``Cryopreservation/*methods``, ``*Sperm Motility``);
+* a structured abstract keeps each ``AbstractText`` with its ``Label`` in ``abstract_sections``;
+  the plain ``abstract`` joins them as ``LABEL: text`` with single spaces, as MEDLINE's ``AB`` does;
+* grants are ``GrantID/Acronym/Agency/Country`` with empty parts left out (MEDLINE's ``GR``);
+* comments and corrections (``CommentsCorrections``) become :class:`~evidencehub.model.RecordLink`
+  with a kebab-case kind (``RetractionIn`` → ``retracted-in``); ``Cites`` (the reference list) is
+  not a link and is left out;
+* trial registry ids come from ``DataBankList`` accession numbers that are registry ids and from
+  registry ids written in the title or abstract (:func:`~evidencehub.ingest.identifiers.find_registry_ids`);
+* ``retracted`` is set by the publication type "Retracted Publication" or a ``RetractionIn`` link;
+* ``published`` is the full print date (``PubDate`` with a day), else the electronic
+  ``ArticleDate``; ``year`` is the citation year (``PubDate/Year`` or the year in ``MedlineDate``).
+
+A record without a PMID or a title, or whose fields do not validate, is yielded as
+:class:`~evidencehub.ingest.base.Rejected` naming ``PubmedArticle #N`` (and its PMID and line);
+a file that is empty, binary, not XML, truncated or ill-formed raises
+:class:`~evidencehub.errors.InputError` naming the line.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import Any, BinaryIO, ClassVar
+
+from lxml import etree
+
+from evidencehub.errors import InputError
+from evidencehub.ingest._text import clean_text, element_text, open_binary
+from evidencehub.ingest.base import Item, Parsed, Rejected
+from evidencehub.ingest.identifiers import find_registry_ids
+from evidencehub.model import AbstractSection, Author, Record, RecordLink, validate
+
+__all__ = ["PubmedXmlReader"]
+
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
+_SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
+    )
+}
+_YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d|2100)\b")
+_ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])\s*$", re.IGNORECASE)
+# CommentsCorrections RefType → RecordLink.kind; other types are kebab-cased ("UpdateIn" → "update-in").
+_LINK_KINDS = {
+    "RetractionIn": "retracted-in",
+    "RetractionOf": "retraction-of",
+    "PartialRetractionIn": "partially-retracted-in",
+    "PartialRetractionOf": "partial-retraction-of",
+    "ErratumIn": "erratum-in",
+    "ErratumFor": "erratum-for",
+}
+_NOT_LINKS = frozenset({"Cites"})
+_RETRACTED_TYPE = "Retracted Publication"
+
+
+def _kebab(name: str) -> str:
+    return re.sub(r"(?<!^)(?=[A-Z])", "-", name).lower()
+
+
+def _orcid(value: str | None) -> str | None:
+    """``https://orcid.org/0000-0002-4590-7461`` or ``0000000245907461`` → ``0000-0002-4590-7461``."""
+    text = clean_text(value)
+    if text is None:
+        return None
+    match = _ORCID.search(text)
+    return "-".join(match.groups()).upper() if match else text
+
+
+def _date(node: etree._Element | None) -> dt.date | None:
+    """A full date from ``Year``/``Month``/``Day`` children (month as number or name), else None."""
+    if node is None:
+        return None
+    year, month, day = node.findtext("Year"), node.findtext("Month"), node.findtext("Day")
+    if not (year and month and day):
+        return None
+    month = month.strip()
+    number = int(month) if month.isdigit() else _MONTHS.get(month[:3].lower())
+    try:
+        return dt.date(int(year), number or 0, int(day))
+    except ValueError:
+        return None
+
+
+def _year(pub_date: etree._Element | None) -> int | None:
+    if pub_date is None:
+        return None
+    text = pub_date.findtext("Year") or pub_date.findtext("MedlineDate") or ""
+    match = _YEAR.search(text)
+    return int(match.group(1)) if match else None
+
+
+def _authors(author_list: etree._Element | None) -> tuple[dict[str, Any], ...]:
+    if author_list is None:
+        return ()
+    authors = []
+    for author in author_list.iterfind("Author"):
+        fields: dict[str, Any] = {}
+        collective = element_text(author.find("CollectiveName"))
+        if collective:
+            fields["collective"] = collective
+        else:
+            fields["family"] = clean_text(author.findtext("LastName"))
+            given = clean_text(author.findtext("ForeName")) or clean_text(author.findtext("Initials"))
+            if given:
+                fields["given"] = given
+        for identifier in author.iterfind("Identifier"):
+            if identifier.get("Source") == "ORCID":
+                fields["orcid"] = _orcid(identifier.text)
+                break
+        affiliations = [
+            text
+            for text in (element_text(a) for a in author.iterfind("AffiliationInfo/Affiliation"))
+            if text
+        ]
+        if affiliations:
+            fields["affiliations"] = tuple(affiliations)
+        authors.append(fields)
+    return tuple(authors)
+
+
+def _abstract(abstract: etree._Element | None) -> tuple[str | None, tuple[dict[str, Any], ...]]:
+    """The plain abstract and, for a structured one, its labelled sections."""
+    if abstract is None:
+        return None, ()
+    sections = []
+    for part in abstract.iterfind("AbstractText"):
+        text = element_text(part)
+        if text:
+            sections.append({"label": clean_text(part.get("Label")) or None, "text": text})
+    if not sections:
+        return None, ()
+    plain = " ".join(f"{s['label']}: {s['text']}" if s["label"] else s["text"] for s in sections)
+    if not any(s["label"] for s in sections):
+        return plain, ()
+    return plain, tuple(sections)
+
+
+def _mesh(heading_list: etree._Element | None) -> tuple[str, ...]:
+    if heading_list is None:
+        return ()
+    terms = []
+    for heading in heading_list.iterfind("MeshHeading"):
+        descriptor = heading.find("DescriptorName")
+        if descriptor is None or not descriptor.text:
+            continue
+        term = ("*" if descriptor.get("MajorTopicYN") == "Y" else "") + descriptor.text.strip()
+        for qualifier in heading.iterfind("QualifierName"):
+            star = "*" if qualifier.get("MajorTopicYN") == "Y" else ""
+            term += f"/{star}{(qualifier.text or '').strip()}"
+        terms.append(term)
+    return tuple(terms)
+
+
+def _grants(grant_list: etree._Element | None) -> tuple[str, ...]:
+    if grant_list is None:
+        return ()
+    grants = []
+    for grant in grant_list.iterfind("Grant"):
+        parts = [clean_text(grant.findtext(tag)) for tag in ("GrantID", "Acronym", "Agency", "Country")]
+        text = "/".join(p for p in parts if p)
+        if text:
+            grants.append(text)
+    return tuple(dict.fromkeys(grants))
+
+
+def _links(comments: etree._Element | None) -> tuple[dict[str, str], ...]:
+    if comments is None:
+        return ()
+    links = []
+    for item in comments.iterfind("CommentsCorrections"):
+        ref_type = item.get("RefType") or ""
+        if ref_type in _NOT_LINKS or not ref_type:
+            continue
+        pmid = clean_text(item.findtext("PMID"))
+        source = clean_text(item.findtext("RefSource"))
+        target = f"pmid:{pmid}" if pmid else source
+        if target:
+            links.append({"kind": _LINK_KINDS.get(ref_type) or _kebab(ref_type), "target": target})
+    return tuple(links)
+
+
+def _databank_registry_ids(databank_list: etree._Element | None) -> list[str]:
+    if databank_list is None:
+        return []
+    found: list[str] = []
+    for accession in databank_list.iterfind("DataBank/AccessionNumberList/AccessionNumber"):
+        found.extend(find_registry_ids(accession.text))
+    return found
+
+
+def _article_ids(id_list: etree._Element | None, ids: dict[str, str]) -> None:
+    """Add ``IdType → value`` from an ``ArticleIdList`` to ``ids`` (first one of each type wins)."""
+    if id_list is None:
+        return
+    for article_id in id_list.iterfind("ArticleId"):
+        id_type, value = article_id.get("IdType"), clean_text(article_id.text)
+        if id_type and value and id_type not in ids:
+            ids[id_type] = value
+
+
+def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
+    """Fields of one ``PubmedArticle``."""
+    citation = article.find("MedlineCitation")
+    if citation is None:
+        return {}
+    fields: dict[str, Any] = {"pmid": clean_text(citation.findtext("PMID")), "record_type": "journal-article"}
+    ids: dict[str, str] = {}
+    pubmed_data = article.find("PubmedData")
+    if pubmed_data is not None:
+        _article_ids(pubmed_data.find("ArticleIdList"), ids)
+    body = citation.find("Article")
+    if body is None:
+        return fields
+    for location in body.iterfind("ELocationID"):
+        kind, value = location.get("EIdType"), clean_text(location.text)
+        if kind and value and location.get("ValidYN", "Y") == "Y":
+            ids.setdefault(kind, value)
+    fields["title"] = element_text(body.find("ArticleTitle")) or element_text(body.find("VernacularTitle"))
+    fields["abstract"], fields["abstract_sections"] = _abstract(body.find("Abstract"))
+    fields["authors"] = _authors(body.find("AuthorList"))
+
+    journal = body.find("Journal")
+    pub_date = None
+    if journal is not None:
+        fields["journal"] = clean_text(journal.findtext("Title"))
+        fields["journal_abbrev"] = clean_text(journal.findtext("ISOAbbreviation"))
+        fields["issn"] = clean_text(journal.findtext("ISSN"))
+        issue = journal.find("JournalIssue")
+        if issue is not None:
+            fields["volume"] = clean_text(issue.findtext("Volume"))
+            fields["issue"] = clean_text(issue.findtext("Issue"))
+            pub_date = issue.find("PubDate")
+    journal_info = citation.find("MedlineJournalInfo")
+    if journal_info is not None:
+        fields["journal_abbrev"] = fields.get("journal_abbrev") or clean_text(journal_info.findtext("MedlineTA"))
+        fields["issn"] = fields.get("issn") or clean_text(journal_info.findtext("ISSNLinking"))
+    fields["year"] = _year(pub_date)
+    fields["published"] = _date(pub_date) or _date(body.find("ArticleDate"))
+    if fields["year"] is None and fields["published"] is not None:
+        fields["year"] = fields["published"].year
+
+    pagination = body.find("Pagination")
+    if pagination is not None:
+        pages = clean_text(pagination.findtext("MedlinePgn"))
+        if not pages:
+            start, end = clean_text(pagination.findtext("StartPage")), clean_text(pagination.findtext("EndPage"))
+            pages = f"{start}-{end}" if start and end else start
+        fields["pages"] = pages
+    fields["language"] = clean_text(body.findtext("Language"))
+    fields["publication_types"] = tuple(
+        t for t in (clean_text(p.text) for p in body.iterfind("PublicationTypeList/PublicationType")) if t
+    )
+    fields["grants"] = _grants(body.find("GrantList"))
+    fields["mesh_terms"] = _mesh(citation.find("MeshHeadingList"))
+    fields["keywords"] = tuple(
+        k for k in (element_text(k) for k in citation.iterfind("KeywordList/Keyword")) if k
+    )
+    fields["links"] = _links(citation.find("CommentsCorrectionsList"))
+    fields["registry_ids"] = _databank_registry_ids(body.find("DataBankList"))
+    _set_ids(fields, ids)
+    return fields
+
+
+def _book_article_fields(article: etree._Element) -> dict[str, Any]:
+    """Fields of one ``PubmedBookArticle`` (an NCBI Bookshelf book or chapter)."""
+    document = article.find("BookDocument")
+    if document is None:
+        return {}
+    fields: dict[str, Any] = {"pmid": clean_text(document.findtext("PMID"))}
+    ids: dict[str, str] = {}
+    _article_ids(document.find("ArticleIdList"), ids)
+    book_data = article.find("PubmedBookData")
+    if book_data is not None:
+        _article_ids(book_data.find("ArticleIdList"), ids)
+    book = document.find("Book")
+    book_title = element_text(book.find("BookTitle")) if book is not None else None
+    chapter_title = element_text(document.find("ArticleTitle")) or element_text(
+        document.find("VernacularTitle")
+    )
+    fields["title"] = chapter_title or book_title
+    fields["record_type"] = "book-chapter" if chapter_title else "book"
+    if chapter_title:
+        fields["journal"] = book_title  # the container title
+    pub_date = None
+    if book is not None:
+        fields["publisher"] = clean_text(book.findtext("Publisher/PublisherName"))
+        fields["volume"] = clean_text(book.findtext("Volume"))
+        pub_date = book.find("PubDate")
+    fields["year"] = _year(pub_date)
+    fields["published"] = _date(pub_date)
+    fields["abstract"], fields["abstract_sections"] = _abstract(document.find("Abstract"))
+    author_lists = [a for a in document.iterfind("AuthorList") if a.get("Type", "authors") == "authors"]
+    fields["authors"] = _authors(author_lists[0]) if author_lists else ()
+    fields["language"] = clean_text(document.findtext("Language"))
+    fields["publication_types"] = tuple(
+        t for t in (clean_text(p.text) for p in document.iterfind("PublicationType")) if t
+    )
+    fields["grants"] = _grants(document.find("GrantList"))
+    fields["keywords"] = tuple(
+        k for k in (element_text(k) for k in document.iterfind("KeywordList/Keyword")) if k
+    )
+    fields["registry_ids"] = []
+    _set_ids(fields, ids)
+    return fields
+
+
+def _set_ids(fields: dict[str, Any], ids: dict[str, str]) -> None:
+    """Identifiers, registry ids from the text, retraction flag and the PubMed URL."""
+    fields["pmid"] = fields.get("pmid") or ids.get("pubmed")
+    fields["doi"] = ids.get("doi")
+    fields["pmcid"] = ids.get("pmc")
+    fields["pii"] = ids.get("pii")
+    registry_ids = fields["registry_ids"]
+    registry_ids.extend(find_registry_ids(fields.get("title")))
+    registry_ids.extend(find_registry_ids(fields.get("abstract")))
+    fields["registry_ids"] = tuple(dict.fromkeys(registry_ids))
+    links = fields.get("links", ())
+    fields["retracted"] = _RETRACTED_TYPE in fields["publication_types"] or any(
+        link["kind"] == "retracted-in" for link in links
+    )
+    if fields["pmid"]:
+        fields["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{fields['pmid']}/"
+
+
+def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
+    """Validate ``fields`` into a :class:`Record` (pydantic), raising :class:`InputError`."""
+    data = {key: value for key, value in fields.items() if value is not None}
+    data["authors"] = tuple(Author.model_validate(a) for a in data.get("authors", ()))
+    data["abstract_sections"] = tuple(
+        AbstractSection.model_validate(s) for s in data.get("abstract_sections", ())
+    )
+    data["links"] = tuple(RecordLink.model_validate(link) for link in data.get("links", ()))
+    return validate(Record, data, source=source, where=where)
+
+
+class PubmedXmlReader:
+    """Reader for PubMed XML (``PubmedArticleSet``), plain or gzipped, streamed record by record."""
+
+    name: ClassVar[str] = "pubmed-xml"
+    suffixes: ClassVar[tuple[str, ...]] = (".xml", ".xml.gz")
+
+    def sniff(self, head: bytes) -> bool:
+        """True when the first bytes hold a ``PubmedArticleSet`` (or book set) root or DOCTYPE."""
+        return b"<PubmedArticleSet" in head or b"<PubmedBookArticleSet" in head or (
+            b"<!DOCTYPE PubmedArticleSet" in head
+        )
+
+    def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
+        """Yield one :class:`Parsed` or :class:`Rejected` per ``PubmedArticle``/``PubmedBookArticle``."""
+        binary = open_binary(stream)
+        head = binary.peek(4096)[:4096]
+        if not head.strip():
+            raise InputError("empty file, expected PubMed XML (a PubmedArticleSet)", source=source)
+        if b"\x00" in head:
+            raise InputError("binary data, expected PubMed XML (a PubmedArticleSet)", source=source)
+        events = etree.iterparse(
+            binary,
+            events=("end",),
+            tag=_RECORD_TAGS,
+            load_dtd=False,
+            no_network=True,
+            resolve_entities=False,
+            huge_tree=True,
+        )
+        count = 0
+        try:
+            for _, element in events:
+                count += 1
+                if count == 1:
+                    self._check_root(element.getroottree().getroot().tag, source)
+                yield self._item(element, count, source)
+                element.clear()
+                parent = element.getparent()
+                if parent is not None:
+                    while element.getprevious() is not None:
+                        del parent[0]
+        except etree.XMLSyntaxError as exc:
+            raise InputError(
+                f"ill-formed XML: {exc.msg}", source=source, where=f"line {exc.lineno}"
+            ) from None
+        if count == 0:
+            root = events.root
+            if root is None:
+                raise InputError("no XML element found, expected a PubmedArticleSet", source=source)
+            self._check_root(root.tag, source)
+
+    @staticmethod
+    def _check_root(tag: str, source: str) -> None:
+        if tag not in _SET_TAGS:
+            raise InputError(
+                f"expected a PubmedArticleSet (PubMed XML), found a <{tag}> document", source=source
+            )
+
+    @staticmethod
+    def _item(element: etree._Element, number: int, source: str) -> Item:
+        tag = element.tag
+        if tag == "PubmedArticle":
+            fields = _journal_article_fields(element)
+        else:
+            fields = _book_article_fields(element)
+        pmid = fields.get("pmid")
+        where = f"{tag} #{number}" + (f" (PMID {pmid})" if pmid else "") + f", line {element.sourceline}"
+        if not pmid:
+            return Rejected(source, where, "no PMID")
+        if not fields.get("title"):
+            return Rejected(source, where, "no title (ArticleTitle, VernacularTitle or BookTitle)")
+        try:
+            record = _build_record(fields, source=source, where=where)
+        except InputError as exc:
+            return Rejected(source, where, exc.problem)
+        return Parsed(record, source, where)
