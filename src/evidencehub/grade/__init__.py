@@ -1,0 +1,1 @@
+"""Grading: what a page's claims rest on (evidence kinds, tags, labels); later, GRADE certainty."""

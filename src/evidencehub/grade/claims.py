@@ -1,0 +1,105 @@
+"""Page markup for evidence, and the claims a page body makes.
+
+A page body is Markdown (CommonMark with tables) plus three inline forms:
+
+* ``[@key]`` or ``[@key1; @key2]`` cites studies by their citation keys;
+* ``{needs-replication}`` attaches an evidence tag (:class:`~evidencehub.model.EvidenceTag`);
+* ``[[page-slug]]`` links another page of the hub.
+
+Each block of text (paragraph, list item, table cell) that cites a study or carries a tag is one
+:class:`~evidencehub.model.Claim`: its plain text, the studies it cites and its tags. Blocks are
+found with markdown-it-py's parser, so code spans and headings are not mistaken for claims.
+"""
+
+from __future__ import annotations
+
+import re
+
+from markdown_it import MarkdownIt
+
+from evidencehub.errors import InputError
+from evidencehub.model import Claim, EvidenceTag, Page, validate
+
+__all__ = [
+    "CITATION_RE",
+    "TAG_RE",
+    "WIKILINK_RE",
+    "citation_keys",
+    "cited_keys",
+    "extract_claims",
+    "markdown_parser",
+    "parse_tag",
+]
+
+#: ``[@a]`` or ``[@a; @b]``; group 1 is the inside, split by :func:`citation_keys`.
+CITATION_RE = re.compile(r"\[(@[a-z0-9][a-z0-9_\-]*(?:\s*;\s*@[a-z0-9][a-z0-9_\-]*)*)\]")
+#: ``{word-word}``; group 1 must be a known tag (checked by :func:`parse_tag`).
+TAG_RE = re.compile(r"\{([a-z][a-z\-]*)\}")
+#: ``[[page-slug]]``.
+WIKILINK_RE = re.compile(r"\[\[([a-z0-9][a-z0-9\-]*)\]\]")
+
+_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
+_SPACES = re.compile(r"\s+")
+
+
+def markdown_parser() -> MarkdownIt:
+    """The Markdown dialect of page bodies: CommonMark plus GFM tables, raw HTML disabled."""
+    return MarkdownIt("commonmark", {"html": False}).enable("table")
+
+
+def citation_keys(inside: str) -> list[str]:
+    """``"@a; @b"`` (group 1 of :data:`CITATION_RE`) → ``["a", "b"]``."""
+    return [part.strip().removeprefix("@") for part in inside.split(";")]
+
+
+def parse_tag(name: str, *, source: str | None = None) -> EvidenceTag:
+    """The :class:`EvidenceTag` called ``name``; an unknown name is an :class:`InputError`."""
+    try:
+        return EvidenceTag(name)
+    except ValueError:
+        known = ", ".join("{" + t.value + "}" for t in EvidenceTag)
+        raise InputError(f"unknown evidence tag {{{name}}}; known tags: {known}", source=source) from None
+
+
+def cited_keys(body: str) -> list[str]:
+    """Study keys cited in ``body``, in order of first citation, each once."""
+    keys: dict[str, None] = {}
+    for match in CITATION_RE.finditer(body):
+        keys.update(dict.fromkeys(citation_keys(match.group(1))))
+    return list(keys)
+
+
+def _plain(text: str) -> str:
+    text = CITATION_RE.sub("", text)
+    text = TAG_RE.sub("", text)
+    text = WIKILINK_RE.sub(lambda m: m.group(1), text)
+    text = _EMPHASIS.sub("", text)
+    text = _SPACES.sub(" ", text).strip()
+    return re.sub(r"\s+([.,;:])", r"\1", text)
+
+
+def extract_claims(page: Page) -> tuple[Claim, ...]:
+    """The claims of ``page``: every text block with a citation or a tag, in reading order."""
+    claims = []
+    in_heading = False
+    for token in markdown_parser().parse(page.body):
+        if token.type == "heading_open":
+            in_heading = True
+        elif token.type == "heading_close":
+            in_heading = False
+        if token.type != "inline" or in_heading:
+            continue
+        content = token.content
+        keys = [k for m in CITATION_RE.finditer(content) for k in citation_keys(m.group(1))]
+        tags = [parse_tag(m.group(1), source=f"page {page.slug!r}") for m in TAG_RE.finditer(content)]
+        if not keys and not tags:
+            continue
+        line = f"body line {token.map[0] + 1}" if token.map else None
+        fields = {
+            "page_slug": page.slug,
+            "text": _plain(content),
+            "study_keys": tuple(dict.fromkeys(keys)),
+            "tags": tuple(dict.fromkeys(tags)),
+        }
+        claims.append(validate(Claim, fields, source=f"page {page.slug!r}", where=line))
+    return tuple(claims)

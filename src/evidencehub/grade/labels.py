@@ -1,0 +1,140 @@
+"""Evidence labels: what kind of evidence a page rests on, derived from the studies it cites.
+
+Each study design maps to one :class:`~evidencehub.model.EvidenceKind`:
+
+=========================================================  ==============================
+design                                                     evidence kind
+=========================================================  ==============================
+in-vitro                                                   laboratory (in-vitro) studies
+animal                                                     animal models
+case report, case series, single-arm trial                 early human trials
+non-randomised controlled trial, randomised trial          controlled human trials
+systematic review, or a page that pools trials itself      pooled evidence (meta-analysis)
+cohort, case-control                                       none yet (observational)
+=========================================================  ==============================
+
+A study in humans without a comparison group counts as an early human trial whatever its
+phase; a comparison group makes it controlled. The model's vocabulary has no observational
+kind, so cohort and case-control studies are counted and named in the rationale but add no kind
+(rather than being passed off as trials). The label lists kinds from the strongest down, and its
+rationale counts designs and the claims that cite nothing, so a reader sees both what the page
+rests on and where it rests on nothing. The ordering follows the usual hierarchy of evidence
+(e.g. the Oxford CEBM levels of evidence, 2011).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+
+from evidencehub.model import Claim, EvidenceKind, EvidenceLabel, EvidenceTag, Study, StudyDesign
+
+__all__ = ["KIND_STRENGTH", "design_kind", "evidence_label", "label_for_claims"]
+
+_DESIGN_KIND: dict[StudyDesign, EvidenceKind | None] = {
+    StudyDesign.IN_VITRO: EvidenceKind.IN_VITRO,
+    StudyDesign.ANIMAL: EvidenceKind.ANIMAL,
+    StudyDesign.CASE_REPORT: EvidenceKind.EARLY_HUMAN,
+    StudyDesign.CASE_SERIES: EvidenceKind.EARLY_HUMAN,
+    StudyDesign.SINGLE_ARM_TRIAL: EvidenceKind.EARLY_HUMAN,
+    StudyDesign.COHORT: None,
+    StudyDesign.CASE_CONTROL: None,
+    StudyDesign.NON_RANDOMISED_CONTROLLED: EvidenceKind.CONTROLLED_HUMAN,
+    StudyDesign.RANDOMISED_CONTROLLED: EvidenceKind.CONTROLLED_HUMAN,
+    StudyDesign.SYSTEMATIC_REVIEW: EvidenceKind.POOLED,
+}
+
+#: Evidence kinds from the weakest to the strongest.
+KIND_STRENGTH: tuple[EvidenceKind, ...] = (
+    EvidenceKind.IN_VITRO,
+    EvidenceKind.ANIMAL,
+    EvidenceKind.EARLY_HUMAN,
+    EvidenceKind.CONTROLLED_HUMAN,
+    EvidenceKind.POOLED,
+)
+
+_DESIGN_WORDS: dict[StudyDesign, tuple[str, str]] = {
+    StudyDesign.IN_VITRO: ("laboratory (in-vitro) study", "laboratory (in-vitro) studies"),
+    StudyDesign.ANIMAL: ("animal study", "animal studies"),
+    StudyDesign.CASE_REPORT: ("case report", "case reports"),
+    StudyDesign.CASE_SERIES: ("case series", "case series"),
+    StudyDesign.SINGLE_ARM_TRIAL: ("single-arm trial", "single-arm trials"),
+    StudyDesign.COHORT: ("cohort study (observational)", "cohort studies (observational)"),
+    StudyDesign.CASE_CONTROL: ("case-control study (observational)", "case-control studies (observational)"),
+    StudyDesign.NON_RANDOMISED_CONTROLLED: ("non-randomised controlled trial", "non-randomised controlled trials"),
+    StudyDesign.RANDOMISED_CONTROLLED: ("randomised controlled trial", "randomised controlled trials"),
+    StudyDesign.SYSTEMATIC_REVIEW: ("systematic review", "systematic reviews"),
+}
+
+
+def design_kind(design: StudyDesign) -> EvidenceKind | None:
+    """The evidence kind a study of this design provides (``None`` for observational designs)."""
+    return _DESIGN_KIND[design]
+
+
+def _count_phrase(count: int, design: StudyDesign) -> str:
+    singular, plural = _DESIGN_WORDS[design]
+    return f"{count} {singular if count == 1 else plural}"
+
+
+def evidence_label(
+    studies: Iterable[Study],
+    *,
+    pooled: bool = False,
+    source: str = "PubMed-indexed literature",
+    unsourced_claims: int = 0,
+    total_claims: int | None = None,
+) -> EvidenceLabel:
+    """The label of a page that cites ``studies`` (each counted once, by key).
+
+    ``pooled`` says the page itself pools trials (an analysis page), which adds the pooled kind.
+    ``unsourced_claims`` of ``total_claims`` are claims without a citation; they are reported in
+    the rationale because they add no kind.
+    """
+    unique = {s.key: s for s in studies}
+    designs = Counter(s.design for s in unique.values())
+    kinds = {k for d in designs if (k := design_kind(d)) is not None}
+    if pooled:
+        kinds.add(EvidenceKind.POOLED)
+    ordered = tuple(sorted(kinds, key=KIND_STRENGTH.index, reverse=True))
+    parts = []
+    if unique:
+        by_design = ", ".join(_count_phrase(designs[d], d) for d in StudyDesign if designs[d])
+        noun = "study" if len(unique) == 1 else "studies"
+        parts.append(f"Based on {len(unique)} cited {noun}: {by_design}.")
+    else:
+        parts.append("No cited studies.")
+    if pooled:
+        parts.append("The page pools the trials' results in a meta-analysis.")
+    if ordered:
+        parts.append(f"Strongest kind: {ordered[0].value.lower()}.")
+    if unsourced_claims:
+        of = f" of {total_claims}" if total_claims is not None else ""
+        verb = "has" if unsourced_claims == 1 else "have"
+        parts.append(f"{unsourced_claims}{of} claims {verb} no citation in the library yet.")
+    return EvidenceLabel(kinds=ordered, source=source, rationale=" ".join(parts))
+
+
+def label_for_claims(
+    claims: Sequence[Claim],
+    studies: dict[str, Study],
+    *,
+    pooled: bool = False,
+    extra_studies: Iterable[Study] = (),
+    source: str = "PubMed-indexed literature",
+) -> EvidenceLabel:
+    """The label of a page from its claims (their cited studies) and ``extra_studies``.
+
+    ``extra_studies`` are studies the page rests on without citing them in prose, such as the
+    trials an analysis page pools. A key missing from ``studies`` is a :class:`KeyError`: claims
+    are checked against the library before labels are made.
+    """
+    cited = [studies[key] for claim in claims for key in claim.study_keys]
+    unsourced = sum(1 for claim in claims if EvidenceTag.UNSOURCED in claim.tags)
+    return evidence_label(
+        [*cited, *extra_studies],
+        pooled=pooled,
+        source=source,
+        unsourced_claims=unsourced,
+        total_claims=len(claims),
+    )

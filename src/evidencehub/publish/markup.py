@@ -1,0 +1,148 @@
+"""Render a page body (Markdown + evidence markup) to HTML with numbered footnotes.
+
+The markup is defined in :mod:`evidencehub.grade.claims`. Rendering adds three inline rules to
+markdown-it-py's parser (before its ``link`` rule, since ``[@`` and ``[[`` open with a bracket):
+
+* a citation ``[@a; @b]`` becomes superscript footnote numbers, each with an id so that the
+  footnote can link back to every place that cites it (``cite-3-2`` is the second citation of
+  footnote 3);
+* a tag ``{long-term-unknown}`` becomes a labelled badge whose title explains the tag;
+* a wiki link ``[[slug]]`` becomes a link to the page when it exists, or the slug with its
+  status when it does not.
+
+Footnotes are numbered by first citation; headings get ids for the table of contents. Raw HTML
+in a body is not passed through.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from html import escape
+from typing import Any
+
+from markdown_it import MarkdownIt
+from markdown_it.rules_inline import StateInline
+from markdown_it.token import Token
+
+from evidencehub.grade.claims import CITATION_RE, TAG_RE, WIKILINK_RE, citation_keys, markdown_parser, parse_tag
+from evidencehub.grade.tags import TAG_DESCRIPTIONS
+
+__all__ = ["LinkTarget", "RenderedBody", "render_body", "slugify"]
+
+
+@dataclass(frozen=True, slots=True)
+class LinkTarget:
+    """Where a wiki link points: ``href`` (``None`` if the page does not exist), title, status."""
+
+    href: str | None
+    title: str
+    status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    """The body's HTML, its headings (``id``, ``title``, ``level``) and each footnote's back-refs."""
+
+    html: str
+    toc: tuple[dict[str, Any], ...]
+    backrefs: dict[int, tuple[str, ...]]
+
+
+def slugify(text: str) -> str:
+    """A heading's anchor id: lower case, words joined by hyphens."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
+
+
+def _inline_rule(pattern: re.Pattern[str], token_type: str, opener: str) -> Callable[[StateInline, bool], bool]:
+    def rule(state: StateInline, silent: bool) -> bool:
+        if not state.src.startswith(opener, state.pos):
+            return False
+        match = pattern.match(state.src, state.pos)
+        if match is None:
+            return False
+        if not silent:
+            token = state.push(token_type, "", 0)
+            token.meta = {"value": match.group(1)}
+        state.pos = match.end()
+        return True
+
+    return rule
+
+
+def _parser() -> MarkdownIt:
+    md = markdown_parser()
+    md.inline.ruler.before("link", "eh_wikilink", _inline_rule(WIKILINK_RE, "eh_wikilink", "[["))
+    md.inline.ruler.before("link", "eh_citation", _inline_rule(CITATION_RE, "eh_citation", "[@"))
+    md.inline.ruler.before("link", "eh_tag", _inline_rule(TAG_RE, "eh_tag", "{"))
+    md.add_render_rule("eh_citation", _render_citation)
+    md.add_render_rule("eh_tag", _render_tag)
+    md.add_render_rule("eh_wikilink", _render_wikilink)
+    return md
+
+
+def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    numbers: Mapping[str, int] = env["footnote_numbers"]
+    backrefs: dict[int, list[str]] = env["backrefs"]
+    links = []
+    for key in citation_keys(tokens[idx].meta["value"]):
+        number = numbers[key]
+        refs = backrefs.setdefault(number, [])
+        anchor = f"cite-{number}-{len(refs) + 1}"
+        refs.append(anchor)
+        links.append(
+            f'<a id="{anchor}" class="fn-ref" href="#fn-{number}" '
+            f'aria-label="Footnote {number}">{number}</a>'
+        )
+    return '<sup class="cite">' + '<span class="fn-sep">,</span>'.join(links) + "</sup>"
+
+
+def _render_tag(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    tag = parse_tag(tokens[idx].meta["value"], source=env.get("source"))
+    description = escape(TAG_DESCRIPTIONS[tag])
+    return (
+        f'<span class="tag tag-{tag.value}" title="{description}">'
+        f'<span class="visually-hidden">Evidence tag: </span>{tag.value}</span>'
+    )
+
+
+def _render_wikilink(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    slug = tokens[idx].meta["value"]
+    target: LinkTarget = env["link_for"](slug)
+    if target.href is None:
+        status = escape(target.status or "missing")
+        return f'<span class="xref xref-missing">{escape(target.title)} <span class="status">{status}</span></span>'
+    return f'<a class="xref" href="{escape(target.href)}">{escape(target.title)}</a>'
+
+
+def render_body(
+    body: str,
+    *,
+    footnote_numbers: Mapping[str, int],
+    link_for: Callable[[str], LinkTarget],
+    source: str | None = None,
+) -> RenderedBody:
+    """Render ``body``; ``footnote_numbers`` maps every cited key to its footnote number.
+
+    ``link_for(slug)`` resolves wiki links. Headings of level 2 and 3 get unique ids and make up
+    the table of contents.
+    """
+    md = _parser()
+    env: dict[str, Any] = {"footnote_numbers": footnote_numbers, "backrefs": {}, "link_for": link_for, "source": source}
+    tokens = md.parse(body, env)
+    toc: list[dict[str, Any]] = []
+    used: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            title = "".join(child.content for child in tokens[i + 1].children or () if child.type == "text")
+            anchor = base = slugify(title)
+            n = 2
+            while anchor in used:
+                anchor, n = f"{base}-{n}", n + 1
+            used.add(anchor)
+            token.attrSet("id", anchor)
+            toc.append({"id": anchor, "title": title, "level": int(token.tag[1])})
+    html = md.renderer.render(tokens, md.options, env)
+    backrefs = {number: tuple(refs) for number, refs in sorted(env["backrefs"].items())}
+    return RenderedBody(html=html, toc=tuple(toc), backrefs=backrefs)
