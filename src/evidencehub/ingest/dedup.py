@@ -1,0 +1,356 @@
+"""Deduplication: which records are the same work, and how their fields are merged.
+
+Pure functions and one in-memory index; no I/O. The rules (justified with measured precision
+and recall in ``docs/import.md``):
+
+1. **Identifiers first.** Two records that share a DOI, a PMID or a PMCID are the same work.
+   Two records whose DOIs differ, or whose PMIDs differ, are different works (a preprint and
+   its journal version are separate records), whatever their titles say.
+2. **Then title, year and first author.** Titles are compared as :func:`title_key` strings
+   (markup and accents removed, case folded, punctuation dropped) with rapidfuzz's
+   ``token_sort_ratio`` (0–100; the normalised Indel similarity of the sorted word lists, so
+   a moved subtitle or a reordered phrase costs little). A pair is **the same** when the score
+   reaches :attr:`Thresholds.certain`, the years are at most :attr:`Thresholds.year_window`
+   apart (epub vs print year) and the first authors' family names agree; it is a **candidate**
+   for a person to decide when the score reaches :attr:`Thresholds.candidate` but some of that
+   evidence is missing or the title is too short to be distinctive; otherwise different.
+3. **Merging** takes each field from the most trusted source that has it
+   (:data:`BIBLIOGRAPHIC_PRIORITY`; :data:`METRICS_PRIORITY` for citation counts and open-access
+   status, where OpenAlex is the source of record), unions the registry ids and links, and
+   records which source gave which field.
+
+The duplicate index blocks comparisons by identifier presence and year, so a PubMed baseline
+(every record with its own PMID) costs one dictionary lookup per record, not a quadratic scan.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Generic, TypeVar
+
+from rapidfuzz import fuzz, process
+
+from evidencehub.ingest.identifiers import record_registry_ids
+from evidencehub.model import Record
+
+__all__ = [
+    "BIBLIOGRAPHIC_PRIORITY",
+    "DEFAULT_THRESHOLDS",
+    "METRICS_FIELDS",
+    "METRICS_PRIORITY",
+    "DuplicateIndex",
+    "Match",
+    "MergedRecord",
+    "Thresholds",
+    "Verdict",
+    "author_key",
+    "compare",
+    "merge_records",
+    "title_key",
+    "title_score",
+]
+
+#: Source (reader name) order for bibliographic fields: curated indexes first, then
+#: publisher metadata, then aggregators, then whatever a person exported from a reference tool.
+BIBLIOGRAPHIC_PRIORITY: tuple[str, ...] = (
+    "pubmed-xml",
+    "medline",
+    "crossref",
+    "openalex",
+    "ris",
+    "bibtex",
+    "csv",
+)
+#: Source order for citation counts, percentiles and open-access status.
+METRICS_PRIORITY: tuple[str, ...] = ("openalex", "crossref", *BIBLIOGRAPHIC_PRIORITY)
+METRICS_FIELDS = frozenset({"citation_count", "citation_percentile", "open_access"})
+_UNION_FIELDS = frozenset({"registry_ids", "links"})
+_IDENTIFIERS = ("doi", "pmid", "pmcid")
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Decision thresholds on the 0–100 title score (see ``docs/import.md`` for the choice)."""
+
+    certain: float = 93.0
+    candidate: float = 80.0
+    year_window: int = 1
+    #: Titles whose key is shorter than this ("Editorial", "Reply") are never certain matches.
+    min_title_chars: int = 25
+
+
+DEFAULT_THRESHOLDS = Thresholds()
+
+
+class Verdict(StrEnum):
+    SAME = "same"
+    CANDIDATE = "candidate"
+    DIFFERENT = "different"
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    """The verdict on a pair, why (``doi``, ``pmid``, ``pmcid``, ``title``…), and the title score."""
+
+    verdict: Verdict
+    reason: str
+    score: float | None = None
+
+
+_GREEK = {
+    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "κ": "kappa",
+    "λ": "lambda", "μ": "mu", "τ": "tau", "ω": "omega",
+}  # fmt: skip
+_TAG = re.compile(r"<[^>]{0,200}>")
+_NON_WORD = re.compile(r"[\W_]+")
+
+
+def _fold(text: str) -> str:
+    """Case-fold, spell out common Greek letters and drop accents (NFKD, combining marks)."""
+    text = text.casefold()
+    text = "".join(_GREEK.get(ch, ch) for ch in text)
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+
+
+def title_key(title: str) -> str:
+    """The comparison form of a title: no markup, entities, accents, case or punctuation.
+
+    >>> title_key("<i>In vivo</i> β-cell &amp; Islet   Function: A Review.")
+    'in vivo beta cell islet function a review'
+    """
+    text = html.unescape(_TAG.sub(" ", title))
+    return _NON_WORD.sub(" ", _fold(text)).strip()
+
+
+def title_score(a: str, b: str) -> float:
+    """rapidfuzz ``token_sort_ratio`` of the two :func:`title_key` forms (0–100)."""
+    return float(fuzz.token_sort_ratio(title_key(a), title_key(b)))
+
+
+def author_key(record: Record) -> str | None:
+    """The first author's family name, folded to letters only; None without a personal author."""
+    for author in record.authors[:1]:
+        if author.family:
+            return _NON_WORD.sub("", _fold(author.family)) or None
+    return None
+
+
+def _authors_agree(a: str, b: str) -> bool:
+    """Family names agree when equal, or one ends the other (``vanderberg`` / ``berg``)."""
+    return a == b or a.endswith(b) or b.endswith(a)
+
+
+def _identifier_match(a: Record, b: Record) -> Match | None:
+    for name in _IDENTIFIERS:
+        left, right = getattr(a, name), getattr(b, name)
+        if left and left == right:
+            return Match(Verdict.SAME, name)
+    for name in ("doi", "pmid"):
+        left, right = getattr(a, name), getattr(b, name)
+        if left and right and left != right:
+            return Match(Verdict.DIFFERENT, f"{name}-conflict")
+    return None
+
+
+def _fuzzy_verdict(
+    score: float,
+    years: tuple[int | None, int | None],
+    authors: tuple[str | None, str | None],
+    key_length: int,
+    thresholds: Thresholds,
+) -> Match:
+    if score < thresholds.candidate:
+        return Match(Verdict.DIFFERENT, "title", score)
+    (year_a, year_b), (author_a, author_b) = years, authors
+    if year_a is not None and year_b is not None and abs(year_a - year_b) > thresholds.year_window:
+        return Match(Verdict.DIFFERENT, "year", score)
+    authors_known = author_a is not None and author_b is not None
+    if authors_known and not _authors_agree(author_a, author_b):  # type: ignore[arg-type]
+        if score < thresholds.certain:
+            return Match(Verdict.DIFFERENT, "first-author", score)
+        return Match(Verdict.CANDIDATE, "first-author", score)
+    complete = authors_known and year_a is not None and year_b is not None
+    if score >= thresholds.certain and complete and key_length >= thresholds.min_title_chars:
+        return Match(Verdict.SAME, "title", score)
+    return Match(Verdict.CANDIDATE, "title", score)
+
+
+def compare(a: Record, b: Record, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Match:
+    """Decide whether ``a`` and ``b`` are the same work (rules in the module docstring)."""
+    by_id = _identifier_match(a, b)
+    if by_id is not None:
+        return by_id
+    key_a, key_b = title_key(a.title), title_key(b.title)
+    score = float(fuzz.token_sort_ratio(key_a, key_b))
+    return _fuzzy_verdict(
+        score,
+        (a.year, b.year),
+        (author_key(a), author_key(b)),
+        min(len(key_a), len(key_b)),
+        thresholds,
+    )
+
+
+# --------------------------------------------------------------------------- the index
+
+K = TypeVar("K")
+
+
+@dataclass(slots=True)
+class _Entry(Generic[K]):
+    key: K
+    record: Record
+    title_key: str
+    author: str | None
+
+
+class DuplicateIndex(Generic[K]):
+    """Records seen so far, looked up by identifier and then by fuzzy title within a year window.
+
+    ``K`` is whatever the caller uses to name an entry (a position in a batch, a store key).
+    :meth:`find` returns the best match: a certain one if any, else the best candidate.
+    """
+
+    def __init__(self, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> None:
+        self.thresholds = thresholds
+        self._by_id: dict[tuple[str, str], _Entry[K]] = {}
+        # (has DOI, has PMID) -> year -> entries; only buckets that cannot conflict are searched.
+        self._blocks: dict[tuple[bool, bool], dict[int | None, list[_Entry[K]]]] = defaultdict(
+            lambda: defaultdict(list)
+        )
+        self._entries: dict[K, _Entry[K]] = {}
+
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._entries
+
+    def add(self, key: K, record: Record) -> None:
+        """Add (or replace) the entry ``key``."""
+        if key in self._entries:
+            self.remove(key)
+        entry = _Entry(key, record, title_key(record.title), author_key(record))
+        self._entries[key] = entry
+        for name in _IDENTIFIERS:
+            value = getattr(record, name)
+            if value:
+                self._by_id[(name, value)] = entry
+        self._blocks[(bool(record.doi), bool(record.pmid))][record.year].append(entry)
+
+    def remove(self, key: K) -> None:
+        entry = self._entries.pop(key)
+        record = entry.record
+        for name in _IDENTIFIERS:
+            value = getattr(record, name)
+            if value and self._by_id.get((name, value)) is entry:
+                del self._by_id[(name, value)]
+        self._blocks[(bool(record.doi), bool(record.pmid))][record.year].remove(entry)
+
+    def _fuzzy_pool(self, record: Record) -> Iterable[_Entry[K]]:
+        window = self.thresholds.year_window
+        for (has_doi, has_pmid), by_year in self._blocks.items():
+            if (has_doi and record.doi) or (has_pmid and record.pmid):
+                continue  # a different DOI or PMID: never the same work
+            if record.year is None:
+                for entries in by_year.values():
+                    yield from entries
+                continue
+            for year in (*range(record.year - window, record.year + window + 1), None):
+                yield from by_year.get(year, ())
+
+    def find(self, record: Record) -> tuple[K, Match] | None:
+        """Return ``(key, match)`` for the best SAME or CANDIDATE entry, or None."""
+        for name in _IDENTIFIERS:
+            value = getattr(record, name)
+            entry = self._by_id.get((name, value)) if value else None
+            if entry is not None:
+                return entry.key, Match(Verdict.SAME, name)
+        pool = list(self._fuzzy_pool(record))
+        if not pool:
+            return None
+        query = title_key(record.title)
+        hits = process.extract(
+            query,
+            [entry.title_key for entry in pool],
+            scorer=fuzz.token_sort_ratio,
+            score_cutoff=self.thresholds.candidate,
+            limit=10,
+        )
+        best: tuple[K, Match] | None = None
+        for _, score, position in hits:
+            entry = pool[position]
+            match = _fuzzy_verdict(
+                float(score),
+                (record.year, entry.record.year),
+                (author_key(record), entry.author),
+                min(len(query), len(entry.title_key)),
+                self.thresholds,
+            )
+            if match.verdict is Verdict.SAME:
+                return entry.key, match
+            if match.verdict is Verdict.CANDIDATE and best is None:
+                best = (entry.key, match)
+        return best
+
+
+# --------------------------------------------------------------------------- merging
+
+
+@dataclass(frozen=True, slots=True)
+class MergedRecord:
+    """A record merged from several sources, and which source gave each field."""
+
+    record: Record
+    provenance: dict[str, str] = field(default_factory=dict)
+
+
+def _rank(source: str, order: Sequence[str]) -> int:
+    return order.index(source) if source in order else len(order)
+
+
+def _is_empty(value: Any) -> bool:
+    return value is None or value == "" or value == ()
+
+
+def merge_records(parts: Sequence[tuple[Record, str]]) -> MergedRecord:
+    """Merge records of one work given as ``(record, source)`` pairs (``source`` a reader name).
+
+    Each field comes from the highest-priority source that has a value; registry ids (including
+    those found in any text of any part) and links are the union over all parts.
+    """
+    if not parts:
+        raise ValueError("merge_records needs at least one record")
+    values: dict[str, Any] = {}
+    provenance: dict[str, str] = {}
+    for name in Record.model_fields:
+        if name in _UNION_FIELDS:
+            continue
+        order = METRICS_PRIORITY if name in METRICS_FIELDS else BIBLIOGRAPHIC_PRIORITY
+        ranked = sorted(parts, key=lambda part: _rank(part[1], order))  # stable: ties keep order
+        for record, source in ranked:
+            value = getattr(record, name)
+            if not _is_empty(value):
+                values[name] = value
+                provenance[name] = source
+                break
+    registry_ids: dict[str, None] = {}
+    links: dict[Any, None] = {}
+    for record, source in parts:
+        found = record_registry_ids(record)
+        if found:
+            provenance.setdefault("registry_ids", source)
+        registry_ids.update(dict.fromkeys(found))
+        if record.links:
+            provenance.setdefault("links", source)
+        links.update(dict.fromkeys(record.links))
+    values["registry_ids"] = tuple(registry_ids)
+    values["links"] = tuple(links)
+    return MergedRecord(Record.model_validate(values), provenance)
