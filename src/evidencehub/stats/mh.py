@@ -1,0 +1,419 @@
+"""Mantel-Haenszel pooling of 2x2 tables for OR, RR and RD, as metafor's ``rma.mh``.
+
+Sources
+-------
+* Mantel N, Haenszel W (1959). J Natl Cancer Inst 22:719-748 (the pooled odds ratio).
+* Robins J, Breslow N, Greenland S (1986). Biometrics 42:311-323 (variance of the log MH OR).
+* Greenland S, Robins JM (1985). Biometrics 41:55-68 (pooled RR and RD and their variances);
+  for the RD, the variance of Sato (1989, Biometrics 45:1323-1324) that metafor uses.
+* Cochran WG (1954) and Mantel & Haenszel (1959): the CMH test, with continuity correction.
+* Breslow NE, Day NE (1980). Statistical Methods in Cancer Research I, IARC, §4.4 (test of
+  homogeneity of odds ratios), with Tarone's (1985, Biometrika 72:91-95) correction.
+* Viechtbauer W (2010). metafor, J Stat Softw 36(3); ``rma.mh`` in metafor 3.8 (conventions).
+
+Conventions (metafor ``rma.mh`` defaults)
+-----------------------------------------
+* The MH estimate and the CMH test use the counts as reported (no continuity correction).
+* The heterogeneity test uses study-level ``yi``/``vi`` from :func:`escalc` with ``add=1/2``,
+  ``to="only0"``, ``drop00=True``: tables with no events (or only events) in both arms get no
+  ``yi`` and are left out of Q (``k_yi`` counts the rest), and a :class:`StatsWarning` says so.
+  Q is centred at the MH estimate: ``QE = sum((yi - est)^2 / vi)`` with ``k_yi - 1`` df.
+* ``I2 = max(0, 100 (QE - df)/QE)`` and ``H2 = QE/df``, as metafor prints them.
+* RevMan also uses the Greenland-Robins variances and a Q centred at the MH estimate, but
+  computes study yi/vi with its own zero-cell rules; results match metafor when no table has a
+  zero cell.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Literal
+
+import numpy as np
+import numpy.typing as npt
+from scipy import optimize
+from scipy import stats as sps
+
+from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats.effects import escalc
+
+__all__ = ["MHResult", "rma_mh"]
+
+MHMeasure = Literal["OR", "RR", "RD"]
+Counts = Sequence[float] | npt.NDArray[np.float64]
+
+
+@dataclass(frozen=True, slots=True)
+class MHResult:
+    """A Mantel-Haenszel meta-analysis (metafor ``rma.mh``).
+
+    Attributes
+    ----------
+    measure
+        ``"OR"``, ``"RR"`` or ``"RD"``.
+    k, k_yi
+        Number of tables; number with a study-level ``yi`` (enter the Q test).
+    estimate, se, zval, pval, ci_lb, ci_ub
+        The MH estimate on the analysis scale (log OR, log RR, or RD), its standard error, the
+        Wald z test and the confidence interval at ``level`` percent.
+    level
+        Confidence level in percent.
+    QE, QEdf, QEp, I2, H2
+        Cochran's Q of the study-level ``yi`` about the MH estimate, its df and P value; I²
+        (%) and H² derived from it. ``QEp`` is None when ``QEdf`` is 0.
+    CMH, CMHp, CO, COp
+        (OR) Cochran-Mantel-Haenszel test with continuity correction, with the variance
+        denominator ``N - 1`` (``CMH``) or ``N`` (``CO``); df 1. None for RR and RD.
+    BD, BDp, TA, TAp, k_pos
+        (OR) Breslow-Day test of equal odds ratios about the MH OR, Tarone's corrected version,
+        and the number of informative tables they use (df ``k_pos - 1``). None for RR and RD.
+    study, yi, vi
+        Study labels and the study-level effect sizes used for Q (NaN where dropped).
+    warnings
+        Warnings raised while fitting (also emitted as :class:`StatsWarning`).
+    """
+
+    measure: str
+    k: int
+    k_yi: int
+    estimate: float
+    se: float
+    zval: float
+    pval: float
+    ci_lb: float
+    ci_ub: float
+    level: float
+    QE: float
+    QEdf: int
+    QEp: float | None
+    I2: float
+    H2: float | None
+    CMH: float | None
+    CMHp: float | None
+    CO: float | None
+    COp: float | None
+    BD: float | None
+    BDp: float | None
+    TA: float | None
+    TAp: float | None
+    k_pos: int | None
+    study: tuple[str, ...]
+    yi: tuple[float, ...]
+    vi: tuple[float, ...]
+    warnings: tuple[str, ...] = field(default=())
+
+    @property
+    def is_ratio(self) -> bool:
+        """Whether the estimate is on the log scale (OR, RR)."""
+        return self.measure in ("OR", "RR")
+
+    def to_dict(self) -> dict[str, object]:
+        """Fields under metafor's names; OR/RR also get ``exp_*`` (back-transformed) values."""
+        out: dict[str, object] = {
+            "measure": self.measure,
+            "k": self.k,
+            "k_yi": self.k_yi,
+            "estimate": self.estimate,
+            "se": self.se,
+            "zval": self.zval,
+            "pval": self.pval,
+            "ci_lb": self.ci_lb,
+            "ci_ub": self.ci_ub,
+            "scale": "log" if self.is_ratio else "raw",
+        }
+        if self.is_ratio:
+            out |= {
+                "exp_estimate": float(np.exp(self.estimate)),
+                "exp_ci_lb": float(np.exp(self.ci_lb)),
+                "exp_ci_ub": float(np.exp(self.ci_ub)),
+            }
+        out |= {"QE": self.QE, "QEdf": self.QEdf, "QEp": self.QEp, "I2": self.I2, "H2": self.H2}
+        if self.measure == "OR":
+            out |= {
+                "CMH": self.CMH, "CMHp": self.CMHp, "CO": self.CO, "COp": self.COp,
+                "BD": self.BD, "BDp": self.BDp, "TA": self.TA, "TAp": self.TAp,
+                "k_pos": self.k_pos,
+            }
+        out["studies"] = [
+            {"study": s, "yi": _none_if_nan(y), "vi": _none_if_nan(v)}
+            for s, y, v in zip(self.study, self.yi, self.vi, strict=True)
+        ]
+        out["warnings"] = list(self.warnings)
+        return out
+
+    def summary(self) -> str:
+        """A printed summary in the spirit of metafor's ``print.rma.mh``."""
+        name = {"OR": "Log Odds Ratio", "RR": "Log Risk Ratio", "RD": "Risk Difference"}
+        lines = [
+            f"Equal-Effects Model (k = {self.k}), Mantel-Haenszel method",
+            "",
+            f"I^2 (total heterogeneity / total variability):  {self.I2:.2f}%",
+            f"H^2 (total variability / sampling variability): {_fmt(self.H2)}",
+            "",
+            "Test for Heterogeneity:",
+            f"Q(df = {self.QEdf}) = {self.QE:.4f}, p-val = {_fmtp(self.QEp)}",
+            "",
+            f"Model Results ({name[self.measure]} scale):",
+            "",
+            "estimate      se     zval    pval   ci.lb   ci.ub",
+            f"{self.estimate:8.4f} {self.se:7.4f} {self.zval:8.4f} {_fmtp(self.pval):>7} "
+            f"{self.ci_lb:7.4f} {self.ci_ub:7.4f}",
+        ]
+        if self.is_ratio:
+            label = "Odds Ratio" if self.measure == "OR" else "Risk Ratio"
+            lines += [
+                "",
+                f"Pooled {label}: {np.exp(self.estimate):.4f} "
+                f"({self.level:g}% CI {np.exp(self.ci_lb):.4f} to {np.exp(self.ci_ub):.4f})",
+            ]
+        if self.measure == "OR":
+            lines += [
+                "",
+                f"Cochran-Mantel-Haenszel Test:    CMH = {self.CMH:.4f}, df = 1, "
+                f"p-val = {_fmtp(self.CMHp)}",
+                f"Tarone's Test for Heterogeneity: X^2 = {_fmt(self.TA)}, "
+                f"df = {(self.k_pos or 1) - 1}, p-val = {_fmtp(self.TAp)}",
+            ]
+        for w in self.warnings:
+            lines.append(f"Warning: {w}")
+        return "\n".join(lines)
+
+
+def _none_if_nan(x: float) -> float | None:
+    return None if np.isnan(x) else float(x)
+
+
+def _fmt(x: float | None) -> str:
+    return "NA" if x is None else f"{x:.4f}"
+
+
+def _fmtp(p: float | None) -> str:
+    if p is None:
+        return "NA"
+    return "<.0001" if p < 1e-4 else f"{p:.4f}"
+
+
+# --------------------------------------------------------------------------------------------
+
+
+def _tables(
+    ai: Counts, bi: Counts, ci: Counts, di: Counts
+) -> tuple[npt.NDArray[np.float64], ...]:
+    arrays = []
+    for name, values in (("ai", ai), ("bi", bi), ("ci", ci), ("di", di)):
+        arr = np.asarray(values, dtype=float)
+        if arr.ndim != 1:
+            raise InputError(f"rma_mh: '{name}' must be a one-dimensional sequence of counts")
+        arrays.append(arr)
+    k = arrays[0].size
+    if any(a.size != k for a in arrays):
+        raise InputError("rma_mh: 'ai', 'bi', 'ci' and 'di' must have the same length; got "
+                         + ", ".join(str(a.size) for a in arrays))
+    if k == 0:
+        raise InputError("rma_mh: no tables given")
+    for name, arr in zip(("ai", "bi", "ci", "di"), arrays, strict=True):
+        bad = ~np.isfinite(arr) | (arr < 0)
+        if np.any(bad):
+            i = int(np.flatnonzero(bad)[0])
+            raise InputError(f"rma_mh: '{name}' must be a non-negative count; got {arr[i]:g}",
+                             where=f"table {i + 1}")
+    a, b, c, d = arrays
+    empty = (a + b == 0) | (c + d == 0)
+    if np.any(empty):
+        i = int(np.flatnonzero(empty)[0])
+        raise InputError("rma_mh: each arm needs at least one participant (ai + bi > 0 and "
+                         "ci + di > 0)", where=f"table {i + 1}")
+    return a, b, c, d
+
+
+def _odds_ratio(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
+) -> tuple[float, float]:
+    """MH log OR and its Robins-Breslow-Greenland (1986) standard error."""
+    n = a + b + c + d
+    r, s = a * d / n, b * c / n
+    p, q = (a + d) / n, (b + c) / n
+    sum_r, sum_s = r.sum(), s.sum()
+    if sum_r == 0 or sum_s == 0:
+        raise InputError("rma_mh: the Mantel-Haenszel odds ratio is 0 or infinite (no table "
+                         "has both a*d > 0 and b*c > 0 in the needed direction); use Peto's "
+                         "method or a continuity correction")
+    var = ((p * r).sum() / (2 * sum_r**2) + (p * s + q * r).sum() / (2 * sum_r * sum_s)
+           + (q * s).sum() / (2 * sum_s**2))
+    return float(np.log(sum_r / sum_s)), float(np.sqrt(var))
+
+
+def _risk_ratio(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
+) -> tuple[float, float]:
+    """MH log RR and its Greenland-Robins (1985) standard error."""
+    n1, n2 = a + b, c + d
+    n = n1 + n2
+    r, s = a * n2 / n, c * n1 / n
+    sum_r, sum_s = r.sum(), s.sum()
+    if sum_r == 0 or sum_s == 0:
+        raise InputError("rma_mh: the Mantel-Haenszel risk ratio is 0 or infinite (no events "
+                         "in one of the two groups across all tables)")
+    var = (n1 * n2 * (a + c) / n**2 - a * c / n).sum() / (sum_r * sum_s)
+    return float(np.log(sum_r / sum_s)), float(np.sqrt(var))
+
+
+def _risk_difference(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
+) -> tuple[float, float]:
+    """MH RD (Greenland & Robins 1985) with Sato's (1989) variance, as metafor."""
+    n1, n2 = a + b, c + d
+    n = n1 + n2
+    w = n1 * n2 / n
+    rd = float((a * n2 / n - c * n1 / n).sum() / w.sum())
+    num = (rd * (c * (n1 / n) ** 2 - a * (n2 / n) ** 2 + (n1 / n) * (n2 / n) * (n2 - n1) / 2)
+           + (a * (n2 - c) / n + c * (n1 - a) / n) / 2)
+    return rd, float(np.sqrt(num.sum() / w.sum() ** 2))
+
+
+def _cmh(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64], correct: bool,
+) -> tuple[float, float]:
+    """CMH statistic with variance denominators ``N - 1`` and ``N`` (Cochran's version)."""
+    n1, n2 = a + b, c + d
+    n = n1 + n2
+    x, y = a + c, b + d
+    dev = max(abs(float((a - n1 * x / n).sum())) - (0.5 if correct else 0.0), 0.0)
+    base = n1 * n2 * x * y / n**2
+    keep = n > 1
+    var_mh = float((base[keep] / (n[keep] - 1)).sum())
+    var_co = float((base / n).sum())
+    return dev**2 / var_mh, dev**2 / var_co
+
+
+def _breslow_day(
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64], log_or: float,
+) -> tuple[float, float, int]:
+    """Breslow-Day statistic about the MH OR, Tarone's version, and the tables used.
+
+    A table enters when both margins vary (some events and some non-events in total), as in
+    metafor; the expected ``a`` under the common OR is the root of the quadratic in Breslow &
+    Day (1980, eq. 4.30) inside its admissible range.
+    """
+    n1, n2 = a + b, c + d
+    x = a + c
+    used = (x > 0) & (x < n1 + n2)
+    psi = np.exp(log_or)
+    bd = 0.0
+    sum_a = sum_e = sum_v = 0.0
+    for ai, n1i, n2i, xi in zip(a[used], n1[used], n2[used], x[used], strict=True):
+        lo, hi = max(0.0, xi - n2i), min(n1i, xi)
+
+        def excess(e: float, n1i: float = n1i, n2i: float = n2i, xi: float = xi) -> float:
+            return e * (n2i - xi + e) - psi * (n1i - e) * (xi - e)
+
+        e = lo if lo == hi else optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15)
+        parts = np.array([e, n1i - e, xi - e, n2i - xi + e])
+        v = 0.0 if np.any(parts <= 0) else 1.0 / float(np.sum(1.0 / parts))
+        if v > 0:
+            bd += (ai - e) ** 2 / v
+        sum_a += ai
+        sum_e += e
+        sum_v += v
+    ta = bd - (sum_a - sum_e) ** 2 / sum_v if sum_v > 0 else bd
+    return bd, ta, int(used.sum())
+
+
+def rma_mh(
+    ai: Counts,
+    bi: Counts,
+    ci: Counts,
+    di: Counts,
+    *,
+    measure: MHMeasure = "OR",
+    level: float = 95.0,
+    correct: bool = True,
+    add: float = 0.5,
+    to: str = "only0",
+    drop00: bool = True,
+    study: Sequence[str] | None = None,
+) -> MHResult:
+    """Mantel-Haenszel equal-effects meta-analysis of 2x2 tables (metafor ``rma.mh``).
+
+    Parameters
+    ----------
+    ai, bi, ci, di
+        Events and non-events in group 1, events and non-events in group 2, one per table.
+    measure
+        ``"OR"``, ``"RR"`` or ``"RD"``.
+    level
+        Confidence level in percent.
+    correct
+        Continuity correction (0.5) in the CMH test (OR only), as metafor's default.
+    add, to, drop00
+        Zero-cell handling for the study-level ``yi``/``vi`` of the heterogeneity test only,
+        passed to :func:`escalc` (metafor defaults ``1/2``, ``"only0"``, ``True``).
+    study
+        Study labels (default ``"1"``, ``"2"``, ...).
+    """
+    if measure not in ("OR", "RR", "RD"):
+        raise InputError(f"rma_mh: 'measure' must be one of 'OR', 'RR', 'RD'; got {measure!r}")
+    if not 0 < level < 100:
+        raise InputError(f"rma_mh: 'level' must be a percentage between 0 and 100; got {level!r}")
+    a, b, c, d = _tables(ai, bi, ci, di)
+    k = a.size
+    labels = tuple(str(s) for s in study) if study is not None else tuple(
+        str(i + 1) for i in range(k))
+    if len(labels) != k:
+        raise InputError(f"rma_mh: 'study' has {len(labels)} labels for {k} tables")
+
+    pooled = {"OR": _odds_ratio, "RR": _risk_ratio, "RD": _risk_difference}[measure]
+    estimate, se = pooled(a, b, c, d)
+    zval = estimate / se
+    pval = float(2 * sps.norm.sf(abs(zval)))
+    crit = float(sps.norm.ppf(1 - (1 - level / 100) / 2))
+
+    notes: list[str] = []
+    # escalc leaves dropped tables out; label rows by position to put the rest back in place
+    es = escalc(measure, ai=a, bi=b, ci=c, di=d, add=add, to=to, drop00=drop00,
+                study=[str(i) for i in range(k)])
+    yi = np.full(k, np.nan)
+    vi = np.full(k, np.nan)
+    kept = np.array([int(s) for s in es.study], dtype=int)
+    yi[kept] = es.yi
+    vi[kept] = es.vi
+    has_yi = np.isfinite(yi) & np.isfinite(vi)
+    k_yi = int(has_yi.sum())
+    if k_yi < k:
+        notes.append(f"{k - k_yi} table(s) with no events (or only events) in both groups have "
+                     "no study-level yi and are left out of the heterogeneity test")
+    df = k_yi - 1
+    q = float(np.sum((yi[has_yi] - estimate) ** 2 / vi[has_yi])) if k_yi else 0.0
+    qp = float(sps.chi2.sf(q, df)) if df > 0 else None
+    i2 = max(0.0, 100 * (q - df) / q) if df > 0 and q > 0 else 0.0
+    h2 = q / df if df > 0 else None
+
+    cmh = co = bd = ta = None
+    cmhp = cop = bdp = tap = None
+    k_pos = None
+    if measure == "OR":
+        cmh, co = _cmh(a, b, c, d, correct)
+        cmhp, cop = float(sps.chi2.sf(cmh, 1)), float(sps.chi2.sf(co, 1))
+        bd, ta, k_pos = _breslow_day(a, b, c, d, estimate)
+        if k_pos > 1:
+            bdp = float(sps.chi2.sf(bd, k_pos - 1))
+            tap = float(sps.chi2.sf(ta, k_pos - 1))
+        else:
+            bd = ta = None
+    for note in notes:
+        warnings.warn(f"rma_mh: {note}", StatsWarning, stacklevel=2)
+    return MHResult(
+        measure=measure, k=k, k_yi=k_yi, estimate=estimate, se=se, zval=zval, pval=pval,
+        ci_lb=estimate - crit * se, ci_ub=estimate + crit * se, level=level,
+        QE=q, QEdf=df, QEp=qp, I2=i2, H2=h2,
+        CMH=cmh, CMHp=cmhp, CO=co, COp=cop, BD=bd, BDp=bdp, TA=ta, TAp=tap, k_pos=k_pos,
+        study=labels, yi=tuple(float(v) for v in np.where(has_yi, yi, np.nan)),
+        vi=tuple(float(v) for v in np.where(has_yi, vi, np.nan)), warnings=tuple(notes),
+    )

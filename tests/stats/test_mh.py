@@ -1,0 +1,97 @@
+"""rma_mh against metafor 3.8 ``rma.mh`` (the ``mh`` blocks of the reference fixtures)."""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats.mh import rma_mh
+
+REFERENCE = Path(__file__).parent.parent / "reference" / "metafor"
+CASES = [("nielweise2007_OR", "OR"), ("woods2010_OR", "OR"), ("bcg_RR", "RR"),
+         ("hine1989_RD", "RD")]
+
+
+def _load(name: str) -> tuple[dict[str, list[float]], list[str], dict[str, Any]]:
+    with (REFERENCE / f"{name}.csv").open(newline="", encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    cells = {c: [float(r[c]) for r in rows] for c in ("ai", "bi", "ci", "di")}
+    ref = json.loads((REFERENCE / f"{name}.json").read_text(encoding="utf-8"))
+    return cells, [r["study"] for r in rows], ref
+
+
+def _fit(name: str, measure: str) -> tuple[dict[str, Any], dict[str, Any]]:
+    cells, study, ref = _load(name)
+    if "warnings" in ref["mh"]:
+        with pytest.warns(StatsWarning, match="left out of the heterogeneity test"):
+            res = rma_mh(**cells, measure=measure, study=study)  # type: ignore[arg-type]
+    else:
+        res = rma_mh(**cells, measure=measure, study=study)  # type: ignore[arg-type]
+    return res.to_dict(), ref["mh"]
+
+
+@pytest.mark.parametrize(("name", "measure"), CASES)
+def test_matches_metafor_rma_mh(name: str, measure: str) -> None:
+    got, ref = _fit(name, measure)
+    numeric = {k: v for k, v in ref.items() if isinstance(v, (int, float)) and k != "warnings"}
+    assert len(numeric) >= 13
+    for key, expected in numeric.items():
+        assert got[key] == pytest.approx(expected, rel=1e-8, abs=1e-300), key
+    assert got["scale"] == ref["scale"]
+
+
+def test_double_zero_table_left_out_of_q() -> None:
+    got, ref = _fit("nielweise2007_OR", "OR")
+    assert got["k"] == 18 and got["k_yi"] == 17
+    yucel = next(s for s in got["studies"] if s["study"] == "Yucel 2004")
+    assert yucel["yi"] is None and yucel["vi"] is None
+
+
+def test_summary_is_deterministic_and_readable() -> None:
+    cells, study, _ = _load("woods2010_OR")
+    res = rma_mh(**cells, measure="OR", study=study)  # type: ignore[arg-type]
+    text = res.summary()
+    assert text == rma_mh(**cells, measure="OR", study=study).summary()  # type: ignore[arg-type]
+    assert "Mantel-Haenszel" in text and "Pooled Odds Ratio: 0.4230" in text
+    assert "Cochran-Mantel-Haenszel Test:    CMH = 1.8587" in text
+
+
+def test_without_continuity_correction_cmh_is_larger() -> None:
+    cells, _, ref = _load("woods2010_OR")
+    res = rma_mh(**cells, measure="OR", correct=False)  # type: ignore[arg-type]
+    assert res.CMH is not None and res.CMH > ref["mh"]["CMH"]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"ai": [1, 2], "bi": [3], "ci": [1, 1], "di": [2, 2]},
+         "rma_mh: 'ai', 'bi', 'ci' and 'di' must have the same length; got 2, 1, 2, 2"),
+        ({"ai": [1, -2], "bi": [3, 3], "ci": [1, 1], "di": [2, 2]},
+         "table 2: rma_mh: 'ai' must be a non-negative count; got -2"),
+        ({"ai": [0, 0], "bi": [3, 3], "ci": [0, 0], "di": [2, 2]},
+         "rma_mh: the Mantel-Haenszel odds ratio is 0 or infinite (no table has both a*d > 0 "
+         "and b*c > 0 in the needed direction); use Peto's method or a continuity correction"),
+        ({"ai": [1], "bi": [3], "ci": [1], "di": [2], "measure": "HR"},
+         "rma_mh: 'measure' must be one of 'OR', 'RR', 'RD'; got 'HR'"),
+        ({"ai": [0, 1], "bi": [0, 3], "ci": [1, 1], "di": [2, 2]},
+         "table 1: rma_mh: each arm needs at least one participant (ai + bi > 0 and ci + di > 0)"),
+    ],
+)
+def test_bad_input(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(InputError) as exc:
+        rma_mh(**kwargs)
+    assert str(exc.value) == message
+
+
+def test_single_table_has_no_heterogeneity_test() -> None:
+    res = rma_mh([3], [10], [6], [8], measure="OR")
+    assert res.k == 1 and res.QEdf == 0 and res.QEp is None and res.H2 is None
+    assert res.BD is None and res.k_pos == 1
+    assert math.isclose(res.estimate, math.log(3 * 8 / (10 * 6)), rel_tol=1e-12)
