@@ -1,0 +1,416 @@
+"""Estimators of the between-study variance tau^2, vectorised across analyses.
+
+Every function works on a *stack* of ``m`` analyses at once: padded arrays ``y``, ``v`` of
+shape ``(m, k)``, a boolean ``mask`` (``True`` where a study exists) and design matrices
+``X`` of shape ``(m, k, p)`` (a column of ones for the intercept-only model). A single
+analysis is a stack of one. No Python loop runs over analyses; iterative estimators update
+all analyses together and freeze each one as it converges.
+
+The estimators and their standard errors follow metafor 3.8 ``rma.uni`` (Viechtbauer 2005,
+JEBS 30(3); Viechtbauer 2010, JSS 36(3)), with ``P = W - W X (X'WX)^-1 X'W``:
+
+========  =================================================================================
+``EE``    equal effects, tau^2 = 0 (``FE`` is accepted as a synonym)
+``DL``    DerSimonian & Laird (1986): ``(y'Py - (k-p))/tr P`` with ``W = 1/v``
+``HE``    Hedges (1983), unweighted method of moments (OLS residuals)
+``HS``    Hunter & Schmidt (2004): ``(y'Py - k)/sum(1/v)``
+``SJ``    Sidik & Jonkman (2005), one step from ``tau0 = var(y)(k-1)/k``
+``ML``    maximum likelihood, Fisher scoring (Viechtbauer 2005), start at max(0, HE)
+``REML``  restricted ML, Fisher scoring, start at max(0, HE)
+``EB``    empirical Bayes (Morris 1983; Berkey et al. 1995), metafor's iteration
+``PM``    Paule & Mandel (1982): root of ``Q(tau^2) = k - p`` on ``[0, tau2_max]``
+========  =================================================================================
+
+Negative values are truncated at 0, and the truncation is reported.
+
+Iterative estimators are solved to full precision by default (``threshold=1e-12``);
+``control=METAFOR_DEFAULT_CONTROL`` reproduces metafor's default stopping rule
+(``threshold = 1e-5`` on the change in tau^2) step for step for ML/REML/EB. PM is solved
+with a safeguarded Newton iteration (metafor uses ``uniroot``), so it agrees with metafor's
+``fits_tight`` values, and with its defaults only up to their ``uniroot`` tolerance.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+__all__ = [
+    "DEFAULT_CONTROL",
+    "METAFOR_DEFAULT_CONTROL",
+    "Method",
+    "Tau2Fit",
+    "Projection",
+    "estimate_tau2",
+    "generalized_q",
+    "solve_decreasing",
+    "wls_projection",
+]
+
+FloatArray = NDArray[np.float64]
+_LL0_TOL = np.finfo(float).eps ** 0.25  # metafor's control$tol for the ll0 check
+BoolArray = NDArray[np.bool_]
+
+
+class Method(StrEnum):
+    """tau^2 estimators, named as in metafor's ``rma(method=...)``."""
+
+    EE = "EE"
+    FE = "FE"
+    DL = "DL"
+    HE = "HE"
+    HS = "HS"
+    SJ = "SJ"
+    ML = "ML"
+    REML = "REML"
+    EB = "EB"
+    PM = "PM"
+
+    @property
+    def is_fixed(self) -> bool:
+        """True for the equal-effects ("fixed-effect") model."""
+        return self in (Method.EE, Method.FE)
+
+    @property
+    def is_iterative(self) -> bool:
+        """True for estimators found by iteration (ML, REML, EB, PM)."""
+        return self in (Method.ML, Method.REML, Method.EB, Method.PM)
+
+
+DEFAULT_CONTROL: Mapping[str, float] = {"threshold": 1e-12, "maxiter": 10000, "tau2_max": 100.0}
+"""Full-precision stopping rule (the ``fits_tight`` settings of the reference files)."""
+
+METAFOR_DEFAULT_CONTROL: Mapping[str, float] = {"threshold": 1e-5, "maxiter": 100, "tau2_max": 100.0}
+"""metafor's own defaults, to reproduce its printed output for ML/REML/EB."""
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Tau2Fit:
+    """tau^2 estimates for a stack of ``m`` analyses.
+
+    Attributes
+    ----------
+    tau2 : ndarray of shape (m,)
+        Estimates, truncated at 0.
+    se_tau2 : ndarray of shape (m,)
+        metafor's estimator-specific standard errors (NaN for EE).
+    truncated : ndarray of bool, shape (m,)
+        True where the untruncated estimate was negative (or ML/REML stopped at 0).
+    converged : ndarray of bool, shape (m,)
+        False where an iterative estimator hit ``maxiter`` (or PM found no root below
+        ``tau2_max``).
+    n_iter : ndarray of int, shape (m,)
+        Iterations used (0 for closed-form estimators).
+    """
+
+    tau2: FloatArray
+    se_tau2: FloatArray
+    truncated: BoolArray
+    converged: BoolArray
+    n_iter: NDArray[np.int64]
+
+
+# -- batched linear algebra --------------------------------------------------------------------
+def _xdx(X: FloatArray, d: FloatArray) -> FloatArray:
+    """``X' diag(d) X`` for every analysis: (m, k, p), (m, k) -> (m, p, p)."""
+    return np.einsum("mki,mk,mkj->mij", X, d, X, optimize=True)
+
+
+def _xdy(X: FloatArray, d: FloatArray, y: FloatArray) -> FloatArray:
+    """``X' diag(d) y``: -> (m, p)."""
+    return np.einsum("mki,mk,mk->mi", X, d, y, optimize=True)
+
+
+def _tr(A: FloatArray, B: FloatArray) -> FloatArray:
+    """``tr(A B)`` for stacks of square matrices."""
+    return np.einsum("mij,mji->m", A, B, optimize=True)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Projection:
+    """``P = W - W X A X' W`` with ``A = (X'WX)^-1``, kept implicit (never k x k).
+
+    Attributes
+    ----------
+    X : ndarray of shape (m, k, p)
+        Design matrices.
+    w : ndarray of shape (m, k)
+        Weights (0 for padding).
+    A : ndarray of shape (m, p, p)
+        ``(X'WX)^-1``.
+    resid : ndarray of shape (m, k)
+        ``y - X beta_hat`` (0 for padding).
+    """
+
+    X: FloatArray
+    w: FloatArray
+    A: FloatArray
+    resid: FloatArray  # y - X beta_hat (weighted by w), zero where masked
+
+    @property
+    def rss(self) -> FloatArray:
+        """``y'Py = sum w r^2``."""
+        return np.sum(self.w * self.resid**2, axis=1)
+
+    @property
+    def rss_pp(self) -> FloatArray:
+        """``y'PPy = sum (w r)^2``."""
+        return np.sum((self.w * self.resid) ** 2, axis=1)
+
+    def tr_pd(self, d: FloatArray) -> FloatArray:
+        """``tr(P D)`` for a diagonal ``D``."""
+        return np.sum(self.w * d, axis=1) - _tr(self.A, _xdx(self.X, self.w**2 * d))
+
+    def tr_pdpd(self, d1: FloatArray, d2: FloatArray) -> FloatArray:
+        """``tr(P D1 P D2)`` for diagonal ``D1``, ``D2``."""
+        w = self.w
+        first = np.sum(w**2 * d1 * d2, axis=1)
+        second = _tr(self.A, _xdx(self.X, w**3 * d1 * d2))
+        third = _tr(self.A @ _xdx(self.X, w**2 * d1), self.A @ _xdx(self.X, w**2 * d2))
+        return first - 2 * second + third
+
+
+def wls_projection(y: FloatArray, w: FloatArray, X: FloatArray) -> Projection:
+    """Weighted least squares of ``y`` on ``X`` with weights ``w`` (0 for padding)."""
+    A = np.linalg.inv(_xdx(X, w))
+    beta = np.einsum("mij,mj->mi", A, _xdy(X, w, y))
+    resid = np.where(w > 0, y - np.einsum("mki,mi->mk", X, beta), 0.0)
+    return Projection(X, w, A, resid)
+
+
+def generalized_q(
+    tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray
+) -> tuple[FloatArray, FloatArray]:
+    """Generalised Q statistic ``Q(tau^2) = y'P y`` with ``W = 1/(v + tau^2)`` and its slope.
+
+    Returns ``(Q, dQ/dtau^2)``; the slope is ``-y'PPy``. Used by PM and by the Q-profile
+    confidence interval (Viechtbauer 2007, Stat Med 26(1)).
+    """
+    w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
+    proj = wls_projection(y, w, X)
+    return proj.rss, -proj.rss_pp
+
+
+def solve_decreasing(
+    target: FloatArray, lo: FloatArray, hi: FloatArray, y: FloatArray, v: FloatArray,
+    mask: BoolArray, X: FloatArray, tol: float = 1e-13, maxiter: int = 200,
+) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
+    """Solve ``Q(tau^2) = target`` on ``[lo, hi]`` for every analysis (Q decreasing).
+
+    Safeguarded Newton: a Newton step from the current point, replaced by bisection when it
+    leaves the bracket. Callers make sure ``Q(lo) >= target >= Q(hi)``.
+    """
+    lo = lo.astype(np.float64).copy()
+    hi = hi.astype(np.float64).copy()
+    x = lo.copy()
+    n_iter = np.zeros(x.shape[0], dtype=np.int64)
+    active = np.ones(x.shape[0], dtype=bool)
+    for _ in range(maxiter):
+        if not active.any():
+            break
+        q, dq = generalized_q(x, y, v, mask, X)
+        f = q - target
+        lo = np.where(active & (f > 0), x, lo)
+        hi = np.where(active & (f <= 0), x, hi)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = x - f / dq
+        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
+        step = np.where(inside, newton, 0.5 * (lo + hi))
+        change = np.abs(step - x)
+        x = np.where(active, step, x)
+        n_iter += active
+        done = (change <= tol * np.maximum(1.0, np.abs(x))) | (hi - lo <= tol * np.maximum(1.0, hi))
+        active &= ~done
+    return x, ~active, n_iter
+
+
+# -- estimators --------------------------------------------------------------------------------
+def estimate_tau2(
+    method: Method | str,
+    y: FloatArray,
+    v: FloatArray,
+    mask: BoolArray,
+    X: FloatArray,
+    control: Mapping[str, float] | None = None,
+) -> Tau2Fit:
+    """Estimate tau^2 for a stack of analyses.
+
+    Parameters
+    ----------
+    method : Method or str
+        The estimator.
+    y, v : ndarray of shape (m, k)
+        Effect sizes and sampling variances; padded entries may hold anything finite
+        (``v`` > 0 there avoids spurious warnings).
+    mask : ndarray of bool, shape (m, k)
+        True where a study exists.
+    X : ndarray of shape (m, k, p)
+        Design matrices, zero rows where ``mask`` is False.
+    control : mapping, optional
+        ``threshold`` (stop when the change in tau^2 is below it), ``maxiter``, ``tau2_max``
+        (upper end of the PM search). Defaults: :data:`DEFAULT_CONTROL`.
+    """
+    method = Method(method)
+    con = {**DEFAULT_CONTROL, **(control or {})}
+    m = y.shape[0]
+    k = mask.sum(axis=1).astype(np.float64)
+    p = float(X.shape[2])
+    zeros = np.zeros(m)
+    ok = np.ones(m, dtype=bool)
+    none = np.zeros(m, dtype=np.int64)
+    if method.is_fixed:
+        return Tau2Fit(zeros, np.full(m, np.nan), np.zeros(m, dtype=bool), ok, none)
+    w_fe = np.where(mask, 1.0 / v, 0.0)
+    ones = mask.astype(np.float64)
+
+    if method is Method.DL:
+        proj = wls_projection(y, w_fe, X)
+        tr_p = proj.tr_pd(ones)
+        raw = (proj.rss - (k - p)) / tr_p
+        tau2 = np.maximum(raw, 0.0)
+        se = np.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * proj.tr_pdpd(ones, ones))
+                     / tr_p**2)
+        return Tau2Fit(tau2, se, raw < 0, ok, none)
+
+    if method is Method.HS:
+        proj = wls_projection(y, w_fe, X)
+        sum_w = np.sum(w_fe, axis=1)
+        raw = (proj.rss - k) / sum_w
+        tau2 = np.maximum(raw, 0.0)
+        se = np.sqrt((2 * (k - p) + 4 * tau2 * proj.tr_pd(ones)
+                      + 2 * tau2**2 * proj.tr_pdpd(ones, ones)) / sum_w**2)
+        return Tau2Fit(tau2, se, raw < 0, ok, none)
+
+    if method is Method.SJ:
+        mean = np.sum(y * ones, axis=1) / k
+        tau0 = np.sum(ones * (y - mean[:, None]) ** 2, axis=1) / k
+        proj = wls_projection(y, np.where(mask, 1.0 / (v + tau0[:, None]), 0.0), X)
+        raw = tau0 * proj.rss / (k - p)
+        tau2 = np.maximum(raw, 0.0)
+        vm = np.where(mask, v, 0.0)
+        se = np.sqrt(tau0**2 / (k - p) ** 2 * (
+            2 * proj.tr_pdpd(vm, vm) + 4 * tau2 * proj.tr_pdpd(vm, ones)
+            + 2 * tau2**2 * proj.tr_pdpd(ones, ones)))
+        return Tau2Fit(tau2, se, raw < 0, ok, none)
+
+    he_raw, he_se = _hedges(y, v, mask, X, k, p)
+    if method is Method.HE:
+        tau2 = np.maximum(he_raw, 0.0)
+        return Tau2Fit(tau2, he_se(tau2), he_raw < 0, ok, none)
+
+    if method is Method.PM:
+        return _paule_mandel(y, v, mask, X, k, p, con)
+
+    return _fisher_scoring(method, np.maximum(he_raw, 0.0), y, v, mask, X, k, p, con)
+
+
+def _hedges(
+    y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, k: FloatArray, p: float
+) -> tuple[FloatArray, object]:
+    """Hedges' estimator (OLS residuals) and a function giving its SE at a tau^2."""
+    ones = mask.astype(np.float64)
+    proj = wls_projection(y, ones, X)
+    vm = np.where(mask, v, 0.0)
+    tr_pv = proj.tr_pd(vm)
+    raw = (proj.rss - tr_pv) / (k - p)
+    tr_pvpv = proj.tr_pdpd(vm, vm)
+
+    def se(tau2: FloatArray) -> FloatArray:
+        return np.sqrt((2 * tr_pvpv + 4 * tau2 * tr_pv + 2 * tau2**2 * (k - p)) / (k - p) ** 2)
+
+    return raw, se
+
+
+def _paule_mandel(
+    y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, k: FloatArray, p: float,
+    con: Mapping[str, float],
+) -> Tau2Fit:
+    m = y.shape[0]
+    target = k - p
+    lo = np.zeros(m)
+    hi = np.full(m, float(con["tau2_max"]))
+    q0, _ = generalized_q(lo, y, v, mask, X)
+    qmax, _ = generalized_q(hi, y, v, mask, X)
+    at_zero = q0 < target
+    reachable = qmax <= target
+    tau2, conv, n_iter = solve_decreasing(target, lo, hi, y, v, mask, X)
+    tau2 = np.where(at_zero, 0.0, np.where(reachable, tau2, np.nan))
+    converged = np.where(at_zero, True, conv & reachable)
+    w = np.where(mask, 1.0 / (v + np.nan_to_num(tau2)[:, None]), 0.0)
+    se = np.sqrt(2 * k**2 / (k - p) / np.sum(w, axis=1) ** 2)
+    return Tau2Fit(tau2, se, at_zero, converged, np.where(at_zero, 0, n_iter))
+
+
+def _fisher_scoring(
+    method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float],
+) -> Tau2Fit:
+    """ML / REML / EB iterations as metafor: ``tau2 += adj``, halving steps below 0."""
+    threshold = float(con["threshold"])
+    maxiter = int(con["maxiter"])
+    tau2 = start.copy()
+    m = tau2.shape[0]
+    active = np.ones(m, dtype=bool)
+    n_iter = np.zeros(m, dtype=np.int64)
+    for _ in range(maxiter + 1):
+        if not active.any():
+            break
+        w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
+        proj = wls_projection(y, w, X)
+        if method is Method.ML:
+            adj = (proj.rss_pp - np.sum(w, axis=1)) / np.sum(w**2, axis=1)
+        elif method is Method.REML:
+            ones = mask.astype(np.float64)
+            adj = (proj.rss_pp - proj.tr_pd(ones)) / proj.tr_pdpd(ones, ones)
+        else:  # EB
+            adj = (proj.rss * k / (k - p) - k) / np.sum(w, axis=1)
+        adj = np.where(np.isnan(adj), 0.0, adj)
+        for _halve in range(60):
+            below = tau2 + adj < 0
+            if not below.any():
+                break
+            adj = np.where(below, adj / 2, adj)
+        new = np.where(active, tau2 + adj, tau2)
+        change = np.abs(new - tau2)
+        tau2 = new
+        n_iter += active
+        active &= change > threshold
+    converged = ~active
+    truncated = tau2 <= 0
+    if method in (Method.ML, Method.REML):
+        tau2, at_zero = _ll0_check(method, tau2, y, v, mask, X, k, p, threshold)
+        truncated |= at_zero
+    tau2 = np.maximum(tau2, 0.0)
+    w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
+    if method is Method.ML:
+        se = np.sqrt(2 / np.sum(w**2, axis=1))
+    elif method is Method.REML:
+        ones = mask.astype(np.float64)
+        se = np.sqrt(2 / wls_projection(y, w, X).tr_pdpd(ones, ones))
+    else:
+        se = np.sqrt(2 * k**2 / (k - p) / np.sum(w, axis=1) ** 2)
+    return Tau2Fit(tau2, se, truncated, converged, n_iter)
+
+
+def _ll0_check(
+    method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float, threshold: float,
+) -> tuple[FloatArray, BoolArray]:
+    """metafor's ``ll0check``: keep tau^2 = 0 when it has the higher (restricted) likelihood."""
+    def loglik(t: FloatArray) -> FloatArray:
+        w = np.where(mask, 1.0 / (v + t[:, None]), 0.0)
+        proj = wls_projection(y, w, X)
+        logv = np.sum(np.where(mask, np.log(v + t[:, None]), 0.0), axis=1)
+        if method is Method.ML:
+            return -0.5 * k * np.log(2 * np.pi) - 0.5 * logv - 0.5 * proj.rss
+        logdet = np.linalg.slogdet(_xdx(X, w))[1]
+        return -0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * logv - 0.5 * logdet - 0.5 * proj.rss
+
+    ll0 = loglik(np.zeros_like(tau2))
+    ll = loglik(tau2)
+    stuck = (ll0 - ll > _LL0_TOL) & (tau2 > threshold)
+    return np.where(stuck, 0.0, tau2), stuck
