@@ -1,0 +1,1 @@
+"""Publishing: pages, plots (forest, funnel), static site and web app."""
