@@ -25,6 +25,7 @@ import gzip
 import html
 import io
 import re
+import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
 
@@ -41,8 +42,6 @@ __all__ = [
     "strip_markup",
 ]
 
-# Every Unicode space separator, tab/newline/CR, line and paragraph separators → one space.
-_SPACES = re.compile(r"[\s\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+")
 # Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM.
 _INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
 _TAG = re.compile(r"<[^<>]*>")
@@ -57,12 +56,13 @@ def clean_text(value: str | None) -> str | None:
     >>> clean_text("  Thin\\u2009space and\\u00a0no-break\\n  space ")
     'Thin space and no-break space'
     """
-    if value is None:
+    if not value:
         return None
     if not value.isascii():
         value = _INVISIBLE.sub("", value)
-    text = _SPACES.sub(" ", value).strip()
-    return text or None
+    # str.split() splits on every Unicode whitespace character (str.isspace: no-break, thin,
+    # ideographic spaces, line and paragraph separators).
+    return " ".join(value.split()) or None
 
 
 def strip_markup(value: str | None) -> str | None:
@@ -189,7 +189,13 @@ def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[
     rest is read as Latin-1/Windows-1252; if earlier lines were non-ASCII UTF-8 the file mixes
     encodings and :class:`InputError` names the line. CRLF and CR-only endings are accepted.
     """
-    binary = open_binary(stream)
+    try:
+        yield from _iter_lines(open_binary(stream), source)
+    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+        raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+
+
+def _iter_lines(binary: io.BufferedIOBase, source: str | None) -> Iterator[tuple[int, str]]:
     head = binary.peek(4)[:4] if hasattr(binary, "peek") else b""
     if head.startswith(_UTF16_BOMS):
         text = io.TextIOWrapper(binary, encoding="utf-16", newline=None)

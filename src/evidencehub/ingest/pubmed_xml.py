@@ -35,7 +35,9 @@ a file that is empty, binary, not XML, truncated or ill-formed raises
 from __future__ import annotations
 
 import datetime as dt
+import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
@@ -70,6 +72,8 @@ _LINK_KINDS = {
 }
 _NOT_LINKS = frozenset({"Cites"})
 _RETRACTED_TYPE = "Retracted Publication"
+_LXML_LOCATION = re.compile(r",? line \d+, column \d+$")
+_GRANT_PARTS = ("GrantID", "Acronym", "Agency", "Country")
 
 
 def _kebab(name: str) -> str:
@@ -109,31 +113,38 @@ def _year(pub_date: etree._Element | None) -> int | None:
 
 
 def _authors(author_list: etree._Element | None) -> tuple[dict[str, Any], ...]:
+    """Author fields, in one pass over each ``Author``'s children (author lists can be long)."""
     if author_list is None:
         return ()
     authors = []
     for author in author_list.iterfind("Author"):
         fields: dict[str, Any] = {}
-        collective = element_text(author.find("CollectiveName"))
-        if collective:
-            fields["collective"] = collective
-        else:
-            fields["family"] = clean_text(author.findtext("LastName"))
-            given = clean_text(author.findtext("ForeName")) or clean_text(author.findtext("Initials"))
-            if given:
-                fields["given"] = given
-        for identifier in author.iterfind("Identifier"):
-            if identifier.get("Source") == "ORCID":
-                fields["orcid"] = _orcid(identifier.text)
-                break
-        affiliations = [
-            text
-            for text in (element_text(a) for a in author.iterfind("AffiliationInfo/Affiliation"))
-            if text
-        ]
+        initials = None
+        affiliations = []
+        for child in author:
+            tag = child.tag
+            if tag == "LastName":
+                fields["family"] = clean_text(child.text)
+            elif tag == "ForeName":
+                fields["given"] = clean_text(child.text)
+            elif tag == "Initials":
+                initials = clean_text(child.text)
+            elif tag == "CollectiveName":
+                fields["collective"] = element_text(child)
+            elif tag == "AffiliationInfo":
+                text = element_text(child.find("Affiliation"))
+                if text:
+                    affiliations.append(text)
+            elif tag == "Identifier" and child.get("Source") == "ORCID" and "orcid" not in fields:
+                fields["orcid"] = _orcid(child.text)
+        if fields.get("collective"):
+            fields.pop("family", None)
+            fields.pop("given", None)
+        elif not fields.get("given") and initials:
+            fields["given"] = initials
         if affiliations:
             fields["affiliations"] = tuple(affiliations)
-        authors.append(fields)
+        authors.append({k: v for k, v in fields.items() if v is not None})
     return tuple(authors)
 
 
@@ -175,8 +186,8 @@ def _grants(grant_list: etree._Element | None) -> tuple[str, ...]:
         return ()
     grants = []
     for grant in grant_list.iterfind("Grant"):
-        parts = [clean_text(grant.findtext(tag)) for tag in ("GrantID", "Acronym", "Agency", "Country")]
-        text = "/".join(p for p in parts if p)
+        parts = {child.tag: clean_text(child.text) for child in grant}
+        text = "/".join(p for p in (parts.get(t) for t in _GRANT_PARTS) if p)
         if text:
             grants.append(text)
     return tuple(dict.fromkeys(grants))
@@ -367,7 +378,10 @@ class PubmedXmlReader:
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         """Yield one :class:`Parsed` or :class:`Rejected` per ``PubmedArticle``/``PubmedBookArticle``."""
         binary = open_binary(stream)
-        head = binary.peek(4096)[:4096]
+        try:
+            head = binary.peek(4096)[:4096]
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
         if not head.strip():
             raise InputError("empty file, expected PubMed XML (a PubmedArticleSet)", source=source)
         if b"\x00" in head:
@@ -394,9 +408,15 @@ class PubmedXmlReader:
                     while element.getprevious() is not None:
                         del parent[0]
         except etree.XMLSyntaxError as exc:
+            message = _LXML_LOCATION.sub("", exc.msg or "")
+            line, column = exc.position
             raise InputError(
-                f"ill-formed XML: {exc.msg}", source=source, where=f"line {exc.lineno}"
+                f"ill-formed or truncated XML: {message}",
+                source=source,
+                where=f"line {line}, column {column}",
             ) from None
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
         if count == 0:
             root = events.root
             if root is None:
