@@ -101,9 +101,9 @@ def evidence_label(
     if unique:
         by_design = ", ".join(_count_phrase(designs[d], d) for d in StudyDesign if designs[d])
         noun = "study" if len(unique) == 1 else "studies"
-        parts.append(f"Based on {len(unique)} cited {noun}: {by_design}.")
+        parts.append(f"Rests on {len(unique)} {noun}: {by_design}.")
     else:
-        parts.append("No cited studies.")
+        parts.append("Rests on no study in the library.")
     if pooled:
         parts.append("The page pools the trials' results in a meta-analysis.")
     if ordered:

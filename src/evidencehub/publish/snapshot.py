@@ -1,0 +1,78 @@
+"""A read-only snapshot of what the hub publishes, loaded from the store in one session.
+
+The page contexts (:mod:`evidencehub.publish.context`) are pure functions of a
+:class:`HubSnapshot`, so they are tested without a database and the static site and the web app
+render the same data.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Engine
+
+from evidencehub.model import Analysis, AnalysisResult, Claim, Page, Record, Study, Trial
+
+__all__ = ["HubSnapshot", "load_snapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class HubSnapshot:
+    """Everything the publisher reads, with lookups by key built once."""
+
+    records: tuple[Record, ...]
+    trials: tuple[Trial, ...]
+    studies: tuple[Study, ...]
+    pages: tuple[Page, ...]
+    claims: dict[str, tuple[Claim, ...]]
+    analyses: tuple[Analysis, ...]
+    results: dict[str, AnalysisResult]
+    record_by_key: dict[str, Record] = field(init=False)
+    trial_by_id: dict[str, Trial] = field(init=False)
+    study_by_key: dict[str, Study] = field(init=False)
+    page_by_slug: dict[str, Page] = field(init=False)
+    analysis_by_slug: dict[str, Analysis] = field(init=False)
+
+    def __post_init__(self) -> None:
+        trial_ids: dict[str, Trial] = {}
+        for trial in self.trials:
+            for registry_id in (trial.registry_id, *trial.secondary_ids):
+                trial_ids[registry_id] = trial
+        lookups = {
+            "record_by_key": {r.key: r for r in self.records},
+            "trial_by_id": trial_ids,
+            "study_by_key": {s.key: s for s in self.studies},
+            "page_by_slug": {p.slug: p for p in self.pages},
+            "analysis_by_slug": {a.slug: a for a in self.analyses},
+        }
+        for name, value in lookups.items():
+            object.__setattr__(self, name, value)
+
+
+def load_snapshot(engine: Engine) -> HubSnapshot:
+    """Read records, trials, studies, pages with their claims, and analyses with their latest
+    results, in one read-only unit of work."""
+    from evidencehub.store.repo import analyses as analyses_repo
+    from evidencehub.store.repo import pages as pages_repo
+    from evidencehub.store.repo import records as records_repo
+    from evidencehub.store.repo import studies as studies_repo
+    from evidencehub.store.repo import trials as trials_repo
+    from evidencehub.store.session import transaction
+
+    with transaction(engine) as session:
+        pages = tuple(sorted(pages_repo.list_pages(session), key=lambda p: p.slug))
+        analyses = tuple(sorted(analyses_repo.list_analyses(session), key=lambda a: a.slug))
+        results = {}
+        for analysis in analyses:
+            result = analyses_repo.latest_result(session, analysis.slug)
+            if result is not None:
+                results[analysis.slug] = result
+        return HubSnapshot(
+            records=tuple(sorted(records_repo.list_records(session), key=lambda r: r.key)),
+            trials=tuple(sorted(trials_repo.list_trials(session), key=lambda t: t.registry_id)),
+            studies=tuple(sorted(studies_repo.list_studies(session), key=lambda s: s.key)),
+            pages=pages,
+            claims={p.slug: tuple(pages_repo.list_claims(session, p.slug)) for p in pages},
+            analyses=analyses,
+            results=results,
+        )
