@@ -1,0 +1,455 @@
+"""The store's tables: SQLAlchemy 2 typed declarative mappings of :mod:`evidencehub.model`.
+
+Portable types only, so one schema serves SQLite and PostgreSQL: lists and nested values
+(authors, keywords, MeSH terms, result dicts) are :data:`JSONValue` columns (``JSON``, ``JSONB``
+on PostgreSQL), timestamps are :class:`UTCDateTime` (stored as UTC, read back timezone-aware).
+
+Tables, grouped as the pipeline uses them:
+
+* literature: ``records`` (one row per work, unique DOI / PMID / PMCID when present),
+  ``record_versions`` (each earlier version of a record, with when and from which source it
+  came), ``record_field_sources`` (per-field provenance: which source gave the current value),
+  ``record_trial_links`` (a record mentions a trial, by registry id);
+* trials: ``trials`` (one row per primary registry id) and ``trial_ids`` (every id a trial is
+  known by, primary and secondary, for lookups by any of them);
+* evidence: ``studies``, ``study_records``, ``study_trials`` (by registry id), ``outcome_data``;
+* analyses: ``analyses`` and ``analysis_results`` (a JSON result, when it was fitted, by what);
+* publishing: ``pages``, ``evidence_labels`` (one per page), ``cross_refs``, ``page_analyses``,
+  ``claims`` and ``claim_studies``.
+
+Links by registry id carry no foreign key on purpose: a record or study may cite a trial that is
+not (yet) imported, and the link resolves as soon as it is. The SQLite full-text index
+(``records_fts``) and the PostgreSQL GIN index live only in the migration, because they are
+dialect-specific (queried in :mod:`evidencehub.store.repo._fulltext`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Dialect,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+__all__ = [
+    "Analysis",
+    "AnalysisResult",
+    "Base",
+    "Claim",
+    "ClaimStudy",
+    "CrossRef",
+    "EvidenceLabel",
+    "JSONValue",
+    "NAMING_CONVENTION",
+    "OutcomeData",
+    "Page",
+    "PageAnalysis",
+    "Record",
+    "RecordFieldSource",
+    "RecordTrialLink",
+    "RecordVersion",
+    "Study",
+    "StudyRecord",
+    "StudyTrial",
+    "Trial",
+    "TrialId",
+    "UTCDateTime",
+    "metadata",
+]
+
+#: Constraint names that are stable across databases (Alembic needs names to alter them).
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+#: A JSON document: ``JSON`` in general, ``JSONB`` on PostgreSQL (comparable and indexable).
+JSONValue = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[dt.datetime]):
+    """A timestamp stored as naive UTC and returned timezone-aware (UTC) on every database.
+
+    SQLite has no time zones and drops them silently; normalising to UTC on the way in makes
+    values from both databases compare equal. A naive value given to the store is taken as UTC.
+    """
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: dt.datetime | None, dialect: Dialect) -> dt.datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is not None:
+            value = value.astimezone(dt.UTC)
+        return value.replace(tzinfo=None)
+
+    def process_result_value(
+        self, value: dt.datetime | None, dialect: Dialect
+    ) -> dt.datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=dt.UTC)
+
+
+class Base(DeclarativeBase):
+    """Declarative base bound to :data:`metadata`."""
+
+    metadata = metadata
+    type_annotation_map = {
+        dict[str, Any]: JSONValue,
+        list[Any]: JSONValue,
+        dt.datetime: UTCDateTime,
+    }
+
+
+# --------------------------------------------------------------------------- literature
+
+
+class Record(Base):
+    """A bibliographic record; columns mirror :class:`evidencehub.model.Record` field by field.
+
+    ``key`` is the record's current identity key (``doi:…``, else ``pmid:…``…); ``source`` and
+    ``updated_at`` say which import wrote the current version and when.
+    """
+
+    __tablename__ = "records"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    doi: Mapped[str | None] = mapped_column(String, unique=True)
+    pmid: Mapped[str | None] = mapped_column(String, unique=True)
+    pmcid: Mapped[str | None] = mapped_column(String, unique=True)
+    pii: Mapped[str | None] = mapped_column(String)
+    title: Mapped[str] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    abstract_sections: Mapped[list[Any]]
+    authors: Mapped[list[Any]]
+    journal: Mapped[str | None] = mapped_column(String)
+    journal_abbrev: Mapped[str | None] = mapped_column(String)
+    issn: Mapped[str | None] = mapped_column(String)
+    publisher: Mapped[str | None] = mapped_column(String)
+    record_type: Mapped[str | None] = mapped_column(String)
+    year: Mapped[int | None] = mapped_column(Integer, index=True)
+    published: Mapped[dt.date | None] = mapped_column(Date)
+    volume: Mapped[str | None] = mapped_column(String)
+    issue: Mapped[str | None] = mapped_column(String)
+    pages: Mapped[str | None] = mapped_column(String)
+    url: Mapped[str | None] = mapped_column(Text)
+    publication_types: Mapped[list[Any]]
+    grants: Mapped[list[Any]]
+    links: Mapped[list[Any]]
+    keywords: Mapped[list[Any]]
+    mesh_terms: Mapped[list[Any]]
+    language: Mapped[str | None] = mapped_column(String)
+    open_access: Mapped[str | None] = mapped_column(String)
+    citation_count: Mapped[int | None] = mapped_column(Integer)
+    citation_percentile: Mapped[float | None] = mapped_column(Float)
+    registry_ids: Mapped[list[Any]]
+    retracted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+    source: Mapped[str] = mapped_column(String)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class RecordVersion(Base):
+    """An earlier version of a record: its full data, who wrote it, when, and what replaced it."""
+
+    __tablename__ = "record_versions"
+    __table_args__ = (UniqueConstraint("record_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    data: Mapped[dict[str, Any]]
+    source: Mapped[str] = mapped_column(String)
+    recorded_at: Mapped[dt.datetime]
+    superseded_at: Mapped[dt.datetime]
+    superseded_by: Mapped[str] = mapped_column(String)
+
+
+class RecordFieldSource(Base):
+    """Provenance: the source that gave a record's current value of one field."""
+
+    __tablename__ = "record_field_sources"
+
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    field: Mapped[str] = mapped_column(String, primary_key=True)
+    source: Mapped[str] = mapped_column(String)
+    recorded_at: Mapped[dt.datetime]
+
+
+class RecordTrialLink(Base):
+    """A record that reports or mentions a trial, by the trial's canonical registry id."""
+
+    __tablename__ = "record_trial_links"
+
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True
+    )
+    registry_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+
+
+# --------------------------------------------------------------------------- trials
+
+
+class Trial(Base):
+    """A registered trial; columns mirror :class:`evidencehub.model.Trial`."""
+
+    __tablename__ = "trials"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    registry_id: Mapped[str] = mapped_column(String, unique=True)
+    # Named ``registry`` in SQL; ``registry`` itself is reserved by declarative mapping.
+    registry_name: Mapped[str] = mapped_column("registry", String)
+    secondary_ids: Mapped[list[Any]]
+    title: Mapped[str] = mapped_column(Text)
+    phase: Mapped[str | None] = mapped_column(String)
+    status: Mapped[str | None] = mapped_column(String)
+    enrollment: Mapped[int | None] = mapped_column(Integer)
+    conditions: Mapped[list[Any]]
+    interventions: Mapped[list[Any]]
+    sponsor: Mapped[str | None] = mapped_column(Text)
+    start_date: Mapped[dt.date | None] = mapped_column(Date)
+    completion_date: Mapped[dt.date | None] = mapped_column(Date)
+    has_results: Mapped[bool | None] = mapped_column(Boolean)
+    study_type: Mapped[str | None] = mapped_column(String)
+    summary: Mapped[str | None] = mapped_column(Text)
+    arms: Mapped[list[Any]]
+    locations: Mapped[list[Any]]
+    last_updated: Mapped[dt.date | None] = mapped_column(Date)
+    source: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class TrialId(Base):
+    """Every registry id a trial is known by (its primary id and each secondary id)."""
+
+    __tablename__ = "trial_ids"
+
+    trial_id: Mapped[int] = mapped_column(
+        ForeignKey("trials.id", ondelete="CASCADE"), primary_key=True
+    )
+    registry_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+    is_primary: Mapped[bool] = mapped_column(Boolean)
+
+
+# --------------------------------------------------------------------------- studies and outcomes
+
+
+class Study(Base):
+    """The unit of evidence; columns mirror :class:`evidencehub.model.Study`."""
+
+    __tablename__ = "studies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    label: Mapped[str] = mapped_column(Text)
+    design: Mapped[str] = mapped_column(String)
+    species: Mapped[str | None] = mapped_column(String)
+    model: Mapped[str | None] = mapped_column(Text)
+    population: Mapped[str | None] = mapped_column(Text)
+    n: Mapped[int | None] = mapped_column(Integer)
+    follow_up: Mapped[str | None] = mapped_column(String)
+    phase: Mapped[str | None] = mapped_column(String)
+    cell_source: Mapped[str | None] = mapped_column(Text)
+    encapsulation: Mapped[str | None] = mapped_column(Text)
+    immunosuppression: Mapped[str | None] = mapped_column(Text)
+    findings: Mapped[str | None] = mapped_column(Text)
+
+
+class StudyRecord(Base):
+    """A record reporting a study; ``position`` keeps the order of ``Study.record_keys``."""
+
+    __tablename__ = "study_records"
+
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class StudyTrial(Base):
+    """A trial a study belongs to, by canonical registry id (see the module docstring)."""
+
+    __tablename__ = "study_trials"
+
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True
+    )
+    registry_id: Mapped[str] = mapped_column(String, primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class OutcomeData(Base):
+    """One arm's result for one outcome at one time point; mirrors the model's ``OutcomeData``."""
+
+    __tablename__ = "outcome_data"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    outcome: Mapped[str] = mapped_column(String, index=True)
+    arm: Mapped[str] = mapped_column(String)
+    timepoint: Mapped[str | None] = mapped_column(String)
+    timepoint_months: Mapped[float | None] = mapped_column(Float)
+    value_kind: Mapped[str] = mapped_column(String)
+    n: Mapped[int | None] = mapped_column(Integer)
+    mean: Mapped[float | None] = mapped_column(Float)
+    sd: Mapped[float | None] = mapped_column(Float)
+    events: Mapped[int | None] = mapped_column(Integer)
+    total: Mapped[int | None] = mapped_column(Integer)
+    median: Mapped[float | None] = mapped_column(Float)
+    q1: Mapped[float | None] = mapped_column(Float)
+    q3: Mapped[float | None] = mapped_column(Float)
+    minimum: Mapped[float | None] = mapped_column(Float)
+    maximum: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String)
+    derivation: Mapped[str] = mapped_column(String)
+    derivation_note: Mapped[str | None] = mapped_column(Text)
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+class Analysis(Base):
+    """A meta-analysis specification; mirrors :class:`evidencehub.model.Analysis`."""
+
+    __tablename__ = "analyses"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    outcome: Mapped[str] = mapped_column(String)
+    measure: Mapped[str] = mapped_column(String)
+    method: Mapped[str] = mapped_column(String)
+    test: Mapped[str] = mapped_column(String)
+    comparison: Mapped[str | None] = mapped_column(String)
+    subgroup: Mapped[str | None] = mapped_column(String)
+    timepoint: Mapped[str | None] = mapped_column(String)
+    value_kind: Mapped[str | None] = mapped_column(String)
+    description: Mapped[str | None] = mapped_column(Text)
+
+
+class AnalysisResult(Base):
+    """A stored fit of an analysis: the result dict, when it was fitted and by which software."""
+
+    __tablename__ = "analysis_results"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(
+        ForeignKey("analyses.id", ondelete="CASCADE"), index=True
+    )
+    result: Mapped[dict[str, Any]]
+    fitted_at: Mapped[dt.datetime]
+    software: Mapped[str] = mapped_column(String)
+
+
+# --------------------------------------------------------------------------- publishing
+
+
+class Page(Base):
+    """A published page; mirrors :class:`evidencehub.model.Page` (label and links in own tables)."""
+
+    __tablename__ = "pages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String, unique=True)
+    kind: Mapped[str] = mapped_column(String, index=True)
+    title: Mapped[str] = mapped_column(Text)
+    dek: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String)
+    category: Mapped[str | None] = mapped_column(String)
+    body: Mapped[str] = mapped_column(Text)
+    takeaways: Mapped[list[Any]]
+    as_of: Mapped[dt.date | None] = mapped_column(Date)
+
+
+class EvidenceLabel(Base):
+    """A page's evidence label (at most one per page)."""
+
+    __tablename__ = "evidence_labels"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    kinds: Mapped[list[Any]]
+    source: Mapped[str] = mapped_column(String)
+    certainty: Mapped[str | None] = mapped_column(String)
+    rationale: Mapped[str | None] = mapped_column(Text)
+
+
+class CrossRef(Base):
+    """A link from a page to another page slug, which may not exist yet (a stub)."""
+
+    __tablename__ = "cross_refs"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    target_slug: Mapped[str] = mapped_column(String, index=True)
+    note: Mapped[str | None] = mapped_column(Text)
+    status: Mapped[str | None] = mapped_column(String)
+
+
+class PageAnalysis(Base):
+    """An analysis shown on a page, by slug (the page may be written before the analysis)."""
+
+    __tablename__ = "page_analyses"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    position: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_slug: Mapped[str] = mapped_column(String, index=True)
+
+
+class Claim(Base):
+    """A sentence a page asserts, with its evidence tags; its citations are ``claim_studies``."""
+
+    __tablename__ = "claims"
+    __table_args__ = (UniqueConstraint("page_id", "position"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[Any]]
+
+
+class ClaimStudy(Base):
+    """A study cited by a claim; ``position`` keeps the order of ``Claim.study_keys``."""
+
+    __tablename__ = "claim_studies"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id"), primary_key=True, index=True)
+    position: Mapped[int] = mapped_column(Integer)

@@ -1,0 +1,1 @@
+"""Tests of evidencehub.store (a package, so test module names cannot clash with other tests)."""
