@@ -29,7 +29,7 @@ import html
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Generic, TypeVar
@@ -51,7 +51,9 @@ __all__ = [
     "Verdict",
     "author_key",
     "compare",
+    "merge_into",
     "merge_records",
+    "source_kind",
     "title_key",
     "title_score",
 ]
@@ -312,12 +314,19 @@ class MergedRecord:
     provenance: dict[str, str] = field(default_factory=dict)
 
 
+def source_kind(source: str) -> str:
+    """The reader name in a source label: ``"pubmed-xml:baseline.xml.gz"`` → ``"pubmed-xml"``."""
+    return source.split(":", 1)[0]
+
+
 def _rank(source: str, order: Sequence[str]) -> int:
-    return order.index(source) if source in order else len(order)
+    kind = source_kind(source)
+    return order.index(kind) if kind in order else len(order)
 
 
-def _is_empty(value: Any) -> bool:
-    return value is None or value == "" or value == ()
+def _is_empty(name: str, value: Any) -> bool:
+    """A field at its declared default (None, empty, ``False``) carries no information."""
+    return value is None or value == "" or value == () or value == Record.model_fields[name].default
 
 
 def merge_records(parts: Sequence[tuple[Record, str]]) -> MergedRecord:
@@ -337,7 +346,7 @@ def merge_records(parts: Sequence[tuple[Record, str]]) -> MergedRecord:
         ranked = sorted(parts, key=lambda part: _rank(part[1], order))  # stable: ties keep order
         for record, source in ranked:
             value = getattr(record, name)
-            if not _is_empty(value):
+            if not _is_empty(name, value):
                 values[name] = value
                 provenance[name] = source
                 break
@@ -354,3 +363,44 @@ def merge_records(parts: Sequence[tuple[Record, str]]) -> MergedRecord:
     values["registry_ids"] = tuple(registry_ids)
     values["links"] = tuple(links)
     return MergedRecord(Record.model_validate(values), provenance)
+
+
+def merge_into(
+    stored: Record,
+    stored_sources: Mapping[str, str],
+    incoming: Record,
+    source: str,
+    *,
+    incoming_wins_ties: bool = True,
+) -> tuple[Record, list[str]]:
+    """Merge ``incoming`` (from ``source``) into ``stored``, whose fields came from ``stored_sources``.
+
+    Sources are labels whose reader name comes before a colon (``"crossref:works.json"``). A
+    field takes the incoming value when the stored one is empty or the incoming source ranks as
+    high or higher (so a newer export from the same source updates the record) — or strictly
+    higher with ``incoming_wins_ties=False``, which the importer uses for a second copy of a work
+    within one import, so that the first copy wins and re-importing is a no-op; registry ids and
+    links are unions. Identifiers are never overwritten: when both records have a DOI, PMID or
+    PMCID and they differ, the stored one stays and the conflict is returned for a person.
+    """
+    values: dict[str, Any] = {}
+    conflicts: list[str] = []
+    for name in Record.model_fields:
+        old, new = getattr(stored, name), getattr(incoming, name)
+        if name in _UNION_FIELDS:
+            extra = record_registry_ids(incoming) if name == "registry_ids" else new
+            values[name] = tuple(dict.fromkeys((*old, *extra)))
+        elif _is_empty(name, new) or old == new:
+            values[name] = old
+        elif _is_empty(name, old):
+            values[name] = new
+        elif name in _IDENTIFIERS:
+            values[name] = old
+            conflicts.append(f"{name} {old} (stored) vs {new} ({source})")
+        else:
+            order = METRICS_PRIORITY if name in METRICS_FIELDS else BIBLIOGRAPHIC_PRIORITY
+            previous = stored_sources.get(name, "")
+            new_rank, old_rank = _rank(source, order), _rank(previous, order)
+            wins = new_rank < old_rank or (incoming_wins_ties and new_rank == old_rank)
+            values[name] = new if wins else old
+    return Record.model_validate(values), conflicts

@@ -1,0 +1,350 @@
+"""Import files into the store: read, deduplicate, merge, upsert — all in one transaction.
+
+:func:`import_paths` is what ``evidencehub import`` runs:
+
+* **One transaction.** Every file of one call is read and written inside one
+  :func:`~evidencehub.store.session.transaction`; a malformed record (by default), an error, a
+  crash or Ctrl-C rolls all of it back, so the store is exactly as it was. The error names the
+  file, the record (line or element) and what was wrong.
+* **--skip-bad.** Records a reader rejects are collected instead (and so is the rest of a file
+  that breaks off, e.g. truncated XML: the records before the break are kept); the good ones are
+  imported and the bad ones are written to ``report_path`` (``.json`` → JSON, else CSV).
+* **Deduplication** (:mod:`evidencehub.ingest.dedup`) against the store and within the batch
+  alike: each record is written as soon as it is read, so later records of the batch find it.
+  A record is matched by DOI/PMID/PMCID, else by its title key, else by fuzzy title + year +
+  first author; a certain match is merged with source priority (:func:`~.dedup.merge_into`)
+  and the store keeps the previous version and the source of each field; an uncertain one is
+  stored as its own record and listed in :attr:`ImportReport.candidates` for a person.
+* **Idempotent.** Importing the same file again merges every record into itself: nothing
+  changes and the report counts them as unchanged.
+* **Streaming.** Readers yield one record at a time from a buffered (and gunzipped) stream;
+  memory holds the duplicate index (title keys of the years seen), never a whole file.
+* **Trials.** ClinicalTrials.gov studies are upserted as trials; records are linked to trials
+  through every registry id found in them (:func:`~.identifiers.record_registry_ids`).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session
+
+from evidencehub.errors import InputError, NotFoundError
+from evidencehub.ingest.base import Item, Parsed, Reader, Rejected
+from evidencehub.ingest.dedup import (
+    DEFAULT_THRESHOLDS,
+    DuplicateIndex,
+    Thresholds,
+    Verdict,
+    compare,
+    merge_into,
+)
+from evidencehub.ingest.formats import detect_format, get_reader, open_source
+from evidencehub.ingest.identifiers import record_registry_ids
+from evidencehub.model import Record, Trial
+from evidencehub.store.repo._common import UpsertOutcome
+from evidencehub.store.repo.records import (
+    find_record_ids,
+    get_record,
+    record_provenance,
+    records_by_year,
+    upsert_record,
+)
+from evidencehub.store.repo.trials import upsert_trial
+from evidencehub.store.session import transaction
+
+__all__ = [
+    "CandidateDuplicate",
+    "ImportProgress",
+    "ImportReport",
+    "RecordImporter",
+    "import_items",
+    "import_paths",
+    "write_bad_report",
+]
+
+
+class ImportProgress(Protocol):
+    """What the importer tells a progress display (the CLI's Rich bar)."""
+
+    def start_file(self, path: Path, total_bytes: int) -> None: ...
+
+    def advance(self, n_bytes: int) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateDuplicate:
+    """An incoming record that may be the same work as a stored one: for a person to decide."""
+
+    record_key: str
+    other_key: str
+    reason: str
+    score: float | None
+    source: str
+    where: str
+
+
+@dataclass(slots=True)
+class ImportReport:
+    """What one import did. Counts are per record read (a duplicate counts where it landed)."""
+
+    paths: list[str] = field(default_factory=list)
+    read: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    merged_duplicates: int = 0
+    batch_duplicates: int = 0
+    trials_created: int = 0
+    trials_updated: int = 0
+    trials_unchanged: int = 0
+    rejected: list[Rejected] = field(default_factory=list)
+    candidates: list[CandidateDuplicate] = field(default_factory=list)
+    conflicts: list[str] = field(default_factory=list)
+    report_path: str | None = None
+
+    def count(self, outcome: UpsertOutcome, *, trial: bool = False) -> None:
+        name = f"trials_{outcome.value}" if trial else outcome.value
+        setattr(self, name, getattr(self, name) + 1)
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        data["rejected"] = [
+            {"source": r.source, "where": r.where, "problem": r.problem} for r in self.rejected
+        ]
+        return data
+
+    def summary(self) -> str:
+        """One paragraph for people, e.g. ``12 read: 10 new, 0 updated, 2 unchanged …``."""
+        lines = [
+            f"{self.read} read from {len(self.paths)} file(s): {self.created} new, "
+            f"{self.updated} updated, {self.unchanged} unchanged; "
+            f"{self.merged_duplicates} merged into a stored record found by another identifier "
+            f"or by title, {self.batch_duplicates} duplicate(s) within this import."
+        ]
+        if self.trials_created or self.trials_updated or self.trials_unchanged:
+            lines.append(
+                f"Trials: {self.trials_created} new, {self.trials_updated} updated, "
+                f"{self.trials_unchanged} unchanged."
+            )
+        if self.rejected:
+            where = f"; listed in {self.report_path}" if self.report_path else ""
+            lines.append(f"{len(self.rejected)} bad record(s) skipped{where}.")
+        if self.candidates:
+            lines.append(
+                f"{len(self.candidates)} possible duplicate(s) kept apart for review "
+                "(see 'evidencehub duplicates')."
+            )
+        if self.conflicts:
+            lines.append(f"{len(self.conflicts)} conflict(s) left as stored (see --json).")
+        return "\n".join(lines)
+
+
+def write_bad_report(path: Path, rejected: Sequence[Rejected]) -> None:
+    """Write the rejected records to ``path``: JSON for ``.json``, CSV (source, where, problem) else."""
+    rows = [{"source": r.source, "where": r.where, "problem": r.problem} for r in rejected]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".json":
+        path.write_text(json.dumps(rows, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        return
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=["source", "where", "problem"])
+        writer.writeheader()
+        writer.writerows(rows)
+
+
+class _TitleClash(Exception):
+    """A different work without identifiers has the same title key as a stored record."""
+
+
+class RecordImporter:
+    """Deduplicating writer for one unit of work (a session inside one transaction)."""
+
+    def __init__(
+        self, session: Session, report: ImportReport, thresholds: Thresholds = DEFAULT_THRESHOLDS
+    ) -> None:
+        self.session = session
+        self.report = report
+        self.index: DuplicateIndex[str] = DuplicateIndex(thresholds)
+        self._loaded_years: set[int] = set()
+        self._written: set[str] = set()  # keys written by this import
+
+    def _load_years(self, year: int | None) -> None:
+        if year is None:
+            return
+        window = self.index.thresholds.year_window
+        wanted = set(range(year - window, year + window + 1)) - self._loaded_years
+        if not wanted:
+            return
+        for stored in records_by_year(self.session, wanted):
+            if stored.key not in self.index:
+                self.index.add(stored.key, stored)
+        self._loaded_years |= wanted
+
+    def _stored_match(self, record: Record, parsed: Parsed) -> tuple[str | None, str]:
+        """The key of the stored record that is the same work, and why; or (None, "")."""
+        keys = find_record_ids(self.session, doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
+        if len(keys) > 1:
+            raise InputError(
+                f"its identifiers belong to different stored records ({', '.join(keys)}); "
+                "merge those first",
+                source=parsed.source,
+                where=parsed.where,
+            )
+        if keys:
+            return keys[0], "identifier"
+        if not (record.doi or record.pmid or record.pmcid):
+            try:
+                same_key = get_record(self.session, record.key)
+            except NotFoundError:
+                pass
+            else:
+                if compare(same_key, record, self.index.thresholds).verdict is Verdict.DIFFERENT:
+                    raise _TitleClash(same_key.key)
+                return same_key.key, "title-key"
+        self._load_years(record.year)
+        found = self.index.find(record)
+        if found is None:
+            return None, ""
+        key, match = found
+        if match.verdict is Verdict.SAME:
+            return key, match.reason
+        self._candidate(record, key, match.reason, match.score, parsed)
+        return None, ""
+
+    def _candidate(
+        self, record: Record, other: str, reason: str, score: float | None, parsed: Parsed
+    ) -> None:
+        self.report.candidates.append(
+            CandidateDuplicate(record.key, other, reason, score, parsed.source, parsed.where)
+        )
+
+    def add_record(self, record: Record, parsed: Parsed, source: str) -> UpsertOutcome:
+        """Deduplicate, merge and upsert one record; return what the store did."""
+        record = record.model_copy(update={"registry_ids": record_registry_ids(record)})
+        try:
+            key, _reason = self._stored_match(record, parsed)
+        except _TitleClash as clash:
+            # The store knows a record without identifiers by its title; it cannot hold two
+            # works with the same title and no DOI/PMID/PMCID, so this one is not stored.
+            self.report.conflicts.append(
+                f"{parsed.source}, {parsed.where}: not stored: stored record {clash.args[0]!r} has "
+                "the same title and no identifier, but its year or first author differs"
+            )
+            self.report.count(UpsertOutcome.UNCHANGED)
+            return UpsertOutcome.UNCHANGED
+        to_store = record
+        if key is not None:
+            stored = get_record(self.session, key)
+            has_ids = record.doi or record.pmid or record.pmcid
+            if key.startswith("title:") and has_ids:
+                # The store finds records by identifier; a title-only record cannot take over
+                # the incoming identifiers, so the pair is left for a person to merge.
+                self._candidate(record, key, "title", None, parsed)
+            else:
+                to_store, conflicts = merge_into(
+                    stored,
+                    record_provenance(self.session, key),
+                    record,
+                    source,
+                    incoming_wins_ties=key not in self._written,
+                )
+                self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
+                if key in self._written:
+                    self.report.batch_duplicates += 1
+                elif key != record.key:
+                    self.report.merged_duplicates += 1
+                if key in self.index and key != to_store.key:
+                    self.index.remove(key)
+        outcome = upsert_record(self.session, to_store, source=source)
+        self.index.add(to_store.key, to_store)
+        self._written.add(to_store.key)
+        self.report.count(outcome)
+        return outcome
+
+    def add_trial(self, trial: Trial, source: str) -> UpsertOutcome:
+        outcome = upsert_trial(self.session, trial, source=source)
+        self.report.count(outcome, trial=True)
+        return outcome
+
+
+def import_items(
+    importer: RecordImporter, items: Iterable[Item], *, source: str, skip_bad: bool
+) -> None:
+    """Write every item of one source; a :class:`Rejected` aborts unless ``skip_bad``."""
+    report = importer.report
+    for item in items:
+        if isinstance(item, Rejected):
+            if not skip_bad:
+                raise InputError(
+                    f"{item.problem} (nothing was imported; --skip-bad imports the good records)",
+                    source=item.source,
+                    where=item.where,
+                )
+            report.rejected.append(item)
+            continue
+        report.read += 1
+        if isinstance(item.item, Trial):
+            importer.add_trial(item.item, source)
+            continue
+        try:
+            importer.add_record(item.item, item, source)
+        except InputError as err:
+            if not skip_bad or err.where != item.where:
+                raise
+            report.rejected.append(Rejected(item.source, item.where, err.problem))
+
+
+def _reader_for(path: Path, fmt: str) -> Reader:
+    return detect_format(path) if fmt == "auto" else get_reader(fmt)
+
+
+def import_paths(
+    engine: Engine,
+    paths: Sequence[Path | str],
+    *,
+    fmt: str = "auto",
+    skip_bad: bool = False,
+    report_path: Path | str | None = None,
+    progress: ImportProgress | None = None,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> ImportReport:
+    """Import ``paths`` into the store behind ``engine`` as one transaction (module docstring).
+
+    ``fmt`` is ``"auto"`` or a reader name (:func:`~.formats.known_formats`). Raises
+    :class:`InputError` for an unreadable file or a bad record (without ``skip_bad``); the store
+    is then unchanged.
+    """
+    files = [Path(p) for p in paths]
+    if not files:
+        raise InputError("no files to import")
+    readers = [(path, _reader_for(path, fmt)) for path in files]  # fail before writing anything
+    report = ImportReport(paths=[str(p) for p in files])
+    with transaction(engine) as session:
+        importer = RecordImporter(session, report, thresholds)
+        for path, reader in readers:
+            source = f"{reader.name}:{path.name}"
+            if progress is not None:
+                progress.start_file(path, path.stat().st_size)
+            on_read = progress.advance if progress is not None else None
+            with open_source(path, on_read) as stream:
+                try:
+                    import_items(
+                        importer, reader.read(stream, source=str(path)), source=source, skip_bad=skip_bad
+                    )
+                except InputError as err:
+                    if not skip_bad or err.source != str(path):
+                        raise
+                    report.rejected.append(
+                        Rejected(str(path), err.where or "file", f"{err.problem} (rest of the file skipped)")
+                    )
+    if report_path is not None and (skip_bad or report.rejected):
+        write_bad_report(Path(report_path), report.rejected)
+        report.report_path = str(report_path)
+    return report
