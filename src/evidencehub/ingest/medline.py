@@ -27,13 +27,16 @@ one that does not start like MEDLINE text raises :class:`~evidencehub.errors.Inp
 
 from __future__ import annotations
 
+import codecs
 import datetime as dt
+import gzip
 import re
+import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
 from evidencehub.errors import InputError
-from evidencehub.ingest._text import clean_text, iter_text_lines
+from evidencehub.ingest._text import clean_text, iter_text_lines, open_binary
 from evidencehub.ingest.base import Item, Parsed, Rejected
 from evidencehub.ingest.identifiers import find_registry_ids
 from evidencehub.model import AbstractSection, Author, Record, RecordLink, validate
@@ -297,7 +300,14 @@ class MedlineReader:
             except InputError as exc:
                 return Rejected(source, where, exc.problem)
 
-        for number, line in iter_text_lines(stream, source=source):
+        binary = open_binary(stream)
+        try:
+            head = binary.peek(4096)[:4096]
+        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
+            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+        if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            raise InputError("binary data, expected MEDLINE text (PMID- …)", source=source)
+        for number, line in iter_text_lines(binary, source=source):
             if not line.strip():
                 if builder is not None:
                     yield finish()
