@@ -19,24 +19,36 @@ only when its numbers changed, so running the demo twice leaves the same store a
 from __future__ import annotations
 
 import datetime as dt
+import math
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import Engine
+
 import numpy as np
 from scipy import stats as scipy_stats
 
 from evidencehub import __version__
 from evidencehub.data import DEMO_DIR
-from evidencehub.errors import StatsWarning
+from evidencehub.config import database_url
+from evidencehub.errors import NotFoundError, StatsWarning
 from evidencehub.data.contrasts import arm_contrasts
 from evidencehub.data.corpus import Corpus, load_corpus
 from evidencehub.grade.claims import extract_claims
 from evidencehub.grade.labels import label_for_claims
 from evidencehub.model import Analysis, AnalysisResult, Claim, EvidenceLabel, OutcomeData, Page, PageKind, Study
+from evidencehub.publish.site import build_site
+from evidencehub.publish.snapshot import load_snapshot
 from evidencehub.stats import escalc, rma
+from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import pages as pages_repo
+from evidencehub.store.repo import records as records_repo
+from evidencehub.store.repo import studies as studies_repo
+from evidencehub.store.repo import trials as trials_repo
+from evidencehub.store.session import init_db, make_engine, transaction
 
 __all__ = [
     "DEMO_SOURCE",
@@ -45,6 +57,7 @@ __all__ = [
     "label_page",
     "pool_analysis",
     "run_demo",
+    "same_result",
 ]
 
 #: Provenance written with every record the demo imports.
@@ -122,7 +135,34 @@ def pool_analysis(analysis: Analysis, outcomes: Sequence[OutcomeData], labels: d
         )
         for row in eligible:
             row["note"] = "single trial; not pooled"
-    return {"analysis": analysis.slug, "fit": fit, "contrasts": rows, "not_pooled_reason": reason}
+    return _finite({"analysis": analysis.slug, "fit": fit, "contrasts": rows, "not_pooled_reason": reason})
+
+
+def same_result(stored: Any, fresh: Any, *, rel_tol: float = 1e-10) -> bool:
+    """Whether a refit equals a stored result: same structure and text, numbers within
+    ``rel_tol`` (floating-point sums and iterations may differ in the last bits from one
+    process to the next, far below any digit the pages show)."""
+    if isinstance(stored, dict) and isinstance(fresh, dict):
+        return stored.keys() == fresh.keys() and all(same_result(stored[k], fresh[k], rel_tol=rel_tol) for k in stored)
+    if isinstance(stored, list) and isinstance(fresh, list):
+        return len(stored) == len(fresh) and all(same_result(a, b, rel_tol=rel_tol) for a, b in zip(stored, fresh))
+    if isinstance(stored, float) or isinstance(fresh, float):
+        if isinstance(stored, bool) or isinstance(fresh, bool) or stored is None or fresh is None:
+            return stored == fresh
+        return math.isclose(stored, fresh, rel_tol=rel_tol, abs_tol=1e-300)
+    return bool(stored == fresh)
+
+
+def _finite(value: Any) -> Any:
+    """JSON-ready: NaN and infinities become ``None`` (as the store keeps them), so a refit can
+    be compared with the stored result."""
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_finite(v) for v in value]
+    return value
 
 
 def label_page(
@@ -166,14 +206,7 @@ class DemoReport:
 Progress = Callable[[str, str], None]
 
 
-def _import_corpus(engine: Any, corpus: Corpus) -> dict[str, int]:
-    from evidencehub.store.repo import analyses as analyses_repo
-    from evidencehub.store.repo import pages as pages_repo
-    from evidencehub.store.repo import records as records_repo
-    from evidencehub.store.repo import studies as studies_repo
-    from evidencehub.store.repo import trials as trials_repo
-    from evidencehub.store.session import transaction
-
+def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
     claims = {source.page.slug: extract_claims(source.page) for source in corpus.pages}
     outcomes_by_study: dict[str, list[OutcomeData]] = {}
     for outcome in corpus.outcomes:
@@ -192,8 +225,11 @@ def _import_corpus(engine: Any, corpus: Corpus) -> dict[str, int]:
         for analysis in corpus.analyses:
             analyses_repo.upsert_analysis(session, analysis)
         for source in corpus.pages:
-            stored = pages_repo.get_page(session, source.page.slug) if _page_exists(session, source.page.slug) else None
-            label = stored.label if stored is not None else None
+            # Keep the label attached by an earlier run: the label stage recomputes it.
+            try:
+                label = pages_repo.get_page(session, source.page.slug).label
+            except NotFoundError:
+                label = None
             pages_repo.upsert_page(session, source.page.model_copy(update={"label": label}))
             pages_repo.replace_claims(session, source.page.slug, claims[source.page.slug])
     return {
@@ -207,26 +243,15 @@ def _import_corpus(engine: Any, corpus: Corpus) -> dict[str, int]:
     }
 
 
-def _page_exists(session: Any, slug: str) -> bool:
-    from evidencehub.store.repo import pages as pages_repo
-
-    return any(p.slug == slug for p in pages_repo.list_pages(session))
-
-
-def _run_analyses(engine: Any) -> dict[str, int]:
-    from evidencehub.store.repo import analyses as analyses_repo
-    from evidencehub.store.repo import studies as studies_repo
-    from evidencehub.store.session import transaction
-
+def _run_analyses(engine: Engine) -> dict[str, int]:
     fitted = 0
     with transaction(engine) as session:
-        studies = studies_repo.list_studies(session)
-        labels = {s.key: s.label for s in studies}
-        outcomes = [o for s in studies for o in studies_repo.list_outcomes(session, s.key)]
+        labels = {s.key: s.label for s in studies_repo.list_studies(session)}
+        outcomes = studies_repo.list_outcomes(session)
         for analysis in analyses_repo.list_analyses(session):
             result = pool_analysis(analysis, outcomes, labels)
             previous = analyses_repo.latest_result(session, analysis.slug)
-            if previous is None or previous.result != result:
+            if previous is None or not same_result(previous.result, result):
                 analyses_repo.save_result(
                     session,
                     AnalysisResult(
@@ -240,12 +265,7 @@ def _run_analyses(engine: Any) -> dict[str, int]:
     return {"analyses fitted": fitted}
 
 
-def _attach_labels(engine: Any, label_sources: dict[str, str]) -> dict[str, int]:
-    from evidencehub.store.repo import analyses as analyses_repo
-    from evidencehub.store.repo import pages as pages_repo
-    from evidencehub.store.repo import studies as studies_repo
-    from evidencehub.store.session import transaction
-
+def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, int]:
     labelled = 0
     with transaction(engine) as session:
         studies = {s.key: s for s in studies_repo.list_studies(session)}
@@ -267,11 +287,6 @@ def _attach_labels(engine: Any, label_sources: dict[str, str]) -> dict[str, int]
 def run_demo(database: str, site_dir: Path, *, corpus_dir: Path = DEMO_DIR, progress: Progress | None = None) -> DemoReport:
     """Walk the pipeline on the corpus in ``corpus_dir``; ``progress(stage, message)`` is called
     when a stage starts and ends (message ``"done: …"``)."""
-    from evidencehub.config import database_url
-    from evidencehub.publish.site import build_site
-    from evidencehub.publish.snapshot import load_snapshot
-    from evidencehub.store.session import init_db, make_engine
-
     notify = progress or (lambda stage, message: None)
     url = database_url(database)
     counts: dict[str, int] = {}

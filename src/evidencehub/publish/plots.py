@@ -254,6 +254,22 @@ def _limits(rows: list[_Row], log: bool, xlim: tuple[float, float] | None) -> tu
     return (math.exp(lo), math.exp(hi)) if log else (lo, hi)
 
 
+def _spans(rows: list[_Row], first: int, last: int) -> list[tuple[float, float]]:
+    """Vertical extents (row units) from row ``first`` to ``last`` that skip text lines."""
+    spans: list[tuple[float, float]] = []
+    start: float | None = None
+    for i in range(first, last + 1):
+        if rows[i].kind in ("text", "blank"):
+            if start is not None:
+                spans.append((start, i - 0.5))
+                start = None
+        elif start is None:
+            start = i - 0.5
+    if start is not None:
+        spans.append((start, last + 0.5))
+    return spans
+
+
 def _interval(ax: Axes, y: float, lb: float, ub: float, xlim: tuple[float, float],
               colour: str, lw: float) -> None:
     """A horizontal CI line, with an arrowhead where it runs past the axis."""
@@ -377,7 +393,9 @@ def forest_plot(
         row_pt = row_h * 72
         first = next(i for i, r in enumerate(rows) if r.kind in ("study", "group"))
         last = max(i for i, r in enumerate(rows) if r.kind == "pooled")
-        ax.plot([null, null], [first - 0.5, last + 0.5], color="#555555", lw=0.8, zorder=1)
+        spans = _spans(rows, first, last)
+        for a, b in spans:
+            ax.plot([null, null], [a, b], color="#555555", lw=0.8, zorder=1)
 
         for i, r in enumerate(rows):
             weight_font = {"fontweight": "bold"} if r.bold else {}
@@ -395,8 +413,7 @@ def forest_plot(
                 continue
             if r.kind == "blank":
                 continue
-            ax.text(0.01 if r.kind == "study" else 0.01, i, r.label, transform=tx, va="center",
-                    **weight_font)
+            ax.text(0.01, i, r.label, transform=tx, va="center", **weight_font)
             if r.kind == "study":
                 _interval(ax, i, r.lb, r.ub, lims, "black", 0.9)
                 if np.isfinite(r.est) and lims[0] <= r.est <= lims[1]:
@@ -411,8 +428,9 @@ def forest_plot(
                 diamond.set_gid("subtotal-diamond" if r.subtotal else "pooled-diamond")
                 ax.add_patch(diamond)
                 if not r.subtotal:
-                    ax.plot([r.est, r.est], [first - 0.5, i - h], color="#777777", lw=0.6,
-                            ls=(0, (3, 3)), zorder=1)
+                    for a, b in spans:
+                        ax.plot([r.est, r.est], [a, min(b, i - h)], color="#777777", lw=0.6,
+                                ls=(0, (3, 3)), zorder=1)
             elif r.kind == "pi":
                 bar = ax.fill_between([max(r.lb, lims[0]), min(r.ub, lims[1])], i - 0.12,
                                       i + 0.12, color=_PI_COLOUR, alpha=0.85, lw=0, zorder=3)

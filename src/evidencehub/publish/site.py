@@ -74,7 +74,16 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
                 study=labels,
                 measure=analysis.measure,
             )
-        svgs[analysis.slug] = forest_plot(fit, xlabel=f"Mean difference in {analysis.outcome} ({analysis.comparison})")
+        svg = forest_plot(
+            fit,
+            xlabel=f"Mean difference in {analysis.outcome} (active − {analysis.comparison.split(' vs ')[-1] if analysis.comparison else 'control'})",
+            width=9.0,
+            fmt="svg",
+        )
+        assert isinstance(svg, bytes)
+        text = svg.decode("utf-8")
+        # Inline in HTML: drop the XML declaration and DOCTYPE before the <svg> element.
+        svgs[analysis.slug] = text[text.index("<svg") :]
     return svgs
 
 

@@ -12,6 +12,12 @@ from dataclasses import dataclass, field
 from sqlalchemy import Engine
 
 from evidencehub.model import Analysis, AnalysisResult, Claim, Page, Record, Study, Trial
+from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import pages as pages_repo
+from evidencehub.store.repo import records as records_repo
+from evidencehub.store.repo import studies as studies_repo
+from evidencehub.store.repo import trials as trials_repo
+from evidencehub.store.session import transaction
 
 __all__ = ["HubSnapshot", "load_snapshot"]
 
@@ -52,13 +58,6 @@ class HubSnapshot:
 def load_snapshot(engine: Engine) -> HubSnapshot:
     """Read records, trials, studies, pages with their claims, and analyses with their latest
     results, in one read-only unit of work."""
-    from evidencehub.store.repo import analyses as analyses_repo
-    from evidencehub.store.repo import pages as pages_repo
-    from evidencehub.store.repo import records as records_repo
-    from evidencehub.store.repo import studies as studies_repo
-    from evidencehub.store.repo import trials as trials_repo
-    from evidencehub.store.session import transaction
-
     with transaction(engine) as session:
         pages = tuple(sorted(pages_repo.list_pages(session), key=lambda p: p.slug))
         analyses = tuple(sorted(analyses_repo.list_analyses(session), key=lambda a: a.slug))
