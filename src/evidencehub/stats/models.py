@@ -119,7 +119,7 @@ class StackFit:
 
 def fit_stack(
     y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, *, method: str = "REML",
-    test: str = "z", level: float = 95.0, control: Mapping[str, float] | None = None,
+    test: str = "z", level: float = 95.0, control: Mapping[str, float | None] | None = None,
     i2: str = "metafor", tau2_fixed: FloatArray | None = None,
 ) -> StackFit:
     """Fit ``m`` meta-analyses at once; see the module docstring for the formulas.
@@ -153,7 +153,7 @@ def fit_stack(
     tau2 = np.nan_to_num(tfit.tau2)
     w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
     proj = wls_projection(y, w, X)
-    beta = np.einsum("mij,mkj,mk,mk->mi", proj.A, X, w, y, optimize=True)
+    beta = np.einsum("mij,mj->mi", proj.A, np.einsum("mki,mk->mi", X, w * y))
     knha = test == "knha"
     df = np.where(knha, (k - p).astype(np.float64), np.nan)
     rss = proj.rss
@@ -192,7 +192,7 @@ def fit_stack(
 
 def _estimate(
     meth: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
-    k: NDArray[np.int64], p: int, control: Mapping[str, float] | None,
+    k: NDArray[np.int64], p: int, control: Mapping[str, float | None] | None,
 ) -> Tau2Fit:
     """Estimate tau^2 where ``k > p``; analyses with ``k <= p`` get 0."""
     rows = k > p
@@ -262,7 +262,7 @@ def rma(
     level: float = 95.0,
     study: Sequence[Any] | None = None,
     tau2: float | None = None,
-    control: Mapping[str, float] | None = None,
+    control: Mapping[str, float | None] | None = None,
     i2: str | None = None,
     convention: str | None = None,
     measure: str | Measure | None = None,

@@ -81,10 +81,10 @@ class Method(StrEnum):
         return self in (Method.ML, Method.REML, Method.EB, Method.PM)
 
 
-DEFAULT_CONTROL: Mapping[str, float] = {"threshold": 1e-12, "maxiter": 10000, "tau2_max": 100.0}
+DEFAULT_CONTROL: Mapping[str, float | None] = {"threshold": 1e-12, "maxiter": 10000, "tau2_max": None}
 """Full-precision stopping rule (the ``fits_tight`` settings of the reference files)."""
 
-METAFOR_DEFAULT_CONTROL: Mapping[str, float] = {"threshold": 1e-5, "maxiter": 100, "tau2_max": 100.0}
+METAFOR_DEFAULT_CONTROL: Mapping[str, float | None] = {"threshold": 1e-5, "maxiter": 100, "tau2_max": None}
 """metafor's own defaults, to reproduce its printed output for ML/REML/EB."""
 
 
@@ -117,17 +117,17 @@ class Tau2Fit:
 # -- batched linear algebra --------------------------------------------------------------------
 def _xdx(X: FloatArray, d: FloatArray) -> FloatArray:
     """``X' diag(d) X`` for every analysis: (m, k, p), (m, k) -> (m, p, p)."""
-    return np.einsum("mki,mk,mkj->mij", X, d, X, optimize=True)
+    return np.matmul(np.swapaxes(X, 1, 2) * d[:, None, :], X)
 
 
 def _xdy(X: FloatArray, d: FloatArray, y: FloatArray) -> FloatArray:
     """``X' diag(d) y``: -> (m, p)."""
-    return np.einsum("mki,mk,mk->mi", X, d, y, optimize=True)
+    return np.einsum("mki,mk->mi", X, d * y)
 
 
 def _tr(A: FloatArray, B: FloatArray) -> FloatArray:
     """``tr(A B)`` for stacks of square matrices."""
-    return np.einsum("mij,mji->m", A, B, optimize=True)
+    return np.einsum("mij,mji->m", A, B)
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -235,7 +235,7 @@ def estimate_tau2(
     v: FloatArray,
     mask: BoolArray,
     X: FloatArray,
-    control: Mapping[str, float] | None = None,
+    control: Mapping[str, float | None] | None = None,
 ) -> Tau2Fit:
     """Estimate tau^2 for a stack of analyses.
 
@@ -252,7 +252,8 @@ def estimate_tau2(
         Design matrices, zero rows where ``mask`` is False.
     control : mapping, optional
         ``threshold`` (stop when the change in tau^2 is below it), ``maxiter``, ``tau2_max``
-        (upper end of the PM search). Defaults: :data:`DEFAULT_CONTROL`.
+        (upper end of the first PM search interval; ``None``: metafor's
+        ``max(100, 10 mad(y)^2)``). Defaults: :data:`DEFAULT_CONTROL`.
     """
     method = Method(method)
     con = {**DEFAULT_CONTROL, **(control or {})}
@@ -327,31 +328,50 @@ def _hedges(
 
 def _paule_mandel(
     y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, k: FloatArray, p: float,
-    con: Mapping[str, float],
+    con: Mapping[str, float | None],
 ) -> Tau2Fit:
+    """Root of ``Q(tau^2) = k - p``; 0 when ``Q(0) < k - p``.
+
+    The search starts on metafor's ``[0, max(100, 10 mad(y)^2)]`` and its upper end is
+    doubled until it brackets the root (metafor stops with an error instead).
+    """
     m = y.shape[0]
     target = k - p
     lo = np.zeros(m)
-    hi = np.full(m, float(con["tau2_max"]))
+    hi = _tau2_max(y, mask, con)
     q0, _ = generalized_q(lo, y, v, mask, X)
-    qmax, _ = generalized_q(hi, y, v, mask, X)
     at_zero = q0 < target
-    reachable = qmax <= target
+    for _ in range(200):
+        qmax, _ = generalized_q(hi, y, v, mask, X)
+        short = ~at_zero & (qmax > target)
+        if not short.any():
+            break
+        hi = np.where(short, 2 * hi, hi)
     tau2, conv, n_iter = solve_decreasing(target, lo, hi, y, v, mask, X)
-    tau2 = np.where(at_zero, 0.0, np.where(reachable, tau2, np.nan))
-    converged = np.where(at_zero, True, conv & reachable)
-    w = np.where(mask, 1.0 / (v + np.nan_to_num(tau2)[:, None]), 0.0)
+    tau2 = np.where(at_zero, 0.0, tau2)
+    converged = at_zero | conv
+    w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
     se = np.sqrt(2 * k**2 / (k - p) / np.sum(w, axis=1) ** 2)
     return Tau2Fit(tau2, se, at_zero, converged, np.where(at_zero, 0, n_iter))
 
 
+def _tau2_max(y: FloatArray, mask: BoolArray, con: Mapping[str, float | None]) -> FloatArray:
+    """metafor's upper search bound ``max(100, 10 mad(y)^2)`` (R's ``mad``: 1.4826 MAD)."""
+    if con.get("tau2_max") is not None:
+        return np.full(y.shape[0], float(con["tau2_max"]))  # type: ignore[arg-type]
+    yn = np.where(mask, y, np.nan)
+    med = np.nanmedian(yn, axis=1)
+    mad = 1.4826 * np.nanmedian(np.abs(yn - med[:, None]), axis=1)
+    return np.maximum(100.0, 10 * mad**2)
+
+
 def _fisher_scoring(
     method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
-    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float],
+    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | None],
 ) -> Tau2Fit:
     """ML / REML / EB iterations as metafor: ``tau2 += adj``, halving steps below 0."""
-    threshold = float(con["threshold"])
-    maxiter = int(con["maxiter"])
+    threshold = float(con["threshold"] or 0.0)
+    maxiter = int(con["maxiter"] or 0)
     tau2 = start.copy()
     m = tau2.shape[0]
     active = np.ones(m, dtype=bool)
