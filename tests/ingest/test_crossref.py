@@ -148,6 +148,12 @@ def test_invalid_work_is_rejected_by_position_and_doi() -> None:
     assert str(items[2]) == "x.json, item 3: expected a work object, got a JSON str"
 
 
+def test_value_of_the_wrong_type_is_rejected() -> None:
+    (item,) = read_json({"DOI": "10.5555/x", "title": ["T"], "resource": "https://x.org"})
+    assert str(item) == (
+        "x.json, item 1 (DOI 10.5555/x): unexpected value in the work: 'str' object has no attribute 'get'")
+
+
 def test_sniff() -> None:
     reader = CrossrefReader()
     for name in ("crossref_work_10.1038_srep16696.json", "crossref_works_query_publisher_name.json"):

@@ -249,4 +249,7 @@ class CrossrefReader:
             except InputError as exc:
                 yield Rejected(source, where, exc.problem)
                 continue
+            except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong JSON type
+                yield Rejected(source, where, f"unexpected value in the work: {exc}")
+                continue
             yield Parsed(record, source, where)
