@@ -65,7 +65,7 @@ class _Row:
 
 
 # -- shared helpers ---------------------------------------------------------------------------
-def _rc(fontsize: float) -> dict[str, Any]:
+def _rc(fontsize: float) -> Any:
     return {
         "svg.hashsalt": _SALT,
         "svg.fonttype": "none",
@@ -178,7 +178,7 @@ def _subgroup_parts(subgroups: Any) -> tuple[list[tuple[str, MetaResult]], str |
                 pairs.append((str(g[0]), g[1]))
             else:
                 name = next(getattr(g, a) for a in ("name", "group", "level") if hasattr(g, a))
-                pairs.append((str(name), getattr(g, "result")))
+                pairs.append((str(name), g.result))
     test = getattr(subgroups, "test", subgroups)
     line = None
     if all(hasattr(test, a) for a in ("Q", "df", "pval")):
@@ -398,7 +398,7 @@ def forest_plot(
             ax.plot([null, null], [a, b], color="#555555", lw=0.8, zorder=1)
 
         for i, r in enumerate(rows):
-            weight_font = {"fontweight": "bold"} if r.bold else {}
+            font_weight = "bold" if r.bold else "normal"
             if r.kind == "header":
                 ax.text(0.01, i, "Study", transform=tx, va="center", fontweight="bold")
                 ax.text(x_weight, i, "Weight", transform=tx, va="center", ha="right",
@@ -413,12 +413,12 @@ def forest_plot(
                 continue
             if r.kind == "blank":
                 continue
-            ax.text(0.01, i, r.label, transform=tx, va="center", **weight_font)
+            ax.text(0.01, i, r.label, transform=tx, va="center", fontweight=font_weight)
             if r.kind == "study":
                 _interval(ax, i, r.lb, r.ub, lims, "black", 0.9)
                 if np.isfinite(r.est) and lims[0] <= r.est <= lims[1]:
-                    side = max(row_pt * 0.62 * math.sqrt((r.weight or 0.0) / wmax), 2.5)
-                    ax.scatter([r.est], [i], s=side**2, marker="s", color=_SQUARE, zorder=3,
+                    edge = max(row_pt * 0.62 * math.sqrt((r.weight or 0.0) / wmax), 2.5)
+                    ax.scatter([r.est], [i], s=edge**2, marker="s", color=_SQUARE, zorder=3,
                                linewidths=0)
             elif r.kind == "pooled":
                 h = 0.34
@@ -437,10 +437,10 @@ def forest_plot(
                 bar.set_gid("prediction-interval")
             if r.weight is not None:
                 ax.text(x_weight, i, f"{r.weight:.1f}%", transform=tx, va="center", ha="right",
-                        **weight_font)
+                        fontweight=font_weight)
             effect = f"{_fmt(r.est, digits)} " if r.kind != "pi" else ""
             ax.text(x_effect, i, f"{effect}[{_fmt(r.lb, digits)}, {_fmt(r.ub, digits)}]",
-                    transform=tx, va="center", **weight_font)
+                    transform=tx, va="center", fontweight=font_weight)
 
         if favours:
             fy = (foot_h + fav_h * 0.5) / height
@@ -466,8 +466,8 @@ def _filled_studies(trimfill: Any) -> tuple[np.ndarray, np.ndarray, float | None
         yi = np.array([f["yi"] if isinstance(f, Mapping) else f.yi for f in filled], float)
         vi = np.array([f["vi"] if isinstance(f, Mapping) else f.vi for f in filled], float)
     else:
-        yi = np.asarray(getattr(trimfill, "filled_yi"), float)
-        vi = np.asarray(getattr(trimfill, "filled_vi"), float)
+        yi = np.asarray(trimfill.filled_yi, float)
+        vi = np.asarray(trimfill.filled_vi, float)
     est = getattr(trimfill, "estimate", None)
     if est is None and hasattr(trimfill, "result"):
         est = trimfill.result.estimate
