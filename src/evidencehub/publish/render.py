@@ -66,9 +66,14 @@ def _template_name(context: dict[str, Any]) -> str:
     return f"{context['kind']}.html"
 
 
-def render_html(context: dict[str, Any], *, plots: dict[str, str] | None = None) -> str:
-    """Render a page context with its template; ``plots`` maps analysis slugs to inline SVG."""
-    root = "../" * context["path"].count("/")
+def render_html(context: dict[str, Any], *, plots: dict[str, str] | None = None, root: str | None = None) -> str:
+    """Render a page context with its template; ``plots`` maps analysis slugs to inline SVG.
+
+    Links climb to the site root relatively (``root``, from the page's path) unless ``root`` is
+    given, as the web app does for pages it renders at request time (``"/"``).
+    """
+    if root is None:
+        root = "../" * context["path"].count("/")
     return environment().get_template(_template_name(context)).render(**context, root=root, plots=plots or {})
 
 

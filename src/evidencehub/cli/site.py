@@ -1,0 +1,75 @@
+"""``evidencehub build`` and ``evidencehub serve``: publish the store as a site, serve it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from evidencehub.cli._common import DbOption, JsonOption, console, print_json
+from evidencehub.config import DEFAULT_PORT, DEFAULT_SITE_DIR, database_url
+
+__all__ = ["HostOption", "PortOption", "SiteOption", "register", "serve_site"]
+
+SiteOption = Annotated[
+    Path, typer.Option("--site", help="Directory of the static site (replaced on each build).")
+]
+PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to serve on.")]
+HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")]
+
+
+def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
+    """Serve ``site`` and the record search with uvicorn until interrupted."""
+    import uvicorn
+
+    from evidencehub.publish.web import create_app
+
+    app = create_app(database_url(db), site)
+    console.print(f"Serving {site} on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
+    uvicorn.run(app, host=host, port=port, log_level="warning")
+
+
+def build(db: DbOption = None, site: SiteOption = Path(DEFAULT_SITE_DIR), json: JsonOption = False) -> None:
+    """Build the static site from the store: pages, studies, trials, plots, JSON twins.
+
+    The site directory is replaced atomically; building twice from the same store gives the same bytes.
+
+    Example:  evidencehub build --db hub.db --site public/
+    """
+    from evidencehub.publish.site import build_site
+    from evidencehub.publish.snapshot import load_snapshot
+    from evidencehub.store.session import init_db, make_engine
+
+    url = database_url(db)
+    init_db(url)
+    engine = make_engine(url)
+    try:
+        report = build_site(load_snapshot(engine), site)
+    finally:
+        engine.dispose()
+    if json:
+        print_json({"site_dir": str(report.site_dir), "files": report.files, "pages": report.pages})
+    else:
+        console.print(f"Built {report.pages} pages ({report.files} files) into {report.site_dir}")
+
+
+def serve(
+    db: DbOption = None,
+    site: SiteOption = Path(DEFAULT_SITE_DIR),
+    port: PortOption = DEFAULT_PORT,
+    host: HostOption = "127.0.0.1",
+) -> None:
+    """Serve the built site and a search of the store's records over HTTP.
+
+    Build the site first (evidencehub build, or evidencehub demo).
+
+    Example:  evidencehub serve --site site --port 8080
+    """
+    serve_site(db, site, host, port)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``build`` and ``serve`` to the command line."""
+    app.command("build")(build)
+    app.command("serve")(serve)

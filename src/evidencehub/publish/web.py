@@ -1,0 +1,77 @@
+"""The web app: the built site, its ``.json`` twins, and a search over the store's records.
+
+``create_app(engine_or_url, site_dir)`` returns a Starlette ASGI app (served by uvicorn in
+``evidencehub serve``):
+
+* every file of the static site under ``/`` (``/`` itself is ``index.html``), so the server and
+  the static build show the very same bytes;
+* ``/search?q=…`` and ``/search.json?q=…``: full-text search of the stored records (title and
+  abstract), rendered from one context dict like every other page.
+
+The handlers are thin: parse the query, call the store, render.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Engine
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from evidencehub.errors import ConfigError
+from evidencehub.publish.context import search_context
+from evidencehub.publish.render import render_html, render_json
+from evidencehub.publish.site import MARKER
+from evidencehub.store.repo import records as records_repo
+from evidencehub.store.session import make_engine, transaction
+
+__all__ = ["SEARCH_LIMIT", "create_app"]
+
+#: Most records a search returns.
+SEARCH_LIMIT = 50
+
+
+def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
+    """The ASGI app serving ``site_dir`` (built by ``evidencehub build``) and searching the store."""
+    site_dir = Path(site_dir)
+    if not (site_dir / MARKER).exists():
+        raise ConfigError(f"no site built in {site_dir}; run `evidencehub build --site {site_dir}` first")
+    engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+
+    def search(request: Request, as_json: bool) -> Response:
+        query = request.query_params.get("q", "").strip()
+        records = []
+        if query:
+            with transaction(engine) as session:
+                records = records_repo.list_records(session, query=query, limit=SEARCH_LIMIT)
+        context = search_context(query, records)
+        if as_json:
+            return Response(render_json(context), media_type="application/json")
+        return HTMLResponse(render_html(context, root="/"))
+
+    async def search_html(request: Request) -> Response:
+        return search(request, as_json=False)
+
+    async def search_json(request: Request) -> Response:
+        return search(request, as_json=True)
+
+    async def not_found(request: Request, exc: Exception) -> Response:
+        status = exc.status_code if isinstance(exc, HTTPException) else 500
+        context: dict[str, Any] = search_context("", [])
+        context.update({"kind": "error", "title": "Not found" if status == 404 else "Error", "status": status, "path": "error.html", "json_path": "index.json"})
+        return HTMLResponse(render_html(context, root="/"), status_code=status)
+
+    return Starlette(
+        routes=[
+            Route("/search", search_html),
+            Route("/search.json", search_json),
+            Mount("/", app=StaticFiles(directory=site_dir, html=True), name="site"),
+        ],
+        exception_handlers={404: not_found},
+    )
