@@ -347,7 +347,7 @@ def rma(
         if not fit.tau2.converged[0]:
             notes.append(f"the {meth.value} estimator did not converge")
     result = _assemble(fit, design.X, design.terms, y, v, ni, labels, meas, i2_name, notes,
-                       mods is not None and k > 1)
+                       mods is not None and k > 1, control)
     for note in notes:
         warnings.warn(f"rma: {note}", StatsWarning, stacklevel=2)
     return result
@@ -403,7 +403,7 @@ def _nonnegative(arr: FloatArray, name: str, labels: Sequence[str]) -> None:
 def _assemble(
     fit: StackFit, X: FloatArray, terms: tuple[str, ...], y: FloatArray, v: FloatArray,
     ni: FloatArray | None, labels: tuple[str, ...], meas: Measure, i2_name: str,
-    notes: list[str], with_mods: bool,
+    notes: list[str], with_mods: bool, control: Mapping[str, float | None] | None,
 ) -> MetaResult:
     """Turn analysis 0 of a :class:`StackFit` into a :class:`MetaResult`."""
     meth = Method(fit.method)
@@ -425,7 +425,7 @@ def _assemble(
             r2 = ee_r2(y, v, X)
         else:
             base = fit_stack(y[None], v[None], np.ones((1, k), bool), np.ones((1, k, 1)),
-                             method=meth.value, test="z")
+                             method=meth.value, test="z", control=control)
             r2 = pseudo_r2(float(base.tau2.tau2[0]), tau2)
     tau2_lb = tau2_ub = None
     if estimated and k > p:
