@@ -3,6 +3,7 @@ Zotero-style) and on malformed input. Expected values were read off the files th
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -232,6 +233,12 @@ def test_invalid_field_names_record_and_field() -> None:
     assert isinstance(items[0], Parsed)
     assert str(items[1]) == (
         "x.ris, record 2 (line 4): field 'doi': not a DOI: 'not a doi' (expected 10.<registrant>/<suffix>)")
+
+
+def test_full_date_from_any_date_tag() -> None:
+    (item,) = read_bytes(b"TY  - JOUR\nTI  - A\nDA  - Jun\nY1  - 2014/05/12/\nER  -\n")
+    assert isinstance(item, Parsed)
+    assert (item.item.year, item.item.published) == (2014, dt.date(2014, 5, 12))  # type: ignore[union-attr]
 
 
 def test_registry_ids_from_notes_and_title() -> None:

@@ -167,7 +167,6 @@ def _record_fields(tags: dict[str, Any]) -> dict[str, Any]:
     issn_match = _ISSN.search(" ".join(_as_list(tags.get("SN"))))
     urls = [u for u in _as_list(tags.get("UR")) + _as_list(tags.get("L2")) if u.startswith("http")]
     types = [t for t in [ris_type, *_as_list(tags.get("M3"))] if t]
-    date_value = _first(tags, "DA", "Y1", "PY")
     return {
         "title": title,
         "abstract": abstract,
@@ -179,7 +178,7 @@ def _record_fields(tags: dict[str, Any]) -> dict[str, Any]:
         "record_type": _RECORD_TYPES.get(ris_type.upper(), "other") if ris_type else None,
         "publication_types": tuple(dict.fromkeys(types)),
         "year": _year(_first(tags, "PY"), _first(tags, "Y1"), _first(tags, "DA"), _first(tags, "Y2")),
-        "published": _published(date_value),
+        "published": next(filter(None, (_published(_first(tags, t)) for t in ("DA", "Y1", "PY"))), None),
         "volume": _first(tags, "VL", "VO"),
         "issue": _first(tags, "IS"),
         "pages": pages,
