@@ -21,6 +21,7 @@ import pytest
 from evidencehub.errors import StatsWarning
 from evidencehub.publish.plots import forest_plot, funnel_plot
 from evidencehub.stats import MetaResult, escalc, rma
+from evidencehub.stats.subgroups import subgroup_analysis
 
 REFERENCE = Path(__file__).parent.parent / "reference"
 
@@ -116,24 +117,20 @@ def test_forest_with_subgroups_draws_blocks_with_their_own_diamonds() -> None:
     ref = _reference("bcg_RR")
     groups = [r["group"] for r in _rows("metafor", "bcg_RR")]
     es = ref["escalc"]
-    overall = rma([s["yi"] for s in es], [s["vi"] for s in es], study=[s["study"] for s in es],
-                  measure="RR")
-    blocks = {}
-    for level in ref["subgroup"]["levels"]:
-        idx = [i for i, g in enumerate(groups) if g == level]
-        blocks[level] = rma([es[i]["yi"] for i in idx], [es[i]["vi"] for i in idx],
-                            study=[es[i]["study"] for i in idx], measure="RR")
-    diff = ref["subgroup"]["subgroup_differences_REML"]
-    sub = SimpleNamespace(groups=blocks, Q=diff["Q"], df=diff["df"], pval=diff["pval"])
-    svg = forest_plot(overall, subgroups=sub).decode("utf-8")
+    sub = subgroup_analysis([s["yi"] for s in es], [s["vi"] for s in es], groups=groups,
+                            study=[s["study"] for s in es], measure="RR")
+    svg = forest_plot(sub.overall, subgroups=sub).decode("utf-8")
     for level in ref["subgroup"]["levels"]:
         assert f">{level}<" in svg
     assert svg.count('id="subtotal-diamond') == 3
     assert 'id="pooled-diamond"' in svg
-    assert f"Test for subgroup differences: Q = {diff['Q']:.2f}, df = 2 (P = {diff['pval']:.3f})" in svg
+    diff = ref["subgroup"]["subgroup_differences_REML"]
+    assert (f"Test for subgroup differences: Q = {diff['Q']:.2f}, df = {diff['df']} "
+            f"(P = {diff['pval']:.3f})") in svg
     for g in ref["subgroup"]["per_group_REML"]:
         assert (f"{math.exp(g['estimate']):.2f} [{math.exp(g['ci_lb']):.2f}, "
                 f"{math.exp(g['ci_ub']):.2f}]") in svg
+        assert f"I² = {g['I2']:.0f}%; Q = {g['QE']:.2f}, df = {g['k'] - 1}" in svg
 
 
 @pytest.mark.parametrize("plot", [forest_plot, funnel_plot])

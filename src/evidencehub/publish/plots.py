@@ -41,6 +41,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from evidencehub.stats.results import MetaResult
+    from evidencehub.stats.subgroups import SubgroupResult
 
 __all__ = ["forest_plot", "funnel_plot"]
 
@@ -166,29 +167,17 @@ def _pooled(res: MetaResult, transform: bool) -> tuple[float, float, float, floa
     return pred.pred, pred.ci_lb, pred.ci_ub, pred.pi_lb, pred.pi_ub
 
 
-def _subgroup_parts(subgroups: Any) -> tuple[list[tuple[str, MetaResult]], str | None]:
-    """(name, result) per group and the 'test for subgroup differences' line."""
-    groups = getattr(subgroups, "groups", subgroups)
-    if isinstance(groups, Mapping):
-        pairs = [(str(name), res) for name, res in groups.items()]
-    else:
-        pairs = []
-        for g in groups:
-            if isinstance(g, tuple):
-                pairs.append((str(g[0]), g[1]))
-            else:
-                name = next(getattr(g, a) for a in ("name", "group", "level") if hasattr(g, a))
-                pairs.append((str(name), g.result))
-    test = getattr(subgroups, "test", subgroups)
-    line = None
-    if all(hasattr(test, a) for a in ("Q", "df", "pval")):
-        line = (f"Test for subgroup differences: Q = {test.Q:.2f}, df = {test.df} "
-                f"({_p_text(test.pval)})")
-    return pairs, line
+def _subgroup_parts(subgroups: SubgroupResult) -> tuple[list[tuple[str, MetaResult]], str]:
+    """(level, result) per subgroup and the 'test for subgroup differences' line."""
+    diff = subgroups.difference
+    line = (f"Test for subgroup differences: Q = {diff.Q:.2f}, df = {diff.df} "
+            f"({_p_text(diff.pval)})")
+    return list(zip(subgroups.levels, subgroups.groups, strict=True)), line
 
 
 def _forest_rows(
-    result: MetaResult, subgroups: Any, labels: Sequence[str] | None, transform: bool,
+    result: MetaResult, subgroups: SubgroupResult | None, labels: Sequence[str] | None,
+    transform: bool,
     digits: int, show_pi: bool,
 ) -> tuple[list[_Row], list[str]]:
     rows: list[_Row] = []
@@ -228,8 +217,7 @@ def _forest_rows(
             rows.append(_Row("text", _heterogeneity_text(res)))
             rows.append(_Row("blank"))
         add_pooled(result, False, 100.0)
-        if test_line is not None:
-            footer.append(test_line)
+        footer.append(test_line)
     footer[:0] = [_heterogeneity_text(result), _overall_test_text(result)]
     return rows, footer
 
@@ -286,7 +274,7 @@ def _interval(ax: Axes, y: float, lb: float, ub: float, xlim: tuple[float, float
 def forest_plot(
     result: MetaResult,
     *,
-    subgroups: Any = None,
+    subgroups: SubgroupResult | None = None,
     labels: Sequence[str] | None = None,
     transform: bool | None = None,
     favours: tuple[str, str] | None = None,
@@ -308,12 +296,11 @@ def forest_plot(
     result : MetaResult
         The overall fit (intercept-only). Its study rows are drawn unless ``subgroups`` is
         given.
-    subgroups : subgroup analysis, optional
-        Per-group fits drawn as blocks, each with its diamond and heterogeneity line. Either
-        an object with ``groups`` (a mapping ``name -> MetaResult``, or a sequence of
-        ``(name, MetaResult)`` or of objects with ``name``/``group`` and ``result``) and
-        ``Q``, ``df``, ``pval`` for the test for subgroup differences (directly or in
-        ``test``), or just such a mapping/sequence.
+    subgroups : SubgroupResult, optional
+        From :func:`evidencehub.stats.subgroups.subgroup_analysis`: its per-subgroup fits
+        are drawn as blocks, each with its diamond and heterogeneity line, and its test for
+        subgroup differences (RevMan's) is printed under the plot. Pass its ``overall`` fit
+        as ``result``.
     labels : sequence of str, optional
         Study labels to show instead of ``result.study``.
     transform : bool, optional
