@@ -198,6 +198,19 @@ def test_binary_file() -> None:
         read_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
 
 
+def test_utf16_with_bom() -> None:
+    text = "TY  - JOUR\r\nTI  - Îlots pancréatiques\r\nER  - \r\n"
+    (item,) = read_bytes(text.encode("utf-16"))
+    assert isinstance(item, Parsed) and item.item.title == "Îlots pancréatiques"
+
+
+def test_mixed_encodings_name_the_line() -> None:
+    data = "TY  - JOUR\nTI  - Îlots\nER  -\n".encode() + "TY  - JOUR\nTI  - Müller\nER  -\n".encode("latin-1")
+    with pytest.raises(InputError) as info:
+        read_bytes(data)
+    assert str(info.value).startswith("x.ris, line 5: invalid UTF-8 (byte 0xfc) in a file whose earlier lines are UTF-8")
+
+
 def test_not_ris() -> None:
     with pytest.raises(InputError, match=r"not RIS: no record start"):
         read_bytes(b"title,abstract\nA,B\n")
