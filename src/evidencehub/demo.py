@@ -48,7 +48,7 @@ from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo import trials as trials_repo
-from evidencehub.store.session import init_db, make_engine, transaction
+from evidencehub.store.session import init_db, transaction
 
 __all__ = [
     "DEMO_SOURCE",
@@ -292,8 +292,7 @@ def run_demo(database: str, site_dir: Path, *, corpus_dir: Path = DEMO_DIR, prog
     counts: dict[str, int] = {}
 
     notify("store", "start")
-    init_db(url)
-    engine = make_engine(url)
+    engine = init_db(url)
     try:
         notify("store", "done")
         notify("import", "start")

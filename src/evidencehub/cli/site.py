@@ -39,11 +39,9 @@ def build(db: DbOption = None, site: SiteOption = Path(DEFAULT_SITE_DIR), json: 
     """
     from evidencehub.publish.site import build_site
     from evidencehub.publish.snapshot import load_snapshot
-    from evidencehub.store.session import init_db, make_engine
+    from evidencehub.store.session import init_db
 
-    url = database_url(db)
-    init_db(url)
-    engine = make_engine(url)
+    engine = init_db(database_url(db))
     try:
         report = build_site(load_snapshot(engine), site)
     finally:

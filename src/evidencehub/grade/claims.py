@@ -38,7 +38,6 @@ TAG_RE = re.compile(r"\{([a-z][a-z\-]*)\}")
 #: ``[[page-slug]]``.
 WIKILINK_RE = re.compile(r"\[\[([a-z0-9][a-z0-9\-]*)\]\]")
 
-_EMPHASIS = re.compile(r"(\*\*|__|\*|`)")
 _SPACES = re.compile(r"\s+")
 
 
@@ -61,11 +60,33 @@ def parse_tag(name: str, *, source: str | None = None) -> EvidenceTag:
         raise InputError(f"unknown evidence tag {{{name}}}; known tags: {known}", source=source) from None
 
 
+def _blocks(body: str) -> list[tuple[str, bool, str | None]]:
+    """Each text block of ``body`` as ``(text, is_heading, "body line N")``; the text keeps the
+    evidence markup but not code spans or emphasis markers."""
+    blocks = []
+    in_heading = False
+    for token in markdown_parser().parse(body):
+        if token.type in ("heading_open", "heading_close"):
+            in_heading = token.type == "heading_open"
+        if token.type != "inline":
+            continue
+        parts = []
+        for child in token.children or ():
+            if child.type == "text":
+                parts.append(child.content)
+            elif child.type in ("softbreak", "hardbreak"):
+                parts.append(" ")
+        line = f"body line {token.map[0] + 1}" if token.map else None
+        blocks.append(("".join(parts), in_heading, line))
+    return blocks
+
+
 def cited_keys(body: str) -> list[str]:
-    """Study keys cited in ``body``, in order of first citation, each once."""
+    """Study keys cited in ``body`` (outside code), in order of first citation, each once."""
     keys: dict[str, None] = {}
-    for match in CITATION_RE.finditer(body):
-        keys.update(dict.fromkeys(citation_keys(match.group(1))))
+    for text, _, _ in _blocks(body):
+        for match in CITATION_RE.finditer(text):
+            keys.update(dict.fromkeys(citation_keys(match.group(1))))
     return list(keys)
 
 
@@ -73,28 +94,21 @@ def _plain(text: str) -> str:
     text = CITATION_RE.sub("", text)
     text = TAG_RE.sub("", text)
     text = WIKILINK_RE.sub(lambda m: m.group(1), text)
-    text = _EMPHASIS.sub("", text)
     text = _SPACES.sub(" ", text).strip()
     return re.sub(r"\s+([.,;:])", r"\1", text)
 
 
 def extract_claims(page: Page) -> tuple[Claim, ...]:
-    """The claims of ``page``: every text block with a citation or a tag, in reading order."""
+    """The claims of ``page``: every text block with a citation or a tag, in reading order
+    (headings and code are not claims)."""
     claims = []
-    in_heading = False
-    for token in markdown_parser().parse(page.body):
-        if token.type == "heading_open":
-            in_heading = True
-        elif token.type == "heading_close":
-            in_heading = False
-        if token.type != "inline" or in_heading:
+    for content, is_heading, line in _blocks(page.body):
+        if is_heading:
             continue
-        content = token.content
         keys = [k for m in CITATION_RE.finditer(content) for k in citation_keys(m.group(1))]
         tags = [parse_tag(m.group(1), source=f"page {page.slug!r}") for m in TAG_RE.finditer(content)]
         if not keys and not tags:
             continue
-        line = f"body line {token.map[0] + 1}" if token.map else None
         fields = {
             "page_slug": page.slug,
             "text": _plain(content),

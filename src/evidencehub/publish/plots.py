@@ -43,7 +43,7 @@ if TYPE_CHECKING:
     from evidencehub.stats.results import MetaResult
     from evidencehub.stats.subgroups import SubgroupResult
 
-__all__ = ["forest_plot", "funnel_plot"]
+__all__ = ["forest_plot", "funnel_plot", "study_intervals"]
 
 _SALT = "evidencehub"
 _SQUARE = "#1f4e79"
@@ -147,8 +147,13 @@ def _overall_test_text(res: MetaResult) -> str:
     return f"Test for overall effect: {stat} ({_p_text(res.pval)})"
 
 
-def _study_intervals(res: MetaResult, transform: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Per-study estimate and CI at the result's level, on the display scale."""
+def study_intervals(res: MetaResult, transform: bool) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per-study estimates and normal-theory CIs (``yi +- z sqrt(vi)``) at the result's level.
+
+    With ``transform`` the three values are back-transformed study by study
+    (:func:`evidencehub.stats.back_transform`; PFT with the study's own ``ni``, as metafor's
+    ``forest`` does), which is what forest plots and the command line show.
+    """
     crit = float(sps.norm.isf((1 - res.level / 100) / 2))
     se = np.sqrt(res.vi)
     lo, hi = res.yi - crit * se, res.yi + crit * se
@@ -187,7 +192,7 @@ def _forest_rows(
         raise ValueError(f"labels has {len(names)} entries for {result.k} studies")
 
     def add_studies(res: MetaResult, shown: Sequence[str], weights: Sequence[float]) -> None:
-        est, lb, ub = _study_intervals(res, transform)
+        est, lb, ub = study_intervals(res, transform)
         for j in range(res.k):
             rows.append(_Row("study", shown[j], est[j], lb[j], ub[j], weights[j]))
 
