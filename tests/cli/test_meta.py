@@ -1,0 +1,214 @@
+"""``evidencehub meta`` on the metafor reference CSVs, compared with metafor's results.
+
+Tolerances (tests/reference/metafor/README.md, "Precision"): 1e-8 relative for closed-form
+fits (EE, DL), 1e-6 for the iterative estimators, compared with the ``fits_tight`` values
+(metafor solved to full precision).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evidencehub.cli import main
+
+REFERENCE = Path(__file__).parent.parent / "reference"
+SCALAR_KEYS = ("estimate", "se", "pval", "ci_lb", "ci_ub", "tau2", "I2", "H2", "QE", "QEp",
+               "pi_lb", "pi_ub")
+
+
+def _datasets() -> list[tuple[str, str]]:
+    out = []
+    for folder in ("metafor", "metafor_extra"):
+        with (REFERENCE / folder / "manifest.csv").open(encoding="utf-8", newline="") as fh:
+            out += [(folder, row["name"]) for row in csv.DictReader(fh)]
+    return out
+
+
+DATASETS = _datasets()
+
+
+def _ref(folder: str, name: str) -> dict[str, Any]:
+    return json.loads((REFERENCE / folder / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    code = main(["meta", *args])
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def _close(ours: float | None, theirs: float | None, rel: float, what: str) -> None:
+    if theirs is None:
+        assert ours is None, what
+        return
+    assert ours is not None, what
+    assert ours == pytest.approx(theirs, rel=rel, abs=rel * 1e-2), what
+
+
+@pytest.mark.parametrize(("folder", "name"), DATASETS, ids=[n for _, n in DATASETS])
+@pytest.mark.parametrize("fit", ["REML_z", "DL_knha", "EE_z", "PM_knha"])
+def test_json_matches_metafor(folder: str, name: str, fit: str,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref(folder, name)
+    method, test = fit.split("_")
+    expected = (ref["fits_tight"] if fit in ref["fits_tight"] else ref["fits"])[fit]
+    rel = 1e-8 if method in ("EE", "DL") else 1e-6
+    code, out, _ = _run([str(REFERENCE / folder / f"{name}.csv"), "--measure", ref["measure"],
+                         "--method", method, "--test", test, "--json"], capsys)
+    assert code == 0
+    got = json.loads(out)
+    assert got["k"] == ref["k"]
+    assert got["measure"] == ref["measure"] and got["method"] == method and got["test"] == test
+    for key in SCALAR_KEYS:
+        _close(got[key], expected[key], rel, f"{name} {fit} {key}")
+    stat = "tval" if test == "knha" else "zval"
+    _close(got[stat], expected[stat], rel, f"{name} {fit} {stat}")
+    if method == "REML":
+        _close(got["tau2_ci_lb"], expected["tau2_ci_lb"], 1e-5, "tau2_ci_lb")
+        _close(got["tau2_ci_ub"], expected["tau2_ci_ub"], 1e-5, "tau2_ci_ub")
+    for ours, theirs, weight in zip(got["studies"], ref["escalc"], expected["weights"],
+                                    strict=True):
+        assert ours["study"] == theirs["study"]
+        assert ours["yi"] == pytest.approx(theirs["yi"], rel=1e-10, abs=1e-12)
+        assert ours["vi"] == pytest.approx(theirs["vi"], rel=1e-10)
+        assert ours["weight"] == pytest.approx(weight, rel=rel)
+
+
+def test_subgroup_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", "bcg_RR")["tight"]["subgroup"]
+    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR",
+                         "--subgroup", "group", "--json"], capsys)
+    assert code == 0
+    sub = json.loads(out)["subgroup"]
+    assert sub["levels"] == ref["levels"]
+    for ours, theirs in zip(sub["groups"], ref["per_group_REML"], strict=True):
+        assert ours["group"] == theirs["group"]
+        assert ours["estimate"] == pytest.approx(theirs["estimate"], rel=1e-6)
+    diff = ref["subgroup_differences_REML"]
+    assert sub["difference"]["Q"] == pytest.approx(diff["Q"], rel=1e-6)
+    assert sub["difference"]["pval"] == pytest.approx(diff["pval"], rel=1e-6)
+    assert sub["moderator_model"]["QM"] == pytest.approx(ref["mixed_effects_model"]["QM"],
+                                                         rel=1e-6)
+
+
+@pytest.mark.parametrize("test", ["z", "knha"])
+def test_mods_matches_metafor_metareg(test: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", "bcg_RR")["tight"]["metareg"][f"REML_{test}"]
+    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--mods", "x",
+                         "--test", test, "--json"], capsys)
+    assert code == 0
+    got = json.loads(out)
+    assert got["QM"] == pytest.approx(ref["QM"], rel=1e-6)
+    assert got["tau2"] == pytest.approx(ref["tau2"], rel=1e-6)
+    assert [c["term"] for c in got["coefficients"]] == ["intrcpt", "x"]
+    for ours, theirs in zip(got["coefficients"], ref["coefficients"], strict=True):
+        assert ours["estimate"] == pytest.approx(theirs["estimate"], rel=1e-6)
+        assert ours["se"] == pytest.approx(theirs["se"], rel=1e-6)
+
+
+def test_by_fits_one_analysis_per_value(capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", "bcg_RR")["tight"]["subgroup"]["per_group_REML"]
+    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group",
+                         "--json"], capsys)
+    assert code == 0
+    got = json.loads(out)
+    assert isinstance(got, list)
+    assert [g["by"] for g in got] == ["random", "alternate", "systematic"]  # file order
+    by_level = {g["by"]: g for g in got}
+    for theirs in ref:
+        ours = by_level[theirs["group"]]
+        assert ours["k"] == theirs["k"]
+        for key in ("estimate", "se", "ci_lb", "ci_ub", "tau2", "QE"):
+            assert ours[key] == pytest.approx(theirs[key], rel=1e-6), key
+
+
+def test_leave1out_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", "bcg_RR")["tight"]["leave1out"]["studies"]
+    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--leave1out",
+                         "--json"], capsys)
+    assert code == 0
+    rows = json.loads(out)["leave1out"]["studies"]
+    for ours, theirs in zip(rows, ref, strict=True):
+        assert ours["study"] == theirs["study"]
+        assert ours["estimate"] == pytest.approx(theirs["estimate"], rel=1e-6)
+        assert ours["tau2"] == pytest.approx(theirs["tau2"], rel=1e-6)
+
+
+def test_revman_convention_is_dersimonian_laird(capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", "bcg_RR")["fits"]["DL_z"]
+    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR",
+                         "--convention", "revman", "--json"], capsys)
+    assert code == 0
+    got = json.loads(out)
+    assert got["method"] == "DL"
+    assert got["tau2"] == pytest.approx(ref["tau2"], rel=1e-8)
+
+
+def test_human_output_is_back_transformed(capsys: pytest.CaptureFixture[str]) -> None:
+    fit = _ref("metafor", "bcg_RR")["fits_tight"]["REML_z"]
+    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR"], capsys)
+    assert code == 0
+    assert "Risk ratio per study" in out
+    assert f"Back-transformed (risk ratio): {math.exp(fit['estimate']):.4f}" in out
+    assert "Aronson 1948" in out
+
+
+def test_plots_are_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    forest, funnel = tmp_path / "forest.svg", tmp_path / "funnel.png"
+    code, _, err = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--subgroup",
+                         "group", "--plot", str(forest), "--funnel", str(funnel), "--json"],
+                        capsys)
+    assert code == 0
+    assert "Test for subgroup differences" in forest.read_text(encoding="utf-8")
+    assert funnel.read_bytes()[:4] == b"\x89PNG"
+    assert f"wrote {forest}" in err
+
+
+def test_plots_per_by_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group",
+                       "--plot", str(tmp_path / "f.svg"), "--json"], capsys)
+    assert code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "f-alternate.svg", "f-random.svg", "f-systematic.svg"]
+
+
+@pytest.mark.parametrize(
+    ("content", "args", "message"),
+    [
+        ("study,ai,bi,ci\nA,1,2,3\n", ["-m", "OR"],
+         "error: data.csv: missing column 'di' or 'n2i' needed for measure OR"),
+        ("study,ai,bi,ci,di\nA,1,2,3,4\nB,1,2,x,4\n", ["-m", "OR"],
+         "error: data.csv, row 2, column 'ci': expected a number, got 'x'"),
+        ("study,yi,vi\nA,1,1\nB,2,1\n", ["-m", "XYZ"], "error: escalc: unknown measure 'XYZ'"),
+        ("study,yi,vi\nA,1,1\nB,2,1\n", ["-m", "GEN", "--subgroup", "region"],
+         "error: data.csv: missing column 'region' given with --subgroup"),
+        ("study,ai,bi,ci,di\nA,-1,2,3,4\n", ["-m", "OR"], "error: escalc"),
+    ],
+)
+def test_bad_input_is_one_line_on_stderr(content: str, args: list[str], message: str,
+                                         tmp_path: Path,
+                                         capsys: pytest.CaptureFixture[str]) -> None:
+    path = tmp_path / "data.csv"
+    path.write_text(content, encoding="utf-8")
+    code, out, err = _run([str(path), *args], capsys)
+    assert code == 1
+    assert out == ""
+    assert err.startswith(message)
+    assert err.count("\n") == 1
+
+
+def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run([str(tmp_path / "nope.csv"), "-m", "OR"], capsys)
+    assert code == 1
+    assert err.strip() == f"error: {tmp_path / 'nope.csv'}: no such file"
+
+
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["meta", "--help"]) == 0
+    assert "Example" in capsys.readouterr().out
