@@ -1,17 +1,25 @@
-"""Shared database fixtures: every test that takes ``db_url`` runs on SQLite and on PostgreSQL.
+"""Shared database fixtures: every test that takes them runs on SQLite and on PostgreSQL.
 
-* ``db_url`` — a fresh, empty database per test: a SQLite file in ``tmp_path``, and, when
-  ``EVIDENCEHUB_TEST_POSTGRES_URL`` is set (``.ci/postgres`` sets it), a PostgreSQL schema of
-  its own (created for the test, found through ``search_path``, dropped afterwards). The
-  PostgreSQL variant is marked ``postgres``: ``pytest -m "not postgres"`` skips it.
-* ``engine`` — :func:`evidencehub.store.init_db` on ``db_url`` (all migrations applied).
+* ``db_url`` — the URL of a fresh, *empty* database per test (no tables): a SQLite file in
+  ``tmp_path``, or a PostgreSQL schema of its own (created for the test, reached through
+  ``search_path``, dropped afterwards). For tests of migrations and of ``init_db``.
+* ``engine`` — an engine on a fresh, *migrated* database per test, with no rows. SQLite: a
+  copy of a database migrated once per session. PostgreSQL: a schema migrated once per
+  session whose rows are all deleted before each test — the same contents as a new database
+  (only internal row ids keep counting), without paying for the migration every time.
 * ``session`` — a session on ``engine`` inside a transaction that is rolled back at the end;
-  tests that need to see commits use :func:`evidencehub.store.transaction` themselves.
+  tests that need to see commits use :func:`evidencehub.store.transaction` on ``engine``.
+
+The PostgreSQL variants exist when ``EVIDENCEHUB_TEST_POSTGRES_URL`` is set (``.ci/postgres``
+sets it) and are marked ``postgres`` (``pytest -m "not postgres"`` leaves them out). A test for
+PostgreSQL alone says ``@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)``
+(or ``"db_url"``) with ``@pytest.mark.postgres``; without a server it is skipped, saying why.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,6 +31,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.schema import CreateSchema, DropSchema
 
 from evidencehub.store import init_db
+from evidencehub.store.tables import metadata
 
 POSTGRES_ENV = "EVIDENCEHUB_TEST_POSTGRES_URL"
 
@@ -32,6 +41,13 @@ def _database_params() -> list[object]:
     if os.environ.get(POSTGRES_ENV):
         params.append(pytest.param("postgresql", id="postgresql", marks=pytest.mark.postgres))
     return params
+
+
+def _postgres_server() -> str:
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        pytest.skip(f"no PostgreSQL server: set {POSTGRES_ENV} (.ci/postgres starts one)")
+    return url
 
 
 def _postgres_schema_url(server_url: str) -> Iterator[str]:
@@ -56,13 +72,46 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'store.db'}"
     else:
-        yield from _postgres_schema_url(os.environ[POSTGRES_ENV])
+        yield from _postgres_schema_url(_postgres_server())
 
 
-@pytest.fixture
-def engine(db_url: str) -> Iterator[Engine]:
-    """An engine on ``db_url`` with every migration applied; disposed after the test."""
-    migrated = init_db(db_url)
+@pytest.fixture(scope="session")
+def _sqlite_migrated(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("migrated") / "store.db"
+    init_db(str(path)).dispose()  # the last connection closing checkpoints the WAL into the file
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_migrated() -> Iterator[str]:
+    for url in _postgres_schema_url(_postgres_server()):
+        init_db(url).dispose()
+        yield url
+
+
+def _delete_all_rows(url: str) -> None:
+    # DELETE, dependants first: on a handful of rows far cheaper than TRUNCATE's new files.
+    cleaner = create_engine(url)
+    try:
+        with cleaner.begin() as connection:
+            connection.execute(text("SET LOCAL lock_timeout = '20s'"))
+            for table in reversed(metadata.sorted_tables):
+                connection.execute(table.delete())
+    finally:
+        cleaner.dispose()
+
+
+@pytest.fixture(params=_database_params())
+def engine(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Engine]:
+    """An engine on a fresh database with every migration applied and no rows."""
+    if request.param == "sqlite":
+        path = tmp_path / "store.db"
+        shutil.copyfile(request.getfixturevalue("_sqlite_migrated"), path)
+        url = f"sqlite:///{path}"
+    else:
+        url = request.getfixturevalue("_postgres_migrated")
+        _delete_all_rows(url)
+    migrated = init_db(url)  # already at head: only checks the revision
     yield migrated
     migrated.dispose()
 

@@ -73,17 +73,21 @@ def test_migration_creates_exactly_the_declared_schema(engine: Engine) -> None:
         assert compare_metadata(context, metadata) == []
 
 
-def test_downgrade_to_base_and_upgrade_again(engine: Engine) -> None:
+def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
     from alembic import command
 
     from evidencehub.store.session import _alembic_config
 
-    command.downgrade(_alembic_config(engine), "base")
-    assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
-    init_db(engine)
-    with transaction(engine) as session:
-        upsert_record(session, RECORD, source="test")
-        assert count_records(session) == 1
+    engine = init_db(db_url)
+    try:
+        command.downgrade(_alembic_config(engine), "base")
+        assert set(inspect(engine).get_table_names()) <= {"alembic_version"}
+        init_db(engine)
+        with transaction(engine) as session:
+            upsert_record(session, RECORD, source="test")
+            assert count_records(session) == 1
+    finally:
+        engine.dispose()
 
 
 def test_init_db_creates_the_sqlite_file_and_its_directory(tmp_path: Path) -> None:
@@ -153,11 +157,15 @@ def test_constraint_violation_at_commit_is_a_store_error(engine: Engine) -> None
         assert count_records(session) == 0
 
 
-def test_database_from_a_newer_version_is_refused(engine: Engine) -> None:
-    with engine.begin() as connection:
-        connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
-    with pytest.raises(StoreError, match="newer version of evidencehub"):
-        init_db(engine)
+def test_database_from_a_newer_version_is_refused(db_url: str) -> None:
+    engine = init_db(db_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(text("UPDATE alembic_version SET version_num = 'ffffffffffff'"))
+        with pytest.raises(StoreError, match="newer version of evidencehub"):
+            init_db(engine)
+    finally:
+        engine.dispose()
 
 
 def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:

@@ -4,8 +4,8 @@ Full-text search over ``records.title`` and ``records.abstract`` is dialect-spec
 
 * SQLite: an FTS5 external-content table ``records_fts`` (Porter stemming over unicode61
   tokens, diacritics folded), kept in sync with ``records`` by three triggers;
-* PostgreSQL: a GIN index on ``to_tsvector('english', title || ' ' || abstract)``, the very
-  expression :mod:`evidencehub.store.repo._fulltext` queries, so the planner can use it.
+* PostgreSQL: a GIN index on the title (weight A) and abstract (weight B) ``tsvector``, the
+  very expression :mod:`evidencehub.store.repo._fulltext` queries, so the planner can use it.
 
 Revision ID: 0001
 Revises:
@@ -40,8 +40,9 @@ _SQLITE_FTS = (
     "INSERT INTO records_fts(rowid, title, abstract) VALUES (new.id, new.title, new.abstract); END",
 )
 _POSTGRES_FTS = (
-    "CREATE INDEX ix_records_fts ON records USING gin "
-    "(to_tsvector('english'::regconfig, coalesce(title, '') || ' ' || coalesce(abstract, '')))",
+    "CREATE INDEX ix_records_fts ON records USING gin ("
+    "(setweight(to_tsvector('english'::regconfig, coalesce(title, '')), 'A') || "
+    "setweight(to_tsvector('english'::regconfig, coalesce(abstract, '')), 'B')))",
 )
 
 
