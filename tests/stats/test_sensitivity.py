@@ -1,0 +1,158 @@
+"""Leave-one-out, cumulative and influence analyses against metafor 3.8.
+
+References: the ``leave1out`` blocks of the main fixtures (default and ``tight``) and
+``tests/reference/metafor_extra/sensitivity/`` (``cumul``, ``influence``; see its README).
+Tolerances: 1e-6 relative against tight control (and closed-form DL fits); 1e-6 against
+metafor's default control too, since ``METAFOR_DEFAULT_CONTROL`` reproduces its iterations.
+"""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import load_reference
+
+from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats import METAFOR_DEFAULT_CONTROL, MetaResult, rma
+from evidencehub.stats.sensitivity import cumulative, influence, leave1out
+
+SENSITIVITY = Path(__file__).parent.parent / "reference" / "metafor_extra" / "sensitivity"
+NAMES = sorted(p.stem for p in SENSITIVITY.glob("*.json"))
+ROW_KEYS = ("estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "Q", "Qp", "tau2", "I2", "H2")
+# Full precision, but giving up on an oscillating REML iteration after 500 steps (metafor's
+# 10000 take long and fail just the same) keeps the suite fast.
+TIGHT = {"threshold": 1e-12, "maxiter": 500, "tau2_max": None}
+INFLUENCE_KEYS = ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat",
+                  "weight", "dfbs")
+
+
+def _extra(name: str) -> dict[str, Any]:
+    return json.loads((SENSITIVITY / f"{name}.json").read_text(encoding="utf-8"))
+
+
+def _quiet(call: Any, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
+    """Run ``call`` and return its result and the StatsWarnings it raised."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", StatsWarning)
+        result = call(*args, **kwargs)
+    return result, [str(w.message) for w in caught if issubclass(w.category, StatsWarning)]
+
+
+def _fit(name: str, method: str = "REML", tight: bool = True) -> MetaResult:
+    _, ref = load_reference(name)
+    control = TIGHT if tight else METAFOR_DEFAULT_CONTROL
+    fit, _ = _quiet(rma, [e["yi"] for e in ref["escalc"]], [e["vi"] for e in ref["escalc"]],
+                    method=method, control=control, study=[e["study"] for e in ref["escalc"]])
+    return fit
+
+
+def _compare(got: list[dict[str, Any]], expected: list[dict[str, Any]],
+             keys: tuple[str, ...]) -> None:
+    assert len(got) == len(expected)
+    for i, (g, e) in enumerate(zip(got, expected, strict=True)):
+        for key in keys:
+            if e[key] is None:
+                assert g[key] is None, (i, key)
+            else:
+                assert g[key] == pytest.approx(e[key], rel=1e-6, abs=1e-9), (i, key)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("tight", [True, False], ids=["tight", "default"])
+def test_leave1out_matches_metafor(name: str, tight: bool) -> None:
+    _, ref = load_reference(name)
+    block = ref["tight"]["leave1out"] if tight else ref["leave1out"]
+    fit = _fit(name, tight=tight)
+    res, caught = _quiet(leave1out, fit, control=TIGHT if tight else METAFOR_DEFAULT_CONTROL)
+    _compare(res.to_dict()["studies"], block["studies"], ROW_KEYS)
+    assert [s["study"] for s in res.to_dict()["studies"]] == list(fit.study)
+    assert len(caught) == len(res.warnings)
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("tight", [True, False], ids=["tight", "default"])
+def test_cumulative_matches_metafor_cumul(name: str, tight: bool) -> None:
+    block = _extra(name)["cumul_tight" if tight else "cumul"]
+    fit = _fit(name, tight=tight)
+    res, caught = _quiet(cumulative, fit, control=TIGHT if tight else METAFOR_DEFAULT_CONTROL)
+    _compare(res.to_dict()["studies"], block["studies"], ROW_KEYS)
+    failed = [s for s in block["studies"] if s["estimate"] is None]
+    assert bool(failed) == bool(res.warnings) == bool(caught)
+
+
+def test_cumulative_non_convergence_is_reported() -> None:
+    # metafor's REML iteration fails on the first 8 tables of nielweise2007 (cumul gives NA);
+    # ours reports it rather than printing a number.
+    res, caught = _quiet(cumulative, _fit("nielweise2007_OR"), control=TIGHT)
+    assert res.estimate[7] != res.estimate[7]  # NaN
+    assert res.to_dict()["studies"][7]["estimate"] is None
+    assert caught == ["cumulative: the REML estimator did not converge up to 'Marik 1999'; "
+                      "those rows are left empty (NaN), as metafor's NA"]
+    assert "(no convergence)" in res.summary()
+
+
+def test_cumulative_orders_by_key() -> None:
+    fit = _fit("normand1999_MD")
+    years = [2001, 1999, 2005, 1999, 2010, 2003, 2002, 2008, 2000]
+    res, _ = _quiet(cumulative, fit, years)
+    assert list(res.order) == sorted(years)
+    assert res.study[:2] == (fit.study[1], fit.study[3])  # stable among ties
+    last, _ = _quiet(rma, fit.yi, fit.vi, method="REML")
+    assert res.estimate[-1] == pytest.approx(last.estimate, rel=1e-12)
+    assert res.to_dict()["studies"][0]["order"] == 1999
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("variant", ["influence_tight", "influence", "influence_DL"])
+def test_influence_matches_metafor(name: str, variant: str) -> None:
+    block = _extra(name)[variant]
+    method = "DL" if variant == "influence_DL" else "REML"
+    tight = variant != "influence"
+    fit = _fit(name, method=method, tight=tight)
+    res, _ = _quiet(influence, fit, control=TIGHT if tight else METAFOR_DEFAULT_CONTROL)
+    got = res.to_dict()["studies"]
+    _compare(got, block["studies"], INFLUENCE_KEYS)
+    assert [g["inf"] for g in got] == [e["inf"] for e in block["studies"]]
+
+
+def test_some_study_is_flagged_influential() -> None:
+    flagged = [name for name in NAMES if any(s["inf"] for s in _extra(name)["influence"]
+                                             ["studies"])]
+    assert flagged, "the references should include at least one influential study"
+
+
+def test_summaries_are_deterministic() -> None:
+    fit = _fit("bcg_RR")
+    for func in (leave1out, cumulative, influence):
+        one, _ = _quiet(func, fit)
+        two, _ = _quiet(func, fit)
+        assert one.summary() == two.summary()
+    text = _quiet(influence, fit)[0].summary()
+    assert text.splitlines()[0].startswith("Influence diagnostics")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda f: influence(f), "influence: needs at least 3 studies; got k = 2"),
+        (lambda f: cumulative(f, [1, 2, 3]), "cumulative: 'order' has 3 values for 2 studies"),
+        (lambda f: cumulative(f, [1, None]),
+         "study 'B': cumulative: 'order' has a missing value"),
+    ],
+)
+def test_bad_input(call: Any, message: str) -> None:
+    fit = rma([0.1, 0.3], [0.01, 0.02], method="DL", study=["A", "B"])
+    with pytest.raises(InputError) as exc:
+        call(fit)
+    assert str(exc.value) == message
+
+
+def test_moderators_are_refused() -> None:
+    fit, _ = _quiet(rma, [0.1, 0.3, 0.2, 0.5], [0.01, 0.02, 0.03, 0.01], mods=[1, 2, 3, 4],
+                    method="DL")
+    with pytest.raises(InputError, match="needs a model without moderators"):
+        leave1out(fit)
