@@ -26,6 +26,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
@@ -64,6 +65,7 @@ __all__ = [
     "ImportProgress",
     "ImportReport",
     "RecordImporter",
+    "import_bodies",
     "import_items",
     "import_paths",
     "write_bad_report",
@@ -347,4 +349,30 @@ def import_paths(
     if report_path is not None and (skip_bad or report.rejected):
         write_bad_report(Path(report_path), report.rejected)
         report.report_path = str(report_path)
+    return report
+
+
+def import_bodies(
+    engine: Engine,
+    bodies: Iterable[bytes],
+    reader_name: str,
+    *,
+    label: str,
+    skip_bad: bool = False,
+    thresholds: Thresholds = DEFAULT_THRESHOLDS,
+) -> ImportReport:
+    """Import response bodies of an online source (:mod:`evidencehub.ingest.online`).
+
+    ``bodies`` are read by the reader ``reader_name`` one at a time as they arrive, all in one
+    transaction, exactly like files; ``label`` names the request in messages and provenance
+    (``"pubmed:islet transplantation"``). A network failure part way rolls everything back.
+    """
+    reader = get_reader(reader_name)
+    report = ImportReport(paths=[label])
+    source = f"{reader.name}:{label}"
+    with transaction(engine) as session:
+        importer = RecordImporter(session, report, thresholds)
+        for number, body in enumerate(bodies, start=1):
+            where = f"{label} (response {number})"
+            import_items(importer, reader.read(io.BytesIO(body), source=where), source=source, skip_bad=skip_bad)
     return report
