@@ -1,0 +1,121 @@
+"""Format registry and detection: content first, then suffix; clear errors for what is not an export."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+
+from evidencehub.errors import InputError
+from evidencehub.ingest.formats import (
+    HEAD_BYTES,
+    detect_format,
+    get_reader,
+    known_formats,
+    open_source,
+    reader_classes,
+)
+
+DATA = Path(__file__).resolve().parents[1] / "data"
+#: Sample directory -> the format its files must be detected as.
+EXPECTED = {
+    "pubmed_xml": "pubmed-xml",
+    "medline": "medline",
+    "ris": "ris",
+    "bibtex": "bibtex",
+    "crossref_json": "crossref",
+    "openalex_json": "openalex",
+    "ctgov_v2_json": "ctgov",
+    "csv": "csv",
+}
+SAMPLES = sorted(p for d in EXPECTED for p in (DATA / d).glob("*") if p.is_file())
+
+
+def test_every_reader_follows_the_protocol() -> None:
+    assert set(EXPECTED.values()) <= set(known_formats())
+    assert known_formats()[-1] == "csv"  # the most permissive sniffer goes last
+    for name, cls in reader_classes().items():
+        assert cls.name == name
+        assert all(s.startswith(".") for s in cls.suffixes)
+        assert cls().sniff(b"") is False
+
+
+@pytest.mark.parametrize("path", SAMPLES, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_detects_every_real_sample(path: Path) -> None:
+    assert detect_format(path).name == EXPECTED[path.parent.name]
+
+
+def test_gzipped_content_is_sniffed_after_decompression(tmp_path: Path) -> None:
+    target = tmp_path / "export.bin.gz"  # a name that says nothing
+    target.write_bytes(gzip.compress((DATA / "medline" / "nbib_single.nbib").read_bytes()))
+    assert detect_format(target).name == "medline"
+
+
+def test_suffix_decides_when_content_does_not(tmp_path: Path) -> None:
+    # a MEDLINE file whose first line is not PMID- (a truncated download): the suffix decides
+    target = tmp_path / "cut.nbib"
+    target.write_text("TI  - A title\nAU  - Smith J\n", encoding="utf-8")
+    assert detect_format(target).name == "medline"
+
+
+def test_get_reader_by_name() -> None:
+    assert get_reader("ris").name == "ris"
+    with pytest.raises(InputError, match=r"unknown format 'endnote'; known formats: auto, pubmed-xml, medline"):
+        get_reader("endnote")
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (b"", "empty file; nothing to import"),
+        (b"  \n\n", "empty file; nothing to import"),
+        (b"%PDF-1.7\n%\xe2\xe3\xcf\xd3", "this is a PDF document, not a bibliographic export"),
+        (b"PK\x03\x04\x14\x00", "this is a ZIP archive"),
+        (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary data, not a text or XML export"),
+        (b"Dear reviewer,\nplease find attached.\n", "cannot tell the format from the content or the name"),
+        (b"\x1f\x8b\x08\x00garbage", "broken gzip data"),
+    ],
+)
+def test_what_is_not_an_export(tmp_path: Path, content: bytes, message: str) -> None:
+    target = tmp_path / "upload.dat"
+    target.write_bytes(content)
+    with pytest.raises(InputError, match=message) as caught:
+        detect_format(target)
+    assert caught.value.source == str(target)
+
+
+def test_unknown_format_lists_the_known_ones(tmp_path: Path) -> None:
+    target = tmp_path / "notes.txt"
+    target.write_text("just some notes\n", encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        detect_format(target)
+    assert "known formats: " + ", ".join(known_formats()) in str(caught.value)
+
+
+def test_directory_and_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a directory; give the files in it"):
+        detect_format(tmp_path)
+    with pytest.raises(InputError, match="no such file"):
+        detect_format(tmp_path / "missing.ris")
+
+
+def test_open_source_streams_gzip_and_counts_file_bytes(tmp_path: Path) -> None:
+    payload = b"PMID- 1\nTI  - x\n" * 50_000
+    target = tmp_path / "big.nbib.gz"
+    target.write_bytes(gzip.compress(payload))
+    counted: list[int] = []
+    with open_source(target, counted.append) as stream:
+        first = stream.read(HEAD_BYTES)
+        assert first == payload[:HEAD_BYTES]
+        assert 0 < sum(counted) < target.stat().st_size or target.stat().st_size <= 1 << 16
+        rest = stream.read()
+    assert first + rest == payload
+    assert sum(counted) == target.stat().st_size
+
+
+def test_open_source_plain_file(tmp_path: Path) -> None:
+    target = tmp_path / "a.ris"
+    target.write_bytes(b"TY  - JOUR\nER  - \n")
+    with open_source(target) as stream:
+        assert stream.read() == b"TY  - JOUR\nER  - \n"
