@@ -24,8 +24,11 @@ from evidencehub.ingest.dedup import (
     Thresholds,
     Verdict,
     author_key,
+    candidate_pairs,
     compare,
+    merge_into,
     merge_records,
+    source_kind,
     title_key,
     title_score,
 )
@@ -176,6 +179,54 @@ def test_merge_unknown_sources_rank_last_and_keep_order() -> None:
     assert merged.record.title == "ris one"
     with pytest.raises(ValueError, match="at least one"):
         merge_records([])
+
+
+def test_merge_into_respects_the_stored_sources() -> None:
+    stored = rec("PubMed title", pmid="1", journal="Lancet", volume="3")
+    sources = {"title": "pubmed-xml:a.xml", "journal": "pubmed-xml:a.xml", "volume": "pubmed-xml:a.xml"}
+    incoming = rec("CROSSREF TITLE", pmid="1", doi="10.1000/x", journal="The Lancet", issue="7", citation_count=3)
+    merged, conflicts = merge_into(stored, sources, incoming, "crossref:works.json")
+    assert (merged.title, merged.journal, merged.volume) == ("PubMed title", "Lancet", "3")
+    assert (merged.doi, merged.issue, merged.citation_count) == ("10.1000/x", "7", 3)
+    assert conflicts == []
+
+
+def test_merge_into_lets_a_newer_export_of_the_same_source_win_ties() -> None:
+    stored = rec("Old title", pmid="1")
+    newer = rec("Corrected title", pmid="1")
+    merged, _ = merge_into(stored, {"title": "pubmed-xml:2024.xml"}, newer, "pubmed-xml:2025.xml")
+    assert merged.title == "Corrected title"
+    kept, _ = merge_into(stored, {"title": "pubmed-xml:2024.xml"}, newer, "pubmed-xml:2025.xml",
+                         incoming_wins_ties=False)  # fmt: skip
+    assert kept.title == "Old title"
+
+
+def test_merge_into_never_overwrites_identifiers_and_unions_registry_ids() -> None:
+    stored = rec("T", pmid="1", doi="10.1000/a", registry_ids=("NCT00000001",))
+    incoming = rec("T", pmid="1", doi="10.1000/b", abstract="See UMIN000012345.")
+    merged, conflicts = merge_into(stored, {}, incoming, "pubmed-xml:x.xml")
+    assert merged.doi == "10.1000/a"
+    assert conflicts == ["doi 10.1000/a (stored) vs 10.1000/b (pubmed-xml:x.xml)"]
+    assert merged.registry_ids == ("NCT00000001", "UMIN000012345")
+
+
+def test_source_kind() -> None:
+    assert source_kind("pubmed-xml:baseline.xml.gz") == "pubmed-xml"
+    assert source_kind("ris") == "ris"
+
+
+def test_candidate_pairs_over_stored_records() -> None:
+    records = [
+        ("title:a", rec(LONG, family="Melton")),
+        ("doi:10.1000/b", rec(LONG, doi="10.1000/b")),
+        ("pmid:3", rec("Something else entirely about insulin", pmid="3")),
+        ("title:d", rec(LONG + ".", year=None, family="Pagliuca")),
+    ]
+    pairs = candidate_pairs(records)
+    assert [(a, b, m.verdict, m.reason) for a, b, m in pairs] == [
+        ("title:a", "doi:10.1000/b", Verdict.CANDIDATE, "first-author"),
+        ("title:a", "title:d", Verdict.CANDIDATE, "first-author"),
+    ]
 
 
 # --------------------------------------------------------------------------- threshold evidence

@@ -15,7 +15,7 @@ from evidencehub.ingest.importer import ImportReport, import_paths
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
 from evidencehub.store.repo.records import get_record, list_records, record_history, record_provenance
-from evidencehub.store.repo.trials import trial_ids_for_record
+from evidencehub.store.repo.trials import get_trial, record_keys_for_trial, trial_ids_for_record
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PUBMED = DATA / "pubmed_xml"
@@ -217,3 +217,19 @@ def test_report_summary_and_dict() -> None:
     assert text.startswith("3 read from 1 file(s): 2 new, 0 updated, 1 unchanged")
     assert "Trials: 1 new" in text
     assert report.to_dict()["created"] == 2 and report.to_dict()["rejected"] == []
+
+
+def test_trials_and_record_links(engine: Engine, tmp_path: Path) -> None:
+    ctgov = DATA / "ctgov_v2_json"
+    paper = tmp_path / "paper.ris"
+    paper.write_text("TY  - JOUR\nTI  - Results of a randomised phase II trial\nPY  - 2009\n"
+                     "AU  - Doe, J.\nAB  - Registered at ClinicalTrials.gov (NCT00184067).\nER  - \n",
+                     encoding="utf-8")  # fmt: skip
+    report = import_paths(engine, [ctgov / "ctgov_study_NCT00184067.json", ctgov / "ctgov_search_phelan_limit5.json", paper])
+    assert (report.trials_created, report.created) == (6, 1)
+    assert "Trials: 6 new, 0 updated, 0 unchanged." in report.summary()
+    with transaction(engine) as session:
+        assert record_keys_for_trial(session, "NCT00184067") == ["title:results-of-a-randomised-phase-ii-trial"]
+        assert get_trial(session, "NCT00184067").registry_id == "NCT00184067"
+    again = import_paths(engine, [ctgov / "ctgov_study_NCT00184067.json"])
+    assert (again.trials_created, again.trials_unchanged) == (0, 1)
