@@ -6,7 +6,8 @@
 * every file of the static site under ``/`` (``/`` itself is ``index.html``), so the server and
   the static build show the very same bytes;
 * ``/search?q=…`` and ``/search.json?q=…``: full-text search of the stored records (title and
-  abstract), rendered from one context dict like every other page.
+  abstract), rendered from one context dict like every other page;
+* ``/favicon.ico``, redirected to the site's SVG icon.
 
 The handlers are thin: parse the query, call the store, render.
 """
@@ -20,7 +21,7 @@ from sqlalchemy import Engine
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
@@ -61,6 +62,10 @@ def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
     async def search_json(request: Request) -> Response:
         return search(request, as_json=True)
 
+    async def favicon(request: Request) -> Response:
+        # Browsers ask for /favicon.ico on documents that declare no icon (the JSON twins).
+        return RedirectResponse("/static/favicon.svg", status_code=301)
+
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         context: dict[str, Any] = search_context("", [])
@@ -71,6 +76,7 @@ def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
         routes=[
             Route("/search", search_html),
             Route("/search.json", search_json),
+            Route("/favicon.ico", favicon),
             Mount("/", app=StaticFiles(directory=site_dir, html=True), name="site"),
         ],
         exception_handlers={404: not_found},

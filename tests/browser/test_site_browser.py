@@ -1,0 +1,154 @@
+"""The served demo hub in real headless Chromium (Playwright): navigation, footnotes, plots.
+
+Runs ``evidencehub serve`` in a subprocess on a free port against a demo hub built once for the
+module. Skipped when ``/usr/bin/chromium`` is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from evidencehub.demo import run_demo
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--no-first-run",
+]
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium"),
+]
+
+sync_api = pytest.importorskip("playwright.sync_api")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    root = tmp_path_factory.mktemp("browser")
+    run_demo(str(root / "hub.db"), root / "site")
+    port = _free_port()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "evidencehub", "serve", "--db", str(root / "hub.db"), "--site", str(root / "site"), "--port", str(port)],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+    )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                urllib.request.urlopen(base + "/", timeout=2).close()
+                break
+            except OSError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise
+                time.sleep(0.2)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    with sync_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser: object) -> Iterator[tuple[object, list[str]]]:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
+    opened = context.new_page()
+    problems: list[str] = []
+    opened.on("console", lambda message: problems.append(message.text) if message.type in ("error", "warning") else None)
+    opened.on("pageerror", lambda error: problems.append(str(error)))
+    opened.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
+    yield opened, problems
+    context.close()
+
+
+def test_index_to_intervention_to_footnote(server: str, page: tuple[object, list[str]]) -> None:
+    tab, problems = page
+    tab.goto(server + "/")  # type: ignore[attr-defined]
+    assert tab.title() == "evidencehub"  # type: ignore[attr-defined]
+    tab.get_by_role("link", name="iPSC-derived cell therapy").first.click()  # type: ignore[attr-defined]
+    tab.wait_for_url("**/pages/ipsc-derived-cell-therapy.html")  # type: ignore[attr-defined]
+    assert tab.locator("h1").inner_text() == "iPSC-derived cell therapy"  # type: ignore[attr-defined]
+    assert "Early human trials" in tab.locator(".evidence-label").inner_text()  # type: ignore[attr-defined]
+    tab.locator("#cite-5-1").click()  # type: ignore[attr-defined]
+    tab.wait_for_url("**#fn-5")  # type: ignore[attr-defined]
+    footnote = tab.locator("#fn-5")  # type: ignore[attr-defined]
+    assert "doi:10.1056/nejmoa1608368" in footnote.inner_text()
+    assert footnote.evaluate("el => el.matches(':target')")
+    box = footnote.bounding_box()
+    assert box is not None and 0 <= box["y"] < 900  # scrolled into view
+    footnote.locator("a[href='#cite-5-2']").click()
+    tab.wait_for_url("**#cite-5-2")  # type: ignore[attr-defined]
+    assert problems == []
+
+
+def test_tags_explain_themselves(server: str, page: tuple[object, list[str]]) -> None:
+    tab, problems = page
+    tab.goto(server + "/pages/ipsc-derived-cell-therapy.html")  # type: ignore[attr-defined]
+    tag = tab.locator(".body .tag-long-term-unknown").first  # type: ignore[attr-defined]
+    assert tag.get_attribute("title") == "Follow-up is too short to know the long-term benefit or harm."
+    missing = tab.locator(".cross-refs li", has_text="type-1-diabetes")  # type: ignore[attr-defined]
+    assert "implicit stub" in missing.inner_text().lower()  # shown in small capitals
+    assert missing.locator("a").count() == 0
+    assert problems == []
+
+
+def test_forest_plots_render(server: str, page: tuple[object, list[str]]) -> None:
+    tab, problems = page
+    tab.goto(server + "/pages/hba1c-glucose-lowering-drugs.html")  # type: ignore[attr-defined]
+    plots = tab.locator("figure.forest svg")  # type: ignore[attr-defined]
+    assert plots.count() == 4
+    first = plots.first
+    first.scroll_into_view_if_needed()
+    box = first.bounding_box()
+    assert box is not None and box["width"] > 400 and box["height"] > 150
+    assert "De Fronzo (1995)" in first.text_content()  # text stays text in the SVG
+    summary = tab.locator("#analysis-hba1c-biguanides-vs-placebo table.summary").inner_text()  # type: ignore[attr-defined]
+    assert "−1.13" in summary and "−1.77 to −0.49" in summary
+    assert problems == []
+
+
+def test_readable_on_a_phone(server: str, browser: object) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)  # type: ignore[attr-defined]
+    tab = context.new_page()
+    tab.goto(server + "/pages/stem-cell-derived-insulin.html")
+    overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    assert overflow <= 0  # no sideways scrolling
+    assert tab.locator(".evidence-label").is_visible()
+    context.close()
+
+
+def test_search_and_json_twin(server: str, page: tuple[object, list[str]]) -> None:
+    tab, problems = page
+    tab.goto(server + "/library.html")  # type: ignore[attr-defined]
+    tab.fill("#q", "pluripotent")  # type: ignore[attr-defined]
+    tab.press("#q", "Enter")  # type: ignore[attr-defined]
+    tab.wait_for_url("**/search?q=pluripotent")  # type: ignore[attr-defined]
+    assert "found for “pluripotent”" in tab.locator("main").inner_text()  # type: ignore[attr-defined]
+    response = tab.goto(server + "/pages/ipsc-derived-cell-therapy.json")  # type: ignore[attr-defined]
+    assert response.headers["content-type"].startswith("application/json")
+    assert response.json()["page"]["slug"] == "ipsc-derived-cell-therapy"
+    assert problems == []
