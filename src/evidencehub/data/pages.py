@@ -58,7 +58,7 @@ def parse_page(text: str, *, source: str) -> PageSource:
         if field in meta:
             raise InputError(f"'{field}' is not a front-matter field", source=source, where="front matter")
     label_source = meta.pop("source", None)
-    body = "\n".join(lines[end + 1 :]).strip("\n") + "\n"
+    body = "\n".join(lines[end + 1 :]).strip()
     page = validate(Page, {**meta, "body": body}, source=source, where="front matter")
     return PageSource(page=page, label_source=label_source)
 
