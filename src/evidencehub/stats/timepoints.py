@@ -107,11 +107,11 @@ def _missing(value: Any) -> bool:
         isinstance(value, float) and math.isnan(value))
 
 
-def _number(value: Any, row: int, column: str) -> float:
+def _number(value: Any, row: int, column: str, source: str | None) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise InputError(f"expected a number, got {value!r}",
+        raise InputError(f"expected a number, got {value!r}", source=source,
                          where=f"row {row}, column '{column}'") from None
 
 
@@ -190,7 +190,7 @@ def by_timepoint(
                 if _missing(cell):
                     raise InputError(f"missing value for '{column}' (other rows have it)",
                                      source=source, where=f"row {i + 1}")
-                cells.append(_number(cell, i + 1, column))
+                cells.append(_number(cell, i + 1, column, source))
             data[column] = np.asarray(cells)
         labels = [str(rows[i].get(study, f"row {i + 1}")) for i in index]
         try:
