@@ -52,3 +52,12 @@ def test_headings_get_unique_ids_and_make_the_toc() -> None:
 @pytest.mark.parametrize(("text", "slug"), [("Limitations and gaps", "limitations-and-gaps"), ("2. Parkinson's disease", "2-parkinson-s-disease"), ("…", "section")])
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
+
+
+def test_registry_ids_of_known_trials_become_links() -> None:
+    known = {"NCT04802733": "../trials/NCT04802733.html", "jRCT2090220384": "../trials/UMIN000033564.html"}
+    body = "Phase 1 (NCT04802733), also jRCT2090220384; NCT99999999 is unknown. `NCT04802733` in code.\n"
+    out = render_body(body, footnote_numbers={}, link_for=links, trial_href=known.get)
+    assert '(<a class="trial-id" href="../trials/NCT04802733.html">NCT04802733</a>), also ' in out.html
+    assert '<a class="trial-id" href="../trials/UMIN000033564.html">jRCT2090220384</a>; NCT99999999 is unknown.' in out.html
+    assert "<code>NCT04802733</code>" in out.html

@@ -197,6 +197,12 @@ def _link_target(snap: HubSnapshot, slug: str, status: str | None = None) -> Lin
     return LinkTarget(href=f"{slug}.html", title=target.title, status=target.status.value)
 
 
+def _trial_href(snap: HubSnapshot, registry_id: str) -> str | None:
+    trial = snap.trial_by_id.get(registry_id)
+    # Bodies are rendered on pages/…, one folder below the site root.
+    return "../" + trial_path(trial.registry_id) if trial else None
+
+
 def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
     refs = []
     for ref in page.cross_refs:
@@ -255,6 +261,7 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
         page.body,
         footnote_numbers=numbers,
         link_for=lambda target: _link_target(snap, target),
+        trial_href=lambda registry_id: _trial_href(snap, registry_id),
         source=f"page {slug!r}",
     )
     footnotes = []

@@ -8,7 +8,9 @@ markdown-it-py's parser (before its ``link`` rule, since ``[@`` and ``[[`` open 
   footnote 3);
 * a tag ``{long-term-unknown}`` becomes a labelled badge whose title explains the tag;
 * a wiki link ``[[slug]]`` becomes a link to the page when it exists, or the slug with its
-  status when it does not.
+  status when it does not;
+* a trial registry id in running text (``NCT04802733``, ``UMIN000033564``…) becomes a link to
+  the trial's page when the hub has that trial.
 
 Footnotes are numbered by first citation; headings get ids for the table of contents. Raw HTML
 in a body is not passed through.
@@ -29,7 +31,14 @@ from markdown_it.token import Token
 from evidencehub.grade.claims import CITATION_RE, TAG_RE, WIKILINK_RE, citation_keys, markdown_parser, parse_tag
 from evidencehub.grade.tags import TAG_DESCRIPTIONS
 
-__all__ = ["LinkTarget", "RenderedBody", "render_body", "slugify"]
+__all__ = ["REGISTRY_ID_RE", "LinkTarget", "RenderedBody", "render_body", "slugify"]
+
+#: Registry ids as they appear in prose (the shapes of :data:`evidencehub.model.Registry` ids
+#: that are single words); a match is linked only if the hub has the trial.
+REGISTRY_ID_RE = re.compile(
+    r"\b(NCT\d{8}|UMIN\d{9}|jRCT[a-z]?\d{10}|ISRCTN\d{8}|ChiCTR(?:-[A-Z]{2,5}-)?\d{8,10}"
+    r"|ACTRN\d{14}|DRKS\d{8}|KCT\d{7})\b"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,21 +125,53 @@ def _render_wikilink(self: Any, tokens: list[Token], idx: int, options: Any, env
     return f'<a class="xref" href="{escape(target.href)}">{escape(target.title)}</a>'
 
 
+def _render_trial(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    registry_id, href = tokens[idx].meta["value"], tokens[idx].meta["href"]
+    return f'<a class="trial-id" href="{escape(href)}">{escape(registry_id)}</a>'
+
+
+def _link_registry_ids(tokens: list[Token], trial_href: Callable[[str], str | None]) -> None:
+    """Split text tokens around registry ids of known trials into link tokens."""
+    for token in tokens:
+        if token.type != "inline" or not token.children:
+            continue
+        children: list[Token] = []
+        for child in token.children:
+            if child.type != "text" or not REGISTRY_ID_RE.search(child.content):
+                children.append(child)
+                continue
+            position = 0
+            for match in REGISTRY_ID_RE.finditer(child.content):
+                href = trial_href(match.group(1))
+                if href is None:
+                    continue
+                if match.start() > position:
+                    children.append(Token("text", "", 0, content=child.content[position : match.start()]))
+                children.append(Token("eh_trial", "", 0, meta={"value": match.group(1), "href": href}))
+                position = match.end()
+            if position < len(child.content):
+                children.append(Token("text", "", 0, content=child.content[position:]))
+        token.children = children
+
+
 def render_body(
     body: str,
     *,
     footnote_numbers: Mapping[str, int],
     link_for: Callable[[str], LinkTarget],
+    trial_href: Callable[[str], str | None] = lambda registry_id: None,
     source: str | None = None,
 ) -> RenderedBody:
     """Render ``body``; ``footnote_numbers`` maps every cited key to its footnote number.
 
-    ``link_for(slug)`` resolves wiki links. Headings of level 2 and 3 get unique ids and make up
-    the table of contents.
+    ``link_for(slug)`` resolves wiki links and ``trial_href(registry_id)`` registry ids (``None``:
+    leave as text). Headings of level 2 and 3 get unique ids and make up the table of contents.
     """
     md = _parser()
+    md.add_render_rule("eh_trial", _render_trial)
     env: dict[str, Any] = {"footnote_numbers": footnote_numbers, "backrefs": {}, "link_for": link_for, "source": source}
     tokens = md.parse(body, env)
+    _link_registry_ids(tokens, trial_href)
     toc: list[dict[str, Any]] = []
     used: set[str] = set()
     for i, token in enumerate(tokens):
