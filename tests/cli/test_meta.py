@@ -140,6 +140,28 @@ def test_leave1out_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
         assert ours["tau2"] == pytest.approx(theirs["tau2"], rel=1e-6)
 
 
+@pytest.mark.parametrize("name", ["bcg_RR", "molloy2014_ZCOR"])
+def test_bias_matches_metafor(name: str, tmp_path: Path,
+                              capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", name)
+    funnel = tmp_path / "funnel.svg"
+    code, out, _ = _run([str(REFERENCE / "metafor" / f"{name}.csv"), "-m", ref["measure"],
+                         "--bias", "--funnel", str(funnel), "--json"], capsys)
+    assert code == 0
+    bias = json.loads(out)["bias"]
+    assert bias["regtest"]["zval"] == pytest.approx(ref["tight"]["regtest"]["zval"], rel=1e-6)
+    assert bias["regtest"]["pval"] == pytest.approx(ref["tight"]["regtest"]["pval"], rel=1e-6)
+    assert bias["ranktest"]["tau"] == pytest.approx(ref["ranktest"]["tau"], rel=1e-8)
+    assert bias["ranktest"]["pval"] == pytest.approx(ref["ranktest"]["pval"], rel=1e-8)
+    tf = ref["tight"]["trimfill"]
+    assert bias["trimfill"]["k0"] == tf["k0"]
+    assert bias["trimfill"]["side"] == tf["side"]
+    assert bias["trimfill"]["estimate"] == pytest.approx(tf["estimate"], rel=1e-6)
+    assert bias["fsn"]["fsnum"] == ref["fsn"]["fsnum"]
+    svg = funnel.read_text(encoding="utf-8")
+    assert ('id="filled-studies"' in svg) == (tf["k0"] > 0)
+
+
 def test_revman_convention_is_dersimonian_laird(capsys: pytest.CaptureFixture[str]) -> None:
     ref = _ref("metafor", "bcg_RR")["fits"]["DL_z"]
     code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR",

@@ -13,7 +13,6 @@ import math
 import struct
 import warnings
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -21,6 +20,7 @@ import pytest
 from evidencehub.errors import StatsWarning
 from evidencehub.publish.plots import forest_plot, funnel_plot
 from evidencehub.stats import MetaResult, escalc, rma
+from evidencehub.stats.bias import trimfill
 from evidencehub.stats.subgroups import subgroup_analysis
 
 REFERENCE = Path(__file__).parent.parent / "reference"
@@ -173,11 +173,9 @@ def test_labels_must_match_the_studies() -> None:
 
 def test_funnel_contours_and_trimfill_points() -> None:
     res, ref = _fit("molloy2014_ZCOR")
-    tf = ref["tight"]["trimfill"]
-    assert tf["k0"] > 0
-    svg = funnel_plot(res, trimfill=SimpleNamespace(filled=tf["filled"],
-                                                    estimate=tf["estimate"]),
-                      contours=True).decode("utf-8")
+    tf = trimfill(res)
+    assert tf.k0 == ref["tight"]["trimfill"]["k0"] > 0
+    svg = funnel_plot(res, trimfill=tf, contours=True).decode("utf-8")
     assert 'id="studies"' in svg and 'id="filled-studies"' in svg
     for label in ("p &lt; 0.01", "0.01 &lt; p &lt; 0.05", "0.05 &lt; p &lt; 0.10", "p &gt; 0.10",
                   "imputed (trim-and-fill)", "Standard error"):

@@ -62,10 +62,10 @@ def _fit_options(opts: MetaOptions) -> dict[str, Any]:
 
 def _bias(fit: MetaResult) -> dict[str, Any]:
     """Egger's test, Begg's rank correlation, trim-and-fill and fail-safe N."""
-    from evidencehub.stats import bias
+    from evidencehub.stats.bias import fsn, ranktest, regtest, trimfill
 
-    return {"regtest": bias.regtest(fit), "ranktest": bias.ranktest(fit),
-            "trimfill": bias.trimfill(fit), "fsn": bias.fsn(fit.yi, fit.vi)}
+    return {"regtest": regtest(fit), "ranktest": ranktest(fit), "trimfill": trimfill(fit),
+            "fsn": fsn(fit.yi, fit.vi)}
 
 
 def _moderator(table: StudyTable, column: str) -> list[float] | list[str]:

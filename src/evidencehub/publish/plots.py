@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import io
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from matplotlib.axes import Axes
     from matplotlib.figure import Figure
 
+    from evidencehub.stats.bias import TrimFill
     from evidencehub.stats.results import MetaResult
     from evidencehub.stats.subgroups import SubgroupResult
 
@@ -451,25 +452,10 @@ def forest_plot(
 
 
 # -- funnel plot ------------------------------------------------------------------------------
-def _filled_studies(trimfill: Any) -> tuple[np.ndarray, np.ndarray, float | None]:
-    """(yi, vi) of the imputed studies and the adjusted estimate, from a trim-and-fill result."""
-    filled = getattr(trimfill, "filled", None)
-    if filled is not None and not isinstance(filled, np.ndarray):
-        yi = np.array([f["yi"] if isinstance(f, Mapping) else f.yi for f in filled], float)
-        vi = np.array([f["vi"] if isinstance(f, Mapping) else f.vi for f in filled], float)
-    else:
-        yi = np.asarray(trimfill.filled_yi, float)
-        vi = np.asarray(trimfill.filled_vi, float)
-    est = getattr(trimfill, "estimate", None)
-    if est is None and hasattr(trimfill, "result"):
-        est = trimfill.result.estimate
-    return yi, vi, None if est is None else float(est)
-
-
 def funnel_plot(
     result: MetaResult,
     *,
-    trimfill: Any = None,
+    trimfill: TrimFill | None = None,
     contours: bool = False,
     transform: bool | None = None,
     level: float | None = None,
@@ -488,10 +474,9 @@ def funnel_plot(
     ----------
     result : MetaResult
         The fit whose studies are drawn (intercept-only).
-    trimfill : trim-and-fill result, optional
-        Imputed studies are drawn hollow and the funnel is centred on the adjusted estimate.
-        Read from ``filled`` (a sequence of ``{yi, vi}``) or ``filled_yi``/``filled_vi``,
-        and ``estimate``.
+    trimfill : TrimFill, optional
+        From :func:`evidencehub.stats.bias.trimfill`: the imputed studies are drawn hollow
+        and the funnel is centred on the estimate of the model with them.
     contours : bool
         Shade the regions where a study would be significant against the null at
         p < .01, .01-.05 and .05-.10 (Peters et al. 2008); the unshaded region is p > .10.
@@ -523,9 +508,9 @@ def funnel_plot(
     centre = result.estimate
     fill_y = fill_v = np.empty(0)
     if trimfill is not None:
-        fill_y, fill_v, adjusted = _filled_studies(trimfill)
-        if adjusted is not None:
-            centre = adjusted
+        fill_y = np.asarray(trimfill.filled_yi, dtype=np.float64)
+        fill_v = np.asarray(trimfill.filled_vi, dtype=np.float64)
+        centre = trimfill.fit.estimate
     fill_se = np.sqrt(fill_v)
     se_max = float(max(se.max(), fill_se.max() if fill_se.size else 0.0)) * 1.08
     crit = float(sps.norm.isf((1 - (level or result.level) / 100) / 2))
