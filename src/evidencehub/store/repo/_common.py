@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 from enum import StrEnum
-from typing import TypeVar
+from typing import TypeVar, cast
 
 from pydantic import BaseModel
-from sqlalchemy import exc
+from sqlalchemy import Table, exc
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import StoreError
+from evidencehub.store.tables import Base
 
-__all__ = ["UpsertOutcome", "flush", "given_fields", "merge_present", "utc_now"]
+__all__ = ["UpsertOutcome", "flush", "given_fields", "merge_present", "table_of", "utc_now"]
 
 _M = TypeVar("_M", bound=BaseModel)
 
@@ -56,3 +57,8 @@ def flush(session: Session, what: str) -> None:
         session.flush()
     except exc.IntegrityError as err:
         raise StoreError(f"{what}: the store refused the change: {err.orig}") from err
+
+
+def table_of(entity: type[Base]) -> Table:
+    """The Core :class:`Table` of a mapped class, for statements that bypass the ORM."""
+    return cast(Table, entity.__table__)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import RowMapping, select
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import Record, parse_registry_id, validate
 from evidencehub.store import tables as t
+from evidencehub.store.repo._common import table_of
 
 __all__ = [
     "RECORD_ID_FIELDS",
@@ -37,19 +38,22 @@ def canonical_registry_id(value: str) -> str:
         raise InputError(str(err)) from None
 
 
-def record_row(session: Session, key: str) -> t.Record:
+def record_row(session: Session, key: str) -> RowMapping:
     """The stored record known by ``key``: ``doi:…``, ``pmid:…``, ``pmcid:…`` or ``title:…``.
 
-    Any identifier of a record finds it, not only the one in its current key.
+    Any identifier of a record finds it, not only the one in its current key. Records are
+    written with Core statements (see :mod:`.records`), so they are read as fresh rows too,
+    never as ORM objects that an identity map could hold stale.
     """
     kind, sep, value = key.partition(":")
     if not sep or not value or kind not in (*RECORD_ID_FIELDS, "title"):
         raise InputError(f"a record key looks like doi:…, pmid:…, pmcid:… or title:…; got {key!r}")
+    records = table_of(t.Record)
     if kind == "title":
-        condition = t.Record.key == key
+        condition = records.c.key == key
     else:
-        condition = getattr(t.Record, kind) == canonical_record_id(kind, value)
-    row = session.scalars(select(t.Record).where(condition)).first()
+        condition = records.c[kind] == canonical_record_id(kind, value)
+    row = session.execute(select(records).where(condition)).mappings().first()
     if row is None:
         raise NotFoundError(f"no record {key!r} in the store")
     return row

@@ -21,8 +21,20 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any, cast
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import (
+    CursorResult,
+    RowMapping,
+    bindparam,
+    delete,
+    exc,
+    func,
+    insert,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, StoreError
@@ -30,9 +42,9 @@ from evidencehub.model import Record
 from evidencehub.store import tables as t
 from evidencehub.store.repo._common import (
     UpsertOutcome,
-    flush,
     given_fields,
     merge_present,
+    table_of,
     utc_now,
 )
 from evidencehub.store.repo._fulltext import matching_record_ids
@@ -54,6 +66,13 @@ __all__ = [
 _FIELDS: tuple[str, ...] = tuple(Record.model_fields)
 _IDS = RECORD_ID_FIELDS
 _ID_LABELS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID"}
+_RECORDS = table_of(t.Record)
+_VERSIONS = table_of(t.RecordVersion)
+_SOURCES = table_of(t.RecordFieldSource)
+_LINKS = table_of(t.RecordTrialLink)
+# Prepared once (values as parameters), so SQLAlchemy compiles and caches each a single time.
+_BY_KEY = select(_RECORDS).where(_RECORDS.c.key == bindparam("key"))
+_BY_ANY_ID = select(_RECORDS).where(or_(*(_RECORDS.c[kind] == bindparam(kind) for kind in _IDS)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,78 +94,142 @@ class RecordVersion:
 # --------------------------------------------------------------------------- conversions
 
 
-def _columns(record: Record) -> dict[str, object]:
+def _columns(record: Record) -> dict[str, Any]:
     """The column values of ``record``: JSON-ready lists, plain strings for enums, real dates."""
-    values: dict[str, object] = record.model_dump(mode="json")
+    values: dict[str, Any] = record.model_dump(mode="json")
     values["published"] = record.published
     return values
 
 
-def _to_record(row: t.Record) -> Record:
-    return Record.model_validate({name: getattr(row, name) for name in _FIELDS})
+def _to_record(row: RowMapping) -> Record:
+    return Record.model_validate({name: row[name] for name in _FIELDS})
 
 
 # --------------------------------------------------------------------------- upsert
+#
+# Writes go through Core statements on the tables (one INSERT or UPDATE per record, one
+# executemany for its provenance), not through ORM objects: an import writes tens of thousands
+# of records in one transaction, and the unit-of-work bookkeeping would dominate its time.
 
 
-def _identity_row(session: Session, record: Record) -> t.Record | None:
+def _identity_row(session: Session, record: Record) -> RowMapping | None:
     """The stored row that is the same work as ``record`` (see the module docstring)."""
     given = {kind: getattr(record, kind) for kind in _IDS if getattr(record, kind)}
     if not given:
-        return session.scalars(select(t.Record).where(t.Record.key == record.key)).first()
-    conditions = [getattr(t.Record, kind) == value for kind, value in given.items()]
-    rows = list(session.scalars(select(t.Record).where(or_(*conditions))))
+        return session.execute(_BY_KEY, {"key": record.key}).mappings().first()
+    ids = {kind: getattr(record, kind) for kind in _IDS}
+    rows = list(session.execute(_BY_ANY_ID, ids).mappings())
     for kind, value in given.items():
         for row in rows:
-            if getattr(row, kind) == value:
+            if row[kind] == value:
                 return row
     return None
 
 
-def _check_identifiers(session: Session, row: t.Record, merged: Record) -> None:
+def _check_identifiers(session: Session, row: RowMapping, merged: Record) -> None:
     """Refuse identifier conflicts with a message that names both works."""
     for kind in _IDS:
         value = getattr(merged, kind)
-        if value is None:
+        if value is None or row[kind] == value:
             continue
-        if getattr(row, kind) not in (None, value):
+        if row[kind] is not None:
             raise StoreError(
-                f"record {row.key!r} has {_ID_LABELS[kind]} {getattr(row, kind)}, but the "
+                f"record {row['key']!r} has {_ID_LABELS[kind]} {row[kind]}, but the "
                 f"incoming version of it says {value}; resolve the conflict before importing"
             )
-        owner = session.scalars(select(t.Record).where(getattr(t.Record, kind) == value)).first()
-        if owner is not None and owner is not row:
+        owner = session.scalar(select(_RECORDS.c.key).where(_RECORDS.c[kind] == value))
+        if owner is not None:
             raise StoreError(
-                f"record {row.key!r} would get {_ID_LABELS[kind]} {value}, which already belongs "
-                f"to record {owner.key!r}; they look like one work: merge them before importing"
+                f"record {row['key']!r} would get {_ID_LABELS[kind]} {value}, which already "
+                f"belongs to record {owner!r}; they look like one work: merge them before importing"
             )
 
 
 def _note_sources(
-    session: Session, row_id: int, fields: Iterable[str], source: str, *, new: bool
+    session: Session, record_id: int, fields: list[str], source: str, *, new: bool
 ) -> None:
-    """Record ``source`` as the origin of ``fields`` (insert for a new record, else upsert)."""
-    now = utc_now()
-    for field in fields:
-        provenance = t.RecordFieldSource(
-            record_id=row_id, field=field, source=source, recorded_at=now
+    """Make ``source`` the provenance of ``fields`` of a record (``new``: it has none yet)."""
+    if not fields:
+        return
+    if not new:
+        session.execute(
+            delete(_SOURCES).where(_SOURCES.c.record_id == record_id, _SOURCES.c.field.in_(fields))
         )
-        if new:
-            session.add(provenance)
-        else:
-            session.merge(provenance)
+    now = utc_now()
+    session.execute(
+        insert(_SOURCES),
+        [
+            {"record_id": record_id, "field": f, "source": source, "recorded_at": now}
+            for f in fields
+        ],
+    )
 
 
-def _link_registry_ids(session: Session, row_id: int, registry_ids: Iterable[str]) -> None:
-    linked = set(
-        session.scalars(
-            select(t.RecordTrialLink.registry_id).where(t.RecordTrialLink.record_id == row_id)
+def _link_registry_ids(
+    session: Session, record_id: int, registry_ids: tuple[str, ...], *, new: bool
+) -> None:
+    if not registry_ids:
+        return
+    linked = (
+        set()
+        if new
+        else set(
+            session.scalars(select(_LINKS.c.registry_id).where(_LINKS.c.record_id == record_id))
         )
     )
-    for registry_id in registry_ids:
-        if registry_id not in linked:
-            session.add(t.RecordTrialLink(record_id=row_id, registry_id=registry_id))
-            linked.add(registry_id)
+    missing = [r for r in registry_ids if r not in linked]
+    if missing:
+        session.execute(
+            insert(_LINKS), [{"record_id": record_id, "registry_id": r} for r in missing]
+        )
+
+
+def _insert(session: Session, record: Record, source: str) -> None:
+    now = utc_now()
+    values = {**_columns(record), "key": record.key, "source": source}
+    values.update(created_at=now, updated_at=now)
+    # Values as parameters, not .values(): the statement is then compiled once and cached.
+    result = cast(CursorResult[Any], session.execute(insert(_RECORDS), values))
+    primary_key = result.inserted_primary_key
+    assert primary_key is not None  # an INSERT of one row always has one
+    record_id: int = primary_key[0]
+    _note_sources(session, record_id, given_fields(record), source, new=True)
+    _link_registry_ids(session, record_id, record.registry_ids, new=True)
+
+
+def _update(session: Session, row: RowMapping, stored: Record, merged: Record, source: str) -> None:
+    _check_identifiers(session, row, merged)
+    now = utc_now()
+    earlier = session.scalar(
+        select(func.count()).select_from(_VERSIONS).where(_VERSIONS.c.record_id == row["id"])
+    )
+    session.execute(
+        insert(_VERSIONS),
+        {
+            "record_id": row["id"],
+            "version": (earlier or 0) + 1,
+            "data": stored.model_dump(mode="json"),
+            "source": row["source"],
+            "recorded_at": row["updated_at"],
+            "superseded_at": now,
+            "superseded_by": source,
+        },
+    )
+    changed = [f for f in _FIELDS if getattr(merged, f) != getattr(stored, f)]
+    new_values = _columns(merged)
+    session.execute(
+        update(_RECORDS).where(_RECORDS.c.id == bindparam("record_id")),
+        {
+            "record_id": row["id"],
+            "key": merged.key,
+            "source": source,
+            "updated_at": now,
+            **{field: new_values[field] for field in changed},
+        },
+    )
+    _note_sources(session, row["id"], changed, source, new=False)
+    if "registry_ids" in changed:
+        _link_registry_ids(session, row["id"], merged.registry_ids, new=False)
 
 
 def upsert_record(session: Session, record: Record, *, source: str) -> UpsertOutcome:
@@ -155,54 +238,25 @@ def upsert_record(session: Session, record: Record, *, source: str) -> UpsertOut
     ``source`` names where the data came from (a file name, ``pubmed``, ``crossref``…); it is
     kept with each changed field and with the version it replaces. Registry ids in the record
     are linked to their trials (see :func:`~evidencehub.store.repo.trials.link_record_trial`).
-    Returns :attr:`UpsertOutcome.CREATED`, ``UPDATED`` or ``UNCHANGED``.
+    Returns :attr:`UpsertOutcome.CREATED`, ``UPDATED`` or ``UNCHANGED`` (nothing written).
     """
     if not source.strip():
         raise InputError("upsert_record needs a non-empty source name")
-    row = _identity_row(session, record)
-    if row is None:
-        now = utc_now()
-        row = t.Record(
-            key=record.key, source=source, created_at=now, updated_at=now, **_columns(record)
-        )
-        session.add(row)
-        flush(session, f"record {record.key!r}")
-        _note_sources(session, row.id, given_fields(record), source, new=True)
-        _link_registry_ids(session, row.id, record.registry_ids)
-        flush(session, f"record {record.key!r}")
-        return UpsertOutcome.CREATED
-
-    stored = _to_record(row)
-    merged = merge_present(stored, record)
-    if merged == stored:
-        return UpsertOutcome.UNCHANGED
-    _check_identifiers(session, row, merged)
-    now = utc_now()
-    version = 1 + (
-        session.scalar(select(func.count()).where(t.RecordVersion.record_id == row.id)) or 0
-    )
-    session.add(
-        t.RecordVersion(
-            record_id=row.id,
-            version=version,
-            data=stored.model_dump(mode="json"),
-            source=row.source,
-            recorded_at=row.updated_at,
-            superseded_at=now,
-            superseded_by=source,
-        )
-    )
-    changed = [f for f in _FIELDS if getattr(merged, f) != getattr(stored, f)]
-    new_values = _columns(merged)
-    for field in changed:
-        setattr(row, field, new_values[field])
-    row.key = merged.key
-    row.source = source
-    row.updated_at = now
-    _note_sources(session, row.id, changed, source, new=False)
-    _link_registry_ids(session, row.id, merged.registry_ids)
-    flush(session, f"record {merged.key!r}")
-    return UpsertOutcome.UPDATED
+    try:
+        row = _identity_row(session, record)
+        if row is None:
+            _insert(session, record, source)
+            return UpsertOutcome.CREATED
+        stored = _to_record(row)
+        merged = merge_present(stored, record)
+        if merged == stored:
+            return UpsertOutcome.UNCHANGED
+        _update(session, row, stored, merged, source)
+        return UpsertOutcome.UPDATED
+    except exc.IntegrityError as err:
+        raise StoreError(
+            f"record {record.key!r}: the store refused the change: {err.orig}"
+        ) from err
 
 
 # --------------------------------------------------------------------------- reading
@@ -232,11 +286,12 @@ def find_record_ids(
     }
     if not given:
         return []
-    conditions = [getattr(t.Record, kind) == value for kind, value in given.items()]
-    rows = list(session.scalars(select(t.Record).where(or_(*conditions)).order_by(t.Record.id)))
+    conditions = [_RECORDS.c[kind] == value for kind, value in given.items()]
+    statement = select(_RECORDS).where(or_(*conditions)).order_by(_RECORDS.c.id)
+    rows = list(session.execute(statement).mappings())
     keys: list[str] = []
     for kind, value in given.items():
-        keys.extend(r.key for r in rows if getattr(r, kind) == value and r.key not in keys)
+        keys.extend(r["key"] for r in rows if r[kind] == value and r["key"] not in keys)
     return keys
 
 
@@ -245,10 +300,10 @@ def records_by_year(session: Session, years: Iterable[int]) -> list[Record]:
     wanted = sorted(set(years))
     if not wanted:
         return []
-    rows = session.scalars(
-        select(t.Record).where(t.Record.year.in_(wanted)).order_by(t.Record.year, t.Record.id)
+    statement = (
+        select(_RECORDS).where(_RECORDS.c.year.in_(wanted)).order_by(_RECORDS.c.year, _RECORDS.c.id)
     )
-    return [_to_record(row) for row in rows]
+    return [_to_record(row) for row in session.execute(statement).mappings()]
 
 
 def list_records(
@@ -262,38 +317,37 @@ def list_records(
     if limit is not None and limit < 0:
         raise InputError(f"limit must be zero or more, got {limit}")
     if query is None:
-        statement = select(t.Record).order_by(t.Record.id)
+        statement = select(_RECORDS).order_by(_RECORDS.c.id)
         if limit is not None:
             statement = statement.limit(limit)
-        return [_to_record(row) for row in session.scalars(statement)]
+        return [_to_record(row) for row in session.execute(statement).mappings()]
     ids = matching_record_ids(session, query, limit)
     if not ids:
         return []
-    rows = {row.id: row for row in session.scalars(select(t.Record).where(t.Record.id.in_(ids)))}
+    found = session.execute(select(_RECORDS).where(_RECORDS.c.id.in_(ids))).mappings()
+    rows = {row["id"]: row for row in found}
     return [_to_record(rows[i]) for i in ids]
 
 
 def count_records(session: Session) -> int:
     """Return how many records are stored."""
-    return session.scalar(select(func.count()).select_from(t.Record)) or 0
+    return session.scalar(select(func.count()).select_from(_RECORDS)) or 0
 
 
 def record_history(session: Session, key: str) -> list[RecordVersion]:
     """Return every version of a record, oldest first; the last one is the current version."""
     row = record_row(session, key)
-    earlier = session.scalars(
-        select(t.RecordVersion)
-        .where(t.RecordVersion.record_id == row.id)
-        .order_by(t.RecordVersion.version)
-    )
+    earlier = session.execute(
+        select(_VERSIONS).where(_VERSIONS.c.record_id == row["id"]).order_by(_VERSIONS.c.version)
+    ).mappings()
     history = [
         RecordVersion(
-            version=v.version,
-            record=Record.model_validate(v.data),
-            source=v.source,
-            recorded_at=v.recorded_at,
-            superseded_at=v.superseded_at,
-            superseded_by=v.superseded_by,
+            version=v["version"],
+            record=Record.model_validate(v["data"]),
+            source=v["source"],
+            recorded_at=v["recorded_at"],
+            superseded_at=v["superseded_at"],
+            superseded_by=v["superseded_by"],
         )
         for v in earlier
     ]
@@ -301,8 +355,8 @@ def record_history(session: Session, key: str) -> list[RecordVersion]:
         RecordVersion(
             version=len(history) + 1,
             record=_to_record(row),
-            source=row.source,
-            recorded_at=row.updated_at,
+            source=row["source"],
+            recorded_at=row["updated_at"],
             superseded_at=None,
             superseded_by=None,
         )
@@ -313,9 +367,9 @@ def record_history(session: Session, key: str) -> list[RecordVersion]:
 def record_provenance(session: Session, key: str) -> dict[str, str]:
     """Return, for each field of the record that has a value, the source that gave it."""
     row = record_row(session, key)
-    rows = session.scalars(
-        select(t.RecordFieldSource)
-        .where(t.RecordFieldSource.record_id == row.id)
-        .order_by(t.RecordFieldSource.field)
+    statement = (
+        select(_SOURCES.c.field, _SOURCES.c.source)
+        .where(_SOURCES.c.record_id == row["id"])
+        .order_by(_SOURCES.c.field)
     )
-    return {r.field: r.source for r in rows}
+    return {field: source for field, source in session.execute(statement)}

@@ -58,7 +58,7 @@ def _record_ids(session: Session, study: Study) -> list[int]:
     ids: list[int] = []
     for key in study.record_keys:
         try:
-            record_id = record_row(session, key).id
+            record_id = record_row(session, key)["id"]
         except NotFoundError:
             raise StoreError(
                 f"study {study.key!r} cites record {key!r}, which is not in the store; "
@@ -127,7 +127,7 @@ def list_studies(
     if design is not None:
         statement = statement.where(t.Study.design == StudyDesign(design).value)
     if record_key is not None:
-        record_id = record_row(session, record_key).id
+        record_id = record_row(session, record_key)["id"]
         cited = select(t.StudyRecord.study_id).where(t.StudyRecord.record_id == record_id)
         statement = statement.where(t.Study.id.in_(cited))
     if trial_id is not None:

@@ -14,13 +14,13 @@ is stored.
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError, StoreError
 from evidencehub.model import Trial
 from evidencehub.store import tables as t
-from evidencehub.store.repo._common import UpsertOutcome, flush, merge_present, utc_now
+from evidencehub.store.repo._common import UpsertOutcome, flush, merge_present, table_of, utc_now
 from evidencehub.store.repo._lookup import canonical_registry_id, record_row
 
 __all__ = [
@@ -151,23 +151,27 @@ def link_record_trial(session: Session, record_key: str, registry_id: str) -> bo
     The trial need not be stored yet. Raises :class:`NotFoundError` for an unknown record and
     :class:`InputError` for something that is not a registry id.
     """
-    record = record_row(session, record_key)
+    record_id = record_row(session, record_key)["id"]
     canonical = canonical_registry_id(registry_id)
-    exists = session.get(t.RecordTrialLink, (record.id, canonical))
+    links = table_of(t.RecordTrialLink)
+    exists = session.scalar(
+        select(links.c.record_id).where(
+            links.c.record_id == record_id, links.c.registry_id == canonical
+        )
+    )
     if exists is not None:
         return False
-    session.add(t.RecordTrialLink(record_id=record.id, registry_id=canonical))
-    flush(session, f"link from record {record_key!r} to trial {canonical}")
+    session.execute(insert(links).values(record_id=record_id, registry_id=canonical))
     return True
 
 
 def trial_ids_for_record(session: Session, record_key: str) -> list[str]:
     """Return the registry ids a record is linked to, sorted."""
-    record = record_row(session, record_key)
+    record_id = record_row(session, record_key)["id"]
     return list(
         session.scalars(
             select(t.RecordTrialLink.registry_id)
-            .where(t.RecordTrialLink.record_id == record.id)
+            .where(t.RecordTrialLink.record_id == record_id)
             .order_by(t.RecordTrialLink.registry_id)
         )
     )
