@@ -228,6 +228,23 @@ def _forest_rows(
     return rows, footer
 
 
+def _effect_text(r: _Row, digits: int) -> str:
+    """``est [lb, ub]`` (just ``[lb, ub]`` for the prediction interval)."""
+    interval = f"[{_fmt(r.lb, digits)}, {_fmt(r.ub, digits)}]"
+    return interval if r.kind == "pi" else f"{_fmt(r.est, digits)} {interval}"
+
+
+def _log_ticks(ax: Axes, lims: tuple[float, float]) -> None:
+    """Ticks at 1-2-5 steps within two decades, at powers of ten beyond (no crowding)."""
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
+
+    decades = math.log10(lims[1] / lims[0])
+    subs = (1.0, 2.0, 5.0) if decades <= 2.2 else (1.0, 3.0) if decades <= 3.2 else (1.0,)
+    ax.xaxis.set_major_locator(LogLocator(base=10, subs=subs))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+
+
 def _limits(rows: list[_Row], log: bool, xlim: tuple[float, float] | None) -> tuple[float, float]:
     if xlim is not None:
         return xlim
@@ -337,7 +354,6 @@ def forest_plot(
     from matplotlib import rc_context
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     do_transform, log = _display(result, transform, forest=True)
     info = measure_info(result.measure)
@@ -357,9 +373,14 @@ def forest_plot(
     effect_head = reported if len(reported) <= 24 else info.measure.value
     effect_head = f"{effect_head[0].upper()}{effect_head[1:]} [{result.level:g}% CI]"
     longest = max(len(r.label) for r in rows if r.kind in ("study", "group", "pooled", "pi"))
-    label_frac = min(max(longest * fontsize * 0.55 / 72 / width + 0.03, 0.22), 0.42)
-    x_plot0, x_plot1 = label_frac, 0.66
-    x_weight, x_effect = 0.745, 0.775
+    # Column layout from the text widths (DejaVu Sans: about 0.6 em per character).
+    char = fontsize * 0.6 / 72 / width  # one character, as a fraction of the width
+    effect_chars = max([len(effect_head), *(len(_effect_text(r, digits)) for r in rows
+                                            if r.kind in ("study", "pooled", "pi"))])
+    x_effect = 1.0 - effect_chars * char * 1.05 - 0.01
+    x_weight = x_effect - 0.03
+    x_plot1 = x_weight - 7 * char - 0.03
+    x_plot0 = min(max(longest * char * 0.95 + 0.03, 0.2), x_plot1 - 0.25)
 
     with rc_context(_rc(fontsize)):
         fig = Figure(figsize=(width, height))
@@ -373,9 +394,7 @@ def forest_plot(
         ax.set_yticks([])
         ax.patch.set_alpha(0.0)
         if log:
-            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_minor_formatter(NullFormatter())
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            _log_ticks(ax, lims)
         ax.set_xlabel(xlabel or (f"{reported[0].upper()}{reported[1:]}"
                                  + (" (log scale)" if log else "")), fontsize=fontsize)
         from matplotlib.transforms import blended_transform_factory
@@ -431,9 +450,8 @@ def forest_plot(
             if r.weight is not None:
                 ax.text(x_weight, i, f"{r.weight:.1f}%", transform=tx, va="center", ha="right",
                         fontweight=font_weight)
-            effect = f"{_fmt(r.est, digits)} " if r.kind != "pi" else ""
-            ax.text(x_effect, i, f"{effect}[{_fmt(r.lb, digits)}, {_fmt(r.ub, digits)}]",
-                    transform=tx, va="center", fontweight=font_weight)
+            ax.text(x_effect, i, _effect_text(r, digits), transform=tx, va="center",
+                    fontweight=font_weight)
 
         if favours:
             fy = (foot_h + fav_h * 0.5) / height
@@ -499,7 +517,6 @@ def funnel_plot(
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
     from matplotlib.patches import Patch
-    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
     info = measure_info(result.measure)
     do_transform, log = _display(result, transform, forest=False)
@@ -556,9 +573,7 @@ def funnel_plot(
                         Line2D([], [], ls="", marker="o", ms=4.5, mfc="white", mec="black",
                                label="imputed (trim-and-fill)")]
         if log:
-            ax.xaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
-            ax.xaxis.set_minor_formatter(NullFormatter())
-            ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+            _log_ticks(ax, (float(fwd(lims[0])), float(fwd(lims[1]))))
         shown = info.reported_as if do_transform else info.label
         ax.set_xlabel(xlabel or (f"{shown[0].upper()}{shown[1:]}" + (" (log scale)" if log else "")))
         ax.set_ylabel("Standard error")
