@@ -44,7 +44,7 @@ from evidencehub.stats.regression import (
 from evidencehub.stats.results import FitStats, MetaResult
 from evidencehub.stats.tau2 import Method, Tau2Fit, estimate_tau2, wls_projection
 
-__all__ = ["CONVENTIONS", "StackFit", "fit_stack", "rma"]
+__all__ = ["CONVENTIONS", "StackFit", "assemble_result", "fit_stack", "rma"]
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
@@ -119,7 +119,7 @@ class StackFit:
 
 def fit_stack(
     y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, *, method: str = "REML",
-    test: str = "z", level: float = 95.0, control: Mapping[str, float | None] | None = None,
+    test: str = "z", level: float = 95.0, control: Mapping[str, float | str | None] | None = None,
     i2: str = "metafor", tau2_fixed: FloatArray | None = None,
 ) -> StackFit:
     """Fit ``m`` meta-analyses at once; see the module docstring for the formulas.
@@ -155,24 +155,20 @@ def fit_stack(
     proj = wls_projection(y, w, X)
     beta = np.einsum("mij,mj->mi", proj.A, np.einsum("mki,mk->mi", X, w * y))
     knha = test == "knha"
-    df = np.where(knha, (k - p).astype(np.float64), np.nan)
+    use_t = knha & (k > p)  # Knapp-Hartung needs k > p; a single study keeps the z test
+    df = np.where(use_t, (k - p).astype(np.float64), np.nan)
     rss = proj.rss
-    if knha:
-        with np.errstate(divide="ignore", invalid="ignore"):
-            s2w = np.where(rss <= np.finfo(float).eps, 0.0, rss / (k - p))
-    else:
-        s2w = np.ones(m)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s2w = np.where(use_t, np.where(rss <= np.finfo(float).eps, 0.0, rss / (k - p)), 1.0)
     vb = proj.A * s2w[:, None, None]
     se = np.sqrt(np.einsum("mii->mi", vb))
     alpha = 1 - level / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
-        if knha:
-            pval = 2 * stats.t.sf(np.abs(stat), df[:, None])
-            crit = stats.t.isf(alpha / 2, df)
-        else:
-            pval = 2 * stats.norm.sf(np.abs(stat))
-            crit = np.full(m, stats.norm.isf(alpha / 2))
+        safe_df = np.where(use_t, df, 1.0)[:, None]
+        pval = np.where(use_t[:, None], 2 * stats.t.sf(np.abs(stat), safe_df),
+                        2 * stats.norm.sf(np.abs(stat)))
+        crit = np.where(use_t, stats.t.isf(alpha / 2, safe_df[:, 0]), stats.norm.isf(alpha / 2))
     ci_lb = beta - crit[:, None] * se
     ci_ub = beta + crit[:, None] * se
     het = heterogeneity(y, v, mask, X, tau2, meth.is_fixed, i2)
@@ -192,7 +188,7 @@ def fit_stack(
 
 def _estimate(
     meth: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
-    k: NDArray[np.int64], p: int, control: Mapping[str, float | None] | None,
+    k: NDArray[np.int64], p: int, control: Mapping[str, float | str | None] | None,
 ) -> Tau2Fit:
     """Estimate tau^2 where ``k > p``; analyses with ``k <= p`` get 0."""
     rows = k > p
@@ -262,7 +258,7 @@ def rma(
     level: float = 95.0,
     study: Sequence[Any] | None = None,
     tau2: float | None = None,
-    control: Mapping[str, float | None] | None = None,
+    control: Mapping[str, float | str | None] | None = None,
     i2: str | None = None,
     convention: str | None = None,
     measure: str | Measure | None = None,
@@ -346,7 +342,7 @@ def rma(
                          "and is set to 0")
         if not fit.tau2.converged[0]:
             notes.append(f"the {meth.value} estimator did not converge")
-    result = _assemble(fit, design.X, design.terms, y, v, ni, labels, meas, i2_name, notes,
+    result = assemble_result(fit, 0, design.X, design.terms, y, v, ni, labels, meas, i2_name, notes,
                        mods is not None and k > 1, control)
     for note in notes:
         warnings.warn(f"rma: {note}", StatsWarning, stacklevel=2)
@@ -400,27 +396,33 @@ def _nonnegative(arr: FloatArray, name: str, labels: Sequence[str]) -> None:
                          where=f"study '{labels[i]}'")
 
 
-def _assemble(
-    fit: StackFit, X: FloatArray, terms: tuple[str, ...], y: FloatArray, v: FloatArray,
-    ni: FloatArray | None, labels: tuple[str, ...], meas: Measure, i2_name: str,
-    notes: list[str], with_mods: bool, control: Mapping[str, float | None] | None,
+def assemble_result(
+    fit: StackFit, i: int, X: FloatArray, terms: tuple[str, ...], y: FloatArray,
+    v: FloatArray, ni: FloatArray | None, labels: tuple[str, ...], meas: Measure,
+    i2_name: str, notes: list[str], with_mods: bool,
+    control: Mapping[str, float | str | None] | None,
+    tau2_ci: tuple[float, float] | None = None,
 ) -> MetaResult:
-    """Turn analysis 0 of a :class:`StackFit` into a :class:`MetaResult`."""
+    """Turn analysis ``i`` of a :class:`StackFit` into a :class:`MetaResult`.
+
+    ``X``, ``y``, ``v`` are that analysis' unpadded data; ``tau2_ci`` passes Q-profile
+    limits computed beforehand (the batch computes them for all analyses at once).
+    """
     meth = Method(fit.method)
-    k = int(fit.k[0])
+    k = int(fit.k[i])
     p = X.shape[1]
-    knha = fit.test == "knha"
+    knha = fit.test == "knha" and bool(np.isfinite(fit.df[i]))
     het = fit.het
     coefficients = tuple(
-        Coefficient(term, float(fit.beta[0, j]), float(fit.se[0, j]), float(fit.stat[0, j]),
-                    float(fit.pval[0, j]), float(fit.ci_lb[0, j]), float(fit.ci_ub[0, j]))
+        Coefficient(term, float(fit.beta[i, j]), float(fit.se[i, j]), float(fit.stat[i, j]),
+                    float(fit.pval[i, j]), float(fit.ci_lb[i, j]), float(fit.ci_ub[i, j]))
         for j, term in enumerate(terms)
     )
-    tau2 = float(fit.tau2.tau2[0])
-    estimated = not meth.is_fixed and bool(np.isfinite(fit.tau2.se_tau2[0]))
+    tau2 = float(fit.tau2.tau2[i])
+    estimated = not meth.is_fixed and bool(np.isfinite(fit.tau2.se_tau2[i]))
     qm = qm_df = qmp = r2 = None
     if with_mods and p > 1:
-        qm, qm_df, qmp = omnibus_test(fit.beta[0], fit.vb[0], knha, float(fit.df[0]))
+        qm, qm_df, qmp = omnibus_test(fit.beta[i], fit.vb[i], knha, float(fit.df[i]))
         if meth.is_fixed:
             r2 = ee_r2(y, v, X)
         else:
@@ -428,31 +430,33 @@ def _assemble(
                              method=meth.value, test="z", control=control)
             r2 = pseudo_r2(float(base.tau2.tau2[0]), tau2)
     tau2_lb = tau2_ub = None
-    if estimated and k > p:
+    if tau2_ci is not None:
+        tau2_lb, tau2_ub = tau2_ci
+    elif estimated and k > p:
         qp = q_profile(y[None], v[None], np.ones((1, k), bool), X[None],
-                       np.array([tau2]), het.vt, fit.level)
+                       np.array([tau2]), het.vt[i:i + 1], fit.level)
         tau2_lb, tau2_ub = float(qp.tau2_lb[0]), float(qp.tau2_ub[0])
-    fit_stats = FitStats(float(fit.ll[0]), float(fit.deviance[0]), float(fit.aic[0]),
-                         float(fit.bic[0]), float(fit.aicc[0]),
+    fit_stats = FitStats(float(fit.ll[i]), float(fit.deviance[i]), float(fit.aic[i]),
+                         float(fit.bic[i]), float(fit.aicc[i]),
                          "REML" if meth is Method.REML else "ML")
     return MetaResult(
-        k=k, p=p, measure=meas, method=meth.value, test=fit.test, level=fit.level,
+        k=k, p=p, measure=meas, method=meth.value, test="knha" if knha else "z", level=fit.level,
         estimate=coefficients[0].estimate, se=coefficients[0].se,
         zval=None if knha else coefficients[0].stat,
         tval=coefficients[0].stat if knha else None,
-        df=int(fit.df[0]) if knha else None,
+        df=int(fit.df[i]) if knha else None,
         pval=coefficients[0].pval, ci_lb=coefficients[0].ci_lb, ci_ub=coefficients[0].ci_ub,
-        tau2=tau2, se_tau2=float(fit.tau2.se_tau2[0]) if estimated else None,
+        tau2=tau2, se_tau2=float(fit.tau2.se_tau2[i]) if estimated else None,
         tau2_ci_lb=tau2_lb, tau2_ci_ub=tau2_ub,
-        I2=float(het.I2[0]), H2=float(het.H2[0]), QE=float(het.QE[0]),
-        QEdf=int(het.QEdf[0]), QEp=float(het.QEp[0]), vt=float(het.vt[0]),
-        s2w=float(fit.s2w[0]) if knha else None,
-        pi_lb=None if np.isnan(fit.pi_lb[0]) else float(fit.pi_lb[0]),
-        pi_ub=None if np.isnan(fit.pi_ub[0]) else float(fit.pi_ub[0]),
-        weights=fit.weights[0].copy(), yi=y.copy(), vi=v.copy(), ni=ni, study=labels,
-        X=X.copy(), terms=terms, beta=fit.beta[0].copy(), vb=fit.vb[0].copy(),
+        I2=float(het.I2[i]), H2=float(het.H2[i]), QE=float(het.QE[i]),
+        QEdf=int(het.QEdf[i]), QEp=float(het.QEp[i]), vt=float(het.vt[i]),
+        s2w=float(fit.s2w[i]) if knha else None,
+        pi_lb=None if np.isnan(fit.pi_lb[i]) else float(fit.pi_lb[i]),
+        pi_ub=None if np.isnan(fit.pi_ub[i]) else float(fit.pi_ub[i]),
+        weights=fit.weights[i, :k].copy(), yi=y.copy(), vi=v.copy(), ni=ni, study=labels,
+        X=X.copy(), terms=terms, beta=fit.beta[i].copy(), vb=fit.vb[i].copy(),
         coefficients=coefficients, QM=qm, QMdf=qm_df, QMp=qmp, R2=r2, fit_stats=fit_stats,
-        tau2_truncated=bool(fit.tau2.truncated[0]), i2_definition=i2_name,
-        converged=bool(fit.tau2.converged[0]), n_iter=int(fit.tau2.n_iter[0]),
+        tau2_truncated=bool(fit.tau2.truncated[i]), i2_definition=i2_name,
+        converged=bool(fit.tau2.converged[i]), n_iter=int(fit.tau2.n_iter[i]),
         warnings=tuple(notes),
     )

@@ -164,7 +164,7 @@ def subgroup_analysis(
     test: str = "z",
     level: float = 95.0,
     study: Sequence[Any] | None = None,
-    control: Mapping[str, float | None] | None = None,
+    control: Mapping[str, float | str | None] | None = None,
     i2: str | None = None,
     convention: str | None = None,
     measure: str | Measure | None = None,

@@ -32,7 +32,7 @@ with a safeguarded Newton iteration (metafor uses ``uniroot``), so it agrees wit
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -47,6 +47,7 @@ __all__ = [
     "Projection",
     "estimate_tau2",
     "generalized_q",
+    "newton_bracketed",
     "solve_decreasing",
     "wls_projection",
 ]
@@ -81,11 +82,16 @@ class Method(StrEnum):
         return self in (Method.ML, Method.REML, Method.EB, Method.PM)
 
 
-DEFAULT_CONTROL: Mapping[str, float | None] = {"threshold": 1e-12, "maxiter": 10000, "tau2_max": None}
-"""Full-precision stopping rule (the ``fits_tight`` settings of the reference files)."""
+DEFAULT_CONTROL: Mapping[str, float | str | None] = {
+    "algorithm": "newton", "threshold": 1e-13, "maxiter": 1000, "tau2_max": None,
+}
+"""Full precision: the estimating equations solved by safeguarded Newton steps."""
 
-METAFOR_DEFAULT_CONTROL: Mapping[str, float | None] = {"threshold": 1e-5, "maxiter": 100, "tau2_max": None}
-"""metafor's own defaults, to reproduce its printed output for ML/REML/EB."""
+METAFOR_DEFAULT_CONTROL: Mapping[str, float | str | None] = {
+    "algorithm": "fisher", "threshold": 1e-5, "maxiter": 100, "tau2_max": None,
+}
+"""metafor's own algorithm and defaults (Fisher scoring from the HE estimate, stop when the
+change in tau^2 is below 1e-5), to reproduce its printed output for ML/REML/EB."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -117,6 +123,8 @@ class Tau2Fit:
 # -- batched linear algebra --------------------------------------------------------------------
 def _xdx(X: FloatArray, d: FloatArray) -> FloatArray:
     """``X' diag(d) X`` for every analysis: (m, k, p), (m, k) -> (m, p, p)."""
+    if X.shape[2] == 1:
+        return np.sum(X[:, :, 0] ** 2 * d, axis=1)[:, None, None]
     return np.matmul(np.swapaxes(X, 1, 2) * d[:, None, :], X)
 
 
@@ -127,6 +135,8 @@ def _xdy(X: FloatArray, d: FloatArray, y: FloatArray) -> FloatArray:
 
 def _tr(A: FloatArray, B: FloatArray) -> FloatArray:
     """``tr(A B)`` for stacks of square matrices."""
+    if A.shape[1] == 1:
+        return A[:, 0, 0] * B[:, 0, 0]
     return np.einsum("mij,mji->m", A, B)
 
 
@@ -165,6 +175,11 @@ class Projection:
         """``tr(P D)`` for a diagonal ``D``."""
         return np.sum(self.w * d, axis=1) - _tr(self.A, _xdx(self.X, self.w**2 * d))
 
+    def upu(self, u: FloatArray) -> FloatArray:
+        """``u'Pu`` for vectors ``u`` of shape (m, k)."""
+        xwu = _xdy(self.X, self.w, u)
+        return np.sum(self.w * u**2, axis=1) - np.einsum("mi,mij,mj->m", xwu, self.A, xwu)
+
     def tr_pdpd(self, d1: FloatArray, d2: FloatArray) -> FloatArray:
         """``tr(P D1 P D2)`` for diagonal ``D1``, ``D2``."""
         w = self.w
@@ -176,7 +191,8 @@ class Projection:
 
 def wls_projection(y: FloatArray, w: FloatArray, X: FloatArray) -> Projection:
     """Weighted least squares of ``y`` on ``X`` with weights ``w`` (0 for padding)."""
-    A = np.linalg.inv(_xdx(X, w))
+    xwx = _xdx(X, w)
+    A = 1.0 / xwx if X.shape[2] == 1 else np.linalg.inv(xwx)
     beta = np.einsum("mij,mj->mi", A, _xdy(X, w, y))
     resid = np.where(w > 0, y - np.einsum("mki,mi->mk", X, beta), 0.0)
     return Projection(X, w, A, resid)
@@ -195,37 +211,60 @@ def generalized_q(
     return proj.rss, -proj.rss_pp
 
 
+def newton_bracketed(
+    fn: Callable[[FloatArray, NDArray[np.intp]], tuple[FloatArray, FloatArray]],
+    x0: FloatArray, lo: FloatArray, hi: FloatArray, tol: float = 1e-13, maxiter: int = 200,
+) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
+    """Root of decreasing functions, one per analysis, by safeguarded Newton steps.
+
+    ``fn(x, rows)`` returns ``(f, f')`` at ``x`` for the analyses ``rows``; callers make sure
+    ``f(lo) > 0 >= f(hi)``. A Newton step that leaves the current bracket is replaced by
+    bisection, so every analysis converges; only unconverged analyses are evaluated.
+    Stops when the step is below ``tol`` (relative to ``max(1, |x|)``).
+    """
+    x = np.clip(x0.astype(np.float64), lo, hi)
+    lo = lo.astype(np.float64).copy()
+    hi = hi.astype(np.float64).copy()
+    n_iter = np.zeros(x.shape[0], dtype=np.int64)
+    active = np.ones(x.shape[0], dtype=bool)
+    for _ in range(maxiter):
+        rows = np.flatnonzero(active)
+        if rows.size == 0:
+            break
+        xr = x[rows]
+        f, df = fn(xr, rows)
+        positive = f > 0
+        lo_r = np.where(positive, xr, lo[rows])
+        hi_r = np.where(positive, hi[rows], xr)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = xr - f / df
+        inside = np.isfinite(newton) & (newton > lo_r) & (newton < hi_r)
+        step = np.where(inside, newton, 0.5 * (lo_r + hi_r))
+        scale = np.maximum(1.0, np.abs(step))
+        done = (np.abs(step - xr) <= tol * scale) | (f == 0) | (hi_r - lo_r <= tol * scale)
+        x[rows] = np.where(f == 0, xr, step)
+        lo[rows], hi[rows] = lo_r, hi_r
+        n_iter[rows] += 1
+        active[rows[done]] = False
+    return x, ~active, n_iter
+
+
 def solve_decreasing(
     target: FloatArray, lo: FloatArray, hi: FloatArray, y: FloatArray, v: FloatArray,
     mask: BoolArray, X: FloatArray, tol: float = 1e-13, maxiter: int = 200,
 ) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
-    """Solve ``Q(tau^2) = target`` on ``[lo, hi]`` for every analysis (Q decreasing).
+    """Solve ``Q(tau^2) = target`` on ``[lo, hi]`` for every analysis (Q decreasing in tau^2).
 
-    Safeguarded Newton: a Newton step from the current point, replaced by bisection when it
-    leaves the bracket. Callers make sure ``Q(lo) >= target >= Q(hi)``.
+    Callers make sure ``Q(lo) > target >= Q(hi)``; Newton from ``lo`` (Q is convex in
+    practice, so the steps approach the root from below).
     """
-    lo = lo.astype(np.float64).copy()
-    hi = hi.astype(np.float64).copy()
-    x = lo.copy()
-    n_iter = np.zeros(x.shape[0], dtype=np.int64)
-    active = np.ones(x.shape[0], dtype=bool)
-    for _ in range(maxiter):
-        if not active.any():
-            break
-        q, dq = generalized_q(x, y, v, mask, X)
-        f = q - target
-        lo = np.where(active & (f > 0), x, lo)
-        hi = np.where(active & (f <= 0), x, hi)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = x - f / dq
-        inside = np.isfinite(newton) & (newton > lo) & (newton < hi)
-        step = np.where(inside, newton, 0.5 * (lo + hi))
-        change = np.abs(step - x)
-        x = np.where(active, step, x)
-        n_iter += active
-        done = (change <= tol * np.maximum(1.0, np.abs(x))) | (hi - lo <= tol * np.maximum(1.0, hi))
-        active &= ~done
-    return x, ~active, n_iter
+    target = np.broadcast_to(np.asarray(target, dtype=np.float64), lo.shape)
+
+    def fn(x: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        q, dq = generalized_q(x, y[rows], v[rows], mask[rows], X[rows])
+        return q - target[rows], dq
+
+    return newton_bracketed(fn, lo, lo, hi, tol, maxiter)
 
 
 # -- estimators --------------------------------------------------------------------------------
@@ -235,7 +274,7 @@ def estimate_tau2(
     v: FloatArray,
     mask: BoolArray,
     X: FloatArray,
-    control: Mapping[str, float | None] | None = None,
+    control: Mapping[str, float | str | None] | None = None,
 ) -> Tau2Fit:
     """Estimate tau^2 for a stack of analyses.
 
@@ -253,7 +292,9 @@ def estimate_tau2(
     control : mapping, optional
         ``threshold`` (stop when the change in tau^2 is below it), ``maxiter``, ``tau2_max``
         (upper end of the first PM search interval; ``None``: metafor's
-        ``max(100, 10 mad(y)^2)``). Defaults: :data:`DEFAULT_CONTROL`.
+        ``max(100, 10 mad(y)^2)``), ``algorithm`` (``"newton"``: the estimating equations
+        solved to full precision; ``"fisher"``: metafor's Fisher scoring for ML/REML/EB).
+        Defaults: :data:`DEFAULT_CONTROL`.
     """
     method = Method(method)
     con = {**DEFAULT_CONTROL, **(control or {})}
@@ -306,7 +347,12 @@ def estimate_tau2(
     if method is Method.PM:
         return _paule_mandel(y, v, mask, X, k, p, con)
 
-    return _fisher_scoring(method, np.maximum(he_raw, 0.0), y, v, mask, X, k, p, con)
+    start = np.maximum(he_raw, 0.0)
+    if con.get("algorithm") == "fisher":
+        return _fisher_scoring(method, start, y, v, mask, X, k, p, con)
+    if method is Method.EB:
+        return _paule_mandel(y, v, mask, X, k, p, con)
+    return _score_root(method, start, y, v, mask, X, k, p, con)
 
 
 def _hedges(
@@ -328,7 +374,7 @@ def _hedges(
 
 def _paule_mandel(
     y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, k: FloatArray, p: float,
-    con: Mapping[str, float | None],
+    con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
     """Root of ``Q(tau^2) = k - p``; 0 when ``Q(0) < k - p``.
 
@@ -355,7 +401,9 @@ def _paule_mandel(
     return Tau2Fit(tau2, se, at_zero, converged, np.where(at_zero, 0, n_iter))
 
 
-def _tau2_max(y: FloatArray, mask: BoolArray, con: Mapping[str, float | None]) -> FloatArray:
+def _tau2_max(
+    y: FloatArray, mask: BoolArray, con: Mapping[str, float | str | None]
+) -> FloatArray:
     """metafor's upper search bound ``max(100, 10 mad(y)^2)`` (R's ``mad``: 1.4826 MAD)."""
     if con.get("tau2_max") is not None:
         return np.full(y.shape[0], float(con["tau2_max"]))  # type: ignore[arg-type]
@@ -365,11 +413,68 @@ def _tau2_max(y: FloatArray, mask: BoolArray, con: Mapping[str, float | None]) -
     return np.maximum(100.0, 10 * mad**2)
 
 
+def _score_root(
+    method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | str | None],
+) -> Tau2Fit:
+    """ML / REML to full precision: the root of the score in tau^2 (0 if the score at 0 is
+    not positive), by :func:`newton_bracketed`. Score and derivative (Viechtbauer 2005):
+    REML ``(y'PPy - tr P)/2`` and ``-y'PPPy + tr(PP)/2``; ML ``(y'PPy - sum w)/2`` and
+    ``-y'PPPy + sum(w^2)/2``.
+    """
+    def fn(x: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+        mk = mask[rows]
+        w = np.where(mk, 1.0 / (v[rows] + x[:, None]), 0.0)
+        proj = wls_projection(y[rows], w, X[rows])
+        u = w * proj.resid
+        if method is Method.REML:
+            ones = mk.astype(np.float64)
+            return (0.5 * (proj.rss_pp - proj.tr_pd(ones)),
+                    -proj.upu(u) + 0.5 * proj.tr_pdpd(ones, ones))
+        return (0.5 * (proj.rss_pp - np.sum(w, axis=1)),
+                -proj.upu(u) + 0.5 * np.sum(w**2, axis=1))
+
+    m = y.shape[0]
+    all_rows = np.arange(m)
+    lo = np.zeros(m)
+    at_zero = fn(lo, all_rows)[0] <= 0
+    hi = np.maximum(_tau2_max(y, mask, con), 10 * start)
+    for _ in range(200):
+        rows = np.flatnonzero(~at_zero)
+        short = fn(hi[rows], rows)[0] > 0
+        if not short.any():
+            break
+        hi[rows[short]] *= 2
+    tau2, conv, n_iter = newton_bracketed(fn, start, lo, hi, float(con["threshold"] or 1e-13),
+                                          int(con["maxiter"] or 1000))
+    tau2 = np.where(at_zero, 0.0, tau2)
+    tau2, stuck = _ll0_check(method, tau2, y, v, mask, X, k, p, float(con["threshold"] or 0))
+    return Tau2Fit(tau2, _likelihood_se(method, tau2, y, v, mask, X), at_zero | stuck,
+                   at_zero | conv, np.where(at_zero, 0, n_iter))
+
+
+def _likelihood_se(
+    method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray,
+) -> FloatArray:
+    """metafor's SE of tau^2: ML ``sqrt(2/sum w^2)``, REML ``sqrt(2/tr(PP))``, EB
+    ``sqrt(2 k^2/(k - p)/(sum w)^2)``."""
+    w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
+    if method is Method.ML:
+        return np.sqrt(2 / np.sum(w**2, axis=1))
+    if method is Method.REML:
+        ones = mask.astype(np.float64)
+        return np.sqrt(2 / wls_projection(y, w, X).tr_pdpd(ones, ones))
+    k = mask.sum(axis=1)
+    return np.sqrt(2 * k**2 / (k - X.shape[2]) / np.sum(w, axis=1) ** 2)
+
+
 def _fisher_scoring(
     method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
-    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | None],
+    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
-    """ML / REML / EB iterations as metafor: ``tau2 += adj``, halving steps below 0."""
+    """ML / REML / EB iterations exactly as metafor: ``tau2 += adj`` from the HE estimate,
+    halving steps that would go below 0, until the change is at most ``threshold``."""
     threshold = float(con["threshold"] or 0.0)
     maxiter = int(con["maxiter"] or 0)
     tau2 = start.copy()
@@ -377,43 +482,36 @@ def _fisher_scoring(
     active = np.ones(m, dtype=bool)
     n_iter = np.zeros(m, dtype=np.int64)
     for _ in range(maxiter + 1):
-        if not active.any():
+        rows = np.flatnonzero(active)
+        if rows.size == 0:
             break
-        w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
-        proj = wls_projection(y, w, X)
+        t, mk, kr = tau2[rows], mask[rows], k[rows]
+        w = np.where(mk, 1.0 / (v[rows] + t[:, None]), 0.0)
+        proj = wls_projection(y[rows], w, X[rows])
         if method is Method.ML:
             adj = (proj.rss_pp - np.sum(w, axis=1)) / np.sum(w**2, axis=1)
         elif method is Method.REML:
-            ones = mask.astype(np.float64)
+            ones = mk.astype(np.float64)
             adj = (proj.rss_pp - proj.tr_pd(ones)) / proj.tr_pdpd(ones, ones)
         else:  # EB
-            adj = (proj.rss * k / (k - p) - k) / np.sum(w, axis=1)
+            adj = (proj.rss * kr / (kr - p) - kr) / np.sum(w, axis=1)
         adj = np.where(np.isnan(adj), 0.0, adj)
         for _halve in range(60):
-            below = tau2 + adj < 0
+            below = t + adj < 0
             if not below.any():
                 break
             adj = np.where(below, adj / 2, adj)
-        new = np.where(active, tau2 + adj, tau2)
-        change = np.abs(new - tau2)
-        tau2 = new
-        n_iter += active
-        active &= change > threshold
+        tau2[rows] = t + adj
+        n_iter[rows] += 1
+        active[rows[np.abs(adj) <= threshold]] = False
     converged = ~active
     truncated = tau2 <= 0
     if method in (Method.ML, Method.REML):
-        tau2, at_zero = _ll0_check(method, tau2, y, v, mask, X, k, p, threshold)
-        truncated |= at_zero
+        tau2, stuck = _ll0_check(method, tau2, y, v, mask, X, k, p, threshold)
+        truncated |= stuck
     tau2 = np.maximum(tau2, 0.0)
-    w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
-    if method is Method.ML:
-        se = np.sqrt(2 / np.sum(w**2, axis=1))
-    elif method is Method.REML:
-        ones = mask.astype(np.float64)
-        se = np.sqrt(2 / wls_projection(y, w, X).tr_pdpd(ones, ones))
-    else:
-        se = np.sqrt(2 * k**2 / (k - p) / np.sum(w, axis=1) ** 2)
-    return Tau2Fit(tau2, se, truncated, converged, n_iter)
+    return Tau2Fit(tau2, _likelihood_se(method, tau2, y, v, mask, X), truncated, converged,
+                   n_iter)
 
 
 def _ll0_check(
