@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from scipy import stats as sps
 
-from evidencehub.stats.measures import Scale, back_transform, measure_info
+from evidencehub.stats.measures import Family, Scale, back_transform, measure_info
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
@@ -245,7 +245,8 @@ def _log_ticks(ax: Axes, lims: tuple[float, float]) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
-def _limits(rows: list[_Row], log: bool, xlim: tuple[float, float] | None) -> tuple[float, float]:
+def _limits(rows: list[_Row], log: bool, xlim: tuple[float, float] | None,
+            with_null: bool) -> tuple[float, float]:
     if xlim is not None:
         return xlim
     f = np.log if log else (lambda v: v)
@@ -258,8 +259,8 @@ def _limits(rows: list[_Row], log: bool, xlim: tuple[float, float] | None) -> tu
     span = max(hi - lo, 1e-6)
     lo = max(lo - 0.75 * span, float(ends_u.min()))
     hi = min(hi + 0.75 * span, float(ends_u.max()))
-    null = 0.0
-    lo, hi = min(lo, null), max(hi, null)
+    if with_null:  # the line of no effect stays in view (0 on the axis-linear scale)
+        lo, hi = min(lo, 0.0), max(hi, 0.0)
     pad = 0.04 * (hi - lo)
     lo, hi = lo - pad, hi + pad
     return (math.exp(lo), math.exp(hi)) if log else (lo, hi)
@@ -358,7 +359,9 @@ def forest_plot(
     do_transform, log = _display(result, transform, forest=True)
     info = measure_info(result.measure)
     rows, footer = _forest_rows(result, subgroups, labels, do_transform, digits, show_prediction)
-    lims = _limits(rows, log, xlim)
+    # single-group measures (proportions, means) have no line of no effect
+    has_null = info.family not in (Family.PROPORTION, Family.MEAN)
+    lims = _limits(rows, log, xlim, has_null)
     null = 1.0 if log else 0.0
 
     row_h = fontsize * 1.75 / 72
@@ -406,7 +409,7 @@ def forest_plot(
         first = next(i for i, r in enumerate(rows) if r.kind in ("study", "group"))
         last = max(i for i, r in enumerate(rows) if r.kind == "pooled")
         spans = _spans(rows, first, last)
-        for a, b in spans:
+        for a, b in spans if has_null else []:
             ax.plot([null, null], [a, b], color="#555555", lw=0.8, zorder=1)
 
         for i, r in enumerate(rows):
@@ -456,9 +459,10 @@ def forest_plot(
         if favours:
             fy = (foot_h + fav_h * 0.5) / height
             fav = blended_transform_factory(ax.transData, fig.transFigure)
-            ax.text(null, fy, f"← {favours[0]}  ", transform=fav, ha="right", va="center",
+            anchor = null if has_null else (lims[0] + lims[1]) / 2
+            ax.text(anchor, fy, f"← {favours[0]}  ", transform=fav, ha="right", va="center",
                     fontsize=fontsize * 0.9)
-            ax.text(null, fy, f"  {favours[1]} →", transform=fav, ha="left", va="center",
+            ax.text(anchor, fy, f"  {favours[1]} →", transform=fav, ha="left", va="center",
                     fontsize=fontsize * 0.9)
         for j, line in enumerate(footer):
             y = (foot_h - 0.06 - (j + 0.5) * row_h) / height
