@@ -13,6 +13,7 @@ from sqlalchemy import Engine, inspect, text
 from evidencehub.errors import StoreError
 from evidencehub.model import Record
 from evidencehub.store import init_db, make_engine, transaction
+from evidencehub.store import session as session_module
 from evidencehub.store.repo.records import count_records, upsert_record
 from evidencehub.store.session import SQLITE_BUSY_TIMEOUT_MS, current_revision
 from evidencehub.store.tables import metadata
@@ -173,3 +174,23 @@ def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
     directory.mkdir()
     with pytest.raises(StoreError, match="cannot open the database"):
         init_db(str(directory))
+
+
+def test_a_writer_locked_out_too_long_gets_a_store_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(session_module, "SQLITE_BUSY_TIMEOUT_MS", 200)
+    path = str(tmp_path / "hub.db")
+    first, second = init_db(path), make_engine(path)
+    try:
+        with transaction(first) as holding:
+            upsert_record(holding, RECORD, source="first")
+            holding.flush()  # the first writer now holds SQLite's write lock
+            with pytest.raises(StoreError, match="the database is busy: .* more than 0 s; nothing"):
+                with transaction(second) as waiting:
+                    upsert_record(waiting, Record(pmid="2", title="Other"), source="second")
+        with transaction(second) as session:
+            assert count_records(session) == 1
+    finally:
+        first.dispose()
+        second.dispose()

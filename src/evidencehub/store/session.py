@@ -119,8 +119,9 @@ def transaction(engine: Engine) -> Iterator[Session]:
     """Yield a :class:`Session` for one unit of work; commit on success, roll back on any exception.
 
     Rollback covers ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``) too, so an
-    interrupted import leaves the store exactly as it was. A constraint violation found when
-    committing surfaces as :class:`StoreError`.
+    interrupted import leaves the store exactly as it was. A constraint violation, and a SQLite
+    database that another writer keeps locked past the busy timeout, surface as
+    :class:`StoreError`.
     """
     session = Session(engine, expire_on_commit=False)
     try:
@@ -129,6 +130,14 @@ def transaction(engine: Engine) -> Iterator[Session]:
     except exc.IntegrityError as err:
         session.rollback()
         raise StoreError(f"the store refused the change, nothing was written: {err.orig}") from err
+    except exc.OperationalError as err:
+        session.rollback()
+        if "database is locked" in str(err.orig):
+            raise StoreError(
+                f"the database is busy: another process kept it locked for more than "
+                f"{SQLITE_BUSY_TIMEOUT_MS // 1000} s; nothing was written, try again"
+            ) from err
+        raise
     except BaseException:
         session.rollback()
         raise

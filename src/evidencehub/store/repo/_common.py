@@ -32,13 +32,17 @@ def utc_now() -> dt.datetime:
 
 
 def given_fields(model: BaseModel) -> list[str]:
-    """The fields ``model`` actually gives: those not left at their declared default.
+    """The fields ``model`` actually gives: those not left at their declared default, nor ``""``.
 
     Defaults in the domain mean "unknown" (``None``, an empty tuple, ``retracted=False``), so a
-    field at its default carries no information from the source.
+    field at its default carries no information from the source; nor does an empty string.
     """
     fields = type(model).model_fields
-    return [name for name, info in fields.items() if getattr(model, name) != info.default]
+    return [
+        name
+        for name, info in fields.items()
+        if getattr(model, name) != info.default and getattr(model, name) != ""
+    ]
 
 
 def merge_present(stored: _M, incoming: _M) -> _M:
