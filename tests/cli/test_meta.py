@@ -112,10 +112,12 @@ def test_mods_matches_metafor_metareg(test: str, capsys: pytest.CaptureFixture[s
         assert ours["se"] == pytest.approx(theirs["se"], rel=1e-6)
 
 
-def test_by_fits_one_analysis_per_value(capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", "bcg_RR")["tight"]["subgroup"]["per_group_REML"]
+@pytest.mark.parametrize("method", ["REML", "EE"])
+def test_by_fits_one_analysis_per_value(method: str, capsys: pytest.CaptureFixture[str]) -> None:
+    ref = _ref("metafor", "bcg_RR")
+    ref = (ref["tight"] if method == "REML" else ref)["subgroup"][f"per_group_{method}"]
     code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group",
-                         "--json"], capsys)
+                         "--method", method, "--json"], capsys)
     assert code == 0
     got = json.loads(out)
     assert isinstance(got, list)
@@ -124,8 +126,22 @@ def test_by_fits_one_analysis_per_value(capsys: pytest.CaptureFixture[str]) -> N
     for theirs in ref:
         ours = by_level[theirs["group"]]
         assert ours["k"] == theirs["k"]
-        for key in ("estimate", "se", "ci_lb", "ci_ub", "tau2", "QE"):
-            assert ours[key] == pytest.approx(theirs[key], rel=1e-6), key
+        for key in ("estimate", "se", "ci_lb", "ci_ub", "tau2", "QE", "I2"):
+            assert ours[key] == pytest.approx(theirs[key], rel=1e-6, abs=1e-12), key
+
+
+def test_by_with_more_analyses_per_value_matches_single_fits(
+        capsys: pytest.CaptureFixture[str]) -> None:
+    args = [str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group", "--json"]
+    code, out, _ = _run(args, capsys)
+    assert code == 0
+    code, out_l1o, _ = _run([*args, "--leave1out"], capsys)  # one fit per value, no batch
+    assert code == 0
+    for batch, single in zip(json.loads(out), json.loads(out_l1o), strict=True):
+        single.pop("leave1out")
+        assert batch.keys() == single.keys()
+        assert batch["estimate"] == pytest.approx(single["estimate"], rel=1e-10)
+        assert batch["tau2"] == pytest.approx(single["tau2"], rel=1e-9, abs=1e-14)
 
 
 def test_leave1out_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:

@@ -110,6 +110,20 @@ def _analyse(table: StudyTable, opts: MetaOptions, by: str | None) -> _Analysis:
     return _Analysis(by, es, fit, subgroups, bias, loo, (*es.notes, *notes))
 
 
+def _batch(parts: list[tuple[str, StudyTable]], opts: MetaOptions) -> list[_Analysis]:
+    """Plain analyses per ``--by`` value, fitted in one vectorised call (``rma_batch``)."""
+    from evidencehub.stats.batch import rma_batch
+
+    effects = [escalc(opts.measure, study=part.study(),
+                      **part.effect_inputs(opts.measure))  # type: ignore[arg-type]
+               for _, part in parts]
+    batch = rma_batch([e.yi for e in effects], [e.vi for e in effects],
+                      names=[value for value, _ in parts], studies=[e.study for e in effects],
+                      measure=opts.measure, **_fit_options(opts))
+    return [_Analysis(value, es, fit, None, None, None, es.notes)
+            for (value, _), es, fit in zip(parts, effects, batch.results(), strict=True)]
+
+
 def _as_dict(a: _Analysis) -> dict[str, Any]:
     out: dict[str, Any] = {"by": a.by} if a.by is not None else {}
     out.update(a.fit.to_dict())
@@ -129,7 +143,10 @@ def run_meta(table: StudyTable, opts: MetaOptions, by: str | None = None) -> lis
     if by is None:
         return [_analyse(table, opts, None)]
     parts, left_out = table.split(by, "given with --by")
-    analyses = [_analyse(part, opts, value) for value, part in parts]
+    if opts.subgroup is None and opts.mods is None and not opts.bias and not opts.leave1out:
+        analyses = _batch(parts, opts)
+    else:
+        analyses = [_analyse(part, opts, value) for value, part in parts]
     if left_out:
         warnings.warn(f"rows {', '.join(map(str, left_out))} have no value of '{by}' and were "
                       "left out", StatsWarning, stacklevel=2)
