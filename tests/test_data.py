@@ -18,6 +18,7 @@ from evidencehub.data.pages import parse_page
 from evidencehub.errors import InputError
 from evidencehub.model import OutcomeData, PageKind, PageStatus, StudyDesign, ValueKind
 
+
 @pytest.fixture(scope="module")
 def corpus():  # type: ignore[no-untyped-def]
     return load_corpus()
@@ -25,47 +26,79 @@ def corpus():  # type: ignore[no-untyped-def]
 
 def test_corpus_contents(corpus) -> None:  # type: ignore[no-untyped-def]
     assert len(corpus.records) == 9
-    assert {t.registry_id for t in corpus.trials} == {"NCT04339764", "UMIN000033564", "NCT04802733", "NCT06482268"}
+    assert {t.registry_id for t in corpus.trials} == {
+        "NCT04339764",
+        "UMIN000033564",
+        "NCT04802733",
+        "NCT06482268",
+    }
     kyoto = next(t for t in corpus.trials if t.registry_id == "UMIN000033564")
     assert kyoto.secondary_ids == ("jRCT2090220384",)
     studies = {s.key: s for s in corpus.studies}
     assert len(studies) == 8 + 26  # eight cited papers, 26 trials of dat.senn2013
     assert studies["mandai2017"].design is StudyDesign.CASE_REPORT
-    assert studies["sawamoto2025"].n == 7 and studies["sawamoto2025"].trial_ids == ("UMIN000033564",)
+    assert studies["sawamoto2025"].n == 7 and studies["sawamoto2025"].trial_ids == (
+        "UMIN000033564",
+    )
     assert studies["tabar2025"].n == 12 and studies["tabar2025"].trial_ids == ("NCT04802733",)
     assert studies["willms1999"].n == 29 + 31 + 29
     assert studies["reichman2025"].record_keys == ("doi:10.1056/nejmoa2506549",)
     records = {r.key: r for r in corpus.records}
     takahashi = records["doi:10.1016/j.cell.2006.07.024"]
-    assert (takahashi.volume, takahashi.issue, takahashi.pages, takahashi.citation_count) == ("126", "4", "663-676", 26108)
+    assert (takahashi.volume, takahashi.issue, takahashi.pages, takahashi.citation_count) == (
+        "126",
+        "4",
+        "663-676",
+        26108,
+    )
     assert [a.display for a in records["doi:10.1126/science.1151526"].authors][-1] == "Thomson JA"
     assert len(corpus.outcomes) == 53
-    assert sorted(p.page.kind for p in corpus.pages) == sorted([PageKind.ARTICLE, PageKind.INTERVENTION, PageKind.ANALYSIS])
+    assert sorted(p.page.kind for p in corpus.pages) == sorted(
+        [PageKind.ARTICLE, PageKind.INTERVENTION, PageKind.ANALYSIS]
+    )
 
 
 def test_analysis_plan(corpus) -> None:  # type: ignore[no-untyped-def]
     by_slug = {a.slug: a for a in corpus.analyses}
     agi = by_slug["hba1c-alpha-glucosidase-inhibitors-vs-placebo"]
     assert agi.comparison == "acarbose, miglitol vs placebo"
-    assert (agi.measure, agi.method, agi.test, agi.value_kind) == ("MD", "REML", "z", ValueKind.CHANGE)
+    assert (agi.measure, agi.method, agi.test, agi.value_kind) == (
+        "MD",
+        "REML",
+        "z",
+        ValueKind.CHANGE,
+    )
     assert corpus.plan.control_arm == "placebo"
     assert corpus.plan.source_record == "doi:10.1177/0962280211432220"
 
 
-@pytest.mark.parametrize(("label", "key"), [("De Fronzo (1995)", "defronzo1995"), ("Johnston (1998a)", "johnston1998a"), ("Gonzalez-Ortiz (2004)", "gonzalez-ortiz2004")])
+@pytest.mark.parametrize(
+    ("label", "key"),
+    [
+        ("De Fronzo (1995)", "defronzo1995"),
+        ("Johnston (1998a)", "johnston1998a"),
+        ("Gonzalez-Ortiz (2004)", "gonzalez-ortiz2004"),
+    ],
+)
 def test_study_key(label: str, key: str) -> None:
     assert study_key(label) == key
 
 
 @pytest.mark.parametrize(
     ("text", "author"),
-    [("Vodyanik MA", {"family": "Vodyanik", "given": "M. A."}), ("Smuga-Otto K", {"family": "Smuga-Otto", "given": "K."}), ("HPAP Consortium", {"collective": "HPAP Consortium"})],
+    [
+        ("Vodyanik MA", {"family": "Vodyanik", "given": "M. A."}),
+        ("Smuga-Otto K", {"family": "Smuga-Otto", "given": "K."}),
+        ("HPAP Consortium", {"collective": "HPAP Consortium"}),
+    ],
 )
 def test_parse_author(text: str, author: dict[str, str]) -> None:
     assert parse_author(text) == author
 
 
-def write_table(tmp_path: Path, rows: list[str], header: str = "study,ni,treatment,comment,mi,sdi") -> Path:
+def write_table(
+    tmp_path: Path, rows: list[str], header: str = "study,ni,treatment,comment,mi,sdi"
+) -> Path:
     path = tmp_path / "arms.csv"
     path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
     return path
@@ -74,32 +107,70 @@ def write_table(tmp_path: Path, rows: list[str], header: str = "study,ni,treatme
 @pytest.mark.parametrize(
     ("row", "message"),
     [
-        ("A (2000),-3,drug,change,-1,1", "arms.csv, row 2, column 'ni': expected a positive number, got '-3'"),
-        ("A (2000),10.5,drug,change,-1,1", "arms.csv, row 2, column 'ni': expected a whole number, got '10.5'"),
-        ("A (2000),10,drug,change,abc,1", "arms.csv, row 2, column 'mi': expected a number, got 'abc'"),
-        ("A (2000),10,drug,change,-1,0", "arms.csv, row 2, column 'sdi': expected a positive number, got '0'"),
-        ("A (2000),10,drug,baseline,-1,1", "arms.csv, row 2, column 'comment': expected 'change' or 'raw', got 'baseline'"),
-        (",10,drug,change,-1,1", "arms.csv, row 2, column 'study': expected a study label, got an empty cell"),
-        ("A (2000),10,drug,change,-1,nan", "arms.csv, row 2, column 'sdi': expected a finite number, got 'nan'"),
+        (
+            "A (2000),-3,drug,change,-1,1",
+            "arms.csv, row 2, column 'ni': expected a positive number, got '-3'",
+        ),
+        (
+            "A (2000),10.5,drug,change,-1,1",
+            "arms.csv, row 2, column 'ni': expected a whole number, got '10.5'",
+        ),
+        (
+            "A (2000),10,drug,change,abc,1",
+            "arms.csv, row 2, column 'mi': expected a number, got 'abc'",
+        ),
+        (
+            "A (2000),10,drug,change,-1,0",
+            "arms.csv, row 2, column 'sdi': expected a positive number, got '0'",
+        ),
+        (
+            "A (2000),10,drug,baseline,-1,1",
+            "arms.csv, row 2, column 'comment': expected 'change' or 'raw', got 'baseline'",
+        ),
+        (
+            ",10,drug,change,-1,1",
+            "arms.csv, row 2, column 'study': expected a study label, got an empty cell",
+        ),
+        (
+            "A (2000),10,drug,change,-1,nan",
+            "arms.csv, row 2, column 'sdi': expected a finite number, got 'nan'",
+        ),
     ],
 )
 def test_arm_table_errors_name_row_and_column(tmp_path: Path, row: str, message: str) -> None:
     with pytest.raises(InputError) as caught:
-        read_arm_table(write_table(tmp_path, [row]), outcome="HbA1c", design=StudyDesign.RANDOMISED_CONTROLLED)
+        read_arm_table(
+            write_table(tmp_path, [row]), outcome="HbA1c", design=StudyDesign.RANDOMISED_CONTROLLED
+        )
     assert str(caught.value) == message
 
 
 def test_arm_table_structure_errors(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=r"arms.csv, header: missing column\(s\) 'sdi'"):
-        read_arm_table(write_table(tmp_path, [], header="study,ni,treatment,comment,mi"), outcome="x", design=StudyDesign.RANDOMISED_CONTROLLED)
+        read_arm_table(
+            write_table(tmp_path, [], header="study,ni,treatment,comment,mi"),
+            outcome="x",
+            design=StudyDesign.RANDOMISED_CONTROLLED,
+        )
     with pytest.raises(InputError, match="arms.csv: the table has no rows"):
-        read_arm_table(write_table(tmp_path, []), outcome="x", design=StudyDesign.RANDOMISED_CONTROLLED)
-    with pytest.raises(InputError, match="arms.csv, row 3: study 'A \\(2000\\)' has arm 'drug' twice"):
-        read_arm_table(write_table(tmp_path, ["A (2000),10,drug,change,-1,1", "A (2000),12,drug,change,-1,1"]), outcome="x", design=StudyDesign.RANDOMISED_CONTROLLED)
+        read_arm_table(
+            write_table(tmp_path, []), outcome="x", design=StudyDesign.RANDOMISED_CONTROLLED
+        )
+    with pytest.raises(
+        InputError, match="arms.csv, row 3: study 'A \\(2000\\)' has arm 'drug' twice"
+    ):
+        read_arm_table(
+            write_table(tmp_path, ["A (2000),10,drug,change,-1,1", "A (2000),12,drug,change,-1,1"]),
+            outcome="x",
+            design=StudyDesign.RANDOMISED_CONTROLLED,
+        )
 
 
 def test_page_front_matter() -> None:
-    source = parse_page('+++\nslug = "x"\nkind = "article"\ntitle = "X"\nsource = "PubMed"\n+++\nBody.\n', source="x.md")
+    source = parse_page(
+        '+++\nslug = "x"\nkind = "article"\ntitle = "X"\nsource = "PubMed"\n+++\nBody.\n',
+        source="x.md",
+    )
     assert source.page.slug == "x" and source.page.status is PageStatus.DRAFT
     assert source.page.body == "Body."  # the model strips surrounding whitespace
     assert source.label_source == "PubMed"
@@ -110,10 +181,19 @@ def test_page_front_matter() -> None:
     [
         ("Body only\n", "x.md, line 1: a page starts with a '+++' line opening its front matter"),
         ('+++\nslug = "x"\n', "x.md: the front matter is not closed by a '+++' line"),
-        ('+++\nslug = \n+++\n', "x.md: front matter is not valid TOML"),
-        ('+++\nslug = "Bad Slug"\nkind = "article"\ntitle = "X"\n+++\n', "x.md, front matter: field 'slug': String should match pattern"),
-        ('+++\nslug = "x"\nkind = "poem"\ntitle = "X"\n+++\n', "x.md, front matter: field 'kind': Input should be"),
-        ('+++\nslug = "x"\nkind = "article"\ntitle = "X"\nlabel = "A"\n+++\n', "x.md, front matter: 'label' is not a front-matter field"),
+        ("+++\nslug = \n+++\n", "x.md: front matter is not valid TOML"),
+        (
+            '+++\nslug = "Bad Slug"\nkind = "article"\ntitle = "X"\n+++\n',
+            "x.md, front matter: field 'slug': String should match pattern",
+        ),
+        (
+            '+++\nslug = "x"\nkind = "poem"\ntitle = "X"\n+++\n',
+            "x.md, front matter: field 'kind': Input should be",
+        ),
+        (
+            '+++\nslug = "x"\nkind = "article"\ntitle = "X"\nlabel = "A"\n+++\n',
+            "x.md, front matter: 'label' is not a front-matter field",
+        ),
     ],
 )
 def test_page_errors(text: str, message: str) -> None:
@@ -131,43 +211,81 @@ def copy_corpus(tmp_path: Path) -> Path:
 def test_corpus_errors_name_file_and_entry(tmp_path: Path) -> None:
     root = copy_corpus(tmp_path)
     studies = root / "studies.toml"
-    studies.write_text(studies.read_text().replace('n = 12\n', 'n = -12\n'), encoding="utf-8")
-    with pytest.raises(InputError, match=r"^studies.toml, study 7 \('tabar2025'\): field 'n': Input should be greater than or equal to 0"):
+    studies.write_text(studies.read_text().replace("n = 12\n", "n = -12\n"), encoding="utf-8")
+    with pytest.raises(
+        InputError,
+        match=r"^studies.toml, study 7 \('tabar2025'\): field 'n': Input should be greater than or equal to 0",
+    ):
         load_corpus(root)
 
 
 def test_corpus_cross_references_are_checked(tmp_path: Path) -> None:
     root = copy_corpus(tmp_path)
     page = root / "pages" / "stem-cell-derived-insulin.md"
-    page.write_text(page.read_text().replace("[@reichman2025]", "[@nobody2099]", 1), encoding="utf-8")
-    with pytest.raises(InputError, match=r"^pages/stem-cell-derived-insulin.md: cites unknown study 'nobody2099'$"):
+    page.write_text(
+        page.read_text().replace("[@reichman2025]", "[@nobody2099]", 1), encoding="utf-8"
+    )
+    with pytest.raises(
+        InputError, match=r"^pages/stem-cell-derived-insulin.md: cites unknown study 'nobody2099'$"
+    ):
         load_corpus(root)
     root = copy_corpus(tmp_path / "b")
     spec = root / "analyses.toml"
-    spec.write_text(spec.read_text().replace('"DPP-4 inhibitors" = ["sitagliptin", "vildagliptin"]', '"DPP-4 inhibitors" = ["saxagliptin"]'), encoding="utf-8")
-    with pytest.raises(InputError, match=r"arm\(s\) saxagliptin of class 'DPP-4 inhibitors' are not in senn2013_hba1c_arms.csv"):
+    spec.write_text(
+        spec.read_text().replace(
+            '"DPP-4 inhibitors" = ["sitagliptin", "vildagliptin"]',
+            '"DPP-4 inhibitors" = ["saxagliptin"]',
+        ),
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        InputError,
+        match=r"arm\(s\) saxagliptin of class 'DPP-4 inhibitors' are not in senn2013_hba1c_arms.csv",
+    ):
         load_corpus(root)
 
 
-def outcome(study: str, arm: str, kind: ValueKind = ValueKind.CHANGE, mean: float = -1.0) -> OutcomeData:
-    return OutcomeData(study_key=study, outcome="HbA1c", arm=arm, value_kind=kind, n=10, mean=mean, sd=1.0)
+def outcome(
+    study: str, arm: str, kind: ValueKind = ValueKind.CHANGE, mean: float = -1.0
+) -> OutcomeData:
+    return OutcomeData(
+        study_key=study, outcome="HbA1c", arm=arm, value_kind=kind, n=10, mean=mean, sd=1.0
+    )
 
 
 def test_contrasts_pair_each_active_arm_with_the_control() -> None:
     data = [
-        outcome("b", "placebo", mean=0.1), outcome("b", "acarbose", mean=-0.7),
-        outcome("a", "placebo", mean=0.2), outcome("a", "metformin"), outcome("a", "acarbose", mean=-0.9),
-        outcome("c", "acarbose"), outcome("c", "sulfonylurea"),
+        outcome("b", "placebo", mean=0.1),
+        outcome("b", "acarbose", mean=-0.7),
+        outcome("a", "placebo", mean=0.2),
+        outcome("a", "metformin"),
+        outcome("a", "acarbose", mean=-0.9),
+        outcome("c", "acarbose"),
+        outcome("c", "sulfonylurea"),
     ]
     contrasts = arm_contrasts(data, "acarbose, miglitol vs placebo", outcome="HbA1c")
-    assert [(c.study_key, c.arm, c.m1i, c.m2i) for c in contrasts] == [("a", "acarbose", -0.9, 0.2), ("b", "acarbose", -0.7, 0.1)]
+    assert [(c.study_key, c.arm, c.m1i, c.m2i) for c in contrasts] == [
+        ("a", "acarbose", -0.9, 0.2),
+        ("b", "acarbose", -0.7, 0.1),
+    ]
 
 
 def test_contrasts_refuse_ambiguous_or_mixed_studies() -> None:
     with pytest.raises(InputError, match="study 'a' has 2 arms of the comparison"):
-        arm_contrasts([outcome("a", "placebo"), outcome("a", "acarbose"), outcome("a", "miglitol")], "acarbose, miglitol vs placebo", outcome="HbA1c")
-    with pytest.raises(InputError, match="study 'a': arm 'acarbose' reports a change value but arm 'placebo' a final value"):
-        arm_contrasts([outcome("a", "placebo", ValueKind.FINAL), outcome("a", "acarbose")], "acarbose vs placebo", outcome="HbA1c")
+        arm_contrasts(
+            [outcome("a", "placebo"), outcome("a", "acarbose"), outcome("a", "miglitol")],
+            "acarbose, miglitol vs placebo",
+            outcome="HbA1c",
+        )
+    with pytest.raises(
+        InputError,
+        match="study 'a': arm 'acarbose' reports a change value but arm 'placebo' a final value",
+    ):
+        arm_contrasts(
+            [outcome("a", "placebo", ValueKind.FINAL), outcome("a", "acarbose")],
+            "acarbose vs placebo",
+            outcome="HbA1c",
+        )
 
 
 @pytest.mark.parametrize("text", ["metformin", "vs placebo", "metformin vs ", ""])

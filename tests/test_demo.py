@@ -38,27 +38,78 @@ ANALYSIS_PAGE = "pages/hba1c-glucose-lowering-drugs"
 # maxiter=10000)) and predict() per drug class; weights(r) printed to 6 significant digits.
 METAFOR = {
     "Biguanides": {
-        "k": 4, "estimate": -1.131239172629, "se": 0.325862436892, "ci_lb": -1.769917812851, "ci_ub": -0.492560532406,
-        "tau2": 0.347925097176, "I2": 90.817707294621, "QE": 42.178358910533, "QEp": 3.67725538064e-09,
-        "pi_lb": -2.452015587834, "pi_ub": 0.189537242577,
-        "weights": {"De Fronzo (1995)": 28.86100, "Lewin (2007)": 29.68061, "Willms (1999)": 21.70821, "Gonzalez-Ortiz (2004)": 19.75019},
+        "k": 4,
+        "estimate": -1.131239172629,
+        "se": 0.325862436892,
+        "ci_lb": -1.769917812851,
+        "ci_ub": -0.492560532406,
+        "tau2": 0.347925097176,
+        "I2": 90.817707294621,
+        "QE": 42.178358910533,
+        "QEp": 3.67725538064e-09,
+        "pi_lb": -2.452015587834,
+        "pi_ub": 0.189537242577,
+        "weights": {
+            "De Fronzo (1995)": 28.86100,
+            "Lewin (2007)": 29.68061,
+            "Willms (1999)": 21.70821,
+            "Gonzalez-Ortiz (2004)": 19.75019,
+        },
     },
     "Alpha-glucosidase inhibitors": {
-        "k": 5, "estimate": -0.908597183614, "se": 0.140970550821, "ci_lb": -1.184894386104, "ci_ub": -0.632299981125,
-        "tau2": 0.044947299344, "I2": 48.038242972236, "QE": 7.076131661865, "QEp": 0.131919295898,
-        "pi_lb": -1.407599531941, "pi_ub": -0.409594835288,
-        "weights": {"Willms (1999)": 7.556471, "Costa (1997)": 30.366025, "Johnston (1994)": 25.234463, "Johnston (1998a)": 20.936516, "Johnston (1998b)": 15.906525},
+        "k": 5,
+        "estimate": -0.908597183614,
+        "se": 0.140970550821,
+        "ci_lb": -1.184894386104,
+        "ci_ub": -0.632299981125,
+        "tau2": 0.044947299344,
+        "I2": 48.038242972236,
+        "QE": 7.076131661865,
+        "QEp": 0.131919295898,
+        "pi_lb": -1.407599531941,
+        "pi_ub": -0.409594835288,
+        "weights": {
+            "Willms (1999)": 7.556471,
+            "Costa (1997)": 30.366025,
+            "Johnston (1994)": 25.234463,
+            "Johnston (1998a)": 20.936516,
+            "Johnston (1998b)": 15.906525,
+        },
     },
     "Thiazolidinediones": {
-        "k": 7, "estimate": -1.193523295661, "se": 0.094277724047, "ci_lb": -1.378304239338, "ci_ub": -1.008742351983,
-        "tau2": 0.043051268879, "I2": 71.883973231914, "QE": 22.494111606851, "QEp": 0.000984883807893,
-        "pi_lb": -1.640204024732, "pi_ub": -0.746842566589,
-        "weights": {"Davidson (2007)": 13.967498, "Wolffenbuttel (1999)": 15.849168, "Kipnes (2001)": 15.028702, "Kerenyi (2004)": 16.257183, "Baksi (2004)": 16.666612, "Rosenstock (2008)": 9.430237, "Zhu (2003)": 12.800600},
+        "k": 7,
+        "estimate": -1.193523295661,
+        "se": 0.094277724047,
+        "ci_lb": -1.378304239338,
+        "ci_ub": -1.008742351983,
+        "tau2": 0.043051268879,
+        "I2": 71.883973231914,
+        "QE": 22.494111606851,
+        "QEp": 0.000984883807893,
+        "pi_lb": -1.640204024732,
+        "pi_ub": -0.746842566589,
+        "weights": {
+            "Davidson (2007)": 13.967498,
+            "Wolffenbuttel (1999)": 15.849168,
+            "Kipnes (2001)": 15.028702,
+            "Kerenyi (2004)": 16.257183,
+            "Baksi (2004)": 16.666612,
+            "Rosenstock (2008)": 9.430237,
+            "Zhu (2003)": 12.800600,
+        },
     },
     "DPP-4 inhibitors": {
-        "k": 2, "estimate": -0.635933397327, "se": 0.090642962258, "ci_lb": -0.813590338805, "ci_ub": -0.458276455849,
-        "tau2": 0.0, "I2": 0.0, "QE": 0.514125291517, "QEp": 0.473358481321,
-        "pi_lb": -0.813590338805, "pi_ub": -0.458276455849,
+        "k": 2,
+        "estimate": -0.635933397327,
+        "se": 0.090642962258,
+        "ci_lb": -0.813590338805,
+        "ci_ub": -0.458276455849,
+        "tau2": 0.0,
+        "I2": 0.0,
+        "QE": 0.514125291517,
+        "QEp": 0.473358481321,
+        "pi_lb": -0.813590338805,
+        "pi_ub": -0.458276455849,
         "weights": {"Hermansen (2007)": 49.282, "Garber (2008)": 50.718},
     },
 }
@@ -68,8 +119,12 @@ METAFOR = {
 def demo_run(tmp_path_factory: pytest.TempPathFactory) -> tuple[DemoReport, Path]:
     root = tmp_path_factory.mktemp("demo")
     stages: list[tuple[str, str]] = []
-    report = run_demo(str(root / "hub.db"), root / "site", progress=lambda s, e: stages.append((s, e)))
-    assert stages == [(name, event) for name, _ in demo_module.STAGES for event in ("start", "done")]
+    report = run_demo(
+        str(root / "hub.db"), root / "site", progress=lambda s, e: stages.append((s, e))
+    )
+    assert stages == [
+        (name, event) for name, _ in demo_module.STAGES for event in ("start", "done")
+    ]
     return report, root / "site"
 
 
@@ -79,12 +134,28 @@ def read_json(site: Path, path: str) -> Any:
 
 def test_site_has_the_expected_pages(demo_run: tuple[DemoReport, Path]) -> None:
     report, site = demo_run
-    for path in ["index", "library", "pages/stem-cell-derived-insulin", "pages/ipsc-derived-cell-therapy", ANALYSIS_PAGE, "studies/reichman2025", "trials/NCT04802733"]:
+    for path in [
+        "index",
+        "library",
+        "pages/stem-cell-derived-insulin",
+        "pages/ipsc-derived-cell-therapy",
+        ANALYSIS_PAGE,
+        "studies/reichman2025",
+        "trials/NCT04802733",
+    ]:
         assert (site / f"{path}.html").is_file(), path
         assert (site / f"{path}.json").is_file(), path
     assert report.counts == {
-        "records": 9, "trials": 4, "studies": 34, "outcomes": 53, "analyses": 5, "pages": 3, "claims": 25,
-        "analyses fitted": 4, "pages labelled": 3, "site files": 92,
+        "records": 9,
+        "trials": 4,
+        "studies": 34,
+        "outcomes": 53,
+        "analyses": 5,
+        "pages": 3,
+        "claims": 25,
+        "analyses fitted": 4,
+        "pages labelled": 3,
+        "site files": 93,
     }
 
 
@@ -101,7 +172,9 @@ def test_pooled_numbers_match_metafor(demo_run: tuple[DemoReport, Path], drug_cl
     assert weights == pytest.approx(reference["weights"], abs=1e-5)  # as printed: 6 digits
 
 
-def test_tau2_zero_class_against_the_inverse_variance_formula(demo_run: tuple[DemoReport, Path]) -> None:
+def test_tau2_zero_class_against_the_inverse_variance_formula(
+    demo_run: tuple[DemoReport, Path],
+) -> None:
     """With tau^2 = 0 the REML model is the inverse-variance average (Borenstein et al. 2009,
     ch. 11): computed here from the arms in the CSV with numpy."""
     _, site = demo_run
@@ -113,7 +186,9 @@ def test_tau2_zero_class_against_the_inverse_variance_formula(demo_run: tuple[De
     w = 1 / vi
     estimate = np.sum(w * yi) / np.sum(w)
     se = np.sqrt(1 / np.sum(w))
-    fit = {a["class"]: a for a in read_json(site, ANALYSIS_PAGE)["analyses"]}["DPP-4 inhibitors"]["fit"]
+    fit = {a["class"]: a for a in read_json(site, ANALYSIS_PAGE)["analyses"]}["DPP-4 inhibitors"][
+        "fit"
+    ]
     assert fit["estimate"] == pytest.approx(estimate, rel=1e-12)
     assert fit["ci_lb"] == pytest.approx(estimate - 1.959963984540054 * se, rel=1e-12)
     assert fit["QE"] == pytest.approx(np.sum(w * (yi - estimate) ** 2), rel=1e-12)
@@ -152,7 +227,9 @@ def store_contents(url: str) -> dict[str, list[tuple[Any, ...]]]:
     try:
         with transaction(engine) as session:
             return {
-                table.name: sorted((tuple(row) for row in session.execute(select(table)).all()), key=repr)
+                table.name: sorted(
+                    (tuple(row) for row in session.execute(select(table)).all()), key=repr
+                )
                 for table in t.Base.metadata.sorted_tables
             }
     finally:
@@ -160,7 +237,9 @@ def store_contents(url: str) -> dict[str, list[tuple[Any, ...]]]:
 
 
 def site_bytes(site: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(site)): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()
+    }
 
 
 @pytest.mark.slow
@@ -194,7 +273,9 @@ def test_interrupted_import_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
     assert not (tmp_path / "site").exists()
 
 
-def test_failed_analysis_stage_keeps_the_import_and_writes_no_result(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_analysis_stage_keeps_the_import_and_writes_no_result(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     real = demo_module.pool_analysis
 

@@ -26,20 +26,28 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine
-
 import numpy as np
 from scipy import stats as scipy_stats
+from sqlalchemy import Engine
 
 from evidencehub import __version__
-from evidencehub.data import DEMO_DIR
 from evidencehub.config import database_url
-from evidencehub.errors import NotFoundError, StatsWarning
+from evidencehub.data import DEMO_DIR
 from evidencehub.data.contrasts import arm_contrasts
 from evidencehub.data.corpus import Corpus, load_corpus
+from evidencehub.errors import NotFoundError, StatsWarning
 from evidencehub.grade.claims import extract_claims
 from evidencehub.grade.labels import label_for_claims
-from evidencehub.model import Analysis, AnalysisResult, Claim, EvidenceLabel, OutcomeData, Page, PageKind, Study
+from evidencehub.model import (
+    Analysis,
+    AnalysisResult,
+    Claim,
+    EvidenceLabel,
+    OutcomeData,
+    Page,
+    PageKind,
+    Study,
+)
 from evidencehub.publish.site import build_site
 from evidencehub.publish.snapshot import load_snapshot
 from evidencehub.stats import escalc, rma
@@ -77,7 +85,9 @@ STAGES: tuple[tuple[str, str], ...] = (
 # --------------------------------------------------------------------------- pure steps
 
 
-def pool_analysis(analysis: Analysis, outcomes: Sequence[OutcomeData], labels: dict[str, str]) -> dict[str, Any]:
+def pool_analysis(
+    analysis: Analysis, outcomes: Sequence[OutcomeData], labels: dict[str, str]
+) -> dict[str, Any]:
     """Contrast the arms of ``analysis`` and pool those of its value kind; return the result.
 
     Every contrast gets escalc's MD (``yi``, ``vi``, metafor's ``escalc(measure="MD")``) and a
@@ -90,8 +100,12 @@ def pool_analysis(analysis: Analysis, outcomes: Sequence[OutcomeData], labels: d
     if contrasts:
         effects = escalc(
             analysis.measure,
-            m1i=[c.m1i for c in contrasts], sd1i=[c.sd1i for c in contrasts], n1i=[c.n1i for c in contrasts],
-            m2i=[c.m2i for c in contrasts], sd2i=[c.sd2i for c in contrasts], n2i=[c.n2i for c in contrasts],
+            m1i=[c.m1i for c in contrasts],
+            sd1i=[c.sd1i for c in contrasts],
+            n1i=[c.n1i for c in contrasts],
+            m2i=[c.m2i for c in contrasts],
+            sd2i=[c.sd2i for c in contrasts],
+            n2i=[c.n2i for c in contrasts],
             study=[labels.get(c.study_key, c.study_key) for c in contrasts],
         )
         z = float(scipy_stats.norm.ppf(0.975))
@@ -99,10 +113,23 @@ def pool_analysis(analysis: Analysis, outcomes: Sequence[OutcomeData], labels: d
             half = z * float(np.sqrt(vi))
             rows.append(
                 {
-                    "study_key": c.study_key, "arm": c.arm, "control": c.control, "value_kind": c.value_kind.value,
-                    "n1i": c.n1i, "m1i": c.m1i, "sd1i": c.sd1i, "n2i": c.n2i, "m2i": c.m2i, "sd2i": c.sd2i,
-                    "yi": float(yi), "vi": float(vi), "ci_lb": float(yi) - half, "ci_ub": float(yi) + half,
-                    "pooled": False, "weight": None, "note": None,
+                    "study_key": c.study_key,
+                    "arm": c.arm,
+                    "control": c.control,
+                    "value_kind": c.value_kind.value,
+                    "n1i": c.n1i,
+                    "m1i": c.m1i,
+                    "sd1i": c.sd1i,
+                    "n2i": c.n2i,
+                    "m2i": c.m2i,
+                    "sd2i": c.sd2i,
+                    "yi": float(yi),
+                    "vi": float(vi),
+                    "ci_lb": float(yi) - half,
+                    "ci_ub": float(yi) + half,
+                    "pooled": False,
+                    "weight": None,
+                    "note": None,
                 }
             )
     kind = analysis.value_kind.value if analysis.value_kind else None
@@ -116,13 +143,16 @@ def pool_analysis(analysis: Analysis, outcomes: Sequence[OutcomeData], labels: d
         with warnings.catch_warnings():
             # Edge cases (tau^2 truncated at 0…) are kept in fit["warnings"] and shown on the page.
             warnings.simplefilter("ignore", StatsWarning)
-            result = rma(
-                [r["yi"] for r in eligible], [r["vi"] for r in eligible],
-                method=analysis.method, test=analysis.test, measure=analysis.measure,
+            meta = rma(
+                [r["yi"] for r in eligible],
+                [r["vi"] for r in eligible],
+                method=analysis.method,
+                test=analysis.test,
+                measure=analysis.measure,
                 study=[labels.get(r["study_key"], r["study_key"]) for r in eligible],
             )
-        fit = result.to_dict()
-        for row, weight in zip(eligible, result.weights, strict=True):
+        fit = meta.to_dict()
+        for row, weight in zip(eligible, meta.weights, strict=True):
             row["pooled"] = True
             row["weight"] = float(weight)
     else:
@@ -135,7 +165,10 @@ def pool_analysis(analysis: Analysis, outcomes: Sequence[OutcomeData], labels: d
         )
         for row in eligible:
             row["note"] = "single trial; not pooled"
-    return _finite({"analysis": analysis.slug, "fit": fit, "contrasts": rows, "not_pooled_reason": reason})
+    result: dict[str, Any] = _finite(
+        {"analysis": analysis.slug, "fit": fit, "contrasts": rows, "not_pooled_reason": reason}
+    )
+    return result
 
 
 def same_result(stored: Any, fresh: Any, *, rel_tol: float = 1e-10) -> bool:
@@ -143,12 +176,16 @@ def same_result(stored: Any, fresh: Any, *, rel_tol: float = 1e-10) -> bool:
     ``rel_tol`` (floating-point sums and iterations may differ in the last bits from one
     process to the next, far below any digit the pages show)."""
     if isinstance(stored, dict) and isinstance(fresh, dict):
-        return stored.keys() == fresh.keys() and all(same_result(stored[k], fresh[k], rel_tol=rel_tol) for k in stored)
+        return stored.keys() == fresh.keys() and all(
+            same_result(stored[k], fresh[k], rel_tol=rel_tol) for k in stored
+        )
     if isinstance(stored, list) and isinstance(fresh, list):
-        return len(stored) == len(fresh) and all(same_result(a, b, rel_tol=rel_tol) for a, b in zip(stored, fresh))
-    if isinstance(stored, float) or isinstance(fresh, float):
-        if isinstance(stored, bool) or isinstance(fresh, bool) or stored is None or fresh is None:
-            return stored == fresh
+        return len(stored) == len(fresh) and all(
+            same_result(a, b, rel_tol=rel_tol) for a, b in zip(stored, fresh)
+        )
+    if isinstance(stored, (int, float)) and isinstance(fresh, (int, float)):
+        if isinstance(stored, bool) or isinstance(fresh, bool):
+            return stored is fresh
         return math.isclose(stored, fresh, rel_tol=rel_tol, abs_tol=1e-300)
     return bool(stored == fresh)
 
@@ -257,7 +294,7 @@ def _run_analyses(engine: Engine) -> dict[str, int]:
                     AnalysisResult(
                         analysis_slug=analysis.slug,
                         result=result,
-                        fitted_at=dt.datetime.now(dt.timezone.utc).replace(microsecond=0),
+                        fitted_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
                         software=SOFTWARE,
                     ),
                 )
@@ -276,7 +313,9 @@ def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, i
                 results[analysis.slug] = stored.result
         for page in pages_repo.list_pages(session):
             claims = pages_repo.list_claims(session, page.slug)
-            source = label_sources.get(page.slug) or (page.label.source if page.label else "PubMed-indexed literature")
+            source = label_sources.get(page.slug) or (
+                page.label.source if page.label else "PubMed-indexed literature"
+            )
             label = label_page(page, claims, studies, results, source=source)
             if page.label != label:
                 pages_repo.upsert_page(session, page.model_copy(update={"label": label}))
@@ -284,9 +323,19 @@ def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, i
     return {"pages labelled": labelled}
 
 
-def run_demo(database: str, site_dir: Path, *, corpus_dir: Path = DEMO_DIR, progress: Progress | None = None) -> DemoReport:
-    """Walk the pipeline on the corpus in ``corpus_dir``; ``progress(stage, message)`` is called
-    when a stage starts and ends (message ``"done: …"``)."""
+def run_demo(
+    database: str | None,
+    site_dir: Path,
+    *,
+    corpus_dir: Path = DEMO_DIR,
+    progress: Progress | None = None,
+) -> DemoReport:
+    """Walk the pipeline on the corpus in ``corpus_dir``.
+
+    ``database`` is a path or URL (``None``: the configured default, see
+    :func:`evidencehub.config.database_url`). ``progress(stage, event)`` is called with
+    ``"start"`` and ``"done"`` for each stage of :data:`STAGES`.
+    """
     notify = progress or (lambda stage, message: None)
     url = database_url(database)
     counts: dict[str, int] = {}

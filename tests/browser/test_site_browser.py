@@ -21,13 +21,20 @@ from evidencehub.demo import run_demo
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
-    "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-    "--disable-component-update", "--disable-sync", "--no-first-run",
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
 ]
 
 pytestmark = [
     pytest.mark.browser,
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium"),
+    pytest.mark.skipif(
+        not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium"
+    ),
 ]
 
 sync_api = pytest.importorskip("playwright.sync_api")
@@ -45,8 +52,21 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     run_demo(str(root / "hub.db"), root / "site")
     port = _free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "evidencehub", "serve", "--db", str(root / "hub.db"), "--site", str(root / "site"), "--port", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        [
+            sys.executable,
+            "-m",
+            "evidencehub",
+            "serve",
+            "--db",
+            str(root / "hub.db"),
+            "--site",
+            str(root / "site"),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     base = f"http://127.0.0.1:{port}"
     try:
@@ -78,7 +98,12 @@ def page(browser: object) -> Iterator[tuple[object, list[str]]]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
     opened = context.new_page()
     problems: list[str] = []
-    opened.on("console", lambda message: problems.append(message.text) if message.type in ("error", "warning") else None)
+    opened.on(
+        "console",
+        lambda message: (
+            problems.append(message.text) if message.type in ("error", "warning") else None
+        ),
+    )
     opened.on("pageerror", lambda error: problems.append(str(error)))
     opened.on("requestfailed", lambda request: problems.append(f"failed: {request.url}"))
     yield opened, problems
@@ -109,7 +134,10 @@ def test_tags_explain_themselves(server: str, page: tuple[object, list[str]]) ->
     tab, problems = page
     tab.goto(server + "/pages/ipsc-derived-cell-therapy.html")  # type: ignore[attr-defined]
     tag = tab.locator(".body .tag-long-term-unknown").first  # type: ignore[attr-defined]
-    assert tag.get_attribute("title") == "Follow-up is too short to know the long-term benefit or harm."
+    assert (
+        tag.get_attribute("title")
+        == "Follow-up is too short to know the long-term benefit or harm."
+    )
     missing = tab.locator(".cross-refs li", has_text="type-1-diabetes")  # type: ignore[attr-defined]
     assert "implicit stub" in missing.inner_text().lower()  # shown in small capitals
     assert missing.locator("a").count() == 0
@@ -135,7 +163,9 @@ def test_readable_on_a_phone(server: str, browser: object) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)  # type: ignore[attr-defined]
     tab = context.new_page()
     tab.goto(server + "/pages/stem-cell-derived-insulin.html")
-    overflow = tab.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    overflow = tab.evaluate(
+        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+    )
     assert overflow <= 0  # no sideways scrolling
     assert tab.locator(".evidence-label").is_visible()
     context.close()

@@ -42,10 +42,15 @@ def test_citation_in_code_span_is_not_a_claim() -> None:
 
 
 def test_unknown_tag_is_named() -> None:
-    with pytest.raises(InputError, match=r"unknown evidence tag \{made-up\}; known tags: \{needs-replication\}"):
+    with pytest.raises(
+        InputError, match=r"unknown evidence tag \{made-up\}; known tags: \{needs-replication\}"
+    ):
         extract_claims(page("A claim. {made-up}\n"))
 
 
 def test_claim_with_tag_but_no_citation_must_be_unsourced() -> None:
-    with pytest.raises(InputError, match=r"page 'p', body line 1: a claim without citations must carry the 'unsourced' tag"):
+    with pytest.raises(
+        InputError,
+        match=r"page 'p', body line 1: a claim without citations must carry the 'unsourced' tag",
+    ):
         extract_claims(page("A claim. {needs-replication}\n"))

@@ -47,14 +47,20 @@ def test_strength_order_covers_every_kind() -> None:
     [
         ([StudyDesign.IN_VITRO], False, (K.IN_VITRO,)),
         ([StudyDesign.ANIMAL, StudyDesign.IN_VITRO], False, (K.ANIMAL, K.IN_VITRO)),
-        ([StudyDesign.IN_VITRO, StudyDesign.SINGLE_ARM_TRIAL, StudyDesign.ANIMAL], False, (K.EARLY_HUMAN, K.ANIMAL, K.IN_VITRO)),
+        (
+            [StudyDesign.IN_VITRO, StudyDesign.SINGLE_ARM_TRIAL, StudyDesign.ANIMAL],
+            False,
+            (K.EARLY_HUMAN, K.ANIMAL, K.IN_VITRO),
+        ),
         ([StudyDesign.RANDOMISED_CONTROLLED], True, (K.POOLED, K.CONTROLLED_HUMAN)),
         ([StudyDesign.COHORT], False, ()),
         ([], True, (K.POOLED,)),
         ([], False, ()),
     ],
 )
-def test_kinds_strongest_first(designs: list[StudyDesign], pooled: bool, expected: tuple[EvidenceKind, ...]) -> None:
+def test_kinds_strongest_first(
+    designs: list[StudyDesign], pooled: bool, expected: tuple[EvidenceKind, ...]
+) -> None:
     studies = [study(f"s{i}", d) for i, d in enumerate(designs)]
     assert evidence_label(studies, pooled=pooled).kinds == expected
 
@@ -78,14 +84,19 @@ def test_observational_designs_are_named_but_add_no_kind() -> None:
 
 
 def test_label_for_claims_counts_unsourced_and_extra_studies() -> None:
-    studies = {"lab": study("lab", StudyDesign.IN_VITRO), "rct": study("rct", StudyDesign.RANDOMISED_CONTROLLED)}
+    studies = {
+        "lab": study("lab", StudyDesign.IN_VITRO),
+        "rct": study("rct", StudyDesign.RANDOMISED_CONTROLLED),
+    }
     claims = [
         Claim(page_slug="p", text="one", study_keys=("lab",)),
         Claim(page_slug="p", text="two", tags=(EvidenceTag.UNSOURCED,)),
     ]
     label = label_for_claims(claims, studies, pooled=True, extra_studies=[studies["rct"]])
     assert label.kinds == (K.POOLED, K.CONTROLLED_HUMAN, K.IN_VITRO)
-    assert label.rationale is not None and label.rationale.endswith("1 of 2 claims has no citation in the library yet.")
+    assert label.rationale is not None and label.rationale.endswith(
+        "1 of 2 claims has no citation in the library yet."
+    )
 
 
 def test_label_for_claims_unknown_study_is_an_error() -> None:

@@ -14,7 +14,7 @@ from evidencehub.model import AnalysisResult
 from evidencehub.publish.site import render_site
 from evidencehub.publish.snapshot import HubSnapshot
 
-FITTED_AT = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.timezone.utc)
+FITTED_AT = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
 
 
 def corpus_snapshot() -> HubSnapshot:
@@ -25,11 +25,18 @@ def corpus_snapshot() -> HubSnapshot:
     claims = {p.page.slug: extract_claims(p.page) for p in corpus.pages}
     pages = tuple(
         p.page.model_copy(
-            update={"label": label_page(p.page, claims[p.page.slug], studies, results, source=p.label_source or "")}
+            update={
+                "label": label_page(
+                    p.page, claims[p.page.slug], studies, results, source=p.label_source or ""
+                )
+            }
         )
         for p in corpus.pages
     )
-    stored = {k: AnalysisResult(analysis_slug=k, result=v, fitted_at=FITTED_AT, software="test") for k, v in results.items()}
+    stored = {
+        k: AnalysisResult(analysis_slug=k, result=v, fitted_at=FITTED_AT, software="test")
+        for k, v in results.items()
+    }
     # Sorted as evidencehub.publish.snapshot.load_snapshot sorts what it reads from the store.
     return HubSnapshot(
         records=tuple(sorted(corpus.records, key=lambda r: r.key)),

@@ -26,7 +26,16 @@ def test_intervention_footnotes_numbered_by_first_citation(demo_snapshot: HubSna
     ctx = page_context(demo_snapshot, INTERVENTION)
     keys = [fn["study"]["key"] for fn in ctx["footnotes"]]
     # The same order as the source page's footnotes 1-8.
-    assert keys == ["takahashi2006", "takahashi2007", "yu2007", "lapasset2011", "mandai2017", "sawamoto2025", "tabar2025", "reichman2025"]
+    assert keys == [
+        "takahashi2006",
+        "takahashi2007",
+        "yu2007",
+        "lapasset2011",
+        "mandai2017",
+        "sawamoto2025",
+        "tabar2025",
+        "reichman2025",
+    ]
     mandai = ctx["footnotes"][4]
     assert mandai["number"] == 5
     assert mandai["anchor"] == "fn-5"
@@ -57,10 +66,18 @@ def test_intervention_tags_claims_and_label(demo_snapshot: HubSnapshot) -> None:
 def test_cross_refs_show_target_status(demo_snapshot: HubSnapshot) -> None:
     refs = {r["slug"]: r for r in page_context(demo_snapshot, INTERVENTION)["cross_refs"]}
     article = refs["stem-cell-derived-insulin"]
-    assert article["exists"] and article["status"] == "draft" and article["path"] == "pages/stem-cell-derived-insulin.html"
+    assert (
+        article["exists"]
+        and article["status"] == "draft"
+        and article["path"] == "pages/stem-cell-derived-insulin.html"
+    )
     assert refs["type-1-diabetes"] == {
-        "slug": "type-1-diabetes", "title": "type-1-diabetes", "status": "implicit-stub", "exists": False,
-        "note": "the beta-cell indication; type 2 diabetes is a different condition", "path": None,
+        "slug": "type-1-diabetes",
+        "title": "type-1-diabetes",
+        "status": "implicit-stub",
+        "exists": False,
+        "note": "the beta-cell indication; type 2 diabetes is a different condition",
+        "path": None,
     }
     assert refs["partial-reprogramming"]["status"] == "verified-partial"
 
@@ -68,15 +85,32 @@ def test_cross_refs_show_target_status(demo_snapshot: HubSnapshot) -> None:
 def test_analysis_page_tables(demo_snapshot: HubSnapshot) -> None:
     ctx = page_context(demo_snapshot, ANALYSIS)
     by_class = {a["class"]: a for a in ctx["analyses"]}
-    assert list(by_class) == ["Biguanides", "Alpha-glucosidase inhibitors", "Thiazolidinediones", "DPP-4 inhibitors", "Benfluorex"]
+    assert list(by_class) == [
+        "Biguanides",
+        "Alpha-glucosidase inhibitors",
+        "Thiazolidinediones",
+        "DPP-4 inhibitors",
+        "Benfluorex",
+    ]
     assert [len(a["pooled_rows"]) for a in ctx["analyses"]] == [4, 5, 7, 2, 0]
     benfluorex = by_class["Benfluorex"]
     assert benfluorex["fit"] is None and benfluorex["forest_plot"] is None
-    assert benfluorex["not_pooled_reason"] == "only one change comparison (Moulin (2006)); a single trial is shown, not pooled"
+    assert (
+        benfluorex["not_pooled_reason"]
+        == "only one change comparison (Moulin (2006)); a single trial is shown, not pooled"
+    )
     notes = {r["study_key"]: r["note"] for r in benfluorex["other_rows"]}
-    assert notes == {"moulin2006": "single trial; not pooled", "stucci1996": "final value; not pooled with change scores"}
-    assert by_class["DPP-4 inhibitors"]["fit"]["warnings"]  # tau^2 truncated at 0, shown on the page
-    assert ctx["label"]["kinds"] == ["Pooled randomised evidence (meta-analysis)", "Controlled human trials"]
+    assert notes == {
+        "moulin2006": "single trial; not pooled",
+        "stucci1996": "final value; not pooled with change scores",
+    }
+    assert by_class["DPP-4 inhibitors"]["fit"][
+        "warnings"
+    ]  # tau^2 truncated at 0, shown on the page
+    assert ctx["label"]["kinds"] == [
+        "Pooled randomised evidence (meta-analysis)",
+        "Controlled human trials",
+    ]
 
 
 def test_study_and_trial_contexts_link_both_ways(demo_snapshot: HubSnapshot) -> None:
@@ -86,8 +120,14 @@ def test_study_and_trial_contexts_link_both_ways(demo_snapshot: HubSnapshot) -> 
     assert trial["trial"]["secondary_ids"] == ["jRCT2090220384"]
     assert [s["key"] for s in trial["studies"]] == ["sawamoto2025"]
     willms = study_context(demo_snapshot, "willms1999")
-    assert [a["slug"] for a in willms["analyses"]] == ["hba1c-alpha-glucosidase-inhibitors-vs-placebo", "hba1c-biguanides-vs-placebo"]
-    assert willms["analyses"][0]["path"] == f"pages/{ANALYSIS}.html#analysis-hba1c-alpha-glucosidase-inhibitors-vs-placebo"
+    assert [a["slug"] for a in willms["analyses"]] == [
+        "hba1c-alpha-glucosidase-inhibitors-vs-placebo",
+        "hba1c-biguanides-vs-placebo",
+    ]
+    assert (
+        willms["analyses"][0]["path"]
+        == f"pages/{ANALYSIS}.html#analysis-hba1c-alpha-glucosidase-inhibitors-vs-placebo"
+    )
 
 
 def test_index_and_library(demo_snapshot: HubSnapshot) -> None:
@@ -96,7 +136,12 @@ def test_index_and_library(demo_snapshot: HubSnapshot) -> None:
     assert [s["kind"] for s in index["sections"]] == ["article", "intervention", "analysis"]
     assert len(index["headlines"]) == 4
     library = library_context(demo_snapshot)
-    assert library["design_counts"] == {"case-report": 1, "in-vitro": 4, "randomised-controlled-trial": 26, "single-arm-trial": 3}
+    assert library["design_counts"] == {
+        "case-report": 1,
+        "in-vitro": 4,
+        "randomised-controlled-trial": 26,
+        "single-arm-trial": 3,
+    }
 
 
 def test_every_path_has_a_context_and_a_json_twin(demo_snapshot: HubSnapshot) -> None:
@@ -108,7 +153,16 @@ def test_every_path_has_a_context_and_a_json_twin(demo_snapshot: HubSnapshot) ->
         assert json.loads(render_json(ctx)) == json.loads(json.dumps(ctx))
 
 
-@pytest.mark.parametrize("path", ["pages/nope.html", "studies/x.json", "trials/NCT00000000.html", "other/a.html", "pages/a/b.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "pages/nope.html",
+        "studies/x.json",
+        "trials/NCT00000000.html",
+        "other/a.html",
+        "pages/a/b.html",
+    ],
+)
 def test_unknown_paths(demo_snapshot: HubSnapshot, path: str) -> None:
     with pytest.raises(KeyError):
         context_for_path(demo_snapshot, path)

@@ -32,7 +32,10 @@ def test_tags_become_badges_with_explanations() -> None:
 def test_wiki_links_resolve_or_show_status() -> None:
     out = render_body("See [[known]] and [[missing-page]].\n", footnote_numbers={}, link_for=links)
     assert '<a class="xref" href="known.html">A known page</a>' in out.html
-    assert '<span class="xref xref-missing">missing-page <span class="status">implicit-stub</span></span>' in out.html
+    assert (
+        '<span class="xref xref-missing">missing-page <span class="status">implicit-stub</span></span>'
+        in out.html
+    )
 
 
 def test_raw_html_is_escaped_and_tables_render() -> None:
@@ -49,15 +52,30 @@ def test_headings_get_unique_ids_and_make_the_toc() -> None:
     assert '<h2 id="risks">' in out.html
 
 
-@pytest.mark.parametrize(("text", "slug"), [("Limitations and gaps", "limitations-and-gaps"), ("2. Parkinson's disease", "2-parkinson-s-disease"), ("…", "section")])
+@pytest.mark.parametrize(
+    ("text", "slug"),
+    [
+        ("Limitations and gaps", "limitations-and-gaps"),
+        ("2. Parkinson's disease", "2-parkinson-s-disease"),
+        ("…", "section"),
+    ],
+)
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug
 
 
 def test_registry_ids_of_known_trials_become_links() -> None:
-    known = {"NCT04802733": "../trials/NCT04802733.html", "jRCT2090220384": "../trials/UMIN000033564.html"}
+    known = {
+        "NCT04802733": "../trials/NCT04802733.html",
+        "jRCT2090220384": "../trials/UMIN000033564.html",
+    }
     body = "Phase 1 (NCT04802733), also jRCT2090220384; NCT99999999 is unknown. `NCT04802733` in code.\n"
     out = render_body(body, footnote_numbers={}, link_for=links, trial_href=known.get)
-    assert '(<a class="trial-id" href="../trials/NCT04802733.html">NCT04802733</a>), also ' in out.html
-    assert '<a class="trial-id" href="../trials/UMIN000033564.html">jRCT2090220384</a>; NCT99999999 is unknown.' in out.html
+    assert (
+        '(<a class="trial-id" href="../trials/NCT04802733.html">NCT04802733</a>), also ' in out.html
+    )
+    assert (
+        '<a class="trial-id" href="../trials/UMIN000033564.html">jRCT2090220384</a>; NCT99999999 is unknown.'
+        in out.html
+    )
     assert "<code>NCT04802733</code>" in out.html

@@ -13,20 +13,36 @@ from evidencehub.publish.snapshot import HubSnapshot
 
 @pytest.mark.parametrize(
     ("value", "digits", "text"),
-    [(-1.1312391, 2, "−1.13"), (0.2, 3, "0.200"), (-0.0001, 2, "0.00"), (90.8177, 1, "90.8"), (None, 2, "—"), (math.nan, 2, "—"), (4, 0, "4")],
+    [
+        (-1.1312391, 2, "−1.13"),
+        (0.2, 3, "0.200"),
+        (-0.0001, 2, "0.00"),
+        (90.8177, 1, "90.8"),
+        (None, 2, "—"),
+        (math.nan, 2, "—"),
+        (4, 0, "4"),
+    ],
 )
 def test_fmt_num(value: float | None, digits: int, text: str) -> None:
     assert fmt_num(value, digits) == text
 
 
-@pytest.mark.parametrize(("value", "text"), [(3.7e-9, "<0.0001"), (0.13191, "0.1319"), (1.0, "1.0000"), (None, "—")])
+@pytest.mark.parametrize(
+    ("value", "text"), [(3.7e-9, "<0.0001"), (0.13191, "0.1319"), (1.0, "1.0000"), (None, "—")]
+)
 def test_fmt_pval(value: float | None, text: str) -> None:
     assert fmt_pval(value) == text
 
 
 @pytest.mark.parametrize(
     ("code", "text"),
-    [("PHASE1", "Phase 1"), ("PHASE1/PHASE2", "Phase 1/2"), ("EARLY_PHASE1", "Early phase 1"), ("NA", "Not applicable"), (None, "")],
+    [
+        ("PHASE1", "Phase 1"),
+        ("PHASE1/PHASE2", "Phase 1/2"),
+        ("EARLY_PHASE1", "Early phase 1"),
+        ("NA", "Not applicable"),
+        (None, ""),
+    ],
 )
 def test_fmt_phase(code: str | None, text: str) -> None:
     assert fmt_phase(code) == text

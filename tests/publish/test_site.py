@@ -16,11 +16,20 @@ from evidencehub.publish.snapshot import HubSnapshot
 
 def test_site_has_every_page_and_twin(demo_site_files: dict[str, bytes]) -> None:
     for path in [
-        "index.html", "index.json", "library.html", "library.json",
-        "pages/stem-cell-derived-insulin.html", "pages/ipsc-derived-cell-therapy.html",
-        "pages/hba1c-glucose-lowering-drugs.html", "pages/hba1c-glucose-lowering-drugs.json",
-        "studies/mandai2017.html", "studies/defronzo1995.json", "trials/NCT04339764.html",
-        "plots/hba1c-biguanides-vs-placebo.svg", "static/style.css", MARKER,
+        "index.html",
+        "index.json",
+        "library.html",
+        "library.json",
+        "pages/stem-cell-derived-insulin.html",
+        "pages/ipsc-derived-cell-therapy.html",
+        "pages/hba1c-glucose-lowering-drugs.html",
+        "pages/hba1c-glucose-lowering-drugs.json",
+        "studies/mandai2017.html",
+        "studies/defronzo1995.json",
+        "trials/NCT04339764.html",
+        "plots/hba1c-biguanides-vs-placebo.svg",
+        "static/style.css",
+        MARKER,
     ]:
         assert path in demo_site_files, path
     assert "plots/hba1c-benfluorex-vs-placebo.svg" not in demo_site_files  # k = 1: not pooled
@@ -46,7 +55,9 @@ def _targets(files: dict[str, bytes]) -> list[tuple[str, str]]:
 
 def test_every_internal_link_resolves(demo_site_files: dict[str, bytes]) -> None:
     ids: dict[str, set[str]] = {
-        path: set(lxml_html.fromstring(data).xpath("//@id")) for path, data in demo_site_files.items() if path.endswith(".html")
+        path: set(lxml_html.fromstring(data).xpath("//@id"))
+        for path, data in demo_site_files.items()
+        if path.endswith(".html")
     }
     checked = 0
     for source, link in _targets(demo_site_files):
@@ -69,7 +80,9 @@ def test_every_internal_link_resolves(demo_site_files: dict[str, bytes]) -> None
     assert checked > 400  # guards against a parser that finds no links
 
 
-def test_build_is_deterministic_and_replaces_the_site(tmp_path: Path, demo_snapshot: HubSnapshot) -> None:
+def test_build_is_deterministic_and_replaces_the_site(
+    tmp_path: Path, demo_snapshot: HubSnapshot
+) -> None:
     site = tmp_path / "site"
     first = build_site(demo_snapshot, site)
     before = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
@@ -81,15 +94,22 @@ def test_build_is_deterministic_and_replaces_the_site(tmp_path: Path, demo_snaps
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging or old copies left
 
 
-def test_refuses_to_replace_a_directory_it_did_not_build(tmp_path: Path, demo_snapshot: HubSnapshot) -> None:
+def test_refuses_to_replace_a_directory_it_did_not_build(
+    tmp_path: Path, demo_snapshot: HubSnapshot
+) -> None:
     (tmp_path / "docs").mkdir()
     (tmp_path / "docs" / "thesis.tex").write_text("precious")
-    with pytest.raises(ConfigError, match=r"docs is not empty and was not built by evidencehub \(no \.evidencehub-site\)"):
+    with pytest.raises(
+        ConfigError,
+        match=r"docs is not empty and was not built by evidencehub \(no \.evidencehub-site\)",
+    ):
         build_site(demo_snapshot, tmp_path / "docs")
     assert (tmp_path / "docs" / "thesis.tex").read_text() == "precious"
 
 
-def test_failed_build_leaves_the_old_site(tmp_path: Path, demo_snapshot: HubSnapshot, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_failed_build_leaves_the_old_site(
+    tmp_path: Path, demo_snapshot: HubSnapshot, monkeypatch: pytest.MonkeyPatch
+) -> None:
     site = tmp_path / "site"
     build_site(demo_snapshot, site)
     before = {p.relative_to(site): p.read_bytes() for p in site.rglob("*") if p.is_file()}

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 from pathlib import Path
-
-import asyncio
 from typing import Any
 
 import httpx
@@ -44,7 +43,9 @@ def built_site(tmp_path_factory: pytest.TempPathFactory, demo_snapshot: HubSnaps
 
 
 @pytest.fixture
-def client(engine: Engine, built_site: Path, demo_snapshot: HubSnapshot) -> Iterator[tuple[AppClient, Path]]:
+def client(
+    engine: Engine, built_site: Path, demo_snapshot: HubSnapshot
+) -> Iterator[tuple[AppClient, Path]]:
     with transaction(engine) as session:
         for record in demo_snapshot.records:
             records_repo.upsert_record(session, record, source="test")
@@ -67,7 +68,10 @@ def test_search_records(client: tuple[AppClient, Path]) -> None:
     http, _ = client
     found = http.get("/search.json", params={"q": "dopaminergic"}).json()
     assert found["query"] == "dopaminergic"
-    assert sorted(r["doi"] for r in found["records"]) == ["10.1038/s41586-025-08700-0", "10.1038/s41586-025-08845-y"]
+    assert sorted(r["doi"] for r in found["records"]) == [
+        "10.1038/s41586-025-08700-0",
+        "10.1038/s41586-025-08845-y",
+    ]
     page = http.get("/search", params={"q": "dopaminergic"})
     assert page.status_code == 200
     assert "2 publications found for “dopaminergic”." in page.text
@@ -83,5 +87,7 @@ def test_missing_page_is_a_404_page(client: tuple[AppClient, Path]) -> None:
 
 
 def test_refuses_a_directory_without_a_site(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match=r"no site built in .*empty; run `evidencehub build --site"):
+    with pytest.raises(
+        ConfigError, match=r"no site built in .*empty; run `evidencehub build --site"
+    ):
         create_app("sqlite://", tmp_path / "empty")

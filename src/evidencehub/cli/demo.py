@@ -21,7 +21,9 @@ def demo(
     site: SiteOption = Path(DEFAULT_SITE_DIR),
     port: PortOption = DEFAULT_PORT,
     host: HostOption = "127.0.0.1",
-    no_serve: Annotated[bool, typer.Option("--no-serve", help="Build the store and the site, then stop.")] = False,
+    no_serve: Annotated[
+        bool, typer.Option("--no-serve", help="Build the store and the site, then stop.")
+    ] = False,
     json: JsonOption = False,
 ) -> None:
     """Build the demo hub from the bundled corpus and serve it.
@@ -51,7 +53,13 @@ def demo(
 
         report = run_demo(db, site, progress=update)
     if json:
-        print_json({"database_url": report.database_url, "site_dir": str(report.site_dir), "counts": report.counts})
+        print_json(
+            {
+                "database_url": report.database_url,
+                "site_dir": str(report.site_dir),
+                "counts": report.counts,
+            }
+        )
     else:
         table = Table(title="Demo hub", show_header=False, box=None)
         for name, count in report.counts.items():

@@ -16,7 +16,9 @@ SiteOption = Annotated[
     Path, typer.Option("--site", help="Directory of the static site (replaced on each build).")
 ]
 PortOption = Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to serve on.")]
-HostOption = Annotated[str, typer.Option("--host", help="Address to listen on (loopback by default).")]
+HostOption = Annotated[
+    str, typer.Option("--host", help="Address to listen on (loopback by default).")
+]
 
 
 def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
@@ -30,7 +32,9 @@ def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
-def build(db: DbOption = None, site: SiteOption = Path(DEFAULT_SITE_DIR), json: JsonOption = False) -> None:
+def build(
+    db: DbOption = None, site: SiteOption = Path(DEFAULT_SITE_DIR), json: JsonOption = False
+) -> None:
     """Build the static site from the store: pages, studies, trials, plots, JSON twins.
 
     The site directory is replaced atomically; building twice from the same store gives the same bytes.

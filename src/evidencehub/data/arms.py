@@ -41,7 +41,9 @@ def study_key(label: str) -> str:
     return key
 
 
-def _number(raw: str, *, source: str, where: str, positive: bool = False, integer: bool = False) -> float:
+def _number(
+    raw: str, *, source: str, where: str, positive: bool = False, integer: bool = False
+) -> float:
     try:
         value = float(raw)
     except ValueError:
@@ -72,7 +74,11 @@ def read_arm_table(
         reader = csv.DictReader(handle)
         missing = [c for c in ARM_COLUMNS if c not in (reader.fieldnames or ())]
         if missing:
-            raise InputError(f"missing column(s) {', '.join(repr(c) for c in missing)}; expected {', '.join(ARM_COLUMNS)}", source=source, where="header")
+            raise InputError(
+                f"missing column(s) {', '.join(repr(c) for c in missing)}; expected {', '.join(ARM_COLUMNS)}",
+                source=source,
+                where="header",
+            )
         rows = list(reader)
     if not rows:
         raise InputError("the table has no rows", source=source)
@@ -80,31 +86,52 @@ def read_arm_table(
     arm_sizes: dict[str, tuple[str, int]] = {}
     seen: set[tuple[str, str]] = set()
     for number, row in enumerate(rows, start=2):
-        def where(column: str) -> str:
+
+        def where(column: str, number: int = number) -> str:
             return f"row {number}, column '{column}'"
 
         label = (row["study"] or "").strip()
         if not label:
-            raise InputError("expected a study label, got an empty cell", source=source, where=where("study"))
+            raise InputError(
+                "expected a study label, got an empty cell", source=source, where=where("study")
+            )
         arm = (row["treatment"] or "").strip()
         if not arm:
-            raise InputError("expected a treatment name, got an empty cell", source=source, where=where("treatment"))
+            raise InputError(
+                "expected a treatment name, got an empty cell",
+                source=source,
+                where=where("treatment"),
+            )
         kind = _VALUE_KINDS.get((row["comment"] or "").strip())
         if kind is None:
-            raise InputError(f"expected 'change' or 'raw', got {row['comment']!r}", source=source, where=where("comment"))
+            raise InputError(
+                f"expected 'change' or 'raw', got {row['comment']!r}",
+                source=source,
+                where=where("comment"),
+            )
         n = int(_number(row["ni"], source=source, where=where("ni"), positive=True, integer=True))
         mean = _number(row["mi"], source=source, where=where("mi"))
         sd = _number(row["sdi"], source=source, where=where("sdi"), positive=True)
         key = study_key(label)
         if (key, arm) in seen:
-            raise InputError(f"study {label!r} has arm {arm!r} twice", source=source, where=f"row {number}")
+            raise InputError(
+                f"study {label!r} has arm {arm!r} twice", source=source, where=f"row {number}"
+            )
         seen.add((key, arm))
         previous = arm_sizes.get(key)
         arm_sizes[key] = (label, n + (previous[1] if previous else 0))
         outcomes.append(
             validate(
                 OutcomeData,
-                {"study_key": key, "outcome": outcome, "arm": arm, "value_kind": kind, "n": n, "mean": mean, "sd": sd},
+                {
+                    "study_key": key,
+                    "outcome": outcome,
+                    "arm": arm,
+                    "value_kind": kind,
+                    "n": n,
+                    "mean": mean,
+                    "sd": sd,
+                },
                 source=source,
                 where=f"row {number}",
             )
@@ -112,7 +139,14 @@ def read_arm_table(
     studies = tuple(
         validate(
             Study,
-            {"key": key, "label": label, "design": design, "population": population, "n": total, "record_keys": tuple(record_keys)},
+            {
+                "key": key,
+                "label": label,
+                "design": design,
+                "population": population,
+                "n": total,
+                "record_keys": tuple(record_keys),
+            },
             source=source,
             where=f"study {label!r}",
         )

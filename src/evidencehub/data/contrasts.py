@@ -45,7 +45,9 @@ def parse_comparison(text: str) -> tuple[tuple[str, ...], str]:
     return arms, control.strip()
 
 
-def arm_contrasts(outcomes: Iterable[OutcomeData], comparison: str, *, outcome: str) -> tuple[Contrast, ...]:
+def arm_contrasts(
+    outcomes: Iterable[OutcomeData], comparison: str, *, outcome: str
+) -> tuple[Contrast, ...]:
     """Contrasts of ``comparison`` for ``outcome``, ordered by study key then arm.
 
     Both arms of a contrast must report the same kind of value (both changes from baseline or
@@ -78,8 +80,16 @@ def arm_contrasts(outcomes: Iterable[OutcomeData], comparison: str, *, outcome: 
             assert base.n is not None and base.sd is not None and base.mean is not None
             contrasts.append(
                 Contrast(
-                    study_key=key, arm=arm.arm, control=control, value_kind=arm.value_kind,
-                    n1i=arm.n, m1i=arm.mean, sd1i=arm.sd, n2i=base.n, m2i=base.mean, sd2i=base.sd,
+                    study_key=key,
+                    arm=arm.arm,
+                    control=control,
+                    value_kind=arm.value_kind,
+                    n1i=arm.n,
+                    m1i=arm.mean,
+                    sd1i=arm.sd,
+                    n2i=base.n,
+                    m2i=base.mean,
+                    sd2i=base.sd,
                 )
             )
     return tuple(contrasts)

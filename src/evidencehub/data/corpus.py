@@ -100,18 +100,24 @@ def _records(root: Path) -> tuple[Record, ...]:
     records = []
     for i, data in enumerate(_tables(root / "records.toml", "record"), start=1):
         data = {**data, "authors": [parse_author(a) for a in data.get("authors", [])]}
-        records.append(validate(Record, data, source="records.toml", where=_entry("record", i, data, "doi")))
+        records.append(
+            validate(Record, data, source="records.toml", where=_entry("record", i, data, "doi"))
+        )
     return tuple(records)
 
 
-def _simple(root: Path, file: str, name: str, model: type[Trial] | type[Study], id_field: str) -> tuple[Any, ...]:
+def _simple(
+    root: Path, file: str, name: str, model: type[Trial | Study], id_field: str
+) -> tuple[Any, ...]:
     return tuple(
         validate(model, data, source=file, where=_entry(name, i, data, id_field))
         for i, data in enumerate(_tables(root / file, name), start=1)
     )
 
 
-def _plan(root: Path, records: tuple[Record, ...]) -> tuple[AnalysisPlan, tuple[Study, ...], tuple[OutcomeData, ...], tuple[Analysis, ...]]:
+def _plan(
+    root: Path, records: tuple[Record, ...]
+) -> tuple[AnalysisPlan, tuple[Study, ...], tuple[OutcomeData, ...], tuple[Analysis, ...]]:
     path = root / "analyses.toml"
     if not path.exists():
         return AnalysisPlan("", {}, None, None), (), (), ()
@@ -127,21 +133,39 @@ def _plan(root: Path, records: tuple[Record, ...]) -> tuple[AnalysisPlan, tuple[
     try:
         design = StudyDesign(source["design"])
     except ValueError:
-        raise InputError(f"unknown design {source['design']!r}; expected one of {', '.join(StudyDesign)}", source=path.name, where="[source] design") from None
-    table = read_arm_table(root / source["file"], outcome=source["outcome"], design=design, population=source.get("population"), record_keys=(record,) if record else ())
+        raise InputError(
+            f"unknown design {source['design']!r}; expected one of {', '.join(StudyDesign)}",
+            source=path.name,
+            where="[source] design",
+        ) from None
+    table = read_arm_table(
+        root / source["file"],
+        outcome=source["outcome"],
+        design=design,
+        population=source.get("population"),
+        record_keys=(record,) if record else (),
+    )
     classes = {name: tuple(arms) for name, arms in spec.get("classes", {}).items()}
     arms_present = {o.arm for o in table.outcomes}
     for name, arms in classes.items():
         unknown = [a for a in arms if a not in arms_present]
         if unknown:
-            raise InputError(f"arm(s) {', '.join(unknown)} of class {name!r} are not in {source['file']}", source=path.name, where="[classes]")
+            raise InputError(
+                f"arm(s) {', '.join(unknown)} of class {name!r} are not in {source['file']}",
+                source=path.name,
+                where="[classes]",
+            )
     control = source["control_arm"]
     analyses = []
     for i, data in enumerate(spec.get("analysis", []), start=1):
         where = _entry("analysis", i, data, "slug")
         name = data.get("class")
         if name not in classes:
-            raise InputError(f"unknown class {name!r}; expected one of {', '.join(classes)}", source=path.name, where=where)
+            raise InputError(
+                f"unknown class {name!r}; expected one of {', '.join(classes)}",
+                source=path.name,
+                where=where,
+            )
         fields = {
             "slug": data.get("slug"),
             "title": f"{name} versus {control}: change in {source['outcome']}",
@@ -155,7 +179,9 @@ def _plan(root: Path, records: tuple[Record, ...]) -> tuple[AnalysisPlan, tuple[
             "description": f"Mean difference in {source['outcome']} change from baseline ({name.lower()} minus {control}), random effects.",
         }
         analyses.append(validate(Analysis, fields, source=path.name, where=where))
-    plan = AnalysisPlan(control_arm=control, classes=classes, source_record=record, dataset=source.get("dataset"))
+    plan = AnalysisPlan(
+        control_arm=control, classes=classes, source_record=record, dataset=source.get("dataset")
+    )
     return plan, table.studies, table.outcomes, tuple(analyses)
 
 
@@ -191,7 +217,9 @@ def load_corpus(root: Path = DEMO_DIR) -> Corpus:
     for study in studies:
         for key in study.record_keys:
             if key not in record_keys:
-                raise InputError(f"unknown record {key!r}", source="studies.toml", where=f"study {study.key!r}")
+                raise InputError(
+                    f"unknown record {key!r}", source="studies.toml", where=f"study {study.key!r}"
+                )
     study_keys = {s.key for s in studies}
     analysis_slugs = {a.slug for a in analyses}
     for source in pages:
@@ -203,4 +231,13 @@ def load_corpus(root: Path = DEMO_DIR) -> Corpus:
         for slug in source.page.analysis_slugs:
             if slug not in analysis_slugs:
                 raise InputError(f"names unknown analysis {slug!r}", source=where)
-    return Corpus(root=root, records=records, trials=trials, studies=studies, outcomes=outcomes, analyses=analyses, pages=pages, plan=plan)
+    return Corpus(
+        root=root,
+        records=records,
+        trials=trials,
+        studies=studies,
+        outcomes=outcomes,
+        analyses=analyses,
+        pages=pages,
+        plan=plan,
+    )

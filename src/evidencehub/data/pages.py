@@ -45,18 +45,26 @@ def parse_page(text: str, *, source: str) -> PageSource:
     """Parse the text of a page source file (named ``source`` in error messages)."""
     lines = text.splitlines()
     if not lines or lines[0].strip() != _FENCE:
-        raise InputError(f"a page starts with a '{_FENCE}' line opening its front matter", source=source, where="line 1")
+        raise InputError(
+            f"a page starts with a '{_FENCE}' line opening its front matter",
+            source=source,
+            where="line 1",
+        )
     try:
         end = next(i for i, line in enumerate(lines[1:], start=1) if line.strip() == _FENCE)
     except StopIteration:
-        raise InputError(f"the front matter is not closed by a '{_FENCE}' line", source=source) from None
+        raise InputError(
+            f"the front matter is not closed by a '{_FENCE}' line", source=source
+        ) from None
     try:
         meta = tomllib.loads("\n".join(lines[1:end]))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"front matter is not valid TOML: {exc}", source=source) from None
     for field in ("body", "label"):
         if field in meta:
-            raise InputError(f"'{field}' is not a front-matter field", source=source, where="front matter")
+            raise InputError(
+                f"'{field}' is not a front-matter field", source=source, where="front matter"
+            )
     label_source = meta.pop("source", None)
     body = "\n".join(lines[end + 1 :]).strip()
     page = validate(Page, {**meta, "body": body}, source=source, where="front matter")

@@ -57,7 +57,9 @@ def parse_tag(name: str, *, source: str | None = None) -> EvidenceTag:
         return EvidenceTag(name)
     except ValueError:
         known = ", ".join("{" + t.value + "}" for t in EvidenceTag)
-        raise InputError(f"unknown evidence tag {{{name}}}; known tags: {known}", source=source) from None
+        raise InputError(
+            f"unknown evidence tag {{{name}}}; known tags: {known}", source=source
+        ) from None
 
 
 def _blocks(body: str) -> list[tuple[str, bool, str | None]]:
@@ -106,7 +108,9 @@ def extract_claims(page: Page) -> tuple[Claim, ...]:
         if is_heading:
             continue
         keys = [k for m in CITATION_RE.finditer(content) for k in citation_keys(m.group(1))]
-        tags = [parse_tag(m.group(1), source=f"page {page.slug!r}") for m in TAG_RE.finditer(content)]
+        tags = [
+            parse_tag(m.group(1), source=f"page {page.slug!r}") for m in TAG_RE.finditer(content)
+        ]
         if not keys and not tags:
             continue
         fields = {

@@ -60,9 +60,18 @@ _DESIGN_WORDS: dict[StudyDesign, tuple[str, str]] = {
     StudyDesign.CASE_SERIES: ("case series", "case series"),
     StudyDesign.SINGLE_ARM_TRIAL: ("single-arm trial", "single-arm trials"),
     StudyDesign.COHORT: ("cohort study (observational)", "cohort studies (observational)"),
-    StudyDesign.CASE_CONTROL: ("case-control study (observational)", "case-control studies (observational)"),
-    StudyDesign.NON_RANDOMISED_CONTROLLED: ("non-randomised controlled trial", "non-randomised controlled trials"),
-    StudyDesign.RANDOMISED_CONTROLLED: ("randomised controlled trial", "randomised controlled trials"),
+    StudyDesign.CASE_CONTROL: (
+        "case-control study (observational)",
+        "case-control studies (observational)",
+    ),
+    StudyDesign.NON_RANDOMISED_CONTROLLED: (
+        "non-randomised controlled trial",
+        "non-randomised controlled trials",
+    ),
+    StudyDesign.RANDOMISED_CONTROLLED: (
+        "randomised controlled trial",
+        "randomised controlled trials",
+    ),
     StudyDesign.SYSTEMATIC_REVIEW: ("systematic review", "systematic reviews"),
 }
 

@@ -74,7 +74,13 @@ def _json(path: str) -> str:
 
 
 def _base(kind: str, title: str, path: str) -> dict[str, Any]:
-    return {"kind": kind, "site": SITE_TITLE, "title": title, "path": path, "json_path": _json(path)}
+    return {
+        "kind": kind,
+        "site": SITE_TITLE,
+        "title": title,
+        "path": path,
+        "json_path": _json(path),
+    }
 
 
 # --------------------------------------------------------------------------- objects as dicts
@@ -117,13 +123,17 @@ def _author_line(authors: list[str], label: str) -> str:
 
 def _study_dict(study: Study, snap: HubSnapshot) -> dict[str, Any]:
     kind = design_kind(study.design)
-    records = [_record_dict(snap.record_by_key[k]) for k in study.record_keys if k in snap.record_by_key]
+    records = [
+        _record_dict(snap.record_by_key[k]) for k in study.record_keys if k in snap.record_by_key
+    ]
     for record in records:
         record["author_line"] = _author_line(record["authors"], study.label)
     trials = []
     for registry_id in study.trial_ids:
         trial = snap.trial_by_id.get(registry_id)
-        trials.append({"registry_id": registry_id, "path": trial_path(trial.registry_id) if trial else None})
+        trials.append(
+            {"registry_id": registry_id, "path": trial_path(trial.registry_id) if trial else None}
+        )
     return {
         "key": study.key,
         "label": study.label,
@@ -211,7 +221,9 @@ def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
             {
                 "slug": ref.slug,
                 "title": target.title if target else ref.slug,
-                "status": target.status.value if target else (ref.status.value if ref.status else "missing"),
+                "status": target.status.value
+                if target
+                else (ref.status.value if ref.status else "missing"),
                 "exists": target is not None,
                 "note": ref.note,
                 "path": page_path(ref.slug) if target else None,
@@ -227,7 +239,13 @@ def _analysis_dict(slug: str, snap: HubSnapshot) -> dict[str, Any]:
     rows = []
     for row in result.get("contrasts", []):
         study = snap.study_by_key.get(row["study_key"])
-        rows.append({**row, "label": study.label if study else row["study_key"], "path": study_path(row["study_key"]) if study else None})
+        rows.append(
+            {
+                **row,
+                "label": study.label if study else row["study_key"],
+                "path": study_path(row["study_key"]) if study else None,
+            }
+        )
     return {
         "slug": analysis.slug,
         "anchor": f"analysis-{analysis.slug}",
@@ -267,7 +285,14 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
     footnotes = []
     for key, number in numbers.items():
         study = _study_dict(snap.study_by_key[key], snap)
-        footnotes.append({"number": number, "anchor": f"fn-{number}", "study": study, "backrefs": list(rendered.backrefs.get(number, ()))})
+        footnotes.append(
+            {
+                "number": number,
+                "anchor": f"fn-{number}",
+                "study": study,
+                "backrefs": list(rendered.backrefs.get(number, ())),
+            }
+        )
     claims = snap.claims.get(slug, ())
     counts = tag_counts(claims)
     context = _base("page", page.title, path)
@@ -288,10 +313,18 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
             "toc": list(rendered.toc),
             "footnotes": footnotes,
             "claims": [
-                {"text": c.text, "study_keys": list(c.study_keys), "footnotes": [numbers[k] for k in c.study_keys if k in numbers], "tags": [t.value for t in c.tags]}
+                {
+                    "text": c.text,
+                    "study_keys": list(c.study_keys),
+                    "footnotes": [numbers[k] for k in c.study_keys if k in numbers],
+                    "tags": [t.value for t in c.tags],
+                }
                 for c in claims
             ],
-            "tags": [{"tag": t.value, "description": TAG_DESCRIPTIONS[t], "count": n} for t, n in counts.items()],
+            "tags": [
+                {"tag": t.value, "description": TAG_DESCRIPTIONS[t], "count": n}
+                for t, n in counts.items()
+            ],
             "cross_refs": _cross_refs(page, snap),
             "related": [_page_link(p) for p in snap.pages if p.slug != slug],
             "analyses": [_analysis_dict(a, snap) for a in page.analysis_slugs],
@@ -309,12 +342,25 @@ def study_context(snap: HubSnapshot, key: str) -> dict[str, Any]:
     in_analyses = []
     for analysis in snap.analyses:
         stored = snap.results.get(analysis.slug)
-        rows = [r for r in (stored.result.get("contrasts", []) if stored else []) if r["study_key"] == key]
+        rows = [
+            r
+            for r in (stored.result.get("contrasts", []) if stored else [])
+            if r["study_key"] == key
+        ]
         if rows:
             pages = [p for p in snap.pages if analysis.slug in p.analysis_slugs]
             href = page_path(pages[0].slug) + f"#analysis-{analysis.slug}" if pages else None
-            in_analyses.append({"slug": analysis.slug, "title": analysis.title, "path": href, "rows": rows})
-    context.update({"study": _study_dict(study, snap), "cited_by": cited_by, "analyses": in_analyses, "disclaimer": DISCLAIMER})
+            in_analyses.append(
+                {"slug": analysis.slug, "title": analysis.title, "path": href, "rows": rows}
+            )
+    context.update(
+        {
+            "study": _study_dict(study, snap),
+            "cited_by": cited_by,
+            "analyses": in_analyses,
+            "disclaimer": DISCLAIMER,
+        }
+    )
     return context
 
 
@@ -356,13 +402,26 @@ def index_context(snap: HubSnapshot) -> dict[str, Any]:
         for slug in page.analysis_slugs:
             analysis = _analysis_dict(slug, snap)
             if analysis["fit"]:
-                headlines.append({"title": analysis["title"], "class": analysis["class"], "path": page_path(page.slug) + "#" + analysis["anchor"], "fit": analysis["fit"]})
+                headlines.append(
+                    {
+                        "title": analysis["title"],
+                        "class": analysis["class"],
+                        "path": page_path(page.slug) + "#" + analysis["anchor"],
+                        "fit": analysis["fit"],
+                    }
+                )
     context = _base("index", SITE_TITLE, "index.html")
     context.update(
         {
             "sections": sections,
             "headlines": headlines,
-            "counts": {"records": len(snap.records), "trials": len(snap.trials), "studies": len(snap.studies), "analyses": len(snap.analyses), "pages": len(snap.pages)},
+            "counts": {
+                "records": len(snap.records),
+                "trials": len(snap.trials),
+                "studies": len(snap.studies),
+                "analyses": len(snap.analyses),
+                "pages": len(snap.pages),
+            },
             "disclaimer": DISCLAIMER,
         }
     )
@@ -372,7 +431,9 @@ def index_context(snap: HubSnapshot) -> dict[str, Any]:
 def search_context(query: str, records: list[Record]) -> dict[str, Any]:
     """Context of a search of the records (served by the web app at ``search.html``)."""
     context = _base("search", f"Search: {query}" if query else "Search", "search.html")
-    context.update({"query": query, "records": [_record_dict(r) for r in records], "disclaimer": DISCLAIMER})
+    context.update(
+        {"query": query, "records": [_record_dict(r) for r in records], "disclaimer": DISCLAIMER}
+    )
     return context
 
 

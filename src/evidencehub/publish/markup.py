@@ -28,7 +28,14 @@ from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.token import Token
 
-from evidencehub.grade.claims import CITATION_RE, TAG_RE, WIKILINK_RE, citation_keys, markdown_parser, parse_tag
+from evidencehub.grade.claims import (
+    CITATION_RE,
+    TAG_RE,
+    WIKILINK_RE,
+    citation_keys,
+    markdown_parser,
+    parse_tag,
+)
 from evidencehub.grade.tags import TAG_DESCRIPTIONS
 
 __all__ = ["REGISTRY_ID_RE", "LinkTarget", "RenderedBody", "render_body", "slugify"]
@@ -64,7 +71,9 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-") or "section"
 
 
-def _inline_rule(pattern: re.Pattern[str], token_type: str, opener: str) -> Callable[[StateInline, bool], bool]:
+def _inline_rule(
+    pattern: re.Pattern[str], token_type: str, opener: str
+) -> Callable[[StateInline, bool], bool]:
     def rule(state: StateInline, silent: bool) -> bool:
         if not state.src.startswith(opener, state.pos):
             return False
@@ -91,7 +100,9 @@ def _parser() -> MarkdownIt:
     return md
 
 
-def _render_citation(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_citation(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     numbers: Mapping[str, int] = env["footnote_numbers"]
     backrefs: dict[int, list[str]] = env["backrefs"]
     links = []
@@ -116,7 +127,9 @@ def _render_tag(self: Any, tokens: list[Token], idx: int, options: Any, env: dic
     )
 
 
-def _render_wikilink(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_wikilink(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     slug = tokens[idx].meta["value"]
     target: LinkTarget = env["link_for"](slug)
     if target.href is None:
@@ -125,7 +138,9 @@ def _render_wikilink(self: Any, tokens: list[Token], idx: int, options: Any, env
     return f'<a class="xref" href="{escape(target.href)}">{escape(target.title)}</a>'
 
 
-def _render_trial(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+def _render_trial(
+    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
+) -> str:
     registry_id, href = tokens[idx].meta["value"], tokens[idx].meta["href"]
     return f'<a class="trial-id" href="{escape(href)}">{escape(registry_id)}</a>'
 
@@ -146,8 +161,12 @@ def _link_registry_ids(tokens: list[Token], trial_href: Callable[[str], str | No
                 if href is None:
                     continue
                 if match.start() > position:
-                    children.append(Token("text", "", 0, content=child.content[position : match.start()]))
-                children.append(Token("eh_trial", "", 0, meta={"value": match.group(1), "href": href}))
+                    children.append(
+                        Token("text", "", 0, content=child.content[position : match.start()])
+                    )
+                children.append(
+                    Token("eh_trial", "", 0, meta={"value": match.group(1), "href": href})
+                )
                 position = match.end()
             if position < len(child.content):
                 children.append(Token("text", "", 0, content=child.content[position:]))
@@ -169,14 +188,21 @@ def render_body(
     """
     md = _parser()
     md.add_render_rule("eh_trial", _render_trial)
-    env: dict[str, Any] = {"footnote_numbers": footnote_numbers, "backrefs": {}, "link_for": link_for, "source": source}
+    env: dict[str, Any] = {
+        "footnote_numbers": footnote_numbers,
+        "backrefs": {},
+        "link_for": link_for,
+        "source": source,
+    }
     tokens = md.parse(body, env)
     _link_registry_ids(tokens, trial_href)
     toc: list[dict[str, Any]] = []
     used: set[str] = set()
     for i, token in enumerate(tokens):
         if token.type == "heading_open" and token.tag in ("h2", "h3"):
-            title = "".join(child.content for child in tokens[i + 1].children or () if child.type == "text")
+            title = "".join(
+                child.content for child in tokens[i + 1].children or () if child.type == "text"
+            )
             anchor = base = slugify(title)
             n = 2
             while anchor in used:

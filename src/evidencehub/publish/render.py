@@ -19,7 +19,7 @@ __all__ = ["environment", "fmt_num", "fmt_phase", "fmt_pval", "render_html", "re
 _MINUS = "\u2212"
 
 
-def fmt_num(value: float | int | None, digits: int = 2) -> str:
+def fmt_num(value: float | None, digits: int = 2) -> str:
     """A number with ``digits`` decimals and a true minus sign; an em dash when missing."""
     if value is None or (isinstance(value, float) and not math.isfinite(value)):
         return "—"
@@ -66,7 +66,9 @@ def _template_name(context: dict[str, Any]) -> str:
     return f"{context['kind']}.html"
 
 
-def render_html(context: dict[str, Any], *, plots: dict[str, str] | None = None, root: str | None = None) -> str:
+def render_html(
+    context: dict[str, Any], *, plots: dict[str, str] | None = None, root: str | None = None
+) -> str:
     """Render a page context with its template; ``plots`` maps analysis slugs to inline SVG.
 
     Links climb to the site root relatively (``root``, from the page's path) unless ``root`` is
@@ -74,7 +76,11 @@ def render_html(context: dict[str, Any], *, plots: dict[str, str] | None = None,
     """
     if root is None:
         root = "../" * context["path"].count("/")
-    return environment().get_template(_template_name(context)).render(**context, root=root, plots=plots or {})
+    return (
+        environment()
+        .get_template(_template_name(context))
+        .render(**context, root=root, plots=plots or {})
+    )
 
 
 def _finite(value: Any) -> Any:
@@ -89,4 +95,7 @@ def _finite(value: Any) -> Any:
 
 def render_json(context: dict[str, Any]) -> str:
     """The JSON twin of a page context: strict JSON (no NaN), sorted keys, newline-terminated."""
-    return json.dumps(_finite(context), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False) + "\n"
+    return (
+        json.dumps(_finite(context), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        + "\n"
+    )

@@ -62,7 +62,12 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
         if stored is None or not stored.result.get("fit"):
             continue
         rows = [r for r in stored.result["contrasts"] if r["pooled"]]
-        labels = [snap.study_by_key[r["study_key"]].label if r["study_key"] in snap.study_by_key else r["study_key"] for r in rows]
+        labels = [
+            snap.study_by_key[r["study_key"]].label
+            if r["study_key"] in snap.study_by_key
+            else r["study_key"]
+            for r in rows
+        ]
         with warnings.catch_warnings():
             # The stored result already carries (and the page shows) the fit's warnings.
             warnings.simplefilter("ignore", StatsWarning)
@@ -89,7 +94,11 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
 
 def _static_files() -> dict[str, bytes]:
     folder = resources.files("evidencehub.publish") / "static"
-    return {f"static/{item.name}": item.read_bytes() for item in sorted(folder.iterdir(), key=lambda i: i.name) if item.is_file()}
+    return {
+        f"static/{item.name}": item.read_bytes()
+        for item in sorted(folder.iterdir(), key=lambda i: i.name)
+        if item.is_file()
+    }
 
 
 def render_site(snap: HubSnapshot) -> dict[str, bytes]:

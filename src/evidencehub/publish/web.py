@@ -42,7 +42,9 @@ def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
     """The ASGI app serving ``site_dir`` (built by ``evidencehub build``) and searching the store."""
     site_dir = Path(site_dir)
     if not (site_dir / MARKER).exists():
-        raise ConfigError(f"no site built in {site_dir}; run `evidencehub build --site {site_dir}` first")
+        raise ConfigError(
+            f"no site built in {site_dir}; run `evidencehub build --site {site_dir}` first"
+        )
     engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
 
     def search(request: Request, as_json: bool) -> Response:
@@ -69,7 +71,15 @@ def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
         context: dict[str, Any] = search_context("", [])
-        context.update({"kind": "error", "title": "Not found" if status == 404 else "Error", "status": status, "path": "error.html", "json_path": "index.json"})
+        context.update(
+            {
+                "kind": "error",
+                "title": "Not found" if status == 404 else "Error",
+                "status": status,
+                "path": "error.html",
+                "json_path": "index.json",
+            }
+        )
         return HTMLResponse(render_html(context, root="/"), status_code=status)
 
     return Starlette(

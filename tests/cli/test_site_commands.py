@@ -30,24 +30,40 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root / "hub.db"
 
 
-def test_build_from_the_store(demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, err = run(capsys, "build", "--db", str(demo_db), "--site", str(tmp_path / "out"), "--json")
+def test_build_from_the_store(
+    demo_db: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run(
+        capsys, "build", "--db", str(demo_db), "--site", str(tmp_path / "out"), "--json"
+    )
     assert status == 0, err
-    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 92, "pages": 43}
-    built = {p.relative_to(tmp_path / "out"): p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file()}
+    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 93, "pages": 43}
+    built = {
+        p.relative_to(tmp_path / "out"): p.read_bytes()
+        for p in (tmp_path / "out").rglob("*")
+        if p.is_file()
+    }
     demo_site = demo_db.parent / "site"
-    assert built == {p.relative_to(demo_site): p.read_bytes() for p in demo_site.rglob("*") if p.is_file()}
+    assert built == {
+        p.relative_to(demo_site): p.read_bytes() for p in demo_site.rglob("*") if p.is_file()
+    }
 
 
 def test_build_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "build", "--db", str(tmp_path / "empty.db"), "--site", str(tmp_path / "s"))
+    status, out, _ = run(
+        capsys, "build", "--db", str(tmp_path / "empty.db"), "--site", str(tmp_path / "s")
+    )
     assert status == 0
     assert out.startswith("Built 2 pages")
     assert "0 pages · 0 studies" in (tmp_path / "s" / "index.html").read_text()
 
 
-def test_serve_without_a_site_is_an_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, _, err = run(capsys, "serve", "--db", str(tmp_path / "x.db"), "--site", str(tmp_path / "none"))
+def test_serve_without_a_site_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, _, err = run(
+        capsys, "serve", "--db", str(tmp_path / "x.db"), "--site", str(tmp_path / "none")
+    )
     assert status == 1
     assert f"error: no site built in {tmp_path / 'none'}; run `evidencehub build --site" in err
 
@@ -69,14 +85,29 @@ def free_port() -> int:
 def test_serve_answers_http(demo_db: Path) -> None:
     port = free_port()
     process = subprocess.Popen(
-        [sys.executable, "-m", "evidencehub", "serve", "--db", str(demo_db), "--site", str(demo_db.parent / "site"), "--port", str(port)],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        [
+            sys.executable,
+            "-m",
+            "evidencehub",
+            "serve",
+            "--db",
+            str(demo_db),
+            "--site",
+            str(demo_db.parent / "site"),
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
     )
     try:
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/index.json", timeout=2) as response:
+                with urllib.request.urlopen(
+                    f"http://127.0.0.1:{port}/index.json", timeout=2
+                ) as response:
                     index = json.load(response)
                 break
             except OSError:
@@ -84,7 +115,9 @@ def test_serve_answers_http(demo_db: Path) -> None:
                     raise
                 time.sleep(0.2)
         assert index["counts"]["studies"] == 34
-        with urllib.request.urlopen(f"http://127.0.0.1:{port}/search.json?q=islets", timeout=5) as response:
+        with urllib.request.urlopen(
+            f"http://127.0.0.1:{port}/search.json?q=islets", timeout=5
+        ) as response:
             found = json.load(response)
         assert [r["doi"] for r in found["records"]] == ["10.1056/nejmoa2506549"]
     finally:

@@ -16,9 +16,13 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
     return status, out, err
 
 
-def test_demo_builds_store_and_site_without_serving(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_builds_store_and_site_without_serving(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db, site = tmp_path / "hub.db", tmp_path / "public"
-    status, out, err = run(capsys, "demo", "--db", str(db), "--site", str(site), "--no-serve", "--json")
+    status, out, err = run(
+        capsys, "demo", "--db", str(db), "--site", str(site), "--no-serve", "--json"
+    )
     assert status == 0, err
     report = json.loads(out)
     assert report["database_url"] == f"sqlite:///{db}"
@@ -26,23 +30,49 @@ def test_demo_builds_store_and_site_without_serving(tmp_path: Path, capsys: pyte
     assert report["counts"]["analyses fitted"] == 4
     assert (site / "pages" / "hba1c-glucose-lowering-drugs.html").is_file()
     first = (site / "index.json").read_bytes()
-    status, out, _ = run(capsys, "demo", "--db", str(db), "--site", str(site), "--no-serve", "--json")
+    status, out, _ = run(
+        capsys, "demo", "--db", str(db), "--site", str(site), "--no-serve", "--json"
+    )
     assert status == 0 and json.loads(out) == report
     assert (site / "index.json").read_bytes() == first
 
 
 def test_demo_human_output_lists_stages(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    status, out, _ = run(capsys, "demo", "--db", str(tmp_path / "hub.db"), "--site", str(tmp_path / "site"), "--no-serve")
+    status, out, _ = run(
+        capsys,
+        "demo",
+        "--db",
+        str(tmp_path / "hub.db"),
+        "--site",
+        str(tmp_path / "site"),
+        "--no-serve",
+    )
     assert status == 0
-    for line in ("Create the store", "Import the demo corpus", "Run the meta-analyses", "Attach evidence labels", "Build the site"):
+    for line in (
+        "Create the store",
+        "Import the demo corpus",
+        "Run the meta-analyses",
+        "Attach evidence labels",
+        "Build the site",
+    ):
         assert line in out
     assert f"Site:  {tmp_path / 'site'}" in out
 
 
-def test_demo_refuses_a_foreign_site_directory(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_demo_refuses_a_foreign_site_directory(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     (tmp_path / "mine").mkdir()
     (tmp_path / "mine" / "notes.txt").write_text("keep")
-    status, _, err = run(capsys, "demo", "--db", str(tmp_path / "hub.db"), "--site", str(tmp_path / "mine"), "--no-serve")
+    status, _, err = run(
+        capsys,
+        "demo",
+        "--db",
+        str(tmp_path / "hub.db"),
+        "--site",
+        str(tmp_path / "mine"),
+        "--no-serve",
+    )
     assert status == 1
     assert "was not built by evidencehub" in err
     assert (tmp_path / "mine" / "notes.txt").read_text() == "keep"
