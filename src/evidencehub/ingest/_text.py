@@ -87,7 +87,10 @@ def strip_markup(value: str | None) -> str | None:
 
 
 def _local(tag: object) -> str:
-    return tag.rsplit("}", 1)[-1].rsplit(":", 1)[-1] if isinstance(tag, str) else ""
+    """Local name of an lxml tag (``{namespace}name`` or a ``prefix:name`` left by recovery)."""
+    if not isinstance(tag, str):
+        return ""
+    return tag.rpartition("}")[2].rpartition(":")[2]
 
 
 def _math_text(math: etree._Element) -> str:

@@ -47,7 +47,7 @@ from evidencehub.errors import InputError
 from evidencehub.ingest._text import clean_text, element_text, open_binary
 from evidencehub.ingest.base import Item, Parsed, Rejected
 from evidencehub.ingest.identifiers import find_registry_ids
-from evidencehub.model import AbstractSection, Author, Record, RecordLink, validate
+from evidencehub.model import Author, Record, validate
 
 __all__ = ["PubmedXmlReader"]
 
@@ -116,31 +116,32 @@ def _authors(author_list: etree._Element | None) -> tuple[dict[str, Any], ...]:
     """Author fields, in one pass over each ``Author``'s children (author lists can be long)."""
     if author_list is None:
         return ()
+    clean = clean_text
     authors = []
-    for author in author_list.iterfind("Author"):
+    for author in author_list.iterchildren("Author"):
         fields: dict[str, Any] = {}
         initials = None
         affiliations = []
         for child in author:
             tag = child.tag
             if tag == "LastName":
-                fields["family"] = clean_text(child.text)
+                fields["family"] = clean(child.text)
             elif tag == "ForeName":
-                fields["given"] = clean_text(child.text)
+                fields["given"] = clean(child.text)
             elif tag == "Initials":
-                initials = clean_text(child.text)
-            elif tag == "CollectiveName":
-                fields["collective"] = element_text(child)
+                initials = clean(child.text)
             elif tag == "AffiliationInfo":
                 text = element_text(child.find("Affiliation"))
                 if text:
                     affiliations.append(text)
+            elif tag == "CollectiveName":
+                fields["collective"] = element_text(child)
             elif tag == "Identifier" and child.get("Source") == "ORCID" and "orcid" not in fields:
                 fields["orcid"] = _orcid(child.text)
         if fields.get("collective"):
             fields.pop("family", None)
             fields.pop("given", None)
-        elif not fields.get("given") and initials:
+        elif not fields.get("given"):
             fields["given"] = initials
         if affiliations:
             fields["affiliations"] = tuple(affiliations)
@@ -166,18 +167,18 @@ def _abstract(abstract: etree._Element | None) -> tuple[str | None, tuple[dict[s
 
 
 def _mesh(heading_list: etree._Element | None) -> tuple[str, ...]:
+    """``MeshHeading`` as MEDLINE's ``MH``: descriptor then qualifiers, ``/``-joined, ``*`` = major."""
     if heading_list is None:
         return ()
     terms = []
-    for heading in heading_list.iterfind("MeshHeading"):
-        descriptor = heading.find("DescriptorName")
-        if descriptor is None or not descriptor.text:
-            continue
-        term = ("*" if descriptor.get("MajorTopicYN") == "Y" else "") + descriptor.text.strip()
-        for qualifier in heading.iterfind("QualifierName"):
-            star = "*" if qualifier.get("MajorTopicYN") == "Y" else ""
-            term += f"/{star}{(qualifier.text or '').strip()}"
-        terms.append(term)
+    for heading in heading_list.iterchildren("MeshHeading"):
+        parts = []
+        for name in heading.iterchildren("DescriptorName", "QualifierName"):
+            text = name.text
+            if text:
+                parts.append("*" + text.strip() if name.get("MajorTopicYN") == "Y" else text.strip())
+        if parts and heading[0].tag == "DescriptorName":
+            terms.append("/".join(parts))
     return tuple(terms)
 
 
@@ -209,6 +210,31 @@ def _links(comments: etree._Element | None) -> tuple[dict[str, str], ...]:
     return tuple(links)
 
 
+# Registry prefixes followed by a digit (optionally after a space) in every id, each searched on
+# its own so that the regular expression engine can scan for its literal prefix; and prefixes
+# rare enough as words to send a text to the full search on their own.
+_DIGIT_HINTS = tuple(
+    re.compile(prefix + r"\s?\d") for prefix in ("NCT", "UMIN", "NTR", "KCT", "DRKS", "ISRCTN", "ACTRN", "IRCT")
+)
+_WORD_HINTS = ("JRCT", "CHICTR", "CTRI/", "EUDRACT", "EU CT", "EUCT")
+
+
+def _registry_ids_in(text: str | None) -> tuple[str, ...]:
+    """:func:`find_registry_ids`, after a cheap test that rules out most abstracts.
+
+    The full search tries one alternation at every position (about 0.5 ms for a 2,000-character
+    abstract, as long as the rest of a record's conversion); literal-prefix searches on the
+    upper-cased text rule a text out in about 20 µs. The test only has to be a superset of what
+    :func:`find_registry_ids` accepts: every id it finds starts with one of these prefixes.
+    """
+    if not text:
+        return ()
+    upper = text.upper()
+    if any(hint in upper for hint in _WORD_HINTS) or any(p.search(upper) for p in _DIGIT_HINTS):
+        return find_registry_ids(text)
+    return ()
+
+
 def _databank_registry_ids(databank_list: etree._Element | None) -> list[str]:
     if databank_list is None:
         return []
@@ -228,28 +254,51 @@ def _article_ids(id_list: etree._Element | None, ids: dict[str, str]) -> None:
             ids[id_type] = value
 
 
+def _children(parent: etree._Element, repeated: frozenset[str] = frozenset()) -> dict[str, Any]:
+    """First child per tag, in one pass; tags in ``repeated`` map to the list of all of them."""
+    found: dict[str, Any] = {tag: [] for tag in repeated}
+    for child in parent:
+        tag = child.tag
+        if tag in repeated:
+            found[tag].append(child)
+        elif tag not in found:
+            found[tag] = child
+    return found
+
+
+_ARTICLE_REPEATED = frozenset({"ELocationID"})
+_CITATION_REPEATED = frozenset({"KeywordList"})
+
+
 def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
     """Fields of one ``PubmedArticle``."""
-    citation = article.find("MedlineCitation")
-    if citation is None:
+    top = _children(article)
+    citation_element = top.get("MedlineCitation")
+    if citation_element is None:
         return {}
-    fields: dict[str, Any] = {"pmid": clean_text(citation.findtext("PMID")), "record_type": "journal-article"}
+    citation = _children(citation_element, _CITATION_REPEATED)
+    pmid = citation.get("PMID")
+    fields: dict[str, Any] = {
+        "pmid": clean_text(pmid.text) if pmid is not None else None,
+        "record_type": "journal-article",
+    }
     ids: dict[str, str] = {}
-    pubmed_data = article.find("PubmedData")
+    pubmed_data = top.get("PubmedData")
     if pubmed_data is not None:
         _article_ids(pubmed_data.find("ArticleIdList"), ids)
-    body = citation.find("Article")
-    if body is None:
+    body_element = citation.get("Article")
+    if body_element is None:
         return fields
-    for location in body.iterfind("ELocationID"):
+    body = _children(body_element, _ARTICLE_REPEATED)
+    for location in body["ELocationID"]:
         kind, value = location.get("EIdType"), clean_text(location.text)
         if kind and value and location.get("ValidYN", "Y") == "Y":
             ids.setdefault(kind, value)
-    fields["title"] = element_text(body.find("ArticleTitle")) or element_text(body.find("VernacularTitle"))
-    fields["abstract"], fields["abstract_sections"] = _abstract(body.find("Abstract"))
-    fields["authors"] = _authors(body.find("AuthorList"))
+    fields["title"] = element_text(body.get("ArticleTitle")) or element_text(body.get("VernacularTitle"))
+    fields["abstract"], fields["abstract_sections"] = _abstract(body.get("Abstract"))
+    fields["authors"] = _authors(body.get("AuthorList"))
 
-    journal = body.find("Journal")
+    journal = body.get("Journal")
     pub_date = None
     if journal is not None:
         fields["journal"] = clean_text(journal.findtext("Title"))
@@ -260,33 +309,40 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
             fields["volume"] = clean_text(issue.findtext("Volume"))
             fields["issue"] = clean_text(issue.findtext("Issue"))
             pub_date = issue.find("PubDate")
-    journal_info = citation.find("MedlineJournalInfo")
+    journal_info = citation.get("MedlineJournalInfo")
     if journal_info is not None:
         fields["journal_abbrev"] = fields.get("journal_abbrev") or clean_text(journal_info.findtext("MedlineTA"))
         fields["issn"] = fields.get("issn") or clean_text(journal_info.findtext("ISSNLinking"))
     fields["year"] = _year(pub_date)
-    fields["published"] = _date(pub_date) or _date(body.find("ArticleDate"))
+    fields["published"] = _date(pub_date) or _date(body.get("ArticleDate"))
     if fields["year"] is None and fields["published"] is not None:
         fields["year"] = fields["published"].year
 
-    pagination = body.find("Pagination")
+    pagination = body.get("Pagination")
     if pagination is not None:
         pages = clean_text(pagination.findtext("MedlinePgn"))
         if not pages:
             start, end = clean_text(pagination.findtext("StartPage")), clean_text(pagination.findtext("EndPage"))
             pages = f"{start}-{end}" if start and end else start
         fields["pages"] = pages
-    fields["language"] = clean_text(body.findtext("Language"))
-    fields["publication_types"] = tuple(
-        t for t in (clean_text(p.text) for p in body.iterfind("PublicationTypeList/PublicationType")) if t
+    language = body.get("Language")
+    fields["language"] = clean_text(language.text) if language is not None else None
+    type_list = body.get("PublicationTypeList")
+    fields["publication_types"] = (
+        tuple(t for t in (clean_text(p.text) for p in type_list.iterchildren("PublicationType")) if t)
+        if type_list is not None
+        else ()
     )
-    fields["grants"] = _grants(body.find("GrantList"))
-    fields["mesh_terms"] = _mesh(citation.find("MeshHeadingList"))
+    fields["grants"] = _grants(body.get("GrantList"))
+    fields["mesh_terms"] = _mesh(citation.get("MeshHeadingList"))
     fields["keywords"] = tuple(
-        k for k in (element_text(k) for k in citation.iterfind("KeywordList/Keyword")) if k
+        k
+        for keyword_list in citation["KeywordList"]
+        for k in (element_text(k) for k in keyword_list.iterchildren("Keyword"))
+        if k
     )
-    fields["links"] = _links(citation.find("CommentsCorrectionsList"))
-    fields["registry_ids"] = _databank_registry_ids(body.find("DataBankList"))
+    fields["links"] = _links(citation.get("CommentsCorrectionsList"))
+    fields["registry_ids"] = _databank_registry_ids(body.get("DataBankList"))
     _set_ids(fields, ids)
     return fields
 
@@ -341,8 +397,8 @@ def _set_ids(fields: dict[str, Any], ids: dict[str, str]) -> None:
     fields["pmcid"] = ids.get("pmc")
     fields["pii"] = ids.get("pii")
     registry_ids = fields["registry_ids"]
-    registry_ids.extend(find_registry_ids(fields.get("title")))
-    registry_ids.extend(find_registry_ids(fields.get("abstract")))
+    registry_ids.extend(_registry_ids_in(fields.get("title")))
+    registry_ids.extend(_registry_ids_in(fields.get("abstract")))
     fields["registry_ids"] = tuple(dict.fromkeys(registry_ids))
     links = fields.get("links", ())
     fields["retracted"] = _RETRACTED_TYPE in fields["publication_types"] or any(
@@ -353,13 +409,25 @@ def _set_ids(fields: dict[str, Any], ids: dict[str, str]) -> None:
 
 
 def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
-    """Validate ``fields`` into a :class:`Record` (pydantic), raising :class:`InputError`."""
+    """Validate ``fields`` into a :class:`Record`, raising :class:`InputError` naming the field.
+
+    Authors are built with ``Author.model_construct`` after checking here the one rule
+    :class:`~evidencehub.model.Author` validates (a family or a collective name; its strings are
+    already cleaned and typed by this module): validating each author through pydantic costs
+    about 3.5 µs per author, the largest part of validating a record (measured on the benchmark
+    records, 8.7 authors each). Everything else goes through :func:`~evidencehub.model.validate`.
+    """
     data = {key: value for key, value in fields.items() if value is not None}
-    data["authors"] = tuple(Author.model_validate(a) for a in data.get("authors", ()))
-    data["abstract_sections"] = tuple(
-        AbstractSection.model_validate(s) for s in data.get("abstract_sections", ())
-    )
-    data["links"] = tuple(RecordLink.model_validate(link) for link in data.get("links", ()))
+    authors = []
+    for number, author in enumerate(data.get("authors", ())):
+        if not (author.get("family") or author.get("collective")):
+            raise InputError(
+                f"field 'authors.{number}': an author needs a family name or a collective name",
+                source=source,
+                where=where,
+            )
+        authors.append(Author.model_construct(**author))
+    data["authors"] = tuple(authors)
     return validate(Record, data, source=source, where=where)
 
 

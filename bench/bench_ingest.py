@@ -1,0 +1,329 @@
+"""Benchmark: PubMed XML ingest — our streaming reader vs Biopython vs a bare lxml pass.
+
+Run on demand (never as a timed test)::
+
+    .venv/bin/python bench/bench_ingest.py                  # sizes 5k, 20k, 100k; Biopython at 2k
+    .venv/bin/python bench/bench_ingest.py --write          # also rewrite bench/results/ingest.md
+    .venv/bin/python bench/bench_ingest.py --sizes 5000 --bio-size 1000 --import-sizes 2000
+
+The input is built from the real PubmedArticle samples in ``tests/data/pubmed_xml`` (12 journal
+articles, 2001–2023, 1 to 26 authors, with and without reference lists, MathML, grants), copied
+round-robin with fresh identifiers: each copy gets a new PMID, a new DOI (``10.5555/…``), no PMCID,
+and a title of words drawn from the samples' abstracts (seeded), so that a whole import stores
+every copy as its own record instead of merging copies as duplicates.
+
+Each measurement runs in its own subprocess and reports CPU time (user + system, so that other
+processes on a shared machine do not inflate it), wall time and peak RSS (``ru_maxrss``):
+
+* ``ours`` — :class:`evidencehub.ingest.pubmed_xml.PubmedXmlReader`, every record built and
+  validated as a :class:`~evidencehub.model.Record`;
+* ``biopython`` — ``Bio.Entrez.read`` (Biopython 1.88: ``Entrez.parse`` refuses a
+  ``PubmedArticleSet``), which builds the whole file in memory, so it runs on a smaller file;
+* ``bare`` — ``lxml.etree.iterparse`` over every element, counting them and clearing each
+  finished ``PubmedArticle`` (the practical floor for any lxml-based reader); ``bare-tag`` is the
+  same restricted to ``PubmedArticle`` end events, for reference;
+* ``import`` — :func:`measure_import`: ``evidencehub import`` minus the CLI (read, deduplicate,
+  store into a fresh SQLite file in one transaction).
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import os
+import random
+import re
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from lxml import etree
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "tests" / "data" / "pubmed_xml"
+RESULTS = ROOT / "bench" / "results" / "ingest.md"
+DOCTYPE = (
+    '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
+    '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">'
+)
+_PMID, _DOI, _TITLE = "@@PMID@@", "@@DOI@@", "@@TITLE@@"
+
+
+# --------------------------------------------------------------------------- building the input
+
+
+def _sample_articles() -> Iterator[etree._Element]:
+    for path in sorted(SAMPLES.iterdir()):
+        if path.suffix not in (".xml", ".gz"):
+            continue
+        opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
+        with opener(path, "rb") as stream:
+            root = etree.parse(stream, etree.XMLParser(no_network=True, load_dtd=False)).getroot()
+        yield from root.iterfind("PubmedArticle")
+
+
+def _template(article: etree._Element) -> str:
+    """The article serialised with placeholders for its PMID, DOI and title."""
+    citation = article.find("MedlineCitation")
+    assert citation is not None
+    citation.find("PMID").text = _PMID  # type: ignore[union-attr]
+    body = citation.find("Article")
+    assert body is not None
+    title = body.find("ArticleTitle")
+    assert title is not None
+    for child in list(title):
+        title.remove(child)
+    title.text = _TITLE
+    for location in body.iterfind("ELocationID"):
+        if location.get("EIdType") == "doi":
+            location.text = _DOI
+    for article_id in article.iterfind("PubmedData/ArticleIdList/ArticleId"):
+        kind = article_id.get("IdType")
+        if kind == "pubmed":
+            article_id.text = _PMID
+        elif kind == "doi":
+            article_id.text = _DOI
+        elif kind == "pmc":
+            article_id.getparent().remove(article_id)  # type: ignore[union-attr]
+    return etree.tostring(article, encoding="unicode")
+
+
+def _vocabulary(articles: list[etree._Element]) -> list[str]:
+    words: set[str] = set()
+    for article in articles:
+        for text in article.iterfind(".//AbstractText"):
+            words.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", "".join(text.itertext())))
+    return sorted(words)
+
+
+def build_pubmed_xml(path: Path, count: int, *, seed: int = 20260101) -> Path:
+    """Write a ``PubmedArticleSet`` of ``count`` copies of the samples with fresh ids (docstring)."""
+    articles = list(_sample_articles())
+    vocabulary = _vocabulary(articles)
+    templates = [_template(a) for a in articles]
+    rng = random.Random(seed)
+    with path.open("w", encoding="utf-8") as out:
+        out.write(f'<?xml version="1.0" ?>\n{DOCTYPE}\n<PubmedArticleSet>\n')
+        for number in range(count):
+            template = templates[number % len(templates)]
+            title = " ".join(rng.sample(vocabulary, 10)).capitalize() + "."
+            out.write(
+                template.replace(_PMID, str(40_000_000 + number))
+                .replace(_DOI, f"10.5555/evidencehub.bench.{number}")
+                .replace(_TITLE, title)
+            )
+            out.write("\n")
+        out.write("</PubmedArticleSet>\n")
+    return path
+
+
+# --------------------------------------------------------------------------- measurements (one per subprocess)
+
+
+def _rss_kib() -> int:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1])
+    return 0
+
+
+def measure_ours(path: Path) -> int:
+    from evidencehub.ingest.base import Parsed
+    from evidencehub.ingest.pubmed_xml import PubmedXmlReader
+
+    count = 0
+    with path.open("rb") as stream:
+        for item in PubmedXmlReader().read(stream, source=str(path)):
+            assert isinstance(item, Parsed), item
+            count += 1
+    return count
+
+
+def measure_biopython(path: Path) -> int:
+    from Bio import Entrez
+
+    with path.open("rb") as stream:
+        result = Entrez.read(stream)
+    return len(result["PubmedArticle"]) + len(result["PubmedBookArticle"])
+
+
+def measure_bare(path: Path) -> int:
+    """Count every element with iterparse, clearing each finished article (the floor)."""
+    elements = articles = 0
+    for _, element in etree.iterparse(str(path), events=("end",), no_network=True):
+        elements += 1
+        if element.tag == "PubmedArticle":
+            articles += 1
+            element.clear()
+            while element.getprevious() is not None:
+                del element.getparent()[0]  # type: ignore[union-attr]
+    return articles
+
+
+def measure_bare_tag(path: Path) -> int:
+    articles = 0
+    for _, element in etree.iterparse(str(path), events=("end",), tag="PubmedArticle", no_network=True):
+        articles += 1
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]  # type: ignore[union-attr]
+    return articles
+
+
+def measure_import(path: Path) -> int:
+    """A whole ``evidencehub import`` of ``path`` (read, dedup, store) into a fresh SQLite file.
+
+    Returns the number of records the import stored; the lead can run it alone with
+    ``bench/bench_ingest.py --measure import FILE``.
+    """
+    from evidencehub.ingest.importer import import_paths
+    from evidencehub.store.session import init_db
+
+    with tempfile.TemporaryDirectory() as tmp:
+        engine = init_db(str(Path(tmp) / "bench.db"))
+        try:
+            report = import_paths(engine, [path], fmt="pubmed-xml")
+        finally:
+            engine.dispose()
+    return int(report.read)
+
+
+MEASURES: dict[str, Callable[[Path], int]] = {
+    "ours": measure_ours,
+    "biopython": measure_biopython,
+    "bare": measure_bare,
+    "bare-tag": measure_bare_tag,
+    "import": measure_import,
+}
+
+
+def _run_measure(kind: str, path: Path) -> None:
+    """Subprocess side: import what the measure needs, then time it alone."""
+    function = MEASURES[kind]
+    if kind in ("ours", "import"):
+        import evidencehub.ingest.pubmed_xml  # noqa: F401
+    if kind == "import":
+        import evidencehub.ingest.importer  # noqa: F401
+        import evidencehub.store.session  # noqa: F401
+    if kind == "biopython":
+        import Bio.Entrez  # noqa: F401
+    rss_before = _rss_kib()
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    wall = time.perf_counter()
+    records = function(path)
+    wall = time.perf_counter() - wall
+    after = resource.getrusage(resource.RUSAGE_SELF)
+    cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+    print(json.dumps({
+        "kind": kind, "records": records, "cpu_s": cpu, "wall_s": wall,
+        "peak_rss_mib": after.ru_maxrss / 1024, "rss_before_mib": rss_before / 1024,
+    }))
+
+
+def run(kind: str, path: Path) -> dict[str, Any]:
+    """Run one measurement in a fresh interpreter and return its figures."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", kind, str(path)],
+        check=True, capture_output=True, text=True, cwd=ROOT,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["rate"] = result["records"] / result["cpu_s"]
+    result["file_mib"] = path.stat().st_size / 2**20
+    print(f"  {kind:<9} {result['records']:>7} records  {result['cpu_s']:8.2f} s CPU  "
+          f"{result['wall_s']:8.2f} s wall  {result['rate']:8.0f} rec/s  "
+          f"peak RSS {result['peak_rss_mib']:7.1f} MiB", flush=True)
+    return result
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _row(r: dict[str, Any]) -> str:
+    return (f"| {r['kind']} | {r['records']:,} | {r['file_mib']:.0f} | {r['cpu_s']:.2f} | {r['wall_s']:.2f} | "
+            f"{r['rate']:,.0f} | {r['peak_rss_mib']:.0f} |")
+
+
+def report(results: list[dict[str, Any]], bio: dict[str, Any], imports: list[dict[str, Any]]) -> str:
+    ours = {r["records"]: r for r in results if r["kind"] == "ours"}
+    bare = {r["records"]: r for r in results if r["kind"] == "bare"}
+    sizes = sorted(ours)
+    lines = [
+        "# Ingest benchmark: PubMed XML",
+        "",
+        "Produced by `bench/bench_ingest.py --write` (input built from the real samples in",
+        "`tests/data/pubmed_xml`, copied with fresh PMIDs, DOIs and titles; see the script's docstring).",
+        f"Python {sys.version.split()[0]}, lxml {etree.__version__}, on a shared 2-core machine; rates",
+        "use CPU time (user + system) of the measuring subprocess, so other load does not inflate them.",
+        "Peak RSS is the whole subprocess (interpreter and imports included).",
+        "",
+        "| measure | records | file MiB | CPU s | wall s | records/s (CPU) | peak RSS MiB |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+        *(_row(r) for r in [*results, bio, *imports]),
+        "",
+        "## Targets",
+        "",
+    ]
+    speedup = ours[sizes[0]]["rate"] / bio["rate"]
+    lines.append(f"- ours vs Biopython `Entrez.read` ({bio['records']:,} records): "
+                 f"{ours[sizes[0]]['rate']:,.0f} vs {bio['rate']:,.0f} records/s = **{speedup:.1f}×** (target ≥ 3×)")
+    for size in sizes:
+        if size in bare:
+            ratio = ours[size]["cpu_s"] / bare[size]["cpu_s"]
+            lines.append(f"- ours vs the bare lxml pass at {size:,} records: **{ratio:.2f}×** the floor's time (target ≤ 2×)")
+    lines.append(f"- peak RSS, ours: {ours[sizes[0]]['peak_rss_mib']:.0f} MiB at {sizes[0]:,} records, "
+                 f"{ours[sizes[-1]]['peak_rss_mib']:.0f} MiB at {sizes[-1]:,} (target: flat); "
+                 f"Biopython: {bio['peak_rss_mib']:.0f} MiB at {bio['records']:,}")
+    for result in imports:
+        lines.append(f"- whole import (read, dedup, store in SQLite) of {result['records']:,} records: "
+                     f"{result['rate']:,.0f} records/s = **{result['rate'] / bio['rate']:.1f}×** Biopython's parse alone (target ≥ 3×)")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
+    parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 20_000, 100_000])
+    parser.add_argument("--bio-size", type=int, default=2_000)
+    parser.add_argument("--import-sizes", type=int, nargs="*", default=[5_000])
+    parser.add_argument("--workdir", type=Path, default=None, help="where the XML files go (default: a temp dir)")
+    parser.add_argument("--write", action="store_true", help=f"write the report to {RESULTS.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    if args.measure:
+        _run_measure(args.measure, args.path)
+        return
+    with tempfile.TemporaryDirectory(dir=args.workdir) as tmp:
+        workdir = Path(tmp)
+        results: list[dict[str, Any]] = []
+        for size in sorted(args.sizes):
+            path = build_pubmed_xml(workdir / f"pubmed_{size}.xml", size)
+            print(f"{size:,} records ({path.stat().st_size / 2**20:.0f} MiB)", flush=True)
+            for kind in ("ours", "bare", "bare-tag"):
+                results.append(run(kind, path))
+            if size != max(args.sizes):
+                path.unlink()
+        bio_path = build_pubmed_xml(workdir / f"pubmed_{args.bio_size}.xml", args.bio_size)
+        print(f"{args.bio_size:,} records for Biopython", flush=True)
+        bio = run("biopython", bio_path)
+        results.append(run("ours", bio_path))
+        imports = []
+        for size in args.import_sizes:
+            path = build_pubmed_xml(workdir / f"import_{size}.xml", size)
+            print(f"{size:,} records for a whole import", flush=True)
+            imports.append(run("import", path))
+    text = report(results, bio, imports)
+    print(text)
+    if args.write:
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(text, encoding="utf-8")
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("PYTHONHASHSEED", "0")
+    main()
