@@ -190,7 +190,11 @@ class RecordVersion(Base):
 
 
 class RecordFieldSource(Base):
-    """Provenance: the source that gave a record's current value of one field."""
+    """Provenance: the source that gave a record's current value of one field.
+
+    Only fields changed after the record was created have a row; the others came from the
+    source that created it (see :mod:`evidencehub.store.repo.records`).
+    """
 
     __tablename__ = "record_field_sources"
 

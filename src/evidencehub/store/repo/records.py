@@ -14,6 +14,11 @@ Merging, history and provenance
     the source that wrote it and when) and ``record_field_sources`` notes, for each changed
     field, the source that gave the new value. When nothing changes nothing is written, not
     even a timestamp, so re-importing a file is a no-op.
+
+    Every field a new record gives comes from the source that created it, so creating a record
+    writes no provenance rows: a field without a row in ``record_field_sources`` came from the
+    creating source (the source of the oldest version). This keeps an import to one INSERT per
+    new record; :func:`record_provenance` puts the two together.
 """
 
 from __future__ import annotations
@@ -145,16 +150,13 @@ def _check_identifiers(session: Session, row: RowMapping, merged: Record) -> Non
             )
 
 
-def _note_sources(
-    session: Session, record_id: int, fields: list[str], source: str, *, new: bool
-) -> None:
-    """Make ``source`` the provenance of ``fields`` of a record (``new``: it has none yet)."""
+def _note_sources(session: Session, record_id: int, fields: list[str], source: str) -> None:
+    """Make ``source`` the provenance of ``fields`` of a stored record."""
     if not fields:
         return
-    if not new:
-        session.execute(
-            delete(_SOURCES).where(_SOURCES.c.record_id == record_id, _SOURCES.c.field.in_(fields))
-        )
+    session.execute(
+        delete(_SOURCES).where(_SOURCES.c.record_id == record_id, _SOURCES.c.field.in_(fields))
+    )
     now = utc_now()
     session.execute(
         insert(_SOURCES),
@@ -193,7 +195,6 @@ def _insert(session: Session, record: Record, source: str) -> None:
     primary_key = result.inserted_primary_key
     assert primary_key is not None  # an INSERT of one row always has one
     record_id: int = primary_key[0]
-    _note_sources(session, record_id, given_fields(record), source, new=True)
     _link_registry_ids(session, record_id, record.registry_ids, new=True)
 
 
@@ -227,7 +228,7 @@ def _update(session: Session, row: RowMapping, stored: Record, merged: Record, s
             **{field: new_values[field] for field in changed},
         },
     )
-    _note_sources(session, row["id"], changed, source, new=False)
+    _note_sources(session, row["id"], changed, source)
     if "registry_ids" in changed:
         _link_registry_ids(session, row["id"], merged.registry_ids, new=False)
 
@@ -367,9 +368,13 @@ def record_history(session: Session, key: str) -> list[RecordVersion]:
 def record_provenance(session: Session, key: str) -> dict[str, str]:
     """Return, for each field of the record that has a value, the source that gave it."""
     row = record_row(session, key)
-    statement = (
-        select(_SOURCES.c.field, _SOURCES.c.source)
-        .where(_SOURCES.c.record_id == row["id"])
-        .order_by(_SOURCES.c.field)
+    creator = session.scalar(
+        select(_VERSIONS.c.source)
+        .where(_VERSIONS.c.record_id == row["id"])
+        .order_by(_VERSIONS.c.version)
+        .limit(1)
     )
-    return {field: source for field, source in session.execute(statement)}
+    provenance = dict.fromkeys(given_fields(_to_record(row)), creator or row["source"])
+    later = select(_SOURCES.c.field, _SOURCES.c.source).where(_SOURCES.c.record_id == row["id"])
+    provenance.update({field: source for field, source in session.execute(later)})
+    return dict(sorted(provenance.items()))
