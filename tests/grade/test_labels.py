@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from evidencehub.grade.labels import KIND_STRENGTH, design_kind, evidence_label, label_for_claims
+from evidencehub.grade.labels import (
+    KIND_STRENGTH,
+    design_kind,
+    design_name,
+    evidence_label,
+    label_for_claims,
+)
 from evidencehub.model import Claim, EvidenceKind, EvidenceTag, Study, StudyDesign
 
 K = EvidenceKind
@@ -102,3 +108,15 @@ def test_label_for_claims_counts_unsourced_and_extra_studies() -> None:
 def test_label_for_claims_unknown_study_is_an_error() -> None:
     with pytest.raises(KeyError):
         label_for_claims([Claim(page_slug="p", text="x", study_keys=("ghost",))], {})
+
+
+@pytest.mark.parametrize(
+    ("design", "name"),
+    [
+        (StudyDesign.RANDOMISED_CONTROLLED, "randomised controlled trial"),
+        (StudyDesign.IN_VITRO, "laboratory (in-vitro) study"),
+        (StudyDesign.COHORT, "cohort study"),
+    ],
+)
+def test_design_name(design: StudyDesign, name: str) -> None:
+    assert design_name(design) == name

@@ -29,7 +29,7 @@ from collections.abc import Iterable, Sequence
 
 from evidencehub.model import Claim, EvidenceKind, EvidenceLabel, EvidenceTag, Study, StudyDesign
 
-__all__ = ["KIND_STRENGTH", "design_kind", "evidence_label", "label_for_claims"]
+__all__ = ["KIND_STRENGTH", "design_kind", "design_name", "evidence_label", "label_for_claims"]
 
 _DESIGN_KIND: dict[StudyDesign, EvidenceKind | None] = {
     StudyDesign.IN_VITRO: EvidenceKind.IN_VITRO,
@@ -79,6 +79,11 @@ _DESIGN_WORDS: dict[StudyDesign, tuple[str, str]] = {
 def design_kind(design: StudyDesign) -> EvidenceKind | None:
     """The evidence kind a study of this design provides (``None`` for observational designs)."""
     return _DESIGN_KIND[design]
+
+
+def design_name(design: StudyDesign) -> str:
+    """The design in words, without observational qualifiers: ``"randomised controlled trial"``."""
+    return _DESIGN_WORDS[design][0].removesuffix(" (observational)")
 
 
 def _count_phrase(count: int, design: StudyDesign) -> str:

@@ -17,7 +17,7 @@ from collections import Counter
 from typing import Any
 
 from evidencehub.grade.claims import cited_keys
-from evidencehub.grade.labels import design_kind
+from evidencehub.grade.labels import design_kind, design_name
 from evidencehub.grade.tags import TAG_DESCRIPTIONS, tag_counts
 from evidencehub.model import Page, PageKind, Record, Study, Trial
 from evidencehub.publish.markup import LinkTarget, render_body
@@ -139,6 +139,7 @@ def _study_dict(study: Study, snap: HubSnapshot) -> dict[str, Any]:
         "label": study.label,
         "path": study_path(study.key),
         "design": study.design.value,
+        "design_name": design_name(study.design),
         "evidence_kind": kind.value if kind else None,
         "species": study.species,
         "model": study.model,
