@@ -45,6 +45,16 @@ cumul_block <- function(fit) {
     tau2 = cm$tau2[i], I2 = cm$I2[i], H2 = cm$H2[i])))
 }
 
+# Where cumul() gives NA (Fisher scoring failed), the same subset refitted with step halving
+stepadj_block <- function(yi, vi, cm) {
+  rows <- which(vapply(cm$studies, function(s) is.na(s$estimate), logical(1)))
+  lapply(rows, function(j) {
+    r <- rma(yi[1:j], vi[1:j], method = "REML",
+             control = list(stepadj = 0.5, threshold = 1e-12, maxiter = 10000))
+    list(row = j - 1, estimate = as.numeric(r$beta), se = r$se, tau2 = r$tau2)
+  })
+}
+
 trimfill_block <- function(fit, estimator) {
   tf <- trimfill(fit, estimator = estimator)
   filled <- tf$fill == TRUE
@@ -86,11 +96,16 @@ for (row in seq_len(nrow(manifest))) {
     influence_DL = influence_block(fit_dl),
     cumul = cumul_block(fit),
     cumul_tight = cumul_block(fit_t),
+    cumul_stepadj = NULL,
     fsn_orwin = unclass(fsn(yi, vi, type = "Orwin"))[c("type", "fsnum", "meanes", "target")],
     fsn_rosenberg = unclass(fsn(yi, vi, type = "Rosenberg"))[c("type", "fsnum", "alpha",
                                                                 "pval", "meanes")],
     trimfill_R0_tight = trimfill_block(fit_t, "R0"),
     trimfill_EE = trimfill_block(fit_ee, "L0"))
+  res$cumul_stepadj <- stepadj_block(yi, vi, res$cumul_tight)
+  res$calls$cumul_stepadj <- paste0("rows (0-based) where cumul(fit_t) is NA: rma(yi[1:j], ",
+    "vi[1:j], method = 'REML', control = list(stepadj = 0.5, threshold = 1e-12, ",
+    "maxiter = 10000))")
   writeLines(toJSON(res, auto_unbox = TRUE, digits = NA, na = "null", pretty = TRUE),
              file.path(out, paste0(name, ".json")))
   cat(name, "\n")
