@@ -114,11 +114,15 @@ _TAG = re.compile(r"<[^>]{0,200}>")
 _NON_WORD = re.compile(r"[\W_]+")
 
 
+_GREEK_TABLE = str.maketrans(_GREEK)
+
+
 def _fold(text: str) -> str:
     """Case-fold, spell out common Greek letters and drop accents (NFKD, combining marks)."""
     text = text.casefold()
-    text = "".join(_GREEK.get(ch, ch) for ch in text)
-    decomposed = unicodedata.normalize("NFKD", text)
+    if text.isascii():
+        return text
+    decomposed = unicodedata.normalize("NFKD", text.translate(_GREEK_TABLE))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
@@ -214,6 +218,19 @@ class _Entry(Generic[K]):
     author: str | None
 
 
+def _slim(record: Record) -> Record:
+    """What matching needs of a record (ids, title, year, first author): the index stays small
+    however long the abstracts and author lists of a baseline file are."""
+    return Record.model_construct(
+        title=record.title,
+        year=record.year,
+        doi=record.doi,
+        pmid=record.pmid,
+        pmcid=record.pmcid,
+        authors=record.authors[:1],
+    )
+
+
 class DuplicateIndex(Generic[K]):
     """Records seen so far, looked up by identifier and then by fuzzy title within a year window.
 
@@ -236,11 +253,25 @@ class DuplicateIndex(Generic[K]):
     def __contains__(self, key: object) -> bool:
         return key in self._entries
 
+    def identifier_keys(self, record: Record) -> list[K]:
+        """The distinct entries that share a DOI, a PMID or a PMCID with ``record``, in that order."""
+        keys: list[K] = []
+        for name in _IDENTIFIERS:
+            value = getattr(record, name)
+            entry = self._by_id.get((name, value)) if value else None
+            if entry is not None and entry.key not in keys:
+                keys.append(entry.key)
+        return keys
+
+    def record(self, key: K) -> Record:
+        """What the index keeps of the record under ``key``: ids, title, year, first author."""
+        return self._entries[key].record
+
     def add(self, key: K, record: Record) -> None:
         """Add (or replace) the entry ``key``."""
         if key in self._entries:
             self.remove(key)
-        entry = _Entry(key, record, title_key(record.title), author_key(record))
+        entry = _Entry(key, _slim(record), title_key(record.title), author_key(record))
         self._entries[key] = entry
         for name in _IDENTIFIERS:
             value = getattr(record, name)

@@ -122,6 +122,23 @@ def normalize_registry_id(value: str) -> str:
 _EU_PREFIX = r"(?:EudraCT|EU\s?CT)(?:\s*(?:No\.?|number|nr\.?|\#))?[\s:]*"
 _EU_PREFIX_RE = re.compile("^" + _EU_PREFIX, re.IGNORECASE | re.VERBOSE)
 
+#: Every candidate below starts with one of these (upper-cased) words.
+_PREFIXES = ("NCT", "UMIN", "JRCT", "ISRCTN", "CHICTR", "ACTRN", "DRKS", "CTRI", "IRCT", "NTR", "KCT",
+             "EUDRACT", "EU CT", "EUCT")  # fmt: skip
+
+
+
+def _may_hold_id(upper: str) -> bool:
+    """True when a registry prefix starts a word somewhere in ``upper`` (fast pre-check)."""
+    for prefix in _PREFIXES:
+        start = upper.find(prefix)
+        while start != -1:
+            if start == 0 or not upper[start - 1].isalnum():
+                return True
+            start = upper.find(prefix, start + 1)
+    return False
+
+
 # One candidate pattern per registry; parse_registry_id decides what is valid.
 _REGISTRY_IN_TEXT = re.compile(
     r"""(?<![A-Za-z0-9])(?:
@@ -150,6 +167,8 @@ def find_registry_ids(text: str | None) -> tuple[str, ...]:
     """
     if not text:
         return ()
+    if not _may_hold_id(text.upper()):
+        return ()  # the common case, decided by substring search instead of the regex
     found: dict[str, None] = {}
     for match in _REGISTRY_IN_TEXT.finditer(text):
         raw = _EU_PREFIX_RE.sub("", match.group(0))

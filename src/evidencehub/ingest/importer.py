@@ -51,6 +51,7 @@ from evidencehub.ingest.identifiers import record_registry_ids
 from evidencehub.model import Record, Trial
 from evidencehub.store.repo._common import UpsertOutcome
 from evidencehub.store.repo.records import (
+    count_records,
     find_record_ids,
     get_record,
     record_provenance,
@@ -176,6 +177,9 @@ class RecordImporter:
         self.index: DuplicateIndex[str] = DuplicateIndex(thresholds)
         self._loaded_years: set[int] = set()
         self._written: set[str] = set()  # keys written by this import
+        # An import into an empty store only meets records it wrote itself, all of them in the
+        # index: it can skip the store lookups (a first import of a baseline file).
+        self._store_was_empty = count_records(session) == 0
 
     def _load_years(self, year: int | None) -> None:
         if year is None:
@@ -191,7 +195,10 @@ class RecordImporter:
 
     def _stored_match(self, record: Record, parsed: Parsed) -> tuple[str | None, str]:
         """The key of the stored record that is the same work, and why; or (None, "")."""
-        keys = find_record_ids(self.session, doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
+        if self._store_was_empty:
+            keys = self.index.identifier_keys(record)
+        else:
+            keys = find_record_ids(self.session, doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
         if len(keys) > 1:
             raise InputError(
                 f"its identifiers belong to different stored records ({', '.join(keys)}); "
@@ -202,15 +209,26 @@ class RecordImporter:
         if keys:
             return keys[0], "identifier"
         if not (record.doi or record.pmid or record.pmcid):
+            if self._store_was_empty:
+                if record.key in self.index:
+                    return self._title_key_match(self.index.record(record.key), record)
+                return self._index_match(record, parsed)
             try:
                 same_key = get_record(self.session, record.key)
             except NotFoundError:
                 pass
             else:
-                if compare(same_key, record, self.index.thresholds).verdict is Verdict.DIFFERENT:
-                    raise _TitleClash(same_key.key)
-                return same_key.key, "title-key"
-        self._load_years(record.year)
+                return self._title_key_match(same_key, record)
+        if not self._store_was_empty:
+            self._load_years(record.year)
+        return self._index_match(record, parsed)
+
+    def _title_key_match(self, stored: Record, record: Record) -> tuple[str, str]:
+        if compare(stored, record, self.index.thresholds).verdict is Verdict.DIFFERENT:
+            raise _TitleClash(stored.key)
+        return stored.key, "title-key"
+
+    def _index_match(self, record: Record, parsed: Parsed) -> tuple[str | None, str]:
         found = self.index.find(record)
         if found is None:
             return None, ""
