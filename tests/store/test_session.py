@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 
-from evidencehub.errors import StoreError
+from evidencehub.errors import ConfigError, StoreError
 from evidencehub.model import Record
 from evidencehub.store import init_db, make_engine, transaction
 from evidencehub.store import session as session_module
@@ -194,3 +194,22 @@ def test_a_writer_locked_out_too_long_gets_a_store_error(
     finally:
         first.dispose()
         second.dispose()
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("mysql://user@localhost/hub", "'mysql' is not supported"),
+        ("postgresql+nosuchdriver://user@localhost/hub", "install the driver"),
+        ("://hub", "not a database URL: '://hub'"),
+        ("postgresql+psycopg://user@host:port/hub", "not a database URL"),
+    ],
+)
+def test_unsupported_database_urls_are_config_errors(url: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        make_engine(url)
+
+
+def test_an_unreachable_postgresql_server_is_a_store_error() -> None:
+    with pytest.raises(StoreError, match="cannot open the database at postgresql"):
+        init_db("postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=2")

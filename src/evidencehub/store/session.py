@@ -29,7 +29,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.pool import StaticPool
 
 from evidencehub.config import database_url
-from evidencehub.errors import StoreError
+from evidencehub.errors import ConfigError, StoreError
 
 __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "current_revision", "init_db", "make_engine", "transaction"]
 
@@ -42,13 +42,30 @@ _MIGRATIONS = "evidencehub.store:migrations"
 def make_engine(url: str) -> Engine:
     """Return an engine for ``url`` (an SQLAlchemy URL, a SQLite file path, or ``:memory:``).
 
+    Raises :class:`ConfigError` for a malformed URL, a database other than SQLite or
+    PostgreSQL, or a PostgreSQL driver that is not installed.
     The parent directory of a SQLite file is created if missing; the file itself is created by
     the first connection. In-memory SQLite uses one shared connection so that every session
     sees the same database.
     """
-    parsed = make_url(database_url(url))
-    if parsed.get_backend_name() != "sqlite":
-        return create_engine(parsed, pool_pre_ping=True)
+    try:
+        parsed = make_url(database_url(url))
+    except (exc.ArgumentError, ValueError) as err:
+        raise ConfigError(f"not a database URL: {url!r} ({err})") from None
+    backend = parsed.get_backend_name()
+    if backend not in ("sqlite", "postgresql"):
+        raise ConfigError(
+            f"evidencehub stores its data in SQLite or PostgreSQL; {backend!r} is not supported "
+            "(give a file path or postgresql+psycopg://user@host/database)"
+        )
+    if backend == "postgresql":
+        try:
+            return create_engine(parsed, pool_pre_ping=True)
+        except (ImportError, exc.NoSuchModuleError) as err:
+            raise ConfigError(
+                f"cannot use {parsed.drivername!r}: {err}; install the driver with "
+                "pip install 'evidencehub[postgres]' and use postgresql+psycopg://…"
+            ) from None
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     kwargs: dict[str, Any] = {}
