@@ -176,7 +176,10 @@ def _plan(
             "comparison": f"{', '.join(classes[name])} vs {control}",
             "subgroup": name,
             "value_kind": ValueKind.CHANGE,
-            "description": f"Mean difference in {source['outcome']} change from baseline ({name.lower()} minus {control}), random effects.",
+            "description": (
+                f"Mean difference in {source['outcome']} change from baseline "
+                f"({name.lower()} minus {control}), random effects."
+            ),
         }
         analyses.append(validate(Analysis, fields, source=path.name, where=where))
     plan = AnalysisPlan(

@@ -28,6 +28,7 @@ from importlib import resources
 from pathlib import Path
 
 from evidencehub.errors import ConfigError, StatsWarning
+from evidencehub.model import Analysis
 from evidencehub.publish.context import context_for_path, site_paths
 from evidencehub.publish.render import render_html, render_json
 from evidencehub.publish.snapshot import HubSnapshot
@@ -45,6 +46,11 @@ class SiteReport:
     site_dir: Path
     files: int
     pages: int
+
+
+def _control(analysis: Analysis) -> str:
+    """The control arm of ``"drug1, drug2 vs placebo"``."""
+    return analysis.comparison.split(" vs ")[-1] if analysis.comparison else "control"
 
 
 def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
@@ -81,7 +87,7 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
             )
         svg = forest_plot(
             fit,
-            xlabel=f"Mean difference in {analysis.outcome} (active − {analysis.comparison.split(' vs ')[-1] if analysis.comparison else 'control'})",
+            xlabel=f"Mean difference in {analysis.outcome} (active − {_control(analysis)})",
             width=9.0,
             fmt="svg",
         )
