@@ -2,9 +2,10 @@
 
 Run on demand (never as a timed test)::
 
-    .venv/bin/python bench/bench_ingest.py                  # sizes 5k, 20k, 100k; Biopython at 2k
-    .venv/bin/python bench/bench_ingest.py --write          # also rewrite bench/results/ingest.md
-    .venv/bin/python bench/bench_ingest.py --sizes 5000 --bio-size 1000 --import-sizes 2000
+    .venv/bin/python bench/bench_ingest.py            # sizes 5k, 20k, 100k; Biopython at 2k and 5k
+    .venv/bin/python bench/bench_ingest.py --write    # also rewrite bench/results/ingest.md
+    .venv/bin/python bench/bench_ingest.py --sizes 5000 --bio-sizes 1000 --import-sizes 2000
+    .venv/bin/python bench/bench_ingest.py --measure import FILE.xml   # one whole import
 
 The input is built from the real PubmedArticle samples in ``tests/data/pubmed_xml`` (12 journal
 articles, 2001–2023, 1 to 26 authors, with and without reference lists, MathML, grants), copied
@@ -226,18 +227,27 @@ def _run_measure(kind: str, path: Path) -> None:
     }))
 
 
-def run(kind: str, path: Path) -> dict[str, Any]:
-    """Run one measurement in a fresh interpreter and return its figures."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", kind, str(path)],
-        check=True, capture_output=True, text=True, cwd=ROOT,
-    )
-    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+def run(kind: str, path: Path, repeat: int = 1) -> dict[str, Any]:
+    """Run one measurement ``repeat`` times, each in a fresh interpreter; keep the fastest.
+
+    The minimum over repeats is the least disturbed by other processes (as :mod:`timeit` advises);
+    peak RSS is the largest seen.
+    """
+    runs = []
+    for _ in range(repeat):
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", kind, str(path)],
+            check=True, capture_output=True, text=True, cwd=ROOT,
+        )
+        runs.append(json.loads(done.stdout.strip().splitlines()[-1]))
+    result: dict[str, Any] = min(runs, key=lambda r: r["cpu_s"])
+    result["peak_rss_mib"] = max(r["peak_rss_mib"] for r in runs)
+    result["repeat"] = repeat
     result["rate"] = result["records"] / result["cpu_s"]
     result["file_mib"] = path.stat().st_size / 2**20
     print(f"  {kind:<9} {result['records']:>7} records  {result['cpu_s']:8.2f} s CPU  "
           f"{result['wall_s']:8.2f} s wall  {result['rate']:8.0f} rec/s  "
-          f"peak RSS {result['peak_rss_mib']:7.1f} MiB", flush=True)
+          f"peak RSS {result['peak_rss_mib']:7.1f} MiB  (best of {repeat})", flush=True)
     return result
 
 
@@ -246,42 +256,58 @@ def run(kind: str, path: Path) -> dict[str, Any]:
 
 def _row(r: dict[str, Any]) -> str:
     return (f"| {r['kind']} | {r['records']:,} | {r['file_mib']:.0f} | {r['cpu_s']:.2f} | {r['wall_s']:.2f} | "
-            f"{r['rate']:,.0f} | {r['peak_rss_mib']:.0f} |")
+            f"{r['rate']:,.0f} | {r['peak_rss_mib']:.0f} | {r['repeat']} |")
 
 
-def report(results: list[dict[str, Any]], bio: dict[str, Any], imports: list[dict[str, Any]]) -> str:
+def report(results: list[dict[str, Any]], bios: list[dict[str, Any]], imports: list[dict[str, Any]]) -> str:
+    """The Markdown report: every measurement, then each target with the figures it compares."""
     ours = {r["records"]: r for r in results if r["kind"] == "ours"}
     bare = {r["records"]: r for r in results if r["kind"] == "bare"}
-    sizes = sorted(ours)
+    streamed = sorted(size for size in ours if size in bare)
     lines = [
         "# Ingest benchmark: PubMed XML",
         "",
-        "Produced by `bench/bench_ingest.py --write` (input built from the real samples in",
-        "`tests/data/pubmed_xml`, copied with fresh PMIDs, DOIs and titles; see the script's docstring).",
-        f"Python {sys.version.split()[0]}, lxml {etree.__version__}, on a shared 2-core machine; rates",
-        "use CPU time (user + system) of the measuring subprocess, so other load does not inflate them.",
+        "Produced by `bench/bench_ingest.py --write`: input built from the real samples in",
+        "`tests/data/pubmed_xml` (12 journal articles copied round-robin with fresh PMIDs, DOIs and",
+        "titles; see the script's docstring). Each figure comes from its own subprocess; rates use the",
+        "CPU time (user + system) of that subprocess, best of the given repeats, because the machine",
+        f"(2 cores shared with other jobs) is loaded. Python {sys.version.split()[0]}, lxml {etree.__version__}.",
         "Peak RSS is the whole subprocess (interpreter and imports included).",
         "",
-        "| measure | records | file MiB | CPU s | wall s | records/s (CPU) | peak RSS MiB |",
-        "|---|---:|---:|---:|---:|---:|---:|",
-        *(_row(r) for r in [*results, bio, *imports]),
+        "| measure | records | file MiB | CPU s | wall s | records/s (CPU) | peak RSS MiB | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|",
+        *(_row(r) for r in [*results, *bios, *imports]),
         "",
         "## Targets",
         "",
     ]
-    speedup = ours[sizes[0]]["rate"] / bio["rate"]
-    lines.append(f"- ours vs Biopython `Entrez.read` ({bio['records']:,} records): "
-                 f"{ours[sizes[0]]['rate']:,.0f} vs {bio['rate']:,.0f} records/s = **{speedup:.1f}×** (target ≥ 3×)")
-    for size in sizes:
-        if size in bare:
-            ratio = ours[size]["cpu_s"] / bare[size]["cpu_s"]
-            lines.append(f"- ours vs the bare lxml pass at {size:,} records: **{ratio:.2f}×** the floor's time (target ≤ 2×)")
-    lines.append(f"- peak RSS, ours: {ours[sizes[0]]['peak_rss_mib']:.0f} MiB at {sizes[0]:,} records, "
-                 f"{ours[sizes[-1]]['peak_rss_mib']:.0f} MiB at {sizes[-1]:,} (target: flat); "
-                 f"Biopython: {bio['peak_rss_mib']:.0f} MiB at {bio['records']:,}")
+    for bio in bios:
+        mine = ours[bio["records"]]
+        lines.append(
+            f"- ours vs Biopython 1.88 `Entrez.read` at {bio['records']:,} records: {mine['rate']:,.0f} vs "
+            f"{bio['rate']:,.0f} records/s = **{mine['rate'] / bio['rate']:.1f}×** (target ≥ 3×); peak RSS "
+            f"{mine['peak_rss_mib']:.0f} vs {bio['peak_rss_mib']:.0f} MiB"
+        )
+    for size in streamed:
+        ratio = ours[size]["cpu_s"] / bare[size]["cpu_s"]
+        lines.append(f"- ours vs the bare lxml pass at {size:,} records: **{ratio:.2f}×** the floor's time (target ≤ 2×)")
+    if streamed:
+        low, high = ours[streamed[0]], ours[streamed[-1]]
+        lines.append(
+            f"- peak RSS, ours: {low['peak_rss_mib']:.0f} MiB at {streamed[0]:,} records, "
+            f"{high['peak_rss_mib']:.0f} MiB at {streamed[-1]:,} (target: flat; the bare pass: "
+            f"{bare[streamed[0]]['peak_rss_mib']:.0f} and {bare[streamed[-1]]['peak_rss_mib']:.0f} MiB)"
+        )
+    slowest_bio = min((b["rate"] for b in bios), default=None)
     for result in imports:
-        lines.append(f"- whole import (read, dedup, store in SQLite) of {result['records']:,} records: "
-                     f"{result['rate']:,.0f} records/s = **{result['rate'] / bio['rate']:.1f}×** Biopython's parse alone (target ≥ 3×)")
+        if slowest_bio is None:
+            break
+        best_bio = max(b["rate"] for b in bios)
+        lines.append(
+            f"- whole import (read, deduplicate, store in SQLite, one transaction) of {result['records']:,} records: "
+            f"{result['rate']:,.0f} records/s = **{result['rate'] / best_bio:.1f}×** Biopython's parse alone "
+            f"at its fastest ({best_bio:,.0f} records/s) (target ≥ 3×)"
+        )
     return "\n".join(lines) + "\n"
 
 
@@ -290,8 +316,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--measure", choices=sorted(MEASURES), help=argparse.SUPPRESS)
     parser.add_argument("path", nargs="?", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--sizes", type=int, nargs="+", default=[5_000, 20_000, 100_000])
-    parser.add_argument("--bio-size", type=int, default=2_000)
+    parser.add_argument("--bio-sizes", type=int, nargs="+", default=[2_000, 5_000])
     parser.add_argument("--import-sizes", type=int, nargs="*", default=[5_000])
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement up to 20,000 records")
     parser.add_argument("--workdir", type=Path, default=None, help="where the XML files go (default: a temp dir)")
     parser.add_argument("--write", action="store_true", help=f"write the report to {RESULTS.relative_to(ROOT)}")
     args = parser.parse_args(argv)
@@ -304,20 +331,24 @@ def main(argv: list[str] | None = None) -> None:
         for size in sorted(args.sizes):
             path = build_pubmed_xml(workdir / f"pubmed_{size}.xml", size)
             print(f"{size:,} records ({path.stat().st_size / 2**20:.0f} MiB)", flush=True)
+            repeat = args.repeat if size <= 20_000 else 1
             for kind in ("ours", "bare", "bare-tag"):
-                results.append(run(kind, path))
-            if size != max(args.sizes):
-                path.unlink()
-        bio_path = build_pubmed_xml(workdir / f"pubmed_{args.bio_size}.xml", args.bio_size)
-        print(f"{args.bio_size:,} records for Biopython", flush=True)
-        bio = run("biopython", bio_path)
-        results.append(run("ours", bio_path))
+                results.append(run(kind, path, repeat))
+            path.unlink()
+        bios = []
+        for size in sorted(args.bio_sizes):
+            path = build_pubmed_xml(workdir / f"pubmed_bio_{size}.xml", size)
+            print(f"{size:,} records for Biopython", flush=True)
+            bios.append(run("biopython", path, args.repeat))
+            if size not in args.sizes:
+                results.append(run("ours", path, args.repeat))
+            path.unlink()
         imports = []
         for size in args.import_sizes:
             path = build_pubmed_xml(workdir / f"import_{size}.xml", size)
             print(f"{size:,} records for a whole import", flush=True)
             imports.append(run("import", path))
-    text = report(results, bio, imports)
+    text = report(results, bios, imports)
     print(text)
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
