@@ -11,7 +11,7 @@ import re
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.table import Table
@@ -22,7 +22,11 @@ from evidencehub.stats import EffectSizes, MetaResult, escalc, measure_info, rma
 from evidencehub.stats.measures import Measure, Scale
 from evidencehub.stats.table import StudyTable, read_table
 
-__all__ = ["MetaOptions", "register", "run_meta"]
+if TYPE_CHECKING:
+    from evidencehub.stats.sensitivity import LeaveOneOutResult
+    from evidencehub.stats.subgroups import SubgroupResult
+
+__all__ = ["MetaOptions", "register"]
 
 _MEASURES = ", ".join(m.value for m in Measure)
 
@@ -49,9 +53,9 @@ class _Analysis:
     by: str | None
     effects: EffectSizes
     fit: MetaResult
-    subgroups: Any
+    subgroups: SubgroupResult | None
     bias: dict[str, Any] | None
-    leave1out: Any
+    leave1out: LeaveOneOutResult | None
     notes: tuple[str, ...]
 
 
@@ -137,7 +141,7 @@ def _as_dict(a: _Analysis) -> dict[str, Any]:
     return out
 
 
-def run_meta(table: StudyTable, opts: MetaOptions, by: str | None = None) -> list[_Analysis]:
+def _run(table: StudyTable, opts: MetaOptions, by: str | None = None) -> list[_Analysis]:
     """Fit the analysis, or one analysis per value of column ``by`` (first-appearance order)."""
     measure_info(opts.measure)
     if by is None:
@@ -280,7 +284,7 @@ def meta(
     table = _open_table(data)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StatsWarning)
-        analyses = run_meta(table, opts, by)
+        analyses = _run(table, opts, by)
         written = [p for a in analyses for p in _draw(a, plot, funnel)]
     if json:
         docs = [_as_dict(a) for a in analyses]
