@@ -1,8 +1,8 @@
 """The store's tables: SQLAlchemy 2 typed declarative mappings of :mod:`evidencehub.model`.
 
 Portable types only, so one schema serves SQLite and PostgreSQL: lists and nested values
-(authors, keywords, MeSH terms, result dicts) are :data:`JSONValue` columns (``JSON``, ``JSONB``
-on PostgreSQL), timestamps are :class:`UTCDateTime` (stored as UTC, read back timezone-aware).
+(authors, keywords, MeSH terms, result dicts) are :data:`JSONValue` columns, timestamps are
+:class:`UTCDateTime` (stored as UTC, read back timezone-aware).
 
 Tables, grouped as the pipeline uses them:
 
@@ -43,7 +43,6 @@ from sqlalchemy import (
     UniqueConstraint,
     false,
 )
-from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
@@ -84,8 +83,10 @@ NAMING_CONVENTION = {
 
 metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
-#: A JSON document: ``JSON`` in general, ``JSONB`` on PostgreSQL (comparable and indexable).
-JSONValue = JSON().with_variant(JSONB(), "postgresql")
+#: A JSON document, ``json`` on PostgreSQL too rather than ``jsonb``: ``jsonb`` reorders the
+#: keys of objects, and a stored result must read back in the order its ``to_dict()`` gave
+#: (the JSON contract's key order). Nothing queries inside these documents.
+JSONValue = JSON()
 
 
 class UTCDateTime(TypeDecorator[dt.datetime]):

@@ -56,7 +56,9 @@ def test_accents_fold_on_sqlite_and_match_exactly_on_postgresql(corpus: Session)
 
 
 def test_limit_and_changes_to_title_or_abstract_are_indexed(corpus: Session) -> None:
-    assert len(list_records(corpus, query="islets", limit=2)) == 2
+    best = list_records(corpus, query="islets")
+    assert list_records(corpus, query="islets", limit=2) == best[:2]
+    assert list_records(corpus, query="islets", limit=2, offset=2) == best[2:4]
     upsert_record(
         corpus,
         Record(pmid="3", title="Glucose-lowering drugs", abstract="Now about islets."),
@@ -72,7 +74,7 @@ def test_postgresql_search_uses_the_gin_index(corpus: Session) -> None:
     corpus.execute(text("SET LOCAL enable_seqscan = off"))
     from evidencehub.store.repo import _fulltext
 
-    statement = _fulltext._postgres_query("islets")
+    statement = _fulltext._postgres_matches("islets")
     compiled = statement.compile(corpus.get_bind(), compile_kwargs={"literal_binds": True})
     plan = "\n".join(row[0] for row in corpus.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_records_fts" in plan

@@ -198,6 +198,10 @@ def test_list_and_count_in_storage_order(session: Session) -> None:
         upsert_record(session, Record(pmid=key.removeprefix("pmid:"), title=key), source="s")
     assert [r.key for r in list_records(session)] == keys
     assert [r.key for r in list_records(session, limit=2)] == keys[:2]
+    assert [r.key for r in list_records(session, limit=2, offset=2)] == keys[2:]
+    assert list_records(session, limit=0) == []
+    with pytest.raises(InputError, match="offset must be zero or more, got -1"):
+        list_records(session, offset=-1)
     assert count_records(session) == 3
 
 

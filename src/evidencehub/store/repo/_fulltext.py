@@ -18,26 +18,25 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, column, func, literal_column, select, table
+from sqlalchemy import ColumnElement, Select, Subquery, column, func, literal_column, select, table
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import StoreError
 from evidencehub.store import tables as t
 
-__all__ = ["matching_record_ids"]
+__all__ = ["ranked_matches"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FTS = table("records_fts", column("rowid"), column("records_fts"))
 _ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
 
 
-def _sqlite_query(words: list[str]) -> Select[Any]:
+def _sqlite_matches(words: list[str]) -> Select[Any]:
     match = " ".join('"' + word + '"' for word in words)
+    # bm25() is lower for better matches; the title column weighs twice the abstract.
     rank = func.bm25(literal_column("records_fts"), 2.0, 1.0)
-    return (
-        select(_FTS.c.rowid)
-        .where(_FTS.c.records_fts.op("MATCH")(match))
-        .order_by(rank, _FTS.c.rowid)
+    return select(_FTS.c.rowid.label("id"), rank.label("rank")).where(
+        _FTS.c.records_fts.op("MATCH")(match)
     )
 
 
@@ -49,28 +48,25 @@ def _postgres_document() -> ColumnElement[Any]:
     )
 
 
-def _postgres_query(text: str) -> Select[Any]:
+def _postgres_matches(text: str) -> Select[Any]:
     document = _postgres_document()
     query = func.plainto_tsquery(_ENGLISH, text)
-    return (
-        select(t.Record.id)
-        .where(document.op("@@")(query))
-        .order_by(func.ts_rank(document, query).desc(), t.Record.id)
-    )
+    # Negated so that, as with bm25(), lower is better.
+    rank = -func.ts_rank(document, query)
+    return select(t.Record.id.label("id"), rank.label("rank")).where(document.op("@@")(query))
 
 
-def matching_record_ids(session: Session, text: str, limit: int | None = None) -> list[int]:
-    """Return the ids of records whose title or abstract match ``text``, best match first."""
+def ranked_matches(session: Session, text: str) -> Subquery | None:
+    """The records matching every word of ``text``, as a subquery of ``id`` and ``rank``.
+
+    Order by ``rank`` ascending for the best match first. ``None`` when ``text`` has no words.
+    """
     words = _WORD.findall(text)
     if not words:
-        return []
+        return None
     dialect = session.get_bind().dialect.name
     if dialect == "sqlite":
-        statement = _sqlite_query(words)
-    elif dialect == "postgresql":
-        statement = _postgres_query(" ".join(words))
-    else:
-        raise StoreError(f"full-text search needs SQLite or PostgreSQL; this database is {dialect}")
-    if limit is not None:
-        statement = statement.limit(limit)
-    return list(session.scalars(statement))
+        return _sqlite_matches(words).subquery("matches")
+    if dialect == "postgresql":
+        return _postgres_matches(" ".join(words)).subquery("matches")
+    raise StoreError(f"full-text search needs SQLite or PostgreSQL; this database is {dialect}")

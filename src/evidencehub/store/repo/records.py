@@ -52,7 +52,7 @@ from evidencehub.store.repo._common import (
     table_of,
     utc_now,
 )
-from evidencehub.store.repo._fulltext import matching_record_ids
+from evidencehub.store.repo._fulltext import ranked_matches
 from evidencehub.store.repo._lookup import RECORD_ID_FIELDS, canonical_record_id, record_row
 
 __all__ = [
@@ -308,26 +308,30 @@ def records_by_year(session: Session, years: Iterable[int]) -> list[Record]:
 
 
 def list_records(
-    session: Session, *, query: str | None = None, limit: int | None = None
+    session: Session, *, query: str | None = None, limit: int | None = None, offset: int = 0
 ) -> list[Record]:
     """Return stored records, optionally only those matching ``query`` in title or abstract.
 
     Without a query records come in the order they were first stored; with one, best match
-    first (see :mod:`~evidencehub.store.repo._fulltext`). ``limit`` caps the number returned.
+    first (see :mod:`~evidencehub.store.repo._fulltext`); a query without any word matches
+    nothing. ``limit`` and ``offset`` page through the list.
     """
     if limit is not None and limit < 0:
         raise InputError(f"limit must be zero or more, got {limit}")
+    if offset < 0:
+        raise InputError(f"offset must be zero or more, got {offset}")
+    statement = select(_RECORDS)
     if query is None:
-        statement = select(_RECORDS).order_by(_RECORDS.c.id)
-        if limit is not None:
-            statement = statement.limit(limit)
-        return [_to_record(row) for row in session.execute(statement).mappings()]
-    ids = matching_record_ids(session, query, limit)
-    if not ids:
-        return []
-    found = session.execute(select(_RECORDS).where(_RECORDS.c.id.in_(ids))).mappings()
-    rows = {row["id"]: row for row in found}
-    return [_to_record(rows[i]) for i in ids]
+        statement = statement.order_by(_RECORDS.c.id)
+    else:
+        matches = ranked_matches(session, query)
+        if matches is None:
+            return []
+        statement = statement.join(matches, matches.c.id == _RECORDS.c.id).order_by(
+            matches.c.rank, _RECORDS.c.id
+        )
+    statement = statement.limit(limit).offset(offset)
+    return [_to_record(row) for row in session.execute(statement).mappings()]
 
 
 def count_records(session: Session) -> int:

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from alembic import op
-from sqlalchemy.dialects import postgresql
 
 revision = "0001"
 down_revision = None
@@ -24,7 +23,7 @@ branch_labels = None
 depends_on = None
 
 # Frozen copies of the column types of this revision (migrations never import the live models).
-_JSON = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
+_JSON = sa.JSON()
 
 _SQLITE_FTS = (
     "CREATE VIRTUAL TABLE records_fts USING fts5(title, abstract, content='records', "
