@@ -11,6 +11,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import select
 
@@ -195,3 +196,60 @@ def test_killing_an_import_part_way_leaves_the_store_as_it_was(
         assert process.returncode == 1, (out, err)
         assert err == "error: interrupted; the import was rolled back, the store is as it was\n"
     assert snapshot(db_url) == before
+
+
+# --------------------------------------------------------------------------- fetch (online)
+
+RECORDED = DATA / "recorded"
+
+
+def _serve_recorded(monkeypatch: pytest.MonkeyPatch, bodies: list[str]) -> list[httpx.Request]:
+    """Make every httpx.Client the clients create answer with these recorded bodies, in order."""
+    seen: list[httpx.Request] = []
+    queue = [(RECORDED / name).read_bytes() for name in bodies]
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request)
+        return httpx.Response(200, content=queue.pop(0))
+
+    real_client = httpx.Client
+    monkeypatch.setattr(httpx, "Client", lambda **kw: real_client(transport=httpx.MockTransport(handler)))
+    monkeypatch.setattr("evidencehub.ingest.online._http.time.sleep", lambda seconds: None)
+    return seen
+
+
+def test_fetch_pubmed_search(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _serve_recorded(monkeypatch, ["pubmed/esearch_usehistory_cancer.xml", "pubmed/efetch_retstart0_retmax2.xml"])
+    db = str(tmp_path / "hub.db")
+    status, out, err = run(capsys, "fetch", "pubmed", "cancer", "--max", "2", "--email", "me@example.org",
+                           "--api-key", "k", "--db", db, "--json")  # fmt: skip
+    assert status == 0, err
+    assert json.loads(out)["created"] == 2
+    assert [r.url.path.rsplit("/", 1)[-1] for r in seen] == ["esearch.fcgi", "efetch.fcgi"]
+    assert seen[1].url.params["retmax"] == "2" and seen[1].url.params["api_key"] == "k"
+    status, out, _ = run(capsys, "records", "--db", db, "--json")
+    assert {r["pmid"] for r in json.loads(out)} == {"11748933", "11700088"}
+
+
+def test_fetch_ctgov_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:
+    seen = _serve_recorded(monkeypatch, ["ctgov/study_NCT00184067.json"])
+    db = str(tmp_path / "hub.db")
+    status, out, err = run(capsys, "fetch", "ctgov", "--id", "NCT00184067", "--db", db)
+    assert status == 0, err
+    assert "Trials: 1 new" in out
+    assert str(seen[0].url) == "https://clinicaltrials.gov/api/v2/studies/NCT00184067?format=json"
+    status, out, _ = run(capsys, "trials", "--db", db, "--json")
+    assert [t["registry_id"] for t in json.loads(out)] == ["NCT00184067"]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["fetch", "scopus", "x"], "unknown online source 'scopus'; known sources: pubmed, crossref, openalex, ctgov"),
+        (["fetch", "pubmed"], "give either a query or ids"),
+        (["fetch", "pubmed", "x", "--id", "1"], "give either a query or ids"),
+    ],
+)
+def test_fetch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
+    status, _, err = run(capsys, *args, "--db", str(tmp_path / "hub.db"))
+    assert status == 1 and message in err

@@ -27,6 +27,7 @@ from evidencehub.errors import EvidenceHubError, InputError
 from evidencehub.ingest.dedup import candidate_pairs
 from evidencehub.ingest.formats import known_formats
 from evidencehub.ingest.importer import import_paths
+from evidencehub.ingest.online.fetch import SOURCES, fetch_into
 from evidencehub.model import Record, Trial
 from evidencehub.store import init_db, transaction
 from evidencehub.store.repo.records import list_records
@@ -269,9 +270,62 @@ def duplicates_command(
     console.print(table)
 
 
+def fetch_command(
+    source: Annotated[str, typer.Argument(help="pubmed, crossref, openalex or ctgov.", show_default=False)],
+    query: Annotated[
+        str | None, typer.Argument(help="Search query (PubMed syntax for pubmed).", show_default=False)
+    ] = None,
+    ids: Annotated[
+        list[str] | None,
+        typer.Option("--id", help="Fetch these instead of searching: PMIDs, DOIs or NCT ids (repeatable)."),
+    ] = None,
+    max_records: Annotated[int | None, typer.Option("--max", min=1, help="At most N records.")] = None,
+    email: Annotated[
+        str | None,
+        typer.Option("--email", envvar="EVIDENCEHUB_CONTACT_EMAIL",
+                     help="Your e-mail: PubMed's 'email', Crossref's and OpenAlex's 'mailto' (polite pool)."),
+    ] = None,  # fmt: skip
+    api_key: Annotated[
+        str | None, typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s).")
+    ] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good records, skip bad ones.")] = False,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """Search an online source (or fetch ids) and import the results; one transaction.
+
+    Responses go through the same readers, deduplication and store as files. Requests are rate-limited and retried with exponential backoff.
+
+    Examples:
+
+      evidencehub fetch pubmed "islet transplantation AND type 1 diabetes" --max 500 --email you@example.org
+
+      evidencehub fetch ctgov "type 1 diabetes stem cell" --max 100
+
+      evidencehub fetch crossref --id 10.1038/srep16696 --json
+    """
+    if source not in SOURCES:
+        raise InputError(f"unknown online source {source!r}; known sources: {', '.join(SOURCES)}")
+    engine = _engine(db)
+    try:
+        result = fetch_into(
+            engine, source, query=query, ids=ids or (), max_records=max_records,
+            email=email, api_key=api_key, skip_bad=skip_bad,
+        )  # fmt: skip
+    except KeyboardInterrupt:
+        raise EvidenceHubError("interrupted; the import was rolled back, the store is as it was") from None
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(result.summary(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ingest commands to ``app``."""
     app.command("import")(import_command)
     app.command("records")(records_command)
     app.command("trials")(trials_command)
     app.command("duplicates")(duplicates_command)
+    app.command("fetch")(fetch_command)
