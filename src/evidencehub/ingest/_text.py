@@ -95,12 +95,17 @@ def _local(tag: object) -> str:
 
 def _math_text(math: etree._Element) -> str:
     """Linear text of a MathML subtree: token text only, prescripts before their base."""
+    if next(math.iter("{*}mprescripts", "mprescripts"), None) is None:
+        # No prescripts: document order is reading order; one C-level pass over the tokens.
+        return "".join(
+            _token_text(node) for node in math.iter() if _local(node.tag) in _MATHML_TOKENS
+        )
     parts: list[str] = []
 
     def walk(node: etree._Element) -> None:
         name = _local(node.tag)
         if name in _MATHML_TOKENS:
-            parts.append("".join(node.itertext()).strip() or (" " if node.text else ""))
+            parts.append(_token_text(node))
             return
         children = [c for c in node if isinstance(c.tag, str)]
         if name == "mmultiscripts":
@@ -113,6 +118,11 @@ def _math_text(math: etree._Element) -> str:
 
     walk(math)
     return "".join(parts)
+
+
+def _token_text(node: etree._Element) -> str:
+    """Text of a MathML token element; a space-only token (``<mtext> </mtext>``) is one space."""
+    return "".join(node.itertext()).strip() or (" " if node.text else "")
 
 
 def element_text(element: etree._Element | None) -> str | None:

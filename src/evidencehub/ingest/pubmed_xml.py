@@ -210,31 +210,6 @@ def _links(comments: etree._Element | None) -> tuple[dict[str, str], ...]:
     return tuple(links)
 
 
-# Registry prefixes followed by a digit (optionally after a space) in every id, each searched on
-# its own so that the regular expression engine can scan for its literal prefix; and prefixes
-# rare enough as words to send a text to the full search on their own.
-_DIGIT_HINTS = tuple(
-    re.compile(prefix + r"\s?\d") for prefix in ("NCT", "UMIN", "NTR", "KCT", "DRKS", "ISRCTN", "ACTRN", "IRCT")
-)
-_WORD_HINTS = ("JRCT", "CHICTR", "CTRI/", "EUDRACT", "EU CT", "EUCT")
-
-
-def _registry_ids_in(text: str | None) -> tuple[str, ...]:
-    """:func:`find_registry_ids`, after a cheap test that rules out most abstracts.
-
-    The full search tries one alternation at every position (about 0.5 ms for a 2,000-character
-    abstract, as long as the rest of a record's conversion); literal-prefix searches on the
-    upper-cased text rule a text out in about 20 µs. The test only has to be a superset of what
-    :func:`find_registry_ids` accepts: every id it finds starts with one of these prefixes.
-    """
-    if not text:
-        return ()
-    upper = text.upper()
-    if any(hint in upper for hint in _WORD_HINTS) or any(p.search(upper) for p in _DIGIT_HINTS):
-        return find_registry_ids(text)
-    return ()
-
-
 def _databank_registry_ids(databank_list: etree._Element | None) -> list[str]:
     if databank_list is None:
         return []
@@ -397,8 +372,8 @@ def _set_ids(fields: dict[str, Any], ids: dict[str, str]) -> None:
     fields["pmcid"] = ids.get("pmc")
     fields["pii"] = ids.get("pii")
     registry_ids = fields["registry_ids"]
-    registry_ids.extend(_registry_ids_in(fields.get("title")))
-    registry_ids.extend(_registry_ids_in(fields.get("abstract")))
+    registry_ids.extend(find_registry_ids(fields.get("title")))
+    registry_ids.extend(find_registry_ids(fields.get("abstract")))
     fields["registry_ids"] = tuple(dict.fromkeys(registry_ids))
     links = fields.get("links", ())
     fields["retracted"] = _RETRACTED_TYPE in fields["publication_types"] or any(
