@@ -47,7 +47,7 @@ def test_matches_metafor_rma_mh(name: str, measure: str) -> None:
 
 
 def test_double_zero_table_left_out_of_q() -> None:
-    got, ref = _fit("nielweise2007_OR", "OR")
+    got, _ = _fit("nielweise2007_OR", "OR")
     assert got["k"] == 18 and got["k_yi"] == 17
     yucel = next(s for s in got["studies"] if s["study"] == "Yucel 2004")
     assert yucel["yi"] is None and yucel["vi"] is None

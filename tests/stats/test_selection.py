@@ -47,7 +47,7 @@ def test_both_criteria_reported_in_reason() -> None:
 
 
 def test_fixed_when_heterogeneity_is_low() -> None:
-    res, ref = _choose("woods2010_OR")
+    res, _ = _choose("woods2010_OR")
     assert res.chosen == "fixed" and res.fit.method == "EE"
     assert "not both criteria met: fixed-effect" in res.reason
     assert res.random_fit.method == "REML"

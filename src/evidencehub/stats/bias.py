@@ -162,9 +162,9 @@ class RegTest:
 
 
 def _predictor(fit: MetaResult, predictor: str) -> FloatArray:
-    vi = np.asarray(fit.vi, dtype=float)
+    vi: FloatArray = np.asarray(fit.vi, dtype=float)
     if predictor == "sei":
-        return np.sqrt(vi)
+        return np.asarray(np.sqrt(vi), dtype=float)
     if predictor == "vi":
         return vi
     if predictor not in ("ni", "ninv", "sqrtni", "sqrtninv"):
@@ -173,9 +173,10 @@ def _predictor(fit: MetaResult, predictor: str) -> FloatArray:
     if fit.ni is None:
         raise InputError(f"regtest: predictor {predictor!r} needs sample sizes; the fit has "
                          "none (fit it on escalc output)")
-    ni = np.asarray(fit.ni, dtype=float)
-    return {"ni": ni, "ninv": 1 / ni, "sqrtni": np.sqrt(ni),
-            "sqrtninv": 1 / np.sqrt(ni)}[predictor]
+    ni: FloatArray = np.asarray(fit.ni, dtype=float)
+    columns: dict[str, FloatArray] = {"ni": ni, "ninv": 1 / ni, "sqrtni": np.sqrt(ni),
+                                      "sqrtninv": 1 / np.sqrt(ni)}
+    return columns[predictor]
 
 
 def regtest(
@@ -493,7 +494,7 @@ def fsn(
     yi: Any,
     vi: Any,
     *,
-    type: Literal["Rosenthal", "Orwin", "Rosenberg"] = "Rosenthal",  # noqa: A002 (metafor)
+    type: Literal["Rosenthal", "Orwin", "Rosenberg"] = "Rosenthal",  # metafor's argument name
     alpha: float = 0.05,
     target: float | None = None,
 ) -> FailSafeN:

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from typing import Literal
 
 import numpy as np
@@ -431,7 +432,7 @@ def mean_sd_from_median(
     _sample_size(func, scalar, n=n_a)
     order = [("minimum", a), ("q1", lo_q), ("median", m), ("q3", hi_q), ("maximum", b)]
     present = [(name, arr) for name, arr in order if arr is not None]
-    for (name_lo, arr_lo), (name_hi, arr_hi) in zip(present, present[1:], strict=False):
+    for (name_lo, arr_lo), (name_hi, arr_hi) in pairwise(present):
         assert arr_lo is not None and arr_hi is not None
         bad = arr_lo > arr_hi
         if np.any(bad):

@@ -312,7 +312,7 @@ def _breslow_day(
         lo, hi = max(0.0, xi - n2i), min(n1i, xi)
 
         def excess(e: float, n1i: float = n1i, n2i: float = n2i, xi: float = xi) -> float:
-            return e * (n2i - xi + e) - psi * (n1i - e) * (xi - e)
+            return float(e * (n2i - xi + e) - psi * (n1i - e) * (xi - e))
 
         e = lo if lo == hi else optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15)
         parts = np.array([e, n1i - e, xi - e, n2i - xi + e])

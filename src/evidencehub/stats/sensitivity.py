@@ -121,7 +121,7 @@ def _notes(stack: StackFit, labels: Sequence[str], what: str) -> list[str]:
     bad = ~stack.tau2.converged
     if not np.any(bad):
         return []
-    names = ", ".join(f"'{labels[i]}'" for i in np.flatnonzero(bad))
+    names = ", ".join(f"'{labels[int(i)]}'" for i in np.flatnonzero(bad))
     return [f"the {stack.method} estimator did not converge {what} {names}; "
             "those rows are left empty (NaN), as metafor's NA"]
 
@@ -249,8 +249,9 @@ def cumulative(
         keys = list(order)
         if len(keys) != fit.k:
             raise InputError(f"cumulative: 'order' has {len(keys)} values for {fit.k} studies")
-        if any(key is None or (isinstance(key, float) and np.isnan(key)) for key in keys):
-            i = next(j for j, key in enumerate(keys) if key is None or key != key)
+        missing = [key is None or (isinstance(key, float) and np.isnan(key)) for key in keys]
+        if any(missing):
+            i = missing.index(True)
             raise InputError("cumulative: 'order' has a missing value",
                              where=f"study '{fit.study[i]}'")
     try:
