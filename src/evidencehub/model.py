@@ -239,6 +239,7 @@ class EvidenceKind(StrEnum):
     IN_VITRO = "Laboratory (in-vitro) studies"
     ANIMAL = "Animal models and experimental medicine"
     EARLY_HUMAN = "Early human trials"
+    OBSERVATIONAL = "Observational human studies"
     CONTROLLED_HUMAN = "Controlled human trials"
     POOLED = "Pooled randomised evidence (meta-analysis)"
 

@@ -31,11 +31,11 @@ def study(key: str, design: StudyDesign) -> Study:
         (StudyDesign.NON_RANDOMISED_CONTROLLED, K.CONTROLLED_HUMAN),
         (StudyDesign.RANDOMISED_CONTROLLED, K.CONTROLLED_HUMAN),
         (StudyDesign.SYSTEMATIC_REVIEW, K.POOLED),
-        (StudyDesign.COHORT, None),
-        (StudyDesign.CASE_CONTROL, None),
+        (StudyDesign.COHORT, EvidenceKind.OBSERVATIONAL),
+        (StudyDesign.CASE_CONTROL, EvidenceKind.OBSERVATIONAL),
     ],
 )
-def test_design_kind(design: StudyDesign, kind: EvidenceKind | None) -> None:
+def test_design_kind(design: StudyDesign, kind: EvidenceKind) -> None:
     assert design_kind(design) is kind
 
 
@@ -59,7 +59,8 @@ def test_strength_order_covers_every_kind() -> None:
             (K.EARLY_HUMAN, K.ANIMAL, K.IN_VITRO),
         ),
         ([StudyDesign.RANDOMISED_CONTROLLED], True, (K.POOLED, K.CONTROLLED_HUMAN)),
-        ([StudyDesign.COHORT], False, ()),
+        ([StudyDesign.COHORT], False, (K.OBSERVATIONAL,)),
+        ([StudyDesign.CASE_SERIES, StudyDesign.COHORT], False, (K.OBSERVATIONAL, K.EARLY_HUMAN)),
         ([], True, (K.POOLED,)),
         ([], False, ()),
     ],
@@ -83,9 +84,9 @@ def test_rationale_counts_designs_once_per_study() -> None:
     assert label.source == "PubMed"
 
 
-def test_observational_designs_are_named_but_add_no_kind() -> None:
+def test_observational_designs_get_their_own_kind() -> None:
     label = evidence_label([study("a", StudyDesign.COHORT)])
-    assert label.kinds == ()
+    assert label.kinds == (EvidenceKind.OBSERVATIONAL,)
     assert "1 cohort study (observational)" in (label.rationale or "")
 
 

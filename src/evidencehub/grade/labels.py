@@ -10,13 +10,13 @@ animal                                                     animal models
 case report, case series, single-arm trial                 early human trials
 non-randomised controlled trial, randomised trial          controlled human trials
 systematic review, or a page that pools trials itself      pooled evidence (meta-analysis)
-cohort, case-control                                       none yet (observational)
+cohort, case-control                                       observational human studies
 =========================================================  ==============================
 
 A study in humans without a comparison group counts as an early human trial whatever its
-phase; a comparison group makes it controlled. The model's vocabulary has no observational
-kind, so cohort and case-control studies are counted and named in the rationale but add no kind
-(rather than being passed off as trials). The label lists kinds from the strongest down, and its
+phase; a comparison group makes it controlled. Cohort and case-control studies compare groups
+that were not assigned by the investigators, so they get a kind of their own, between early
+trials and controlled trials, rather than being passed off as trials. The label lists kinds from the strongest down, and its
 rationale counts designs and the claims that cite nothing, so a reader sees both what the page
 rests on and where it rests on nothing. The ordering follows the usual hierarchy of evidence
 (e.g. the Oxford CEBM levels of evidence, 2011).
@@ -31,14 +31,14 @@ from evidencehub.model import Claim, EvidenceKind, EvidenceLabel, EvidenceTag, S
 
 __all__ = ["KIND_STRENGTH", "design_kind", "design_name", "evidence_label", "label_for_claims"]
 
-_DESIGN_KIND: dict[StudyDesign, EvidenceKind | None] = {
+_DESIGN_KIND: dict[StudyDesign, EvidenceKind] = {
     StudyDesign.IN_VITRO: EvidenceKind.IN_VITRO,
     StudyDesign.ANIMAL: EvidenceKind.ANIMAL,
     StudyDesign.CASE_REPORT: EvidenceKind.EARLY_HUMAN,
     StudyDesign.CASE_SERIES: EvidenceKind.EARLY_HUMAN,
     StudyDesign.SINGLE_ARM_TRIAL: EvidenceKind.EARLY_HUMAN,
-    StudyDesign.COHORT: None,
-    StudyDesign.CASE_CONTROL: None,
+    StudyDesign.COHORT: EvidenceKind.OBSERVATIONAL,
+    StudyDesign.CASE_CONTROL: EvidenceKind.OBSERVATIONAL,
     StudyDesign.NON_RANDOMISED_CONTROLLED: EvidenceKind.CONTROLLED_HUMAN,
     StudyDesign.RANDOMISED_CONTROLLED: EvidenceKind.CONTROLLED_HUMAN,
     StudyDesign.SYSTEMATIC_REVIEW: EvidenceKind.POOLED,
@@ -49,6 +49,7 @@ KIND_STRENGTH: tuple[EvidenceKind, ...] = (
     EvidenceKind.IN_VITRO,
     EvidenceKind.ANIMAL,
     EvidenceKind.EARLY_HUMAN,
+    EvidenceKind.OBSERVATIONAL,
     EvidenceKind.CONTROLLED_HUMAN,
     EvidenceKind.POOLED,
 )
@@ -76,8 +77,8 @@ _DESIGN_WORDS: dict[StudyDesign, tuple[str, str]] = {
 }
 
 
-def design_kind(design: StudyDesign) -> EvidenceKind | None:
-    """The evidence kind a study of this design provides (``None`` for observational designs)."""
+def design_kind(design: StudyDesign) -> EvidenceKind:
+    """The evidence kind a study of this design provides."""
     return _DESIGN_KIND[design]
 
 
@@ -107,7 +108,7 @@ def evidence_label(
     """
     unique = {s.key: s for s in studies}
     designs = Counter(s.design for s in unique.values())
-    kinds = {k for d in designs if (k := design_kind(d)) is not None}
+    kinds = {design_kind(d) for d in designs}
     if pooled:
         kinds.add(EvidenceKind.POOLED)
     ordered = tuple(sorted(kinds, key=KIND_STRENGTH.index, reverse=True))

@@ -140,7 +140,7 @@ def _study_dict(study: Study, snap: HubSnapshot) -> dict[str, Any]:
         "path": study_path(study.key),
         "design": study.design.value,
         "design_name": design_name(study.design),
-        "evidence_kind": kind.value if kind else None,
+        "evidence_kind": kind.value,
         "species": study.species,
         "model": study.model,
         "population": study.population,
