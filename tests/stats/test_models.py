@@ -188,6 +188,9 @@ def test_revman_convention_uses_dl_and_q_based_i2() -> None:
     assert res.method == "DL"
     assert res.I2 == pytest.approx(100 * (res.QE - 12) / res.QE, rel=1e-12)
     assert res.i2_definition == "Q"
+    # with DL, metafor's vt-based I^2 is the same number (docs/stats.md)
+    assert rma(es, method="DL").I2 == pytest.approx(res.I2, rel=1e-12)
+    assert rma(es, method="REML", i2="Q").I2 == pytest.approx(res.I2, rel=1e-12)
 
 
 def test_single_study_is_its_own_estimate() -> None:

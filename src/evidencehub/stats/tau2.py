@@ -417,8 +417,8 @@ def _score_root(
     method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
     X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
-    """ML / REML to full precision: the root of the score in tau^2 (0 if the score at 0 is
-    not positive), by :func:`newton_bracketed`. Score and derivative (Viechtbauer 2005):
+    """ML / REML to full precision: the root of the score in tau^2 nearest the HE start
+    (0 if the score is not positive anywhere below it), by :func:`newton_bracketed`. Score and derivative (Viechtbauer 2005):
     REML ``(y'PPy - tr P)/2`` and ``-y'PPPy + tr(PP)/2``; ML ``(y'PPy - sum w)/2`` and
     ``-y'PPPy + sum(w^2)/2``.
     """
@@ -434,17 +434,34 @@ def _score_root(
         return (0.5 * (proj.rss_pp - np.sum(w, axis=1)),
                 -proj.upu(u) + 0.5 * np.sum(w**2, axis=1))
 
+    # Bracket the root nearest the HE start, as metafor's Fisher scoring (also started at
+    # HE) finds it: the likelihood can have a local maximum at 0 and another inside.
     m = y.shape[0]
     all_rows = np.arange(m)
-    lo = np.zeros(m)
-    at_zero = fn(lo, all_rows)[0] <= 0
-    hi = np.maximum(_tau2_max(y, mask, con), 10 * start)
-    for _ in range(200):
-        rows = np.flatnonzero(~at_zero)
+    positive = fn(start, all_rows)[0] > 0
+    lo = np.where(positive, start, 0.0)
+    hi = np.where(positive, np.maximum(_tau2_max(y, mask, con), 10 * start), start)
+    for _ in range(200):  # upwards: double hi until the score turns negative
+        rows = np.flatnonzero(positive)
         short = fn(hi[rows], rows)[0] > 0
         if not short.any():
             break
         hi[rows[short]] *= 2
+    searching = ~positive & (start > 0)
+    for _ in range(60):  # downwards: halve until the score turns positive
+        rows = np.flatnonzero(searching)
+        if rows.size == 0:
+            break
+        trial = start[rows] * 0.5 ** (_ + 1)
+        found = fn(trial, rows)[0] > 0
+        lo[rows[found]] = trial[found]
+        hi[rows[~found]] = trial[~found]
+        searching[rows[found]] = False
+    at_zero = ~positive & (lo == 0)
+    if at_zero.any():
+        rows = np.flatnonzero(at_zero)
+        inside = fn(np.zeros(rows.size), rows)[0] > 0
+        at_zero[rows[inside]] = False
     tau2, conv, n_iter = newton_bracketed(fn, start, lo, hi, float(con["threshold"] or 1e-13),
                                           int(con["maxiter"] or 1000))
     tau2 = np.where(at_zero, 0.0, tau2)

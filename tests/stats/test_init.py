@@ -1,0 +1,17 @@
+"""The public API of ``evidencehub.stats``: exactly the names in ``__all__``, sorted."""
+
+from __future__ import annotations
+
+import evidencehub.stats as stats
+
+
+def test_all_is_sorted_and_complete() -> None:
+    assert stats.__all__ == sorted(stats.__all__, key=str)
+    public = {name for name in vars(stats) if not name.startswith("_")}
+    modules = {name for name in public if type(getattr(stats, name)).__name__ == "module"}
+    assert set(stats.__all__) == public - modules
+
+
+def test_names_the_other_stages_rely_on() -> None:
+    for name in ("escalc", "rma", "EffectSizes", "MetaResult", "Measure", "Method"):
+        assert name in stats.__all__
