@@ -177,7 +177,7 @@ def test_killing_an_import_part_way_leaves_the_store_as_it_was(
         text=True,
         # a shell's background jobs inherit SIGINT ignored, and Python then never raises
         # KeyboardInterrupt: give the child the default disposition a terminal would
-        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # noqa: PLW1509 - no threads here
     )
     deadline = time.monotonic() + 60
     position = None

@@ -14,7 +14,12 @@ from evidencehub.errors import InputError
 from evidencehub.ingest.importer import ImportReport, import_paths
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
-from evidencehub.store.repo.records import get_record, list_records, record_history, record_provenance
+from evidencehub.store.repo.records import (
+    get_record,
+    list_records,
+    record_history,
+    record_provenance,
+)
 from evidencehub.store.repo.trials import get_trial, record_keys_for_trial, trial_ids_for_record
 
 DATA = Path(__file__).resolve().parents[1] / "data"

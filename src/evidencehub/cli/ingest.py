@@ -282,9 +282,12 @@ def fetch_command(
     max_records: Annotated[int | None, typer.Option("--max", min=1, help="At most N records.")] = None,
     email: Annotated[
         str | None,
-        typer.Option("--email", envvar="EVIDENCEHUB_CONTACT_EMAIL",
-                     help="Your e-mail: PubMed's 'email', Crossref's and OpenAlex's 'mailto' (polite pool)."),
-    ] = None,  # fmt: skip
+        typer.Option(
+            "--email",
+            envvar="EVIDENCEHUB_CONTACT_EMAIL",
+            help="Your e-mail: PubMed's 'email', Crossref's and OpenAlex's 'mailto' (polite pool).",
+        ),
+    ] = None,
     api_key: Annotated[
         str | None, typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s).")
     ] = None,

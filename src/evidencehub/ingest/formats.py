@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, cast
 
 import evidencehub.ingest as _package
 from evidencehub.errors import InputError
@@ -194,12 +194,9 @@ def open_source(path: Path, on_read: Callable[[int], None] | None = None) -> Ite
     """
     _check_readable(path)
     with path.open("rb") as raw:
-        counted: BinaryIO = raw
-        if on_read is not None:
-            counted = io.BufferedReader(_CountingReader(raw, on_read), 1 << 16)  # type: ignore[assignment]
-        buffered = counted if hasattr(counted, "peek") else io.BufferedReader(counted)  # type: ignore[arg-type]
-        if buffered.peek(2)[:2] == _GZIP_MAGIC:  # type: ignore[union-attr]
-            with gzip.GzipFile(fileobj=buffered, mode="rb") as unzipped:
-                yield io.BufferedReader(unzipped, 1 << 16)  # type: ignore[arg-type]
+        source = raw if on_read is None else io.BufferedReader(_CountingReader(raw, on_read), 1 << 16)
+        if source.peek(2)[:2] == _GZIP_MAGIC:
+            with gzip.GzipFile(fileobj=source, mode="rb") as unzipped:  # buffers internally
+                yield cast(BinaryIO, unzipped)
         else:
-            yield buffered  # type: ignore[misc]
+            yield cast(BinaryIO, source)

@@ -48,9 +48,8 @@ def _trim_doi(candidate: str) -> str:
     """Drop sentence punctuation and unbalanced closing brackets from the end of ``candidate``."""
     while candidate:
         last = candidate[-1]
-        if last in _TRAILING:
-            candidate = candidate[:-1]
-        elif last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last]):
+        unbalanced = last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last])
+        if last in _TRAILING or unbalanced:
             candidate = candidate[:-1]
         else:
             break

@@ -126,10 +126,12 @@ class ImportReport:
     def summary(self) -> str:
         """One paragraph for people, e.g. ``12 read: 10 new, 0 updated, 2 unchanged …``."""
         lines = [
-            f"{self.read} read from {len(self.paths)} file(s): {self.created} new, "
-            f"{self.updated} updated, {self.unchanged} unchanged; "
-            f"{self.merged_duplicates} merged into a stored record found by another identifier "
-            f"or by title, {self.batch_duplicates} duplicate(s) within this import."
+            (
+                f"{self.read} read from {len(self.paths)} file(s): {self.created} new, "
+                f"{self.updated} updated, {self.unchanged} unchanged; "
+                f"{self.merged_duplicates} merged into a stored record found by another "
+                f"identifier or by title, {self.batch_duplicates} duplicate(s) within this import."
+            )
         ]
         if self.trials_created or self.trials_updated or self.trials_unchanged:
             lines.append(

@@ -22,14 +22,14 @@ import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
+from typing import Any, Self
 
 import httpx
 
 from evidencehub import __version__
 from evidencehub.errors import EvidenceHubError
 
-__all__ = ["RetryPolicy", "PoliteClient", "SourceError", "USER_AGENT"]
+__all__ = ["DEFAULT_RETRY", "USER_AGENT", "PoliteClient", "RetryPolicy", "SourceError"]
 
 USER_AGENT = f"evidencehub/{__version__} (research-intelligence hub; +https://pypi.org/project/evidencehub/)"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -49,7 +49,11 @@ class RetryPolicy:
 
     def delay(self, attempt: int) -> float:
         """Seconds to wait after failed attempt number ``attempt`` (1-based)."""
-        return min(self.max_delay, self.base_delay * 2 ** (attempt - 1))
+        return float(min(self.max_delay, self.base_delay * 2.0 ** (attempt - 1)))
+
+
+#: Five attempts, waiting 1, 2, 4 and 8 s between them.
+DEFAULT_RETRY = RetryPolicy()
 
 
 def _retry_after(response: httpx.Response) -> float | None:
@@ -66,7 +70,7 @@ class PoliteClient:
         client: httpx.Client | None = None,
         *,
         min_interval: float,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
         timeout: float = 60.0,
@@ -116,7 +120,7 @@ class PoliteClient:
         if self._owns_client:
             self.client.close()
 
-    def __enter__(self) -> PoliteClient:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

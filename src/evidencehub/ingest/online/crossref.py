@@ -20,7 +20,7 @@ import httpx
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.identifiers import extract_doi
-from evidencehub.ingest.online._http import PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
 
 __all__ = ["CROSSREF_API", "CrossrefClient"]
 
@@ -44,7 +44,7 @@ class CrossrefClient:
         *,
         mailto: str | None = None,
         rows: int = 100,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -72,7 +72,7 @@ class CrossrefClient:
         self,
         *,
         query: str | None = None,
-        filter: Mapping[str, str] | str | None = None,  # noqa: A002 - Crossref's parameter name
+        filter: Mapping[str, str] | str | None = None,
         max_records: int | None = None,
     ) -> Iterator[bytes]:
         """Yield ``work-list`` bodies page by page (cursor paging) until done or ``max_records``."""

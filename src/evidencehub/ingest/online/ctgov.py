@@ -17,7 +17,7 @@ from typing import Any
 import httpx
 
 from evidencehub.errors import InputError
-from evidencehub.ingest.online._http import PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
 from evidencehub.model import Registry, parse_registry_id
 
 __all__ = ["CTGOV_API", "ClinicalTrialsClient"]
@@ -35,7 +35,7 @@ class ClinicalTrialsClient:
         client: httpx.Client | None = None,
         *,
         page_size: int = 100,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:

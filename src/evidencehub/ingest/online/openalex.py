@@ -19,7 +19,7 @@ import httpx
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.identifiers import extract_doi, normalize_pmid
-from evidencehub.ingest.online._http import PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
 
 __all__ = ["OPENALEX_API", "OpenAlexClient"]
 
@@ -44,7 +44,7 @@ class OpenAlexClient:
         *,
         mailto: str | None = None,
         per_page: int = 200,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -63,7 +63,7 @@ class OpenAlexClient:
     def works(
         self,
         *,
-        filter: Mapping[str, str] | str | None = None,  # noqa: A002 - OpenAlex's parameter name
+        filter: Mapping[str, str] | str | None = None,
         search: str | None = None,
         max_records: int | None = None,
     ) -> Iterator[bytes]:

@@ -29,7 +29,7 @@ from lxml import etree
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.identifiers import normalize_pmid
-from evidencehub.ingest.online._http import PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
 
 __all__ = ["EUTILS", "PubMedClient", "PubMedSearch"]
 
@@ -59,7 +59,7 @@ class PubMedClient:
         email: str | None = None,
         tool: str = "evidencehub",
         batch_size: int = 200,
-        retry: RetryPolicy = RetryPolicy(),
+        retry: RetryPolicy = DEFAULT_RETRY,
         sleep: Callable[[float], None] = time.sleep,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
