@@ -7,9 +7,9 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import load_reference, reference_names
 from test_models import TOL, assert_close, effect_sizes
 
+from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, rma
 from evidencehub.stats.batch import pad, rma_batch
@@ -118,8 +118,8 @@ def test_edge_cases_are_summarised_in_one_warning() -> None:
     [
         ([[0.1, 0.2], []], [[0.1, 0.1], []], "rma_batch: analysis '2' has no studies (k = 0)"),
         ([[0.1, 0.2]], [[0.1, -0.1]],
-         "rma_batch, analysis '1', study '2': 'vi' must be a non-negative finite number; "
-         "got np.float64(-0.1)"),
+         ("rma_batch, analysis '1', study '2': 'vi' must be a non-negative finite number; "
+         "got np.float64(-0.1)")),
         ([[0.1, 0.2]], [[0.1]], "rma_batch: analysis 1: 'yi' has 2 values but 'vi' has 1"),
         ([], [], "rma_batch: no analyses to fit"),
     ],

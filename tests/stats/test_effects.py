@@ -176,18 +176,18 @@ def test_group_sizes_may_replace_non_events() -> None:
         ("PLO", {"xi": [3, 30], "ni": [10, 20]},
          "escalc, study 'Smith 2019', column 'xi': 30 events exceed the group size 'ni' = 20"),
         ("COR", {"ri": [0.3, 1.2], "ni": [10, 20]},
-         "escalc, study 'Smith 2019', column 'ri': expected a correlation between -1 and 1, "
-         "got 1.2"),
+         ("escalc, study 'Smith 2019', column 'ri': expected a correlation between -1 and 1, "
+         "got 1.2")),
         ("ZCOR", {"ri": [0.3, 0.2], "ni": [10, 3]},
          "escalc, study 'Smith 2019', column 'ni': expected a number greater than 3, got 3"),
         ("MN", {"mi": [1, "n/a"], "sdi": [1, 1], "ni": [5, 5]},
          "escalc, study 'Smith 2019': 'mi' must be a number; got 'n/a'"),
-        ("XYZ", {"yi": [1]}, "escalc: unknown measure 'XYZ'; known measures: OR, RR, RD, PETO, "
-         "MD, SMD, SMDH, ROM, PR, PLO, PAS, PFT, MN, MC, SMCR, SMCC, COR, ZCOR, GEN"),
+        ("XYZ", {"yi": [1]}, ("escalc: unknown measure 'XYZ'; known measures: OR, RR, RD, PETO, "
+         "MD, SMD, SMDH, ROM, PR, PLO, PAS, PFT, MN, MC, SMCR, SMCC, COR, ZCOR, GEN")),
         ("OR", {"ai": [0, 2], "bi": [3, 4], "ci": [1, 1], "di": [5, 5], "to": "none"},
-         "escalc, study 'Jones 2001', column 'ai': the log odds ratio and its variance cannot "
+         ("escalc, study 'Jones 2001', column 'ai': the log odds ratio and its variance cannot "
          "be computed from these values (yi = -inf, vi = inf); for zero cells use add > 0 "
-         "with to='only0', or leave the study out"),
+         "with to='only0', or leave the study out")),
         ("SMD", {**MEANS, "vtype": "XX"},
          "escalc: 'vtype' for measure SMD must be one of: 'LS', 'UB', 'LS2', 'AV'; got 'XX'"),
         ("OR", {"ai": [1, 2], "bi": [3, 4], "ci": [1, 1], "di": [5, 5], "to": "some"},

@@ -22,8 +22,8 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import load_reference, reference_blocks
 
+from conftest import load_reference, reference_blocks
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, EffectSizes, escalc, rma
 from evidencehub.stats.measures import measure_info
@@ -218,8 +218,8 @@ def test_truncation_is_recorded() -> None:
          "rma, study 'B': 'yi' must be a finite number; got nan"),
         ({"yi": [0.1, 0.2], "vi": [0.1]}, "rma: 'yi' has 2 values but 'vi' has 1"),
         ({"yi": [0.1, 0.2], "vi": [0.1, 0.1], "method": "XX"},
-         "rma: 'method' must be one of: 'EE', 'FE', 'DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'EB', "
-         "'PM'; got 'XX'"),
+         ("rma: 'method' must be one of: 'EE', 'FE', 'DL', 'HE', 'HS', 'SJ', 'ML', 'REML', 'EB', "
+         "'PM'; got 'XX'")),
         ({"yi": [0.1, 0.2], "vi": [0.1, 0.1], "test": "t"},
          "rma: 'test' must be one of: 'z', 'knha'; got 't'"),
         ({"yi": [0.1, 0.2], "vi": [0.0, 0.1], "method": "DL", "study": ["Z", "Y"]},

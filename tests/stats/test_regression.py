@@ -11,9 +11,9 @@ from typing import Any
 
 import numpy as np
 import pytest
-from conftest import load_reference, reference_names
 from test_models import TOL, assert_close, effect_sizes
 
+from conftest import load_reference, reference_names
 from evidencehub.errors import InputError
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, rma
 from evidencehub.stats.regression import design_matrix, ee_r2, pseudo_r2

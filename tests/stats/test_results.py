@@ -8,9 +8,9 @@ import warnings
 
 import numpy as np
 import pytest
-from conftest import load_reference
 from test_models import effect_sizes
 
+from conftest import load_reference
 from evidencehub.errors import StatsWarning
 from evidencehub.stats import MetaResult, rma
 

@@ -10,9 +10,9 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import load_reference, reference_names
 from test_models import TOL, assert_close, effect_sizes
 
+from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.subgroups import subgroup_analysis
 

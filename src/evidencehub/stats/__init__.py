@@ -16,15 +16,15 @@ from evidencehub.stats.results import FitStats, MetaResult, Prediction, Tau2Inte
 from evidencehub.stats.tau2 import METAFOR_DEFAULT_CONTROL, Method
 
 __all__ = [
+    "METAFOR_DEFAULT_CONTROL",
+    "REGISTRY",
     "Coefficient",
     "EffectSizes",
     "FitStats",
-    "METAFOR_DEFAULT_CONTROL",
     "Measure",
     "MetaResult",
     "Method",
     "Prediction",
-    "REGISTRY",
     "Tau2Interval",
     "back_transform",
     "escalc",

@@ -289,6 +289,7 @@ class _Calc:
     # -- families -----------------------------------------------------------------------------
     def run(self) -> EffectSizes:
         family = self.info.family
+        ni: FloatArray | None
         if family is Family.TWO_BY_TWO:
             yi, vi, ni = self._two_by_two()
         elif family is Family.TWO_GROUP_CONTINUOUS:

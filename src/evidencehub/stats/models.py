@@ -371,6 +371,7 @@ def _inputs(
         if vi is not None:
             v = as_float_array(vi, "vi", _FUNC, labels)
         else:
+            assert sei is not None  # checked above
             s = as_float_array(sei, "sei", _FUNC, labels)
             _nonnegative(s, "sei", labels)
             v = s**2

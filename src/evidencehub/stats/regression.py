@@ -207,11 +207,11 @@ def ee_r2(y: FloatArray, v: FloatArray, X: FloatArray) -> float:
     if np.all(y == y[0]):
         return 0.0
     sw = np.sqrt(w)
-    beta, *_ = np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)
+    beta = np.asarray(np.linalg.lstsq(X * sw[:, None], y * sw, rcond=None)[0], dtype=np.float64)
     rss = float(np.sum(w * (y - X @ beta) ** 2))
     mean = float(np.sum(w * y) / np.sum(w))
     tss = float(np.sum(w * (y - mean) ** 2))
     k, p = X.shape
     r2 = 1 - rss / tss
     adj = 1 - (1 - r2) * (k - 1) / (k - p)
-    return max(0.0, 100 * adj)
+    return max(0.0, 100 * float(adj))

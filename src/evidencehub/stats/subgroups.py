@@ -124,8 +124,8 @@ class SubgroupResult:
         """Per-subgroup lines, the overall line and both tests (deterministic)."""
         d = digits
         width = max(len(level) for level in self.levels)
-        lines = [f"Subgroup analysis ({self.method}, k = {self.k_used}, "
-                 f"{len(self.levels)} subgroups)", ""]
+        lines = [(f"Subgroup analysis ({self.method}, k = {self.k_used}, "
+                 f"{len(self.levels)} subgroups)"), ""]
         for level, res in zip(self.levels, self.groups, strict=True):
             lines.append(
                 f"{level.ljust(width)}  k = {res.k:>3}  estimate {res.estimate:.{d}f} "
@@ -140,8 +140,8 @@ class SubgroupResult:
         p = "< 0.0001" if diff.pval < 1e-4 else f"= {diff.pval:.{d}f}"
         lines += [
             "",
-            f"Test for subgroup differences (RevMan): Chi^2 = {diff.Q:.2f}, df = {diff.df} "
-            f"(P {p}), I^2 = {diff.I2:.1f}%",
+            (f"Test for subgroup differences (RevMan): Chi^2 = {diff.Q:.2f}, df = {diff.df} "
+            f"(P {p}), I^2 = {diff.I2:.1f}%"),
         ]
         mm = self.moderator_model
         if mm.QM is not None and mm.QMdf is not None and mm.QMp is not None:
@@ -207,8 +207,9 @@ def subgroup_analysis(
         raise InputError(f"a subgroup analysis needs at least 2 subgroups; got {len(levels)}",
                          source=_FUNC)
     y_used, v_used = y[keep], v[keep]
-    options = {"method": method, "test": test, "level": level, "control": control, "i2": i2,
-               "convention": convention, "measure": meas}
+    options: dict[str, Any] = {"method": method, "test": test, "level": level,
+                               "control": control, "i2": i2, "convention": convention,
+                               "measure": meas}
     per_group = []
     for lev in levels:
         rows = np.array([g == lev for g in group_used])

@@ -43,8 +43,8 @@ __all__ = [
     "DEFAULT_CONTROL",
     "METAFOR_DEFAULT_CONTROL",
     "Method",
-    "Tau2Fit",
     "Projection",
+    "Tau2Fit",
     "estimate_tau2",
     "generalized_q",
     "newton_bracketed",
@@ -124,20 +124,24 @@ class Tau2Fit:
 def _xdx(X: FloatArray, d: FloatArray) -> FloatArray:
     """``X' diag(d) X`` for every analysis: (m, k, p), (m, k) -> (m, p, p)."""
     if X.shape[2] == 1:
-        return np.sum(X[:, :, 0] ** 2 * d, axis=1)[:, None, None]
-    return np.matmul(np.swapaxes(X, 1, 2) * d[:, None, :], X)
+        out: FloatArray = np.sum(X[:, :, 0] ** 2 * d, axis=1)[:, None, None]
+        return out
+    out = np.matmul(np.swapaxes(X, 1, 2) * d[:, None, :], X)
+    return out
 
 
 def _xdy(X: FloatArray, d: FloatArray, y: FloatArray) -> FloatArray:
     """``X' diag(d) y``: -> (m, p)."""
-    return np.einsum("mki,mk->mi", X, d * y)
+    out: FloatArray = np.einsum("mki,mk->mi", X, d * y)
+    return out
 
 
 def _tr(A: FloatArray, B: FloatArray) -> FloatArray:
     """``tr(A B)`` for stacks of square matrices."""
     if A.shape[1] == 1:
         return A[:, 0, 0] * B[:, 0, 0]
-    return np.einsum("mij,mji->m", A, B)
+    out: FloatArray = np.einsum("mij,mji->m", A, B)
+    return out
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -164,21 +168,25 @@ class Projection:
     @property
     def rss(self) -> FloatArray:
         """``y'Py = sum w r^2``."""
-        return np.sum(self.w * self.resid**2, axis=1)
+        out: FloatArray = np.sum(self.w * self.resid**2, axis=1)
+        return out
 
     @property
     def rss_pp(self) -> FloatArray:
         """``y'PPy = sum (w r)^2``."""
-        return np.sum((self.w * self.resid) ** 2, axis=1)
+        out: FloatArray = np.sum((self.w * self.resid) ** 2, axis=1)
+        return out
 
     def tr_pd(self, d: FloatArray) -> FloatArray:
         """``tr(P D)`` for a diagonal ``D``."""
-        return np.sum(self.w * d, axis=1) - _tr(self.A, _xdx(self.X, self.w**2 * d))
+        out: FloatArray = np.sum(self.w * d, axis=1) - _tr(self.A, _xdx(self.X, self.w**2 * d))
+        return out
 
     def upu(self, u: FloatArray) -> FloatArray:
         """``u'Pu`` for vectors ``u`` of shape (m, k)."""
         xwu = _xdy(self.X, self.w, u)
-        return np.sum(self.w * u**2, axis=1) - np.einsum("mi,mij,mj->m", xwu, self.A, xwu)
+        out: FloatArray = np.sum(self.w * u**2, axis=1) - np.einsum("mi,mij,mj->m", xwu, self.A, xwu)
+        return out
 
     def tr_pdpd(self, d1: FloatArray, d2: FloatArray) -> FloatArray:
         """``tr(P D1 P D2)`` for diagonal ``D1``, ``D2``."""
@@ -186,13 +194,14 @@ class Projection:
         first = np.sum(w**2 * d1 * d2, axis=1)
         second = _tr(self.A, _xdx(self.X, w**3 * d1 * d2))
         third = _tr(self.A @ _xdx(self.X, w**2 * d1), self.A @ _xdx(self.X, w**2 * d2))
-        return first - 2 * second + third
+        out: FloatArray = first - 2 * second + third
+        return out
 
 
 def wls_projection(y: FloatArray, w: FloatArray, X: FloatArray) -> Projection:
     """Weighted least squares of ``y`` on ``X`` with weights ``w`` (0 for padding)."""
     xwx = _xdx(X, w)
-    A = 1.0 / xwx if X.shape[2] == 1 else np.linalg.inv(xwx)
+    A: FloatArray = 1.0 / xwx if X.shape[2] == 1 else np.linalg.inv(xwx).astype(np.float64)
     beta = np.einsum("mij,mj->mi", A, _xdy(X, w, y))
     resid = np.where(w > 0, y - np.einsum("mki,mi->mk", X, beta), 0.0)
     return Projection(X, w, A, resid)
@@ -357,7 +366,7 @@ def estimate_tau2(
 
 def _hedges(
     y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, k: FloatArray, p: float
-) -> tuple[FloatArray, object]:
+) -> tuple[FloatArray, Callable[[FloatArray], FloatArray]]:
     """Hedges' estimator (OLS residuals) and a function giving its SE at a tau^2."""
     ones = mask.astype(np.float64)
     proj = wls_projection(y, ones, X)
@@ -410,7 +419,8 @@ def _tau2_max(
     yn = np.where(mask, y, np.nan)
     med = np.nanmedian(yn, axis=1)
     mad = 1.4826 * np.nanmedian(np.abs(yn - med[:, None]), axis=1)
-    return np.maximum(100.0, 10 * mad**2)
+    out: FloatArray = np.maximum(100.0, 10 * mad**2)
+    return out
 
 
 def _score_root(
@@ -478,12 +488,14 @@ def _likelihood_se(
     ``sqrt(2 k^2/(k - p)/(sum w)^2)``."""
     w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
     if method is Method.ML:
-        return np.sqrt(2 / np.sum(w**2, axis=1))
+        out: FloatArray = np.sqrt(2 / np.sum(w**2, axis=1))
+        return out
     if method is Method.REML:
         ones = mask.astype(np.float64)
         return np.sqrt(2 / wls_projection(y, w, X).tr_pdpd(ones, ones))
     k = mask.sum(axis=1)
-    return np.sqrt(2 * k**2 / (k - X.shape[2]) / np.sum(w, axis=1) ** 2)
+    out = np.sqrt(2 * k**2 / (k - X.shape[2]) / np.sum(w, axis=1) ** 2)
+    return out
 
 
 def _fisher_scoring(
@@ -541,9 +553,11 @@ def _ll0_check(
         proj = wls_projection(y, w, X)
         logv = np.sum(np.where(mask, np.log(v + t[:, None]), 0.0), axis=1)
         if method is Method.ML:
-            return -0.5 * k * np.log(2 * np.pi) - 0.5 * logv - 0.5 * proj.rss
+            out: FloatArray = -0.5 * k * np.log(2 * np.pi) - 0.5 * logv - 0.5 * proj.rss
+            return out
         logdet = np.linalg.slogdet(_xdx(X, w))[1]
-        return -0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * logv - 0.5 * logdet - 0.5 * proj.rss
+        out = -0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * logv - 0.5 * logdet - 0.5 * proj.rss
+        return out
 
     ll0 = loglik(np.zeros_like(tau2))
     ll = loglik(tau2)
