@@ -139,6 +139,36 @@ def test_wan_luo_scenario_s3_formula() -> None:
     assert out.value == pytest.approx(5 / eta, rel=1e-12)
 
 
+# Wan et al. (2014), Table 1: xi(n), the expected range of n standard normal values.
+WAN_TABLE_1 = [
+    0, 1.128, 1.693, 2.059, 2.326, 2.534, 2.704, 2.847, 2.970, 3.078,
+    3.173, 3.259, 3.336, 3.407, 3.472, 3.532, 3.588, 3.640, 3.689, 3.735,
+    3.778, 3.819, 3.858, 3.895, 3.931, 3.964, 3.997, 4.027, 4.057, 4.086,
+    4.113, 4.139, 4.165, 4.189, 4.213, 4.236, 4.259, 4.280, 4.301, 4.322,
+    4.341, 4.361, 4.379, 4.398, 4.415, 4.433, 4.450, 4.466, 4.482, 4.498,
+]
+
+
+@pytest.mark.parametrize("n", range(2, 51))
+def test_wan_range_divisor_is_table_1(n: int) -> None:
+    # SD = range / xi(n); the table is printed to 3 decimals (n = 12: 3.2585 printed 3.259)
+    out = mean_sd_from_median(0.0, n, minimum=-1.0, maximum=1.0)
+    assert 2.0 / out.value == pytest.approx(WAN_TABLE_1[n - 1], abs=6e-4)
+
+
+@pytest.mark.parametrize(("n", "expected_range"), [(2, 2 / np.sqrt(np.pi)),
+                                                   (3, 3 / np.sqrt(np.pi))])
+def test_wan_range_divisor_closed_forms(n: int, expected_range: float) -> None:
+    # the expected range of 2 and 3 standard normal values is 2/sqrt(pi) and 3/sqrt(pi)
+    out = mean_sd_from_median(0.0, n, minimum=-1.0, maximum=1.0)
+    assert 2.0 / out.value == pytest.approx(expected_range, rel=1e-10)
+
+
+def test_wan_range_divisor_beyond_table_uses_approximation() -> None:
+    out = mean_sd_from_median(0.0, 400, minimum=-1.0, maximum=1.0)
+    assert 2.0 / out.value == pytest.approx(2 * 2.955359596, rel=1e-9)  # R: qnorm(399.625/400.25)
+
+
 def test_wan_iqr_divisor_tends_to_1_35() -> None:
     # Wan 2014 / Handbook 6.5.2.5: for large samples SD ~ IQR / 1.35.
     out = mean_sd_from_median(0, 1e7, q1=-0.6744898, q3=0.6744898)
@@ -152,8 +182,8 @@ def test_wan_luo_scenario_s1_formula() -> None:
     assert out.derivation is ValueDerivation.MEAN_SD_FROM_MEDIAN_RANGE
     w = 4 / (4 + 8)  # 16^0.75 = 8
     assert out.mean == pytest.approx(w * 17 + (1 - w) * 12, rel=1e-12)
-    xi = 2 * 1.76882503851870587  # R: qnorm(15.625 / 16.25)
-    assert out.value == pytest.approx(26 / xi, rel=1e-12)
+    xi = 3.532  # Wan 2014, Table 1, n = 16
+    assert out.value == pytest.approx(26 / xi, rel=2e-4)
 
 
 def test_wan_luo_scenario_s2_formula() -> None:
@@ -163,9 +193,9 @@ def test_wan_luo_scenario_s2_formula() -> None:
     w1 = 2.2 / (2.2 + 8)
     w2 = 0.7 - 0.72 / 16**0.55
     assert out.mean == pytest.approx(w1 * 17 + w2 * 12.5 + (1 - w1 - w2) * 12, rel=1e-12)
-    xi = 2 * 1.76882503851870587  # R: qnorm(15.625 / 16.25)
+    xi = 3.532  # Wan 2014, Table 1, n = 16
     eta = 2 * 0.61514110459597338  # R: qnorm(11.875 / 16.25)
-    assert out.value == pytest.approx(26 / (2 * xi) + 7 / (2 * eta), rel=1e-12)
+    assert out.value == pytest.approx(26 / (2 * xi) + 7 / (2 * eta), rel=2e-4)
 
 
 @pytest.mark.parametrize(

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import cache
 from itertools import pairwise
 from typing import Literal
 
@@ -370,9 +371,37 @@ def sd_from_p(p: ArrayLike, mean_difference: ArrayLike, n1: ArrayLike, n2: Array
 MedianMethod = Literal["wan-luo", "hozo"]
 
 
+#: Wan et al. (2014) tabulate xi(n) exactly for n <= 50 (their Table 1) and approximate it
+#: beyond.
+WAN_EXACT_XI_UP_TO = 50
+
+
+@cache
+def _expected_ranges() -> npt.NDArray[np.float64]:
+    """``2 E(Z_(n))`` for n = 0..50: expected ranges of n standard normal values.
+
+    ``E(Z_(n)) = integral of z n phi(z) Phi(z)^(n-1) dz``, by the trapezoidal rule on a fine
+    grid (the integrand is smooth and decays like phi, so the rule is accurate to ~1e-12).
+    """
+    z = np.linspace(-12.0, 12.0, 24001)
+    n = np.arange(1, WAN_EXACT_XI_UP_TO + 1, dtype=float)[:, None]
+    density = n * sps.norm.pdf(z) * sps.norm.cdf(z) ** (n - 1)
+    expected_max = np.trapezoid(z * density, z, axis=1)
+    return np.concatenate([[0.0], 2 * expected_max])
+
+
 def _wan_xi(n: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
-    """Wan et al. (2014) eq. 7: ``xi(n) = 2 Phi^-1((n - 0.375) / (n + 0.25))``."""
-    return np.asarray(2 * sps.norm.ppf((n - 0.375) / (n + 0.25)), dtype=float)
+    """Wan et al. (2014) ``xi(n)``: the expected range of n standard normal values.
+
+    Exact (numerical integration, their Table 1) for whole ``n <= 50``; for larger ``n`` the
+    approximation ``2 Phi^-1((n - 0.375) / (n + 0.25))`` they give.
+    """
+    approx = 2 * sps.norm.ppf((n - 0.375) / (n + 0.25))
+    exact = [
+        _expected_ranges()[int(m)] if m == int(m) and m <= WAN_EXACT_XI_UP_TO else a
+        for m, a in zip(n, approx, strict=True)
+    ]
+    return np.asarray(exact, dtype=float)
 
 
 def _wan_eta(n: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
@@ -396,7 +425,9 @@ def mean_sd_from_median(
 
     * S1, ``minimum`` and ``maximum``: mean (Luo 2018, eq. 7)
       ``w (a + b)/2 + (1 - w) m`` with ``w = 4 / (4 + n^0.75)``; SD (Wan 2014, eq. 7)
-      ``(b - a) / xi(n)``, ``xi(n) = 2 Phi^-1((n - 0.375)/(n + 0.25))``.
+      ``(b - a) / xi(n)`` with ``xi(n) = 2 E(Z_(n))`` the expected range of n standard
+      normal values: exact for n <= 50 (Wan's Table 1), ``2 Phi^-1((n - 0.375)/(n + 0.25))``
+      beyond.
       ``method="hozo"`` uses Hozo et al. (2005) instead: mean ``(a + 2m + b)/4`` for
       ``n <= 25``, else the median; SD ``sqrt(((a - 2m + b)^2/4 + (b - a)^2)/12)`` for
       ``n <= 15``, ``(b - a)/4`` for ``15 < n <= 70``, ``(b - a)/6`` for ``n > 70``.
