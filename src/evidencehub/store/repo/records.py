@@ -112,9 +112,9 @@ def _to_record(row: RowMapping) -> Record:
 
 # --------------------------------------------------------------------------- upsert
 #
-# Writes go through Core statements on the tables (one INSERT or UPDATE per record, one
-# executemany for its provenance), not through ORM objects: an import writes tens of thousands
-# of records in one transaction, and the unit-of-work bookkeeping would dominate its time.
+# Writes go through Core statements on the tables (one SELECT and one INSERT per new record),
+# not through ORM objects: an import writes tens of thousands of records in one transaction,
+# and the unit-of-work bookkeeping would dominate its time.
 
 
 def _identity_row(session: Session, record: Record) -> RowMapping | None:
@@ -192,9 +192,7 @@ def _insert(session: Session, record: Record, source: str) -> None:
     values.update(created_at=now, updated_at=now)
     # Values as parameters, not .values(): the statement is then compiled once and cached.
     result = cast(CursorResult[Any], session.execute(insert(_RECORDS), values))
-    primary_key = result.inserted_primary_key
-    assert primary_key is not None  # an INSERT of one row always has one
-    record_id: int = primary_key[0]
+    (record_id,) = cast(tuple[int], result.inserted_primary_key)
     _link_registry_ids(session, record_id, record.registry_ids, new=True)
 
 
