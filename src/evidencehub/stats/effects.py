@@ -401,7 +401,11 @@ class _Calc:
                 vi = s1**2 / n1 + s2**2 / n2
         elif m is Measure.SMD:
             self._vtype(("LS", "UB", "LS2", "AV"))
-            self._above("n1i", 1, n1 + n2 - 2)
+            bad = np.flatnonzero(dof <= 1)
+            if bad.size:
+                i = int(bad[0])
+                self._fail("n1i", i, f"the SMD needs n1i + n2i > 3 (Hedges' correction uses "
+                           f"n1i + n2i - 2 > 1 df); got n1i + n2i = {n1[i] + n2[i]:g}")
             sp = np.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / dof)
             self._above("sd1i", 0, sp)
             cm = hedges_correction(dof, self.exact)
