@@ -242,11 +242,21 @@ def test_invalid_field_is_rejected_naming_it() -> None:
     [
         (b"", "f.nbib: empty file, expected MEDLINE text (PMID- \u2026)"),
         (b"\r\n\r\n", "f.nbib: empty file, expected MEDLINE text (PMID- \u2026)"),
-        (b"<?xml version='1.0'?><PubmedArticleSet/>", "f.nbib, line 1: not MEDLINE text: expected a field line "
-         "such as 'PMID- 12345678', got \"<?xml version='1.0'?><PubmedArticleSet/>\""),
+        (
+            b"<?xml version='1.0'?><PubmedArticleSet/>",
+            (
+                "f.nbib, line 1: not MEDLINE text: expected a field line such as 'PMID- 12345678', "
+                "got \"<?xml version='1.0'?><PubmedArticleSet/>\""
+            ),
+        ),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "f.nbib: binary data, expected MEDLINE text (PMID- \u2026)"),
-        (b"PMID- 1\nTI  - caf\xc3\xa9\nAB  - na\xefve\n", "f.nbib, line 3: invalid UTF-8 (byte 0xef) in a file "
-         "whose earlier lines are UTF-8: mixed encodings; re-save the file as UTF-8"),
+        (
+            b"PMID- 1\nTI  - caf\xc3\xa9\nAB  - na\xefve\n",
+            (
+                "f.nbib, line 3: invalid UTF-8 (byte 0xef) in a file whose earlier lines are UTF-8: "
+                "mixed encodings; re-save the file as UTF-8"
+            ),
+        ),
     ],
 )
 def test_unreadable_files(data: bytes, message: str) -> None:

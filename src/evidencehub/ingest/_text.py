@@ -27,7 +27,7 @@ import io
 import re
 import zlib
 from collections.abc import Iterator
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -208,11 +208,10 @@ def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[
         raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
 
 
-def _iter_lines(binary: io.BufferedIOBase, source: str | None) -> Iterator[tuple[int, str]]:
-    head = binary.peek(4)[:4] if hasattr(binary, "peek") else b""
-    if head.startswith(_UTF16_BOMS):
-        text = io.TextIOWrapper(binary, encoding="utf-16", newline=None)
-        for number, line in enumerate(text, start=1):
+def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:
+    if binary.peek(4)[:4].startswith(_UTF16_BOMS):
+        wrapper = io.TextIOWrapper(binary, encoding="utf-16", newline=None)
+        for number, line in enumerate(wrapper, start=1):
             yield number, line.rstrip("\r\n")
         return
     encoding = "utf-8"
@@ -270,13 +269,9 @@ def _decode_legacy(raw: bytes, source: str | None, number: int) -> str:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def open_binary(stream: BinaryIO) -> io.BufferedIOBase:
+def open_binary(stream: BinaryIO) -> io.BufferedReader[Any]:
     """Return a peekable binary stream over ``stream``, gunzipping it if it is gzip data."""
-    buffered: io.BufferedIOBase
-    if hasattr(stream, "peek"):
-        buffered = stream  # type: ignore[assignment]
-    else:
-        buffered = io.BufferedReader(stream)  # type: ignore[arg-type]
+    buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"))  # type: ignore[arg-type]
+        return io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"))
     return buffered

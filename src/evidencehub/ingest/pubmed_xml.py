@@ -153,7 +153,7 @@ def _abstract(abstract: etree._Element | None) -> tuple[str | None, tuple[dict[s
     """The plain abstract and, for a structured one, its labelled sections."""
     if abstract is None:
         return None, ()
-    sections = []
+    sections: list[dict[str, Any]] = []
     for part in abstract.iterfind("AbstractText"):
         text = element_text(part)
         if text:
