@@ -22,6 +22,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from scipy import stats
 
 from conftest import load_reference, reference_blocks
 from evidencehub.errors import InputError, StatsWarning
@@ -191,6 +192,20 @@ def test_revman_convention_uses_dl_and_q_based_i2() -> None:
     # with DL, metafor's vt-based I^2 is the same number (docs/stats.md)
     assert rma(es, method="DL").I2 == pytest.approx(res.I2, rel=1e-12)
     assert rma(es, method="REML", i2="Q").I2 == pytest.approx(res.I2, rel=1e-12)
+
+
+def test_higgins_prediction_interval() -> None:
+    """Higgins, Thompson & Spiegelhalter (2009), eq. 12: est +- t_{k-2} sqrt(se^2 + tau^2)."""
+    es = effect_sizes("bcg_RR")
+    res = rma(es, method="DL", prediction="higgins")
+    half = stats.t.isf(0.025, 13 - 2) * np.sqrt(res.se**2 + res.tau2)
+    assert (res.pi_lb, res.pi_ub) == pytest.approx((res.estimate - half, res.estimate + half),
+                                                   rel=1e-13)
+    assert rma(es, convention="revman").pi_lb == pytest.approx(res.pi_lb, rel=1e-13)
+    assert "Prediction interval (95%, t with k-2 df)" in res.summary()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatsWarning)
+        assert rma([0.1, 0.5], [0.01, 0.02], prediction="higgins").pi_lb is None
 
 
 def test_single_study_is_its_own_estimate() -> None:

@@ -190,6 +190,7 @@ def rma_batch(
     control: Mapping[str, float | str | None] | None = None,
     i2: str | None = None,
     convention: str | None = None,
+    prediction: str | None = None,
     names: Sequence[Any] | None = None,
     studies: Sequence[Sequence[Any]] | None = None,
     measure: str | Measure | None = None,
@@ -202,7 +203,7 @@ def rma_batch(
     yi, vi : sequence of array-like, or 2-D array of shape (m, k_max)
         One sequence of effect sizes / variances per analysis. A 2-D array may use NaN for
         absent studies (in both ``yi`` and ``vi``).
-    method, test, level, control, i2, convention
+    method, test, level, control, i2, convention, prediction
         As in :func:`~evidencehub.stats.rma`.
     names : sequence, optional
         Analysis names (the ``by`` values of the CLI).
@@ -225,7 +226,7 @@ def rma_batch(
         One warning summarising the analyses with k = 1, truncated tau^2 or no convergence
         (the details are on each result).
     """
-    meth, i2_name, _ = _resolve(method, i2, convention)
+    meth, i2_name, pi_name = _resolve(method, i2, convention, prediction)
     check_choice(test, "test", ("z", "knha"), _FUNC)
     level = check_level(level, _FUNC)
     y, v, mask = _pack(yi, vi)
@@ -245,7 +246,7 @@ def rma_batch(
     k = mask.sum(axis=1)
     X = mask[:, :, None].astype(np.float64)
     fit = fit_stack(y, v, mask, X, method=meth.value, test=test, level=level,
-                    control=control, i2=i2_name)
+                    control=control, i2=i2_name, prediction=pi_name)
     tau2_lb = np.full(m, np.nan)
     tau2_ub = np.full(m, np.nan)
     if qprofile and not meth.is_fixed:

@@ -51,10 +51,11 @@ BoolArray = NDArray[np.bool_]
 _FUNC = "rma"
 
 CONVENTIONS: Mapping[str, Mapping[str, str]] = {
-    "metafor": {"method": "REML", "i2": "metafor"},
-    "revman": {"method": "DL", "i2": "Q"},
+    "metafor": {"method": "REML", "i2": "metafor", "prediction": "metafor"},
+    "revman": {"method": "DL", "i2": "Q", "prediction": "higgins"},
 }
-"""Presets: metafor's defaults, and RevMan's (DerSimonian-Laird, Q-based I^2)."""
+"""Presets: metafor's defaults, and RevMan's / the Cochrane Handbook's (DerSimonian-Laird,
+Q-based I^2, prediction interval with t on k - 2 df)."""
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -86,9 +87,12 @@ class StackFit:
     het : Heterogeneity
         Q, I^2, H^2, vt.
     pi_lb, pi_ub : ndarray of shape (m,)
-        Prediction interval of the intercept-only model (NaN for EE or with moderators).
+        Prediction interval of the intercept-only model (NaN for EE or with moderators, and
+        for ``prediction="higgins"`` with k < 3).
     ll, deviance, aic, bic, aicc : ndarray of shape (m,)
         Fit statistics: restricted likelihood for REML, ordinary for all other methods.
+    prediction : str
+        Prediction-interval definition (``"metafor"`` or ``"higgins"``).
     """
 
     method: str
@@ -115,12 +119,13 @@ class StackFit:
     aic: FloatArray
     bic: FloatArray
     aicc: FloatArray
+    prediction: str = "metafor"
 
 
 def fit_stack(
     y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, *, method: str = "REML",
     test: str = "z", level: float = 95.0, control: Mapping[str, float | str | None] | None = None,
-    i2: str = "metafor", tau2_fixed: FloatArray | None = None,
+    i2: str = "metafor", tau2_fixed: FloatArray | None = None, prediction: str = "metafor",
 ) -> StackFit:
     """Fit ``m`` meta-analyses at once; see the module docstring for the formulas.
 
@@ -136,6 +141,10 @@ def fit_stack(
         As in :func:`rma`.
     tau2_fixed : ndarray of shape (m,), optional
         Use these tau^2 values instead of estimating them.
+    prediction : {"metafor", "higgins"}
+        Prediction interval ``est +- crit sqrt(se^2 + tau^2)`` with metafor's ``crit``
+        (normal, or t(k - p) under Knapp-Hartung), or Higgins, Thompson & Spiegelhalter
+        (2009, JRSS A 172(1)) / Cochrane Handbook 10.10.4.3: t with ``k - 2`` df.
 
     Analyses with ``k <= p`` (a single study in the intercept-only model) get tau^2 = 0.
     """
@@ -173,7 +182,11 @@ def fit_stack(
     ci_ub = beta + crit[:, None] * se
     het = heterogeneity(y, v, mask, X, tau2, meth.is_fixed, i2)
     if p == 1 and not meth.is_fixed:
-        half = crit * np.sqrt(se[:, 0] ** 2 + tau2)
+        pi_crit = crit
+        if prediction == "higgins":
+            with np.errstate(invalid="ignore"):
+                pi_crit = np.where(k >= 3, stats.t.isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
+        half = pi_crit * np.sqrt(se[:, 0] ** 2 + tau2)
         pi_lb, pi_ub = beta[:, 0] - half, beta[:, 0] + half
     else:
         pi_lb = pi_ub = np.full(m, np.nan)
@@ -182,7 +195,7 @@ def fit_stack(
         meth, y, v, mask, X, tau2, proj, k, p, estimated=tau2_fixed is None)
     return StackFit(
         meth.value, test, level, k, tfit, beta, vb, se, stat, pval, ci_lb, ci_ub, df, crit,
-        s2w, weights, het, pi_lb, pi_ub, ll, dev, aic, bic, aicc,
+        s2w, weights, het, pi_lb, pi_ub, ll, dev, aic, bic, aicc, prediction,
     )
 
 
@@ -237,14 +250,16 @@ def _fit_statistics(
 
 
 def _resolve(
-    method: str | None, i2: str | None, convention: str | None
+    method: str | None, i2: str | None, convention: str | None, prediction: str | None = None,
 ) -> tuple[Method, str, str]:
     conv = check_choice(convention or "metafor", "convention", tuple(CONVENTIONS), _FUNC)
     preset = CONVENTIONS[conv]
     method_name = (method or preset["method"]).upper()
     check_choice(method_name, "method", tuple(m.value for m in Method), _FUNC)
     i2_name = check_choice(i2 or preset["i2"], "i2", ("metafor", "Q"), _FUNC)
-    return Method(method_name), i2_name, conv
+    pi_name = check_choice(prediction or preset["prediction"], "prediction",
+                           ("metafor", "higgins"), _FUNC)
+    return Method(method_name), i2_name, pi_name
 
 
 def rma(
@@ -261,6 +276,7 @@ def rma(
     control: Mapping[str, float | str | None] | None = None,
     i2: str | None = None,
     convention: str | None = None,
+    prediction: str | None = None,
     measure: str | Measure | None = None,
 ) -> MetaResult:
     """Fit an equal-, random- or mixed-effects meta-analysis (metafor's ``rma.uni``).
@@ -291,8 +307,11 @@ def rma(
         default precision.
     i2 : {"metafor", "Q"}, optional
         I^2/H^2 definition (see :mod:`evidencehub.stats.heterogeneity`).
+    prediction : {"metafor", "higgins"}, optional
+        Prediction interval with metafor's critical value, or t with k - 2 df (Higgins et
+        al. 2009; Cochrane Handbook; RevMan).
     convention : {"metafor", "revman"}, optional
-        Presets for ``method`` and ``i2`` (explicit arguments win).
+        Presets for ``method``, ``i2`` and ``prediction`` (explicit arguments win).
     measure : str, optional
         Measure of ``yi`` when raw arrays are given (default ``"GEN"``).
 
@@ -311,7 +330,7 @@ def rma(
         k = 1 (the study's own estimate is returned, tau^2 = 0), tau^2 truncated at 0,
         no convergence, Knapp-Hartung with the equal-effects model.
     """
-    meth, i2_name, _ = _resolve(method, i2, convention)
+    meth, i2_name, pi_name = _resolve(method, i2, convention, prediction)
     check_choice(test, "test", ("z", "knha"), _FUNC)
     level = check_level(level, _FUNC)
     y, v, labels, meas, ni = _inputs(yi, vi, sei, study, measure)
@@ -335,7 +354,7 @@ def rma(
     fixed_t = None if tau2 is None or meth.is_fixed else np.array([float(tau2)])
     fit = fit_stack(y[None, :], v[None, :], np.ones((1, k), dtype=bool), design.X[None],
                     method=meth.value, test=test, level=level, control=control, i2=i2_name,
-                    tau2_fixed=fixed_t)
+                    tau2_fixed=fixed_t, prediction=pi_name)
     if not meth.is_fixed and fixed_t is None and k > 1:
         if fit.tau2.truncated[0]:
             notes.append("the tau^2 estimate was negative (or the likelihood is highest at 0) "
@@ -458,6 +477,7 @@ def assemble_result(
         X=X.copy(), terms=terms, beta=fit.beta[i].copy(), vb=fit.vb[i].copy(),
         coefficients=coefficients, QM=qm, QMdf=qm_df, QMp=qmp, R2=r2, fit_stats=fit_stats,
         tau2_truncated=bool(fit.tau2.truncated[i]), i2_definition=i2_name,
+        prediction_definition=fit.prediction,
         converged=bool(fit.tau2.converged[i]), n_iter=int(fit.tau2.n_iter[i]),
         warnings=tuple(notes),
     )

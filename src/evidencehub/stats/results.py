@@ -184,6 +184,8 @@ class MetaResult:
         The tau^2 estimate was negative and set to 0.
     i2_definition : str
         ``"metafor"`` or ``"Q"`` (RevMan).
+    prediction_definition : str
+        ``"metafor"`` or ``"higgins"`` (t with k - 2 df; RevMan, Cochrane Handbook).
     converged : bool
         The tau^2 iteration converged.
     n_iter : int
@@ -236,6 +238,7 @@ class MetaResult:
     fit_stats: FitStats
     tau2_truncated: bool
     i2_definition: str
+    prediction_definition: str
     converged: bool
     n_iter: int
     warnings: tuple[str, ...]
@@ -279,8 +282,12 @@ class MetaResult:
         crit = self._crit(level)
         ci = (pred - crit * se, pred + crit * se)
         pi: tuple[float | None, float | None] = (None, None)
-        if not self.is_fixed:
-            half = crit * float(np.sqrt(se**2 + self.tau2))
+        pi_crit = crit
+        if self.prediction_definition == "higgins":
+            alpha = 1 - (self.level if level is None else level) / 100
+            pi_crit = float(stats.t.isf(alpha / 2, self.k - 2)) if self.k >= 3 else float("nan")
+        if not self.is_fixed and np.isfinite(pi_crit):
+            half = pi_crit * float(np.sqrt(se**2 + self.tau2))
             pi = (pred - half, pred + half)
         if not transf:
             return Prediction(pred, se, ci[0], ci[1], pi[0], pi[1], False)
@@ -432,7 +439,9 @@ def _extras(res: MetaResult, d: int) -> list[str]:
         out.append(f"tau^2 {lvl} CI (Q-profile): [{_num(res.tau2_ci_lb, d)}, "
                    f"{_num(res.tau2_ci_ub, d)}]")
     if res.pi_lb is not None and res.pi_ub is not None:
-        out.append(f"Prediction interval ({lvl}): [{_num(res.pi_lb, d)}, {_num(res.pi_ub, d)}]")
+        how = ", t with k-2 df" if res.prediction_definition == "higgins" else ""
+        out.append(f"Prediction interval ({lvl}{how}): [{_num(res.pi_lb, d)}, "
+                   f"{_num(res.pi_ub, d)}]")
     info = measure_info(res.measure)
     if res.p == 1 and info.scale.value != "raw" and (res.ni is not None or
                                                       info.scale.value != "Freeman-Tukey double arcsine"):

@@ -167,6 +167,7 @@ def subgroup_analysis(
     control: Mapping[str, float | str | None] | None = None,
     i2: str | None = None,
     convention: str | None = None,
+    prediction: str | None = None,
     measure: str | Measure | None = None,
     group_name: str = "group",
 ) -> SubgroupResult:
@@ -178,7 +179,7 @@ def subgroup_analysis(
         As in :func:`~evidencehub.stats.rma`.
     groups : sequence
         Subgroup of each study; ``None``, NaN or empty text leave the study out.
-    method, test, level, study, control, i2, convention, measure
+    method, test, level, study, control, i2, convention, prediction, measure
         As in :func:`~evidencehub.stats.rma`, used for every model.
     group_name : str
         Name of the moderator in the moderator model's terms (``factor(group)level``).
@@ -209,7 +210,7 @@ def subgroup_analysis(
     y_used, v_used = y[keep], v[keep]
     options: dict[str, Any] = {"method": method, "test": test, "level": level,
                                "control": control, "i2": i2, "convention": convention,
-                               "measure": meas}
+                               "prediction": prediction, "measure": meas}
     per_group = []
     for lev in levels:
         rows = np.array([g == lev for g in group_used])
