@@ -176,3 +176,19 @@ def test_bad_input(call: Any, message: str) -> None:
 def test_regtest_predictor_needs_sample_sizes() -> None:
     with pytest.raises(InputError, match="predictor 'ni' needs sample sizes"):
         regtest(_fit("bcg_RR"), predictor="ni")
+
+
+@pytest.mark.parametrize("name", EXTRA)
+@pytest.mark.parametrize(
+    ("key", "test", "options"),
+    [
+        ("regtest_knha_tight", "knha", {}),
+        ("regtest_vi_tight", "z", {"predictor": "vi"}),
+        ("regtest_lm_vi", "z", {"model": "lm", "predictor": "vi"}),
+    ],
+)
+def test_regtest_variants(name: str, key: str, test: str, options: dict[str, Any]) -> None:
+    yi, vi, _ = _data(name)
+    fit, _ = _quiet(rma, yi, vi, method="REML", test=test)
+    res, _ = _quiet(regtest, fit, **options)
+    _compare(res.to_dict(), _extra(name)[key], 1e-6)

@@ -65,6 +65,17 @@ trimfill_block <- function(fit, estimator) {
        filled = lapply(which(filled), function(i) list(yi = tf$yi[i], vi = tf$vi[i])))
 }
 
+regtest_block <- function(rt) {
+  knha <- rt$fit$test == "knha" || rt$model == "lm"
+  out <- list(model = rt$model, predictor = rt$predictor)
+  out[[if (knha) "tval" else "zval"]] <- rt$zval
+  if (knha) out$df <- rt$dfs
+  c(out, list(pval = rt$pval, slope = unname(coef(rt$fit)[2]),
+              slope_se = unname(sqrt(diag(vcov(rt$fit)))[2]),
+              limit_estimate = unname(rt$est), limit_ci_lb = rt$ci.lb, limit_ci_ub = rt$ci.ub,
+              tau2 = if (rt$model == "rma") rt$fit$tau2 else NULL))
+}
+
 for (src in sources) {
 manifest <- read.csv(file.path(src, "manifest.csv"), colClasses = "character")
 for (row in seq_len(nrow(manifest))) {
@@ -89,7 +100,10 @@ for (row in seq_len(nrow(manifest))) {
       influence = "influence(fit); influence(fit_t); influence(rma(yi, vi, method = 'DL'))",
       cumul = "cumul(fit); cumul(fit_t) (studies in CSV order)",
       fsn = "fsn(yi, vi, type = 'Orwin'); fsn(yi, vi, type = 'Rosenberg')",
-      trimfill = "trimfill(fit_t, estimator = 'R0'); trimfill(rma(yi, vi, method = 'EE'))"),
+      trimfill = "trimfill(fit_t, estimator = 'R0'); trimfill(rma(yi, vi, method = 'EE'))",
+      regtest = paste0("regtest(rma(yi, vi, method = 'REML', test = 'knha', control = tight)); ",
+                       "regtest(fit_t, predictor = 'vi'); ",
+                       "regtest(fit_t, model = 'lm', predictor = 'vi')")),
     control_tight = tight,
     influence = influence_block(fit),
     influence_tight = influence_block(fit_t),
@@ -101,6 +115,10 @@ for (row in seq_len(nrow(manifest))) {
     fsn_rosenberg = unclass(fsn(yi, vi, type = "Rosenberg"))[c("type", "fsnum", "alpha",
                                                                 "pval", "meanes")],
     trimfill_R0_tight = trimfill_block(fit_t, "R0"),
+    regtest_knha_tight = regtest_block(regtest(rma(yi, vi, method = "REML", test = "knha",
+                                                   control = tight))),
+    regtest_vi_tight = regtest_block(regtest(fit_t, predictor = "vi")),
+    regtest_lm_vi = regtest_block(regtest(fit_t, model = "lm", predictor = "vi")),
     trimfill_EE = trimfill_block(fit_ee, "L0"))
   res$cumul_stepadj <- stepadj_block(yi, vi, res$cumul_tight)
   res$calls$cumul_stepadj <- paste0("rows (0-based) where cumul(fit_t) is NA: rma(yi[1:j], ",
