@@ -76,6 +76,9 @@ def test_without_continuity_correction_cmh_is_larger() -> None:
          "and b*c > 0 in the needed direction); use Peto's method or a continuity correction"),
         ({"ai": [1], "bi": [3], "ci": [1], "di": [2], "measure": "HR"},
          "rma_mh: 'measure' must be one of 'OR', 'RR', 'RD'; got 'HR'"),
+        ({"ai": [0, 0], "bi": [5, 3], "ci": [0, 0], "di": [4, 2], "measure": "RD"},
+         "rma_mh: the Mantel-Haenszel RD has no sampling variance (every table has no events, "
+         "or only events, in both groups)"),
         ({"ai": [0, 1], "bi": [0, 3], "ci": [1, 1], "di": [2, 2]},
          "table 1: rma_mh: each arm needs at least one participant (ai + bi > 0 and ci + di > 0)"),
     ],

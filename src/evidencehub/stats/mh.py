@@ -371,6 +371,9 @@ def rma_mh(
 
     pooled = {"OR": _odds_ratio, "RR": _risk_ratio, "RD": _risk_difference}[measure]
     estimate, se = pooled(a, b, c, d)
+    if not se > 0:
+        raise InputError(f"rma_mh: the Mantel-Haenszel {measure} has no sampling variance "
+                         "(every table has no events, or only events, in both groups)")
     zval = estimate / se
     pval = float(2 * sps.norm.sf(abs(zval)))
     crit = float(sps.norm.ppf(1 - (1 - level / 100) / 2))
