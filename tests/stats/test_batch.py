@@ -120,7 +120,7 @@ def test_edge_cases_are_summarised_in_one_warning() -> None:
     [
         ([[0.1, 0.2], []], [[0.1, 0.1], []], "rma_batch: analysis '2' has no studies (k = 0)"),
         ([[0.1, 0.2]], [[0.1, -0.1]],
-         ("rma_batch, analysis '1', study '2': 'vi' must be a non-negative finite number; "
+         ("rma_batch, analysis '1', study '2': 'vi' must be a positive finite number; "
          "got np.float64(-0.1)")),
         ([[0.1, 0.2]], [[0.1]], "rma_batch: analysis 1: 'yi' has 2 values but 'vi' has 1"),
         ([], [], "rma_batch: no analyses to fit"),

@@ -237,8 +237,9 @@ def test_truncation_is_recorded() -> None:
          "'PM'; got 'XX'")),
         ({"yi": [0.1, 0.2], "vi": [0.1, 0.1], "test": "t"},
          "rma: 'test' must be one of: 'z', 'knha'; got 't'"),
-        ({"yi": [0.1, 0.2], "vi": [0.0, 0.1], "method": "DL", "study": ["Z", "Y"]},
-         "rma, study 'Z': method DL needs positive sampling variances; got vi = 0"),
+        ({"yi": [0.1, 0.2], "vi": [0.0, 0.1], "method": "REML", "study": ["Z", "Y"]},
+         "rma, study 'Z': 'vi' must be positive: a zero sampling variance would give the "
+         "study infinite weight"),
     ],
 )
 def test_bad_input_is_named(kwargs: dict[str, Any], message: str) -> None:

@@ -307,12 +307,12 @@ def _check(
         raise InputError(f"analysis '{names[int(empty[0])]}' has no studies (k = 0)",
                          source=_FUNC)
     for name, arr, bad_rule in (("yi", y, ~np.isfinite(y)),
-                                ("vi", v, ~np.isfinite(v) | (v < 0))):
+                                ("vi", v, ~np.isfinite(v) | (v <= 0))):
         bad = np.argwhere(bad_rule & mask)
         if bad.size:
             i, j = (int(x) for x in bad[0])
             study = studies[i][j] if studies is not None else f"{j + 1}"
-            what = "a non-negative finite number" if name == "vi" else "a finite number"
+            what = "a positive finite number" if name == "vi" else "a finite number"
             raise InputError(f"'{name}' must be {what}; got {arr[i, j]!r}", source=_FUNC,
                              where=f"analysis '{names[i]}', study '{study}'")
 

@@ -347,10 +347,6 @@ def rma(
         notes.append("the Knapp-Hartung method is not meant for the equal-effects model")
     if tau2 is not None and (not np.isfinite(tau2) or tau2 < 0):
         raise InputError(f"'tau2' must be a non-negative number; got {tau2!r}", source=_FUNC)
-    if meth in (Method.DL, Method.HS, Method.PM) and np.any(v <= 0) and k > 1:
-        i = int(np.flatnonzero(v <= 0)[0])
-        raise InputError(f"method {meth.value} needs positive sampling variances; got vi = "
-                         f"{v[i]:g}", source=_FUNC, where=f"study '{labels[i]}'")
     fixed_t = None if tau2 is None or meth.is_fixed else np.array([float(tau2)])
     fit = fit_stack(y[None, :], v[None, :], np.ones((1, k), dtype=bool), design.X[None],
                     method=meth.value, test=test, level=level, control=control, i2=i2_name,
@@ -405,6 +401,11 @@ def _inputs(
             raise InputError(f"'{name}' must be a finite number; got {arr[i]!r}", source=_FUNC,
                              where=f"study '{labels[i]}'")
     _nonnegative(v, "vi", labels)
+    zero = np.flatnonzero(v == 0)
+    if zero.size:
+        i = int(zero[0])
+        raise InputError("'vi' must be positive: a zero sampling variance would give the study "
+                         "infinite weight", source=_FUNC, where=f"study '{labels[i]}'")
     return y, v, labels, meas, ni
 
 
