@@ -151,6 +151,7 @@ extra_datasets <- function() {
   pr_d <- data.frame(study = pr$authors, xi = pr$xi, ni = pr$ni, stringsAsFactors = FALSE)
   add("pritz1997_PR", "metadat::dat.pritz1997", "PR", pr_d)
   add("pritz1997_PFT", "metadat::dat.pritz1997", "PFT", pr_d)
+  add("pritz1997_PAS", "metadat::dat.pritz1997", "PAS", pr_d)
 
   # RR with zero cells and double-zero tables; tau2 = 0 under REML.
   yu <- metadat::dat.yusuf1985
@@ -163,6 +164,11 @@ extra_datasets <- function() {
   # OR with zero cells where tau2 = 0 under REML.
   ha <- metadat::dat.hahn2001
   add("hahn2001_OR", "metadat::dat.hahn2001", "OR",
+      data.frame(study = ha$study, ai = ha$ai, bi = ha$n1i - ha$ai, ci = ha$ci, di = ha$n2i - ha$ci,
+                 n1i = ha$n1i, n2i = ha$n2i, stringsAsFactors = FALSE),
+      "ai/bi = events/non-events with reduced-osmolarity ORS (group 1), ci/di = standard WHO ORS (group 2)")
+
+  add("hahn2001_RD", "metadat::dat.hahn2001", "RD",
       data.frame(study = ha$study, ai = ha$ai, bi = ha$n1i - ha$ai, ci = ha$ci, di = ha$n2i - ha$ci,
                  n1i = ha$n1i, n2i = ha$n2i, stringsAsFactors = FALSE),
       "ai/bi = events/non-events with reduced-osmolarity ORS (group 1), ci/di = standard WHO ORS (group 2)")
