@@ -183,6 +183,19 @@ def test_dl_hand_computed() -> None:
     assert res.se == pytest.approx(np.sqrt(1 / np.sum(ws)), rel=1e-12)
 
 
+def test_fixed_tau2_standard_errors_and_level() -> None:
+    """tau2 given: W = 1/(v + tau2) without estimation; sei instead of vi; a 90% level."""
+    yi, sei = np.array([0.1, 0.5, 0.9, 0.2]), np.array([0.2, 0.3, 0.4, 0.25])
+    res = rma(yi, sei=sei, tau2=0.05, level=90)
+    w = 1 / (sei**2 + 0.05)
+    est = np.sum(w * yi) / np.sum(w)
+    se = np.sqrt(1 / np.sum(w))
+    assert (res.estimate, res.se, res.tau2) == pytest.approx((est, se, 0.05), rel=1e-13)
+    assert res.ci_lb == pytest.approx(est - stats.norm.isf(0.05) * se, rel=1e-13)
+    assert res.se_tau2 is None and res.tau2_ci_lb is None
+    assert res.fit_stats.AIC == pytest.approx(-2 * res.fit_stats.logLik + 2, rel=1e-13)
+
+
 def test_revman_convention_uses_dl_and_q_based_i2() -> None:
     es = effect_sizes("bcg_RR")
     res = rma(es, convention="revman")
