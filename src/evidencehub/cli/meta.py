@@ -158,6 +158,11 @@ def _run(table: StudyTable, opts: MetaOptions, by: str | None = None) -> list[_A
 
 
 # -- human output -----------------------------------------------------------------------------
+def _block(text: str) -> None:
+    """Print a plain-text summary as it is (no markup, no wrapping), then a blank line."""
+    console.print(text.rstrip("\n") + "\n", markup=False, highlight=False, soft_wrap=True)
+
+
 def _print_human(a: _Analysis, by_column: str | None) -> None:
     from evidencehub.publish.plots import study_intervals
 
@@ -178,13 +183,13 @@ def _print_human(a: _Analysis, by_column: str | None) -> None:
             table.add_row(label, f"{est[j]:.3f} [{lb[j]:.3f}, {ub[j]:.3f}]",
                           f"{fit.weights[j]:.1f}%")
         console.print(table)
-    console.print(fit.summary(), markup=False, highlight=False, soft_wrap=True)
+    _block(fit.summary())
     if a.subgroups is not None:
-        console.print(a.subgroups.summary(), markup=False, highlight=False, soft_wrap=True)
+        _block(a.subgroups.summary())
     for result in (a.bias or {}).values():
-        console.print(result.summary(), markup=False, highlight=False, soft_wrap=True)
+        _block(result.summary())
     if a.leave1out is not None:
-        console.print(a.leave1out.summary(), markup=False, highlight=False, soft_wrap=True)
+        _block(a.leave1out.summary())
     for note in a.notes:
         console.print(f"Note: {note}", markup=False, highlight=False, soft_wrap=True)
 
