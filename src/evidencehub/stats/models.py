@@ -42,7 +42,7 @@ from evidencehub.stats.regression import (
     pseudo_r2,
 )
 from evidencehub.stats.results import FitStats, MetaResult
-from evidencehub.stats.tau2 import Method, Tau2Fit, estimate_tau2, wls_projection
+from evidencehub.stats.tau2 import Method, Projection, Tau2Fit, estimate_tau2, wls_projection
 
 __all__ = ["CONVENTIONS", "StackFit", "assemble_result", "fit_stack", "rma"]
 
@@ -222,7 +222,7 @@ def _estimate(
 
 def _fit_statistics(
     meth: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
-    tau2: FloatArray, proj: Any, k: NDArray[np.int64], p: int, estimated: bool,
+    tau2: FloatArray, proj: Projection, k: NDArray[np.int64], p: int, estimated: bool,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """metafor ``fitstats``: restricted likelihood for REML, ML likelihood otherwise."""
     kf = k.astype(np.float64)

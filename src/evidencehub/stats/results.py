@@ -16,7 +16,7 @@ from numpy.typing import ArrayLike, NDArray
 from scipy import stats
 
 from evidencehub.stats.heterogeneity import interpret_i2, q_profile
-from evidencehub.stats.measures import Measure, back_transform, measure_info
+from evidencehub.stats.measures import Measure, Scale, back_transform, measure_info
 from evidencehub.stats.regression import Coefficient
 
 __all__ = ["FitStats", "MetaResult", "Prediction", "Tau2Interval"]
@@ -443,8 +443,8 @@ def _extras(res: MetaResult, d: int) -> list[str]:
         out.append(f"Prediction interval ({lvl}{how}): [{_num(res.pi_lb, d)}, "
                    f"{_num(res.pi_ub, d)}]")
     info = measure_info(res.measure)
-    if res.p == 1 and info.scale.value != "raw" and (res.ni is not None or
-                                                      info.scale.value != "Freeman-Tukey double arcsine"):
+    needs_ni = info.scale is Scale.FREEMAN_TUKEY
+    if res.p == 1 and info.scale is not Scale.RAW and (res.ni is not None or not needs_ni):
         pred = res.predict(transf=True)
         text = (f"Back-transformed ({info.reported_as}): {_num(pred.pred, d)}, {lvl} CI "
                 f"[{_num(pred.ci_lb, d)}, {_num(pred.ci_ub, d)}]")
