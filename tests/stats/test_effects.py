@@ -126,7 +126,11 @@ def test_drop00_removes_double_zero_tables_and_says_so() -> None:
 
 def test_zero_cell_addition_is_recorded() -> None:
     es = escalc("OR", **TABLES, study=["A", "B", "C", "D"])
-    assert es.notes == ("added 0.5 to every cell of 'A', 'B', 'D' (to='only0')",)
+    assert es.notes == (
+        "'D': no events (or no non-events) in either group; kept as metafor does "
+        "(drop00=True leaves such tables out)",
+        "added 0.5 to every cell of 'A', 'B', 'D' (to='only0')",
+    )
 
 
 def test_approximate_hedges_correction() -> None:

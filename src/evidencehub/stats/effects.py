@@ -346,6 +346,11 @@ class _Calc:
                 ai, bi, ci, di = ai[keep], bi[keep], ci[keep], di[keep]
                 self.study = tuple(s for s, k in zip(self.study, keep, strict=True) if k)
         ni_u = ai + bi + ci + di
+        double = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
+        if double.any():
+            names = ", ".join(f"'{self.study[i]}'" for i in np.flatnonzero(double))
+            self.notes.append(f"{names}: no events (or no non-events) in either group; kept "
+                              "as metafor does (drop00=True leaves such tables out)")
         a, b, cc, d = self._zero_cells([ai, bi, ci, di])
         n1, n2 = a + b, cc + d
         p1, p2 = a / n1, cc / n2
