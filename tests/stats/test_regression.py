@@ -7,6 +7,9 @@ default ``metareg`` block with ``METAFOR_DEFAULT_CONTROL`` (metafor's own stoppi
 
 from __future__ import annotations
 
+import json
+import warnings
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -14,7 +17,7 @@ import pytest
 from test_models import TOL, assert_close, effect_sizes
 
 from conftest import load_reference, reference_names
-from evidencehub.errors import InputError
+from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, rma
 from evidencehub.stats.regression import design_matrix, ee_r2, pseudo_r2
 
@@ -103,3 +106,26 @@ def test_ee_r2_is_adjusted_r2_of_weighted_least_squares() -> None:
     x = np.array([1.0, 2.0, 3.0, 4.0])
     X = np.column_stack([np.ones(4), x])
     assert ee_r2(2 + 0.5 * x, np.array([0.1, 0.2, 0.1, 0.3]), X) == pytest.approx(100.0)
+
+
+MODS_REFERENCE = json.loads(
+    (Path(__file__).parent / "bcg_mods_metafor.json").read_text(encoding="utf-8"))["fits"]
+
+
+@pytest.mark.parametrize("key", list(MODS_REFERENCE))
+def test_mixed_moderators_every_estimator_matches_metafor(key: str) -> None:
+    """``mods = ~ x + factor(group)`` on the BCG data for every estimator and test, against
+    metafor at tight control (``bcg_mods_metafor.json``), 1e-6 relative."""
+    rows, _ = load_reference("bcg_RR")
+    method, test = key.split("_")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatsWarning)
+        res = rma(effect_sizes("bcg_RR"), method=method, test=test,
+                  mods={"x": [r["x"] for r in rows], "group": [r["group"] for r in rows]})
+    assert res.terms == ("intrcpt", "x", "factor(group)random", "factor(group)systematic")
+    want = MODS_REFERENCE[key]
+    got = {"beta": res.beta, "se": [c.se for c in res.coefficients], "tau2": res.tau2,
+           "se_tau2": res.se_tau2, "QM": res.QM, "QMp": res.QMp, "QE": res.QE, "I2": res.I2,
+           "H2": res.H2, "R2": res.R2, "ll": res.fit_stats.logLik}
+    for field, value in want.items():
+        assert_close(got[field], value, TOL["iterative"], f"{key} {field}")
