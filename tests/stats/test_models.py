@@ -193,6 +193,8 @@ def test_fixed_tau2_standard_errors_and_level() -> None:
     assert (res.estimate, res.se, res.tau2) == pytest.approx((est, se, 0.05), rel=1e-13)
     assert res.ci_lb == pytest.approx(est - stats.norm.isf(0.05) * se, rel=1e-13)
     assert res.se_tau2 is None and res.tau2_ci_lb is None
+    with pytest.raises(ValueError, match="tau2 given"):
+        res.confint()
     assert res.fit_stats.AIC == pytest.approx(-2 * res.fit_stats.logLik + 2, rel=1e-13)
 
 

@@ -301,9 +301,9 @@ class MetaResult:
 
     def confint(self, level: float | None = None) -> Tau2Interval:
         """Q-profile confidence intervals for tau^2, tau, I^2 and H^2 (``confint.rma.uni``)."""
-        if self.is_fixed or self.k <= self.p:
+        if self.is_fixed or self.k <= self.p or self.se_tau2 is None:
             raise ValueError("the model has no estimated between-study variance "
-                             "(equal-effects model or k = 1)")
+                             "(equal-effects model, tau2 given, or k = 1)")
         lvl = self.level if level is None else level
         qp = q_profile(self.yi[None], self.vi[None], np.ones((1, self.k), bool),
                        self.X[None], np.array([self.tau2]), np.array([self.vt]), lvl)
