@@ -142,6 +142,18 @@ def test_index_replace_and_remove() -> None:
     assert len(index) == 0 and index.find(rec("Another title of reasonable length")) is None
 
 
+@pytest.mark.parametrize(
+    "other",
+    [rec(LONG + "."), rec(LONG, year=None), rec(LONG, family="Melton"), rec(LONG, pmid="9"),
+     rec("Autologous hematopoietic stem cell transplantation")],
+)  # fmt: skip
+def test_index_compare_to_agrees_with_compare(other: Record) -> None:
+    index: DuplicateIndex[str] = DuplicateIndex()
+    stored = rec(LONG, pmid="1")
+    index.add("a", stored)
+    assert index.compare_to("a", other) == compare(stored, other)
+
+
 def test_index_prefers_certain_over_candidate() -> None:
     index: DuplicateIndex[str] = DuplicateIndex()
     index.add("no-year", rec(LONG, year=None))

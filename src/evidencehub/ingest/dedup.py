@@ -154,13 +154,18 @@ def _authors_agree(a: str, b: str) -> bool:
     return a == b or a.endswith(b) or b.endswith(a)
 
 
-def _identifier_match(a: Record, b: Record) -> Match | None:
-    for name in _IDENTIFIERS:
-        left, right = getattr(a, name), getattr(b, name)
+def _ids(record: Record) -> tuple[str | None, str | None, str | None]:
+    return record.doi, record.pmid, record.pmcid
+
+
+def _identifier_match(
+    a: tuple[str | None, ...], b: tuple[str | None, ...]
+) -> Match | None:
+    """Rule 1 on ``(doi, pmid, pmcid)`` tuples: a shared id, a conflicting DOI/PMID, or None."""
+    for name, left, right in zip(_IDENTIFIERS, a, b, strict=True):
         if left and left == right:
             return Match(Verdict.SAME, name)
-    for name in ("doi", "pmid"):
-        left, right = getattr(a, name), getattr(b, name)
+    for name, left, right in zip(_IDENTIFIERS[:2], a, b, strict=False):
         if left and right and left != right:
             return Match(Verdict.DIFFERENT, f"{name}-conflict")
     return None
@@ -191,7 +196,7 @@ def _fuzzy_verdict(
 
 def compare(a: Record, b: Record, thresholds: Thresholds = DEFAULT_THRESHOLDS) -> Match:
     """Decide whether ``a`` and ``b`` are the same work (rules in the module docstring)."""
-    by_id = _identifier_match(a, b)
+    by_id = _identifier_match(_ids(a), _ids(b))
     if by_id is not None:
         return by_id
     key_a, key_b = title_key(a.title), title_key(b.title)
@@ -212,23 +217,14 @@ K = TypeVar("K")
 
 @dataclass(slots=True)
 class _Entry(Generic[K]):
+    """What matching needs of a record (ids, title key, year, first author): a few hundred
+    bytes, however long the abstracts and author lists of a baseline file are."""
+
     key: K
-    record: Record
+    ids: tuple[str | None, str | None, str | None]
+    year: int | None
     title_key: str
     author: str | None
-
-
-def _slim(record: Record) -> Record:
-    """What matching needs of a record (ids, title, year, first author): the index stays small
-    however long the abstracts and author lists of a baseline file are."""
-    return Record.model_construct(
-        title=record.title,
-        year=record.year,
-        doi=record.doi,
-        pmid=record.pmid,
-        pmcid=record.pmcid,
-        authors=record.authors[:1],
-    )
 
 
 class DuplicateIndex(Generic[K]):
@@ -263,30 +259,39 @@ class DuplicateIndex(Generic[K]):
                 keys.append(entry.key)
         return keys
 
-    def record(self, key: K) -> Record:
-        """What the index keeps of the record under ``key``: ids, title, year, first author."""
-        return self._entries[key].record
+    def compare_to(self, key: K, record: Record) -> Match:
+        """:func:`compare` between the entry ``key`` and ``record``."""
+        entry = self._entries[key]
+        by_id = _identifier_match(entry.ids, _ids(record))
+        if by_id is not None:
+            return by_id
+        query = title_key(record.title)
+        return _fuzzy_verdict(
+            float(fuzz.token_sort_ratio(entry.title_key, query)),
+            (entry.year, record.year),
+            (entry.author, author_key(record)),
+            min(len(entry.title_key), len(query)),
+            self.thresholds,
+        )
 
     def add(self, key: K, record: Record) -> None:
         """Add (or replace) the entry ``key``."""
         if key in self._entries:
             self.remove(key)
-        entry = _Entry(key, _slim(record), title_key(record.title), author_key(record))
+        entry = _Entry(key, _ids(record), record.year, title_key(record.title), author_key(record))
         self._entries[key] = entry
-        for name in _IDENTIFIERS:
-            value = getattr(record, name)
+        for name, value in zip(_IDENTIFIERS, entry.ids, strict=True):
             if value:
                 self._by_id[(name, value)] = entry
         self._blocks[(bool(record.doi), bool(record.pmid))][record.year].append(entry)
 
     def remove(self, key: K) -> None:
         entry = self._entries.pop(key)
-        record = entry.record
-        for name in _IDENTIFIERS:
-            value = getattr(record, name)
+        for name, value in zip(_IDENTIFIERS, entry.ids, strict=True):
             if value and self._by_id.get((name, value)) is entry:
                 del self._by_id[(name, value)]
-        self._blocks[(bool(record.doi), bool(record.pmid))][record.year].remove(entry)
+        doi, pmid, _ = entry.ids
+        self._blocks[(bool(doi), bool(pmid))][entry.year].remove(entry)
 
     def _fuzzy_pool(self, record: Record) -> Iterable[_Entry[K]]:
         window = self.thresholds.year_window
@@ -323,7 +328,7 @@ class DuplicateIndex(Generic[K]):
             entry = pool[position]
             match = _fuzzy_verdict(
                 float(score),
-                (record.year, entry.record.year),
+                (record.year, entry.year),
                 (author_key(record), entry.author),
                 min(len(query), len(entry.title_key)),
                 self.thresholds,

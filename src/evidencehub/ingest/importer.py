@@ -213,7 +213,9 @@ class RecordImporter:
         if not (record.doi or record.pmid or record.pmcid):
             if self._store_was_empty:
                 if record.key in self.index:
-                    return self._title_key_match(self.index.record(record.key), record)
+                    if self.index.compare_to(record.key, record).verdict is Verdict.DIFFERENT:
+                        raise _TitleClash(record.key)
+                    return record.key, "title-key"
                 return self._index_match(record, parsed)
             try:
                 same_key = get_record(self.session, record.key)
