@@ -238,3 +238,20 @@ def test_trials_and_record_links(engine: Engine, tmp_path: Path) -> None:
         assert get_trial(session, "NCT00184067").registry_id == "NCT00184067"
     again = import_paths(engine, [ctgov / "ctgov_study_NCT00184067.json"])
     assert (again.trials_created, again.trials_unchanged) == (0, 1)
+
+
+def test_same_title_without_identifiers_but_another_work_is_not_stored(engine: Engine, tmp_path: Path) -> None:
+    """The store knows id-less records by title; a second work with that title is reported."""
+    two = tmp_path / "two.ris"
+    two.write_text("TY  - JOUR\nTI  - Editorial comment\nPY  - 2001\nAU  - Smith, J.\nER  - \n\n"
+                   "TY  - JOUR\nTI  - Editorial comment\nPY  - 2015\nAU  - Jones, K.\nER  - \n",
+                   encoding="utf-8")  # fmt: skip
+    report = import_paths(engine, [two])
+    assert (report.read, report.created, report.not_stored) == (2, 1, 1)
+    assert report.conflicts == [
+        f"{two}, record 2 (line 7): not stored: stored record 'title:editorial-comment' has the "
+        "same title and no identifier, but its year or first author differs"
+    ]
+    assert "1 conflict(s) left as stored, 1 record(s) not stored" in report.summary()
+    again = import_paths(engine, [two])
+    assert (again.unchanged, again.not_stored) == (1, 1)

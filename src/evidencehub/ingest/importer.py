@@ -104,6 +104,7 @@ class ImportReport:
     unchanged: int = 0
     merged_duplicates: int = 0
     batch_duplicates: int = 0
+    not_stored: int = 0
     trials_created: int = 0
     trials_updated: int = 0
     trials_unchanged: int = 0
@@ -147,7 +148,10 @@ class ImportReport:
                 "(see 'evidencehub duplicates')."
             )
         if self.conflicts:
-            lines.append(f"{len(self.conflicts)} conflict(s) left as stored (see --json).")
+            lines.append(
+                f"{len(self.conflicts)} conflict(s) left as stored, {self.not_stored} record(s) "
+                "not stored (see --json)."
+            )
         return "\n".join(lines)
 
 
@@ -195,8 +199,8 @@ class RecordImporter:
                 self.index.add(stored.key, stored)
         self._loaded_years |= wanted
 
-    def _stored_match(self, record: Record, parsed: Parsed) -> tuple[str | None, str]:
-        """The key of the stored record that is the same work, and why; or (None, "")."""
+    def _stored_match(self, record: Record, parsed: Parsed) -> str | None:
+        """The key of the stored record that is the same work, or None."""
         if self._store_was_empty:
             keys = self.index.identifier_keys(record)
         else:
@@ -209,13 +213,13 @@ class RecordImporter:
                 where=parsed.where,
             )
         if keys:
-            return keys[0], "identifier"
+            return keys[0]
         if not (record.doi or record.pmid or record.pmcid):
             if self._store_was_empty:
                 if record.key in self.index:
                     if self.index.compare_to(record.key, record).verdict is Verdict.DIFFERENT:
                         raise _TitleClash(record.key)
-                    return record.key, "title-key"
+                    return record.key
                 return self._index_match(record, parsed)
             try:
                 same_key = get_record(self.session, record.key)
@@ -227,20 +231,20 @@ class RecordImporter:
             self._load_years(record.year)
         return self._index_match(record, parsed)
 
-    def _title_key_match(self, stored: Record, record: Record) -> tuple[str, str]:
+    def _title_key_match(self, stored: Record, record: Record) -> str:
         if compare(stored, record, self.index.thresholds).verdict is Verdict.DIFFERENT:
             raise _TitleClash(stored.key)
-        return stored.key, "title-key"
+        return stored.key
 
-    def _index_match(self, record: Record, parsed: Parsed) -> tuple[str | None, str]:
+    def _index_match(self, record: Record, parsed: Parsed) -> str | None:
         found = self.index.find(record)
         if found is None:
-            return None, ""
+            return None
         key, match = found
         if match.verdict is Verdict.SAME:
-            return key, match.reason
+            return key
         self._candidate(record, key, match.reason, match.score, parsed)
-        return None, ""
+        return None
 
     def _candidate(
         self, record: Record, other: str, reason: str, score: float | None, parsed: Parsed
@@ -249,11 +253,11 @@ class RecordImporter:
             CandidateDuplicate(record.key, other, reason, score, parsed.source, parsed.where)
         )
 
-    def add_record(self, record: Record, parsed: Parsed, source: str) -> UpsertOutcome:
-        """Deduplicate, merge and upsert one record; return what the store did."""
+    def add_record(self, record: Record, parsed: Parsed, source: str) -> UpsertOutcome | None:
+        """Deduplicate, merge and upsert one record; return what the store did (None: not stored)."""
         record = record.model_copy(update={"registry_ids": record_registry_ids(record)})
         try:
-            key, _reason = self._stored_match(record, parsed)
+            key = self._stored_match(record, parsed)
         except _TitleClash as clash:
             # The store knows a record without identifiers by its title; it cannot hold two
             # works with the same title and no DOI/PMID/PMCID, so this one is not stored.
@@ -261,11 +265,10 @@ class RecordImporter:
                 f"{parsed.source}, {parsed.where}: not stored: stored record {clash.args[0]!r} has "
                 "the same title and no identifier, but its year or first author differs"
             )
-            self.report.count(UpsertOutcome.UNCHANGED)
-            return UpsertOutcome.UNCHANGED
+            self.report.not_stored += 1
+            return None
         to_store = record
         if key is not None:
-            stored = get_record(self.session, key)
             has_ids = record.doi or record.pmid or record.pmcid
             if key.startswith("title:") and has_ids:
                 # The store finds records by identifier; a title-only record cannot take over
@@ -273,7 +276,7 @@ class RecordImporter:
                 self._candidate(record, key, "title", None, parsed)
             else:
                 to_store, conflicts = merge_into(
-                    stored,
+                    get_record(self.session, key),
                     record_provenance(self.session, key),
                     record,
                     source,
