@@ -42,11 +42,12 @@ def _quiet(call: Any, *args: Any, **kwargs: Any) -> tuple[Any, list[str]]:
     return result, [str(w.message) for w in caught if issubclass(w.category, StatsWarning)]
 
 
-def _fit(name: str, method: str = "REML", tight: bool = True) -> MetaResult:
+def _fit(name: str, method: str = "REML", tight: bool = True, test: str = "z") -> MetaResult:
     _, ref = load_reference(name)
     control = TIGHT if tight else METAFOR_DEFAULT_CONTROL
     fit, _ = _quiet(rma, [e["yi"] for e in ref["escalc"]], [e["vi"] for e in ref["escalc"]],
-                    method=method, control=control, study=[e["study"] for e in ref["escalc"]])
+                    method=method, control=control, study=[e["study"] for e in ref["escalc"]],
+                    test=test)
     return fit
 
 
@@ -122,12 +123,14 @@ def test_cumulative_orders_by_key() -> None:
 
 
 @pytest.mark.parametrize("name", NAMES)
-@pytest.mark.parametrize("variant", ["influence_tight", "influence", "influence_DL"])
+@pytest.mark.parametrize(
+    "variant", ["influence_tight", "influence", "influence_DL", "influence_knha_tight"])
 def test_influence_matches_metafor(name: str, variant: str) -> None:
     block = _extra(name)[variant]
     method = "DL" if variant == "influence_DL" else "REML"
     tight = variant != "influence"
-    fit = _fit(name, method=method, tight=tight)
+    test = "knha" if variant == "influence_knha_tight" else "z"
+    fit = _fit(name, method=method, tight=tight, test=test)
     res, _ = _quiet(influence, fit, control=TIGHT if tight else METAFOR_DEFAULT_CONTROL)
     got = res.to_dict()["studies"]
     _compare(got, block["studies"], INFLUENCE_KEYS)

@@ -9,15 +9,16 @@ Sources: metafor 3.8 ``leave1out.rma.uni``, ``cumul.rma.uni`` and ``influence.rm
 (Viechtbauer & Cheung 2010, Outlier and influence diagnostics for meta-analysis, Res Synth
 Methods 1:112-125), which define the diagnostics:
 
-* ``rstudent``: ``(y_i - x_i b_(-i)) / sqrt(v_i + tau2_(-i) + x_i Var(b_(-i)) x_i')``;
-* ``dffits``: ``(x_i b - x_i b_(-i)) / sqrt(h_i (tau2_(-i) + v_i))``;
+* ``rstudent``: ``(y_i - x_i b_(-i)) / sqrt(s_(-i) (v_i + tau2_(-i)) + x_i Var(b_(-i)) x_i')``;
+* ``dffits``: ``(x_i b - x_i b_(-i)) / sqrt(s_(-i) h_i (tau2_(-i) + v_i))``;
 * ``cook_d``: ``(b - b_(-i))' Var(b)^-1 (b - b_(-i))``;
 * ``cov_r``: ``det Var(b_(-i)) / det Var(b)``;
 * ``tau2_del``, ``QE_del``: tau² and Q of the fit without study i;
 * ``hat``: the diagonal of ``X (X'WX)^-1 X'W``; ``weight``: percent weights;
-* ``dfbs`` (DFBETAS of the intercept): ``(b - b_(-i)) / sqrt(Var(b_(-i)))`` with
-  ``Var(b_(-i))`` recomputed from the full design with weights ``1/(v + tau2_(-i))`` and study
-  i removed;
+* ``dfbs`` (DFBETAS of the intercept): ``(b - b_(-i)) / sqrt(s_(-i) / sum_j 1/(v_j +
+  tau2_(-i)))``, the variance of all k studies weighted with the leave-one-out tau2;
+* ``s_(-i)`` is the Knapp-Hartung factor ``s2w`` of the fit without study i (1 for z tests),
+  and ``Var(b_(-i))`` that fit's (adjusted) variance;
 * ``inf``: metafor's flag: ``|dffits| > 3 sqrt(p/(k - p))``, or ``pchisq(cook_d, p) > 0.5``,
   or ``hat > 3 p/k``, or ``|dfbs| > 1``.
 
@@ -344,13 +345,14 @@ def influence(fit: MetaResult, *, control: Control = None) -> InfluenceResult:
     w = 1 / (v + fit.tau2)
     var_full = float(fit.vb[0, 0])
     hat = w / w.sum()
-    rstudent = (y - beta_del) / np.sqrt(v + tau2_del + var_del)
-    dffits = (fit.estimate - beta_del) / np.sqrt(hat * (tau2_del + v))
+    s2w_del = stack.s2w  # Knapp-Hartung factor of each refit (1 for z tests)
+    rstudent = (y - beta_del) / np.sqrt(s2w_del * (v + tau2_del) + var_del)
+    dffits = (fit.estimate - beta_del) / np.sqrt(s2w_del * hat * (tau2_del + v))
     dfb = fit.estimate - beta_del
     cook_d = dfb**2 / var_full
     cov_r = var_del / var_full
     # DFBETAS: Var(b) of all k studies, weighted with the leave-one-out tau2
-    dfbs = dfb / np.sqrt(1 / np.sum(1 / (v[None, :] + tau2_del[:, None]), axis=1))
+    dfbs = dfb / np.sqrt(s2w_del / np.sum(1 / (v[None, :] + tau2_del[:, None]), axis=1))
     flags = ((np.abs(dffits) > 3 * np.sqrt(p / (k - p)))
              | (sps.chi2.cdf(cook_d, p) > 0.5) | (hat > 3 * p / k) | (np.abs(dfbs) > 1))
     notes = _notes(stack, fit.study, "without")

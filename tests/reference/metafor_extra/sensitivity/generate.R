@@ -21,10 +21,11 @@ effect_sizes <- function(m, d) {
     SMCR = escalc(m, m1i = d$m1i, m2i = d$m2i, sd1i = d$sd1i, ni = d$ni, ri = d$ri),
     MD = , SMD = , SMDH = , ROM = escalc(m, m1i = d$m1i, sd1i = d$sd1i, n1i = d$n1i,
                                 m2i = d$m2i, sd2i = d$sd2i, n2i = d$n2i),
-    PR = , PLO = , PFT = escalc(m, xi = d$xi, ni = d$ni),
+    PR = , PLO = , PFT = , PAS = escalc(m, xi = d$xi, ni = d$ni),
     COR = , ZCOR = escalc(m, ri = d$ri, ni = d$ni),
     MN = escalc("MN", mi = d$mi, sdi = d$sdi, ni = d$ni),
-    GEN = data.frame(yi = d$yi, vi = d$vi))
+    GEN = data.frame(yi = d$yi, vi = d$vi),
+    stop("no escalc call for measure ", m))
 }
 
 influence_block <- function(fit) {
@@ -97,7 +98,8 @@ for (row in seq_len(nrow(manifest))) {
       fit = "fit <- rma(yi, vi, method = 'REML')",
       fit_tight = paste0("fit_t <- rma(yi, vi, method = 'REML', control = ",
                          "list(threshold = 1e-12, tol = 1e-12, maxiter = 10000))"),
-      influence = "influence(fit); influence(fit_t); influence(rma(yi, vi, method = 'DL'))",
+      influence = paste0("influence(fit); influence(fit_t); influence(rma(yi, vi, method = 'DL')); ",
+                         "influence(rma(yi, vi, method = 'REML', test = 'knha', control = tight))"),
       cumul = "cumul(fit); cumul(fit_t) (studies in CSV order)",
       fsn = "fsn(yi, vi, type = 'Orwin'); fsn(yi, vi, type = 'Rosenberg')",
       trimfill = "trimfill(fit_t, estimator = 'R0'); trimfill(rma(yi, vi, method = 'EE'))",
@@ -108,6 +110,8 @@ for (row in seq_len(nrow(manifest))) {
     influence = influence_block(fit),
     influence_tight = influence_block(fit_t),
     influence_DL = influence_block(fit_dl),
+    influence_knha_tight = influence_block(rma(yi, vi, method = "REML", test = "knha",
+                                               control = tight)),
     cumul = cumul_block(fit),
     cumul_tight = cumul_block(fit_t),
     cumul_stepadj = NULL,
