@@ -158,48 +158,76 @@ class Projection:
         ``(X'WX)^-1``.
     resid : ndarray of shape (m, k)
         ``y - X beta_hat`` (0 for padding).
+    intercept_only : bool
+        ``X`` is the intercept column (1 wherever ``w > 0``); the traces then reduce to sums
+        over studies (a faster path with the same formulas).
     """
 
     X: FloatArray
     w: FloatArray
     A: FloatArray
-    resid: FloatArray  # y - X beta_hat (weighted by w), zero where masked
+    resid: FloatArray
+    intercept_only: bool = False
 
     @property
     def rss(self) -> FloatArray:
         """``y'Py = sum w r^2``."""
-        out: FloatArray = np.sum(self.w * self.resid**2, axis=1)
+        out: FloatArray = np.einsum("mk,mk,mk->m", self.w, self.resid, self.resid)
         return out
 
     @property
     def rss_pp(self) -> FloatArray:
         """``y'PPy = sum (w r)^2``."""
-        out: FloatArray = np.sum((self.w * self.resid) ** 2, axis=1)
+        wr = self.w * self.resid
+        out: FloatArray = np.einsum("mk,mk->m", wr, wr)
         return out
 
     def tr_pd(self, d: FloatArray) -> FloatArray:
         """``tr(P D)`` for a diagonal ``D``."""
-        out: FloatArray = np.sum(self.w * d, axis=1) - _tr(self.A, _xdx(self.X, self.w**2 * d))
+        w = self.w
+        if self.intercept_only:
+            out: FloatArray = (np.einsum("mk,mk->m", w, d)
+                               - self.A[:, 0, 0] * np.einsum("mk,mk,mk->m", w, w, d))
+            return out
+        out = np.einsum("mk,mk->m", w, d) - _tr(self.A, _xdx(self.X, w**2 * d))
         return out
 
     def upu(self, u: FloatArray) -> FloatArray:
         """``u'Pu`` for vectors ``u`` of shape (m, k)."""
-        xwu = _xdy(self.X, self.w, u)
-        out: FloatArray = np.sum(self.w * u**2, axis=1) - np.einsum("mi,mij,mj->m", xwu, self.A, xwu)
+        w = self.w
+        if self.intercept_only:
+            wu = np.einsum("mk,mk->m", w, u)
+            out: FloatArray = np.einsum("mk,mk,mk->m", w, u, u) - self.A[:, 0, 0] * wu**2
+            return out
+        xwu = _xdy(self.X, w, u)
+        out = np.einsum("mk,mk,mk->m", w, u, u) - np.einsum("mi,mij,mj->m", xwu, self.A, xwu)
         return out
 
     def tr_pdpd(self, d1: FloatArray, d2: FloatArray) -> FloatArray:
         """``tr(P D1 P D2)`` for diagonal ``D1``, ``D2``."""
         w = self.w
-        first = np.sum(w**2 * d1 * d2, axis=1)
-        second = _tr(self.A, _xdx(self.X, w**3 * d1 * d2))
-        third = _tr(self.A @ _xdx(self.X, w**2 * d1), self.A @ _xdx(self.X, w**2 * d2))
-        out: FloatArray = first - 2 * second + third
+        w2 = w * w
+        first = np.einsum("mk,mk,mk->m", w2, d1, d2)
+        if self.intercept_only:
+            a = self.A[:, 0, 0]
+            second = np.einsum("mk,mk,mk,mk->m", w2, w, d1, d2)
+            s1 = np.einsum("mk,mk->m", w2, d1)
+            s2 = s1 if d2 is d1 else np.einsum("mk,mk->m", w2, d2)
+            out: FloatArray = first - 2 * a * second + a * a * s1 * s2
+            return out
+        second = _tr(self.A, _xdx(self.X, w2 * w * d1 * d2))
+        third = _tr(self.A @ _xdx(self.X, w2 * d1), self.A @ _xdx(self.X, w2 * d2))
+        out = first - 2 * second + third
         return out
 
 
 def wls_projection(y: FloatArray, w: FloatArray, X: FloatArray) -> Projection:
     """Weighted least squares of ``y`` on ``X`` with weights ``w`` (0 for padding)."""
+    if X.shape[2] == 1 and bool(np.all(X[:, :, 0][w > 0] == 1.0)):
+        sw = np.sum(w, axis=1)
+        mu = np.einsum("mk,mk->m", w, y) / sw
+        resid = np.where(w > 0, y - mu[:, None], 0.0)
+        return Projection(X, w, (1.0 / sw)[:, None, None], resid, True)
     xwx = _xdx(X, w)
     A: FloatArray = 1.0 / xwx if X.shape[2] == 1 else np.linalg.inv(xwx).astype(np.float64)
     beta = np.einsum("mij,mj->mi", A, _xdy(X, w, y))
