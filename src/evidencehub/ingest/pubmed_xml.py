@@ -424,7 +424,6 @@ class PubmedXmlReader:
             load_dtd=False,
             no_network=True,
             resolve_entities=False,
-            huge_tree=True,
         )
         count = 0
         try:
