@@ -6,6 +6,8 @@ import gzip
 import io
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 from lxml import etree
 
 from evidencehub.errors import InputError
@@ -32,6 +34,21 @@ from evidencehub.ingest._text import (
 )
 def test_clean_text(raw: str | None, expected: str | None) -> None:
     assert clean_text(raw) == expected
+
+
+_ODD_CHARACTERS = ["\t", "\n", "\r", "  ", "\u00a0", "\u2009", "\u3000", "\x85", "\u200b", "\u00ad", "\ufeff", "é"]
+
+
+@given(
+    st.lists(
+        st.one_of(st.sampled_from(_ODD_CHARACTERS), st.text(alphabet="abc .", max_size=30)), max_size=30
+    )
+)
+def test_clean_text_long_and_short_paths_agree_with_the_definition(pieces: list[str]) -> None:
+    # The definition: drop invisible characters, split on str.isspace whitespace, join with spaces.
+    value = "".join(pieces)
+    visible = "".join(c for c in value if c not in "\u00ad\u200b\u200c\u200d\u2060\ufeff")
+    assert clean_text(value) == (" ".join(visible.split()) or None)
 
 
 @pytest.mark.parametrize(

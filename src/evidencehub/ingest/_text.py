@@ -43,7 +43,13 @@ __all__ = [
 ]
 
 # Characters that carry no text: soft hyphen, zero-width space/joiners, word joiner, BOM.
-_INVISIBLE = re.compile(r"[\u00ad\u200b-\u200d\u2060\ufeff]")
+_INVISIBLE_CHARS = ("\u00ad", "\u200b", "\u200c", "\u200d", "\u2060", "\ufeff")
+_INVISIBLE = re.compile("[" + "".join(_INVISIBLE_CHARS) + "]")
+# What makes a text need rewriting by clean_text: a whitespace character other than the space,
+# or two spaces in a row (checked only for texts longer than _LONG; shorter ones are rewritten).
+_ASCII_WHITESPACE = ("  ", *(chr(c) for c in range(128) if chr(c).isspace() and c != 32))
+_UNICODE_WHITESPACE = tuple(chr(c) for c in range(128, 0x3001) if chr(c).isspace())  # U+3000 is the last
+_LONG = 80
 _TAG = re.compile(r"<[^<>]*>")
 
 _MATHML_NS = "http://www.w3.org/1998/Math/MathML"
@@ -53,15 +59,29 @@ _MATHML_TOKENS = frozenset({"mi", "mn", "mo", "mtext", "ms"})
 def clean_text(value: str | None) -> str | None:
     """Collapse every kind of whitespace to single spaces and strip; ``None`` when nothing is left.
 
-    >>> clean_text("  Thin\\u2009space and\\u00a0no-break\\n  space ")
+    Whitespace is what :meth:`str.isspace` says it is (no-break, thin, ideographic spaces, line and
+    paragraph separators included); soft hyphens and zero-width characters are dropped.
+
+    >>> clean_text("  Thin\u2009space and\u00a0no-break\n  space ")
     'Thin space and no-break space'
     """
     if not value:
         return None
-    if not value.isascii():
+    ascii_only = value.isascii()
+    if not ascii_only and any(char in value for char in _INVISIBLE_CHARS):
         value = _INVISIBLE.sub("", value)
-    # str.split() splits on every Unicode whitespace character (str.isspace: no-break, thin,
-    # ideographic spaces, line and paragraph separators).
+        if not value:
+            return None
+    # Abstracts and affiliations are usually clean already: a few substring tests (microseconds)
+    # instead of splitting a 2,000-character text into words (tens of microseconds).
+    if (
+        len(value) > _LONG
+        and value[0] != " "
+        and value[-1] != " "
+        and not any(ws in value for ws in _ASCII_WHITESPACE)
+        and (ascii_only or not any(ws in value for ws in _UNICODE_WHITESPACE))
+    ):
+        return value
     return " ".join(value.split()) or None
 
 
