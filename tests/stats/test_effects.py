@@ -127,8 +127,8 @@ def test_drop00_removes_double_zero_tables_and_says_so() -> None:
 def test_zero_cell_addition_is_recorded() -> None:
     es = escalc("OR", **TABLES, study=["A", "B", "C", "D"])
     assert es.notes == (
-        "'D': no events (or no non-events) in either group; kept as metafor does "
-        "(drop00=True leaves such tables out)",
+        ("'D': no events (or no non-events) in either group; kept as metafor does "
+        "(drop00=True leaves such tables out)"),
         "added 0.5 to every cell of 'A', 'B', 'D' (to='only0')",
     )
 
@@ -179,8 +179,8 @@ def test_group_sizes_may_replace_non_events() -> None:
          "escalc, study 'Smith 2019', column 'n1i': expected a number greater than 0, got -1"),
         ("SMD", {"m1i": [1, 2], "m2i": [1, 1], "sd1i": [1, 3], "sd2i": [1, 1], "n1i": [5, 2],
                  "n2i": [5, 1]},
-         "escalc, study 'Smith 2019', column 'n1i': the SMD needs n1i + n2i > 3 (Hedges' "
-         "correction uses n1i + n2i - 2 > 1 df); got n1i + n2i = 3"),
+         ("escalc, study 'Smith 2019', column 'n1i': the SMD needs n1i + n2i > 3 (Hedges' "
+         "correction uses n1i + n2i - 2 > 1 df); got n1i + n2i = 3")),
         ("PLO", {"xi": [3, 30], "ni": [10, 20]},
          "escalc, study 'Smith 2019', column 'xi': 30 events exceed the group size 'ni' = 20"),
         ("COR", {"ri": [0.3, 1.2], "ni": [10, 20]},

@@ -120,7 +120,8 @@ def test_fit_matches_metafor(name: str, key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "key"), [(n, k) for n, k in reference_blocks("fits") if k.split("_")[0] not in CLOSED_FORM]
+    ("name", "key"),
+    [(n, k) for n, k in reference_blocks("fits") if k.split("_")[0] not in CLOSED_FORM],
 )
 def test_metafor_default_precision(name: str, key: str) -> None:
     """``control=METAFOR_DEFAULT_CONTROL`` reproduces metafor's printed (default) output."""
@@ -253,8 +254,8 @@ def test_truncation_is_recorded() -> None:
         ({"yi": [0.1, 0.2], "vi": [0.1, 0.1], "test": "t"},
          "rma: 'test' must be one of: 'z', 'knha'; got 't'"),
         ({"yi": [0.1, 0.2], "vi": [0.0, 0.1], "method": "REML", "study": ["Z", "Y"]},
-         "rma, study 'Z': 'vi' must be positive: a zero sampling variance would give the "
-         "study infinite weight"),
+         ("rma, study 'Z': 'vi' must be positive: a zero sampling variance would give the "
+         "study infinite weight")),
     ],
 )
 def test_bad_input_is_named(kwargs: dict[str, Any], message: str) -> None:

@@ -83,6 +83,8 @@ def test_bare_array_moderators_get_metafors_names() -> None:
         ({"x": [1.0, None, 3.0, 4.0]},
          "rma, study 'S2': moderator 'x' is missing; leave the study out or give a value"),
         ({"x": [1.0, 2.0, 3.0]}, "rma: moderator 'x' has 3 values but there are 4 studies"),
+        ({"x": [1.0, 2.0, 3.0, 4.0], "z": [1.0, 0.0, 2.0, 5.0], "u": [0.0, 1.0, 1.0, 3.0]},
+         "rma: 4 coefficients need more than 4 studies"),
         ({"x": [1.0, 2.0, 3.0, 4.0], "z": [2.0, 4.0, 6.0, 8.0]},
          "rma: the moderators are collinear (terms intrcpt, x, z); drop a redundant one"),
     ],

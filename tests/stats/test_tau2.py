@@ -11,6 +11,7 @@ import pytest
 from evidencehub.stats.tau2 import (
     METAFOR_DEFAULT_CONTROL,
     Method,
+    Tau2Fit,
     estimate_tau2,
     generalized_q,
     newton_bracketed,
@@ -20,7 +21,7 @@ Y = np.array([0.1, 0.9, -0.4, 0.5, 0.3])
 V = np.array([0.02, 0.03, 0.05, 0.04, 0.01])
 
 
-def one(method: str, y: np.ndarray = Y, v: np.ndarray = V) -> object:
+def one(method: str, y: np.ndarray = Y, v: np.ndarray = V) -> Tau2Fit:
     return estimate_tau2(method, y[None], v[None], np.ones((1, y.size), bool),
                          np.ones((1, y.size, 1)))
 
@@ -89,7 +90,8 @@ def test_fisher_scoring_reaches_the_same_solution(method: str) -> None:
     assert fisher.tau2[0] == pytest.approx(one(method).tau2[0], rel=1e-9)
 
 
-@pytest.mark.parametrize("method", ["DL", "HE", "HS", "ML", "REML", "EB", "PM"])  # SJ is > 0 by design
+# SJ is positive by construction
+@pytest.mark.parametrize("method", ["DL", "HE", "HS", "ML", "REML", "EB", "PM"])
 def test_homogeneous_data_truncate_at_zero(method: str) -> None:
     fit = one(method, np.array([0.2, 0.21, 0.19, 0.2]), np.array([0.1, 0.2, 0.3, 0.1]))
     assert fit.tau2[0] == 0.0
@@ -123,5 +125,6 @@ def test_stacked_estimates_equal_separate_ones() -> None:
     for method in ("DL", "REML", "PM", "SJ"):
         both = estimate_tau2(method, y, v, mask, X)
         second = one(method, y[1, :3], v[1, :3])
-        assert both.tau2[1] == pytest.approx(second.tau2[0], rel=1e-12)  # type: ignore[attr-defined]
-        assert both.tau2[0] == pytest.approx(one(method).tau2[0], rel=1e-12)  # type: ignore[attr-defined]
+        alone = one(method).tau2[0]
+        assert both.tau2[1] == pytest.approx(second.tau2[0], rel=1e-12)
+        assert both.tau2[0] == pytest.approx(alone, rel=1e-12)

@@ -39,5 +39,5 @@ def test_study_labels() -> None:
 
 def test_choices_and_levels() -> None:
     assert check_choice("z", "test", ("z", "knha"), "rma") == "z"
-    with pytest.raises(InputError, match="'level' must be a percentage between 0 and 100; got 195.0"):
+    with pytest.raises(InputError, match="'level' must be a percentage between 0 and 100"):
         check_level(195.0, "rma")

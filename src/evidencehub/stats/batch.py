@@ -282,8 +282,10 @@ def _pack(
         y_rows = [row[keep] for row, keep in zip(y2, present, strict=True)]
         v_rows = [row[keep] for row, keep in zip(v2, present, strict=True)]
     else:
-        y_rows = [np.asarray(r, dtype=np.float64).reshape(-1) for r in yi]  # type: ignore[union-attr]
-        v_rows = [np.asarray(r, dtype=np.float64).reshape(-1) for r in vi]  # type: ignore[union-attr]
+        y_rows = [np.asarray(r, dtype=np.float64).reshape(-1)
+                  for r in yi]  # type: ignore[union-attr]
+        v_rows = [np.asarray(r, dtype=np.float64).reshape(-1)
+                  for r in vi]  # type: ignore[union-attr]
     if len(y_rows) == 0:
         raise InputError("no analyses to fit", source=_FUNC)
     if len(y_rows) != len(v_rows):

@@ -210,8 +210,8 @@ def _columns(
                 source=_FUNC,
             )
     usable = set(info.columns)
-    lengths = {name: len(np.asarray(value, dtype=object).reshape(-1)) for name, value in given.items()
-               if name in usable}
+    lengths = {name: len(np.asarray(value, dtype=object).reshape(-1))
+               for name, value in given.items() if name in usable}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"'{n}' has {n_}" for n, n_ in lengths.items())
         raise InputError(f"columns differ in length: {detail}", source=_FUNC)
@@ -521,7 +521,10 @@ class _Calc:
         cm = hedges_correction(ni - 1, self.exact)
         d = (m1 - m2) / np.sqrt(var_change)
         yi = cm * d
-        vi = cm**2 * (1 / ni + d**2 / (2 * ni)) if self.vtype == "LS2" else 1 / ni + yi**2 / (2 * ni)
+        if self.vtype == "LS2":
+            vi = cm**2 * (1 / ni + d**2 / (2 * ni))
+        else:
+            vi = 1 / ni + yi**2 / (2 * ni)
         return yi, vi, ni.copy()
 
     def _correlation_bounds(self) -> None:

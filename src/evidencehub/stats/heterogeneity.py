@@ -209,8 +209,8 @@ def _roots(
 def interpret_i2(i2: float) -> str:
     """Read an I^2 value (percent) with the Cochrane Handbook's overlapping bands.
 
-    >>> interpret_i2(35.0)
-    'I^2 = 35.0%: might not be important (0-40%) / may represent moderate heterogeneity (30-60%) [Cochrane Handbook 10.10.2]'
+    >>> interpret_i2(95.0)
+    'I^2 = 95.0%: considerable heterogeneity (75-100%) [Cochrane Handbook 10.10.2]'
     """
     readings = [f"{text} ({lo:g}-{hi:g}%)" for lo, hi, text in I2_BANDS if lo <= i2 <= hi]
     return f"I^2 = {i2:.1f}%: {' / '.join(readings)} [Cochrane Handbook 10.10.2]"

@@ -335,7 +335,7 @@ def rma(
     level = check_level(level, _FUNC)
     y, v, labels, meas, ni = _inputs(yi, vi, sei, study, measure)
     k = y.shape[0]
-    design = design_matrix(mods, k, labels, _FUNC) if k > 1 else design_matrix(None, k, labels)
+    design = design_matrix(mods, k, labels, _FUNC)
     notes: list[str] = []
     if k == 1:
         notes.append("k = 1: tau^2 cannot be estimated and is set to 0; the result is the "
@@ -357,8 +357,8 @@ def rma(
                          "and is set to 0")
         if not fit.tau2.converged[0]:
             notes.append(f"the {meth.value} estimator did not converge")
-    result = assemble_result(fit, 0, design.X, design.terms, y, v, ni, labels, meas, i2_name, notes,
-                       mods is not None and k > 1, control)
+    result = assemble_result(fit, 0, design.X, design.terms, y, v, ni, labels, meas, i2_name,
+                             notes, mods is not None and k > 1, control)
     for note in notes:
         warnings.warn(f"rma: {note}", StatsWarning, stacklevel=2)
     return result

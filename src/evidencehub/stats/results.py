@@ -376,7 +376,8 @@ def _format_summary(res: MetaResult, d: int) -> str:
     if not res.is_fixed:
         se_tau2 = "" if res.se_tau2 is None else f" (SE = {_num(res.se_tau2, d)})"
         pairs += [
-            (f"tau^2 (estimated amount of {amount} heterogeneity):", f"{_num(res.tau2, d)}{se_tau2}"),
+            (f"tau^2 (estimated amount of {amount} heterogeneity):",
+             f"{_num(res.tau2, d)}{se_tau2}"),
             ("tau (square root of estimated tau^2 value):", _num(res.tau, d)),
         ]
     variability = "unaccounted variability" if mods else "total variability"

@@ -456,7 +456,8 @@ def _score_root(
     X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
     """ML / REML to full precision: the root of the score in tau^2 nearest the HE start
-    (0 if the score is not positive anywhere below it), by :func:`newton_bracketed`. Score and derivative (Viechtbauer 2005):
+    (0 if the score is not positive anywhere below it), by :func:`newton_bracketed`.
+    Score and derivative (Viechtbauer 2005):
     REML ``(y'PPy - tr P)/2`` and ``-y'PPPy + tr(PP)/2``; ML ``(y'PPy - sum w)/2`` and
     ``-y'PPPy + sum(w^2)/2``.
     """
