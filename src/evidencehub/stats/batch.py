@@ -159,6 +159,8 @@ def _notes(res: BatchResult, i: int) -> tuple[str, ...]:
     notes = []
     if res.k[i] == 1:
         notes.append("k = 1: tau^2 cannot be estimated and is set to 0")
+    if res.test == "knha" and res.method in ("EE", "FE"):
+        notes.append("the Knapp-Hartung method is not meant for the equal-effects model")
     if res.method not in ("EE", "FE") and res.k[i] > 1:
         if res.tau2_truncated[i]:
             notes.append("the tau^2 estimate was negative (or the likelihood is highest at 0) "
