@@ -7,7 +7,8 @@ because parametrisation needs the names at collection time.
   ``float``, empty cells as ``None``, ``study`` and ``group`` as text), ``ref`` the parsed
   JSON. ``name`` is looked up in ``tests/reference/metafor/`` and then in
   ``tests/reference/metafor_extra/`` (same format, added by the reference generator).
-* ``reference_names()``: every data set name, shipped ones first, in manifest order.
+* ``reference_names()``: every data set name, shipped ones first, in manifest order (then
+  any ``NAME.json`` + ``NAME.csv`` pair not listed in a manifest).
 * ``reference_blocks(block)``: ``(name, key)`` pairs for every key of a JSON block
   (``"fits"``, ``"fits_tight"``...) over all data sets.
 """
@@ -63,6 +64,9 @@ def reference_names() -> list[str]:
         if manifest.exists():
             with manifest.open(newline="", encoding="utf-8") as fh:
                 names += [row["name"] for row in csv.DictReader(fh) if row["name"] not in names]
+        # data sets not (yet) in a manifest: any NAME.json with its NAME.csv
+        names += sorted(p.stem for p in folder.glob("*.json")
+                        if p.with_suffix(".csv").exists() and p.stem not in names)
     return names
 
 
