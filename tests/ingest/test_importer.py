@@ -249,9 +249,26 @@ def test_same_title_without_identifiers_but_another_work_is_not_stored(engine: E
     report = import_paths(engine, [two])
     assert (report.read, report.created, report.not_stored) == (2, 1, 1)
     assert report.conflicts == [
-        f"{two}, record 2 (line 7): not stored: stored record 'title:editorial-comment' has the "
-        "same title and no identifier, but its year or first author differs"
+        (
+            f"{two}, record 2 (line 7): not stored: stored record 'title:editorial-comment' has "
+            "the same title and no identifier, but its year or first author differs"
+        )
     ]
     assert "1 conflict(s) left as stored, 1 record(s) not stored" in report.summary()
     again = import_paths(engine, [two])
     assert (again.unchanged, again.not_stored) == (1, 1)
+
+
+@pytest.mark.parametrize("pubmed_first", [True, False], ids=["pubmed-first", "medline-first"])
+def test_duplicates_within_one_import_merge_by_priority(engine: Engine, tmp_path: Path, pubmed_first: bool) -> None:
+    medline = tmp_path / "one.nbib"
+    medline.write_text("PMID- 11748933\nTI  - IS CRYOPRESERVATION A HOMOGENEOUS PROCESS?\nDP  - 2001 Dec\n"
+                       "AU  - Taddei AR\nLA  - eng\nOT  - cryoinjury\n", encoding="utf-8")  # fmt: skip
+    pubmed = PUBMED / "biopython_pubmed2.xml"
+    report = import_paths(engine, [pubmed, medline] if pubmed_first else [medline, pubmed])
+    assert (report.read, report.created, report.batch_duplicates) == (3, 2, 1)
+    with transaction(engine) as session:
+        record = get_record(session, "pmid:11748933")
+        assert record.title.startswith("Is cryopreservation a homogeneous process? Ultrastructure")
+        assert record.keywords == ("cryoinjury",)  # PubMed gives none: MEDLINE fills the gap
+        assert record_provenance(session, "pmid:11748933")["title"] == "pubmed-xml:biopython_pubmed2.xml"
