@@ -117,3 +117,13 @@ def test_a_failure_part_way_rolls_the_online_import_back(
         import_bodies(engine, pubmed.fetch_pmids(["1", "2", "3"]), "pubmed-xml", label="ids")
     with transaction(engine) as session:
         assert count_records(session) == 0
+
+
+def test_a_search_beyond_what_pubmed_serves_is_refused(serve: Callable[..., Recorder], fake_time: FakeTime) -> None:
+    recorder = serve(recorded("pubmed/esearch_usehistory_cancer.xml"))  # Count 42249
+    pubmed = client(recorder, fake_time)
+    search = pubmed.search("cancer")
+    with pytest.raises(InputError, match=r"PubMed found 42249 records for 'cancer', but E-utilities serve only the first 10000"):
+        next(pubmed.fetch(search))
+    with pytest.raises(InputError, match="ask for at most 10000 records"):
+        next(pubmed.fetch(search, max_records=20_000))

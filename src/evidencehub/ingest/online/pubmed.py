@@ -31,9 +31,12 @@ from evidencehub.errors import InputError
 from evidencehub.ingest.identifiers import normalize_pmid
 from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
 
-__all__ = ["EUTILS", "PubMedClient", "PubMedSearch"]
+__all__ = ["EUTILS", "PUBMED_SEARCH_LIMIT", "PubMedClient", "PubMedSearch"]
 
 EUTILS = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/"
+#: E-utilities return at most the first 10,000 records of a PubMed search, history server
+#: included ("The E-utilities In-Depth", ESearch, note on PubMed).
+PUBMED_SEARCH_LIMIT = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,8 +104,18 @@ class PubMedClient:
         return PubMedSearch(term, int(count), webenv, query_key)
 
     def fetch(self, search: PubMedSearch, *, max_records: int | None = None) -> Iterator[bytes]:
-        """Yield PubMed XML bodies for the result set, ``batch_size`` records per request."""
+        """Yield PubMed XML bodies for the result set, ``batch_size`` records per request.
+
+        A search with more than :data:`PUBMED_SEARCH_LIMIT` results is refused unless
+        ``max_records`` stays within the limit: NCBI would serve only part of it.
+        """
         total = search.count if max_records is None else min(search.count, max_records)
+        if total > PUBMED_SEARCH_LIMIT:
+            raise InputError(
+                f"PubMed found {search.count} records for {search.term!r}, but E-utilities serve "
+                f"only the first {PUBMED_SEARCH_LIMIT}; narrow the query (e.g. by publication "
+                f"date) or ask for at most {PUBMED_SEARCH_LIMIT} records"
+            )
         for start in range(0, total, self.batch_size):
             size = min(self.batch_size, total - start)
             params = self._params(
