@@ -90,10 +90,14 @@ def write_csv(data: Simulated, path: Path) -> None:
                 w.writerow([i + 1, f"{a:.17g}", f"{b:.17g}"])
 
 
-def best_of(repeats: int, func: Callable[[], Fits]) -> Fits:
-    """Run ``func`` ``repeats`` times; keep the fastest run's result and time."""
-    runs = [func() for _ in range(repeats)]
-    return min(runs, key=lambda r: r.seconds)
+def best_of(repeats: int, *funcs: Callable[[], Fits]) -> list[Fits]:
+    """Run the ``funcs`` in turn, ``repeats`` rounds (so that load from other jobs falls on
+    all of them alike); keep each one's fastest run."""
+    runs: list[list[Fits]] = [[] for _ in funcs]
+    for _ in range(repeats):
+        for out, func in zip(runs, funcs, strict=True):
+            out.append(func())
+    return [min(r, key=lambda f: f.seconds) for r in runs]
 
 
 def fit_evidencehub(data: Simulated) -> Fits:
@@ -174,10 +178,13 @@ def disagreements(data: Simulated, fits: dict[str, Fits], precise: list[str],
     """Table rows for analyses where the tau^2 estimates of the ``precise`` fits (solved to
     full precision) differ by more than ``tol`` or one of them failed."""
     tau2 = np.column_stack([fits[name].tau2 for name in precise])
+    failed = np.isnan(tau2).any(axis=1)
     spread = np.nanmax(tau2, axis=1) - np.nanmin(tau2, axis=1)
-    spread = np.where(np.isnan(tau2).any(axis=1), np.inf, spread)
+    differ = np.flatnonzero(~failed & (spread > tol))  # all fitted, different answers
+    others = np.flatnonzero(failed & (spread > tol))   # one failed, the others differ
+    rest = np.flatnonzero(failed & ~(spread > tol))    # one failed, the others agree
     rows = []
-    for i in np.flatnonzero(spread > tol)[:15]:
+    for i in np.concatenate([differ, others, rest])[:15]:
         cells = []
         for f in fits.values():
             t = f.tau2[i]
@@ -214,7 +221,7 @@ def report(args: argparse.Namespace, data: Simulated, ours: Fits, mf: Fits, mf_t
         (f"Machine: {platform.machine()}, {os.cpu_count()} CPU(s) shared with other jobs; "
         f"Python {platform.python_version()}, numpy {numpy.__version__}, {versions}, "
         f"PyMARE {pymare.__version__}. evidencehub and PyMARE times are the best of "
-        f"{args.repeats} runs; metafor's is one run of the loop (timed inside R)."),
+        f"{args.repeats} alternating runs; metafor's is one run of the loop (timed inside R)."),
         "",
         "| implementation | wall time (s) | analyses/s | metafor loop time / this |",
         "|----------------|--------------:|-----------:|----------------:|",
@@ -274,7 +281,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--n", type=int, default=10_000, help="number of meta-analyses")
     parser.add_argument("--seed", type=int, default=20261121)
-    parser.add_argument("--repeats", type=int, default=3, help="runs of the Python fits")
+    parser.add_argument("--repeats", type=int, default=5, help="rounds of the Python fits")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "meta.md")
     args = parser.parse_args(argv)
     command = shlex.join(["python", "bench/bench_meta.py", *(argv if argv is not None
@@ -284,10 +291,9 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         csv_path = Path(tmp) / "data.csv"
         write_csv(data, csv_path)
-        ours = best_of(args.repeats, lambda: fit_evidencehub(data))
-        print(f"evidencehub: {ours.seconds:.3f} s", flush=True)
-        pm = best_of(args.repeats, lambda: fit_pymare(data))
-        print(f"PyMARE: {pm.seconds:.3f} s", flush=True)
+        ours, pm = best_of(args.repeats, lambda: fit_evidencehub(data),
+                           lambda: fit_pymare(data))
+        print(f"evidencehub: {ours.seconds:.3f} s, PyMARE: {pm.seconds:.3f} s", flush=True)
         mf, mf_tight, versions = fit_metafor(csv_path, Path(tmp))
         print(f"metafor loop: {mf.seconds:.3f} s (tight: {mf_tight.seconds:.3f} s)", flush=True)
     text = report(args, data, ours, mf, mf_tight, pm, versions, command)
