@@ -73,6 +73,16 @@ def _compare(got: list[dict[str, Any]], expected: list[dict[str, Any]],
 
 
 @pytest.mark.parametrize("name", NAMES)
+def test_leave1out_knapp_hartung(name: str) -> None:
+    block = _extra(name)["leave1out_knha_tight"]
+    fit = _fit(name, test="knha")
+    res, _ = _quiet(leave1out, fit, control=TIGHT)
+    got = res.to_dict()["studies"]
+    assert all("tval" in row for row in got)
+    _compare(got, block["studies"], (*ROW_KEYS[:2], "tval", *ROW_KEYS[3:]))
+
+
+@pytest.mark.parametrize("name", NAMES)
 @pytest.mark.parametrize("tight", [True, False], ids=["tight", "default"])
 def test_leave1out_matches_metafor(name: str, tight: bool) -> None:
     _, ref = load_reference(name)

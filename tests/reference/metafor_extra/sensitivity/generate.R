@@ -47,6 +47,14 @@ cumul_block <- function(fit) {
 }
 
 # Where cumul() gives NA (Fisher scoring failed), the same subset refitted with step halving
+leave1out_block <- function(fit) {
+  l1 <- leave1out(fit)
+  list(studies = lapply(seq_along(l1$estimate), function(i) list(
+    estimate = l1$estimate[i], se = l1$se[i], tval = l1$tval[i], pval = l1$pval[i],
+    ci_lb = l1$ci.lb[i], ci_ub = l1$ci.ub[i], Q = l1$Q[i], Qp = l1$Qp[i],
+    tau2 = l1$tau2[i], I2 = l1$I2[i], H2 = l1$H2[i])))
+}
+
 stepadj_block <- function(yi, vi, cm) {
   rows <- which(vapply(cm$studies, function(s) is.na(s$estimate), logical(1)))
   lapply(rows, function(j) {
@@ -101,6 +109,7 @@ for (row in seq_len(nrow(manifest))) {
       influence = paste0("influence(fit); influence(fit_t); influence(rma(yi, vi, method = 'DL')); ",
                          "influence(rma(yi, vi, method = 'REML', test = 'knha', control = tight))"),
       cumul = "cumul(fit); cumul(fit_t) (studies in CSV order)",
+      leave1out = "leave1out(rma(yi, vi, method = 'REML', test = 'knha', control = tight))",
       fsn = "fsn(yi, vi, type = 'Orwin'); fsn(yi, vi, type = 'Rosenberg')",
       trimfill = "trimfill(fit_t, estimator = 'R0'); trimfill(rma(yi, vi, method = 'EE'))",
       regtest = paste0("regtest(rma(yi, vi, method = 'REML', test = 'knha', control = tight)); ",
@@ -111,6 +120,8 @@ for (row in seq_len(nrow(manifest))) {
     influence_tight = influence_block(fit_t),
     influence_DL = influence_block(fit_dl),
     influence_knha_tight = influence_block(rma(yi, vi, method = "REML", test = "knha",
+                                               control = tight)),
+    leave1out_knha_tight = leave1out_block(rma(yi, vi, method = "REML", test = "knha",
                                                control = tight)),
     cumul = cumul_block(fit),
     cumul_tight = cumul_block(fit_t),
