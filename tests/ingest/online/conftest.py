@@ -8,7 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
-from recorded_http import FakeTime, Recorder
+from .recorded_http import FakeTime, Recorder
 
 
 @pytest.fixture(autouse=True)

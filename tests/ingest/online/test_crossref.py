@@ -7,7 +7,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from recorded_http import RECORDED, FakeTime, Recorder, recorded
+from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from recorded_http import RECORDED, FakeTime, Recorder, recorded
+from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.online import ClinicalTrialsClient

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from recorded_http import FakeTime, Recorder
+from .recorded_http import FakeTime, Recorder
 
 from evidencehub.ingest.online._http import USER_AGENT, PoliteClient, RetryPolicy, SourceError
 

@@ -6,7 +6,7 @@ import json
 from collections.abc import Callable
 
 import pytest
-from recorded_http import RECORDED, FakeTime, Recorder, recorded
+from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError

@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from recorded_http import FakeTime, Recorder, recorded
+from .recorded_http import FakeTime, Recorder, recorded
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError
