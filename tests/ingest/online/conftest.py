@@ -8,6 +8,7 @@ from typing import Any
 
 import httpx
 import pytest
+
 from .recorded_http import FakeTime, Recorder
 
 

@@ -7,12 +7,13 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.importer import import_bodies
 from evidencehub.ingest.online import CrossrefClient
+
+from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 
 PAGE1 = json.loads((RECORDED / "crossref/works_query_widget_page1.json").read_bytes())["message"]
 

@@ -6,10 +6,11 @@ import json
 from collections.abc import Callable
 
 import pytest
-from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.online import ClinicalTrialsClient
+
+from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 
 PAGE1 = json.loads((RECORDED / "ctgov/studies_search_page1.json").read_bytes())
 

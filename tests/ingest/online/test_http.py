@@ -6,9 +6,10 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from .recorded_http import FakeTime, Recorder
 
 from evidencehub.ingest.online._http import USER_AGENT, PoliteClient, RetryPolicy, SourceError
+
+from .recorded_http import FakeTime, Recorder
 
 URL = "https://api.example.org/things"
 

@@ -6,12 +6,13 @@ import json
 from collections.abc import Callable
 
 import pytest
-from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.importer import import_bodies
 from evidencehub.ingest.online import OpenAlexClient
+
+from .recorded_http import RECORDED, FakeTime, Recorder, recorded
 
 PAGE1 = json.loads((RECORDED / "openalex/works_page1.json").read_bytes())
 

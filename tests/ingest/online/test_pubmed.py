@@ -6,7 +6,6 @@ from collections.abc import Callable
 
 import httpx
 import pytest
-from .recorded_http import FakeTime, Recorder, recorded
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError
@@ -14,6 +13,8 @@ from evidencehub.ingest.importer import import_bodies
 from evidencehub.ingest.online import PubMedClient, PubMedSearch, SourceError
 from evidencehub.store import transaction
 from evidencehub.store.repo.records import count_records, get_record, record_provenance
+
+from .recorded_http import FakeTime, Recorder, recorded
 
 ESEARCH = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/esearch.fcgi"
 EFETCH = "https://eutils.ncbi.nlm.nih.gov/entrez/eutils/efetch.fcgi"
