@@ -1,7 +1,10 @@
 """Loader for the metafor reference fixtures (``tests/reference/metafor*/``).
 
 Test modules import it directly (``from conftest import load_reference, reference_names``)
-because parametrisation needs the names at collection time.
+because parametrisation needs the names at collection time. Other test folders have a
+``conftest.py`` too, and pytest imports every one of them under the module name
+``conftest``; :func:`pytest_make_collect_report` therefore points ``sys.modules["conftest"]``
+at this file while a test module of this folder is being imported, and restores it after.
 
 * ``load_reference(name) -> (rows, ref)``: ``rows`` are the CSV rows as dicts (numbers as
   ``float``, empty cells as ``None``, ``study`` and ``group`` as text), ``ref`` the parsed
@@ -17,15 +20,35 @@ from __future__ import annotations
 
 import csv
 import json
+import sys
+from collections.abc import Generator
 from functools import cache
 from pathlib import Path
 from typing import Any
+
+import pytest
 
 REFERENCE_DIRS = (
     Path(__file__).parent.parent / "reference" / "metafor",
     Path(__file__).parent.parent / "reference" / "metafor_extra",
 )
 TEXT_COLUMNS = ("study", "group")
+HERE = Path(__file__).parent
+_THIS_MODULE = sys.modules[__name__]
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
+    """Make ``import conftest`` mean this file while this folder's test modules are imported."""
+    if not (isinstance(collector, pytest.Module) and collector.path.parent == HERE):
+        return (yield)
+    previous = sys.modules.get("conftest")
+    sys.modules["conftest"] = _THIS_MODULE
+    try:
+        return (yield)
+    finally:
+        if previous is not None:
+            sys.modules["conftest"] = previous
 
 
 def _cell(column: str, value: str) -> Any:
