@@ -22,6 +22,8 @@ from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from scipy import stats
 
 from conftest import load_reference, reference_blocks
@@ -284,3 +286,26 @@ def test_summary_is_deterministic_and_back_transforms() -> None:
     assert "Q(df = 12) = 152.2330, p-val < .0001" in text
     assert "Back-transformed (risk ratio): 0.4894, 95% CI [0.3441, 0.6962]" in text
     assert "considerable heterogeneity (75-100%)" in text
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    data=st.lists(st.tuples(st.floats(-3, 3), st.floats(0.01, 2.0)), min_size=2, max_size=15),
+    shift=st.floats(-5, 5),
+    scale=st.floats(0.1, 10),
+    method=st.sampled_from(["DL", "HE", "HS", "SJ", "ML", "REML", "EB", "PM"]),
+)
+def test_location_scale_equivariance(data: list[tuple[float, float]], shift: float, scale: float,
+                                     method: str) -> None:
+    """Mathematical invariances of every estimator: y -> s y + c, v -> s^2 v gives
+    estimate -> s estimate + c, tau^2 -> s^2 tau^2, and unchanged I^2, Q and p-values."""
+    yi = np.array([d[0] for d in data])
+    vi = np.array([d[1] for d in data])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatsWarning)
+        a = rma(yi, vi, method=method)
+        b = rma(scale * yi + shift, scale**2 * vi, method=method)
+    assert b.estimate == pytest.approx(scale * a.estimate + shift, rel=1e-7, abs=1e-7)
+    assert b.tau2 == pytest.approx(scale**2 * a.tau2, rel=1e-6, abs=1e-9)
+    assert b.QE == pytest.approx(a.QE, rel=1e-7, abs=1e-9)
+    assert b.I2 == pytest.approx(a.I2, rel=1e-6, abs=1e-6)
