@@ -50,6 +50,7 @@ def test_normalize_doi_rejects(raw: str) -> None:
         ("UMIN000033564", Registry.UMIN, "UMIN000033564"),
         ("jRCT2090220384", Registry.JRCT, "jRCT2090220384"),
         ("JRCT2090220384", Registry.JRCT, "jRCT2090220384"),
+        ("jRCTs031180001", Registry.JRCT, "jRCTs031180001"),
         ("ISRCTN12345678", Registry.ISRCTN, "ISRCTN12345678"),
         ("ChiCTR2000029953", Registry.CHICTR, "ChiCTR2000029953"),
         ("ChiCTR-IOR-17011990", Registry.CHICTR, "ChiCTR-IOR-17011990"),

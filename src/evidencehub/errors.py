@@ -7,6 +7,7 @@
      +-- ConfigError                 bad settings (database URL, missing option)
      +-- StoreError                  the store refused a unit of work (integrity, migration)
      +-- NotFoundError(LookupError)  an id or slug that is not in the store
+     +-- Interrupted                 Ctrl-C during a unit of work, which was rolled back; exit 130
     StatsWarning(UserWarning)        an edge case handled on principle (k = 1, tau2 truncated at 0,
                                      no convergence); recorded on the result as well
 
@@ -19,6 +20,7 @@ __all__ = [
     "ConfigError",
     "EvidenceHubError",
     "InputError",
+    "Interrupted",
     "NotFoundError",
     "StatsWarning",
     "StoreError",
@@ -54,6 +56,12 @@ class StoreError(EvidenceHubError):
 
 class NotFoundError(EvidenceHubError, LookupError):
     """An identifier or slug that is not in the store."""
+
+
+class Interrupted(EvidenceHubError):
+    """The user interrupted a unit of work (Ctrl-C); it was rolled back. The CLI exits with 130."""
+
+    exit_code = 130
 
 
 class StatsWarning(UserWarning):

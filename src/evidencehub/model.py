@@ -103,7 +103,7 @@ class Registry(StrEnum):
 _REGISTRY_PATTERNS: dict[Registry, re.Pattern[str]] = {
     Registry.NCT: re.compile(r"^NCT\d{8}$"),
     Registry.UMIN: re.compile(r"^UMIN\d{9}$"),
-    Registry.JRCT: re.compile(r"^jRCT[a-z]?\d{10}$"),
+    Registry.JRCT: re.compile(r"^jRCT(?:\d{10}|[a-z]\d{9})$"),
     Registry.ISRCTN: re.compile(r"^ISRCTN\d{8}$"),
     Registry.CHICTR: re.compile(r"^ChiCTR(?:-[A-Z]{2,5}-)?\d{8,10}$"),
     Registry.EUDRACT: re.compile(r"^\d{4}-\d{6}-\d{2}$"),

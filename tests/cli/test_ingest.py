@@ -193,7 +193,7 @@ def test_killing_an_import_part_way_leaves_the_store_as_it_was(
     if sig is signal.SIGKILL:
         assert process.returncode == -signal.SIGKILL
     else:
-        assert process.returncode == 1, (out, err)
+        assert process.returncode == 130, (out, err)
         assert err == "error: interrupted; the import was rolled back, the store is as it was\n"
     assert snapshot(db_url) == before
 

@@ -44,3 +44,27 @@ def test_console_script_runs() -> None:
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"evidencehub {__version__}"
+
+
+def test_deliberate_errors_print_one_line_and_keep_their_exit_status(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from evidencehub.errors import Interrupted
+
+    def interrupted(*args: object, **kwargs: object) -> None:
+        raise Interrupted("interrupted; the import was rolled back")
+
+    monkeypatch.setattr("evidencehub.cli.app", interrupted)
+    assert main(["records"]) == 130
+    assert capsys.readouterr().err == "error: interrupted; the import was rolled back\n"
+
+
+def test_ctrl_c_inside_a_command_exits_130(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    import evidencehub.cli.ingest as ingest_cli
+
+    def interrupt(*args: object, **kwargs: object) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(ingest_cli, "_engine", interrupt)
+    assert main(["records"]) == 130
+    assert "Interrupted" in capsys.readouterr().err

@@ -60,19 +60,18 @@ for _name in COMMAND_MODULES:
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; return the exit status (used by the console script and the tests)."""
     try:
-        app(args=argv, prog_name="evidencehub", standalone_mode=False)
+        # Outside standalone mode, typer returns the exit status of typer.Exit and of Ctrl-C
+        # (130) instead of raising, and a command's own return value otherwise.
+        status = app(args=argv, prog_name="evidencehub", standalone_mode=False)
     except EvidenceHubError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
-        return 1
-    except typer.Exit as exc:
-        return exc.exit_code
+        return int(getattr(exc, "exit_code", 1))
     except typer.Abort:
         typer.echo("Aborted.", err=True)
-        return 130
-    except KeyboardInterrupt:
-        typer.echo("Interrupted; nothing was half-written.", err=True)
         return 130
     except typer.TyperException as exc:  # usage errors: shown as click shows them
         exc.show()  # type: ignore[attr-defined]
         return int(exc.exit_code)  # type: ignore[attr-defined]
-    return 0
+    if status == 130:
+        typer.echo("Interrupted.", err=True)
+    return status if isinstance(status, int) else 0

@@ -23,7 +23,7 @@ from sqlalchemy import Engine
 
 from evidencehub.cli._common import DbOption, JsonOption, console, err_console, print_json
 from evidencehub.config import database_url
-from evidencehub.errors import EvidenceHubError, InputError
+from evidencehub.errors import InputError, Interrupted
 from evidencehub.ingest.dedup import candidate_pairs
 from evidencehub.ingest.formats import known_formats
 from evidencehub.ingest.importer import import_paths
@@ -128,7 +128,7 @@ def import_command(
             )
     except KeyboardInterrupt:
         # typer turns Ctrl-C into a silent exit code; say what happened to the store
-        raise EvidenceHubError("interrupted; the import was rolled back, the store is as it was") from None
+        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
     finally:
         engine.dispose()
     if as_json:
@@ -316,7 +316,7 @@ def fetch_command(
             email=email, api_key=api_key, skip_bad=skip_bad,
         )  # fmt: skip
     except KeyboardInterrupt:
-        raise EvidenceHubError("interrupted; the import was rolled back, the store is as it was") from None
+        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
     finally:
         engine.dispose()
     if as_json:
