@@ -42,7 +42,8 @@ def test_every_measure_is_registered_and_fits(measure: Measure) -> None:
     es = escalc(measure, **kwargs)
     assert es.k == 3 and np.all(np.isfinite(es.yi)) and np.all(es.vi > 0)
     res = rma(es, method="EE")
-    shown = back_transform(measure, [res.estimate], es.ni)
+    shown = info.back_transform([res.estimate], es.ni)
+    assert shown == back_transform(measure, [res.estimate], es.ni)
     assert np.isfinite(shown).all()
     assert info.is_ratio == (info.scale is Scale.LOG)
 

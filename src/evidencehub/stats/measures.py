@@ -119,6 +119,12 @@ class MeasureInfo:
         """True for measures analysed on the log scale (OR, RR, PETO, ROM)."""
         return self.scale is Scale.LOG
 
+    def back_transform(
+        self, values: ArrayLike, ni: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
+        """Values on the reported scale (see :func:`back_transform`)."""
+        return back_transform(self.measure, values, ni)
+
     @property
     def columns(self) -> tuple[str, ...]:
         """Every input column the measure can read, required ones first."""
