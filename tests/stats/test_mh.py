@@ -94,3 +94,21 @@ def test_single_table_has_no_heterogeneity_test() -> None:
     assert res.k == 1 and res.QEdf == 0 and res.QEp is None and res.H2 is None
     assert res.BD is None and res.k_pos == 1
     assert math.isclose(res.estimate, math.log(3 * 8 / (10 * 6)), rel_tol=1e-12)
+
+
+def test_rd_variance_greenland_robins_single_table_is_binomial() -> None:
+    # For one table the Greenland-Robins (RevMan) variance is p1 q1/n1 + p2 q2/n2.
+    res = rma_mh([7], [93], [3], [97], measure="RD", rd_variance="greenland-robins")
+    p1, p2 = 0.07, 0.03
+    assert res.se**2 == pytest.approx(p1 * (1 - p1) / 100 + p2 * (1 - p2) / 100, rel=1e-12)
+
+
+def test_rd_variances_agree_for_large_strata() -> None:
+    cells, _, ref = _load("hine1989_RD")
+    big = {k: [v * 1000 for v in vals] for k, vals in cells.items()}
+    sato = rma_mh(**big, measure="RD")  # type: ignore[arg-type]
+    gr = rma_mh(**big, measure="RD", rd_variance="greenland-robins")  # type: ignore[arg-type]
+    assert sato.estimate == gr.estimate == pytest.approx(ref["mh"]["estimate"], rel=1e-12)
+    assert gr.se == pytest.approx(sato.se, rel=5e-3)
+    small = rma_mh(**cells, measure="RD", rd_variance="greenland-robins")  # type: ignore[arg-type]
+    assert small.se != pytest.approx(ref["mh"]["se"], rel=1e-6)

@@ -5,7 +5,8 @@ Sources
 * Mantel N, Haenszel W (1959). J Natl Cancer Inst 22:719-748 (the pooled odds ratio).
 * Robins J, Breslow N, Greenland S (1986). Biometrics 42:311-323 (variance of the log MH OR).
 * Greenland S, Robins JM (1985). Biometrics 41:55-68 (pooled RR and RD and their variances);
-  for the RD, the variance of Sato (1989, Biometrics 45:1323-1324) that metafor uses.
+  for the RD, metafor uses the variance of Sato, Greenland & Robins (1989, Biometrics
+  45:1323-1324) and RevMan Greenland & Robins' own (``rd_variance`` chooses).
 * Cochran WG (1954) and Mantel & Haenszel (1959): the CMH test, with continuity correction.
 * Breslow NE, Day NE (1980). Statistical Methods in Cancer Research I, IARC, §4.4 (test of
   homogeneity of odds ratios), with Tarone's (1985, Biometrika 72:91-95) correction.
@@ -19,9 +20,9 @@ Conventions (metafor ``rma.mh`` defaults)
   ``yi`` and are left out of Q (``k_yi`` counts the rest), and a :class:`StatsWarning` says so.
   Q is centred at the MH estimate: ``QE = sum((yi - est)^2 / vi)`` with ``k_yi - 1`` df.
 * ``I2 = max(0, 100 (QE - df)/QE)`` and ``H2 = QE/df``, as metafor prints them.
-* RevMan also uses the Greenland-Robins variances and a Q centred at the MH estimate, but
-  computes study yi/vi with its own zero-cell rules; results match metafor when no table has a
-  zero cell.
+* RevMan uses the same estimators and variances for OR and RR, Greenland & Robins' variance
+  for the RD (``rd_variance="greenland-robins"``), and its own zero-cell rules for the
+  study-level yi/vi of the Q test.
 """
 
 from __future__ import annotations
@@ -264,15 +265,23 @@ def _risk_ratio(
 
 def _risk_difference(
     a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64], variance: str = "sato",
 ) -> tuple[float, float]:
-    """MH RD (Greenland & Robins 1985) with Sato's (1989) variance, as metafor."""
+    """MH RD (Greenland & Robins 1985) and its SE.
+
+    ``variance="sato"``: Sato, Greenland & Robins (1989), as metafor; ``"greenland-robins"``:
+    Greenland & Robins (1985), ``sum((a b n2^3 + c d n1^3)/(n1 n2 N^2)) / (sum n1 n2/N)^2``,
+    the variance RevMan uses (Deeks & Higgins, Statistical algorithms in Review Manager 5).
+    """
     n1, n2 = a + b, c + d
     n = n1 + n2
     w = n1 * n2 / n
     rd = float((a * n2 / n - c * n1 / n).sum() / w.sum())
-    num = (rd * (c * (n1 / n) ** 2 - a * (n2 / n) ** 2 + (n1 / n) * (n2 / n) * (n2 - n1) / 2)
-           + (a * (n2 - c) / n + c * (n1 - a) / n) / 2)
+    if variance == "greenland-robins":
+        num = (a * b * n2**3 + c * d * n1**3) / (n1 * n2 * n**2)
+    else:
+        num = (rd * (c * (n1 / n) ** 2 - a * (n2 / n) ** 2 + (n1 / n) * (n2 / n) * (n2 - n1) / 2)
+               + (a * (n2 - c) / n + c * (n1 - a) / n) / 2)
     return rd, float(np.sqrt(num.sum() / w.sum() ** 2))
 
 
@@ -338,6 +347,7 @@ def rma_mh(
     add: float = 0.5,
     to: str = "only0",
     drop00: bool = True,
+    rd_variance: Literal["sato", "greenland-robins"] = "sato",
     study: Sequence[str] | None = None,
 ) -> MHResult:
     """Mantel-Haenszel equal-effects meta-analysis of 2x2 tables (metafor ``rma.mh``).
@@ -355,6 +365,9 @@ def rma_mh(
     add, to, drop00
         Zero-cell handling for the study-level ``yi``/``vi`` of the heterogeneity test only,
         passed to :func:`escalc` (metafor defaults ``1/2``, ``"only0"``, ``True``).
+    rd_variance
+        Variance of the MH risk difference: ``"sato"`` (metafor) or ``"greenland-robins"``
+        (RevMan). The two agree for large strata and differ for sparse ones.
     study
         Study labels (default ``"1"``, ``"2"``, ...).
     """
@@ -369,8 +382,13 @@ def rma_mh(
     if len(labels) != k:
         raise InputError(f"rma_mh: 'study' has {len(labels)} labels for {k} tables")
 
-    pooled = {"OR": _odds_ratio, "RR": _risk_ratio, "RD": _risk_difference}[measure]
-    estimate, se = pooled(a, b, c, d)
+    if rd_variance not in ("sato", "greenland-robins"):
+        raise InputError("rma_mh: 'rd_variance' must be 'sato' or 'greenland-robins'; "
+                         f"got {rd_variance!r}")
+    if measure == "RD":
+        estimate, se = _risk_difference(a, b, c, d, rd_variance)
+    else:
+        estimate, se = (_odds_ratio if measure == "OR" else _risk_ratio)(a, b, c, d)
     if not se > 0:
         raise InputError(f"rma_mh: the Mantel-Haenszel {measure} has no sampling variance "
                          "(every table has no events, or only events, in both groups)")
