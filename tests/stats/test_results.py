@@ -12,7 +12,22 @@ from test_models import effect_sizes
 
 from conftest import load_reference
 from evidencehub.errors import StatsWarning
-from evidencehub.stats import MetaResult, rma
+from evidencehub.stats import (
+    Coefficient,
+    EffectSizes,
+    FitStats,
+    MetaResult,
+    Prediction,
+    Tau2Interval,
+    rma,
+)
+from evidencehub.stats.batch import BatchResult
+from evidencehub.stats.heterogeneity import Heterogeneity, QProfile
+from evidencehub.stats.measures import MeasureInfo
+from evidencehub.stats.models import StackFit
+from evidencehub.stats.regression import Design
+from evidencehub.stats.subgroups import SubgroupDifference, SubgroupResult
+from evidencehub.stats.tau2 import Projection, Tau2Fit
 
 
 def bcg_metareg(test: str = "z") -> MetaResult:
@@ -28,10 +43,18 @@ def test_results_are_frozen_and_slotted() -> None:
     assert {f.name for f in dataclasses.fields(MetaResult)} >= {"estimate", "tau2", "warnings"}
 
 
-def test_every_field_is_documented() -> None:
-    doc = MetaResult.__doc__ or ""
-    for field in dataclasses.fields(MetaResult):
-        assert field.name in doc, field.name
+RESULT_TYPES = [MetaResult, FitStats, Prediction, Tau2Interval, Coefficient, EffectSizes,
+                BatchResult, SubgroupResult, SubgroupDifference, StackFit, Tau2Fit,
+                Heterogeneity, QProfile, MeasureInfo, Design, Projection]
+
+
+@pytest.mark.parametrize("cls", RESULT_TYPES, ids=lambda c: c.__name__)
+def test_every_field_is_declared_and_documented(cls: type) -> None:
+    params = cls.__dataclass_params__  # type: ignore[attr-defined]
+    assert params.frozen and "__slots__" in vars(cls)
+    doc = cls.__doc__ or ""
+    for field in dataclasses.fields(cls):
+        assert field.name in doc, f"{cls.__name__}.{field.name}"
 
 
 def test_to_dict_is_json_serialisable_with_moderators() -> None:
