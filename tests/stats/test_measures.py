@@ -6,6 +6,7 @@ each value; tolerance 1e-12 relative.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -84,3 +85,10 @@ def test_freeman_tukey_round_trip() -> None:
     p = np.array([0.05, 0.3, 0.5, 0.8])
     t = ft_double_arcsine(p, 25.0)
     np.testing.assert_allclose(back_transform("PFT", t, ni=[25.0]), p, rtol=1e-10)
+
+
+def test_every_measure_is_documented() -> None:
+    """``docs/stats.md`` has a row for every measure code."""
+    docs = (Path(__file__).parents[2] / "docs" / "stats.md").read_text(encoding="utf-8")
+    for measure in Measure:
+        assert f"| `{measure.value}` |" in docs, measure
