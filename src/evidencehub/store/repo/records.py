@@ -19,30 +19,45 @@ Merging, history and provenance
     writes no provenance rows: a field without a row in ``record_field_sources`` came from the
     creating source (the source of the oldest version). This keeps an import to one INSERT per
     new record; :func:`record_provenance` puts the two together.
+
+Batches
+    :func:`upsert_records` writes many records with a few statements: it looks the batch up
+    with one ``IN`` query per identifier kind (DOI, PMID, PMCID, title key), decides "unchanged"
+    by comparing the incoming record's JSON-ready values with the stored columns (no model is
+    built for a record that does not change), inserts the new records with one multi-row
+    ``INSERT`` and writes history and provenance only for the records that change. Its result
+    is exactly that of calling :func:`upsert_record` for each record in order: records of one
+    batch that are the same work (they share an identifier or a title key, or meet the same
+    stored row) are written in consecutive sub-batches. :func:`upsert_record` is that same
+    path with one record. :func:`find_record_keys` and :func:`records_with_provenance` are the
+    batched forms of :func:`find_record_ids`, :func:`get_record` and :func:`record_provenance`.
+
+    A record without identifiers is known by its title key; when deduplication finds that a
+    new version with a DOI, PMID or PMCID is the same work, ``into=`` names the stored row's
+    key so that the row is updated in place (it gains the identifiers and a new key) instead of
+    a second record being created.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any, cast
+from typing import Any
 
 from sqlalchemy import (
-    CursorResult,
     RowMapping,
     bindparam,
     delete,
     exc,
     func,
     insert,
-    or_,
     select,
     update,
 )
 from sqlalchemy.orm import Session
 
-from evidencehub.errors import InputError, StoreError
+from evidencehub.errors import InputError, NotFoundError, StoreError
 from evidencehub.model import Record
 from evidencehub.store import tables as t
 from evidencehub.store.repo._common import (
@@ -60,12 +75,15 @@ __all__ = [
     "UpsertOutcome",
     "count_records",
     "find_record_ids",
+    "find_record_keys",
     "get_record",
     "list_records",
     "record_history",
     "record_provenance",
     "records_by_year",
+    "records_with_provenance",
     "upsert_record",
+    "upsert_records",
 ]
 
 _FIELDS: tuple[str, ...] = tuple(Record.model_fields)
@@ -75,10 +93,21 @@ _RECORDS = table_of(t.Record)
 _VERSIONS = table_of(t.RecordVersion)
 _SOURCES = table_of(t.RecordFieldSource)
 _LINKS = table_of(t.RecordTrialLink)
-# Prepared once (values as parameters), so SQLAlchemy compiles and caches each a single time.
-_BY_KEY = select(_RECORDS).where(_RECORDS.c.key == bindparam("key"))
-_BY_ANY_ID = select(_RECORDS).where(or_(*(_RECORDS.c[kind] == bindparam(kind) for kind in _IDS)))
-
+#: Values per ``IN`` list: well under SQLite's (32,766) and PostgreSQL's (65,535) parameter limits.
+_CHUNK = 500
+# Prepared once (values as parameters; expanding IN lists), so SQLAlchemy compiles and caches
+# each a single time.
+_ROWS_BY = {
+    column: select(_RECORDS).where(_RECORDS.c[column].in_(bindparam("values", expanding=True)))
+    for column in (*_IDS, "key")
+}
+_KEYS_BY = {
+    kind: select(_RECORDS.c.key, _RECORDS.c[kind]).where(
+        _RECORDS.c[kind].in_(bindparam("values", expanding=True))
+    )
+    for kind in _IDS
+}
+_INSERT_RETURNING_ID = insert(_RECORDS).returning(_RECORDS.c.id, sort_by_parameter_order=True)
 
 @dataclass(frozen=True, slots=True)
 class RecordVersion:
@@ -117,18 +146,90 @@ def _to_record(row: RowMapping) -> Record:
 # and the unit-of-work bookkeeping would dominate its time.
 
 
-def _identity_row(session: Session, record: Record) -> RowMapping | None:
-    """The stored row that is the same work as ``record`` (see the module docstring)."""
-    given = {kind: getattr(record, kind) for kind in _IDS if getattr(record, kind)}
-    if not given:
-        return session.execute(_BY_KEY, {"key": record.key}).mappings().first()
-    ids = {kind: getattr(record, kind) for kind in _IDS}
-    rows = list(session.execute(_BY_ANY_ID, ids).mappings())
-    for kind, value in given.items():
-        for row in rows:
-            if row[kind] == value:
-                return row
-    return None
+def _chunks(values: Iterable[str | None]) -> Iterable[list[str]]:
+    """The distinct non-empty ``values`` in lists of at most :data:`_CHUNK`."""
+    wanted = list(dict.fromkeys(v for v in values if v))
+    for start in range(0, len(wanted), _CHUNK):
+        yield wanted[start : start + _CHUNK]
+
+
+def _rows_by(session: Session, column: str, values: Iterable[str | None]) -> dict[str, RowMapping]:
+    """Stored rows whose ``column`` (an identifier kind or ``key``) is one of ``values``."""
+    found: dict[str, RowMapping] = {}
+    for chunk in _chunks(values):
+        for row in session.execute(_ROWS_BY[column], {"values": chunk}).mappings():
+            found[row[column]] = row
+    return found
+
+
+def _has_ids(record: Record) -> bool:
+    return bool(record.doi or record.pmid or record.pmcid)
+
+
+def _identity_rows(
+    session: Session, records: Sequence[Record], into: Sequence[str | None]
+) -> list[RowMapping | None]:
+    """The stored row that is the same work as each record (see the module docstring).
+
+    One query per identifier kind for the whole batch; ``into`` names, per record, the key of
+    the row to merge it into regardless of its identifiers (None: decide by identity).
+    """
+    by_id = {kind: _rows_by(session, kind, (getattr(r, kind) for r in records)) for kind in _IDS}
+    by_key = _rows_by(
+        session,
+        "key",
+        (target or (None if _has_ids(r) else r.key) for r, target in zip(records, into, strict=True)),
+    )
+    rows: list[RowMapping | None] = []
+    for record, target in zip(records, into, strict=True):
+        if target is not None:
+            row = by_key.get(target)
+            if row is None:
+                raise NotFoundError(
+                    f"no record {target!r} in the store to merge {record.key!r} into"
+                )
+        elif _has_ids(record):
+            row = next(
+                (
+                    by_id[kind][value]
+                    for kind in _IDS
+                    if (value := getattr(record, kind)) and value in by_id[kind]
+                ),
+                None,
+            )
+        else:
+            row = by_key.get(record.key)
+        rows.append(row)
+    return rows
+
+
+def _identity_tokens(record: Record, target: str | None) -> set[tuple[str, str]]:
+    """What makes two records of one batch possibly the same work: identifiers and keys."""
+    tokens = {(kind, value) for kind in _IDS if (value := getattr(record, kind))}
+    tokens.add(("key", record.key))
+    if target is not None:
+        tokens.add(("key", target))
+    return tokens
+
+
+def _segment_end(records: Sequence[Record], into: Sequence[str | None], start: int) -> int:
+    """The end of the longest run from ``start`` in which no two records share a token."""
+    seen: set[tuple[str, str]] = set()
+    for position in range(start, min(len(records), start + _CHUNK)):
+        tokens = _identity_tokens(records[position], into[position])
+        if position > start and not seen.isdisjoint(tokens):
+            return position
+        seen |= tokens
+    return min(len(records), start + _CHUNK)
+
+
+def _same_as_stored(row: RowMapping, record: Record, values: dict[str, Any]) -> bool:
+    """True when every field ``record`` gives already has that value in ``row``.
+
+    Compares the JSON-ready values with the stored columns (which hold exactly those), so an
+    unchanged record costs no model validation. Merging it would change nothing.
+    """
+    return all(values[name] == row[name] for name in given_fields(record))
 
 
 def _check_identifiers(session: Session, row: RowMapping, merged: Record) -> None:
@@ -186,14 +287,27 @@ def _link_registry_ids(
         )
 
 
-def _insert(session: Session, record: Record, source: str) -> None:
+def _insert_many(
+    session: Session, records: Sequence[Record], values: Sequence[dict[str, Any]], source: str
+) -> None:
+    """Insert new records with one multi-row INSERT (and their trial links with another)."""
+    if not records:
+        return
     now = utc_now()
-    values = {**_columns(record), "key": record.key, "source": source}
-    values.update(created_at=now, updated_at=now)
-    # Values as parameters, not .values(): the statement is then compiled once and cached.
-    result = cast(CursorResult[Any], session.execute(insert(_RECORDS), values))
-    (record_id,) = cast(tuple[int], result.inserted_primary_key)
-    _link_registry_ids(session, record_id, record.registry_ids, new=True)
+    params = [
+        {**columns, "key": record.key, "source": source, "created_at": now, "updated_at": now}
+        for record, columns in zip(records, values, strict=True)
+    ]
+    # Values as parameters, not .values(): the statement is compiled once and cached, and
+    # SQLAlchemy sends the rows as multi-row VALUES ("insertmanyvalues"), ids in order.
+    ids = session.execute(_INSERT_RETURNING_ID, params).scalars().all()
+    links = [
+        {"record_id": record_id, "registry_id": registry_id}
+        for record_id, record in zip(ids, records, strict=True)
+        for registry_id in record.registry_ids
+    ]
+    if links:
+        session.execute(insert(_LINKS), links)
 
 
 def _update(session: Session, row: RowMapping, stored: Record, merged: Record, source: str) -> None:
@@ -231,31 +345,89 @@ def _update(session: Session, row: RowMapping, stored: Record, merged: Record, s
         _link_registry_ids(session, row["id"], merged.registry_ids, new=False)
 
 
-def upsert_record(session: Session, record: Record, *, source: str) -> UpsertOutcome:
+def _write_segment(
+    session: Session, records: Sequence[Record], rows: Sequence[RowMapping | None], source: str
+) -> list[UpsertOutcome]:
+    """Upsert records that are distinct works and meet distinct stored rows."""
+    outcomes: list[UpsertOutcome] = []
+    new: list[Record] = []
+    new_values: list[dict[str, Any]] = []
+    for record, row in zip(records, rows, strict=True):
+        values = _columns(record)
+        if row is None:
+            new.append(record)
+            new_values.append(values)
+            outcomes.append(UpsertOutcome.CREATED)
+            continue
+        if _same_as_stored(row, record, values):
+            outcomes.append(UpsertOutcome.UNCHANGED)
+            continue
+        stored = _to_record(row)
+        merged = merge_present(stored, record)
+        if merged == stored:
+            outcomes.append(UpsertOutcome.UNCHANGED)
+            continue
+        _update(session, row, stored, merged, source)
+        outcomes.append(UpsertOutcome.UPDATED)
+    _insert_many(session, new, new_values, source)
+    return outcomes
+
+
+def upsert_records(
+    session: Session,
+    records: Sequence[Record],
+    *,
+    source: str,
+    into: Sequence[str | None] | None = None,
+) -> list[UpsertOutcome]:
+    """Insert or merge each record, as :func:`upsert_record` would one after the other.
+
+    ``into`` optionally gives, per record, the key of a stored row to merge it into (a record
+    without identifiers, ``title:…``, that deduplication found to be the same work); the row
+    then takes the record's identifiers and key. Returns one outcome per record, in order.
+    """
+    if not source.strip():
+        raise InputError("upsert_record needs a non-empty source name")
+    targets: Sequence[str | None] = [None] * len(records) if into is None else into
+    if len(targets) != len(records):
+        raise InputError(f"into= names {len(targets)} targets for {len(records)} records")
+    outcomes: list[UpsertOutcome] = []
+    start = 0
+    try:
+        while start < len(records):
+            end = _segment_end(records, targets, start)
+            rows = _identity_rows(session, records[start:end], targets[start:end])
+            seen: set[int] = set()
+            for offset, row in enumerate(rows):
+                if row is not None and row["id"] in seen:
+                    # A later record meets a row an earlier one changes: write it after that.
+                    end, rows = start + offset, rows[:offset]
+                    break
+                if row is not None:
+                    seen.add(row["id"])
+            outcomes.extend(_write_segment(session, records[start:end], rows, source))
+            start = end
+    except exc.IntegrityError as err:
+        left = records[start:]
+        what = ", ".join(repr(r.key) for r in left[:3]) + (" …" if len(left) > 3 else "")
+        what = f"record {what}" if len(left) == 1 else f"one of records {what}"
+        raise StoreError(f"{what}: the store refused the change: {err.orig}") from err
+    return outcomes
+
+
+def upsert_record(
+    session: Session, record: Record, *, source: str, into: str | None = None
+) -> UpsertOutcome:
     """Insert ``record`` or merge it into the stored version of the same work.
 
     ``source`` names where the data came from (a file name, ``pubmed``, ``crossref``…); it is
     kept with each changed field and with the version it replaces. Registry ids in the record
     are linked to their trials (see :func:`~evidencehub.store.repo.trials.link_record_trial`).
+    ``into`` names the stored row to merge into (see :func:`upsert_records`).
     Returns :attr:`UpsertOutcome.CREATED`, ``UPDATED`` or ``UNCHANGED`` (nothing written).
     """
-    if not source.strip():
-        raise InputError("upsert_record needs a non-empty source name")
-    try:
-        row = _identity_row(session, record)
-        if row is None:
-            _insert(session, record, source)
-            return UpsertOutcome.CREATED
-        stored = _to_record(row)
-        merged = merge_present(stored, record)
-        if merged == stored:
-            return UpsertOutcome.UNCHANGED
-        _update(session, row, stored, merged, source)
-        return UpsertOutcome.UPDATED
-    except exc.IntegrityError as err:
-        raise StoreError(
-            f"record {record.key!r}: the store refused the change: {err.orig}"
-        ) from err
+    (outcome,) = upsert_records(session, [record], source=source, into=[into])
+    return outcome
 
 
 # --------------------------------------------------------------------------- reading
@@ -268,6 +440,23 @@ def get_record(session: Session, key: str) -> Record:
     Raises :class:`NotFoundError` when there is none.
     """
     return _to_record(record_row(session, key))
+
+
+def _keys_by_identifier(
+    session: Session, wanted: Sequence[dict[str, str]]
+) -> list[list[str]]:
+    """For each ``{kind: canonical value}``, the keys of the stored records having any of them
+    (DOI matches first, then PMID, then PMCID; each key once). One query per identifier kind."""
+    found: dict[str, dict[str, str]] = {kind: {} for kind in _IDS}
+    for kind in _IDS:
+        for chunk in _chunks(given.get(kind) for given in wanted):
+            for key, value in session.execute(_KEYS_BY[kind], {"values": chunk}):
+                found[kind][value] = key
+    result: list[list[str]] = []
+    for given in wanted:
+        keys = (found[kind].get(value) for kind, value in given.items())
+        result.append(list(dict.fromkeys(k for k in keys if k is not None)))
+    return result
 
 
 def find_record_ids(
@@ -283,15 +472,58 @@ def find_record_ids(
         for kind, value in (("doi", doi), ("pmid", pmid), ("pmcid", pmcid))
         if value
     }
-    if not given:
-        return []
-    conditions = [_RECORDS.c[kind] == value for kind, value in given.items()]
-    statement = select(_RECORDS).where(or_(*conditions)).order_by(_RECORDS.c.id)
-    rows = list(session.execute(statement).mappings())
-    keys: list[str] = []
-    for kind, value in given.items():
-        keys.extend(r["key"] for r in rows if r[kind] == value and r["key"] not in keys)
-    return keys
+    return _keys_by_identifier(session, [given])[0] if given else []
+
+
+def find_record_keys(session: Session, records: Sequence[Record]) -> list[list[str]]:
+    """:func:`find_record_ids` for each of ``records`` (their DOI, PMID and PMCID), batched."""
+    wanted = [{kind: value for kind in _IDS if (value := getattr(r, kind))} for r in records]
+    return _keys_by_identifier(session, wanted)
+
+
+def records_with_provenance(
+    session: Session, keys: Iterable[str]
+) -> dict[str, tuple[Record, dict[str, str]]]:
+    """:func:`get_record` and :func:`record_provenance` for many keys in a few queries.
+
+    Keys are ``doi:…``, ``pmid:…``, ``pmcid:…`` or ``title:…`` as for :func:`get_record`; a key
+    no stored record answers to is left out of the result.
+    """
+    by_kind: dict[str, dict[str, str]] = {}
+    for key in dict.fromkeys(keys):
+        kind, _, value = key.partition(":")
+        if kind == "title":
+            by_kind.setdefault("key", {})[key] = key
+        else:
+            by_kind.setdefault(kind, {})[canonical_record_id(kind, value)] = key
+    rows: dict[str, RowMapping] = {}
+    for column, asked in by_kind.items():
+        for value, row in _rows_by(session, column, asked).items():
+            rows[asked[value]] = row
+    record_ids = [row["id"] for row in rows.values()]
+    creators: dict[int, str] = {}
+    changed: dict[int, list[tuple[str, str]]] = {}
+    for start in range(0, len(record_ids), _CHUNK):
+        chunk = record_ids[start : start + _CHUNK]
+        creators.update(
+            session.execute(
+                select(_VERSIONS.c.record_id, _VERSIONS.c.source).where(
+                    _VERSIONS.c.version == 1, _VERSIONS.c.record_id.in_(chunk)
+                )
+            ).tuples()
+        )
+        for record_id, name, source in session.execute(
+            select(_SOURCES.c.record_id, _SOURCES.c.field, _SOURCES.c.source).where(
+                _SOURCES.c.record_id.in_(chunk)
+            )
+        ):
+            changed.setdefault(record_id, []).append((name, source))
+    result: dict[str, tuple[Record, dict[str, str]]] = {}
+    for key, row in rows.items():
+        record = _to_record(row)
+        creator = creators.get(row["id"], row["source"])
+        result[key] = (record, _provenance(record, creator, changed.get(row["id"], [])))
+    return result
 
 
 def records_by_year(session: Session, years: Iterable[int]) -> list[Record]:
@@ -367,6 +599,13 @@ def record_history(session: Session, key: str) -> list[RecordVersion]:
     return history
 
 
+def _provenance(record: Record, creator: str, changed: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Each given field from ``creator`` unless a ``(field, source)`` row says otherwise."""
+    provenance = dict.fromkeys(given_fields(record), creator)
+    provenance.update(changed)
+    return dict(sorted(provenance.items()))
+
+
 def record_provenance(session: Session, key: str) -> dict[str, str]:
     """Return, for each field of the record that has a value, the source that gave it."""
     row = record_row(session, key)
@@ -376,7 +615,6 @@ def record_provenance(session: Session, key: str) -> dict[str, str]:
         .order_by(_VERSIONS.c.version)
         .limit(1)
     )
-    provenance = dict.fromkeys(given_fields(_to_record(row)), creator or row["source"])
     later = select(_SOURCES.c.field, _SOURCES.c.source).where(_SOURCES.c.record_id == row["id"])
-    provenance.update({field: source for field, source in session.execute(later)})
-    return dict(sorted(provenance.items()))
+    changed = [(field, source) for field, source in session.execute(later)]
+    return _provenance(_to_record(row), creator or row["source"], changed)
