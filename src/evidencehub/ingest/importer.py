@@ -9,12 +9,21 @@
 * **--skip-bad.** Records a reader rejects are collected instead (and so is the rest of a file
   that breaks off, e.g. truncated XML: the records before the break are kept); the good ones are
   imported and the bad ones are written to ``report_path`` (``.json`` → JSON, else CSV).
-* **Deduplication** (:mod:`evidencehub.ingest.dedup`) against the store and within the batch
-  alike: each record is written as soon as it is read, so later records of the batch find it.
-  A record is matched by DOI/PMID/PMCID, else by its title key, else by fuzzy title + year +
-  first author; a certain match is merged with source priority (:func:`~.dedup.merge_into`)
-  and the store keeps the previous version and the source of each field; an uncertain one is
-  stored as its own record and listed in :attr:`ImportReport.candidates` for a person.
+* **Deduplication** (:mod:`evidencehub.ingest.dedup`) against the store and within the import
+  alike. A record is matched by DOI/PMID/PMCID, else by its title key, else by fuzzy title +
+  year + first author; a certain match is merged with source priority
+  (:func:`~.dedup.merge_into`) and the store keeps the previous version and the source of each
+  field; an uncertain one is stored as its own record and listed in
+  :attr:`ImportReport.candidates` for a person. A stored record without identifiers (a RIS
+  export, ``title:…``) that is certainly the same work as an incoming one with a DOI/PMID is
+  updated in place: it gains the identifiers (``upsert_records(into=…)``).
+* **Batches.** Records are handled :data:`BATCH_SIZE` at a time: the store is asked about a
+  whole batch at once (:func:`~evidencehub.store.repo.records.find_record_keys`,
+  :func:`~evidencehub.store.repo.records.records_with_provenance`) and the batch is written with
+  :func:`~evidencehub.store.repo.records.upsert_records`. The result is the one a record-by-record
+  import gives: every record written by this import is in the duplicate index at once, and
+  when a record meets one written earlier in the same batch, the pending writes are flushed and
+  that record is looked up afresh (so two versions of one work in a batch merge as before).
 * **Idempotent.** Importing the same file again merges every record into itself: nothing
   changes and the report counts them as unchanged.
 * **Streaming.** Readers yield one record at a time from a buffered (and gunzipped) stream;
@@ -53,15 +62,18 @@ from evidencehub.store.repo._common import UpsertOutcome
 from evidencehub.store.repo.records import (
     count_records,
     find_record_ids,
+    find_record_keys,
     get_record,
     record_provenance,
     records_by_year,
-    upsert_record,
+    records_with_provenance,
+    upsert_records,
 )
 from evidencehub.store.repo.trials import upsert_trial
 from evidencehub.store.session import transaction
 
 __all__ = [
+    "BATCH_SIZE",
     "CandidateDuplicate",
     "ImportProgress",
     "ImportReport",
@@ -71,6 +83,10 @@ __all__ = [
     "import_paths",
     "write_bad_report",
 ]
+
+
+#: Records looked up and written together (a few IN queries and one multi-row INSERT each).
+BATCH_SIZE = 500
 
 
 class ImportProgress(Protocol):
@@ -172,8 +188,18 @@ class _TitleClash(Exception):
     """A different work without identifiers has the same title key as a stored record."""
 
 
+def _has_ids(record: Record) -> bool:
+    return bool(record.doi or record.pmid or record.pmcid)
+
+
 class RecordImporter:
-    """Deduplicating writer for one unit of work (a session inside one transaction)."""
+    """Deduplicating writer for one unit of work (a session inside one transaction).
+
+    :meth:`add_records` takes a batch; writes wait in ``_pending`` until the batch ends or a
+    record needs to read one of them back (:meth:`flush`). ``_stored`` holds the stored
+    versions the batch's records may merge into, read with a few queries at its start;
+    ``_touched`` the keys written since then, which must be read from the store instead.
+    """
 
     def __init__(
         self, session: Session, report: ImportReport, thresholds: Thresholds = DEFAULT_THRESHOLDS
@@ -186,6 +212,47 @@ class RecordImporter:
         # An import into an empty store only meets records it wrote itself, all of them in the
         # index: it can skip the store lookups (a first import of a baseline file).
         self._store_was_empty = count_records(session) == 0
+        self._pending: list[tuple[Record, str | None]] = []
+        self._pending_source = ""
+        self._stored: dict[str, tuple[Record, dict[str, str]]] = {}
+        self._known: set[str] = set()  # keys asked for at the batch's start (found or not)
+        self._touched: set[str] = set()
+
+    # ------------------------------------------------------------------ store access
+
+    def flush(self) -> None:
+        """Write the pending records (one :func:`upsert_records` call) and count the outcomes."""
+        if not self._pending:
+            return
+        records = [record for record, _ in self._pending]
+        into = [target for _, target in self._pending]
+        self._pending = []
+        for outcome in upsert_records(
+            self.session, records, source=self._pending_source, into=into
+        ):
+            self.report.count(outcome)
+
+    def _prefetch(self, records: Sequence[Record]) -> list[list[str]] | None:
+        """Ask the store about a whole batch: keys by identifier, and the versions to merge into."""
+        self.flush()
+        self._stored, self._known, self._touched = {}, set(), set()
+        if self._store_was_empty:
+            return None
+        id_keys = find_record_keys(self.session, records)
+        self._known = {key for keys in id_keys for key in keys}
+        self._known |= {record.key for record in records if not _has_ids(record)}
+        self._stored = records_with_provenance(self.session, self._known)
+        return id_keys
+
+    def _load(self, key: str) -> tuple[Record, dict[str, str]]:
+        """The stored version of ``key`` and its provenance; NotFoundError if there is none."""
+        if key in self._known and key not in self._touched:
+            if key in self._stored:
+                return self._stored[key]
+            raise NotFoundError(f"no record {key!r} in the store")
+        if key in self._touched:
+            self.flush()
+        return get_record(self.session, key), record_provenance(self.session, key)
 
     def _load_years(self, year: int | None) -> None:
         if year is None:
@@ -194,17 +261,28 @@ class RecordImporter:
         wanted = set(range(year - window, year + window + 1)) - self._loaded_years
         if not wanted:
             return
+        self.flush()  # the index must not take pending rows' old versions from the store
         for stored in records_by_year(self.session, wanted):
             if stored.key not in self.index:
                 self.index.add(stored.key, stored)
         self._loaded_years |= wanted
 
-    def _stored_match(self, record: Record, parsed: Parsed) -> str | None:
-        """The key of the stored record that is the same work, or None."""
+    # ------------------------------------------------------------------ matching
+
+    def _identifier_keys(self, record: Record, prefetched: list[str] | None) -> list[str]:
         if self._store_was_empty:
-            keys = self.index.identifier_keys(record)
-        else:
-            keys = find_record_ids(self.session, doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
+            return self.index.identifier_keys(record)
+        written = self.index.identifier_keys(record)
+        if prefetched is not None and self._touched.isdisjoint((*written, *prefetched)):
+            return prefetched
+        self.flush()  # a record of this batch has (or took) one of these identifiers
+        return find_record_ids(self.session, doi=record.doi, pmid=record.pmid, pmcid=record.pmcid)
+
+    def _stored_match(
+        self, record: Record, parsed: Parsed, prefetched: list[str] | None
+    ) -> str | None:
+        """The key of the stored record that is the same work, or None."""
+        keys = self._identifier_keys(record, prefetched)
         if len(keys) > 1:
             raise InputError(
                 f"its identifiers belong to different stored records ({', '.join(keys)}); "
@@ -214,7 +292,7 @@ class RecordImporter:
             )
         if keys:
             return keys[0]
-        if not (record.doi or record.pmid or record.pmcid):
+        if not _has_ids(record):
             if self._store_was_empty:
                 if record.key in self.index:
                     if self.index.compare_to(record.key, record).verdict is Verdict.DIFFERENT:
@@ -222,7 +300,7 @@ class RecordImporter:
                     return record.key
                 return self._index_match(record, parsed)
             try:
-                same_key = get_record(self.session, record.key)
+                same_key, _ = self._load(record.key)
             except NotFoundError:
                 pass
             else:
@@ -253,11 +331,43 @@ class RecordImporter:
             CandidateDuplicate(record.key, other, reason, score, parsed.source, parsed.where)
         )
 
-    def add_record(self, record: Record, parsed: Parsed, source: str) -> UpsertOutcome | None:
-        """Deduplicate, merge and upsert one record; return what the store did (None: not stored)."""
-        record = record.model_copy(update={"registry_ids": record_registry_ids(record)})
+    # ------------------------------------------------------------------ adding
+
+    def add_records(self, items: Sequence[Parsed], source: str, *, skip_bad: bool = False) -> None:
+        """Deduplicate, merge and write a batch of parsed records (all written when it returns).
+
+        A record refused for its identifiers raises :class:`InputError` naming it, or with
+        ``skip_bad`` is listed in :attr:`ImportReport.rejected` instead.
+        """
+        if not items:
+            return
+        records = [
+            item.item.model_copy(update={"registry_ids": record_registry_ids(item.item)})
+            for item in items
+            if isinstance(item.item, Record)
+        ]
+        if len(records) != len(items):
+            raise TypeError("add_records takes parsed records only (trials go to add_trial)")
+        prefetched = self._prefetch(records)
+        if source != self._pending_source:
+            self.flush()
+            self._pending_source = source
+        for position, (record, item) in enumerate(zip(records, items, strict=True)):
+            try:
+                self._add(
+                    record, item, source, None if prefetched is None else prefetched[position]
+                )
+            except InputError as err:
+                if not skip_bad or err.where != item.where:
+                    raise
+                self.report.rejected.append(Rejected(item.source, item.where, err.problem))
+        self.flush()
+
+    def _add(
+        self, record: Record, parsed: Parsed, source: str, prefetched: list[str] | None
+    ) -> None:
         try:
-            key = self._stored_match(record, parsed)
+            key = self._stored_match(record, parsed, prefetched)
         except _TitleClash as clash:
             # The store knows a record without identifiers by its title; it cannot hold two
             # works with the same title and no DOI/PMID/PMCID, so this one is not stored.
@@ -266,34 +376,33 @@ class RecordImporter:
                 "the same title and no identifier, but its year or first author differs"
             )
             self.report.not_stored += 1
-            return None
-        to_store = record
+            return
+        to_store, into = record, None
         if key is not None:
-            has_ids = record.doi or record.pmid or record.pmcid
-            if key.startswith("title:") and has_ids:
-                # The store finds records by identifier; a title-only record cannot take over
-                # the incoming identifiers, so the pair is left for a person to merge.
-                self._candidate(record, key, "title", None, parsed)
-            else:
-                to_store, conflicts = merge_into(
-                    get_record(self.session, key),
-                    record_provenance(self.session, key),
-                    record,
-                    source,
-                    incoming_wins_ties=key not in self._written,
-                )
-                self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
-                if key in self._written:
-                    self.report.batch_duplicates += 1
-                elif key != record.key:
-                    self.report.merged_duplicates += 1
-                if key in self.index and key != to_store.key:
-                    self.index.remove(key)
-        outcome = upsert_record(self.session, to_store, source=source)
+            stored, provenance = self._load(key)
+            to_store, conflicts = merge_into(
+                stored, provenance, record, source, incoming_wins_ties=key not in self._written
+            )
+            self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
+            if key in self._written:
+                self.report.batch_duplicates += 1
+            elif key != record.key:
+                self.report.merged_duplicates += 1
+            if key in self.index and key != to_store.key:
+                self.index.remove(key)
+            if to_store == stored:
+                # Merging changes nothing, so there is nothing to write (a re-import).
+                self.index.add(to_store.key, to_store)
+                self._written.add(to_store.key)
+                self.report.count(UpsertOutcome.UNCHANGED)
+                return
+            if key.startswith("title:") and _has_ids(record):
+                into = key  # the id-less row takes the identifiers (module docstring)
+            self._touched.add(key)
+        self._pending.append((to_store, into))
+        self._touched.add(to_store.key)
         self.index.add(to_store.key, to_store)
         self._written.add(to_store.key)
-        self.report.count(outcome)
-        return outcome
 
     def add_trial(self, trial: Trial, source: str) -> UpsertOutcome:
         outcome = upsert_trial(self.session, trial, source=source)
@@ -304,28 +413,38 @@ class RecordImporter:
 def import_items(
     importer: RecordImporter, items: Iterable[Item], *, source: str, skip_bad: bool
 ) -> None:
-    """Write every item of one source; a :class:`Rejected` aborts unless ``skip_bad``."""
+    """Write every item of one source; a :class:`Rejected` aborts unless ``skip_bad``.
+
+    Records go to :meth:`RecordImporter.add_records` :data:`BATCH_SIZE` at a time. When the
+    source breaks off with an :class:`InputError` and ``skip_bad`` is set, the records read
+    before the break are written before the error goes on to the caller.
+    """
     report = importer.report
-    for item in items:
-        if isinstance(item, Rejected):
-            if not skip_bad:
-                raise InputError(
-                    f"{item.problem} (nothing was imported; --skip-bad imports the good records)",
-                    source=item.source,
-                    where=item.where,
-                )
-            report.rejected.append(item)
-            continue
-        report.read += 1
-        if isinstance(item.item, Trial):
-            importer.add_trial(item.item, source)
-            continue
-        try:
-            importer.add_record(item.item, item, source)
-        except InputError as err:
-            if not skip_bad or err.where != item.where:
-                raise
-            report.rejected.append(Rejected(item.source, item.where, err.problem))
+    batch: list[Parsed] = []
+    try:
+        for item in items:
+            if isinstance(item, Rejected):
+                if not skip_bad:
+                    raise InputError(
+                        f"{item.problem} (nothing was imported; --skip-bad imports the good records)",
+                        source=item.source,
+                        where=item.where,
+                    )
+                report.rejected.append(item)
+                continue
+            report.read += 1
+            if isinstance(item.item, Trial):
+                importer.add_trial(item.item, source)
+                continue
+            batch.append(item)
+            if len(batch) >= BATCH_SIZE:
+                full, batch = batch, []
+                importer.add_records(full, source, skip_bad=skip_bad)
+    except InputError:
+        if skip_bad and batch:
+            importer.add_records(batch, source, skip_bad=skip_bad)
+        raise
+    importer.add_records(batch, source, skip_bad=skip_bad)
 
 
 def _reader_for(path: Path, fmt: str) -> Reader:
@@ -363,13 +482,20 @@ def import_paths(
             with open_source(path, on_read) as stream:
                 try:
                     import_items(
-                        importer, reader.read(stream, source=str(path)), source=source, skip_bad=skip_bad
+                        importer,
+                        reader.read(stream, source=str(path)),
+                        source=source,
+                        skip_bad=skip_bad,
                     )
                 except InputError as err:
                     if not skip_bad or err.source != str(path):
                         raise
                     report.rejected.append(
-                        Rejected(str(path), err.where or "file", f"{err.problem} (rest of the file skipped)")
+                        Rejected(
+                            str(path),
+                            err.where or "file",
+                            f"{err.problem} (rest of the file skipped)",
+                        )
                     )
     if report_path is not None and (skip_bad or report.rejected):
         write_bad_report(Path(report_path), report.rejected)
@@ -399,5 +525,10 @@ def import_bodies(
         importer = RecordImporter(session, report, thresholds)
         for number, body in enumerate(bodies, start=1):
             where = f"{label} (response {number})"
-            import_items(importer, reader.read(io.BytesIO(body), source=where), source=source, skip_bad=skip_bad)
+            import_items(
+                importer,
+                reader.read(io.BytesIO(body), source=where),
+                source=source,
+                skip_bad=skip_bad,
+            )
     return report

@@ -109,6 +109,7 @@ _KEYS_BY = {
 }
 _INSERT_RETURNING_ID = insert(_RECORDS).returning(_RECORDS.c.id, sort_by_parameter_order=True)
 
+
 @dataclass(frozen=True, slots=True)
 class RecordVersion:
     """One version of a record: its data, the source that wrote it and when.
@@ -178,7 +179,10 @@ def _identity_rows(
     by_key = _rows_by(
         session,
         "key",
-        (target or (None if _has_ids(r) else r.key) for r, target in zip(records, into, strict=True)),
+        (
+            target or (None if _has_ids(r) else r.key)
+            for r, target in zip(records, into, strict=True)
+        ),
     )
     rows: list[RowMapping | None] = []
     for record, target in zip(records, into, strict=True):
@@ -442,9 +446,7 @@ def get_record(session: Session, key: str) -> Record:
     return _to_record(record_row(session, key))
 
 
-def _keys_by_identifier(
-    session: Session, wanted: Sequence[dict[str, str]]
-) -> list[list[str]]:
+def _keys_by_identifier(session: Session, wanted: Sequence[dict[str, str]]) -> list[list[str]]:
     """For each ``{kind: canonical value}``, the keys of the stored records having any of them
     (DOI matches first, then PMID, then PMCID; each key once). One query per identifier kind."""
     found: dict[str, dict[str, str]] = {kind: {} for kind in _IDS}
@@ -506,11 +508,12 @@ def records_with_provenance(
     for start in range(0, len(record_ids), _CHUNK):
         chunk = record_ids[start : start + _CHUNK]
         creators.update(
-            session.execute(
+            (record_id, source)
+            for record_id, source in session.execute(
                 select(_VERSIONS.c.record_id, _VERSIONS.c.source).where(
                     _VERSIONS.c.version == 1, _VERSIONS.c.record_id.in_(chunk)
                 )
-            ).tuples()
+            )
         )
         for record_id, name, source in session.execute(
             select(_SOURCES.c.record_id, _SOURCES.c.field, _SOURCES.c.source).where(
