@@ -342,6 +342,17 @@ def test_author_without_a_name_is_rejected_naming_the_author() -> None:
     assert item.problem == "field 'authors.1': an author needs a family name or a collective name"
 
 
+def test_update_file_deletions_are_reported_not_skipped() -> None:
+    # The shape of NLM's daily update files: articles, then the PMIDs NLM deleted.
+    data = _set(_article("7"), "<DeleteCitation><PMID Version='1'>111</PMID><PMID Version='1'>222</PMID></DeleteCitation>")
+    parsed, deletion = read_bytes(data)
+    assert isinstance(parsed, Parsed) and parsed.item.pmid == "7"
+    assert str(deletion) == (
+        "test.xml, DeleteCitation #1, line 4: NLM deleted 2 citation(s) (PMID 111, 222); deleting stored "
+        "records is not supported by the import, so the deletion is not applied"
+    )
+
+
 def test_empty_article_set_yields_nothing() -> None:
     assert read_bytes(b"<?xml version='1.0'?><PubmedArticleSet></PubmedArticleSet>") == []
 

@@ -27,7 +27,8 @@ Conventions, chosen to agree with PubMed's own MEDLINE text format (and so with
   ``ArticleDate``; ``year`` is the citation year (``PubDate/Year`` or the year in ``MedlineDate``).
 
 A record without a PMID or a title, or whose fields do not validate, is yielded as
-:class:`~evidencehub.ingest.base.Rejected` naming ``PubmedArticle #N`` (and its PMID and line);
+:class:`~evidencehub.ingest.base.Rejected` naming ``PubmedArticle #N`` (the N-th of its kind, with
+its PMID and line); so is a ``DeleteCitation`` of an update file (the deletion is not applied);
 a file that is empty, binary, not XML, truncated or ill-formed raises
 :class:`~evidencehub.errors.InputError` naming the line.
 """
@@ -51,7 +52,7 @@ from evidencehub.model import Record, validate
 
 __all__ = ["PubmedXmlReader"]
 
-_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle")
+_RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
 _MONTHS = {
     name: number
@@ -81,7 +82,10 @@ def _kebab(name: str) -> str:
 
 
 def _orcid(value: str | None) -> str | None:
-    """``https://orcid.org/0000-0002-4590-7461`` or ``0000000245907461`` → ``0000-0002-4590-7461``."""
+    """``https://orcid.org/0000-0002-4590-7461`` or ``0000000245907461`` → ``0000-0002-4590-7461``.
+
+    A value that is not ORCID-shaped is kept as given (cleaned), not dropped.
+    """
     text = clean_text(value)
     if text is None:
         return None
@@ -394,6 +398,23 @@ def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
     return validate(Record, data, source=source, where=where)
 
 
+def _deletion(element: etree._Element, number: int, source: str) -> Rejected:
+    """A ``DeleteCitation`` of an update file, reported rather than silently passed over.
+
+    NLM's daily update files list the PMIDs it deleted; a reader item cannot delete a stored
+    record, so the deletion is yielded as :class:`Rejected` (the import stops by default and
+    names the PMIDs; ``--skip-bad`` imports the rest and lists the deletions in its report).
+    """
+    pmids = [p for p in (clean_text(e.text) for e in element.iterfind("PMID")) if p]
+    shown = ", ".join(pmids[:10]) + (f" and {len(pmids) - 10} more" if len(pmids) > 10 else "")
+    return Rejected(
+        source,
+        f"DeleteCitation #{number}, line {element.sourceline}",
+        f"NLM deleted {len(pmids)} citation(s) (PMID {shown}); deleting stored records is not "
+        "supported by the import, so the deletion is not applied",
+    )
+
+
 class PubmedXmlReader:
     """Reader for PubMed XML (``PubmedArticleSet``), plain or gzipped, streamed record by record."""
 
@@ -426,12 +447,14 @@ class PubmedXmlReader:
             resolve_entities=False,
         )
         count = 0
+        numbers = dict.fromkeys(_RECORD_TAGS, 0)  # "PubmedArticle #N" is the N-th of its kind
         try:
             for _, element in events:
                 count += 1
                 if count == 1:
                     self._check_root(element.getroottree().getroot().tag, source)
-                yield self._item(element, count, source)
+                numbers[element.tag] += 1
+                yield self._item(element, numbers[element.tag], source)
                 element.clear()
                 parent = element.getparent()
                 if parent is not None:
@@ -465,8 +488,10 @@ class PubmedXmlReader:
         tag = element.tag
         if tag == "PubmedArticle":
             fields = _journal_article_fields(element)
-        else:
+        elif tag == "PubmedBookArticle":
             fields = _book_article_fields(element)
+        else:
+            return _deletion(element, number, source)
         pmid = fields.get("pmid")
         where = f"{tag} #{number}" + (f" (PMID {pmid})" if pmid else "") + f", line {element.sourceline}"
         if not pmid:
