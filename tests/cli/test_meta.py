@@ -250,3 +250,20 @@ def test_missing_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
 def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["meta", "--help"]) == 0
     assert "Example" in capsys.readouterr().out
+
+
+def test_by_keeps_sample_sizes_for_freeman_tukey(tmp_path: Path,
+                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    source = REFERENCE / "metafor_extra" / "pritz1997_PFT.csv"
+    lines = source.read_text(encoding="utf-8").splitlines()
+    data = tmp_path / "pft.csv"
+    data.write_text("\n".join([lines[0] + ",wave"] + [line + ",1" for line in lines[1:]]) + "\n",
+                    encoding="utf-8")
+    fit = _ref("metafor_extra", "pritz1997_PFT")["fits_tight"]["REML_z"]
+    code, out, _ = _run([str(data), "-m", "PFT", "--by", "wave", "--json"], capsys)
+    assert code == 0
+    assert json.loads(out)[0]["estimate"] == pytest.approx(fit["estimate"], rel=1e-6)
+    code, out, _ = _run([str(data), "-m", "PFT", "--by", "wave"], capsys)
+    assert code == 0
+    assert "Back-transformed (proportion)" in out
+    assert "Proportion per study" in out

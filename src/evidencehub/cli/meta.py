@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import warnings
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -124,7 +124,8 @@ def _batch(parts: list[tuple[str, StudyTable]], opts: MetaOptions) -> list[_Anal
     batch = rma_batch([e.yi for e in effects], [e.vi for e in effects],
                       names=[value for value, _ in parts], studies=[e.study for e in effects],
                       measure=opts.measure, **_fit_options(opts))
-    return [_Analysis(value, es, fit, None, None, None, es.notes)
+    # rma_batch takes no sample sizes; the PFT back-transformation needs each analysis' ni
+    return [_Analysis(value, es, replace(fit, ni=es.ni), None, None, None, es.notes)
             for (value, _), es, fit in zip(parts, effects, batch.results(), strict=True)]
 
 
