@@ -353,6 +353,44 @@ def test_update_file_deletions_are_reported_not_skipped() -> None:
     )
 
 
+def test_start_and_end_page_vernacular_title_and_named_month() -> None:
+    article = (
+        "<PubmedArticle><MedlineCitation><PMID>8</PMID><Article><Journal><ISSN>1234-5678</ISSN>"
+        "<JournalIssue><Volume>3</Volume><PubDate><Year>2020</Year><Month>Feb</Month><Day>29</Day></PubDate>"
+        "</JournalIssue><Title>J</Title></Journal><ArticleTitle/><Pagination><StartPage>e12</StartPage>"
+        "<EndPage>e19</EndPage></Pagination><ELocationID EIdType='pii' ValidYN='Y'>S0000-1</ELocationID>"
+        "<VernacularTitle>Diab\u00e8te de type 1.</VernacularTitle><Language>fre</Language></Article>"
+        "</MedlineCitation></PubmedArticle>"
+    )
+    (item,) = read_bytes(_set(article))
+    assert isinstance(item, Parsed)
+    record = item.item
+    assert record.title == "Diab\u00e8te de type 1."
+    assert (record.pages, record.pii, record.issn, record.volume) == ("e12-e19", "S0000-1", "1234-5678", "3")
+    assert record.published == dt.date(2020, 2, 29) and record.year == 2020
+    assert record.language == "fre"
+
+
+def test_book_chapter_with_editors_and_authors() -> None:
+    chapter = (
+        "<PubmedBookArticle><BookDocument><PMID>9</PMID>"
+        "<ArticleIdList><ArticleId IdType='bookaccession'>NBK1</ArticleId><ArticleId IdType='doi'>10.1000/ch1</ArticleId></ArticleIdList>"
+        "<Book><Publisher><PublisherName>P</PublisherName></Publisher><BookTitle>Handbook</BookTitle>"
+        "<PubDate><Year>2021</Year></PubDate><AuthorList Type='editors'><Author><LastName>Ed</LastName></Author></AuthorList></Book>"
+        "<ArticleTitle>Chapter one</ArticleTitle><AuthorList Type='authors'><Author><LastName>Writer</LastName>"
+        "<ForeName>W</ForeName></Author></AuthorList><PublicationType>Review</PublicationType></BookDocument>"
+        "</PubmedBookArticle>"
+    )
+    (item,) = read_bytes(_set(chapter))
+    assert isinstance(item, Parsed)
+    record = item.item
+    assert (record.title, record.journal, record.record_type) == ("Chapter one", "Handbook", "book-chapter")
+    assert record.authors == (Author(family="Writer", given="W"),)  # editors are not authors
+    assert (record.doi, record.publisher, record.year) == ("10.1000/ch1", "P", 2021)
+    assert record.publication_types == ("Review",)
+    assert item.where == "PubmedBookArticle #1 (PMID 9), line 3"
+
+
 def test_empty_article_set_yields_nothing() -> None:
     assert read_bytes(b"<?xml version='1.0'?><PubmedArticleSet></PubmedArticleSet>") == []
 
