@@ -187,3 +187,13 @@ def test_funnel_ratio_measure_on_log_axis() -> None:
     svg = funnel_plot(res).decode("utf-8")
     assert "Risk ratio (log scale)" in svg
     assert 'id="filled-studies"' not in svg
+
+
+def test_forest_study_rows_show_each_study_ci_back_transformed() -> None:
+    res, ref = _fit("bcg_RR")
+    svg = forest_plot(res).decode("utf-8")
+    z = 1.959963984540054
+    for row in ref["escalc"]:
+        yi, se = row["yi"], math.sqrt(row["vi"])
+        text = f"{math.exp(yi):.2f} [{math.exp(yi - z * se):.2f}, {math.exp(yi + z * se):.2f}]"
+        assert text in svg
