@@ -197,3 +197,22 @@ def test_forest_study_rows_show_each_study_ci_back_transformed() -> None:
         yi, se = row["yi"], math.sqrt(row["vi"])
         text = f"{math.exp(yi):.2f} [{math.exp(yi - z * se):.2f}, {math.exp(yi + z * se):.2f}]"
         assert text in svg
+
+
+def test_svg_bytes_are_the_same_in_a_fresh_process() -> None:
+    import subprocess
+    import sys
+
+    script = (
+        "import json, sys, warnings\n"
+        "from evidencehub.stats import rma\n"
+        "from evidencehub.publish.plots import forest_plot\n"
+        f"ref = json.load(open({str(REFERENCE / 'metafor' / 'bcg_RR.json')!r}))\n"
+        "es = ref['escalc']\n"
+        "res = rma([s['yi'] for s in es], [s['vi'] for s in es], method='REML',\n"
+        "          study=[s['study'] for s in es], measure='RR')\n"
+        "sys.stdout.buffer.write(forest_plot(res))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
+    res, _ = _fit("bcg_RR")
+    assert done.stdout == forest_plot(res)
