@@ -183,9 +183,9 @@ def _subgroup_parts(subgroups: SubgroupResult) -> tuple[list[tuple[str, MetaResu
 
 def _forest_rows(
     result: MetaResult, subgroups: SubgroupResult | None, labels: Sequence[str] | None,
-    transform: bool,
-    digits: int, show_pi: bool,
+    transform: bool, show_pi: bool,
 ) -> tuple[list[_Row], list[str]]:
+    """The rows of the forest (top to bottom) and the footer lines."""
     rows: list[_Row] = []
     footer: list[str] = []
     names = list(labels) if labels is not None else list(result.study)
@@ -326,7 +326,8 @@ def forest_plot(
         subgroup differences (RevMan's) is printed under the plot. Pass its ``overall`` fit
         as ``result``.
     labels : sequence of str, optional
-        Study labels to show instead of ``result.study``.
+        Study labels to show instead of ``result.study`` (without ``subgroups``; subgroup
+        blocks use the labels of their fits).
     transform : bool, optional
         Draw on the reported scale (odds ratio, proportion, correlation). Default: yes for
         measures analysed on a transformed scale; ratio measures then get a log axis.
@@ -358,7 +359,7 @@ def forest_plot(
 
     do_transform, log = _display(result, transform, forest=True)
     info = measure_info(result.measure)
-    rows, footer = _forest_rows(result, subgroups, labels, do_transform, digits, show_prediction)
+    rows, footer = _forest_rows(result, subgroups, labels, do_transform, show_prediction)
     # single-group measures (proportions, means) have no line of no effect
     has_null = info.family not in (Family.PROPORTION, Family.MEAN)
     lims = _limits(rows, log, xlim, has_null)
