@@ -216,3 +216,12 @@ def test_svg_bytes_are_the_same_in_a_fresh_process() -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, check=True)
     res, _ = _fit("bcg_RR")
     assert done.stdout == forest_plot(res)
+
+
+def test_forest_refuses_a_meta_regression() -> None:
+    ref = _reference("bcg_RR")
+    es = ref["escalc"]
+    res = rma([s["yi"] for s in es], [s["vi"] for s in es], mods=list(range(len(es))),
+              measure="RR")
+    with pytest.raises(ValueError, match="forest_plot needs a model without moderators"):
+        forest_plot(res)

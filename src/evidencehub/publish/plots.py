@@ -357,6 +357,9 @@ def forest_plot(
     from matplotlib.figure import Figure
     from matplotlib.patches import Polygon
 
+    if result.p > 1:
+        raise ValueError("forest_plot needs a model without moderators (its pooled estimate "
+                         "is the intercept otherwise)")
     do_transform, log = _display(result, transform, forest=True)
     info = measure_info(result.measure)
     rows, footer = _forest_rows(result, subgroups, labels, do_transform, show_prediction)
