@@ -49,6 +49,10 @@ def test_quoted_fields_and_bom() -> None:
         ("study,ai\n", "t.csv: no data rows after the header; expected one row per study"),
         ("study,ai,ai\nA,1,2\n", "t.csv: column 'ai' appears more than once in the header"),
         ("study,,bi\nA,1,2\n", "t.csv: column 2 of the header has no name"),
+        ("study;ai;bi\nA;1;2\n", ("t.csv: the header is separated by semicolons; expected commas "
+         "(save the file as comma-separated CSV)")),
+        ("study\tai\nA\t1\n", ("t.csv: the header is separated by tabs; expected commas "
+         "(save the file as comma-separated CSV)")),
     ],
 )
 def test_errors_name_the_row_and_column(text: str, message: str) -> None:

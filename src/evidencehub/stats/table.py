@@ -191,13 +191,19 @@ def table_from_rows(rows: Sequence[Sequence[str]], *, source: str) -> StudyTable
     Raises
     ------
     InputError
-        No header, no data rows, an empty or repeated column name, or a row with a
-        different number of cells than the header (blank lines are skipped).
+        No header, no data rows, a header separated by semicolons or tabs, an empty or
+        repeated column name, or a row with a different number of cells than the header
+        (blank lines are skipped).
     """
     if not rows:
         raise InputError("the file is empty; expected a header row and one row per study",
                          source=source)
     header = tuple(h.strip().lstrip("\ufeff").strip() for h in rows[0])
+    if len(header) == 1:
+        for sep, name in ((";", "semicolons"), ("\t", "tabs")):
+            if sep in header[0]:
+                raise InputError(f"the header is separated by {name}; expected commas "
+                                 "(save the file as comma-separated CSV)", source=source)
     for j, name in enumerate(header):
         if not name:
             raise InputError(f"column {j + 1} of the header has no name", source=source)
