@@ -222,6 +222,17 @@ def test_merge_into_never_overwrites_identifiers_and_unions_registry_ids() -> No
     assert merged.registry_ids == ("NCT00000001", "UMIN000012345")
 
 
+def test_merge_into_can_trust_registry_ids_found_already() -> None:
+    """The importer has searched the incoming text already: merge_into need not search again."""
+    stored = rec("T", pmid="1", registry_ids=("NCT00000001",))
+    found = rec("T", pmid="1", abstract="See UMIN000012345.", registry_ids=("UMIN000012345",))
+    merged, _ = merge_into(stored, {}, found, "pubmed-xml:x.xml", scan_incoming=False)
+    assert merged.registry_ids == ("NCT00000001", "UMIN000012345")
+    unscanned = rec("T", pmid="1", abstract="See UMIN000012345.")
+    merged, _ = merge_into(stored, {}, unscanned, "pubmed-xml:x.xml", scan_incoming=False)
+    assert merged.registry_ids == ("NCT00000001",)
+
+
 def test_source_kind() -> None:
     assert source_kind("pubmed-xml:baseline.xml.gz") == "pubmed-xml"
     assert source_kind("ris") == "ris"

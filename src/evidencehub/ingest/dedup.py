@@ -428,6 +428,7 @@ def merge_into(
     source: str,
     *,
     incoming_wins_ties: bool = True,
+    scan_incoming: bool = True,
 ) -> tuple[Record, list[str]]:
     """Merge ``incoming`` (from ``source``) into ``stored``, whose fields came from ``stored_sources``.
 
@@ -438,13 +439,16 @@ def merge_into(
     within one import, so that the first copy wins and re-importing is a no-op; registry ids and
     links are unions. Identifiers are never overwritten: when both records have a DOI, PMID or
     PMCID and they differ, the stored one stays and the conflict is returned for a person.
+    ``scan_incoming=False`` says that ``incoming.registry_ids`` already holds the ids written in
+    its text (:func:`~.identifiers.record_registry_ids`, as the importer sets them), so the text
+    is not searched again.
     """
     values: dict[str, Any] = {}
     conflicts: list[str] = []
     for name in Record.model_fields:
         old, new = getattr(stored, name), getattr(incoming, name)
         if name in _UNION_FIELDS:
-            extra = record_registry_ids(incoming) if name == "registry_ids" else new
+            extra = record_registry_ids(incoming) if name == "registry_ids" and scan_incoming else new
             values[name] = tuple(dict.fromkeys((*old, *extra)))
         elif _is_empty(name, new) or old == new:
             values[name] = old

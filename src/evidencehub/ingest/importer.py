@@ -28,6 +28,9 @@
   changes and the report counts them as unchanged.
 * **Streaming.** Readers yield one record at a time from a buffered (and gunzipped) stream;
   memory holds the duplicate index (title keys of the years seen), never a whole file.
+* **Parsing ahead.** A large file is parsed in a child process while this one deduplicates
+  and writes (:mod:`evidencehub.ingest.parse_ahead`); the transaction, and every decision,
+  stays here, and the child's errors are raised here with the same file, place and problem.
 * **Trials.** ClinicalTrials.gov studies are upserted as trials; records are linked to trials
   through every registry id found in them (:func:`~.identifiers.record_registry_ids`).
 """
@@ -37,7 +40,8 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import closing, contextmanager
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
@@ -57,6 +61,7 @@ from evidencehub.ingest.dedup import (
 )
 from evidencehub.ingest.formats import detect_format, get_reader, open_source
 from evidencehub.ingest.identifiers import record_registry_ids
+from evidencehub.ingest.parse_ahead import read_ahead, worth_reading_ahead
 from evidencehub.model import Record, Trial
 from evidencehub.store.repo._common import UpsertOutcome
 from evidencehub.store.repo.records import (
@@ -381,7 +386,12 @@ class RecordImporter:
         if key is not None:
             stored, provenance = self._load(key)
             to_store, conflicts = merge_into(
-                stored, provenance, record, source, incoming_wins_ties=key not in self._written
+                stored,
+                provenance,
+                record,
+                source,
+                incoming_wins_ties=key not in self._written,
+                scan_incoming=False,
             )
             self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
             if key in self._written:
@@ -451,6 +461,21 @@ def _reader_for(path: Path, fmt: str) -> Reader:
     return detect_format(path) if fmt == "auto" else get_reader(fmt)
 
 
+@contextmanager
+def _items_of(
+    path: Path, reader: Reader, on_read: Callable[[int], None] | None, *, ahead: bool
+) -> Iterator[Iterable[Item]]:
+    """The items of one file: parsed here, or ahead in a child process (``ahead``)."""
+    if ahead:
+        with open_source(path):
+            pass  # an unreadable file fails here, before the child starts, as it does below
+        with closing(read_ahead(reader, path, label=str(path), on_read=on_read)) as items:
+            yield items
+    else:
+        with open_source(path, on_read) as stream:
+            yield reader.read(stream, source=str(path))
+
+
 def import_paths(
     engine: Engine,
     paths: Sequence[Path | str],
@@ -460,10 +485,13 @@ def import_paths(
     report_path: Path | str | None = None,
     progress: ImportProgress | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    parse_ahead: bool | None = None,
 ) -> ImportReport:
     """Import ``paths`` into the store behind ``engine`` as one transaction (module docstring).
 
-    ``fmt`` is ``"auto"`` or a reader name (:func:`~.formats.known_formats`). Raises
+    ``fmt`` is ``"auto"`` or a reader name (:func:`~.formats.known_formats`). ``parse_ahead``
+    parses each file in a child process (True), never (False), or for files where it pays
+    (None: :func:`~.parse_ahead.worth_reading_ahead`). Raises
     :class:`InputError` for an unreadable file or a bad record (without ``skip_bad``); the store
     is then unchanged.
     """
@@ -479,14 +507,10 @@ def import_paths(
             if progress is not None:
                 progress.start_file(path, path.stat().st_size)
             on_read = progress.advance if progress is not None else None
-            with open_source(path, on_read) as stream:
+            ahead = worth_reading_ahead(path) if parse_ahead is None else parse_ahead
+            with _items_of(path, reader, on_read, ahead=ahead) as items:
                 try:
-                    import_items(
-                        importer,
-                        reader.read(stream, source=str(path)),
-                        source=source,
-                        skip_bad=skip_bad,
-                    )
+                    import_items(importer, items, source=source, skip_bad=skip_bad)
                 except InputError as err:
                     if not skip_bad or err.source != str(path):
                         raise

@@ -1,0 +1,169 @@
+"""Parse a file in a child process while the importer deduplicates and writes.
+
+A whole import of a PubMed baseline file spends about as long parsing XML as deduplicating and
+writing; the two need not wait for each other. :func:`read_ahead` runs a reader over one file
+in a forked child process (:mod:`multiprocessing`, ``fork`` start method: the reader is already
+imported, nothing is re-imported) and yields its items in the parent, in order, exactly as
+``reader.read`` would:
+
+* The child sends items in pickled batches of :data:`BATCH_SIZE` through a
+  :class:`multiprocessing.Queue` of at most :data:`AHEAD` batches, so it parses while the
+  parent writes, waits when it is that far ahead, and memory stays flat however large the file.
+* The bytes read for each batch travel with it, so a progress bar moves batch by batch (and a
+  Ctrl-C raised from it stops the import there).
+* The child never touches the store; the transaction stays in the parent. An
+  :class:`~evidencehub.errors.InputError` raised by the reader (a truncated file, a bad record)
+  is raised again in the parent with the same problem, file and place; any other failure of
+  the child (a crash, a kill) becomes an :class:`InputError` naming the file, so the import
+  rolls back either way.
+* The child ignores SIGINT: Ctrl-C reaches the parent, whose clean-up terminates the child
+  when the iteration ends, whichever way it ends. On Linux the child also asks the kernel to
+  kill it when the parent dies (``prctl(PR_SET_PDEATHSIG)``), so a killed import leaves no
+  parser behind.
+* The parent holds the file open while the child reads it, and the child keeps that handle's
+  offset at the bytes it has read (the two processes share the open file), so whoever watches
+  the importing process's open files (``/proc/PID/fdinfo``) sees how far it has got.
+
+Only used where it helps (:func:`worth_reading_ahead`): a large file, ``fork`` available and
+more than one CPU for this process.
+"""
+
+from __future__ import annotations
+
+import ctypes
+import ctypes.util
+import multiprocessing
+import os
+import queue
+import signal
+import sys
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+from evidencehub.errors import InputError
+from evidencehub.ingest.base import Item, Reader
+from evidencehub.ingest.formats import open_source
+
+__all__ = ["AHEAD", "BATCH_SIZE", "MIN_BYTES", "read_ahead", "worth_reading_ahead"]
+
+#: Items per message from the child (a few MiB of pickled records at most).
+BATCH_SIZE = 250
+#: Batches the child may be ahead of the parent.
+AHEAD = 8
+#: Seconds between checks that the child is still alive while waiting for it.
+_POLL = 0.5
+#: Files smaller than this are parsed in-process: forking would cost more than it saves.
+MIN_BYTES = 4 * 2**20
+
+
+def worth_reading_ahead(path: Path) -> bool:
+    """True when ``path`` is large enough and this process may use a second CPU."""
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return False
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        cpus = os.cpu_count() or 1
+    return cpus > 1 and path.is_file() and path.stat().st_size >= MIN_BYTES
+
+
+_PR_SET_PDEATHSIG = 1
+
+
+def _die_with_parent(parent: int) -> None:
+    """Ask Linux to SIGKILL this process when its parent ends; exit now if it already has."""
+    if sys.platform.startswith("linux"):
+        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:
+        os._exit(1)
+
+
+def _produce(reader: Reader, path: Path, label: str, out: Any, shared_fd: int, parent: int) -> None:
+    """Child side: put ``("items", (batch, bytes read))`` messages, then how it ended."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    _die_with_parent(parent)
+    read = [0]
+    position = [0]
+
+    def count(n_bytes: int) -> None:
+        read[0] += n_bytes
+        position[0] += n_bytes
+        os.lseek(shared_fd, position[0], os.SEEK_SET)
+
+    def send(batch: list[Item]) -> None:
+        out.put(("items", (batch, read[0])))
+        read[0] = 0
+
+    try:
+        batch: list[Item] = []
+        with open_source(path, count) as stream:
+            for item in reader.read(stream, source=label):
+                batch.append(item)
+                if len(batch) >= BATCH_SIZE:
+                    send(batch)
+                    batch = []
+        send(batch)
+        out.put(("done", None))
+    except InputError as err:
+        out.put(("input-error", (err.problem, err.source, err.where)))
+    except Exception as err:  # noqa: BLE001 - anything else goes to the parent as a message
+        out.put(("failed", f"{type(err).__name__}: {err}"))
+
+
+def _next_message(messages: Any, child: Any, label: str) -> tuple[str, Any]:
+    while True:
+        try:
+            return messages.get(timeout=_POLL)  # type: ignore[no-any-return]
+        except queue.Empty:
+            if child.is_alive():
+                continue
+        try:  # the child has ended: its last words may still be in the pipe
+            return messages.get(timeout=_POLL)  # type: ignore[no-any-return]
+        except queue.Empty:
+            raise InputError(
+                f"the parser process stopped without a result (exit code {child.exitcode})",
+                source=label,
+            ) from None
+
+
+def read_ahead(
+    reader: Reader, path: Path, *, label: str, on_read: Callable[[int], None] | None = None
+) -> Generator[Item, None, None]:
+    """Yield ``reader.read(open_source(path), source=label)``'s items, parsed in a child process.
+
+    ``on_read`` gets the number of bytes the child has read, as it reads them.
+    """
+    context = multiprocessing.get_context("fork")
+    messages = context.Queue(maxsize=AHEAD)
+    shared = path.open("rb")
+    child = context.Process(
+        target=_produce,
+        args=(reader, path, label, messages, shared.fileno(), os.getpid()),
+        name="evidencehub-parse",
+        daemon=True,
+    )
+    try:
+        child.start()
+        while True:
+            kind, payload = _next_message(messages, child, label)
+            if kind == "items":
+                batch, n_bytes = payload
+                if on_read is not None and n_bytes:
+                    on_read(n_bytes)
+                yield from batch
+            elif kind == "done":
+                return
+            elif kind == "input-error":
+                problem, source, where = payload
+                raise InputError(problem, source=source, where=where)
+            else:
+                raise InputError(f"the parser failed: {payload}", source=label)
+    finally:
+        if child.is_alive():
+            child.terminate()
+        if child.pid is not None:
+            child.join()
+        messages.close()
+        shared.close()
