@@ -157,18 +157,36 @@ def test_ten_thousand_reml_analyses_are_fast() -> None:
 
 
 RANDOM_SETS = Path(__file__).parent / "random_sets_metafor.json"
+# Sets where metafor's ML answer (0) is a local maximum of the likelihood but not the global
+# one; evidencehub returns the global maximum (the documented convention, stats.likelihood).
+METAFOR_LOCAL_MAXIMUM = {"ML": {38, 48, 96, 97}}
+
+
+def loglik(y: np.ndarray, v: np.ndarray, tau2: float, restricted: bool) -> float:
+    """(Restricted) log-likelihood of the intercept-only model, up to a constant."""
+    w = 1 / (v + tau2)
+    r = y - np.sum(w * y) / np.sum(w)
+    out = -0.5 * (np.sum(np.log(v + tau2)) + np.sum(w * r**2))
+    return float(out - 0.5 * np.log(np.sum(w))) if restricted else float(out)
 
 
 @pytest.mark.parametrize("method", ["REML", "ML", "PM", "EB"])
 def test_random_data_sets_match_metafor_tight(method: str) -> None:
     """150 random data sets (some with outliers and bimodal likelihoods) against metafor's
-    tight-control tau^2 and Q-profile limits, 1e-6 relative (``random_sets_metafor.json``)."""
+    tight-control tau^2 and Q-profile limits, 1e-6 relative (``random_sets_metafor.json``).
+    Where metafor stopped at a lower local maximum, ours must have the higher likelihood."""
     sets = json.loads(RANDOM_SETS.read_text(encoding="utf-8"))["sets"]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatsWarning)
         batch = rma_batch([s["yi"] for s in sets], [s["vi"] for s in sets], method=method)
+    local = METAFOR_LOCAL_MAXIMUM.get(method, set())
     for i, s in enumerate(sets):
         if s[method] is None:  # metafor stopped with an error
+            continue
+        if i in local:
+            y, v = np.array(s["yi"]), np.array(s["vi"])
+            ours = loglik(y, v, float(batch.tau2[i]), method == "REML")
+            assert ours > loglik(y, v, s[method], method == "REML") + 1e-3, (i, method)
             continue
         assert batch.tau2[i] == pytest.approx(s[method], rel=1e-6, abs=1e-9), (i, method)
         if method == "REML" and s["lb"] is not None:

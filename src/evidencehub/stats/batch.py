@@ -283,6 +283,8 @@ def _pack(
         present = ~(np.isnan(y2) & np.isnan(v2))
         y_rows = [row[keep] for row, keep in zip(y2, present, strict=True)]
         v_rows = [row[keep] for row, keep in zip(v2, present, strict=True)]
+    elif (packed := _pack_flat(yi, vi)) is not None:
+        return packed
     else:
         y_rows = [np.asarray(r, dtype=np.float64).reshape(-1)
                   for r in yi]  # type: ignore[union-attr]
@@ -300,6 +302,30 @@ def _pack(
     y, mask = pad(y_rows)
     v, _ = pad(v_rows)
     return y, np.where(mask, v, 1.0), mask
+
+
+def _pack_flat(
+    yi: Sequence[ArrayLike] | ArrayLike, vi: Sequence[ArrayLike] | ArrayLike
+) -> tuple[FloatArray, FloatArray, BoolArray] | None:
+    """:func:`_pack` by one concatenation per argument (no copy per analysis) for sequences
+    of 1-D rows; None when the rows are not all 1-D, for the general path to handle."""
+    try:
+        k_y = np.fromiter(map(len, yi), dtype=np.int64)  # type: ignore[arg-type]
+        k_v = np.fromiter(map(len, vi), dtype=np.int64)  # type: ignore[arg-type]
+        if k_y.size == 0 or k_y.shape != k_v.shape or np.any(k_y != k_v):
+            return None
+        flat_y = np.concatenate(yi, dtype=np.float64)  # type: ignore[call-overload]
+        flat_v = np.concatenate(vi, dtype=np.float64)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return None
+    if flat_y.shape != (int(k_y.sum()),) or flat_v.shape != flat_y.shape:
+        return None
+    mask = np.arange(int(k_y.max()))[None, :] < k_y[:, None]
+    y = np.zeros(mask.shape)
+    v = np.ones(mask.shape)
+    y[mask] = flat_y  # row-major order matches the concatenation
+    v[mask] = flat_v
+    return y, v, mask
 
 
 def _check(

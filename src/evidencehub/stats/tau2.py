@@ -15,8 +15,8 @@ JEBS 30(3); Viechtbauer 2010, JSS 36(3)), with ``P = W - W X (X'WX)^-1 X'W``:
 ``HE``    Hedges (1983), unweighted method of moments (OLS residuals)
 ``HS``    Hunter & Schmidt (2004): ``(y'Py - k)/sum(1/v)``
 ``SJ``    Sidik & Jonkman (2005), one step from ``tau0 = var(y)(k-1)/k``
-``ML``    maximum likelihood, Fisher scoring (Viechtbauer 2005), start at max(0, HE)
-``REML``  restricted ML, Fisher scoring, start at max(0, HE)
+``ML``    maximum likelihood (Viechtbauer 2005): the global maximum on [0, inf)
+``REML``  restricted ML: the global maximum of the restricted likelihood on [0, inf)
 ``EB``    empirical Bayes (Morris 1983; Berkey et al. 1995), metafor's iteration
 ``PM``    Paule & Mandel (1982): root of ``Q(tau^2) = k - p`` on ``[0, tau2_max]``
 ========  =================================================================================
@@ -28,6 +28,11 @@ Iterative estimators are solved to full precision by default (``threshold=1e-12`
 (``threshold = 1e-5`` on the change in tau^2) step for step for ML/REML/EB. PM is solved
 with a safeguarded Newton iteration (metafor uses ``uniroot``), so it agrees with metafor's
 ``fits_tight`` values, and with its defaults only up to their ``uniroot`` tolerance.
+
+Convention for ML/REML: the estimate is the *global* maximum of the (restricted) likelihood
+on ``[0, inf)`` (:mod:`evidencehub.stats.likelihood`). metafor's Fisher scoring, started at
+the Hedges estimate, returns the maximum it reaches; on a likelihood with two maxima (say at
+0 and inside) the two can differ, and ``control=METAFOR_DEFAULT_CONTROL`` gives metafor's.
 """
 
 from __future__ import annotations
@@ -38,6 +43,15 @@ from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
+
+from evidencehub.stats.likelihood import (
+    LL0_TOL,
+    global_maximum,
+    intercept_loglik,
+    intercept_score,
+    newton_bracketed,
+    upper_bound,
+)
 
 __all__ = [
     "DEFAULT_CONTROL",
@@ -53,7 +67,6 @@ __all__ = [
 ]
 
 FloatArray = NDArray[np.float64]
-_LL0_TOL = np.finfo(float).eps ** 0.25  # metafor's control$tol for the ll0 check
 BoolArray = NDArray[np.bool_]
 
 
@@ -248,44 +261,6 @@ def generalized_q(
     return proj.rss, -proj.rss_pp
 
 
-def newton_bracketed(
-    fn: Callable[[FloatArray, NDArray[np.intp]], tuple[FloatArray, FloatArray]],
-    x0: FloatArray, lo: FloatArray, hi: FloatArray, tol: float = 1e-13, maxiter: int = 200,
-) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
-    """Root of decreasing functions, one per analysis, by safeguarded Newton steps.
-
-    ``fn(x, rows)`` returns ``(f, f')`` at ``x`` for the analyses ``rows``; callers make sure
-    ``f(lo) > 0 >= f(hi)``. A Newton step that leaves the current bracket is replaced by
-    bisection, so every analysis converges; only unconverged analyses are evaluated.
-    Stops when the step is below ``tol`` (relative to ``max(1, |x|)``).
-    """
-    x = np.clip(x0.astype(np.float64), lo, hi)
-    lo = lo.astype(np.float64).copy()
-    hi = hi.astype(np.float64).copy()
-    n_iter = np.zeros(x.shape[0], dtype=np.int64)
-    active = np.ones(x.shape[0], dtype=bool)
-    for _ in range(maxiter):
-        rows = np.flatnonzero(active)
-        if rows.size == 0:
-            break
-        xr = x[rows]
-        f, df = fn(xr, rows)
-        positive = f > 0
-        lo_r = np.where(positive, xr, lo[rows])
-        hi_r = np.where(positive, hi[rows], xr)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            newton = xr - f / df
-        inside = np.isfinite(newton) & (newton > lo_r) & (newton < hi_r)
-        step = np.where(inside, newton, 0.5 * (lo_r + hi_r))
-        scale = np.maximum(1.0, np.abs(step))
-        done = (np.abs(step - xr) <= tol * scale) | (f == 0) | (hi_r - lo_r <= tol * scale)
-        x[rows] = np.where(f == 0, xr, step)
-        lo[rows], hi[rows] = lo_r, hi_r
-        n_iter[rows] += 1
-        active[rows[done]] = False
-    return x, ~active, n_iter
-
-
 def solve_decreasing(
     target: FloatArray, lo: FloatArray, hi: FloatArray, y: FloatArray, v: FloatArray,
     mask: BoolArray, X: FloatArray, tol: float = 1e-13, maxiter: int = 200,
@@ -376,20 +351,20 @@ def estimate_tau2(
             + 2 * tau2**2 * proj.tr_pdpd(ones, ones)))
         return Tau2Fit(tau2, se, raw < 0, ok, none)
 
-    he_raw, he_se = _hedges(y, v, mask, X, k, p)
     if method is Method.HE:
+        he_raw, he_se = _hedges(y, v, mask, X, k, p)
         tau2 = np.maximum(he_raw, 0.0)
         return Tau2Fit(tau2, he_se(tau2), he_raw < 0, ok, none)
 
     if method is Method.PM:
         return _paule_mandel(y, v, mask, X, k, p, con)
 
-    start = np.maximum(he_raw, 0.0)
     if con.get("algorithm") == "fisher":
+        start = np.maximum(_hedges(y, v, mask, X, k, p)[0], 0.0)
         return _fisher_scoring(method, start, y, v, mask, X, k, p, con)
     if method is Method.EB:
         return _paule_mandel(y, v, mask, X, k, p, con)
-    return _score_root(method, start, y, v, mask, X, k, p, con)
+    return _score_root(method, y, v, mask, X, k, p, con)
 
 
 def _hedges(
@@ -452,61 +427,86 @@ def _tau2_max(
 
 
 def _score_root(
-    method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
-    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | str | None],
+    method: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
+    k: FloatArray, p: float, con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
-    """ML / REML to full precision: the root of the score in tau^2 nearest the HE start
-    (0 if the score is not positive anywhere below it), by :func:`newton_bracketed`.
-    Score and derivative (Viechtbauer 2005):
-    REML ``(y'PPy - tr P)/2`` and ``-y'PPPy + tr(PP)/2``; ML ``(y'PPy - sum w)/2`` and
-    ``-y'PPPy + sum(w^2)/2``.
-    """
-    def fn(x: FloatArray, rows: NDArray[np.intp]) -> tuple[FloatArray, FloatArray]:
+    """ML / REML to full precision: the global maximum of the (restricted) likelihood on
+    ``[0, inf)`` (:func:`evidencehub.stats.likelihood.global_maximum`). Score and derivative
+    (Viechtbauer 2005): REML ``(y'PPy - tr P)/2`` and ``-y'PPPy + tr(PP)/2``; ML
+    ``(y'PPy - sum w)/2`` and ``-y'PPPy + sum(w^2)/2``."""
+    tol = float(con["threshold"] or 1e-13)
+    maxiter = int(con["maxiter"] or 1000)
+    if X.shape[2] == 1 and bool(np.all(X[:, :, 0][mask] == 1.0)):
+        return _intercept_root(method, y, v, mask, k, tol, maxiter)
+    restricted = method is Method.REML
+
+    def score(x: FloatArray, rows: NDArray[np.intp], derivative: bool
+              ) -> tuple[FloatArray, FloatArray | None]:
         mk = mask[rows]
         w = np.where(mk, 1.0 / (v[rows] + x[:, None]), 0.0)
         proj = wls_projection(y[rows], w, X[rows])
+        ones = mk.astype(np.float64)
+        if restricted:
+            f = 0.5 * (proj.rss_pp - proj.tr_pd(ones))
+        else:
+            f = 0.5 * (proj.rss_pp - np.sum(w, axis=1))
+        if not derivative:
+            return f, None
         u = w * proj.resid
-        if method is Method.REML:
-            ones = mk.astype(np.float64)
-            return (0.5 * (proj.rss_pp - proj.tr_pd(ones)),
-                    -proj.upu(u) + 0.5 * proj.tr_pdpd(ones, ones))
-        return (0.5 * (proj.rss_pp - np.sum(w, axis=1)),
-                -proj.upu(u) + 0.5 * np.sum(w**2, axis=1))
+        second = proj.tr_pdpd(ones, ones) if restricted else np.sum(w**2, axis=1)
+        return f, -proj.upu(u) + 0.5 * second
 
-    # Bracket the root nearest the HE start, as metafor's Fisher scoring (also started at
-    # HE) finds it: the likelihood can have a local maximum at 0 and another inside.
-    m = y.shape[0]
-    all_rows = np.arange(m)
-    positive = fn(start, all_rows)[0] > 0
-    lo = np.where(positive, start, 0.0)
-    hi = np.where(positive, np.maximum(_tau2_max(y, mask, con), 10 * start), start)
-    for _ in range(200):  # upwards: double hi until the score turns negative
-        rows = np.flatnonzero(positive)
-        short = fn(hi[rows], rows)[0] > 0
-        if not short.any():
-            break
-        hi[rows[short]] *= 2
-    searching = ~positive & (start > 0)
-    for _ in range(60):  # downwards: halve until the score turns positive
-        rows = np.flatnonzero(searching)
-        if rows.size == 0:
-            break
-        trial = start[rows] * 0.5 ** (_ + 1)
-        found = fn(trial, rows)[0] > 0
-        lo[rows[found]] = trial[found]
-        hi[rows[~found]] = trial[~found]
-        searching[rows[found]] = False
-    at_zero = ~positive & (lo == 0)
-    if at_zero.any():
-        rows = np.flatnonzero(at_zero)
-        inside = fn(np.zeros(rows.size), rows)[0] > 0
-        at_zero[rows[inside]] = False
-    tau2, conv, n_iter = newton_bracketed(fn, start, lo, hi, float(con["threshold"] or 1e-13),
-                                          int(con["maxiter"] or 1000))
-    tau2 = np.where(at_zero, 0.0, tau2)
-    tau2, stuck = _ll0_check(method, tau2, y, v, mask, X, k, p, float(con["threshold"] or 0))
-    return Tau2Fit(tau2, _likelihood_se(method, tau2, y, v, mask, X), at_zero | stuck,
-                   at_zero | conv, np.where(at_zero, 0, n_iter))
+    def loglik(x: FloatArray, rows: NDArray[np.intp]) -> FloatArray:
+        return _loglik(method, x, y[rows], v[rows], mask[rows], X[rows], k[rows], p)
+
+    rss_ols = wls_projection(y, mask.astype(np.float64), X).rss
+    v_min = np.min(np.where(mask, v, np.inf), axis=1)
+    v_max = np.max(np.where(mask, v, 0.0), axis=1)
+    t_hi = upper_bound(rss_ols, v_min, v_max, k - p)
+    tau2, at_zero, conv, n_iter = global_maximum(score, loglik, t_hi, tol, maxiter)
+    return Tau2Fit(tau2, _likelihood_se(method, tau2, y, v, mask, X), at_zero, conv, n_iter)
+
+
+def _intercept_root(
+    method: Method, y: FloatArray, v: FloatArray, mask: BoolArray, k: FloatArray, tol: float,
+    maxiter: int,
+) -> Tau2Fit:
+    """:func:`_score_root` for intercept-only models: sums over studies instead of
+    projections, and the analyses split into blocks of similar k (less padding)."""
+    restricted = method is Method.REML
+    m, width = mask.shape
+    used = width - np.argmax(mask[:, ::-1], axis=1)  # columns up to the last study
+    tau2, se = np.zeros(m), np.zeros(m)
+    at_zero, conv = np.zeros(m, dtype=bool), np.zeros(m, dtype=bool)
+    n_iter = np.zeros(m, dtype=np.int64)
+    edges = np.unique(np.quantile(used, [0.25, 0.5, 0.75, 1.0], method="higher"))
+    below = 0
+    for edge in edges:
+        rows = np.flatnonzero((used > below) & (used <= edge))
+        below = edge
+        mk = mask[rows, :edge]
+        yb = np.where(mk, y[rows, :edge], 0.0)
+        vb = np.where(mk, v[rows, :edge], np.inf)
+        kb = k[rows]
+        dev = np.where(mk, yb - (yb.sum(axis=1) / kb)[:, None], 0.0)
+        t_hi = upper_bound(np.einsum("ij,ij->i", dev, dev), vb.min(axis=1),
+                           np.where(mk, vb, 0.0).max(axis=1), kb - 1)
+        score = intercept_score(restricted, yb, vb)
+
+        def loglik(x: FloatArray, r: NDArray[np.intp], yb: FloatArray = yb,
+                   vb: FloatArray = vb) -> FloatArray:
+            return intercept_loglik(restricted, yb[r], vb[r], x)
+
+        t, z, c, n = global_maximum(score, loglik, t_hi, tol, maxiter)
+        tau2[rows], at_zero[rows], conv[rows], n_iter[rows] = t, z, c, n
+        w = 1.0 / (vb + t[:, None])
+        s_w2 = np.einsum("ij,ij->i", w, w)
+        if restricted:
+            sw = w.sum(axis=1)
+            s_w3 = np.einsum("ij,ij->i", w * w, w)
+            s_w2 = s_w2 - 2 * s_w3 / sw + (s_w2 / sw) ** 2  # tr(PP)
+        se[rows] = np.sqrt(2 / s_w2)
+    return Tau2Fit(tau2, se, at_zero, conv, n_iter)
 
 
 def _likelihood_se(
@@ -572,23 +572,28 @@ def _fisher_scoring(
                    n_iter)
 
 
+def _loglik(
+    method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float,
+) -> FloatArray:
+    """ML or restricted log-likelihood at ``tau2`` (metafor's, without the ``X'X`` term)."""
+    w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
+    proj = wls_projection(y, w, X)
+    logv = np.sum(np.where(mask, np.log(v + tau2[:, None]), 0.0), axis=1)
+    if method is Method.ML:
+        out: FloatArray = -0.5 * k * np.log(2 * np.pi) - 0.5 * logv - 0.5 * proj.rss
+        return out
+    logdet = np.linalg.slogdet(_xdx(X, w))[1]
+    out = -0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * logv - 0.5 * logdet - 0.5 * proj.rss
+    return out
+
+
 def _ll0_check(
     method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
     X: FloatArray, k: FloatArray, p: float, threshold: float,
 ) -> tuple[FloatArray, BoolArray]:
     """metafor's ``ll0check``: keep tau^2 = 0 when it has the higher (restricted) likelihood."""
-    def loglik(t: FloatArray) -> FloatArray:
-        w = np.where(mask, 1.0 / (v + t[:, None]), 0.0)
-        proj = wls_projection(y, w, X)
-        logv = np.sum(np.where(mask, np.log(v + t[:, None]), 0.0), axis=1)
-        if method is Method.ML:
-            out: FloatArray = -0.5 * k * np.log(2 * np.pi) - 0.5 * logv - 0.5 * proj.rss
-            return out
-        logdet = np.linalg.slogdet(_xdx(X, w))[1]
-        out = -0.5 * (k - p) * np.log(2 * np.pi) - 0.5 * logv - 0.5 * logdet - 0.5 * proj.rss
-        return out
-
-    ll0 = loglik(np.zeros_like(tau2))
-    ll = loglik(tau2)
-    stuck = (ll0 - ll > _LL0_TOL) & (tau2 > threshold)
+    ll0 = _loglik(method, np.zeros_like(tau2), y, v, mask, X, k, p)
+    ll = _loglik(method, tau2, y, v, mask, X, k, p)
+    stuck = (ll0 - ll > LL0_TOL) & (tau2 > threshold)
     return np.where(stuck, 0.0, tau2), stuck
