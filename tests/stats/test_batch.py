@@ -192,3 +192,22 @@ def test_random_data_sets_match_metafor_tight(method: str) -> None:
         if method == "REML" and s["lb"] is not None:
             assert batch.tau2_ci_lb[i] == pytest.approx(s["lb"], rel=1e-6, abs=1e-9), i
             assert batch.tau2_ci_ub[i] == pytest.approx(s["ub"], rel=1e-6, abs=1e-9), i
+
+
+def test_batch_equals_single_fit_on_a_bimodal_likelihood() -> None:
+    """The global-maximum check gives the same answer in a batch (other analyses around it,
+    padding) as in a single fit, for REML and ML."""
+    from test_tau2 import BIMODAL_V, BIMODAL_Y
+
+    ys, vs = simulated(30, seed=5)
+    ys.insert(17, BIMODAL_Y)
+    vs.insert(17, BIMODAL_V)
+    for method in ("REML", "ML"):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", StatsWarning)
+            batch = rma_batch(ys, vs, method=method)
+        alone = single(BIMODAL_Y, BIMODAL_V, method=method).to_dict()  # type: ignore[attr-defined]
+        for field in FIELDS:
+            assert getattr(batch, field)[17] == pytest.approx(alone[field], rel=1e-12), field
+        if method == "REML":
+            assert batch.tau2[17] == pytest.approx(0.017620, abs=5e-7)

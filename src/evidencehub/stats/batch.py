@@ -233,8 +233,7 @@ def rma_batch(
     level = check_level(level, _FUNC)
     y, v, mask = _pack(yi, vi)
     m = y.shape[0]
-    label = tuple(str(n) for n in names) if names is not None else tuple(
-        str(i + 1) for i in range(m))
+    label = tuple(map(str, names if names is not None else range(1, m + 1)))
     if len(label) != m:
         raise InputError(f"'names' has {len(label)} entries for {m} analyses", source=_FUNC)
     study_labels = None
@@ -314,8 +313,8 @@ def _pack_flat(
         k_v = np.fromiter(map(len, vi), dtype=np.int64)  # type: ignore[arg-type]
         if k_y.size == 0 or k_y.shape != k_v.shape or np.any(k_y != k_v):
             return None
-        flat_y = np.concatenate(yi, dtype=np.float64)  # type: ignore[call-overload]
-        flat_v = np.concatenate(vi, dtype=np.float64)  # type: ignore[call-overload]
+        flat_y = np.concatenate(yi, dtype=np.float64)  # type: ignore[arg-type]
+        flat_v = np.concatenate(vi, dtype=np.float64)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         return None
     if flat_y.shape != (int(k_y.sum()),) or flat_v.shape != flat_y.shape:

@@ -45,8 +45,9 @@ __all__ = [
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
 IntArray = NDArray[np.intp]
-ScoreFn = Callable[[FloatArray, IntArray, bool], tuple[FloatArray, FloatArray | None]]
-"""``fn(tau2, rows, derivative)`` -> score (and its derivative) of the analyses ``rows``."""
+ScoreFn = Callable[[FloatArray, IntArray | None, bool], tuple[FloatArray, FloatArray | None]]
+"""``fn(tau2, rows, derivative)`` -> score (and its derivative) of the analyses ``rows``
+(``None``: all analyses)."""
 
 GRID_POINTS = 12
 """Grid size of the global check: 0 and 11 points from ``t_hi`` down by factors of 2."""
@@ -118,10 +119,10 @@ def intercept_score(restricted: bool, y: FloatArray, v: FloatArray) -> ScoreFn:
     ``-u'Pu + tr(PP)/2`` with ``u = w r``; ML ``(sum w^2 r^2 - sum w)/2`` and
     ``-u'Pu + sum w^2/2`` (Viechtbauer 2005).
     """
-    def fn(t: FloatArray, rows: IntArray, derivative: bool
+    def fn(t: FloatArray, rows: IntArray | None, derivative: bool
            ) -> tuple[FloatArray, FloatArray | None]:
-        yr = y[rows]
-        w = v[rows] + t[:, None]
+        yr = y if rows is None else y[rows]
+        w = (v if rows is None else v[rows]) + t[:, None]
         np.reciprocal(w, out=w)
         sw = w.sum(axis=1)
         mu = np.einsum("ij,ij->i", w, yr) / sw
@@ -171,12 +172,11 @@ def global_maximum(
     more than one local maximum on the grid. Returns ``(tau2, at_zero, converged, n_iter)``.
     """
     m = t_hi.shape[0]
-    all_rows = np.arange(m)
     grid = t_hi[:, None] * np.exp2(-np.arange(GRID_POINTS - 2, -1, -1.0))[None, :]
     grid = np.concatenate([np.zeros((m, 1)), grid], axis=1)
     scores = np.empty_like(grid)
     for j in range(GRID_POINTS):
-        scores[:, j] = score(grid[:, j], all_rows, False)[0]
+        scores[:, j] = score(grid[:, j], None, False)[0]
     down = (scores[:, :-1] > 0) & (scores[:, 1:] <= 0)
     zero_max = scores[:, 0] <= 0
     pair_row, pair_col = np.nonzero(down)

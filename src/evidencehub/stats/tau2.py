@@ -318,6 +318,11 @@ def estimate_tau2(
     none = np.zeros(m, dtype=np.int64)
     if method.is_fixed:
         return Tau2Fit(zeros, np.full(m, np.nan), np.zeros(m, dtype=bool), ok, none)
+    if method is Method.ML or method is Method.REML:
+        if con.get("algorithm") == "fisher":
+            start = np.maximum(_hedges(y, v, mask, X, k, p)[0], 0.0)
+            return _fisher_scoring(method, start, y, v, mask, X, k, p, con)
+        return _score_root(method, y, v, mask, X, k, p, con)
     w_fe = np.where(mask, 1.0 / v, 0.0)
     ones = mask.astype(np.float64)
 
@@ -359,12 +364,10 @@ def estimate_tau2(
     if method is Method.PM:
         return _paule_mandel(y, v, mask, X, k, p, con)
 
-    if con.get("algorithm") == "fisher":
+    if con.get("algorithm") == "fisher":  # EB
         start = np.maximum(_hedges(y, v, mask, X, k, p)[0], 0.0)
         return _fisher_scoring(method, start, y, v, mask, X, k, p, con)
-    if method is Method.EB:
-        return _paule_mandel(y, v, mask, X, k, p, con)
-    return _score_root(method, y, v, mask, X, k, p, con)
+    return _paule_mandel(y, v, mask, X, k, p, con)
 
 
 def _hedges(
@@ -440,8 +443,10 @@ def _score_root(
         return _intercept_root(method, y, v, mask, k, tol, maxiter)
     restricted = method is Method.REML
 
-    def score(x: FloatArray, rows: NDArray[np.intp], derivative: bool
+    def score(x: FloatArray, rows: NDArray[np.intp] | None, derivative: bool
               ) -> tuple[FloatArray, FloatArray | None]:
+        if rows is None:
+            rows = np.arange(y.shape[0])
         mk = mask[rows]
         w = np.where(mk, 1.0 / (v[rows] + x[:, None]), 0.0)
         proj = wls_projection(y[rows], w, X[rows])
