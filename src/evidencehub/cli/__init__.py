@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except typer.TyperException as exc:  # usage errors: shown as click shows them
         exc.show()  # type: ignore[attr-defined]
-        return int(exc.exit_code)  # type: ignore[attr-defined]
+        return int(exc.exit_code)
     if status == 130:
         typer.echo("Interrupted.", err=True)
     return status if isinstance(status, int) else 0
