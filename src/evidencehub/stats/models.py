@@ -174,10 +174,11 @@ def fit_stack(
     alpha = 1 - level / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
-        safe_df = np.where(use_t, df, 1.0)[:, None]
-        pval = np.where(use_t[:, None], 2 * stats.t.sf(np.abs(stat), safe_df),
-                        2 * stats.norm.sf(np.abs(stat)))
-        crit = np.where(use_t, stats.t.isf(alpha / 2, safe_df[:, 0]), stats.norm.isf(alpha / 2))
+        pval = 2 * stats.norm.sf(np.abs(stat))
+        crit = np.full(m, stats.norm.isf(alpha / 2))
+        if use_t.any():  # t distributions only where Knapp-Hartung applies
+            pval[use_t] = 2 * stats.t.sf(np.abs(stat[use_t]), df[use_t][:, None])
+            crit[use_t] = stats.t.isf(alpha / 2, df[use_t])
     ci_lb = beta - crit[:, None] * se
     ci_ub = beta + crit[:, None] * se
     het = heterogeneity(y, v, mask, X, tau2, meth.is_fixed, i2)
@@ -230,8 +231,11 @@ def _fit_statistics(
     rss = proj.rss
     parms = p + (0 if meth.is_fixed or not estimated else 1)
     if meth is Method.REML:
-        logdet_xx = np.linalg.slogdet(np.einsum("mki,mkj->mij", X, X))[1]
-        logdet_xwx = np.linalg.slogdet(np.linalg.inv(proj.A))[1]
+        if proj.intercept_only:  # X'X = k, X'WX = 1/A
+            logdet_xx, logdet_xwx = np.log(kf), -np.log(proj.A[:, 0, 0])
+        else:
+            logdet_xx = np.linalg.slogdet(np.einsum("mki,mkj->mij", X, X))[1]
+            logdet_xwx = np.linalg.slogdet(np.linalg.inv(proj.A))[1]
         ll = (-0.5 * (kf - p) * np.log(2 * np.pi) + 0.5 * logdet_xx - 0.5 * logv
               - 0.5 * logdet_xwx - 0.5 * rss)
         dev = -2 * ll
