@@ -16,12 +16,15 @@ from evidencehub.store.repo.records import (
     UpsertOutcome,
     count_records,
     find_record_ids,
+    find_record_keys,
     get_record,
     list_records,
     record_history,
     record_provenance,
     records_by_year,
+    records_with_provenance,
     upsert_record,
+    upsert_records,
 )
 from evidencehub.store.repo.trials import trial_ids_for_record
 
@@ -230,3 +233,134 @@ def test_unknown_or_malformed_keys(
 def test_an_empty_source_name_is_refused(session: Session) -> None:
     with pytest.raises(InputError, match="non-empty source"):
         upsert_record(session, FULL, source=" ")
+
+
+# --------------------------------------------------------------------------- batches
+
+#: A batch with new, unchanged and changed records, two versions of one work (by PMID, then
+#: reached by DOI once the first gave it), and a title-only record updated twice.
+BATCH = (
+    Record(pmid="1", title="One", year=2020),
+    Record(pmid="2", title="Two", year=2020),  # stored as is: unchanged
+    Record(pmid="3", title="Three, corrected", year=2021),  # stored with another title
+    Record(pmid="1", doi="10.1000/one", title="One", abstract="First abstract."),
+    Record(doi="10.1000/ONE", title="One", abstract="Second abstract."),
+    Record(title="A Letter"),
+    Record(title="A letter", year=1999),
+    Record(pmcid="PMC3", title="Three, corrected", year=2021),  # no shared id: another record
+    Record(doi="10.1000/four", title="Four", year=2022),  # these two share no identifier but
+    Record(pmid="4", title="Four", abstract="Abstract."),  # meet the same stored record
+)
+
+
+def _stored_before(session: Session) -> None:
+    upsert_record(session, Record(pmid="2", title="Two", year=2020), source="old.xml")
+    upsert_record(session, Record(pmid="3", title="Three", year=2021), source="old.xml")
+    upsert_record(session, Record(pmid="4", doi="10.1000/four", title="Four"), source="old.xml")
+
+
+def _state(session: Session) -> list[tuple[object, ...]]:
+    """Every record with its history, provenance and trial links (row ids and times left out)."""
+    return [
+        (
+            record,
+            [
+                (v.version, v.record, v.source, v.superseded_by)
+                for v in record_history(session, record.key)
+            ],
+            record_provenance(session, record.key),
+            trial_ids_for_record(session, record.key),
+        )
+        for record in list_records(session)
+    ]
+
+
+def test_a_batch_does_what_one_record_at_a_time_does(engine: Engine) -> None:
+    """Outcomes, records, history and provenance equal those of upsert_record in a loop."""
+    with transaction(engine) as session:
+        _stored_before(session)
+        one_by_one = [upsert_record(session, r, source="new.xml") for r in BATCH]
+        expected = _state(session)
+        session.rollback()
+    assert one_by_one == [
+        "created", "unchanged", "updated", "updated", "updated", "created", "updated", "created",
+        "updated", "updated",
+    ]  # fmt: skip
+    with transaction(engine) as session:
+        _stored_before(session)
+        assert upsert_records(session, BATCH, source="new.xml") == one_by_one
+        assert _state(session) == expected
+        assert get_record(session, "pmid:1").abstract == "Second abstract."
+        assert [v.version for v in record_history(session, "pmid:1")] == [1, 2, 3]
+        four = get_record(session, "pmid:4")
+        assert (four.year, four.abstract) == (2022, "Abstract.")
+
+
+def test_a_batch_of_new_records_links_registry_ids(session: Session) -> None:
+    batch = [
+        Record(pmid=str(n), title=f"Trial report {n}", registry_ids=(f"NCT0000000{n}",))
+        for n in range(1, 4)
+    ]
+    assert upsert_records(session, batch, source="s") == ["created"] * 3
+    assert [trial_ids_for_record(session, f"pmid:{n}") for n in range(1, 4)] == [
+        [f"NCT0000000{n}"] for n in range(1, 4)
+    ]
+    assert upsert_records(session, [], source="s") == []
+
+
+def test_a_title_only_record_is_updated_in_place_when_named(engine: Engine) -> None:
+    letter = Record(title="Islet transplantation in type 1 diabetes: a letter", year=2019)
+    with transaction(engine) as session:
+        upsert_record(session, letter, source="ris:refs.ris")
+    found = letter.model_copy(update={"pmid": "31000001", "doi": "10.1000/letter"})
+    with transaction(engine) as session:
+        outcome = upsert_record(session, found, source="pubmed-xml:p.xml", into=letter.key)
+        assert outcome is UpsertOutcome.UPDATED
+        assert count_records(session) == 1
+        (stored,) = list_records(session)
+        assert (stored.key, stored.pmid) == ("doi:10.1000/letter", "31000001")
+        history = record_history(session, "pmid:31000001")
+        assert [(v.record.key, v.source) for v in history] == [
+            (letter.key, "ris:refs.ris"),
+            ("doi:10.1000/letter", "pubmed-xml:p.xml"),
+        ]
+        assert record_provenance(session, "doi:10.1000/letter")["pmid"] == "pubmed-xml:p.xml"
+        assert upsert_record(session, found, source="pubmed-xml:p.xml") is UpsertOutcome.UNCHANGED
+
+
+def test_into_a_missing_or_taken_target_is_refused(session: Session) -> None:
+    with pytest.raises(NotFoundError, match="no record 'title:nothing' in the store to merge"):
+        upsert_record(session, Record(pmid="1", title="Nothing"), source="s", into="title:nothing")
+    upsert_record(session, Record(title="A letter"), source="s")
+    upsert_record(session, Record(pmid="2", title="Another work"), source="s")
+    with pytest.raises(
+        StoreError, match="would get PMID 2, which already belongs to record 'pmid:2'"
+    ):
+        upsert_record(
+            session, Record(pmid="2", title="A letter"), source="t", into="title:a-letter"
+        )
+    with pytest.raises(InputError, match="into= names 1 targets for 2 records"):
+        upsert_records(session, [Record(title="x"), Record(title="y")], source="s", into=[None])
+
+
+def test_batched_lookups_agree_with_the_single_ones(session: Session) -> None:
+    _stored_before(session)
+    upsert_record(session, FULL, source="pubmed.xml")
+    upsert_record(session, Record(title="A letter"), source="ris")
+    upsert_record(session, FULL.model_copy(update={"citation_count": 7}), source="openalex")
+    asked = [
+        Record(pmid="2", title="x"),
+        Record(doi=FULL.doi, pmid="3", title="x"),
+        Record(pmcid="PMC1", title="x"),
+        Record(title="x"),
+    ]
+    assert find_record_keys(session, asked) == [
+        find_record_ids(session, doi=r.doi, pmid=r.pmid, pmcid=r.pmcid) for r in asked
+    ]
+    assert find_record_keys(session, asked)[1] == [FULL.key, "pmid:3"]
+    keys = ["pmid:2", "pmid:3", FULL.key, "pmid:35123456", "title:a-letter", "pmid:404"]
+    found = records_with_provenance(session, keys)
+    assert sorted(found) == sorted(keys[:-1])
+    for key in keys[:-1]:
+        assert found[key] == (get_record(session, key), record_provenance(session, key))
+    assert found[FULL.key][1]["citation_count"] == "openalex"

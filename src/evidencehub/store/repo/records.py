@@ -48,27 +48,31 @@ from typing import Any
 from sqlalchemy import (
     RowMapping,
     bindparam,
-    delete,
     exc,
     func,
-    insert,
     select,
-    update,
 )
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError, StoreError
 from evidencehub.model import Record
-from evidencehub.store import tables as t
 from evidencehub.store.repo._common import (
     UpsertOutcome,
     given_fields,
     merge_present,
-    table_of,
-    utc_now,
 )
 from evidencehub.store.repo._fulltext import ranked_matches
 from evidencehub.store.repo._lookup import RECORD_ID_FIELDS, canonical_record_id, record_row
+from evidencehub.store.repo._record_rows import (
+    CHUNK,
+    RECORDS,
+    SOURCES,
+    VERSIONS,
+    columns,
+    insert_rows,
+    to_record,
+    update_rows,
+)
 
 __all__ = [
     "RecordVersion",
@@ -86,28 +90,19 @@ __all__ = [
     "upsert_records",
 ]
 
-_FIELDS: tuple[str, ...] = tuple(Record.model_fields)
 _IDS = RECORD_ID_FIELDS
-_ID_LABELS = {"doi": "DOI", "pmid": "PMID", "pmcid": "PMCID"}
-_RECORDS = table_of(t.Record)
-_VERSIONS = table_of(t.RecordVersion)
-_SOURCES = table_of(t.RecordFieldSource)
-_LINKS = table_of(t.RecordTrialLink)
-#: Values per ``IN`` list: well under SQLite's (32,766) and PostgreSQL's (65,535) parameter limits.
-_CHUNK = 500
 # Prepared once (values as parameters; expanding IN lists), so SQLAlchemy compiles and caches
 # each a single time.
 _ROWS_BY = {
-    column: select(_RECORDS).where(_RECORDS.c[column].in_(bindparam("values", expanding=True)))
+    column: select(RECORDS).where(RECORDS.c[column].in_(bindparam("values", expanding=True)))
     for column in (*_IDS, "key")
 }
 _KEYS_BY = {
-    kind: select(_RECORDS.c.key, _RECORDS.c[kind]).where(
-        _RECORDS.c[kind].in_(bindparam("values", expanding=True))
+    kind: select(RECORDS.c.key, RECORDS.c[kind]).where(
+        RECORDS.c[kind].in_(bindparam("values", expanding=True))
     )
     for kind in _IDS
 }
-_INSERT_RETURNING_ID = insert(_RECORDS).returning(_RECORDS.c.id, sort_by_parameter_order=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -126,32 +121,16 @@ class RecordVersion:
     superseded_by: str | None
 
 
-# --------------------------------------------------------------------------- conversions
-
-
-def _columns(record: Record) -> dict[str, Any]:
-    """The column values of ``record``: JSON-ready lists, plain strings for enums, real dates."""
-    values: dict[str, Any] = record.model_dump(mode="json")
-    values["published"] = record.published
-    return values
-
-
-def _to_record(row: RowMapping) -> Record:
-    return Record.model_validate({name: row[name] for name in _FIELDS})
-
-
 # --------------------------------------------------------------------------- upsert
 #
-# Writes go through Core statements on the tables (one SELECT and one INSERT per new record),
-# not through ORM objects: an import writes tens of thousands of records in one transaction,
-# and the unit-of-work bookkeeping would dominate its time.
+# Statements on the tables (Core), never ORM objects; the writes are in ._record_rows.
 
 
 def _chunks(values: Iterable[str | None]) -> Iterable[list[str]]:
-    """The distinct non-empty ``values`` in lists of at most :data:`_CHUNK`."""
+    """The distinct non-empty ``values`` in lists of at most :data:`CHUNK`."""
     wanted = list(dict.fromkeys(v for v in values if v))
-    for start in range(0, len(wanted), _CHUNK):
-        yield wanted[start : start + _CHUNK]
+    for start in range(0, len(wanted), CHUNK):
+        yield wanted[start : start + CHUNK]
 
 
 def _rows_by(session: Session, column: str, values: Iterable[str | None]) -> dict[str, RowMapping]:
@@ -219,12 +198,12 @@ def _identity_tokens(record: Record, target: str | None) -> set[tuple[str, str]]
 def _segment_end(records: Sequence[Record], into: Sequence[str | None], start: int) -> int:
     """The end of the longest run from ``start`` in which no two records share a token."""
     seen: set[tuple[str, str]] = set()
-    for position in range(start, min(len(records), start + _CHUNK)):
+    for position in range(start, min(len(records), start + CHUNK)):
         tokens = _identity_tokens(records[position], into[position])
         if position > start and not seen.isdisjoint(tokens):
             return position
         seen |= tokens
-    return min(len(records), start + _CHUNK)
+    return min(len(records), start + CHUNK)
 
 
 def _same_as_stored(row: RowMapping, record: Record, values: dict[str, Any]) -> bool:
@@ -236,119 +215,6 @@ def _same_as_stored(row: RowMapping, record: Record, values: dict[str, Any]) -> 
     return all(values[name] == row[name] for name in given_fields(record))
 
 
-def _check_identifiers(session: Session, row: RowMapping, merged: Record) -> None:
-    """Refuse identifier conflicts with a message that names both works."""
-    for kind in _IDS:
-        value = getattr(merged, kind)
-        if value is None or row[kind] == value:
-            continue
-        if row[kind] is not None:
-            raise StoreError(
-                f"record {row['key']!r} has {_ID_LABELS[kind]} {row[kind]}, but the "
-                f"incoming version of it says {value}; resolve the conflict before importing"
-            )
-        owner = session.scalar(select(_RECORDS.c.key).where(_RECORDS.c[kind] == value))
-        if owner is not None:
-            raise StoreError(
-                f"record {row['key']!r} would get {_ID_LABELS[kind]} {value}, which already "
-                f"belongs to record {owner!r}; they look like one work: merge them before importing"
-            )
-
-
-def _note_sources(session: Session, record_id: int, fields: list[str], source: str) -> None:
-    """Make ``source`` the provenance of ``fields`` of a stored record."""
-    if not fields:
-        return
-    session.execute(
-        delete(_SOURCES).where(_SOURCES.c.record_id == record_id, _SOURCES.c.field.in_(fields))
-    )
-    now = utc_now()
-    session.execute(
-        insert(_SOURCES),
-        [
-            {"record_id": record_id, "field": f, "source": source, "recorded_at": now}
-            for f in fields
-        ],
-    )
-
-
-def _link_registry_ids(
-    session: Session, record_id: int, registry_ids: tuple[str, ...], *, new: bool
-) -> None:
-    if not registry_ids:
-        return
-    linked = (
-        set()
-        if new
-        else set(
-            session.scalars(select(_LINKS.c.registry_id).where(_LINKS.c.record_id == record_id))
-        )
-    )
-    missing = [r for r in registry_ids if r not in linked]
-    if missing:
-        session.execute(
-            insert(_LINKS), [{"record_id": record_id, "registry_id": r} for r in missing]
-        )
-
-
-def _insert_many(
-    session: Session, records: Sequence[Record], values: Sequence[dict[str, Any]], source: str
-) -> None:
-    """Insert new records with one multi-row INSERT (and their trial links with another)."""
-    if not records:
-        return
-    now = utc_now()
-    params = [
-        {**columns, "key": record.key, "source": source, "created_at": now, "updated_at": now}
-        for record, columns in zip(records, values, strict=True)
-    ]
-    # Values as parameters, not .values(): the statement is compiled once and cached, and
-    # SQLAlchemy sends the rows as multi-row VALUES ("insertmanyvalues"), ids in order.
-    ids = session.execute(_INSERT_RETURNING_ID, params).scalars().all()
-    links = [
-        {"record_id": record_id, "registry_id": registry_id}
-        for record_id, record in zip(ids, records, strict=True)
-        for registry_id in record.registry_ids
-    ]
-    if links:
-        session.execute(insert(_LINKS), links)
-
-
-def _update(session: Session, row: RowMapping, stored: Record, merged: Record, source: str) -> None:
-    _check_identifiers(session, row, merged)
-    now = utc_now()
-    earlier = session.scalar(
-        select(func.count()).select_from(_VERSIONS).where(_VERSIONS.c.record_id == row["id"])
-    )
-    session.execute(
-        insert(_VERSIONS),
-        {
-            "record_id": row["id"],
-            "version": (earlier or 0) + 1,
-            "data": stored.model_dump(mode="json"),
-            "source": row["source"],
-            "recorded_at": row["updated_at"],
-            "superseded_at": now,
-            "superseded_by": source,
-        },
-    )
-    changed = [f for f in _FIELDS if getattr(merged, f) != getattr(stored, f)]
-    new_values = _columns(merged)
-    session.execute(
-        update(_RECORDS).where(_RECORDS.c.id == bindparam("record_id")),
-        {
-            "record_id": row["id"],
-            "key": merged.key,
-            "source": source,
-            "updated_at": now,
-            **{field: new_values[field] for field in changed},
-        },
-    )
-    _note_sources(session, row["id"], changed, source)
-    if "registry_ids" in changed:
-        _link_registry_ids(session, row["id"], merged.registry_ids, new=False)
-
-
 def _write_segment(
     session: Session, records: Sequence[Record], rows: Sequence[RowMapping | None], source: str
 ) -> list[UpsertOutcome]:
@@ -356,8 +222,9 @@ def _write_segment(
     outcomes: list[UpsertOutcome] = []
     new: list[Record] = []
     new_values: list[dict[str, Any]] = []
+    updates: list[tuple[RowMapping, Record, Record]] = []
     for record, row in zip(records, rows, strict=True):
-        values = _columns(record)
+        values = columns(record)
         if row is None:
             new.append(record)
             new_values.append(values)
@@ -366,14 +233,15 @@ def _write_segment(
         if _same_as_stored(row, record, values):
             outcomes.append(UpsertOutcome.UNCHANGED)
             continue
-        stored = _to_record(row)
+        stored = to_record(row)
         merged = merge_present(stored, record)
         if merged == stored:
             outcomes.append(UpsertOutcome.UNCHANGED)
             continue
-        _update(session, row, stored, merged, source)
+        updates.append((row, stored, merged))
         outcomes.append(UpsertOutcome.UPDATED)
-    _insert_many(session, new, new_values, source)
+    update_rows(session, updates, source)
+    insert_rows(session, new, new_values, source)
     return outcomes
 
 
@@ -443,7 +311,7 @@ def get_record(session: Session, key: str) -> Record:
     Any of a record's identifiers finds it, not only the one in its current key.
     Raises :class:`NotFoundError` when there is none.
     """
-    return _to_record(record_row(session, key))
+    return to_record(record_row(session, key))
 
 
 def _keys_by_identifier(session: Session, wanted: Sequence[dict[str, str]]) -> list[list[str]]:
@@ -505,25 +373,25 @@ def records_with_provenance(
     record_ids = [row["id"] for row in rows.values()]
     creators: dict[int, str] = {}
     changed: dict[int, list[tuple[str, str]]] = {}
-    for start in range(0, len(record_ids), _CHUNK):
-        chunk = record_ids[start : start + _CHUNK]
+    for start in range(0, len(record_ids), CHUNK):
+        chunk = record_ids[start : start + CHUNK]
         creators.update(
             (record_id, source)
             for record_id, source in session.execute(
-                select(_VERSIONS.c.record_id, _VERSIONS.c.source).where(
-                    _VERSIONS.c.version == 1, _VERSIONS.c.record_id.in_(chunk)
+                select(VERSIONS.c.record_id, VERSIONS.c.source).where(
+                    VERSIONS.c.version == 1, VERSIONS.c.record_id.in_(chunk)
                 )
             )
         )
         for record_id, name, source in session.execute(
-            select(_SOURCES.c.record_id, _SOURCES.c.field, _SOURCES.c.source).where(
-                _SOURCES.c.record_id.in_(chunk)
+            select(SOURCES.c.record_id, SOURCES.c.field, SOURCES.c.source).where(
+                SOURCES.c.record_id.in_(chunk)
             )
         ):
             changed.setdefault(record_id, []).append((name, source))
     result: dict[str, tuple[Record, dict[str, str]]] = {}
     for key, row in rows.items():
-        record = _to_record(row)
+        record = to_record(row)
         creator = creators.get(row["id"], row["source"])
         result[key] = (record, _provenance(record, creator, changed.get(row["id"], [])))
     return result
@@ -535,9 +403,9 @@ def records_by_year(session: Session, years: Iterable[int]) -> list[Record]:
     if not wanted:
         return []
     statement = (
-        select(_RECORDS).where(_RECORDS.c.year.in_(wanted)).order_by(_RECORDS.c.year, _RECORDS.c.id)
+        select(RECORDS).where(RECORDS.c.year.in_(wanted)).order_by(RECORDS.c.year, RECORDS.c.id)
     )
-    return [_to_record(row) for row in session.execute(statement).mappings()]
+    return [to_record(row) for row in session.execute(statement).mappings()]
 
 
 def list_records(
@@ -553,30 +421,30 @@ def list_records(
         raise InputError(f"limit must be zero or more, got {limit}")
     if offset < 0:
         raise InputError(f"offset must be zero or more, got {offset}")
-    statement = select(_RECORDS)
+    statement = select(RECORDS)
     if query is None:
-        statement = statement.order_by(_RECORDS.c.id)
+        statement = statement.order_by(RECORDS.c.id)
     else:
         matches = ranked_matches(session, query)
         if matches is None:
             return []
-        statement = statement.join(matches, matches.c.id == _RECORDS.c.id).order_by(
-            matches.c.rank, _RECORDS.c.id
+        statement = statement.join(matches, matches.c.id == RECORDS.c.id).order_by(
+            matches.c.rank, RECORDS.c.id
         )
     statement = statement.limit(limit).offset(offset)
-    return [_to_record(row) for row in session.execute(statement).mappings()]
+    return [to_record(row) for row in session.execute(statement).mappings()]
 
 
 def count_records(session: Session) -> int:
     """Return how many records are stored."""
-    return session.scalar(select(func.count()).select_from(_RECORDS)) or 0
+    return session.scalar(select(func.count()).select_from(RECORDS)) or 0
 
 
 def record_history(session: Session, key: str) -> list[RecordVersion]:
     """Return every version of a record, oldest first; the last one is the current version."""
     row = record_row(session, key)
     earlier = session.execute(
-        select(_VERSIONS).where(_VERSIONS.c.record_id == row["id"]).order_by(_VERSIONS.c.version)
+        select(VERSIONS).where(VERSIONS.c.record_id == row["id"]).order_by(VERSIONS.c.version)
     ).mappings()
     history = [
         RecordVersion(
@@ -592,7 +460,7 @@ def record_history(session: Session, key: str) -> list[RecordVersion]:
     history.append(
         RecordVersion(
             version=len(history) + 1,
-            record=_to_record(row),
+            record=to_record(row),
             source=row["source"],
             recorded_at=row["updated_at"],
             superseded_at=None,
@@ -613,11 +481,11 @@ def record_provenance(session: Session, key: str) -> dict[str, str]:
     """Return, for each field of the record that has a value, the source that gave it."""
     row = record_row(session, key)
     creator = session.scalar(
-        select(_VERSIONS.c.source)
-        .where(_VERSIONS.c.record_id == row["id"])
-        .order_by(_VERSIONS.c.version)
+        select(VERSIONS.c.source)
+        .where(VERSIONS.c.record_id == row["id"])
+        .order_by(VERSIONS.c.version)
         .limit(1)
     )
-    later = select(_SOURCES.c.field, _SOURCES.c.source).where(_SOURCES.c.record_id == row["id"])
+    later = select(SOURCES.c.field, SOURCES.c.source).where(SOURCES.c.record_id == row["id"])
     changed = [(field, source) for field, source in session.execute(later)]
-    return _provenance(_to_record(row), creator or row["source"], changed)
+    return _provenance(to_record(row), creator or row["source"], changed)
