@@ -38,12 +38,23 @@ from scipy import optimize
 from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats._two_by_two import (
+    Counts,
+    check_level,
+    check_tables,
+    fmt,
+    fmtp,
+    none_if_nan,
+    q_based,
+    summary_head,
+    table_labels,
+    wald,
+)
 from evidencehub.stats.effects import escalc
 
 __all__ = ["MHResult", "rma_mh"]
 
 MHMeasure = Literal["OR", "RR", "RD"]
-Counts = Sequence[float] | npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +149,7 @@ class MHResult:
                 "k_pos": self.k_pos,
             }
         out["studies"] = [
-            {"study": s, "yi": _none_if_nan(y), "vi": _none_if_nan(v)}
+            {"study": s, "yi": none_if_nan(y), "vi": none_if_nan(v)}
             for s, y, v in zip(self.study, self.yi, self.vi, strict=True)
         ]
         out["warnings"] = list(self.warnings)
@@ -147,21 +158,7 @@ class MHResult:
     def summary(self) -> str:
         """A printed summary in the spirit of metafor's ``print.rma.mh``."""
         name = {"OR": "Log Odds Ratio", "RR": "Log Risk Ratio", "RD": "Risk Difference"}
-        lines = [
-            f"Equal-Effects Model (k = {self.k}), Mantel-Haenszel method",
-            "",
-            f"I^2 (total heterogeneity / total variability):  {self.I2:.2f}%",
-            f"H^2 (total variability / sampling variability): {_fmt(self.H2)}",
-            "",
-            "Test for Heterogeneity:",
-            f"Q(df = {self.QEdf}) = {self.QE:.4f}, p-val = {_fmtp(self.QEp)}",
-            "",
-            f"Model Results ({name[self.measure]} scale):",
-            "",
-            "estimate      se     zval    pval   ci.lb   ci.ub",
-            f"{self.estimate:8.4f} {self.se:7.4f} {self.zval:8.4f} {_fmtp(self.pval):>7} "
-            f"{self.ci_lb:7.4f} {self.ci_ub:7.4f}",
-        ]
+        lines = summary_head(self, "Mantel-Haenszel method", name[self.measure])
         if self.is_ratio:
             label = "Odds Ratio" if self.measure == "OR" else "Risk Ratio"
             lines += [
@@ -173,60 +170,13 @@ class MHResult:
             lines += [
                 "",
                 f"Cochran-Mantel-Haenszel Test:    CMH = {self.CMH:.4f}, df = 1, "
-                f"p-val = {_fmtp(self.CMHp)}",
-                f"Tarone's Test for Heterogeneity: X^2 = {_fmt(self.TA)}, "
-                f"df = {(self.k_pos or 1) - 1}, p-val = {_fmtp(self.TAp)}",
+                f"p-val = {fmtp(self.CMHp)}",
+                f"Tarone's Test for Heterogeneity: X^2 = {fmt(self.TA)}, "
+                f"df = {(self.k_pos or 1) - 1}, p-val = {fmtp(self.TAp)}",
             ]
         for w in self.warnings:
             lines.append(f"Warning: {w}")
         return "\n".join(lines)
-
-
-def _none_if_nan(x: float) -> float | None:
-    return None if np.isnan(x) else float(x)
-
-
-def _fmt(x: float | None) -> str:
-    return "NA" if x is None else f"{x:.4f}"
-
-
-def _fmtp(p: float | None) -> str:
-    if p is None:
-        return "NA"
-    return "<.0001" if p < 1e-4 else f"{p:.4f}"
-
-
-# --------------------------------------------------------------------------------------------
-
-
-def _tables(
-    ai: Counts, bi: Counts, ci: Counts, di: Counts
-) -> tuple[npt.NDArray[np.float64], ...]:
-    arrays = []
-    for name, values in (("ai", ai), ("bi", bi), ("ci", ci), ("di", di)):
-        arr = np.asarray(values, dtype=float)
-        if arr.ndim != 1:
-            raise InputError(f"rma_mh: '{name}' must be a one-dimensional sequence of counts")
-        arrays.append(arr)
-    k = arrays[0].size
-    if any(a.size != k for a in arrays):
-        raise InputError("rma_mh: 'ai', 'bi', 'ci' and 'di' must have the same length; got "
-                         + ", ".join(str(a.size) for a in arrays))
-    if k == 0:
-        raise InputError("rma_mh: no tables given")
-    for name, arr in zip(("ai", "bi", "ci", "di"), arrays, strict=True):
-        bad = ~np.isfinite(arr) | (arr < 0)
-        if np.any(bad):
-            i = int(np.flatnonzero(bad)[0])
-            raise InputError(f"rma_mh: '{name}' must be a non-negative count; got {arr[i]:g}",
-                             where=f"table {i + 1}")
-    a, b, c, d = arrays
-    empty = (a + b == 0) | (c + d == 0)
-    if np.any(empty):
-        i = int(np.flatnonzero(empty)[0])
-        raise InputError("rma_mh: each arm needs at least one participant (ai + bi > 0 and "
-                         "ci + di > 0)", where=f"table {i + 1}")
-    return a, b, c, d
 
 
 def _odds_ratio(
@@ -373,14 +323,10 @@ def rma_mh(
     """
     if measure not in ("OR", "RR", "RD"):
         raise InputError(f"rma_mh: 'measure' must be one of 'OR', 'RR', 'RD'; got {measure!r}")
-    if not 0 < level < 100:
-        raise InputError(f"rma_mh: 'level' must be a percentage between 0 and 100; got {level!r}")
-    a, b, c, d = _tables(ai, bi, ci, di)
+    check_level("rma_mh", level)
+    a, b, c, d = check_tables("rma_mh", ai, bi, ci, di)
     k = a.size
-    labels = tuple(str(s) for s in study) if study is not None else tuple(
-        str(i + 1) for i in range(k))
-    if len(labels) != k:
-        raise InputError(f"rma_mh: 'study' has {len(labels)} labels for {k} tables")
+    labels = table_labels("rma_mh", study, k)
 
     if rd_variance not in ("sato", "greenland-robins"):
         raise InputError("rma_mh: 'rd_variance' must be 'sato' or 'greenland-robins'; "
@@ -392,9 +338,7 @@ def rma_mh(
     if not se > 0:
         raise InputError(f"rma_mh: the Mantel-Haenszel {measure} has no sampling variance "
                          "(every table has no events, or only events, in both groups)")
-    zval = estimate / se
-    pval = float(2 * sps.norm.sf(abs(zval)))
-    crit = float(sps.norm.ppf(1 - (1 - level / 100) / 2))
+    zval, pval, ci_lb, ci_ub = wald(estimate, se, level)
 
     notes: list[str] = []
     # escalc leaves dropped tables out; label rows by position to put the rest back in place
@@ -412,9 +356,7 @@ def rma_mh(
                      "no study-level yi and are left out of the heterogeneity test")
     df = k_yi - 1
     q = float(np.sum((yi[has_yi] - estimate) ** 2 / vi[has_yi])) if k_yi else 0.0
-    qp = float(sps.chi2.sf(q, df)) if df > 0 else None
-    i2 = max(0.0, 100 * (q - df) / q) if df > 0 and q > 0 else 0.0
-    h2 = q / df if df > 0 else None
+    qp, i2, h2 = q_based(q, df)
 
     cmh = co = bd = ta = None
     cmhp = cop = bdp = tap = None
@@ -432,7 +374,7 @@ def rma_mh(
         warnings.warn(f"rma_mh: {note}", StatsWarning, stacklevel=2)
     return MHResult(
         measure=measure, k=k, k_yi=k_yi, estimate=estimate, se=se, zval=zval, pval=pval,
-        ci_lb=estimate - crit * se, ci_ub=estimate + crit * se, level=level,
+        ci_lb=ci_lb, ci_ub=ci_ub, level=level,
         QE=q, QEdf=df, QEp=qp, I2=i2, H2=h2,
         CMH=cmh, CMHp=cmhp, CO=co, COp=cop, BD=bd, BDp=bdp, TA=ta, TAp=tap, k_pos=k_pos,
         study=labels, yi=tuple(float(v) for v in np.where(has_yi, yi, np.nan)),

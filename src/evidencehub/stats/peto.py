@@ -25,14 +25,20 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
-import numpy.typing as npt
-from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats._two_by_two import (
+    Counts,
+    check_level,
+    check_tables,
+    none_if_nan,
+    q_based,
+    summary_head,
+    table_labels,
+    wald,
+)
 
 __all__ = ["PetoResult", "rma_peto"]
-
-Counts = Sequence[float] | npt.NDArray[np.float64]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,7 +91,7 @@ class PetoResult:
             "exp_ci_lb": float(np.exp(self.ci_lb)), "exp_ci_ub": float(np.exp(self.ci_ub)),
             "QE": self.QE, "QEdf": self.QEdf, "QEp": self.QEp, "I2": self.I2, "H2": self.H2,
             "studies": [
-                {"study": s, "yi": None if np.isnan(y) else y, "vi": None if np.isnan(v) else v}
+                {"study": s, "yi": none_if_nan(y), "vi": none_if_nan(v)}
                 for s, y, v in zip(self.study, self.yi, self.vi, strict=True)
             ],
             "warnings": list(self.warnings),
@@ -93,45 +99,14 @@ class PetoResult:
 
     def summary(self) -> str:
         """A printed summary in the spirit of metafor's ``print.rma.peto``."""
-        qp = "NA" if self.QEp is None else (
-            "<.0001" if self.QEp < 1e-4 else f"{self.QEp:.4f}")
-        p = "<.0001" if self.pval < 1e-4 else f"{self.pval:.4f}"
-        h2 = "NA" if self.H2 is None else f"{self.H2:.4f}"
-        lines = [
-            f"Equal-Effects Model (k = {self.k}), Peto's method",
-            "",
-            f"I^2 (total heterogeneity / total variability):  {self.I2:.2f}%",
-            f"H^2 (total variability / sampling variability): {h2}",
-            "",
-            "Test for Heterogeneity:",
-            f"Q(df = {self.QEdf}) = {self.QE:.4f}, p-val = {qp}",
-            "",
-            "Model Results (log Odds Ratio scale):",
-            "",
-            "estimate      se     zval    pval   ci.lb   ci.ub",
-            f"{self.estimate:8.4f} {self.se:7.4f} {self.zval:8.4f} {p:>7} "
-            f"{self.ci_lb:7.4f} {self.ci_ub:7.4f}",
+        lines = summary_head(self, "Peto's method", "log Odds Ratio")
+        lines += [
             "",
             f"Pooled Peto Odds Ratio: {np.exp(self.estimate):.4f} "
             f"({self.level:g}% CI {np.exp(self.ci_lb):.4f} to {np.exp(self.ci_ub):.4f})",
         ]
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
-
-
-def _counts(name: str, values: Counts, k: int | None) -> npt.NDArray[np.float64]:
-    arr = np.asarray(values, dtype=float)
-    if arr.ndim != 1:
-        raise InputError(f"rma_peto: '{name}' must be a one-dimensional sequence of counts")
-    if k is not None and arr.size != k:
-        raise InputError(f"rma_peto: 'ai', 'bi', 'ci' and 'di' must have the same length; "
-                         f"'{name}' has {arr.size}, 'ai' has {k}")
-    bad = ~np.isfinite(arr) | (arr < 0)
-    if np.any(bad):
-        i = int(np.flatnonzero(bad)[0])
-        raise InputError(f"rma_peto: '{name}' must be a non-negative count; got {arr[i]:g}",
-                         where=f"table {i + 1}")
-    return arr
 
 
 def rma_peto(
@@ -144,24 +119,11 @@ def rma_peto(
     study: Sequence[str] | None = None,
 ) -> PetoResult:
     """Peto's one-step pooled odds ratio (metafor ``rma.peto``); see the module docstring."""
-    if not 0 < level < 100:
-        raise InputError(f"rma_peto: 'level' must be a percentage between 0 and 100; "
-                         f"got {level!r}")
-    a = _counts("ai", ai, None)
-    if a.size == 0:
-        raise InputError("rma_peto: no tables given")
-    b, c, d = (_counts(n, v, a.size) for n, v in (("bi", bi), ("ci", ci), ("di", di)))
+    check_level("rma_peto", level)
+    a, b, c, d = check_tables("rma_peto", ai, bi, ci, di, name_mismatch=True)
     n1, n2 = a + b, c + d
-    empty = (n1 == 0) | (n2 == 0)
-    if np.any(empty):
-        i = int(np.flatnonzero(empty)[0])
-        raise InputError("rma_peto: each arm needs at least one participant (ai + bi > 0 and "
-                         "ci + di > 0)", where=f"table {i + 1}")
     k = a.size
-    labels = tuple(str(s) for s in study) if study is not None else tuple(
-        str(i + 1) for i in range(k))
-    if len(labels) != k:
-        raise InputError(f"rma_peto: 'study' has {len(labels)} labels for {k} tables")
+    labels = table_labels("rma_peto", study, k)
 
     n = n1 + n2
     x, y = a + c, b + d
@@ -176,9 +138,7 @@ def rma_peto(
     sum_v = float(v.sum())
     estimate = float(o_e.sum()) / sum_v
     se = 1 / np.sqrt(sum_v)
-    zval = estimate / se
-    pval = float(2 * sps.norm.sf(abs(zval)))
-    crit = float(sps.norm.ppf(1 - (1 - level / 100) / 2))
+    zval, pval, ci_lb, ci_ub = wald(estimate, float(se), level)
 
     notes = []
     if k_yi < k:
@@ -188,9 +148,7 @@ def rma_peto(
     df = k_yi - 1
     q = float(np.sum(oe_i**2 / v_i) - oe_i.sum() ** 2 / v_i.sum())
     q = max(q, 0.0)
-    qp = float(sps.chi2.sf(q, df)) if df > 0 else None
-    i2 = max(0.0, 100 * (q - df) / q) if df > 0 and q > 0 else 0.0
-    h2 = q / df if df > 0 else None
+    qp, i2, h2 = q_based(q, df)
     for note in notes:
         warnings.warn(f"rma_peto: {note}", StatsWarning, stacklevel=2)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -198,7 +156,7 @@ def rma_peto(
         vi = np.where(informative, 1 / np.where(informative, v, 1.0), np.nan)
     return PetoResult(
         k=k, k_yi=k_yi, estimate=estimate, se=float(se), zval=float(zval), pval=pval,
-        ci_lb=float(estimate - crit * se), ci_ub=float(estimate + crit * se), level=level,
+        ci_lb=float(ci_lb), ci_ub=float(ci_ub), level=level,
         QE=q, QEdf=df, QEp=qp, I2=i2, H2=h2, study=labels,
         yi=tuple(float(t) for t in yi), vi=tuple(float(t) for t in vi), warnings=tuple(notes),
     )
