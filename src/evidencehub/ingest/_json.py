@@ -11,12 +11,14 @@ and column.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
 from evidencehub.errors import InputError
+from evidencehub.ingest.base import Item, Parsed, Rejected
+from evidencehub.model import Record, Trial, validate
 
-__all__ = ["load_json", "looks_like_json", "unwrap_items"]
+__all__ = ["convert_items", "load_json", "looks_like_json", "unwrap_items"]
 
 
 def load_json(stream: BinaryIO, *, source: str, what: str) -> Any:
@@ -79,3 +81,40 @@ def unwrap_items(
     else:
         shape = f"a JSON {type(data).__name__}"
     raise InputError(f"expected {what}, got {shape}", source=source)
+
+
+def convert_items(
+    items: Iterable[tuple[int, Any]],
+    *,
+    source: str,
+    model: type[Record] | type[Trial],
+    to_fields: Callable[[Mapping[str, Any]], Mapping[str, Any]],
+    item_id: Callable[[Mapping[str, Any]], str | None],
+    unit: str = "item",
+    noun: str = "work",
+    wrong_type: tuple[type[Exception], ...] = (TypeError, ValueError, AttributeError),
+) -> Iterator[Item]:
+    """Turn each ``(position, item)`` into a :class:`Parsed` ``model`` or a :class:`Rejected`.
+
+    ``to_fields(item)`` maps the JSON object to the model's fields (None values are dropped);
+    the place is ``"<unit> <position> (<item_id(item)>)"``. A non-object item, a validation
+    failure, or one of ``wrong_type`` raised while mapping (a value of the wrong JSON type)
+    rejects that item only.
+    """
+    for position, item in items:
+        if not isinstance(item, Mapping):
+            yield Rejected(source, f"{unit} {position}",
+                           f"expected a {noun} object, got a JSON {type(item).__name__}")
+            continue
+        ident = item_id(item)
+        where = f"{unit} {position} ({ident})" if ident else f"{unit} {position}"
+        try:
+            fields = {k: v for k, v in to_fields(item).items() if v is not None}
+            parsed = validate(model, fields, source=source, where=where)
+        except InputError as exc:
+            yield Rejected(source, where, exc.problem)
+            continue
+        except wrong_type as exc:
+            yield Rejected(source, where, f"unexpected value in the {noun}: {exc}")
+            continue
+        yield Parsed(parsed, source, where)

@@ -44,11 +44,11 @@ from typing import Any, BinaryIO, ClassVar
 from lxml import etree
 
 from evidencehub.errors import InputError
-from evidencehub.ingest._json import load_json, looks_like_json, unwrap_items
+from evidencehub.ingest._json import convert_items, load_json, looks_like_json, unwrap_items
 from evidencehub.ingest._text import clean_text, element_text, strip_markup
-from evidencehub.ingest.base import Item, Parsed, Rejected
+from evidencehub.ingest.base import Item
 from evidencehub.ingest.identifiers import find_registry_ids
-from evidencehub.model import Record, validate
+from evidencehub.model import Record
 
 __all__ = ["CrossrefReader", "jats_abstract"]
 
@@ -207,6 +207,11 @@ def _is_work(data: Mapping[str, Any]) -> bool:
     return "DOI" in data
 
 
+def _doi_label(work: Mapping[str, Any]) -> str | None:
+    doi = work.get("DOI")
+    return f"DOI {doi}" if doi else None
+
+
 def _works(data: Any, source: str) -> Iterator[tuple[int, Any]]:
     if isinstance(data, Mapping) and "message-type" in data:
         kind, message = data.get("message-type"), data.get("message")
@@ -237,19 +242,5 @@ class CrossrefReader:
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = load_json(stream, source=source, what=_WHAT)
-        for position, work in _works(data, source):
-            if not isinstance(work, Mapping):
-                yield Rejected(source, f"item {position}", f"expected a work object, got a JSON {type(work).__name__}")
-                continue
-            doi = work.get("DOI")
-            where = f"item {position} (DOI {doi})" if doi else f"item {position}"
-            try:
-                fields = {k: v for k, v in work_fields(work).items() if v is not None}
-                record = validate(Record, fields, source=source, where=where)
-            except InputError as exc:
-                yield Rejected(source, where, exc.problem)
-                continue
-            except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong JSON type
-                yield Rejected(source, where, f"unexpected value in the work: {exc}")
-                continue
-            yield Parsed(record, source, where)
+        yield from convert_items(_works(data, source), source=source, model=Record,
+                                 to_fields=work_fields, item_id=_doi_label)

@@ -41,11 +41,10 @@ import re
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, ClassVar
 
-from evidencehub.errors import InputError
-from evidencehub.ingest._json import load_json, looks_like_json, unwrap_items
+from evidencehub.ingest._json import convert_items, load_json, looks_like_json, unwrap_items
 from evidencehub.ingest._text import clean_text
-from evidencehub.ingest.base import Item, Parsed, Rejected
-from evidencehub.model import Trial, parse_registry_id, validate
+from evidencehub.ingest.base import Item
+from evidencehub.model import Trial, parse_registry_id
 
 __all__ = ["CtgovReader", "partial_date"]
 
@@ -137,6 +136,11 @@ def _is_study(data: Mapping[str, Any]) -> bool:
     return "protocolSection" in data
 
 
+def _nct_id(study: Mapping[str, Any]) -> str | None:
+    nct = ((study.get("protocolSection") or {}).get("identificationModule") or {}).get("nctId")
+    return str(nct) if nct else None
+
+
 class CtgovReader:
     """Read ClinicalTrials.gov API v2 study JSON into trials (see the module docstring)."""
 
@@ -149,20 +153,8 @@ class CtgovReader:
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = load_json(stream, source=source, what=_WHAT)
-        for position, study in unwrap_items(data, source=source, what=_WHAT,
-                                            envelope_keys=("studies",), is_item=_is_study):
-            if not isinstance(study, Mapping):
-                yield Rejected(source, f"study {position}", f"expected a study object, got a JSON {type(study).__name__}")
-                continue
-            nct = ((study.get("protocolSection") or {}).get("identificationModule") or {}).get("nctId")
-            where = f"study {position} ({nct})" if nct else f"study {position}"
-            try:
-                fields = {k: v for k, v in study_fields(study).items() if v is not None}
-                trial = validate(Trial, fields, source=source, where=where)
-            except InputError as exc:
-                yield Rejected(source, where, exc.problem)
-                continue
-            except (TypeError, ValueError, AttributeError, KeyError) as exc:  # a value of the wrong JSON type
-                yield Rejected(source, where, f"unexpected value in the study: {exc}")
-                continue
-            yield Parsed(trial, source, where)
+        studies = unwrap_items(data, source=source, what=_WHAT, envelope_keys=("studies",),
+                               is_item=_is_study)
+        yield from convert_items(studies, source=source, model=Trial, to_fields=study_fields,
+                                 item_id=_nct_id, unit="study", noun="study",
+                                 wrong_type=(TypeError, ValueError, AttributeError, KeyError))

@@ -42,13 +42,12 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any, BinaryIO, ClassVar
 
-from evidencehub.errors import InputError
-from evidencehub.ingest._json import load_json, looks_like_json, unwrap_items
+from evidencehub.ingest._json import convert_items, load_json, looks_like_json, unwrap_items
 from evidencehub.ingest._names import display_name_fields
 from evidencehub.ingest._text import clean_text, strip_markup
-from evidencehub.ingest.base import Item, Parsed, Rejected
+from evidencehub.ingest.base import Item
 from evidencehub.ingest.identifiers import find_registry_ids, normalize_pmcid, normalize_pmid
-from evidencehub.model import OpenAccess, Record, validate
+from evidencehub.model import OpenAccess, Record
 
 __all__ = ["OpenAlexReader", "abstract_from_inverted_index"]
 
@@ -184,6 +183,10 @@ def _is_work(data: Mapping[str, Any]) -> bool:
     return "openalex.org/W" in str(data.get("id", "")) or "authorships" in data
 
 
+def _work_id(work: Mapping[str, Any]) -> str:
+    return str(work.get("id") or "").rsplit("/", 1)[-1]
+
+
 class OpenAlexReader:
     """Read OpenAlex works JSON into records (see the module docstring for the mapping)."""
 
@@ -196,20 +199,7 @@ class OpenAlexReader:
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = load_json(stream, source=source, what=_WHAT)
-        for position, work in unwrap_items(data, source=source, what=_WHAT,
-                                           envelope_keys=("results",), is_item=_is_work):
-            if not isinstance(work, Mapping):
-                yield Rejected(source, f"item {position}", f"expected a work object, got a JSON {type(work).__name__}")
-                continue
-            work_id = str(work.get("id") or "").rsplit("/", 1)[-1]
-            where = f"item {position} ({work_id})" if work_id else f"item {position}"
-            try:
-                fields = {k: v for k, v in work_fields(work).items() if v is not None}
-                record = validate(Record, fields, source=source, where=where)
-            except InputError as exc:
-                yield Rejected(source, where, exc.problem)
-                continue
-            except (TypeError, ValueError, AttributeError) as exc:  # a value of the wrong JSON type
-                yield Rejected(source, where, f"unexpected value in the work: {exc}")
-                continue
-            yield Parsed(record, source, where)
+        works = unwrap_items(data, source=source, what=_WHAT, envelope_keys=("results",),
+                             is_item=_is_work)
+        yield from convert_items(works, source=source, model=Record, to_fields=work_fields,
+                                 item_id=_work_id)
