@@ -47,6 +47,7 @@ from evidencehub.model import (
     Page,
     PageKind,
     Study,
+    finite_json,
 )
 from evidencehub.publish.site import build_site
 from evidencehub.publish.snapshot import load_snapshot
@@ -165,7 +166,7 @@ def pool_analysis(
         )
         for row in eligible:
             row["note"] = "single trial; not pooled"
-    result: dict[str, Any] = _finite(
+    result: dict[str, Any] = finite_json(
         {"analysis": analysis.slug, "fit": fit, "contrasts": rows, "not_pooled_reason": reason}
     )
     return result
@@ -188,18 +189,6 @@ def same_result(stored: Any, fresh: Any, *, rel_tol: float = 1e-10) -> bool:
             return stored is fresh
         return math.isclose(stored, fresh, rel_tol=rel_tol, abs_tol=1e-300)
     return bool(stored == fresh)
-
-
-def _finite(value: Any) -> Any:
-    """JSON-ready: NaN and infinities become ``None`` (as the store keeps them), so a refit can
-    be compared with the stored result."""
-    if isinstance(value, float) and not np.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
 
 
 def label_page(

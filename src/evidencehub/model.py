@@ -17,6 +17,7 @@ names the source, the place and the field.
 from __future__ import annotations
 
 import datetime as dt
+import math
 import re
 from enum import StrEnum
 from typing import Any, Self, TypeVar
@@ -51,6 +52,7 @@ __all__ = [
     "TrialPhase",
     "ValueDerivation",
     "ValueKind",
+    "finite_json",
     "normalize_doi",
     "parse_registry_id",
     "validate",
@@ -541,6 +543,18 @@ class AnalysisResult(_Value):
     result: dict[str, Any]
     fitted_at: dt.datetime
     software: str
+
+
+def finite_json(value: Any) -> Any:
+    """``value`` as strict JSON allows: NaN and infinities become ``None`` (JSON has neither),
+    tuples become lists, through nested dicts and lists; everything else is kept as it is."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: finite_json(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [finite_json(v) for v in value]
+    return value
 
 
 class Arm(_Value):

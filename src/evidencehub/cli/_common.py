@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import math
 import sys
 from typing import Annotated, Any
 
@@ -11,6 +10,7 @@ import typer
 from rich.console import Console
 
 from evidencehub.config import DATABASE_ENV
+from evidencehub.model import finite_json
 
 __all__ = ["DbOption", "JsonOption", "console", "err_console", "print_json"]
 
@@ -32,18 +32,7 @@ console = Console()
 err_console = Console(stderr=True)
 
 
-def _clean(value: Any) -> Any:
-    """Make ``value`` strict JSON: NaN and infinities become null."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
-
-
 def print_json(data: Any) -> None:
     """Write ``data`` as strict JSON (no NaN) to stdout, one document, newline-terminated."""
-    sys.stdout.write(json.dumps(_clean(data), indent=2, ensure_ascii=False, default=str) + "\n")
+    sys.stdout.write(json.dumps(finite_json(data), indent=2, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()

@@ -14,6 +14,8 @@ from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
+from evidencehub.model import finite_json
+
 __all__ = ["environment", "fmt_num", "fmt_phase", "fmt_pval", "render_html", "render_json"]
 
 _MINUS = "\u2212"
@@ -83,19 +85,9 @@ def render_html(
     )
 
 
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value
-
-
 def render_json(context: dict[str, Any]) -> str:
     """The JSON twin of a page context: strict JSON (no NaN), sorted keys, newline-terminated."""
     return (
-        json.dumps(_finite(context), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
+        json.dumps(finite_json(context), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
         + "\n"
     )
