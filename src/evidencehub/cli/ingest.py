@@ -6,8 +6,9 @@ Each command parses its options, calls one library function and prints the resul
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 import typer
 from rich.progress import (
@@ -20,13 +21,14 @@ from rich.progress import (
 )
 from rich.table import Table
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from evidencehub.cli._common import DbOption, JsonOption, console, err_console, print_json
 from evidencehub.config import database_url
 from evidencehub.errors import InputError, Interrupted
 from evidencehub.ingest.dedup import candidate_pairs
 from evidencehub.ingest.formats import known_formats
-from evidencehub.ingest.importer import import_paths
+from evidencehub.ingest.importer import ImportReport, import_paths
 from evidencehub.ingest.online.fetch import SOURCES, fetch_into
 from evidencehub.model import Record, Trial
 from evidencehub.store import init_db, transaction
@@ -36,8 +38,39 @@ from evidencehub.store.repo.trials import list_trials
 __all__ = ["register"]
 
 
+_T = TypeVar("_T")
+
+
 def _engine(db: str | None) -> Engine:
     return init_db(database_url(db))
+
+
+def _read_store(db: str | None, read: Callable[[Session], _T]) -> _T:
+    """``read(session)`` in one transaction on the store ``db``."""
+    engine = _engine(db)
+    try:
+        with transaction(engine) as session:
+            return read(session)
+    finally:
+        engine.dispose()
+
+
+def _import_and_report(
+    db: str | None, as_json: bool, run: Callable[[Engine], ImportReport]
+) -> None:
+    """``run(engine)`` an import into the store ``db`` and print its report (Ctrl-C: rolled back)."""
+    engine = _engine(db)
+    try:
+        result = run(engine)
+    except KeyboardInterrupt:
+        # typer turns Ctrl-C into a silent exit code; say what happened to the store
+        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json(result.to_dict())
+        return
+    console.print(result.summary(), highlight=False)
 
 
 class _RichProgress:
@@ -105,9 +138,9 @@ def import_command(
     """
     if fmt != "auto" and fmt not in known_formats():
         raise InputError(f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}")
-    engine = _engine(db)
-    try:
-        show_bar = err_console.is_terminal and not as_json
+    show_bar = err_console.is_terminal and not as_json
+
+    def run(engine: Engine) -> ImportReport:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -118,7 +151,7 @@ def import_command(
             transient=True,
             disable=not show_bar,
         ) as bar:
-            result = import_paths(
+            return import_paths(
                 engine,
                 paths,
                 fmt=fmt,
@@ -126,15 +159,8 @@ def import_command(
                 report_path=report,
                 progress=_RichProgress(bar),
             )
-    except KeyboardInterrupt:
-        # typer turns Ctrl-C into a silent exit code; say what happened to the store
-        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
-    finally:
-        engine.dispose()
-    if as_json:
-        print_json(result.to_dict())
-        return
-    console.print(result.summary(), highlight=False)
+
+    _import_and_report(db, as_json, run)
 
 
 def records_command(
@@ -153,12 +179,7 @@ def records_command(
 
       evidencehub records --query "islet transplantation" --json
     """
-    engine = _engine(db)
-    try:
-        with transaction(engine) as session:
-            records = list_records(session, query=query, limit=limit)
-    finally:
-        engine.dispose()
+    records = _read_store(db, lambda session: list_records(session, query=query, limit=limit))
     if as_json:
         print_json([_record_json(r) for r in records])
         return
@@ -190,12 +211,7 @@ def trials_command(
 
       evidencehub trials --json
     """
-    engine = _engine(db)
-    try:
-        with transaction(engine) as session:
-            trials = list_trials(session, limit=limit)
-    finally:
-        engine.dispose()
+    trials = _read_store(db, lambda session: list_trials(session, limit=limit))
     if as_json:
         print_json([_trial_json(t) for t in trials])
         return
@@ -229,12 +245,7 @@ def duplicates_command(
 
       evidencehub duplicates --json
     """
-    engine = _engine(db)
-    try:
-        with transaction(engine) as session:
-            records = list_records(session)
-    finally:
-        engine.dispose()
+    records = _read_store(db, list_records)
     by_key = {record.key: record for record in records}
     pairs = candidate_pairs((record.key, record) for record in records)
     if as_json:
@@ -309,20 +320,10 @@ def fetch_command(
     """
     if source not in SOURCES:
         raise InputError(f"unknown online source {source!r}; known sources: {', '.join(SOURCES)}")
-    engine = _engine(db)
-    try:
-        result = fetch_into(
-            engine, source, query=query, ids=ids or (), max_records=max_records,
-            email=email, api_key=api_key, skip_bad=skip_bad,
-        )  # fmt: skip
-    except KeyboardInterrupt:
-        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
-    finally:
-        engine.dispose()
-    if as_json:
-        print_json(result.to_dict())
-        return
-    console.print(result.summary(), highlight=False)
+    _import_and_report(db, as_json, lambda engine: fetch_into(
+        engine, source, query=query, ids=ids or (), max_records=max_records,
+        email=email, api_key=api_key, skip_bad=skip_bad,
+    ))  # fmt: skip
 
 
 def register(app: typer.Typer) -> None:
