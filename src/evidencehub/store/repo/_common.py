@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable, Mapping
 from enum import StrEnum
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 from pydantic import BaseModel
 from sqlalchemy import Table, exc
@@ -13,9 +14,18 @@ from sqlalchemy.orm import Session
 from evidencehub.errors import StoreError
 from evidencehub.store.tables import Base
 
-__all__ = ["UpsertOutcome", "flush", "given_fields", "merge_present", "table_of", "utc_now"]
+__all__ = [
+    "UpsertOutcome",
+    "flush",
+    "given_fields",
+    "merge_present",
+    "put_row",
+    "table_of",
+    "utc_now",
+]
 
 _M = TypeVar("_M", bound=BaseModel)
+_B = TypeVar("_B", bound=Base)
 
 
 class UpsertOutcome(StrEnum):
@@ -53,6 +63,32 @@ def merge_present(stored: _M, incoming: _M) -> _M:
     """
     changes = {name: getattr(incoming, name) for name in given_fields(incoming)}
     return stored.model_copy(update=changes)
+
+
+def put_row(
+    session: Session,
+    entity: type[_B],
+    row: _B | None,
+    columns: Mapping[str, Any],
+    what: str,
+    same: Callable[[_B], bool],
+) -> tuple[_B, UpsertOutcome]:
+    """Insert a row of ``columns`` when ``row`` (the stored one) is None, else update it.
+
+    A new row is added and flushed (so it has its id); a stored row for which ``same(row)``
+    holds is left alone (``UNCHANGED``), any other gets ``columns`` set (``UPDATED``, not yet
+    flushed: the caller rewrites its child rows, then flushes).
+    """
+    if row is None:
+        row = entity(**columns)
+        session.add(row)
+        flush(session, what)
+        return row, UpsertOutcome.CREATED
+    if same(row):
+        return row, UpsertOutcome.UNCHANGED
+    for name, value in columns.items():
+        setattr(row, name, value)
+    return row, UpsertOutcome.UPDATED
 
 
 def flush(session: Session, what: str) -> None:

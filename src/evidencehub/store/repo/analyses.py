@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import Analysis, AnalysisResult
 from evidencehub.store import tables as t
-from evidencehub.store.repo._common import UpsertOutcome, flush
+from evidencehub.store.repo._common import UpsertOutcome, flush, put_row
 
 __all__ = [
     "UpsertOutcome",
@@ -53,16 +53,13 @@ def upsert_analysis(session: Session, analysis: Analysis) -> UpsertOutcome:
     """Insert ``analysis`` or replace the stored one with the same slug."""
     columns = analysis.model_dump(mode="json")
     row = session.scalars(select(t.Analysis).where(t.Analysis.slug == analysis.slug)).first()
-    if row is None:
-        session.add(t.Analysis(**columns))
-        flush(session, f"analysis {analysis.slug!r}")
-        return UpsertOutcome.CREATED
-    if _to_analysis(row) == analysis:
-        return UpsertOutcome.UNCHANGED
-    for name, value in columns.items():
-        setattr(row, name, value)
-    flush(session, f"analysis {analysis.slug!r}")
-    return UpsertOutcome.UPDATED
+    what = f"analysis {analysis.slug!r}"
+    _, outcome = put_row(
+        session, t.Analysis, row, columns, what, lambda stored: _to_analysis(stored) == analysis
+    )
+    if outcome is UpsertOutcome.UPDATED:
+        flush(session, what)
+    return outcome
 
 
 def get_analysis(session: Session, slug: str) -> Analysis:

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from evidencehub.errors import InputError, NotFoundError, StoreError
 from evidencehub.model import Claim, CrossRef, EvidenceLabel, Page, PageKind
 from evidencehub.store import tables as t
-from evidencehub.store.repo._common import UpsertOutcome, flush
+from evidencehub.store.repo._common import UpsertOutcome, flush, put_row
 from evidencehub.store.repo._lookup import study_row
 
 __all__ = [
@@ -77,18 +77,14 @@ def upsert_page(session: Session, page: Page) -> UpsertOutcome:
     """Insert ``page`` or replace the stored page with the same slug (label and links too)."""
     columns = page.model_dump(mode="json", include=set(_PAGE_COLUMNS))
     columns["as_of"] = page.as_of
-    row = session.scalars(select(t.Page).where(t.Page.slug == page.slug)).first()
-    if row is None:
-        outcome = UpsertOutcome.CREATED
-        row = t.Page(**columns)
-        session.add(row)
-        flush(session, f"page {page.slug!r}")
-    else:
-        if _to_page(session, row) == page:
-            return UpsertOutcome.UNCHANGED
-        outcome = UpsertOutcome.UPDATED
-        for name, value in columns.items():
-            setattr(row, name, value)
+    stored = session.scalars(select(t.Page).where(t.Page.slug == page.slug)).first()
+    row, outcome = put_row(
+        session, t.Page, stored, columns, f"page {page.slug!r}",
+        lambda row: _to_page(session, row) == page,
+    )
+    if outcome is UpsertOutcome.UNCHANGED:
+        return outcome
+    if outcome is UpsertOutcome.UPDATED:
         for table in (t.EvidenceLabel, t.CrossRef, t.PageAnalysis):
             session.execute(delete(table).where(table.page_id == row.id))
     if page.label is not None:

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from evidencehub.errors import InputError, NotFoundError, StoreError
 from evidencehub.model import OutcomeData, Study, StudyDesign, ValueKind
 from evidencehub.store import tables as t
-from evidencehub.store.repo._common import UpsertOutcome, flush
+from evidencehub.store.repo._common import UpsertOutcome, flush, put_row
 from evidencehub.store.repo._lookup import canonical_registry_id, record_row, study_row
 
 __all__ = [
@@ -78,13 +78,9 @@ def upsert_study(session: Session, study: Study) -> UpsertOutcome:
     """
     record_ids = _record_ids(session, study)
     columns = study.model_dump(mode="json", include=set(_STUDY_COLUMNS))
-    row = session.scalars(select(t.Study).where(t.Study.key == study.key)).first()
-    if row is None:
-        outcome = UpsertOutcome.CREATED
-        row = t.Study(**columns)
-        session.add(row)
-        flush(session, f"study {study.key!r}")
-    else:
+    stored_row = session.scalars(select(t.Study).where(t.Study.key == study.key)).first()
+
+    def same(row: t.Study) -> bool:
         stored_ids = list(
             session.scalars(
                 select(t.StudyRecord.record_id)
@@ -94,11 +90,12 @@ def upsert_study(session: Session, study: Study) -> UpsertOutcome:
         )
         stored = _to_study(session, row)
         same_columns = all(getattr(stored, n) == getattr(study, n) for n in _STUDY_COLUMNS)
-        if same_columns and stored_ids == record_ids and stored.trial_ids == study.trial_ids:
-            return UpsertOutcome.UNCHANGED
-        outcome = UpsertOutcome.UPDATED
-        for name, value in columns.items():
-            setattr(row, name, value)
+        return same_columns and stored_ids == record_ids and stored.trial_ids == study.trial_ids
+
+    row, outcome = put_row(session, t.Study, stored_row, columns, f"study {study.key!r}", same)
+    if outcome is UpsertOutcome.UNCHANGED:
+        return outcome
+    if outcome is UpsertOutcome.UPDATED:
         session.execute(delete(t.StudyRecord).where(t.StudyRecord.study_id == row.id))
         session.execute(delete(t.StudyTrial).where(t.StudyTrial.study_id == row.id))
     for position, record_id in enumerate(record_ids):
