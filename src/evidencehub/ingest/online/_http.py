@@ -29,7 +29,15 @@ import httpx
 from evidencehub import __version__
 from evidencehub.errors import EvidenceHubError
 
-__all__ = ["DEFAULT_RETRY", "USER_AGENT", "PoliteClient", "RetryPolicy", "SourceError"]
+__all__ = [
+    "DEFAULT_RETRY",
+    "USER_AGENT",
+    "PoliteClient",
+    "RetryPolicy",
+    "SourceError",
+    "filter_param",
+    "polite_params",
+]
 
 USER_AGENT = f"evidencehub/{__version__} (research-intelligence hub; +https://pypi.org/project/evidencehub/)"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
@@ -54,6 +62,22 @@ class RetryPolicy:
 
 #: Five attempts, waiting 1, 2, 4 and 8 s between them.
 DEFAULT_RETRY = RetryPolicy()
+
+
+def polite_params(mailto: str | None, **extra: Any) -> dict[str, Any]:
+    """Query parameters ``extra`` without the None ones, plus ``mailto`` when given: the
+    address that puts Crossref and OpenAlex requests in their "polite pool"."""
+    params = {key: value for key, value in extra.items() if value is not None}
+    if mailto:
+        params["mailto"] = mailto
+    return params
+
+
+def filter_param(value: Mapping[str, str] | str | None) -> str | None:
+    """A Crossref / OpenAlex ``filter``: ``{"a": "1", "b": "2"}`` becomes ``"a:1,b:2"``."""
+    if value is None or isinstance(value, str):
+        return value
+    return ",".join(f"{key}:{item}" for key, item in value.items())
 
 
 def _retry_after(response: httpx.Response) -> float | None:

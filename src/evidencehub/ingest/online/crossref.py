@@ -13,24 +13,24 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterator, Mapping
-from typing import Any
 from urllib.parse import quote
 
 import httpx
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.identifiers import extract_doi
-from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import (
+    DEFAULT_RETRY,
+    PoliteClient,
+    RetryPolicy,
+    SourceError,
+    filter_param,
+    polite_params,
+)
 
 __all__ = ["CROSSREF_API", "CrossrefClient"]
 
 CROSSREF_API = "https://api.crossref.org/"
-
-
-def _filter(value: Mapping[str, str] | str | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return ",".join(f"{key}:{item}" for key, item in value.items())
 
 
 class CrossrefClient:
@@ -55,18 +55,13 @@ class CrossrefClient:
         rate = 10.0 if mailto else 5.0
         self.http = PoliteClient("Crossref", client, min_interval=1.0 / rate, retry=retry, sleep=sleep, clock=clock)
 
-    def _params(self, **extra: Any) -> dict[str, Any]:
-        params = {key: value for key, value in extra.items() if value is not None}
-        if self.mailto:
-            params["mailto"] = self.mailto
-        return params
-
     def work(self, doi: str) -> bytes:
         """The body of ``/works/{doi}`` (a ``work`` message)."""
         canonical = extract_doi(doi)
         if canonical is None:
             raise InputError(f"not a DOI: {doi!r}")
-        return self.http.get(CROSSREF_API + "works/" + quote(canonical, safe="/()"), self._params()).content
+        url = CROSSREF_API + "works/" + quote(canonical, safe="/()")
+        return self.http.get(url, polite_params(self.mailto)).content
 
     def works(
         self,
@@ -79,7 +74,9 @@ class CrossrefClient:
         cursor, seen = "*", 0
         while max_records is None or seen < max_records:
             rows = self.rows if max_records is None else min(self.rows, max_records - seen)
-            params = self._params(query=query, filter=_filter(filter), rows=rows, cursor=cursor)
+            params = polite_params(
+                self.mailto, query=query, filter=filter_param(filter), rows=rows, cursor=cursor
+            )
             body = self.http.get(CROSSREF_API + "works", params).content
             try:
                 message = json.loads(body)["message"]

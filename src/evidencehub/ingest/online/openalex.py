@@ -13,24 +13,24 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from typing import Any
 
 import httpx
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.identifiers import extract_doi, normalize_pmid
-from evidencehub.ingest.online._http import DEFAULT_RETRY, PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import (
+    DEFAULT_RETRY,
+    PoliteClient,
+    RetryPolicy,
+    SourceError,
+    filter_param,
+    polite_params,
+)
 
 __all__ = ["OPENALEX_API", "OpenAlexClient"]
 
 OPENALEX_API = "https://api.openalex.org/"
 _IDS_PER_REQUEST = 50
-
-
-def _filter(value: Mapping[str, str] | str | None) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return ",".join(f"{key}:{item}" for key, item in value.items())
 
 
 class OpenAlexClient:
@@ -54,12 +54,6 @@ class OpenAlexClient:
         self.per_page = per_page
         self.http = PoliteClient("OpenAlex", client, min_interval=0.1, retry=retry, sleep=sleep, clock=clock)
 
-    def _params(self, **extra: Any) -> dict[str, Any]:
-        params = {key: value for key, value in extra.items() if value is not None}
-        if self.mailto:
-            params["mailto"] = self.mailto
-        return params
-
     def works(
         self,
         *,
@@ -71,7 +65,9 @@ class OpenAlexClient:
         cursor, seen = "*", 0
         while max_records is None or seen < max_records:
             per_page = self.per_page if max_records is None else min(self.per_page, max_records - seen)
-            params = self._params(filter=_filter(filter), search=search, cursor=cursor)
+            params = polite_params(
+                self.mailto, filter=filter_param(filter), search=search, cursor=cursor
+            )
             params["per-page"] = per_page
             body = self.http.get(OPENALEX_API + "works", params).content
             try:
