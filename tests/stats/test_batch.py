@@ -140,7 +140,7 @@ def test_pad_is_left_aligned() -> None:
 
 @pytest.mark.slow
 def test_ten_thousand_reml_analyses_are_fast() -> None:
-    """10,000 REML analyses, k 3..30: about 0.3 s on a free core (see bench/). The bound is
+    """10,000 REML analyses, k 3..30: about 0.1 s on a free core (see bench/). The bound is
     loose because the test machine is shared; it catches a fall-back to per-analysis loops
     or to slow linear convergence (minutes)."""
     rng = np.random.default_rng(11)

@@ -47,6 +47,7 @@ def test_score_derivative_is_the_slope_of_the_score() -> None:
         score = intercept_score(restricted, y, v)
         t = np.full(50, 0.3)
         f, df = score(t, None, True)
+        assert df is not None
         h = 1e-6
         slope = (score(t + h, None, False)[0] - score(t - h, None, False)[0]) / (2 * h)
         np.testing.assert_allclose(df, slope, rtol=1e-5)
