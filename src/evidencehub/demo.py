@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,7 +34,7 @@ from evidencehub.config import database_url
 from evidencehub.data import DEMO_DIR
 from evidencehub.data.contrasts import arm_contrasts
 from evidencehub.data.corpus import Corpus, load_corpus
-from evidencehub.errors import NotFoundError, StatsWarning
+from evidencehub.errors import NotFoundError
 from evidencehub.grade.claims import extract_claims
 from evidencehub.grade.labels import label_for_claims
 from evidencehub.model import (
@@ -49,9 +48,9 @@ from evidencehub.model import (
     Study,
     finite_json,
 )
-from evidencehub.publish.site import build_site
+from evidencehub.publish.site import build_site, fit_analysis
 from evidencehub.publish.snapshot import load_snapshot
-from evidencehub.stats import escalc, rma
+from evidencehub.stats import escalc
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
@@ -141,17 +140,10 @@ def pool_analysis(
     fit: dict[str, Any] | None = None
     reason = None
     if len(eligible) >= 2:
-        with warnings.catch_warnings():
-            # Edge cases (tau^2 truncated at 0…) are kept in fit["warnings"] and shown on the page.
-            warnings.simplefilter("ignore", StatsWarning)
-            meta = rma(
-                [r["yi"] for r in eligible],
-                [r["vi"] for r in eligible],
-                method=analysis.method,
-                test=analysis.test,
-                measure=analysis.measure,
-                study=[labels.get(r["study_key"], r["study_key"]) for r in eligible],
-            )
+        # Edge cases (tau^2 truncated at 0…) are kept in fit["warnings"] and shown on the page.
+        meta = fit_analysis(
+            analysis, eligible, [labels.get(r["study_key"], r["study_key"]) for r in eligible]
+        )
         fit = meta.to_dict()
         for row, weight in zip(eligible, meta.weights, strict=True):
             row["pooled"] = True
@@ -182,7 +174,7 @@ def same_result(stored: Any, fresh: Any, *, rel_tol: float = 1e-10) -> bool:
         )
     if isinstance(stored, list) and isinstance(fresh, list):
         return len(stored) == len(fresh) and all(
-            same_result(a, b, rel_tol=rel_tol) for a, b in zip(stored, fresh)
+            same_result(a, b, rel_tol=rel_tol) for a, b in zip(stored, fresh, strict=True)
         )
     if isinstance(stored, (int, float)) and isinstance(fresh, (int, float)):
         if isinstance(stored, bool) or isinstance(fresh, bool):

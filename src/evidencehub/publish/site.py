@@ -23,9 +23,11 @@ import os
 import shutil
 import tempfile
 import warnings
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from evidencehub.errors import ConfigError, StatsWarning
 from evidencehub.model import Analysis
@@ -33,7 +35,10 @@ from evidencehub.publish.context import context_for_path, site_paths
 from evidencehub.publish.render import render_html, render_json
 from evidencehub.publish.snapshot import HubSnapshot
 
-__all__ = ["MARKER", "SiteReport", "build_site", "forest_svgs", "render_site"]
+if TYPE_CHECKING:
+    from evidencehub.stats import MetaResult
+
+__all__ = ["MARKER", "SiteReport", "build_site", "fit_analysis", "forest_svgs", "render_site"]
 
 MARKER = ".evidencehub-site"
 _MARKER_TEXT = "Built by evidencehub; `evidencehub build` replaces this directory.\n"
@@ -53,6 +58,29 @@ def _control(analysis: Analysis) -> str:
     return analysis.comparison.split(" vs ")[-1] if analysis.comparison else "control"
 
 
+def fit_analysis(
+    analysis: Analysis, rows: Sequence[Mapping[str, Any]], study: Sequence[str]
+) -> MetaResult:
+    """Pool the ``yi``/``vi`` of ``rows`` with the method, test and measure of ``analysis``.
+
+    StatsWarnings are not emitted: the fit keeps them in its ``warnings``, which the stored
+    result carries and the page shows. The demo stores this fit and :func:`forest_svgs` refits
+    with it, so a plot always shows the stored result.
+    """
+    from evidencehub.stats import rma
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatsWarning)
+        return rma(
+            [r["yi"] for r in rows],
+            [r["vi"] for r in rows],
+            method=analysis.method,
+            test=analysis.test,
+            study=list(study),
+            measure=analysis.measure,
+        )
+
+
 def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
     """Forest plot SVG per pooled analysis, refitted from the stored study rows.
 
@@ -60,7 +88,6 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
     stored method and test (a fraction of a millisecond) because a plot takes a result object.
     """
     from evidencehub.publish.plots import forest_plot
-    from evidencehub.stats import rma
 
     svgs = {}
     for analysis in snap.analyses:
@@ -74,17 +101,7 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
             else r["study_key"]
             for r in rows
         ]
-        with warnings.catch_warnings():
-            # The stored result already carries (and the page shows) the fit's warnings.
-            warnings.simplefilter("ignore", StatsWarning)
-            fit = rma(
-                [r["yi"] for r in rows],
-                [r["vi"] for r in rows],
-                method=analysis.method,
-                test=analysis.test,
-                study=labels,
-                measure=analysis.measure,
-            )
+        fit = fit_analysis(analysis, rows, labels)
         svg = forest_plot(
             fit,
             xlabel=f"Mean difference in {analysis.outcome} (active − {_control(analysis)})",
