@@ -8,16 +8,20 @@ that refused the data is the *source*, the study label is the *where*.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from evidencehub.errors import InputError
 
+if TYPE_CHECKING:
+    from evidencehub.stats.results import MetaResult
+
 __all__ = [
     "as_float_array",
     "check_choice",
+    "check_fit",
     "check_level",
     "study_labels",
 ]
@@ -103,6 +107,15 @@ def check_level(level: float, func: str) -> float:
             f"'level' must be a percentage between 0 and 100; got {level!r}", source=func
         )
     return level
+
+
+def check_fit(fit: MetaResult, func: str, minimum: int) -> None:
+    """Refuse a fit with moderators, or with fewer than ``minimum`` studies, for ``func``."""
+    if fit.p != 1:
+        raise InputError(f"{func}: needs a model without moderators; this one has "
+                         f"{fit.p} coefficients")
+    if fit.k < minimum:
+        raise InputError(f"{func}: needs at least {minimum} studies; got k = {fit.k}")
 
 
 def _where(study: Sequence[str] | None, i: int) -> str:

@@ -37,6 +37,7 @@ from numpy.typing import NDArray
 from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats._validate import check_fit
 from evidencehub.stats.models import rma
 from evidencehub.stats.results import MetaResult
 
@@ -66,14 +67,6 @@ def _quiet_rma(*args: Any, **kwargs: Any) -> tuple[MetaResult, list[str]]:
         warnings.simplefilter("always", StatsWarning)
         fit = rma(*args, **kwargs)
     return fit, [str(w.message) for w in caught if issubclass(w.category, StatsWarning)]
-
-
-def _check_fit(fit: MetaResult, func: str, minimum: int) -> None:
-    if fit.p != 1:
-        raise InputError(f"{func}: needs a model without moderators; this one has "
-                         f"{fit.p} coefficients")
-    if fit.k < minimum:
-        raise InputError(f"{func}: needs at least {minimum} studies; got k = {fit.k}")
 
 
 # --------------------------------------------------------------------------------------------
@@ -194,7 +187,7 @@ def regtest(
     df). ``control`` is passed to the ``"rma"`` fit.
     """
     func = "regtest"
-    _check_fit(fit, func, 3)
+    check_fit(fit, func, 3)
     x = _predictor(fit, predictor)
     y, v = np.asarray(fit.yi, dtype=float), np.asarray(fit.vi, dtype=float)
     level = fit.level
@@ -277,7 +270,7 @@ def ranktest(fit: MetaResult) -> RankTest:
     (as metafor). With tied values Kendall's exact distribution does not apply; the
     tie-corrected normal approximation is used and a :class:`StatsWarning` says so.
     """
-    _check_fit(fit, "ranktest", 3)
+    check_fit(fit, "ranktest", 3)
     y, v = np.asarray(fit.yi, dtype=float), np.asarray(fit.vi, dtype=float)
     ee, _ = _quiet_rma(y, v, method="EE")
     v_star = v - ee.se**2
@@ -394,7 +387,7 @@ def trimfill(
     reproduce its output exactly).
     """
     func = "trimfill"
-    _check_fit(fit, func, 3)
+    check_fit(fit, func, 3)
     if estimator not in ("L0", "R0"):
         raise InputError(f"{func}: 'estimator' must be 'L0' or 'R0'; got {estimator!r}")
     y0, v0 = np.asarray(fit.yi, dtype=float), np.asarray(fit.vi, dtype=float)

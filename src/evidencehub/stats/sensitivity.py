@@ -38,6 +38,7 @@ from numpy.typing import NDArray
 from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats._validate import check_fit
 from evidencehub.stats.models import StackFit, fit_stack
 from evidencehub.stats.results import MetaResult
 
@@ -146,14 +147,6 @@ def _package(stack: StackFit, labels: tuple[str, ...], notes: list[str]) -> dict
     }
 
 
-def _check_fit(fit: MetaResult, func: str, minimum: int) -> None:
-    if fit.p != 1:
-        raise InputError(f"{func}: needs a model without moderators; this one has "
-                         f"{fit.p} coefficients")
-    if fit.k < minimum:
-        raise InputError(f"{func}: needs at least {minimum} studies; got k = {fit.k}")
-
-
 def _emit(func: str, notes: Sequence[str]) -> None:
     for note in notes:
         warnings.warn(f"{func}: {note}", StatsWarning, stacklevel=3)
@@ -196,7 +189,7 @@ class LeaveOneOutResult(_SubsetFits):
 
 def leave1out(fit: MetaResult, *, control: Control = None) -> LeaveOneOutResult:
     """Refit ``fit`` k times, leaving out each study in turn (metafor ``leave1out``)."""
-    _check_fit(fit, "leave1out", 2)
+    check_fit(fit, "leave1out", 2)
     mask = ~np.eye(fit.k, dtype=bool)
     stack = _subset_fits(fit, mask, control)
     notes = _notes(stack, fit.study, "without")
@@ -243,7 +236,7 @@ def cumulative(
     ``order`` holds one sortable key per study; ties keep the original order (stable sort).
     Without it the studies are added in their original order, as metafor's ``cumul``.
     """
-    _check_fit(fit, "cumulative", 1)
+    check_fit(fit, "cumulative", 1)
     if order is None:
         keys: list[Any] = list(range(1, fit.k + 1))
     else:
@@ -335,7 +328,7 @@ class InfluenceResult:
 
 def influence(fit: MetaResult, *, control: Control = None) -> InfluenceResult:
     """Outlier and influence diagnostics of an intercept-only model (see module docstring)."""
-    _check_fit(fit, "influence", 3)
+    check_fit(fit, "influence", 3)
     k, p = fit.k, fit.p
     y, v = np.asarray(fit.yi, float), np.asarray(fit.vi, float)
     stack = _subset_fits(fit, ~np.eye(k, dtype=bool), control)
