@@ -151,10 +151,20 @@ def _identity_rows(
 ) -> list[RowMapping | None]:
     """The stored row that is the same work as each record (see the module docstring).
 
-    One query per identifier kind for the whole batch; ``into`` names, per record, the key of
-    the row to merge it into regardless of its identifiers (None: decide by identity).
+    One query per identifier kind for the whole batch (each asking only for the records that
+    the kinds before it did not find); ``into`` names, per record, the key of the row to merge
+    it into regardless of its identifiers (None: decide by identity).
     """
-    by_id = {kind: _rows_by(session, kind, (getattr(r, kind) for r in records)) for kind in _IDS}
+    rows: list[RowMapping | None] = [None] * len(records)
+    for kind in _IDS:
+        asking = [
+            (position, value)
+            for position, (record, target) in enumerate(zip(records, into, strict=True))
+            if target is None and rows[position] is None and (value := getattr(record, kind))
+        ]
+        found = _rows_by(session, kind, (value for _, value in asking))
+        for position, value in asking:
+            rows[position] = found.get(value)
     by_key = _rows_by(
         session,
         "key",
@@ -163,26 +173,15 @@ def _identity_rows(
             for r, target in zip(records, into, strict=True)
         ),
     )
-    rows: list[RowMapping | None] = []
-    for record, target in zip(records, into, strict=True):
+    for position, (record, target) in enumerate(zip(records, into, strict=True)):
         if target is not None:
-            row = by_key.get(target)
-            if row is None:
+            rows[position] = by_key.get(target)
+            if rows[position] is None:
                 raise NotFoundError(
                     f"no record {target!r} in the store to merge {record.key!r} into"
                 )
-        elif _has_ids(record):
-            row = next(
-                (
-                    by_id[kind][value]
-                    for kind in _IDS
-                    if (value := getattr(record, kind)) and value in by_id[kind]
-                ),
-                None,
-            )
-        else:
-            row = by_key.get(record.key)
-        rows.append(row)
+        elif not _has_ids(record):
+            rows[position] = by_key.get(record.key)
     return rows
 
 
