@@ -152,12 +152,12 @@ def test_arm_table_structure_errors(tmp_path: Path) -> None:
             outcome="x",
             design=StudyDesign.RANDOMISED_CONTROLLED,
         )
-    with pytest.raises(InputError, match="arms.csv: the table has no rows"):
+    with pytest.raises(InputError, match=r"arms.csv: the table has no rows"):
         read_arm_table(
             write_table(tmp_path, []), outcome="x", design=StudyDesign.RANDOMISED_CONTROLLED
         )
     with pytest.raises(
-        InputError, match="arms.csv, row 3: study 'A \\(2000\\)' has arm 'drug' twice"
+        InputError, match=r"arms.csv, row 3: study 'A \(2000\)' has arm 'drug' twice"
     ):
         read_arm_table(
             write_table(tmp_path, ["A (2000),10,drug,change,-1,1", "A (2000),12,drug,change,-1,1"]),

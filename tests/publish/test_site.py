@@ -47,7 +47,7 @@ def _targets(files: dict[str, bytes]) -> list[tuple[str, str]]:
     for path, data in files.items():
         if path.endswith(".html"):
             tree = lxml_html.fromstring(data)
-            for element, attribute, link, _ in tree.iterlinks():
+            for element, _attribute, link, _ in tree.iterlinks():
                 if element.tag in ("a", "link", "img", "script"):
                     links.append((path, link))
     return links

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_reference, reference_names
 
+from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, MetaResult, rma
 from evidencehub.stats.bias import fsn, ranktest, regtest, trimfill

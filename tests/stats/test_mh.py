@@ -7,8 +7,8 @@ import math
 from typing import Any
 
 import pytest
-from conftest import load_reference, reference_names
 
+from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.mh import rma_mh
 

@@ -6,8 +6,8 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import load_reference, reference_names
 
+from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.selection import choose_model
 

@@ -14,8 +14,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import load_reference
 
+from conftest import load_reference
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, MetaResult, rma
 from evidencehub.stats.sensitivity import cumulative, influence, leave1out

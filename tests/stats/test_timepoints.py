@@ -11,8 +11,8 @@ import warnings
 from typing import Any
 
 import pytest
-from conftest import load_reference
 
+from conftest import load_reference
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.timepoints import by_timepoint
 

@@ -133,27 +133,25 @@ def test_transaction_commits_on_success(engine: Engine) -> None:
 def test_transaction_rolls_back_everything_on_any_exception(
     engine: Engine, error: BaseException
 ) -> None:
-    with pytest.raises(type(error)):
-        with transaction(engine) as session:
-            upsert_record(session, RECORD, source="test")
-            upsert_record(session, Record(pmid="42", title="Second"), source="test")
-            session.flush()
-            raise error
+    with pytest.raises(type(error)), transaction(engine) as session:
+        upsert_record(session, RECORD, source="test")
+        upsert_record(session, Record(pmid="42", title="Second"), source="test")
+        session.flush()
+        raise error
     with transaction(engine) as session:
         assert count_records(session) == 0
 
 
 def test_constraint_violation_at_commit_is_a_store_error(engine: Engine) -> None:
-    with pytest.raises(StoreError, match="nothing was written"):
-        with transaction(engine) as session:
-            upsert_record(session, RECORD, source="test")
-            # A foreign key to a record that does not exist, bypassing the repository.
-            session.execute(
-                text(
-                    "INSERT INTO record_trial_links (record_id, registry_id) "
-                    "VALUES (999, 'NCT00000000')"
-                )
+    with pytest.raises(StoreError, match="nothing was written"), transaction(engine) as session:
+        upsert_record(session, RECORD, source="test")
+        # A foreign key to a record that does not exist, bypassing the repository.
+        session.execute(
+            text(
+                "INSERT INTO record_trial_links (record_id, registry_id) "
+                "VALUES (999, 'NCT00000000')"
             )
+        )
     with transaction(engine) as session:
         assert count_records(session) == 0
 
@@ -186,9 +184,11 @@ def test_a_writer_locked_out_too_long_gets_a_store_error(
         with transaction(first) as holding:
             upsert_record(holding, RECORD, source="first")
             holding.flush()  # the first writer now holds SQLite's write lock
-            with pytest.raises(StoreError, match="the database is busy: .* more than 0 s; nothing"):
-                with transaction(second) as waiting:
-                    upsert_record(waiting, Record(pmid="2", title="Other"), source="second")
+            with (
+                pytest.raises(StoreError, match=r"the database is busy: .* more than 0 s; nothing"),
+                transaction(second) as waiting,
+            ):
+                upsert_record(waiting, Record(pmid="2", title="Other"), source="second")
         with transaction(second) as session:
             assert count_records(session) == 1
     finally:

@@ -199,10 +199,7 @@ class RisReader:
 
     def sniff(self, head: bytes) -> bool:
         text = head.decode("utf-8", errors="replace").lstrip("\ufeff")
-        for line in text.splitlines()[:20]:
-            if _START.match(line):
-                return True
-        return False
+        return any(_START.match(line) for line in text.splitlines()[:20])
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         parser = rispy.RisParser(mapping=_TagsAsKeys(), list_tags=_LIST_TAGS,

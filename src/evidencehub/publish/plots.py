@@ -141,10 +141,7 @@ def _heterogeneity_text(res: MetaResult) -> str:
 
 
 def _overall_test_text(res: MetaResult) -> str:
-    if res.test == "knha":
-        stat = f"t({res.df}) = {res.tval:.2f}"
-    else:
-        stat = f"z = {res.zval:.2f}"
+    stat = f"t({res.df}) = {res.tval:.2f}" if res.test == "knha" else f"z = {res.zval:.2f}"
     return f"Test for overall effect: {stat} ({_p_text(res.pval)})"
 
 

@@ -26,7 +26,7 @@ dialect-specific (queried in :mod:`evidencehub.store.repo._fulltext`).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, ClassVar
 
 from sqlalchemy import (
     JSON,
@@ -118,7 +118,7 @@ class Base(DeclarativeBase):
     """Declarative base bound to :data:`metadata`."""
 
     metadata = metadata
-    type_annotation_map = {
+    type_annotation_map: ClassVar[dict[Any, Any]] = {
         dict[str, Any]: JSONValue,
         list[Any]: JSONValue,
         dt.datetime: UTCDateTime,

@@ -44,7 +44,7 @@ def test_search_stops_at_max_records(serve: Callable[..., Recorder], fake_time: 
 
 
 def test_bad_arguments() -> None:
-    with pytest.raises(InputError, match="ClinicalTrials.gov serves NCT ids only, got UMIN000012345"):
+    with pytest.raises(InputError, match=r"ClinicalTrials.gov serves NCT ids only, got UMIN000012345"):
         ClinicalTrialsClient().study("UMIN000012345")
     with pytest.raises(InputError, match="not a trial registry id"):
         ClinicalTrialsClient().study("NCT123")

@@ -107,7 +107,7 @@ def test_unstorable_values_and_unknown_analyses(stored: Session) -> None:
 
 def test_result_keys_read_back_in_the_order_they_were_given(stored: Session) -> None:
     keys = ["k", "measure", "method", "estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2"]
-    result = RESULT.model_copy(update={"result": {key: 1 for key in keys}})
+    result = RESULT.model_copy(update={"result": dict.fromkeys(keys, 1)})
     save_result(stored, result)
     latest = latest_result(stored, ANALYSIS.slug)
     assert latest is not None

@@ -44,7 +44,7 @@ def test_flush_turns_a_constraint_violation_into_a_store_error(session: Session)
     session.add(t.Study(key="twice", label="A", design="animal"))
     session.add(t.Study(key="twice", label="B", design="animal"))
     with pytest.raises(
-        StoreError, match="^study 'twice': the store refused the change: .*(UNIQUE|unique)"
+        StoreError, match=r"^study 'twice': the store refused the change: .*(UNIQUE|unique)"
     ):
         flush(session, "study 'twice'")
 
@@ -66,9 +66,8 @@ def test_two_concurrent_imports_of_one_work_fail_cleanly(engine: Engine) -> None
     try:
         with pytest.raises(
             StoreError, match=r"record 'doi:10.1000/race': the store refused .*uq_records_doi"
-        ):
-            with transaction(engine) as second:
-                upsert_record(second, record.model_copy(update={"year": 2020}), source="second")
+        ), transaction(engine) as second:
+            upsert_record(second, record.model_copy(update={"year": 2020}), source="second")
     finally:
         committer.join()
         first.close()

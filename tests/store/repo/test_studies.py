@@ -89,7 +89,7 @@ def test_study_citing_a_record_not_stored_is_refused(session: Session) -> None:
 
 def test_study_listing_a_record_twice_is_refused(stored: Session) -> None:
     twice = STUDY.model_copy(update={"record_keys": ("pmid:28273300", RECORD.key)})
-    with pytest.raises(InputError, match="lists record 'doi:10.1056/nejmoa1608267' twice"):
+    with pytest.raises(InputError, match=r"lists record 'doi:10.1056/nejmoa1608267' twice"):
         upsert_study(stored, twice)
 
 
