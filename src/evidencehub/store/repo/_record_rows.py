@@ -37,6 +37,7 @@ __all__ = [
     "chunked",
     "columns",
     "insert_rows",
+    "stored_data",
     "to_record",
     "update_rows",
 ]
@@ -123,17 +124,29 @@ def _check_identifiers(session: Session, row: RowMapping, merged: Record) -> Non
             )
 
 
+def stored_data(row: RowMapping) -> dict[str, Any]:
+    """The stored version in a row as ``Record.model_dump(mode="json")`` gives it.
+
+    The columns hold exactly that (see :func:`columns`), but for the date, which is a date.
+    """
+    data = {name: row[name] for name in FIELDS}
+    if data["published"] is not None:
+        data["published"] = data["published"].isoformat()
+    return data
+
+
 def update_rows(
-    session: Session, updates: Sequence[tuple[RowMapping, Record, Record]], source: str
+    session: Session, updates: Sequence[tuple[RowMapping, Record, dict[str, Any]]], source: str
 ) -> None:
-    """Replace each ``(row, stored, merged)``'s stored version by ``merged``, keeping history.
+    """Replace each ``(row, merged, columns(merged))``'s version by ``merged``, keeping history.
 
     The rows must be distinct records. Identifier conflicts are refused before anything is
-    written (:class:`StoreError`).
+    written (:class:`StoreError`). Changed fields are found by comparing column values, so no
+    model of the stored version is needed.
     """
     if not updates:
         return
-    for row, _, merged in updates:
+    for row, merged, _ in updates:
         _check_identifiers(session, row, merged)
     now = utc_now()
     ids = [row["id"] for row, _, _ in updates]
@@ -144,14 +157,13 @@ def update_rows(
     by_changed: dict[tuple[str, ...], list[dict[str, Any]]] = defaultdict(list)
     sources: list[dict[str, Any]] = []
     relink: list[tuple[int, tuple[str, ...]]] = []
-    for row, stored, merged in updates:
+    for row, merged, new_values in updates:
         versions.append({
             "record_id": row["id"], "version": earlier.get(row["id"], 0) + 1,
-            "data": stored.model_dump(mode="json"), "source": row["source"],
+            "data": stored_data(row), "source": row["source"],
             "recorded_at": row["updated_at"], "superseded_at": now, "superseded_by": source,
         })  # fmt: skip
-        changed = tuple(f for f in FIELDS if getattr(merged, f) != getattr(stored, f))
-        new_values = columns(merged)
+        changed = tuple(name for name in FIELDS if new_values[name] != row[name])
         by_changed[changed].append({
             "record_id": row["id"], "key": merged.key, "source": source, "updated_at": now,
             **{name: new_values[name] for name in changed},

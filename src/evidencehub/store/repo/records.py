@@ -65,6 +65,7 @@ from evidencehub.store.repo._fulltext import ranked_matches
 from evidencehub.store.repo._lookup import RECORD_ID_FIELDS, canonical_record_id, record_row
 from evidencehub.store.repo._record_rows import (
     CHUNK,
+    FIELDS,
     RECORDS,
     SOURCES,
     VERSIONS,
@@ -205,13 +206,25 @@ def _segment_end(records: Sequence[Record], into: Sequence[str | None], start: i
     return min(len(records), start + CHUNK)
 
 
-def _same_as_stored(row: RowMapping, record: Record, values: dict[str, Any]) -> bool:
-    """True when every field ``record`` gives already has that value in ``row``.
+def _compare_with_stored(
+    row: RowMapping, record: Record, values: dict[str, Any]
+) -> tuple[bool, bool]:
+    """``(unchanged, complete)`` for merging ``record`` (whose columns are ``values``) into ``row``.
 
-    Compares the JSON-ready values with the stored columns (which hold exactly those), so an
-    unchanged record costs no model validation. Merging it would change nothing.
+    *unchanged*: every field ``record`` gives already has that value in the row, so merging
+    changes nothing. *complete*: every field ``record`` leaves empty is empty in the row too, so
+    the merged version is ``record`` itself. Both compare JSON-ready values with the stored
+    columns (which hold exactly those), so neither needs a model of the stored version.
     """
-    return all(values[name] == row[name] for name in given_fields(record))
+    given = set(given_fields(record))
+    unchanged = complete = True
+    for name in FIELDS:
+        if values[name] != row[name]:
+            if name in given:
+                unchanged = False
+            else:
+                complete = False
+    return unchanged, complete
 
 
 def _write_segment(
@@ -221,7 +234,7 @@ def _write_segment(
     outcomes: list[UpsertOutcome] = []
     new: list[Record] = []
     new_values: list[dict[str, Any]] = []
-    updates: list[tuple[RowMapping, Record, Record]] = []
+    updates: list[tuple[RowMapping, Record, dict[str, Any]]] = []
     for record, row in zip(records, rows, strict=True):
         values = columns(record)
         if row is None:
@@ -229,15 +242,15 @@ def _write_segment(
             new_values.append(values)
             outcomes.append(UpsertOutcome.CREATED)
             continue
-        if _same_as_stored(row, record, values):
+        unchanged, complete = _compare_with_stored(row, record, values)
+        if unchanged:
             outcomes.append(UpsertOutcome.UNCHANGED)
             continue
-        stored = to_record(row)
-        merged = merge_present(stored, record)
-        if merged == stored:
-            outcomes.append(UpsertOutcome.UNCHANGED)
-            continue
-        updates.append((row, stored, merged))
+        if complete:
+            updates.append((row, record, values))
+        else:
+            merged = merge_present(to_record(row), record)
+            updates.append((row, merged, columns(merged)))
         outcomes.append(UpsertOutcome.UPDATED)
     update_rows(session, updates, source)
     insert_rows(session, new, new_values, source)

@@ -54,7 +54,7 @@ def _to_trial(row: t.Trial) -> Trial:
 
 
 def _sync_ids(session: Session, row: t.Trial, trial: Trial) -> None:
-    wanted = {trial.registry_id: True, **{s: False for s in trial.secondary_ids}}
+    wanted = {trial.registry_id: True, **dict.fromkeys(trial.secondary_ids, False)}
     stored = {
         r.registry_id: r
         for r in session.scalars(select(t.TrialId).where(t.TrialId.trial_id == row.id))
