@@ -14,7 +14,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
@@ -22,9 +22,12 @@ from scipy import stats as sps
 
 from evidencehub.errors import InputError
 
+if TYPE_CHECKING:
+    from evidencehub.stats.mh import MHResult
+    from evidencehub.stats.peto import PetoResult
+
 __all__ = [
     "Counts",
-    "EqualEffectsFit",
     "check_level",
     "check_tables",
     "fmt",
@@ -38,35 +41,6 @@ __all__ = [
 
 Counts = Sequence[float] | npt.NDArray[np.float64]
 FloatArray = npt.NDArray[np.float64]
-
-
-class EqualEffectsFit(Protocol):
-    """What :func:`summary_head` reads from an ``MHResult`` or a ``PetoResult``."""
-
-    @property
-    def k(self) -> int: ...
-    @property
-    def estimate(self) -> float: ...
-    @property
-    def se(self) -> float: ...
-    @property
-    def zval(self) -> float: ...
-    @property
-    def pval(self) -> float: ...
-    @property
-    def ci_lb(self) -> float: ...
-    @property
-    def ci_ub(self) -> float: ...
-    @property
-    def QE(self) -> float: ...
-    @property
-    def QEdf(self) -> int: ...
-    @property
-    def QEp(self) -> float | None: ...
-    @property
-    def I2(self) -> float: ...
-    @property
-    def H2(self) -> float | None: ...
 
 
 def check_tables(
@@ -160,7 +134,7 @@ def fmtp(p: float | None) -> str:
     return "<.0001" if p < 1e-4 else f"{p:.4f}"
 
 
-def summary_head(fit: EqualEffectsFit, method: str, scale: str) -> list[str]:
+def summary_head(fit: MHResult | PetoResult, method: str, scale: str) -> list[str]:
     """The lines ``print.rma.mh`` / ``print.rma.peto`` start with, down to the model results."""
     return [
         f"Equal-Effects Model (k = {fit.k}), {method}",
