@@ -13,7 +13,13 @@ from evidencehub.errors import StoreError
 from evidencehub.model import Author, Record, Trial
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
-from evidencehub.store.repo._common import flush, given_fields, merge_present
+from evidencehub.store.repo._common import (
+    UpsertOutcome,
+    flush,
+    given_fields,
+    merge_present,
+    put_row,
+)
 from evidencehub.store.repo.records import upsert_record
 
 
@@ -73,3 +79,14 @@ def test_two_concurrent_imports_of_one_work_fail_cleanly(engine: Engine) -> None
         first.close()
     with transaction(engine) as session:
         assert upsert_record(session, record, source="first").value == "unchanged"
+
+
+def test_put_row_creates_then_leaves_alone_then_updates(session: Session) -> None:
+    columns = {"key": "k1", "label": "First", "design": "animal"}
+    row, outcome = put_row(session, t.Study, None, columns, "study 'k1'", lambda r: False)
+    assert outcome is UpsertOutcome.CREATED and row.id is not None
+    same, outcome = put_row(session, t.Study, row, columns, "study 'k1'", lambda r: True)
+    assert outcome is UpsertOutcome.UNCHANGED and same is row
+    changed = {**columns, "label": "Second"}
+    updated, outcome = put_row(session, t.Study, row, changed, "study 'k1'", lambda r: False)
+    assert outcome is UpsertOutcome.UPDATED and updated is row and row.label == "Second"
