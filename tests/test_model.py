@@ -16,6 +16,7 @@ from evidencehub.model import (
     Registry,
     StudyDesign,
     Trial,
+    finite_json,
     normalize_doi,
     parse_registry_id,
     validate,
@@ -176,3 +177,8 @@ def test_study_design_order() -> None:
     assert StudyDesign.IN_VITRO.rank < StudyDesign.ANIMAL.rank < StudyDesign.RANDOMISED_CONTROLLED.rank
     assert not StudyDesign.ANIMAL.in_humans
     assert StudyDesign.CASE_SERIES.in_humans
+
+
+def test_finite_json_nulls_nan_and_infinities_at_any_depth() -> None:
+    data = {"a": float("nan"), "b": [1.5, float("inf"), ("x", -float("inf"))], "c": None, "d": 2}
+    assert finite_json(data) == {"a": None, "b": [1.5, None, ["x", None]], "c": None, "d": 2}

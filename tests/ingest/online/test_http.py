@@ -7,7 +7,14 @@ from collections.abc import Callable
 import httpx
 import pytest
 
-from evidencehub.ingest.online._http import USER_AGENT, PoliteClient, RetryPolicy, SourceError
+from evidencehub.ingest.online._http import (
+    USER_AGENT,
+    PoliteClient,
+    RetryPolicy,
+    SourceError,
+    filter_param,
+    polite_params,
+)
 
 from .recorded_http import FakeTime, Recorder
 
@@ -79,3 +86,19 @@ def test_client_errors_are_not_retried(serve: Callable[..., Recorder], fake_time
 def test_the_suite_cannot_reach_the_network() -> None:
     with pytest.raises(AssertionError, match="tried to reach the network"):
         httpx.get("https://eutils.ncbi.nlm.nih.gov/entrez/eutils/einfo.fcgi", timeout=1)
+
+
+def test_polite_params_drop_none_and_add_mailto() -> None:
+    assert polite_params("me@example.org", query="x", rows=None) == {
+        "query": "x",
+        "mailto": "me@example.org",
+    }
+    assert polite_params(None, query="x") == {"query": "x"}
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [(None, None), ("type:article", "type:article"), ({"a": "1", "b": "2"}, "a:1,b:2")],
+)
+def test_filter_param(value: dict[str, str] | str | None, expected: str | None) -> None:
+    assert filter_param(value) == expected
