@@ -27,7 +27,8 @@
 * **Idempotent.** Importing the same file again merges every record into itself: nothing
   changes and the report counts them as unchanged.
 * **Streaming.** Readers yield one record at a time from a buffered (and gunzipped) stream;
-  memory holds the duplicate index (title keys of the years seen), never a whole file.
+  memory holds the duplicate index (title keys of the years seen) and one batch of records
+  (plus, when parsing ahead, the few batches the parser is ahead), never a whole file.
 * **Parsing ahead.** A large file is parsed in a child process while this one deduplicates
   and writes (:mod:`evidencehub.ingest.parse_ahead`); the transaction, and every decision,
   stays here, and the child's errors are raised here with the same file, place and problem.
