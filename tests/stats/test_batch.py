@@ -9,12 +9,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from test_models import TOL, assert_close, effect_sizes
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, rma
 from evidencehub.stats.batch import pad, rma_batch
+from tests.stats.reference import TOL, assert_close, effect_sizes, load_reference, reference_names
 
 FIELDS = ("estimate", "se", "pval", "ci_lb", "ci_ub", "tau2", "se_tau2", "tau2_ci_lb",
           "tau2_ci_ub", "I2", "H2", "QE", "QEp", "pi_lb", "pi_ub")
@@ -197,7 +196,7 @@ def test_random_data_sets_match_metafor_tight(method: str) -> None:
 def test_batch_equals_single_fit_on_a_bimodal_likelihood() -> None:
     """The global-maximum check gives the same answer in a batch (other analyses around it,
     padding) as in a single fit, for REML and ML."""
-    from test_tau2 import BIMODAL_V, BIMODAL_Y
+    from tests.stats.test_tau2 import BIMODAL_V, BIMODAL_Y
 
     ys, vs = simulated(30, seed=5)
     ys.insert(17, BIMODAL_Y)

@@ -16,10 +16,10 @@ from typing import Any
 
 import pytest
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, MetaResult, rma
 from evidencehub.stats.bias import fsn, ranktest, regtest, trimfill
+from tests.stats.reference import load_reference, reference_names
 
 SENSITIVITY = Path(__file__).parent.parent / "reference" / "metafor_extra" / "sensitivity"
 NAMES = [n for n in reference_names() if "regtest" in load_reference(n)[1]]

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.mh import rma_mh
+from tests.stats.reference import load_reference, reference_names
 
 CASES = [(name, load_reference(name)[1]["measure"]) for name in reference_names()
          if "mh" in load_reference(name)[1]]

@@ -16,7 +16,6 @@ Tolerances (relative, ``|ours - ref| <= rtol |ref| + ATOL``):
 
 from __future__ import annotations
 
-import math
 import warnings
 from typing import Any
 
@@ -26,51 +25,22 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from conftest import load_reference, reference_blocks
 from evidencehub.errors import InputError, StatsWarning
-from evidencehub.stats import METAFOR_DEFAULT_CONTROL, EffectSizes, escalc, rma
-from evidencehub.stats.measures import measure_info
+from evidencehub.stats import METAFOR_DEFAULT_CONTROL, rma
+from tests.stats.reference import (
+    TOL,
+    assert_close,
+    effect_sizes,
+    load_reference,
+    reference_blocks,
+)
 
-TOL = {
-    "closed_form": 1e-8,
-    "iterative": 1e-6,
-    "metafor_default": 1e-7,
-    "metafor_default_pm": 2e-3,
-    "qprofile_default_abs": 1e-4,
-}
-ATOL = 1e-12
-BOUNDARY_ATOL = 1e-9
-"""Absolute tolerance for tau^2 and I^2 at the boundary 0: metafor's iterations stop a hair
-above 0 (e.g. tau^2 = 1e-13, I^2 = 6e-11 %) where the exact solution is 0."""
-BOUNDARY_FIELDS = ("tau2", "I2")
 CLOSED_FORM = ("EE", "DL", "HE", "HS", "SJ")
 SCALARS = ("k", "estimate", "se", "zval", "tval", "df", "pval", "ci_lb", "ci_ub", "tau2",
            "se_tau2", "I2", "H2", "QE", "QEdf", "QEp", "pi_lb", "pi_ub", "tau2_ci_lb",
            "tau2_ci_ub")
 TAU2_CI = ("tau2_ci_lb", "tau2_ci_ub", "tau_ci_lb", "tau_ci_ub", "I2_ci_lb", "I2_ci_ub",
            "H2_ci_lb", "H2_ci_ub")
-
-
-def effect_sizes(name: str) -> EffectSizes:
-    """escalc (or the GEN columns) for reference data set ``name``, with default options."""
-    rows, ref = load_reference(name)
-    study = [r["study"] for r in rows]
-    info = measure_info(ref["measure"])
-    columns = {c: [r[c] for r in rows] for c in info.columns if c in rows[0]}
-    return escalc(ref["measure"], study=study, **columns)
-
-
-def assert_close(ours: Any, ref: Any, rtol: float, what: str) -> None:
-    """``|ours - ref| <= rtol |ref| + atol``, atol = ATOL (BOUNDARY_ATOL for tau^2 and I^2)."""
-    if ref is None:
-        assert ours is None or (isinstance(ours, float) and math.isnan(ours)), what
-        return
-    assert ours is not None, f"{what}: got None, metafor {ref}"
-    ours_a, ref_a = np.asarray(ours, dtype=float), np.asarray(ref, dtype=float)
-    atol = BOUNDARY_ATOL if what.split()[-1] in BOUNDARY_FIELDS else ATOL
-    assert np.all(np.abs(ours_a - ref_a) <= rtol * np.abs(ref_a) + atol), (
-        f"{what}: ours {ours}, metafor {ref}"
-    )
 
 
 def fit(name: str, key: str, **kwargs: Any) -> Any:

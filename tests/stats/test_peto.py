@@ -6,9 +6,9 @@ from typing import Any
 
 import pytest
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.peto import rma_peto
+from tests.stats.reference import load_reference, reference_names
 
 NAMES = [name for name in reference_names() if "peto" in load_reference(name)[1]]
 

@@ -14,12 +14,11 @@ from typing import Any
 
 import numpy as np
 import pytest
-from test_models import TOL, assert_close, effect_sizes
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, rma
 from evidencehub.stats.regression import design_matrix, ee_r2, pseudo_r2
+from tests.stats.reference import TOL, assert_close, effect_sizes, load_reference, reference_names
 
 NAMES = [n for n in reference_names() if "metareg" in load_reference(n)[1]]
 FIELDS = ("k", "QM", "QMp", "QE", "QEdf", "QEp", "tau2", "se_tau2", "I2", "H2", "R2")

@@ -8,9 +8,7 @@ import warnings
 
 import numpy as np
 import pytest
-from test_models import effect_sizes
 
-from conftest import load_reference
 from evidencehub.errors import StatsWarning
 from evidencehub.stats import (
     Coefficient,
@@ -28,6 +26,7 @@ from evidencehub.stats.models import StackFit
 from evidencehub.stats.regression import Design
 from evidencehub.stats.subgroups import SubgroupDifference, SubgroupResult
 from evidencehub.stats.tau2 import Projection, Tau2Fit
+from tests.stats.reference import effect_sizes, load_reference
 
 
 def bcg_metareg(test: str = "z") -> MetaResult:

@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.selection import choose_model
+from tests.stats.reference import load_reference, reference_names
 
 NAMES = [n for n in reference_names() if load_reference(n)[1]["k"] >= 2]
 

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
-from conftest import load_reference
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import METAFOR_DEFAULT_CONTROL, MetaResult, rma
 from evidencehub.stats.sensitivity import cumulative, influence, leave1out
+from tests.stats.reference import load_reference
 
 SENSITIVITY = Path(__file__).parent.parent / "reference" / "metafor_extra" / "sensitivity"
 NAMES = sorted(p.stem for p in SENSITIVITY.glob("*.json"))

@@ -10,11 +10,10 @@ import warnings
 from typing import Any
 
 import pytest
-from test_models import TOL, assert_close, effect_sizes
 
-from conftest import load_reference, reference_names
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.subgroups import subgroup_analysis
+from tests.stats.reference import TOL, assert_close, effect_sizes, load_reference, reference_names
 
 NAMES = [n for n in reference_names() if "subgroup" in load_reference(n)[1]]
 PER_GROUP = ("k", "estimate", "se", "zval", "pval", "ci_lb", "ci_ub", "tau2", "I2", "H2", "QE",

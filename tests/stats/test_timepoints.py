@@ -12,9 +12,9 @@ from typing import Any
 
 import pytest
 
-from conftest import load_reference
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats.timepoints import by_timepoint
+from tests.stats.reference import load_reference
 
 
 def _table() -> list[dict[str, Any]]:

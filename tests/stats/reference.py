@@ -1,10 +1,7 @@
 """Loader for the metafor reference fixtures (``tests/reference/metafor*/``).
 
-Test modules import it directly (``from conftest import load_reference, reference_names``)
-because parametrisation needs the names at collection time. Other test folders have a
-``conftest.py`` too, and pytest imports every one of them under the module name
-``conftest``; :func:`pytest_make_collect_report` therefore points ``sys.modules["conftest"]``
-at this file while a test module of this folder is being imported, and restores it after.
+Test modules import it as ``from tests.stats.reference import load_reference`` (a plain module,
+not a fixture, because parametrisation needs the names at collection time).
 
 * ``load_reference(name) -> (rows, ref)``: ``rows`` are the CSV rows as dicts (numbers as
   ``float``, empty cells as ``None``, ``study`` and ``group`` as text), ``ref`` the parsed
@@ -12,6 +9,9 @@ at this file while a test module of this folder is being imported, and restores 
   ``tests/reference/metafor_extra/`` (same format, added by the reference generator).
 * ``reference_names()``: every data set name, shipped ones first, in manifest order (then
   any ``NAME.json`` + ``NAME.csv`` pair not listed in a manifest).
+* ``TOL``, ``assert_close``: the named tolerances of the comparisons with metafor, and the
+  check ``|ours - ref| <= rtol |ref| + atol`` they are used with.
+* ``effect_sizes(name)``: escalc (or the GEN columns) of a data set with default options.
 * ``reference_blocks(block)``: ``(name, key)`` pairs for every key of a JSON block
   (``"fits"``, ``"fits_tight"``...) over all data sets.
 """
@@ -20,35 +20,21 @@ from __future__ import annotations
 
 import csv
 import json
-import sys
-from collections.abc import Generator
+import math
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-import pytest
+import numpy as np
+
+from evidencehub.stats import EffectSizes, escalc
+from evidencehub.stats.measures import measure_info
 
 REFERENCE_DIRS = (
     Path(__file__).parent.parent / "reference" / "metafor",
     Path(__file__).parent.parent / "reference" / "metafor_extra",
 )
 TEXT_COLUMNS = ("study", "group")
-HERE = Path(__file__).parent
-_THIS_MODULE = sys.modules[__name__]
-
-
-@pytest.hookimpl(wrapper=True)
-def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, Any, Any]:
-    """Make ``import conftest`` mean this file while this folder's test modules are imported."""
-    if not (isinstance(collector, pytest.Module) and collector.path.parent == HERE):
-        return (yield)
-    previous = sys.modules.get("conftest")
-    sys.modules["conftest"] = _THIS_MODULE
-    try:
-        return (yield)
-    finally:
-        if previous is not None:
-            sys.modules["conftest"] = previous
 
 
 def _cell(column: str, value: str) -> Any:
@@ -100,3 +86,39 @@ def reference_blocks(block: str) -> list[tuple[str, str]]:
         _, ref = _load(name)
         pairs += [(name, key) for key in ref.get(block, {}) if key != "control"]
     return pairs
+
+
+TOL = {
+    "closed_form": 1e-8,
+    "iterative": 1e-6,
+    "metafor_default": 1e-7,
+    "metafor_default_pm": 2e-3,
+    "qprofile_default_abs": 1e-4,
+}
+ATOL = 1e-12
+BOUNDARY_ATOL = 1e-9
+"""Absolute tolerance for tau^2 and I^2 at the boundary 0: metafor's iterations stop a hair
+above 0 (e.g. tau^2 = 1e-13, I^2 = 6e-11 %) where the exact solution is 0."""
+BOUNDARY_FIELDS = ("tau2", "I2")
+
+
+def effect_sizes(name: str) -> EffectSizes:
+    """escalc (or the GEN columns) for reference data set ``name``, with default options."""
+    rows, ref = load_reference(name)
+    study = [r["study"] for r in rows]
+    info = measure_info(ref["measure"])
+    columns = {c: [r[c] for r in rows] for c in info.columns if c in rows[0]}
+    return escalc(ref["measure"], study=study, **columns)
+
+
+def assert_close(ours: Any, ref: Any, rtol: float, what: str) -> None:
+    """``|ours - ref| <= rtol |ref| + atol``, atol = ATOL (BOUNDARY_ATOL for tau^2 and I^2)."""
+    if ref is None:
+        assert ours is None or (isinstance(ours, float) and math.isnan(ours)), what
+        return
+    assert ours is not None, f"{what}: got None, metafor {ref}"
+    ours_a, ref_a = np.asarray(ours, dtype=float), np.asarray(ref, dtype=float)
+    atol = BOUNDARY_ATOL if what.split()[-1] in BOUNDARY_FIELDS else ATOL
+    assert np.all(np.abs(ours_a - ref_a) <= rtol * np.abs(ref_a) + atol), (
+        f"{what}: ours {ours}, metafor {ref}"
+    )
