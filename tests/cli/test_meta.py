@@ -7,34 +7,18 @@ fits (EE, DL), 1e-6 for the iterative estimators, compared with the ``fits_tight
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 from pathlib import Path
-from typing import Any
 
 import pytest
 
 from evidencehub.cli import main
+from tests.stats.reference import load_reference, reference_csv, reference_names
 
-REFERENCE = Path(__file__).parent.parent / "reference"
 SCALAR_KEYS = ("estimate", "se", "pval", "ci_lb", "ci_ub", "tau2", "I2", "H2", "QE", "QEp",
                "pi_lb", "pi_ub")
-
-
-def _datasets() -> list[tuple[str, str]]:
-    out = []
-    for folder in ("metafor", "metafor_extra"):
-        with (REFERENCE / folder / "manifest.csv").open(encoding="utf-8", newline="") as fh:
-            out += [(folder, row["name"]) for row in csv.DictReader(fh)]
-    return out
-
-
-DATASETS = _datasets()
-
-
-def _ref(folder: str, name: str) -> dict[str, Any]:
-    return json.loads((REFERENCE / folder / f"{name}.json").read_text(encoding="utf-8"))
+DATASETS = reference_names()
 
 
 def _run(args: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
@@ -51,15 +35,14 @@ def _close(ours: float | None, theirs: float | None, rel: float, what: str) -> N
     assert ours == pytest.approx(theirs, rel=rel, abs=rel * 1e-2), what
 
 
-@pytest.mark.parametrize(("folder", "name"), DATASETS, ids=[n for _, n in DATASETS])
+@pytest.mark.parametrize("name", DATASETS)
 @pytest.mark.parametrize("fit", ["REML_z", "DL_knha", "EE_z", "PM_knha"])
-def test_json_matches_metafor(folder: str, name: str, fit: str,
-                              capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref(folder, name)
+def test_json_matches_metafor(name: str, fit: str, capsys: pytest.CaptureFixture[str]) -> None:
+    _, ref = load_reference(name)
     method, test = fit.split("_")
     expected = (ref["fits_tight"] if fit in ref["fits_tight"] else ref["fits"])[fit]
     rel = 1e-8 if method in ("EE", "DL") else 1e-6
-    code, out, _ = _run([str(REFERENCE / folder / f"{name}.csv"), "--measure", ref["measure"],
+    code, out, _ = _run([str(reference_csv(name)), "--measure", ref["measure"],
                          "--method", method, "--test", test, "--json"], capsys)
     assert code == 0
     got = json.loads(out)
@@ -81,8 +64,8 @@ def test_json_matches_metafor(folder: str, name: str, fit: str,
 
 
 def test_subgroup_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", "bcg_RR")["tight"]["subgroup"]
-    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR",
+    ref = load_reference("bcg_RR")[1]["tight"]["subgroup"]
+    code, out, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR",
                          "--subgroup", "group", "--json"], capsys)
     assert code == 0
     sub = json.loads(out)["subgroup"]
@@ -99,8 +82,8 @@ def test_subgroup_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
 
 @pytest.mark.parametrize("test", ["z", "knha"])
 def test_mods_matches_metafor_metareg(test: str, capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", "bcg_RR")["tight"]["metareg"][f"REML_{test}"]
-    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--mods", "x",
+    ref = load_reference("bcg_RR")[1]["tight"]["metareg"][f"REML_{test}"]
+    code, out, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR", "--mods", "x",
                          "--test", test, "--json"], capsys)
     assert code == 0
     got = json.loads(out)
@@ -114,9 +97,9 @@ def test_mods_matches_metafor_metareg(test: str, capsys: pytest.CaptureFixture[s
 
 @pytest.mark.parametrize("method", ["REML", "EE"])
 def test_by_fits_one_analysis_per_value(method: str, capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", "bcg_RR")
+    ref = load_reference("bcg_RR")[1]
     ref = (ref["tight"] if method == "REML" else ref)["subgroup"][f"per_group_{method}"]
-    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group",
+    code, out, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR", "--by", "group",
                          "--method", method, "--json"], capsys)
     assert code == 0
     got = json.loads(out)
@@ -132,7 +115,7 @@ def test_by_fits_one_analysis_per_value(method: str, capsys: pytest.CaptureFixtu
 
 def test_by_with_more_analyses_per_value_matches_single_fits(
         capsys: pytest.CaptureFixture[str]) -> None:
-    args = [str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group", "--json"]
+    args = [str(reference_csv("bcg_RR")), "-m", "RR", "--by", "group", "--json"]
     code, out, _ = _run(args, capsys)
     assert code == 0
     code, out_l1o, _ = _run([*args, "--leave1out"], capsys)  # one fit per value, no batch
@@ -145,8 +128,8 @@ def test_by_with_more_analyses_per_value_matches_single_fits(
 
 
 def test_leave1out_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", "bcg_RR")["tight"]["leave1out"]["studies"]
-    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--leave1out",
+    ref = load_reference("bcg_RR")[1]["tight"]["leave1out"]["studies"]
+    code, out, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR", "--leave1out",
                          "--json"], capsys)
     assert code == 0
     rows = json.loads(out)["leave1out"]["studies"]
@@ -159,9 +142,9 @@ def test_leave1out_matches_metafor(capsys: pytest.CaptureFixture[str]) -> None:
 @pytest.mark.parametrize("name", ["bcg_RR", "molloy2014_ZCOR"])
 def test_bias_matches_metafor(name: str, tmp_path: Path,
                               capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", name)
+    ref = load_reference(name)[1]
     funnel = tmp_path / "funnel.svg"
-    code, out, _ = _run([str(REFERENCE / "metafor" / f"{name}.csv"), "-m", ref["measure"],
+    code, out, _ = _run([str(reference_csv(name)), "-m", ref["measure"],
                          "--bias", "--funnel", str(funnel), "--json"], capsys)
     assert code == 0
     bias = json.loads(out)["bias"]
@@ -179,8 +162,8 @@ def test_bias_matches_metafor(name: str, tmp_path: Path,
 
 
 def test_revman_convention_is_dersimonian_laird(capsys: pytest.CaptureFixture[str]) -> None:
-    ref = _ref("metafor", "bcg_RR")["fits"]["DL_z"]
-    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR",
+    ref = load_reference("bcg_RR")[1]["fits"]["DL_z"]
+    code, out, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR",
                          "--convention", "revman", "--json"], capsys)
     assert code == 0
     got = json.loads(out)
@@ -189,8 +172,8 @@ def test_revman_convention_is_dersimonian_laird(capsys: pytest.CaptureFixture[st
 
 
 def test_human_output_is_back_transformed(capsys: pytest.CaptureFixture[str]) -> None:
-    fit = _ref("metafor", "bcg_RR")["fits_tight"]["REML_z"]
-    code, out, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR"], capsys)
+    fit = load_reference("bcg_RR")[1]["fits_tight"]["REML_z"]
+    code, out, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR"], capsys)
     assert code == 0
     assert "Risk ratio per study" in out
     assert f"Back-transformed (risk ratio): {math.exp(fit['estimate']):.4f}" in out
@@ -199,7 +182,7 @@ def test_human_output_is_back_transformed(capsys: pytest.CaptureFixture[str]) ->
 
 def test_plots_are_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     forest, funnel = tmp_path / "forest.svg", tmp_path / "funnel.png"
-    code, _, err = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--subgroup",
+    code, _, err = _run([str(reference_csv("bcg_RR")), "-m", "RR", "--subgroup",
                          "group", "--plot", str(forest), "--funnel", str(funnel), "--json"],
                         capsys)
     assert code == 0
@@ -209,7 +192,7 @@ def test_plots_are_written(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
 
 
 def test_plots_per_by_value(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, _ = _run([str(REFERENCE / "metafor" / "bcg_RR.csv"), "-m", "RR", "--by", "group",
+    code, _, _ = _run([str(reference_csv("bcg_RR")), "-m", "RR", "--by", "group",
                        "--plot", str(tmp_path / "f.svg"), "--json"], capsys)
     assert code == 0
     assert sorted(p.name for p in tmp_path.iterdir()) == [
@@ -254,12 +237,12 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_by_keeps_sample_sizes_for_freeman_tukey(tmp_path: Path,
                                                  capsys: pytest.CaptureFixture[str]) -> None:
-    source = REFERENCE / "metafor_extra" / "pritz1997_PFT.csv"
+    source = reference_csv("pritz1997_PFT")
     lines = source.read_text(encoding="utf-8").splitlines()
     data = tmp_path / "pft.csv"
     data.write_text("\n".join([lines[0] + ",wave"] + [line + ",1" for line in lines[1:]]) + "\n",
                     encoding="utf-8")
-    fit = _ref("metafor_extra", "pritz1997_PFT")["fits_tight"]["REML_z"]
+    fit = load_reference("pritz1997_PFT")[1]["fits_tight"]["REML_z"]
     code, out, _ = _run([str(data), "-m", "PFT", "--by", "wave", "--json"], capsys)
     assert code == 0
     assert json.loads(out)[0]["estimate"] == pytest.approx(fit["estimate"], rel=1e-6)

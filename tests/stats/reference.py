@@ -7,6 +7,7 @@ not a fixture, because parametrisation needs the names at collection time).
   ``float``, empty cells as ``None``, ``study`` and ``group`` as text), ``ref`` the parsed
   JSON. ``name`` is looked up in ``tests/reference/metafor/`` and then in
   ``tests/reference/metafor_extra/`` (same format, added by the reference generator).
+* ``reference_csv(name)``: the path of a data set's CSV file (for running the CLI on it).
 * ``reference_names()``: every data set name, shipped ones first, in manifest order (then
   any ``NAME.json`` + ``NAME.csv`` pair not listed in a manifest).
 * ``TOL``, ``assert_close``: the named tolerances of the comparisons with metafor, and the
@@ -45,18 +46,24 @@ def _cell(column: str, value: str) -> Any:
     return float(value)
 
 
-@cache
-def _load(name: str) -> tuple[tuple[dict[str, Any], ...], dict[str, Any]]:
+def reference_csv(name: str) -> Path:
+    """The CSV file of reference data set ``name`` (its JSON results lie beside it)."""
     for folder in REFERENCE_DIRS:
         csv_path = folder / f"{name}.csv"
         if csv_path.exists():
-            with csv_path.open(newline="", encoding="utf-8") as fh:
-                rows = tuple(
-                    {col: _cell(col, val) for col, val in row.items()} for row in csv.DictReader(fh)
-                )
-            ref = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
-            return rows, ref
+            return csv_path
     raise FileNotFoundError(f"no reference data set named {name!r} in {REFERENCE_DIRS}")
+
+
+@cache
+def _load(name: str) -> tuple[tuple[dict[str, Any], ...], dict[str, Any]]:
+    csv_path = reference_csv(name)
+    with csv_path.open(newline="", encoding="utf-8") as fh:
+        rows = tuple(
+            {col: _cell(col, val) for col, val in row.items()} for row in csv.DictReader(fh)
+        )
+    ref = json.loads(csv_path.with_suffix(".json").read_text(encoding="utf-8"))
+    return rows, ref
 
 
 def load_reference(name: str) -> tuple[list[dict[str, Any]], dict[str, Any]]:
