@@ -15,7 +15,8 @@ off) runs three imports into one fresh store, each timed on its own:
 * ``update`` — the same records with other titles (same PMIDs and DOIs, another seed): every
   record is updated, its previous version kept in the history with its provenance.
 
-Each import reports wall time and CPU time (user + system) of the importing process and,
+Each import reports wall time, the importing process's peak RSS so far, and CPU time
+(user + system) of the importing process and,
 separately, of the parser child when parsing ahead, so rates are given both ways: records per
 wall second, and records per CPU second of all processes together. ``--bio N`` also times
 Biopython 1.88's ``Entrez.read`` on an N-record file in its own subprocess (CPU time), the
@@ -67,6 +68,7 @@ def measure(path: Path, update: Path, db: str | None, ahead: bool) -> list[dict[
                     "kind": kind, "ahead": ahead, "records": report.read, "wall_s": wall,
                     "cpu_main_s": own_after - own, "cpu_child_s": children_after - children,
                     "created": report.created, "updated": report.updated, "unchanged": report.unchanged,
+                    "peak_rss_mib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
                 })  # fmt: skip
         finally:
             engine.dispose()
@@ -97,7 +99,8 @@ def _row(r: dict[str, Any]) -> str:
     mode = "" if r["kind"] == "biopython" else ("parse ahead" if r["ahead"] else "one process")
     return (
         f"| {r['kind']} | {mode} | {r['records']:,} | {r['wall_s']:.2f} | {r['cpu_main_s']:.2f} | "
-        f"{r.get('cpu_child_s', 0.0):.2f} | {r['records'] / r['wall_s']:,.0f} | {r['records'] / cpu:,.0f} |"
+        f"{r.get('cpu_child_s', 0.0):.2f} | {r['records'] / r['wall_s']:,.0f} | {r['records'] / cpu:,.0f} | "
+        f"{r.get('peak_rss_mib', 0.0):.0f} |"
     )
 
 
@@ -133,8 +136,9 @@ def main(argv: list[str] | None = None) -> None:
                     print(_row(result), flush=True)
             path.unlink()
             update.unlink()
-    print("\n| import | mode | records | wall s | CPU s (main) | CPU s (parser) | records/s (wall) | records/s (CPU, all) |")
-    print("|---|---|---:|---:|---:|---:|---:|---:|")
+    print("\n| import | mode | records | wall s | CPU s (main) | CPU s (parser) | records/s (wall) "
+          "| records/s (CPU, all) | peak RSS MiB (main) |")
+    print("|---|---|---:|---:|---:|---:|---:|---:|---:|")
     for row in rows:
         print(_row(row))
 
