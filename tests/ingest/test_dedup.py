@@ -34,8 +34,8 @@ from evidencehub.ingest.dedup import (
 )
 from evidencehub.model import Author, OpenAccess, Record, RecordLink
 
-# The repository's parent holds shared/ (here and in CI, which clones main beside it).
-SCREENING = Path(__file__).resolve().parents[3] / "shared" / "fixtures" / "formats" / "screening"
+# Two real SYNERGY screening sets (sources in tests/data/SOURCES.md).
+SCREENING = Path(__file__).parent.parent / "data" / "csv"
 
 
 def rec(title: str, year: int | None = 2020, family: str | None = "Shapiro", **kw: object) -> Record:
