@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 import typer
@@ -68,3 +69,9 @@ def test_ctrl_c_inside_a_command_exits_130(monkeypatch: pytest.MonkeyPatch, caps
     monkeypatch.setattr(ingest_cli, "_engine", interrupt)
     assert main(["records"]) == 130
     assert "Interrupted" in capsys.readouterr().err
+
+
+def test_readme_documents_every_command() -> None:
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    for name in COMMANDS:
+        assert f"`evidencehub {name}" in readme, f"README.md does not document 'evidencehub {name}'"
