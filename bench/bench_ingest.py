@@ -221,11 +221,16 @@ def _run_measure(kind: str, path: Path) -> None:
         importlib.import_module(module)
     rss_before = _rss_kib()
     usage = resource.getrusage(resource.RUSAGE_SELF)
+    children = resource.getrusage(resource.RUSAGE_CHILDREN)
     wall = time.perf_counter()
     records = function(path)
     wall = time.perf_counter() - wall
     after = resource.getrusage(resource.RUSAGE_SELF)
+    children_after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    # CPU of every process the measure ran: the import parses files of 4 MiB or more in a child
+    # process (ingest.parse_ahead), whose CPU RUSAGE_SELF would leave out.
     cpu = (after.ru_utime - usage.ru_utime) + (after.ru_stime - usage.ru_stime)
+    cpu += (children_after.ru_utime - children.ru_utime) + (children_after.ru_stime - children.ru_stime)
     print(json.dumps({
         "kind": kind, "records": records, "cpu_s": cpu, "wall_s": wall,
         "peak_rss_mib": after.ru_maxrss / 1024, "rss_before_mib": rss_before / 1024,
@@ -308,10 +313,13 @@ def report(results: list[dict[str, Any]], bios: list[dict[str, Any]], imports: l
         if slowest_bio is None:
             break
         best_bio = max(b["rate"] for b in bios)
+        best_bio_wall = max(b["records"] / b["wall_s"] for b in bios)
+        wall_rate = result["records"] / result["wall_s"]
         lines.append(
             f"- whole import (read, deduplicate, store in SQLite, one transaction) of {result['records']:,} records: "
-            f"{result['rate']:,.0f} records/s = **{result['rate'] / best_bio:.1f}×** Biopython's parse alone "
-            f"at its fastest ({best_bio:,.0f} records/s) (target ≥ 3×)"
+            f"{wall_rate:,.0f} records per wall second = **{wall_rate / best_bio_wall:.1f}×** Biopython's parse "
+            f"alone at its fastest ({best_bio_wall:,.0f}) (target ≥ 3×); per CPU second of all its processes "
+            f"(the parser child included) {result['rate']:,.0f} = {result['rate'] / best_bio:.1f}× ({best_bio:,.0f})"
         )
     return "\n".join(lines) + "\n"
 

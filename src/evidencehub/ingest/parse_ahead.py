@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
+import gc
 import multiprocessing
 import os
 import queue
@@ -69,6 +70,10 @@ def worth_reading_ahead(path: Path) -> bool:
 
 
 _PR_SET_PDEATHSIG = 1
+#: The child's first-generation collection threshold (CPython's default is 700). Parsing allocates
+#: a few hundred short-lived, acyclic containers per record (field dicts, tuples, lxml proxies),
+#: so the default runs a collection every record or two; cycles are still collected, less often.
+_CHILD_GC_THRESHOLD = 50_000
 
 
 def _die_with_parent(parent: int) -> None:
@@ -84,6 +89,7 @@ def _produce(reader: Reader, path: Path, label: str, out: Any, shared_fd: int, p
     """Child side: put ``("items", (batch, bytes read))`` messages, then how it ended."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _die_with_parent(parent)
+    gc.set_threshold(_CHILD_GC_THRESHOLD)
     read = [0]
     position = [0]
 
@@ -144,6 +150,11 @@ def read_ahead(
         name="evidencehub-parse",
         daemon=True,
     )
+    # Objects alive now (the imported modules, the store's engine) are moved out of the collector's
+    # reach for the import (gc.freeze, as Python's documentation advises before a fork): neither
+    # process then rescans them in every full collection, and the child does not touch (copy) their
+    # pages. gc.unfreeze() hands them back when the import ends, whichever way it ends.
+    gc.freeze()
     try:
         child.start()
         while True:
@@ -167,3 +178,4 @@ def read_ahead(
             child.join()
         messages.close()
         shared.close()
+        gc.unfreeze()
