@@ -14,7 +14,7 @@ from sqlalchemy import Engine, select
 
 from evidencehub.errors import InputError
 from evidencehub.ingest import parse_ahead
-from evidencehub.ingest.base import Item, Parsed
+from evidencehub.ingest.base import Item, Parsed, Rejected
 from evidencehub.ingest.formats import open_source
 from evidencehub.ingest.importer import import_paths
 from evidencehub.ingest.medline import MedlineReader
@@ -63,6 +63,18 @@ def test_items_are_those_of_the_reader_in_order(tmp_path: Path) -> None:
         assert ahead == _in_process(reader, path)
         assert sum(read) == path.stat().st_size
     assert multiprocessing.active_children() == []
+
+
+def test_a_record_that_does_not_validate_is_rejected_as_in_process(tmp_path: Path) -> None:
+    # The PubMed reader validates records in the parent (read_fields in the child, build here).
+    text = PUBMED.read_text(encoding="utf-8")
+    pmid = text.split('<PMID Version="1">', 1)[1].split("<", 1)[0]
+    bad = tmp_path / "bad.xml"
+    bad.write_text(text.replace(f">{pmid}</PMID>", ">12ab</PMID>", 1), encoding="utf-8")
+    ahead = list(parse_ahead.read_ahead(PubmedXmlReader(), bad, label=str(bad)))
+    assert ahead == _in_process(PubmedXmlReader(), bad)
+    assert [type(item) for item in ahead] == [Rejected, Parsed]
+    assert "PMID" in ahead[0].where and "digits" in ahead[0].problem  # type: ignore[union-attr]
 
 
 def test_a_reader_error_is_raised_with_its_file_place_and_problem(tmp_path: Path) -> None:

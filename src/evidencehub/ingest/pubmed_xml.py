@@ -50,7 +50,10 @@ from evidencehub.ingest.base import Item, Parsed, Rejected
 from evidencehub.ingest.identifiers import find_registry_ids
 from evidencehub.model import Record, validate
 
-__all__ = ["PubmedXmlReader"]
+__all__ = ["PubmedXmlReader", "Unbuilt"]
+
+#: A record's fields with its source and place, not yet validated; or its rejection.
+Unbuilt = tuple[dict[str, Any], str, str] | Rejected
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
@@ -429,6 +432,29 @@ class PubmedXmlReader:
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         """Yield one :class:`Parsed` or :class:`Rejected` per ``PubmedArticle``/``PubmedBookArticle``."""
+        build = self.build
+        for unbuilt in self.read_fields(stream, source=source):
+            yield build(unbuilt)
+
+    @staticmethod
+    def build(unbuilt: Unbuilt) -> Item:
+        """The item of :meth:`read_fields`' output: the record validated, or the rejection as it was."""
+        if isinstance(unbuilt, Rejected):
+            return unbuilt
+        fields, source, where = unbuilt
+        try:
+            record = _build_record(fields, source=source, where=where)
+        except InputError as exc:
+            return Rejected(source, where, exc.problem)
+        return Parsed(record, source, where)
+
+    def read_fields(self, stream: BinaryIO, *, source: str) -> Iterator[Unbuilt]:
+        """:meth:`read` in two steps: each record's fields, not yet validated into a :class:`Record`.
+
+        ``read`` is ``build`` applied to each of these. Plain dicts, tuples and strings are cheaper
+        to pickle than validated records, so :mod:`~evidencehub.ingest.parse_ahead` sends these from
+        its parser process and builds (validates, once) in the importing one.
+        """
         binary = open_binary(stream)
         try:
             head = binary.peek(4096)[:4096]
@@ -484,7 +510,7 @@ class PubmedXmlReader:
             )
 
     @staticmethod
-    def _item(element: etree._Element, number: int, source: str) -> Item:
+    def _item(element: etree._Element, number: int, source: str) -> Unbuilt:
         tag = element.tag
         if tag == "PubmedArticle":
             fields = _journal_article_fields(element)
@@ -498,8 +524,4 @@ class PubmedXmlReader:
             return Rejected(source, where, "no PMID")
         if not fields.get("title"):
             return Rejected(source, where, "no title (ArticleTitle, VernacularTitle or BookTitle)")
-        try:
-            record = _build_record(fields, source=source, where=where)
-        except InputError as exc:
-            return Rejected(source, where, exc.problem)
-        return Parsed(record, source, where)
+        return fields, source, where
