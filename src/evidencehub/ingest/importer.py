@@ -217,11 +217,11 @@ class RecordImporter:
                     return record.key
                 return self._index_match(record, parsed)
             try:
-                same_key, _ = self._load(record.key)
+                stored, _ = self._load(record.key)
             except NotFoundError:
-                pass
-            else:
-                return self._title_key_match(same_key, record)
+                stored = None  # no stored record under this title key: look further
+            if stored is not None:
+                return self._title_key_match(stored, record)
         if not self._store_was_empty:
             self._load_years(record.year)
         return self._index_match(record, parsed)
