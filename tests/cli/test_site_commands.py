@@ -3,11 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -15,6 +10,7 @@ import pytest
 
 from evidencehub.cli import main
 from evidencehub.demo import run_demo
+from tests.serving import serving
 
 
 def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
@@ -75,53 +71,14 @@ def test_help_has_an_example(command: str, capsys: pytest.CaptureFixture[str]) -
     assert "Example:" in out and f"evidencehub {command}" in out
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_serve_answers_http(demo_db: Path) -> None:
-    port = free_port()
-    process = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "evidencehub",
-            "serve",
-            "--db",
-            str(demo_db),
-            "--site",
-            str(demo_db.parent / "site"),
-            "--port",
-            str(port),
-        ],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        env={**os.environ, "PYTHONWARNINGS": "ignore"},
-    )
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                with urllib.request.urlopen(
-                    f"http://127.0.0.1:{port}/index.json", timeout=2
-                ) as response:
-                    index = json.load(response)
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise
-                time.sleep(0.2)
+    with serving(demo_db, demo_db.parent / "site") as base:
+        with urllib.request.urlopen(base + "/index.json", timeout=5) as response:
+            index = json.load(response)
         assert index["counts"]["studies"] == 34
         with urllib.request.urlopen(
-            f"http://127.0.0.1:{port}/search.json?q=islets", timeout=5
+            base + "/search.json?q=islets", timeout=5
         ) as response:
             found = json.load(response)
         assert [r["doi"] for r in found["records"]] == ["10.1056/nejmoa2506549"]
-    finally:
-        process.terminate()
-        process.wait(timeout=10)
-        process.stdout.close()  # type: ignore[union-attr]
-        process.stderr.close()  # type: ignore[union-attr]

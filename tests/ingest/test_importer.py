@@ -21,6 +21,7 @@ from evidencehub.store.repo.records import (
     record_provenance,
 )
 from evidencehub.store.repo.trials import get_trial, record_keys_for_trial, trial_ids_for_record
+from tests.ingest.progress import InterruptAfter
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PUBMED = DATA / "pubmed_xml"
@@ -227,21 +228,6 @@ def test_uncertain_matches_are_kept_apart_and_reported(engine: Engine, tmp_path:
     assert candidate.other_key.startswith("title:islet-transplantation")
 
 
-class _InterruptAfter:
-    """A progress display whose user presses Ctrl-C after ``n`` updates."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def start_file(self, path: Path, total_bytes: int) -> None:
-        assert total_bytes == path.stat().st_size
-
-    def advance(self, n_bytes: int) -> None:
-        self.n -= 1
-        if self.n < 0:
-            raise KeyboardInterrupt
-
-
 def test_ctrl_c_mid_import_leaves_the_store_as_it_was(engine: Engine, tmp_path: Path) -> None:
     import_paths(engine, [RIS / "rispy_example_full.ris"])
     before = snapshot(engine)
@@ -252,7 +238,7 @@ def test_ctrl_c_mid_import_leaves_the_store_as_it_was(engine: Engine, tmp_path: 
         for i in range(400):
             handle.write(record.replace(pmid, str(40_000_000 + i), 1) + "\n\n")
     with pytest.raises(KeyboardInterrupt):
-        import_paths(engine, [big], progress=_InterruptAfter(5))
+        import_paths(engine, [big], progress=InterruptAfter(5))
     assert snapshot(engine) == before
 
 

@@ -22,6 +22,7 @@ from evidencehub.ingest.pubmed_xml import PubmedXmlReader
 from evidencehub.model import Record
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
+from tests.ingest.progress import InterruptAfter
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 PUBMED = DATA / "pubmed_xml" / "biopython_pubmed2.xml"
@@ -191,26 +192,11 @@ def test_import_reading_ahead_rolls_back_a_bad_file(engine: Engine, tmp_path: Pa
     assert multiprocessing.active_children() == []
 
 
-class _InterruptAfter:
-    """A progress display whose user presses Ctrl-C after ``n`` updates."""
-
-    def __init__(self, n: int) -> None:
-        self.n = n
-
-    def start_file(self, path: Path, total_bytes: int) -> None:
-        assert total_bytes == path.stat().st_size
-
-    def advance(self, n_bytes: int) -> None:
-        self.n -= 1
-        if self.n < 0:
-            raise KeyboardInterrupt
-
-
 def test_ctrl_c_reading_ahead_leaves_the_store_and_no_child(engine: Engine, tmp_path: Path) -> None:
     import_paths(engine, [PUBMED])
     before = snapshot(engine)
     many = _many_medline(tmp_path / "many.nbib", parse_ahead.BATCH_SIZE * 4)
     with pytest.raises(KeyboardInterrupt):
-        import_paths(engine, [many], progress=_InterruptAfter(2), parse_ahead=True)
+        import_paths(engine, [many], progress=InterruptAfter(2), parse_ahead=True)
     assert snapshot(engine) == before
     assert multiprocessing.active_children() == []
