@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from evidencehub.model import Record
-from evidencehub.store.repo.records import list_records, upsert_record
+from evidencehub.store.repo.records import list_records, upsert_record, upsert_records
 
 CORPUS = [
     Record(pmid="1", title="Encapsulated stem-cell-derived islets in type 1 diabetes",
@@ -78,3 +78,58 @@ def test_postgresql_search_uses_the_gin_index(corpus: Session) -> None:
     compiled = statement.compile(corpus.get_bind(), compile_kwargs={"literal_binds": True})
     plan = "\n".join(row[0] for row in corpus.execute(text(f"EXPLAIN {compiled}")))
     assert "ix_records_fts" in plan
+
+
+def _sqlite_index_is_consistent(session: Session) -> None:
+    """FTS5's own check: every row's terms, and only those, are in the index."""
+    session.execute(text("INSERT INTO records_fts(records_fts, rank) VALUES ('integrity-check', 1)"))
+
+
+@pytest.mark.parametrize("engine", ["sqlite"], indirect=True)
+def test_batched_inserts_and_updates_keep_the_sqlite_index_exact(session: Session) -> None:
+    records = [
+        Record(pmid=str(n), title=f"Islet graft study {n}", abstract=f"Cohort {n} of stem cells.")
+        for n in range(1, 1201)  # more than one write chunk
+    ]
+    upsert_records(session, records, source="first")
+    changed = [
+        r.model_copy(update={"title": f"Encapsulation device study {r.pmid}"})
+        for r in records[::2]
+    ]
+    upsert_records(session, changed, source="second")
+    _sqlite_index_is_consistent(session)
+    assert len(list_records(session, query="encapsulation device", limit=None)) == 600
+    assert len(list_records(session, query="islet graft", limit=None)) == 600
+    assert _pmids(session, "islet graft 1") == []  # record 1's old title is gone from the index
+    assert _pmids(session, "cohort 1 encapsulation") == ["1"]
+    assert _pmids(session, "islet graft 2") == ["2"]
+
+
+def test_the_index_is_kept_for_a_database_made_before_revision_0002(db_url: str) -> None:
+    """A store created with the per-row triggers (0001) upgrades, and search stays exact."""
+    from alembic import command
+
+    from evidencehub.store import init_db, transaction
+    from evidencehub.store.repo._common import utc_now
+    from evidencehub.store.repo._record_rows import RECORDS, columns
+    from evidencehub.store.session import _alembic_config
+
+    engine = init_db(db_url)
+    try:
+        command.downgrade(_alembic_config(engine), "0001")
+        with transaction(engine) as session:  # a row as revision 0001's code wrote it
+            now = utc_now()
+            row = {**columns(CORPUS[0]), "key": CORPUS[0].key, "source": "old"}
+            session.execute(insert(RECORDS), {**row, "created_at": now, "updated_at": now})
+        init_db(engine)
+        with transaction(engine) as session:
+            upsert_records(session, CORPUS[1:], source="new")
+            upsert_record(session, CORPUS[0].model_copy(update={"abstract": "Now about retinas."}),
+                          source="new")
+            if engine.dialect.name == "sqlite":
+                _sqlite_index_is_consistent(session)
+            assert _pmids(session, "macroencapsulation") == []
+            assert _pmids(session, "retinas") == ["1"]
+            assert sorted(_pmids(session, "islet")) == ["1", "2", "4"]
+    finally:
+        engine.dispose()

@@ -1,6 +1,6 @@
-"""Full-text search over record titles and abstracts, per dialect, ranked best first.
+"""Full-text search over record titles and abstracts, per dialect: its upkeep and ranked queries.
 
-* SQLite: the FTS5 table ``records_fts`` (created and kept in sync by the migration), ranked
+* SQLite: the FTS5 table ``records_fts`` (created by the migrations), ranked
   by FTS5's ``bm25()`` with the title weighted twice the abstract. The user's words are passed
   as quoted FTS5 strings, so operators and punctuation in a query are searched for literally
   instead of being parsed as FTS5 syntax; all words must match (as in ``plainto_tsquery``).
@@ -11,24 +11,67 @@
   with ``plainto_tsquery('english', …)`` and ranked by ``ts_rank`` (default weights, so a title
   match counts 1.0 and an abstract match 0.4); the expression is the very one the migration's
   GIN index is built on, so the planner uses the index.
+
+Upkeep (SQLite only; PostgreSQL's expression index keeps itself): the repository indexes the
+rows it writes, a batch at a time, with :func:`index_rows` after inserting them and
+:func:`unindex_rows` / :func:`index_rows` around changing a title or abstract (migration 0002
+says why this replaced per-row triggers). An external-content FTS5 table must be told the old
+text to remove a row's terms, so :func:`unindex_rows` reads it from ``records`` before the
+update.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Subquery, column, func, literal_column, select, table
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Subquery,
+    bindparam,
+    column,
+    func,
+    literal_column,
+    select,
+    table,
+    text,
+)
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import StoreError
 from evidencehub.store import tables as t
 
-__all__ = ["ranked_matches"]
+__all__ = ["index_rows", "ranked_matches", "unindex_rows"]
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 _FTS = table("records_fts", column("rowid"), column("records_fts"))
 _ENGLISH: ColumnElement[Any] = literal_column("'english'::regconfig")
+_INDEX = text(
+    "INSERT INTO records_fts(rowid, title, abstract) "
+    "SELECT id, title, abstract FROM records WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+_UNINDEX = text(
+    "INSERT INTO records_fts(records_fts, rowid, title, abstract) "
+    "SELECT 'delete', id, title, abstract FROM records WHERE id IN :ids"
+).bindparams(bindparam("ids", expanding=True))
+
+
+def _maintained(session: Session) -> bool:
+    return session.get_bind().dialect.name == "sqlite"
+
+
+def index_rows(session: Session, ids: Sequence[int]) -> None:
+    """Add the current title and abstract of the records ``ids`` to the index (one statement)."""
+    if ids and _maintained(session):
+        session.execute(_INDEX, {"ids": list(ids)})
+
+
+def unindex_rows(session: Session, ids: Sequence[int]) -> None:
+    """Remove the current title and abstract of the records ``ids`` from the index."""
+    if ids and _maintained(session):
+        session.execute(_UNINDEX, {"ids": list(ids)})
 
 
 def _sqlite_matches(words: list[str]) -> Select[Any]:
