@@ -108,6 +108,11 @@ def test_normalize_registry_id() -> None:
         ("NCT012345678", ()),
         ("XNCT01234567", ()),
         ("NCT01234567 NCT01234567", ("NCT01234567",)),
+        # found wherever they stand, in order, in long text, whatever the case and spacing
+        ("Controlled (intra-islet) study; European data.\nEU\nCT 2023-123456-12-00, then "
+         "nct01234567 after UMIN000012345", ("2023-123456-12-00", "NCT01234567", "UMIN000012345")),
+        ("éNCT01234567 and Straße NCT07654321", ("NCT01234567", "NCT07654321")),  # 'ß' → 'SS'
+        ("Größe: NCT01234567", ("NCT01234567",)),
         ("", ()),
         (None, ()),
     ],

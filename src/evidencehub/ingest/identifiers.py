@@ -121,21 +121,30 @@ def normalize_registry_id(value: str) -> str:
 _EU_PREFIX = r"(?:EudraCT|EU\s?CT)(?:\s*(?:No\.?|number|nr\.?|\#))?[\s:]*"
 _EU_PREFIX_RE = re.compile("^" + _EU_PREFIX, re.IGNORECASE | re.VERBOSE)
 
-#: Every candidate below starts with one of these (upper-cased) words.
+#: Every candidate below starts with one of these (upper-cased) words; "EU" stands for EudraCT
+#: and EU CT however they are spaced.
 _PREFIXES = ("NCT", "UMIN", "JRCT", "ISRCTN", "CHICTR", "ACTRN", "DRKS", "CTRI", "IRCT", "NTR", "KCT",
-             "EUDRACT", "EU CT", "EUCT")  # fmt: skip
+             "EU")  # fmt: skip
 
 
+_ID_CHARS = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789")
 
-def _may_hold_id(upper: str) -> bool:
-    """True when a registry prefix starts a word somewhere in ``upper`` (fast pre-check)."""
+
+def _prefix_starts(upper: str) -> list[int]:
+    """Where a registry prefix starts a word in ``upper``, in order (substring search, no regex).
+
+    The one candidate pattern below, searched over a whole abstract, costs about a quarter of a
+    millisecond (an alternation tried at every position); ``str.find`` for a dozen prefixes and
+    the pattern anchored at the few places they start cost a small fraction of that.
+    """
+    starts = set()
     for prefix in _PREFIXES:
         start = upper.find(prefix)
         while start != -1:
-            if start == 0 or not upper[start - 1].isalnum():
-                return True
+            if start == 0 or upper[start - 1] not in _ID_CHARS:  # the pattern's lookbehind
+                starts.add(start)
             start = upper.find(prefix, start + 1)
-    return False
+    return sorted(starts)
 
 
 # One candidate pattern per registry; parse_registry_id decides what is valid.
@@ -166,10 +175,21 @@ def find_registry_ids(text: str | None) -> tuple[str, ...]:
     """
     if not text:
         return ()
-    if not _may_hold_id(text.upper()):
-        return ()  # the common case, decided by substring search instead of the regex
+    upper = text.upper()
+    starts = _prefix_starts(upper)
+    if not starts:
+        return ()  # the common case
+    if len(upper) == len(text):  # no character changed length ("ß" → "SS"), so places agree
+        found_at = (_REGISTRY_IN_TEXT.match(text, start) for start in starts)
+        matches: Iterable[re.Match[str]] = [m for m in found_at if m is not None]
+    else:
+        matches = _REGISTRY_IN_TEXT.finditer(text)
     found: dict[str, None] = {}
-    for match in _REGISTRY_IN_TEXT.finditer(text):
+    end = 0
+    for match in matches:
+        if match.start() < end:
+            continue  # inside the id before (finditer's matches never overlap either)
+        end = match.end()
         raw = _EU_PREFIX_RE.sub("", match.group(0))
         try:
             found[parse_registry_id(raw)[1]] = None
@@ -191,8 +211,11 @@ def _record_texts(record: Record) -> Iterable[str]:
 
 
 def record_registry_ids(record: Record) -> tuple[str, ...]:
-    """Return the registry ids a record declares plus those written anywhere in its text."""
+    """Return the registry ids a record declares plus those written anywhere in its text.
+
+    The texts are searched as one string, joined by NUL (which no id pattern crosses): one
+    search instead of a dozen per record.
+    """
     found: dict[str, None] = dict.fromkeys(record.registry_ids)
-    for text in _record_texts(record):
-        found.update(dict.fromkeys(find_registry_ids(text)))
+    found.update(dict.fromkeys(find_registry_ids("\0".join(_record_texts(record)))))
     return tuple(found)

@@ -109,6 +109,14 @@ def _has_ids(record: Record) -> bool:
     return bool(record.doi or record.pmid or record.pmcid)
 
 
+def _with_all_registry_ids(record: Record) -> Record:
+    """``record`` with every registry id written anywhere in it (a copy only when it gains some)."""
+    registry_ids = record_registry_ids(record)
+    if registry_ids == record.registry_ids:
+        return record
+    return record.model_copy(update={"registry_ids": registry_ids})
+
+
 class RecordImporter:
     """Deduplicating writer for one unit of work (a session inside one transaction).
 
@@ -258,11 +266,7 @@ class RecordImporter:
         """
         if not items:
             return
-        records = [
-            item.item.model_copy(update={"registry_ids": record_registry_ids(item.item)})
-            for item in items
-            if isinstance(item.item, Record)
-        ]
+        records = [_with_all_registry_ids(item.item) for item in items if isinstance(item.item, Record)]
         if len(records) != len(items):
             raise TypeError("add_records takes parsed records only (trials go to add_trial)")
         prefetched = self._prefetch(records)
