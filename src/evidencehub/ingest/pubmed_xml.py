@@ -96,11 +96,35 @@ def _orcid(value: str | None) -> str | None:
     return "-".join(match.groups()).upper() if match else text
 
 
+def _child(parent: etree._Element, tag: str) -> etree._Element | None:
+    """The first child of ``parent`` named ``tag``, or None.
+
+    A loop over the children rather than ``parent.find(tag)``: lxml's ``find``, ``findtext`` and
+    ``iterfind`` go through its ElementPath module (a few microseconds per call, measured 3.7 µs
+    against 0.2 µs for this loop over a small element), and a record takes some forty of them.
+    """
+    for child in parent:
+        if child.tag == tag:
+            return child
+    return None
+
+
+def _texts(parent: etree._Element) -> dict[str, str]:
+    """The text of the first child of each tag (``Year``, ``Month``…), in one pass."""
+    found: dict[str, str] = {}
+    for child in parent:
+        tag = child.tag
+        if tag not in found and isinstance(tag, str):
+            found[tag] = child.text or ""
+    return found
+
+
 def _date(node: etree._Element | None) -> dt.date | None:
     """A full date from ``Year``/``Month``/``Day`` children (month as number or name), else None."""
     if node is None:
         return None
-    year, month, day = node.findtext("Year"), node.findtext("Month"), node.findtext("Day")
+    parts = _texts(node)
+    year, month, day = parts.get("Year"), parts.get("Month"), parts.get("Day")
     if not (year and month and day):
         return None
     month = month.strip()
@@ -114,7 +138,8 @@ def _date(node: etree._Element | None) -> dt.date | None:
 def _year(pub_date: etree._Element | None) -> int | None:
     if pub_date is None:
         return None
-    text = pub_date.findtext("Year") or pub_date.findtext("MedlineDate") or ""
+    parts = _texts(pub_date)
+    text = parts.get("Year") or parts.get("MedlineDate") or ""
     match = _YEAR.search(text)
     return int(match.group(1)) if match else None
 
@@ -125,7 +150,9 @@ def _authors(author_list: etree._Element | None) -> tuple[dict[str, Any], ...]:
         return ()
     clean = clean_text
     authors = []
-    for author in author_list.iterchildren("Author"):
+    for author in author_list:
+        if author.tag != "Author":
+            continue
         fields: dict[str, Any] = {}
         initials = None
         affiliations = []
@@ -138,7 +165,7 @@ def _authors(author_list: etree._Element | None) -> tuple[dict[str, Any], ...]:
             elif tag == "Initials":
                 initials = clean(child.text)
             elif tag == "AffiliationInfo":
-                text = element_text(child.find("Affiliation"))
+                text = element_text(_child(child, "Affiliation"))
                 if text:
                     affiliations.append(text)
             elif tag == "CollectiveName":
@@ -161,7 +188,9 @@ def _abstract(abstract: etree._Element | None) -> tuple[str | None, tuple[dict[s
     if abstract is None:
         return None, ()
     sections: list[dict[str, Any]] = []
-    for part in abstract.iterfind("AbstractText"):
+    for part in abstract:
+        if part.tag != "AbstractText":
+            continue
         text = element_text(part)
         if text:
             sections.append({"label": clean_text(part.get("Label")) or None, "text": text})
@@ -178,13 +207,20 @@ def _mesh(heading_list: etree._Element | None) -> tuple[str, ...]:
     if heading_list is None:
         return ()
     terms = []
-    for heading in heading_list.iterchildren("MeshHeading"):
+    for heading in heading_list:
+        if heading.tag != "MeshHeading":
+            continue
         parts = []
-        for name in heading.iterchildren("DescriptorName", "QualifierName"):
+        first = None
+        for name in heading:
+            tag = name.tag
+            if tag != "DescriptorName" and tag != "QualifierName":
+                continue
+            first = first or tag
             text = name.text
             if text:
                 parts.append("*" + text.strip() if name.get("MajorTopicYN") == "Y" else text.strip())
-        if parts and heading[0].tag == "DescriptorName":
+        if parts and first == "DescriptorName":
             terms.append("/".join(parts))
     return tuple(terms)
 
@@ -193,8 +229,10 @@ def _grants(grant_list: etree._Element | None) -> tuple[str, ...]:
     if grant_list is None:
         return ()
     grants = []
-    for grant in grant_list.iterfind("Grant"):
-        parts = {child.tag: child.text for child in grant}
+    for grant in grant_list:
+        if grant.tag != "Grant":
+            continue
+        parts = _texts(grant)
         text = clean_text("/".join(p.strip() for p in (parts.get(t) for t in _GRANT_PARTS) if p and p.strip()))
         if text:
             grants.append(text)
@@ -205,12 +243,15 @@ def _links(comments: etree._Element | None) -> tuple[dict[str, str], ...]:
     if comments is None:
         return ()
     links = []
-    for item in comments.iterfind("CommentsCorrections"):
+    for item in comments:
+        if item.tag != "CommentsCorrections":
+            continue
         ref_type = item.get("RefType") or ""
         if ref_type in _NOT_LINKS or not ref_type:
             continue
-        pmid = clean_text(item.findtext("PMID"))
-        source = clean_text(item.findtext("RefSource"))
+        parts = _texts(item)
+        pmid = clean_text(parts.get("PMID"))
+        source = clean_text(parts.get("RefSource"))
         target = f"pmid:{pmid}" if pmid else source
         if target:
             links.append({"kind": _LINK_KINDS.get(ref_type) or _kebab(ref_type), "target": target})
@@ -221,8 +262,11 @@ def _databank_registry_ids(databank_list: etree._Element | None) -> list[str]:
     if databank_list is None:
         return []
     found: list[str] = []
-    for accession in databank_list.iterfind("DataBank/AccessionNumberList/AccessionNumber"):
-        found.extend(find_registry_ids(accession.text))
+    for databank in databank_list:
+        numbers = _child(databank, "AccessionNumberList") if databank.tag == "DataBank" else None
+        for accession in numbers if numbers is not None else ():
+            if accession.tag == "AccessionNumber":
+                found.extend(find_registry_ids(accession.text))
     return found
 
 
@@ -230,10 +274,16 @@ def _article_ids(id_list: etree._Element | None, ids: dict[str, str]) -> None:
     """Add ``IdType → value`` from an ``ArticleIdList`` to ``ids`` (first one of each type wins)."""
     if id_list is None:
         return
-    for article_id in id_list.iterfind("ArticleId"):
+    for article_id in id_list:
+        if article_id.tag != "ArticleId":
+            continue
         id_type, value = article_id.get("IdType"), clean_text(article_id.text)
         if id_type and value and id_type not in ids:
             ids[id_type] = value
+
+
+def _text(element: etree._Element | None) -> str | None:
+    return None if element is None else element.text
 
 
 def _children(parent: etree._Element, repeated: frozenset[str] = frozenset()) -> dict[str, Any]:
@@ -267,7 +317,7 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
     ids: dict[str, str] = {}
     pubmed_data = top.get("PubmedData")
     if pubmed_data is not None:
-        _article_ids(pubmed_data.find("ArticleIdList"), ids)
+        _article_ids(_child(pubmed_data, "ArticleIdList"), ids)
     body_element = citation.get("Article")
     if body_element is None:
         return fields
@@ -283,18 +333,21 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
     journal = body.get("Journal")
     pub_date = None
     if journal is not None:
-        fields["journal"] = clean_text(journal.findtext("Title"))
-        fields["journal_abbrev"] = clean_text(journal.findtext("ISOAbbreviation"))
-        fields["issn"] = clean_text(journal.findtext("ISSN"))
-        issue = journal.find("JournalIssue")
+        parts = _children(journal)
+        fields["journal"] = clean_text(_text(parts.get("Title")))
+        fields["journal_abbrev"] = clean_text(_text(parts.get("ISOAbbreviation")))
+        fields["issn"] = clean_text(_text(parts.get("ISSN")))
+        issue = parts.get("JournalIssue")
         if issue is not None:
-            fields["volume"] = clean_text(issue.findtext("Volume"))
-            fields["issue"] = clean_text(issue.findtext("Issue"))
-            pub_date = issue.find("PubDate")
+            parts = _children(issue)
+            fields["volume"] = clean_text(_text(parts.get("Volume")))
+            fields["issue"] = clean_text(_text(parts.get("Issue")))
+            pub_date = parts.get("PubDate")
     journal_info = citation.get("MedlineJournalInfo")
     if journal_info is not None:
-        fields["journal_abbrev"] = fields.get("journal_abbrev") or clean_text(journal_info.findtext("MedlineTA"))
-        fields["issn"] = fields.get("issn") or clean_text(journal_info.findtext("ISSNLinking"))
+        parts = _texts(journal_info)
+        fields["journal_abbrev"] = fields.get("journal_abbrev") or clean_text(parts.get("MedlineTA"))
+        fields["issn"] = fields.get("issn") or clean_text(parts.get("ISSNLinking"))
     fields["year"] = _year(pub_date)
     fields["published"] = _date(pub_date) or _date(body.get("ArticleDate"))
     if fields["year"] is None and fields["published"] is not None:
@@ -302,16 +355,17 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
 
     pagination = body.get("Pagination")
     if pagination is not None:
-        pages = clean_text(pagination.findtext("MedlinePgn"))
+        parts = _texts(pagination)
+        pages = clean_text(parts.get("MedlinePgn"))
         if not pages:
-            start, end = clean_text(pagination.findtext("StartPage")), clean_text(pagination.findtext("EndPage"))
+            start, end = clean_text(parts.get("StartPage")), clean_text(parts.get("EndPage"))
             pages = f"{start}-{end}" if start and end else start
         fields["pages"] = pages
     language = body.get("Language")
     fields["language"] = clean_text(language.text) if language is not None else None
     type_list = body.get("PublicationTypeList")
     fields["publication_types"] = (
-        tuple(t for t in (clean_text(p.text) for p in type_list.iterchildren("PublicationType")) if t)
+        tuple(t for t in (clean_text(p.text) for p in type_list if p.tag == "PublicationType") if t)
         if type_list is not None
         else ()
     )
@@ -320,7 +374,7 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
     fields["keywords"] = tuple(
         k
         for keyword_list in citation["KeywordList"]
-        for k in (element_text(k) for k in keyword_list.iterchildren("Keyword"))
+        for k in (element_text(k) for k in keyword_list if k.tag == "Keyword")
         if k
     )
     fields["links"] = _links(citation.get("CommentsCorrectionsList"))
