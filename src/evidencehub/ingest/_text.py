@@ -67,6 +67,8 @@ def clean_text(value: str | None) -> str | None:
     """
     if not value:
         return None
+    if value.isalnum():
+        return value  # letters and digits only: no whitespace, no invisible character (most names)
     ascii_only = value.isascii()
     if not ascii_only and any(char in value for char in _INVISIBLE_CHARS):
         value = _INVISIBLE.sub("", value)
