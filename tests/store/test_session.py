@@ -213,3 +213,27 @@ def test_unsupported_database_urls_are_config_errors(url: str, message: str) -> 
 def test_an_unreachable_postgresql_server_is_a_store_error() -> None:
     with pytest.raises(StoreError, match="cannot open the database at postgresql"):
         init_db("postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=2")
+
+
+def test_json_columns_are_standard_json_text_and_round_trip(engine: Engine) -> None:
+    """JSON columns are written by pydantic-core; what is stored must be plain JSON to any reader."""
+    import json
+
+    from sqlalchemy import String, cast, select
+
+    from evidencehub.model import Author
+    from evidencehub.store import tables as t
+    from evidencehub.store.repo.records import get_record
+
+    record = RECORD.model_copy(update={
+        "authors": (Author(family="Ødegård", given="Åse", affiliations=("Universitetet i Bergen",)),
+                    Author(collective="The “Islet” Group")),
+        "mesh_terms": ("*Diabetes Mellitus, Type 1/therapy",),
+    })  # fmt: skip
+    with transaction(engine) as session:
+        upsert_record(session, record, source="test")
+    with transaction(engine) as session:
+        raw = session.execute(select(cast(t.Record.authors, String), cast(t.Record.mesh_terms, String))).one()
+        assert json.loads(raw[0]) == record.model_dump(mode="json")["authors"]
+        assert json.loads(raw[1]) == ["*Diabetes Mellitus, Type 1/therapy"]
+        assert get_record(session, record.key) == record

@@ -5,6 +5,11 @@
   not block the writer) and a busy timeout; transactions are opened with an explicit ``BEGIN``
   instead of pysqlite's implicit one, so that a whole unit of work, DDL included, commits or
   rolls back as one (SQLAlchemy's documented recipe for "serializable isolation / savepoints").
+  JSON columns are encoded and decoded by pydantic-core's JSON (:func:`_json_text`,
+  ``pydantic_core.from_json``), a dependency already: several times faster than the standard
+  library's ``json`` on these small values (measured 2.0 → 0.15 µs to decode ``[]``, 7.8 →
+  5.1 µs for nine authors), which counts when an import reads and writes eight JSON columns per
+  record.
 * :func:`init_db` — brings a database to the newest schema by running ``alembic upgrade head``,
   configured in code (no ``alembic.ini``); running it again is harmless.
 * :func:`transaction` — one unit of work: a session that commits when the block ends and rolls
@@ -23,6 +28,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.util.exc import CommandError
+from pydantic_core import from_json, to_json
 from sqlalchemy import Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
@@ -37,6 +43,14 @@ __all__ = ["SQLITE_BUSY_TIMEOUT_MS", "current_revision", "init_db", "make_engine
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
 _MIGRATIONS = "evidencehub.store:migrations"
+
+
+def _json_text(value: Any) -> str:
+    """A JSON column's value as JSON text (UTF-8 kept as is, no spaces)."""
+    return to_json(value).decode()
+
+
+_JSON_CODEC = {"json_serializer": _json_text, "json_deserializer": from_json}
 
 
 def make_engine(url: str) -> Engine:
@@ -60,7 +74,7 @@ def make_engine(url: str) -> Engine:
         )
     if backend == "postgresql":
         try:
-            return create_engine(parsed, pool_pre_ping=True)
+            return create_engine(parsed, pool_pre_ping=True, **_JSON_CODEC)
         except (ImportError, exc.NoSuchModuleError) as err:
             raise ConfigError(
                 f"cannot use {parsed.drivername!r}: {err}; install the driver with "
@@ -68,7 +82,7 @@ def make_engine(url: str) -> Engine:
             ) from None
     database = parsed.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
-    kwargs: dict[str, Any] = {}
+    kwargs: dict[str, Any] = dict(_JSON_CODEC)
     if in_memory:
         kwargs["poolclass"] = StaticPool
         kwargs["connect_args"] = {"check_same_thread": False}
