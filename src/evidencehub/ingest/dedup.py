@@ -380,9 +380,13 @@ def _rank(source: str, order: Sequence[str]) -> int:
     return order.index(kind) if kind in order else len(order)
 
 
+#: Each record field's declared default (read once: ``Record.model_fields`` is a computed property).
+_DEFAULTS: dict[str, Any] = {name: info.default for name, info in Record.model_fields.items()}
+
+
 def _is_empty(name: str, value: Any) -> bool:
     """A field at its declared default (None, empty, ``False``) carries no information."""
-    return value is None or value == "" or value == () or value == Record.model_fields[name].default
+    return value is None or value == "" or value == () or value == _DEFAULTS[name]
 
 
 def merge_records(parts: Sequence[tuple[Record, str]]) -> MergedRecord:
@@ -395,7 +399,7 @@ def merge_records(parts: Sequence[tuple[Record, str]]) -> MergedRecord:
         raise ValueError("merge_records needs at least one record")
     values: dict[str, Any] = {}
     provenance: dict[str, str] = {}
-    for name in Record.model_fields:
+    for name in _DEFAULTS:
         if name in _UNION_FIELDS:
             continue
         order = METRICS_PRIORITY if name in METRICS_FIELDS else BIBLIOGRAPHIC_PRIORITY
@@ -445,7 +449,7 @@ def merge_into(
     """
     values: dict[str, Any] = {}
     conflicts: list[str] = []
-    for name in Record.model_fields:
+    for name in _DEFAULTS:
         old, new = getattr(stored, name), getattr(incoming, name)
         if name in _UNION_FIELDS:
             extra = record_registry_ids(incoming) if name == "registry_ids" and scan_incoming else new
