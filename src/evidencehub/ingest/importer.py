@@ -301,14 +301,17 @@ class RecordImporter:
         to_store, into = record, None
         if key is not None:
             stored, provenance = self._load(key)
-            to_store, conflicts = merge_into(
-                stored,
-                provenance,
-                record,
-                source,
-                incoming_wins_ties=key not in self._written,
-                scan_incoming=False,
-            )
+            if record == stored:  # a re-import: merging would give the stored version back
+                to_store, conflicts = stored, []
+            else:
+                to_store, conflicts = merge_into(
+                    stored,
+                    provenance,
+                    record,
+                    source,
+                    incoming_wins_ties=key not in self._written,
+                    scan_incoming=False,
+                )
             self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
             if key in self._written:
                 self.report.batch_duplicates += 1
