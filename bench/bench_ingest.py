@@ -50,6 +50,7 @@ from lxml import etree
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "data" / "pubmed_xml"
 RESULTS = ROOT / "bench" / "results" / "ingest.md"
+NOTES_HEADING = "## Notes"
 DOCTYPE = (
     '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
     '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">'
@@ -365,7 +366,10 @@ def main(argv: list[str] | None = None) -> None:
     print(text)
     if args.write:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(text, encoding="utf-8")
+        # Hand-written notes below NOTES_HEADING survive a rewrite of the measured part.
+        previous = RESULTS.read_text(encoding="utf-8") if RESULTS.exists() else ""
+        notes = previous[previous.find(NOTES_HEADING) :] if NOTES_HEADING in previous else ""
+        RESULTS.write_text(text + ("\n" + notes if notes else ""), encoding="utf-8")
 
 
 if __name__ == "__main__":
