@@ -301,8 +301,9 @@ class RecordImporter:
         to_store, into = record, None
         if key is not None:
             stored, provenance = self._load(key)
+            conflicts: list[str] = []
             if record == stored:  # a re-import: merging would give the stored version back
-                to_store, conflicts = stored, []
+                to_store = stored
             else:
                 to_store, conflicts = merge_into(
                     stored,
