@@ -283,6 +283,7 @@ def _article_ids(id_list: etree._Element | None, ids: dict[str, str]) -> None:
 
 
 def _text(element: etree._Element | None) -> str | None:
+    """An element's own text, None for no element."""
     return None if element is None else element.text
 
 

@@ -59,6 +59,7 @@ _UNINDEX = text(
 
 
 def _maintained(session: Session) -> bool:
+    """True when the index is the repository's to keep (SQLite's external-content FTS5 table)."""
     return session.get_bind().dialect.name == "sqlite"
 
 

@@ -2,9 +2,9 @@
 
 Used by :mod:`evidencehub.store.repo.records`, whose docstring states the rules (identity,
 merging, history, provenance). Writes are Core statements executed once per batch with a list
-of parameter sets (``executemany``; for INSERTs SQLAlchemy's multi-row "insertmanyvalues"),
-never ORM objects: an import writes tens of thousands of records in one transaction, and
-statement round trips and unit-of-work bookkeeping would dominate its time.
+of parameter sets (``executemany``), never ORM objects: an import writes tens of thousands of
+records in one transaction, and statement round trips and unit-of-work bookkeeping would
+dominate its time.
 
 * :func:`insert_rows` — new records (one ``executemany`` INSERT without ``RETURNING``: on SQLite
   SQLAlchemy can only return ids in parameter order one row per statement, measured 0.3 s slower
@@ -13,9 +13,7 @@ statement round trips and unit-of-work bookkeeping would dominate its time.
 * :func:`update_rows` — changed records: the previous version goes to ``record_versions``, the
   changed columns are updated (one statement per set of changed columns), ``record_field_sources``
   names the new source of each changed field, new registry ids are linked, and a changed title
-  or abstract is re-indexed.
-
-Both keep the full-text index (:mod:`._fulltext`) in step, a batch at a time.
+  or abstract is re-indexed (:mod:`._fulltext`, a batch at a time).
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ Batches
     :func:`upsert_records` writes many records with a few statements: it looks the batch up
     with one ``IN`` query per identifier kind (DOI, PMID, PMCID, title key), decides "unchanged"
     by comparing the incoming record's JSON-ready values with the stored columns (no model is
-    built for a record that does not change), inserts the new records with one multi-row
+    built for a record that does not change), inserts the new records with one ``executemany``
     ``INSERT`` and writes history and provenance only for the records that change. Its result
     is exactly that of calling :func:`upsert_record` for each record in order: records of one
     batch that are the same work (they share an identifier or a title key, or meet the same
