@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import gc
 import json
 from pathlib import Path
 from typing import Any
@@ -358,3 +359,36 @@ def test_batch_size_changes_nothing_but_speed(
     ]  # fmt: skip
     assert len(state) == 5
     assert [s[0].keywords for s in state if s[0].pmid == "11748933"] == [("cryoinjury",)]
+
+
+class _CollectorProbe:
+    """A progress display that notes the garbage collector's state while the import runs."""
+
+    def __init__(self, fail: bool) -> None:
+        self.fail = fail
+        self.seen: list[tuple[bool, int]] = []
+
+    def start_file(self, path: Path, total_bytes: int) -> None:
+        self.seen.append((gc.isenabled(), gc.get_freeze_count()))
+
+    def advance(self, n_bytes: int) -> None:
+        self.seen.append((gc.isenabled(), gc.get_freeze_count()))
+        if self.fail:
+            raise KeyboardInterrupt
+
+
+@pytest.mark.parametrize("parse_ahead", [False, True])
+@pytest.mark.parametrize("fail", [False, True])
+def test_the_collector_is_paused_for_the_import_only(
+    engine: Engine, tmp_path: Path, parse_ahead: bool, fail: bool
+) -> None:
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    probe = _CollectorProbe(fail)
+    if fail:
+        with pytest.raises(KeyboardInterrupt):
+            import_paths(engine, [MEDLINE / "nbib_single.nbib"], progress=probe, parse_ahead=parse_ahead)
+    else:
+        import_paths(engine, [MEDLINE / "nbib_single.nbib"], progress=probe, parse_ahead=parse_ahead)
+    assert probe.seen
+    assert all(not enabled and frozen > 0 for enabled, frozen in probe.seen)
+    assert gc.isenabled() and gc.get_freeze_count() == 0

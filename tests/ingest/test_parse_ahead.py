@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import multiprocessing
 import os
 from collections.abc import Iterator
@@ -138,20 +137,6 @@ def test_stopping_early_terminates_the_child(tmp_path: Path) -> None:
     assert len(multiprocessing.active_children()) == 1
     items.close()
     assert multiprocessing.active_children() == []
-
-
-@pytest.mark.parametrize("stop_after", [1, None])
-def test_objects_are_frozen_during_the_import_only(tmp_path: Path, stop_after: int | None) -> None:
-    assert gc.get_freeze_count() == 0
-    many = _many_medline(tmp_path / "many.nbib", parse_ahead.BATCH_SIZE + 1)
-    items = parse_ahead.read_ahead(MedlineReader(), many, label=str(many))
-    next(items)
-    assert gc.get_freeze_count() > 0  # what was alive when the import began
-    if stop_after is None:
-        assert len(list(items)) == parse_ahead.BATCH_SIZE
-    else:
-        items.close()
-    assert gc.get_freeze_count() == 0
 
 
 def test_worth_reading_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -34,10 +34,21 @@
   stays here, and the child's errors are raised here with the same file, place and problem.
 * **Trials.** ClinicalTrials.gov studies are upserted as trials; records are linked to trials
   through every registry id found in them (:func:`~.identifiers.record_registry_ids`).
+* **Garbage collection.** An import allocates millions of short-lived objects (fields, records,
+  rows) that reference counting frees, yet Python's cyclic collector would run thousands of
+  times, and as the duplicate index grows each full collection walks every live object
+  (measured with ``gc.callbacks``: 2.0 s of a 30,000-record first import, 6.0 s of an update of
+  those records). So for the length of an import (:func:`_collector_for_bulk_work`) what is
+  alive at its start is frozen (``gc.freeze``; the parser child then does not copy those pages
+  either, as Python's documentation says of ``fork``) and automatic collection is off. The import
+  makes few reference cycles (about 1,200 objects for those 30,000 records, counted by one
+  collection after an import run with the collector off; peak memory the same), and the
+  collector, on again when the import ends however it ends, frees them.
 """
 
 from __future__ import annotations
 
+import gc
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -377,6 +388,20 @@ def import_items(
     importer.add_records(batch, source, skip_bad=skip_bad)
 
 
+@contextmanager
+def _collector_for_bulk_work() -> Iterator[None]:
+    """Freeze what is alive and pause automatic garbage collection for one import (docstring)."""
+    was_enabled = gc.isenabled()
+    gc.freeze()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+
+
 def _reader_for(path: Path, fmt: str) -> Reader:
     return detect_format(path) if fmt == "auto" else get_reader(fmt)
 
@@ -420,7 +445,7 @@ def import_paths(
         raise InputError("no files to import")
     readers = [(path, _reader_for(path, fmt)) for path in files]  # fail before writing anything
     report = ImportReport(paths=[str(p) for p in files])
-    with transaction(engine) as session:
+    with _collector_for_bulk_work(), transaction(engine) as session:
         importer = RecordImporter(session, report, thresholds)
         for path, reader in readers:
             source = f"{reader.name}:{path.name}"
@@ -465,7 +490,7 @@ def import_bodies(
     reader = get_reader(reader_name)
     report = ImportReport(paths=[label])
     source = f"{reader.name}:{label}"
-    with transaction(engine) as session:
+    with _collector_for_bulk_work(), transaction(engine) as session:
         importer = RecordImporter(session, report, thresholds)
         for number, body in enumerate(bodies, start=1):
             where = f"{label} (response {number})"
