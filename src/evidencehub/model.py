@@ -25,6 +25,7 @@ from typing import Any, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evidencehub.errors import InputError
+from evidencehub.vocab import StudyDesign
 
 __all__ = [
     "AbstractSection",
@@ -167,32 +168,6 @@ class TrialPhase(StrEnum):
     PHASE3 = "PHASE3"
     PHASE4 = "PHASE4"
     NA = "NA"
-
-
-class StudyDesign(StrEnum):
-    """Study designs, ordered from the furthest from a patient to the closest.
-
-    :attr:`rank` gives that order (used by evidence labels and certainty grading).
-    """
-
-    IN_VITRO = "in-vitro"
-    ANIMAL = "animal"
-    CASE_REPORT = "case-report"
-    CASE_SERIES = "case-series"
-    SINGLE_ARM_TRIAL = "single-arm-trial"
-    COHORT = "cohort"
-    CASE_CONTROL = "case-control"
-    NON_RANDOMISED_CONTROLLED = "non-randomised-controlled-trial"
-    RANDOMISED_CONTROLLED = "randomised-controlled-trial"
-    SYSTEMATIC_REVIEW = "systematic-review"
-
-    @property
-    def rank(self) -> int:
-        return list(StudyDesign).index(self)
-
-    @property
-    def in_humans(self) -> bool:
-        return self not in (StudyDesign.IN_VITRO, StudyDesign.ANIMAL)
 
 
 class ValueKind(StrEnum):

@@ -1,6 +1,8 @@
-"""The one registry of effect-size measures (metafor's ``escalc`` codes).
+"""The statistics of effect-size measures (metafor's ``escalc`` codes): inputs and scales.
 
-Everything that needs to know about a measure — :func:`~evidencehub.stats.escalc`, the
+The codes, families, scales and words of the measures are the hub's vocabulary
+(:mod:`evidencehub.vocab`, :data:`~evidencehub.vocab.MEASURE_TERMS`); this module adds what
+the statistics need, in one registry. Everything that needs to know about a measure — :func:`~evidencehub.stats.escalc`, the
 summaries, the CLI choices, plots, page labels — reads :data:`REGISTRY`. A measure has a
 family (which input columns it reads), an analysis scale and the back-transformation from
 that scale to the scale people read (exp for ratios, inverse logit, Miller's inverse of the
@@ -15,11 +17,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 from types import MappingProxyType
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
+
+from evidencehub.vocab import MEASURE_TERMS, Family, Measure, Scale
 
 __all__ = [
     "REGISTRY",
@@ -31,53 +34,6 @@ __all__ = [
     "ft_double_arcsine",
     "measure_info",
 ]
-
-
-class Measure(StrEnum):
-    """Effect-size codes, spelled as in metafor's ``escalc(measure=...)``."""
-
-    OR = "OR"
-    RR = "RR"
-    RD = "RD"
-    PETO = "PETO"
-    MD = "MD"
-    SMD = "SMD"
-    SMDH = "SMDH"
-    ROM = "ROM"
-    PR = "PR"
-    PLO = "PLO"
-    PAS = "PAS"
-    PFT = "PFT"
-    MN = "MN"
-    MC = "MC"
-    SMCR = "SMCR"
-    SMCC = "SMCC"
-    COR = "COR"
-    ZCOR = "ZCOR"
-    GEN = "GEN"
-
-
-class Family(StrEnum):
-    """Which kind of data a measure is computed from."""
-
-    TWO_BY_TWO = "two-group binary (2x2 table)"
-    TWO_GROUP_CONTINUOUS = "two-group continuous"
-    PROPORTION = "single-group proportion"
-    MEAN = "single-group mean"
-    MEAN_CHANGE = "paired mean change"
-    CORRELATION = "correlation"
-    GENERIC = "generic (precomputed yi with vi or sei)"
-
-
-class Scale(StrEnum):
-    """The scale on which ``yi`` is analysed."""
-
-    LOG = "log"
-    RAW = "raw"
-    LOGIT = "logit"
-    ARCSINE = "arcsine square root"
-    FREEMAN_TUKEY = "Freeman-Tukey double arcsine"
-    FISHER_Z = "Fisher's z"
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,53 +95,36 @@ _CHANGE = (("m1i",), ("m2i",), ("sd1i",), ("sd2i",), ("ni",), ("ri",))
 
 
 def _info(
-    m: Measure, label: str, reported: str, family: Family,
-    required: tuple[tuple[str, ...], ...], scale: Scale,
-    optional: tuple[str, ...] = (), default_add: float = 0.5,
+    m: Measure, required: tuple[tuple[str, ...], ...], optional: tuple[str, ...] = (),
+    default_add: float = 0.5,
 ) -> MeasureInfo:
-    return MeasureInfo(m, label, reported, family, required, optional, scale, default_add)
+    terms = MEASURE_TERMS[m]
+    return MeasureInfo(m, terms.analysed_as, terms.reported_as, terms.family, required, optional,
+                       terms.scale, default_add)
 
 
-_F = Family
-_S = Scale
 REGISTRY: Mapping[Measure, MeasureInfo] = MappingProxyType({
     info.measure: info
     for info in (
-        _info(Measure.OR, "log odds ratio", "odds ratio", _F.TWO_BY_TWO, _BIN, _S.LOG),
-        _info(Measure.RR, "log risk ratio", "risk ratio", _F.TWO_BY_TWO, _BIN, _S.LOG),
-        _info(Measure.RD, "risk difference", "risk difference", _F.TWO_BY_TWO, _BIN, _S.RAW),
-        _info(Measure.PETO, "log Peto odds ratio", "Peto odds ratio", _F.TWO_BY_TWO, _BIN,
-              _S.LOG),
-        _info(Measure.MD, "mean difference", "mean difference", _F.TWO_GROUP_CONTINUOUS,
-              _CONT, _S.RAW),
-        _info(Measure.SMD, "standardized mean difference (Hedges' g)",
-              "standardized mean difference (Hedges' g)", _F.TWO_GROUP_CONTINUOUS, _CONT,
-              _S.RAW),
-        _info(Measure.SMDH, "standardized mean difference, heteroscedastic (Bonett)",
-              "standardized mean difference, heteroscedastic (Bonett)",
-              _F.TWO_GROUP_CONTINUOUS, _CONT, _S.RAW),
-        _info(Measure.ROM, "log ratio of means", "ratio of means", _F.TWO_GROUP_CONTINUOUS,
-              _CONT, _S.LOG),
-        _info(Measure.PR, "proportion", "proportion", _F.PROPORTION, _PROP, _S.RAW),
-        _info(Measure.PLO, "logit proportion", "proportion", _F.PROPORTION, _PROP, _S.LOGIT),
-        _info(Measure.PAS, "arcsine square root proportion", "proportion", _F.PROPORTION,
-              _PROP, _S.ARCSINE, default_add=0.0),
-        _info(Measure.PFT, "Freeman-Tukey double arcsine proportion", "proportion",
-              _F.PROPORTION, _PROP, _S.FREEMAN_TUKEY, default_add=0.0),
-        _info(Measure.MN, "mean", "mean", _F.MEAN, (("mi",), ("sdi",), ("ni",)), _S.RAW),
-        _info(Measure.MC, "mean change", "mean change", _F.MEAN_CHANGE, _CHANGE, _S.RAW),
-        _info(Measure.SMCR, "standardized mean change (raw-score standardization)",
-              "standardized mean change (raw-score standardization)", _F.MEAN_CHANGE,
-              (("m1i",), ("m2i",), ("sd1i",), ("ni",), ("ri",)), _S.RAW),
-        _info(Measure.SMCC, "standardized mean change (change-score standardization)",
-              "standardized mean change (change-score standardization)", _F.MEAN_CHANGE,
-              _CHANGE, _S.RAW),
-        _info(Measure.COR, "correlation", "correlation", _F.CORRELATION,
-              (("ri",), ("ni",)), _S.RAW),
-        _info(Measure.ZCOR, "Fisher's z-transformed correlation", "correlation",
-              _F.CORRELATION, (("ri",), ("ni",)), _S.FISHER_Z),
-        _info(Measure.GEN, "generic effect size", "generic effect size", _F.GENERIC,
-              (("yi",), ("vi", "sei")), _S.RAW),
+        _info(Measure.OR, _BIN),
+        _info(Measure.RR, _BIN),
+        _info(Measure.RD, _BIN),
+        _info(Measure.PETO, _BIN),
+        _info(Measure.MD, _CONT),
+        _info(Measure.SMD, _CONT),
+        _info(Measure.SMDH, _CONT),
+        _info(Measure.ROM, _CONT),
+        _info(Measure.PR, _PROP),
+        _info(Measure.PLO, _PROP),
+        _info(Measure.PAS, _PROP, default_add=0.0),
+        _info(Measure.PFT, _PROP, default_add=0.0),
+        _info(Measure.MN, (("mi",), ("sdi",), ("ni",))),
+        _info(Measure.MC, _CHANGE),
+        _info(Measure.SMCR, (("m1i",), ("m2i",), ("sd1i",), ("ni",), ("ri",))),
+        _info(Measure.SMCC, _CHANGE),
+        _info(Measure.COR, (("ri",), ("ni",))),
+        _info(Measure.ZCOR, (("ri",), ("ni",))),
+        _info(Measure.GEN, (("yi",), ("vi", "sei"))),
     )
 })
 

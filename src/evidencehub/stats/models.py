@@ -259,7 +259,8 @@ def _resolve(
     conv = check_choice(convention or "metafor", "convention", tuple(CONVENTIONS), _FUNC)
     preset = CONVENTIONS[conv]
     method_name = (method or preset["method"]).upper()
-    check_choice(method_name, "method", tuple(m.value for m in Method), _FUNC)
+    check_choice(method_name, "method",
+                 tuple(m.value for m in Method if m.is_tau2_estimator), _FUNC)
     i2_name = check_choice(i2 or preset["i2"], "i2", ("metafor", "Q"), _FUNC)
     pi_name = check_choice(prediction or preset["prediction"], "prediction",
                            ("metafor", "higgins"), _FUNC)

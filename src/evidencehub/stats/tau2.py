@@ -39,7 +39,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from enum import StrEnum
 
 import numpy as np
 from numpy.typing import NDArray
@@ -52,6 +51,7 @@ from evidencehub.stats.likelihood import (
     newton_bracketed,
     upper_bound,
 )
+from evidencehub.vocab import Method
 
 __all__ = [
     "DEFAULT_CONTROL",
@@ -68,31 +68,6 @@ __all__ = [
 
 FloatArray = NDArray[np.float64]
 BoolArray = NDArray[np.bool_]
-
-
-class Method(StrEnum):
-    """tau^2 estimators, named as in metafor's ``rma(method=...)``."""
-
-    EE = "EE"
-    FE = "FE"
-    DL = "DL"
-    HE = "HE"
-    HS = "HS"
-    SJ = "SJ"
-    ML = "ML"
-    REML = "REML"
-    EB = "EB"
-    PM = "PM"
-
-    @property
-    def is_fixed(self) -> bool:
-        """True for the equal-effects ("fixed-effect") model."""
-        return self in (Method.EE, Method.FE)
-
-    @property
-    def is_iterative(self) -> bool:
-        """True for estimators found by iteration (ML, REML, EB, PM)."""
-        return self in (Method.ML, Method.REML, Method.EB, Method.PM)
 
 
 DEFAULT_CONTROL: Mapping[str, float | str | None] = {
