@@ -1,4 +1,4 @@
-"""Settings read in one place: the database URL and the site/server defaults.
+"""Settings read in one place: the database URL, who is writing, and the site/server defaults.
 
 Precedence for the database: the ``--db`` option, then ``EVIDENCEHUB_DATABASE_URL``, then
 ``./evidencehub.db`` in the working directory. A bare path (``hub.db``, ``/data/hub.sqlite``)
@@ -8,12 +8,21 @@ means a SQLite file; anything with ``://`` is an SQLAlchemy URL
 
 from __future__ import annotations
 
+import getpass
 import os
 from pathlib import Path
 
 from evidencehub.errors import ConfigError
 
-__all__ = ["DATABASE_ENV", "DEFAULT_DB_FILE", "DEFAULT_PORT", "DEFAULT_SITE_DIR", "database_url"]
+__all__ = [
+    "ACTOR_ENV",
+    "DATABASE_ENV",
+    "DEFAULT_DB_FILE",
+    "DEFAULT_PORT",
+    "DEFAULT_SITE_DIR",
+    "actor_name",
+    "database_url",
+]
 
 DATABASE_ENV = "EVIDENCEHUB_DATABASE_URL"
 DEFAULT_DB_FILE = "evidencehub.db"
@@ -37,3 +46,25 @@ def database_url(db: str | None = None) -> str:
     if value == ":memory:":
         return "sqlite://"
     return f"sqlite:///{Path(value).expanduser().resolve()}"
+
+
+ACTOR_ENV = "EVIDENCEHUB_ACTOR"
+
+
+def actor_name(name: str | None = None) -> str:
+    """Who is writing: the ``--actor`` option, then ``EVIDENCEHUB_ACTOR``, then the login name.
+
+    Every write to the store names its actor; on a shared store each person sets
+    ``EVIDENCEHUB_ACTOR`` (or passes ``--actor``) once.
+    """
+    value = (name or os.environ.get(ACTOR_ENV) or _login_name()).strip()
+    if not value:
+        raise ConfigError(f"who is writing? give --actor NAME or set {ACTOR_ENV}")
+    return value
+
+
+def _login_name() -> str:
+    try:
+        return getpass.getuser()
+    except OSError:  # no login name in the environment or the password database
+        return ""

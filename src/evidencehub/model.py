@@ -5,11 +5,16 @@ Plain, validated value objects (pydantic v2, frozen) with no knowledge of SQL, f
 * :class:`Record` — a bibliographic record (article, preprint, book chapter) with its ids;
 * :class:`Trial` — a registered trial in any registry (NCT, UMIN, jRCT, ISRCTN, ChiCTR, EudraCT…);
 * :class:`Study` — the unit of evidence, linking records and trials, with its design and model;
-* :class:`OutcomeData` — one arm's result at one time point, and how each number was obtained;
-* :class:`Analysis` — a meta-analysis specification, and :class:`AnalysisResult` its stored result;
+* :class:`Actor` — who writes; :class:`ImportEvent` — one import and what it did;
+* :class:`Outcome`, :class:`Arm`, :class:`Comparison` — what is measured, in which groups, and
+  which groups an analysis sets against each other;
+* :class:`OutcomeData` — one arm's result at one time point, and how each number was obtained
+  (:class:`StoredOutcomeData`: a stored version of it, with its id, version and writer);
+* :class:`Analysis` — a meta-analysis specification, and :class:`AnalysisRun` one fit of it;
 * :class:`Page`, :class:`Claim`, :class:`EvidenceLabel` — what the hub publishes.
 
-Closed vocabularies are ``StrEnum`` registries, read by the store, the CLI and the pages alike.
+Closed vocabularies are ``StrEnum`` registries, read by the store, the CLI and the pages alike;
+those shared with the statistics live in :mod:`evidencehub.vocab`.
 :func:`validate` turns pydantic's errors into one :class:`~evidencehub.errors.InputError` that
 names the source, the place and the field.
 """
@@ -25,21 +30,38 @@ from typing import Any, Self, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from evidencehub.errors import InputError
-from evidencehub.vocab import StudyDesign
+from evidencehub.vocab import (
+    Certainty,
+    DataKind,
+    Measure,
+    Method,
+    ModelRule,
+    OutcomeDirection,
+    StudyDesign,
+    Test,
+)
 
 __all__ = [
     "AbstractSection",
+    "Actor",
+    "ActorKind",
     "Analysis",
-    "AnalysisResult",
+    "AnalysisRun",
     "Arm",
     "Author",
     "Claim",
+    "Comparison",
     "CrossRef",
+    "Derivation",
     "EvidenceKind",
     "EvidenceLabel",
     "EvidenceTag",
     "Footnote",
+    "ImportEvent",
+    "ImportKind",
+    "OUTCOME_NUMBERS",
     "OpenAccess",
+    "Outcome",
     "OutcomeData",
     "Page",
     "PageKind",
@@ -47,6 +69,7 @@ __all__ = [
     "Record",
     "RecordLink",
     "Registry",
+    "StoredOutcomeData",
     "Study",
     "StudyDesign",
     "Trial",
@@ -431,13 +454,129 @@ class Study(_Value):
         return tuple(dict.fromkeys(parse_registry_id(v)[1] for v in value))
 
 
-class OutcomeData(_Value):
-    """One arm's result for one outcome at one time point.
+class ActorKind(StrEnum):
+    """Who writes: a person, or a tool (an importer, the demo, a store upgrade)."""
 
-    Exactly one family of numbers is given: continuous (``mean``/``sd`` with ``n``), binary
-    (``events`` of ``total``) or a skewed summary (``median`` with quartiles and/or range).
-    ``derivation`` says how the numbers were obtained; ``value_kind`` whether they are final
-    values or changes from baseline.
+    PERSON = "person"
+    TOOL = "tool"
+
+
+class Actor(_Value):
+    """A person or a tool that changes the store; every write names one."""
+
+    name: str = Field(min_length=1)
+    kind: ActorKind = ActorKind.PERSON
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$")
+
+
+class ImportKind(StrEnum):
+    """What an import read: a file, an online query, a table of outcome data, a bundled corpus."""
+
+    FILE = "file"
+    QUERY = "query"
+    DATA = "data"
+    CORPUS = "corpus"
+
+
+class ImportEvent(_Value):
+    """One run of ``import``, ``fetch`` or ``data import``: what it read, who ran it, when, and
+    what happened to the records it returned (counts; the records are listed in the store)."""
+
+    id: int | None = None
+    kind: ImportKind
+    reader: str
+    label: str
+    sha256: str | None = Field(default=None, pattern=r"^[0-9a-f]{64}$")
+    query: str | None = None
+    actor: str
+    started_at: dt.datetime
+    finished_at: dt.datetime
+    n_read: int = Field(default=0, ge=0)
+    n_created: int = Field(default=0, ge=0)
+    n_updated: int = Field(default=0, ge=0)
+    n_unchanged: int = Field(default=0, ge=0)
+    n_merged: int = Field(default=0, ge=0)
+    n_rejected: int = Field(default=0, ge=0)
+
+
+class Outcome(_Value):
+    """An outcome measured across studies: its name, how it is measured, which way is better."""
+
+    name: str = Field(min_length=1)
+    data_kind: DataKind
+    unit: str | None = None
+    direction: OutcomeDirection | None = None
+    description: str | None = None
+
+
+class Arm(_Value):
+    """An arm of a study: the label the study gives it (usually the treatment), its size and
+    what it received."""
+
+    study_key: str
+    label: str = Field(min_length=1)
+    n: int | None = Field(default=None, ge=0)
+    intervention: str | None = None
+
+
+class Comparison(_Value):
+    """Experimental arms against control arms, matched by arm label within each study.
+
+    A single-group measure (a proportion, a mean) has experimental arms only.
+    """
+
+    experimental: tuple[str, ...] = Field(min_length=1)
+    control: tuple[str, ...] = ()
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Self:
+        both = set(self.experimental) & set(self.control)
+        if both:
+            raise ValueError(f"arm {sorted(both)[0]!r} is on both sides of the comparison")
+        for side in (self.experimental, self.control):
+            if len(set(side)) != len(side):
+                raise ValueError("an arm is listed twice on one side of the comparison")
+        return self
+
+    @property
+    def key(self) -> str:
+        """Canonical form, one per comparison: ``"acarbose,miglitol|placebo"``."""
+        return ",".join(sorted(self.experimental)) + "|" + ",".join(sorted(self.control))
+
+    @property
+    def label(self) -> str:
+        """For people: ``"acarbose or miglitol vs placebo"``."""
+        text = " or ".join(self.experimental)
+        return f"{text} vs {' or '.join(self.control)}" if self.control else text
+
+
+class Derivation(_Value):
+    """How numbers of an outcome-data row that were not reported were obtained.
+
+    ``fields`` are the numbers it produced (``("sd",)``), ``method`` the conversion
+    (:mod:`evidencehub.stats.convert`), ``inputs`` the reported numbers it used.
+    """
+
+    method: ValueDerivation
+    fields: tuple[str, ...] = ()
+    inputs: dict[str, float] = Field(default_factory=dict)
+    note: str | None = None
+
+
+#: Numbers of an outcome-data row, in the order the ``data import`` table gives them.
+OUTCOME_NUMBERS = ("n", "mean", "sd", "events", "total", "median", "q1", "q3", "minimum",
+                   "maximum", "se", "ci_lb", "ci_ub")
+
+
+class OutcomeData(_Value):
+    """One arm's result for one outcome at one time point, as a version of a stored row.
+
+    The numbers that analyses use are ``n``/``mean``/``sd`` (continuous) or
+    ``events``/``total`` (dichotomous); the others (median, quartiles, range, SE, CI) are kept
+    as reported, and ``derivations`` says how any number that was not reported was obtained.
+    ``source`` is the record the numbers come from (``doi:…``, ``pmid:…``) and ``locator``
+    where in it (page, table, figure or quoted text). ``attributes`` holds the other columns
+    of the row (subgroup variables such as a drug class or a population).
     """
 
     study_key: str
@@ -456,9 +595,13 @@ class OutcomeData(_Value):
     q3: float | None = None
     minimum: float | None = None
     maximum: float | None = None
-    unit: str | None = None
-    derivation: ValueDerivation = ValueDerivation.REPORTED
-    derivation_note: str | None = None
+    se: float | None = Field(default=None, ge=0)
+    ci_lb: float | None = None
+    ci_ub: float | None = None
+    derivations: tuple[Derivation, ...] = ()
+    attributes: dict[str, str] = Field(default_factory=dict)
+    source: str | None = None
+    locator: str | None = None
 
     @model_validator(mode="after")
     def _consistent(self) -> Self:
@@ -469,7 +612,7 @@ class OutcomeData(_Value):
                 raise ValueError(f"events ({self.events}) exceed total ({self.total})")
         elif self.mean is not None:
             if self.sd is None or self.n is None:
-                raise ValueError("a mean needs 'sd' and 'n'")
+                raise ValueError("a mean needs 'sd' and 'n' (or an SE or CI to derive the SD from)")
         elif self.median is not None:
             if (self.q1 is None) != (self.q3 is None):
                 raise ValueError("quartiles come in pairs: give both 'q1' and 'q3'")
@@ -477,47 +620,83 @@ class OutcomeData(_Value):
                 raise ValueError("a range needs both 'minimum' and 'maximum'")
             if self.q1 is None and self.minimum is None:
                 raise ValueError("a median needs quartiles or a range")
-            if self.q1 is not None and self.q3 is not None and not self.q1 <= self.median <= self.q3:
-                raise ValueError(f"median {self.median} is not between q1 {self.q1} and q3 {self.q3}")
-            if self.minimum is not None and self.maximum is not None and not (
-                self.minimum <= self.median <= self.maximum
-            ):
-                raise ValueError(
-                    f"median {self.median} is not between minimum {self.minimum} and maximum {self.maximum}"
-                )
             if self.n is None:
                 raise ValueError("a median summary needs 'n'")
         else:
             raise ValueError("no result: give mean/sd/n, events/total, or median with quartiles or range")
+        if self.q1 is not None and self.q3 is not None and self.median is not None and not (
+            self.q1 <= self.median <= self.q3
+        ):
+            raise ValueError(f"median {self.median} is not between q1 {self.q1} and q3 {self.q3}")
+        if self.minimum is not None and self.maximum is not None and self.median is not None and not (
+            self.minimum <= self.median <= self.maximum
+        ):
+            raise ValueError(
+                f"median {self.median} is not between minimum {self.minimum} and maximum {self.maximum}"
+            )
+        if self.ci_lb is not None and self.ci_ub is not None and self.ci_lb > self.ci_ub:
+            raise ValueError(f"ci_lb {self.ci_lb} is above ci_ub {self.ci_ub}")
         return self
+
+    @property
+    def data_kind(self) -> DataKind:
+        """Dichotomous when events are given, else continuous."""
+        return DataKind.DICHOTOMOUS if self.events is not None else DataKind.CONTINUOUS
+
+
+class StoredOutcomeData(_Value):
+    """An outcome-data version as the store holds it: row id, version, who wrote it and when,
+    and the ``data import`` that brought it (``None`` when it was entered otherwise)."""
+
+    id: int
+    version: int = Field(ge=1)
+    data: OutcomeData
+    actor: str
+    recorded_at: dt.datetime
+    import_id: int | None = None
 
 
 # --------------------------------------------------------------------------- analyses
 
 
 class Analysis(_Value):
-    """A meta-analysis: which outcome data to pool, and how (metafor's names)."""
+    """A meta-analysis: which outcome data to pool (outcome, comparison, time point, kind of
+    value) and how (metafor's measure, method and test; confidence level; model rule)."""
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     title: str
     outcome: str
-    measure: str
-    method: str = "REML"
-    test: str = "z"
-    comparison: str | None = None
+    comparison: Comparison
+    measure: Measure
+    method: Method = Method.REML
+    test: Test = Test.Z
+    level: float = Field(default=95.0, gt=0, lt=100)
+    model_rule: ModelRule | None = None
     subgroup: str | None = None
     timepoint: str | None = None
     value_kind: ValueKind | None = None
     description: str | None = None
 
 
-class AnalysisResult(_Value):
-    """A stored result: the ``to_dict()`` of a stats result, with the moment it was fitted."""
+class AnalysisRun(_Value):
+    """One fit of an analysis, never changed.
 
+    ``result`` is the typed result's ``to_dict()`` at ``schema_version``
+    (:class:`evidencehub.analysis.run.RunResult`); ``inputs`` the (outcome-data id, version)
+    pairs it pooled; ``fingerprint`` hashes the settings and the inputs. Version 0 marks a
+    result carried over from a store of release 0.1 (no inputs, no fingerprint).
+    """
+
+    id: int | None = None
     analysis_slug: str
+    schema_version: int = Field(ge=0)
+    fingerprint: str | None = None
+    settings: dict[str, Any] = Field(default_factory=dict)
     result: dict[str, Any]
-    fitted_at: dt.datetime
+    inputs: tuple[tuple[int, int], ...] = ()
     software: str
+    actor: str | None = None
+    created_at: dt.datetime
 
 
 def finite_json(value: Any) -> Any:
@@ -532,15 +711,6 @@ def finite_json(value: Any) -> Any:
     return value
 
 
-class Arm(_Value):
-    """A named arm of a study, used when outcome data are grouped into comparisons."""
-
-    study_key: str
-    name: str
-    n: int | None = Field(default=None, ge=0)
-    description: str | None = None
-
-
 # --------------------------------------------------------------------------- publishing
 
 
@@ -549,7 +719,7 @@ class EvidenceLabel(_Value):
 
     kinds: tuple[EvidenceKind, ...]
     source: str = "PubMed-indexed literature"
-    certainty: str | None = Field(default=None, pattern=r"^(high|moderate|low|very low)$")
+    certainty: Certainty | None = None
     rationale: str | None = None
 
 

@@ -9,10 +9,10 @@ from typing import Annotated, Any
 import typer
 from rich.console import Console
 
-from evidencehub.config import DATABASE_ENV
+from evidencehub.config import ACTOR_ENV, DATABASE_ENV
 from evidencehub.model import finite_json
 
-__all__ = ["DbOption", "JsonOption", "console", "err_console", "print_json"]
+__all__ = ["ActorOption", "DbOption", "JsonOption", "console", "err_console", "print_json"]
 
 DbOption = Annotated[
     str | None,
@@ -21,6 +21,15 @@ DbOption = Annotated[
         envvar=DATABASE_ENV,
         help="Database: a SQLite file path or an SQLAlchemy URL (postgresql+psycopg://…). "
         "Default ./evidencehub.db.",
+        show_default=False,
+    ),
+]
+ActorOption = Annotated[
+    str | None,
+    typer.Option(
+        "--actor",
+        envvar=ACTOR_ENV,
+        help="Who is writing (recorded with every change). Default: your login name.",
         show_default=False,
     ),
 ]

@@ -6,14 +6,22 @@ Portable types only, so one schema serves SQLite and PostgreSQL: lists and neste
 
 Tables, grouped as the pipeline uses them:
 
+* actors and imports: ``actors`` (people and tools; every write names one), ``import_events``
+  (each import, fetch or data import: file and SHA-256 or query, who, when, counts) and
+  ``import_records`` (every record it returned), ``duplicate_candidates`` (pairs an import
+  kept apart for a person) and ``duplicate_decisions`` (a person's verdict on a pair);
 * literature: ``records`` (one row per work, unique DOI / PMID / PMCID when present),
   ``record_versions`` (each earlier version of a record, with when and from which source it
   came), ``record_field_sources`` (per-field provenance: which source gave the current value),
   ``record_trial_links`` (a record mentions a trial, by registry id);
 * trials: ``trials`` (one row per primary registry id) and ``trial_ids`` (every id a trial is
   known by, primary and secondary, for lookups by any of them);
-* evidence: ``studies``, ``study_records``, ``study_trials`` (by registry id), ``outcome_data``;
-* analyses: ``analyses`` and ``analysis_results`` (a JSON result, when it was fitted, by what);
+* evidence: ``studies``, ``study_records``, ``study_trials`` (by registry id), ``arms``,
+  ``outcomes``, ``outcome_data`` (stable identities) and ``outcome_data_versions`` (their
+  numbers, append-only, each with its source record, locator, actor and import);
+* analyses: ``comparisons`` and ``comparison_arms`` (experimental against control arm labels),
+  ``analyses``, ``analysis_runs`` (immutable fits: typed result, fingerprint, software, actor)
+  and ``run_inputs`` (the outcome-data versions a run pooled);
 * publishing: ``pages``, ``evidence_labels`` (one per page), ``cross_refs``, ``page_analyses``,
   ``claims`` and ``claim_studies``.
 
@@ -47,22 +55,33 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
 __all__ = [
+    "Actor",
     "Analysis",
-    "AnalysisResult",
+    "AnalysisRun",
+    "Arm",
     "Base",
     "Claim",
     "ClaimStudy",
+    "Comparison",
+    "ComparisonArm",
     "CrossRef",
+    "DuplicateCandidate",
+    "DuplicateDecision",
     "EvidenceLabel",
+    "ImportEvent",
+    "ImportRecord",
     "JSONValue",
     "NAMING_CONVENTION",
+    "Outcome",
     "OutcomeData",
+    "OutcomeDataVersion",
     "Page",
     "PageAnalysis",
     "Record",
     "RecordFieldSource",
     "RecordTrialLink",
     "RecordVersion",
+    "RunInput",
     "Study",
     "StudyRecord",
     "StudyTrial",
@@ -123,6 +142,99 @@ class Base(DeclarativeBase):
         list[Any]: JSONValue,
         dt.datetime: UTCDateTime,
     }
+
+
+# --------------------------------------------------------------------------- actors and imports
+
+
+class Actor(Base):
+    """A person or a tool that writes to the store; every write names one."""
+
+    __tablename__ = "actors"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    kind: Mapped[str] = mapped_column(String)
+    email: Mapped[str | None] = mapped_column(String)
+    created_at: Mapped[dt.datetime]
+
+
+class ImportEvent(Base):
+    """One ``import``, ``fetch``, ``data import`` or corpus load: what, by whom, when, counts.
+
+    ``kind`` is ``file``, ``query``, ``data`` or ``corpus``; ``reader`` the format or source
+    read (``pubmed-xml``, ``pubmed``, ``arm-table``); ``label`` the file name or the query as
+    given. A file has its ``sha256``; a query its text and ``source``. The records an import
+    returned are ``import_records``.
+    """
+
+    __tablename__ = "import_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String)
+    reader: Mapped[str] = mapped_column(String)
+    label: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String, index=True)
+    query: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    started_at: Mapped[dt.datetime]
+    finished_at: Mapped[dt.datetime]
+    n_read: Mapped[int] = mapped_column(Integer)
+    n_created: Mapped[int] = mapped_column(Integer)
+    n_updated: Mapped[int] = mapped_column(Integer)
+    n_unchanged: Mapped[int] = mapped_column(Integer)
+    n_merged: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)
+
+
+class ImportRecord(Base):
+    """A record an import returned, and what the import did to it (created, updated…)."""
+
+    __tablename__ = "import_records"
+
+    import_id: Mapped[int] = mapped_column(
+        ForeignKey("import_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    outcome: Mapped[str] = mapped_column(String)
+
+
+class DuplicateCandidate(Base):
+    """Two stored records that may be one work, found by an import, for a person to decide.
+
+    ``record_a_id < record_b_id``; the pair is pending while it has no ``duplicate_decisions``.
+    """
+
+    __tablename__ = "duplicate_candidates"
+    __table_args__ = (UniqueConstraint("record_a_id", "record_b_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_a_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    record_b_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), index=True
+    )
+    reason: Mapped[str] = mapped_column(String)
+    score: Mapped[float | None] = mapped_column(Float)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_events.id"), index=True)
+    found_at: Mapped[dt.datetime]
+
+
+class DuplicateDecision(Base):
+    """A person's decision on a pair of records: ``same`` or ``different`` (append-only)."""
+
+    __tablename__ = "duplicate_decisions"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    record_a_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), index=True
+    )
+    record_b_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    verdict: Mapped[str] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    decided_at: Mapped[dt.datetime]
 
 
 # --------------------------------------------------------------------------- literature
@@ -311,19 +423,73 @@ class StudyTrial(Base):
     position: Mapped[int] = mapped_column(Integer)
 
 
-class OutcomeData(Base):
-    """One arm's result for one outcome at one time point; mirrors the model's ``OutcomeData``."""
+class Arm(Base):
+    """An arm of a study: its label (the treatment as the study names it), size and details."""
 
-    __tablename__ = "outcome_data"
+    __tablename__ = "arms"
+    __table_args__ = (UniqueConstraint("study_id", "label"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
-    position: Mapped[int] = mapped_column(Integer)
-    outcome: Mapped[str] = mapped_column(String, index=True)
-    arm: Mapped[str] = mapped_column(String)
-    timepoint: Mapped[str | None] = mapped_column(String)
-    timepoint_months: Mapped[float | None] = mapped_column(Float)
+    label: Mapped[str] = mapped_column(String)
+    n: Mapped[int | None] = mapped_column(Integer)
+    intervention: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class Outcome(Base):
+    """An outcome measured across studies (HbA1c, insulin independence…)."""
+
+    __tablename__ = "outcomes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    data_kind: Mapped[str] = mapped_column(String)
+    unit: Mapped[str | None] = mapped_column(String)
+    direction: Mapped[str | None] = mapped_column(String)
+    description: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class OutcomeData(Base):
+    """The identity of one arm's result for one outcome, time point and kind of value.
+
+    The numbers live in ``outcome_data_versions``: a change is a new version, never an update,
+    so a run can name exactly the (id, version) pairs it pooled. ``timepoint`` is ``""`` when
+    the study reports one time only (so that the unique constraint holds on every database).
+    """
+
+    __tablename__ = "outcome_data"
+    __table_args__ = (UniqueConstraint("arm_id", "outcome_id", "timepoint", "value_kind"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    arm_id: Mapped[int] = mapped_column(ForeignKey("arms.id", ondelete="CASCADE"))
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"), index=True)
+    timepoint: Mapped[str] = mapped_column(String)
     value_kind: Mapped[str] = mapped_column(String)
+    current_version: Mapped[int] = mapped_column(Integer)
+
+
+class OutcomeDataVersion(Base):
+    """One version of an outcome-data row: its numbers, where they came from and who wrote them.
+
+    ``derivations`` says how each number that was not reported was obtained (the conversion and
+    its inputs); ``record_id`` is the source record and ``locator`` where in it (page, table,
+    figure or quoted text); ``import_id`` the ``data import`` that brought the version, if any.
+    """
+
+    __tablename__ = "outcome_data_versions"
+    __table_args__ = (UniqueConstraint("outcome_data_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    outcome_data_id: Mapped[int] = mapped_column(
+        ForeignKey("outcome_data.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
+    timepoint_months: Mapped[float | None] = mapped_column(Float)
     n: Mapped[int | None] = mapped_column(Integer)
     mean: Mapped[float | None] = mapped_column(Float)
     sd: Mapped[float | None] = mapped_column(Float)
@@ -334,45 +500,109 @@ class OutcomeData(Base):
     q3: Mapped[float | None] = mapped_column(Float)
     minimum: Mapped[float | None] = mapped_column(Float)
     maximum: Mapped[float | None] = mapped_column(Float)
-    unit: Mapped[str | None] = mapped_column(String)
-    derivation: Mapped[str] = mapped_column(String)
-    derivation_note: Mapped[str | None] = mapped_column(Text)
+    se: Mapped[float | None] = mapped_column(Float)
+    ci_lb: Mapped[float | None] = mapped_column(Float)
+    ci_ub: Mapped[float | None] = mapped_column(Float)
+    derivations: Mapped[list[Any]]
+    attributes: Mapped[dict[str, Any]]
+    record_id: Mapped[int | None] = mapped_column(ForeignKey("records.id"), index=True)
+    locator: Mapped[str | None] = mapped_column(Text)
+    import_id: Mapped[int | None] = mapped_column(ForeignKey("import_events.id"), index=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
 
 
 # --------------------------------------------------------------------------- analyses
 
 
+class Comparison(Base):
+    """Experimental arms against control arms, matched by arm label in every study.
+
+    ``key`` is the canonical form of its arm rows (``comparison_arms``), so one comparison is
+    stored once however many analyses use it.
+    """
+
+    __tablename__ = "comparisons"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String, unique=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class ComparisonArm(Base):
+    """An arm label on one side (``role``: experimental or control) of a comparison."""
+
+    __tablename__ = "comparison_arms"
+
+    comparison_id: Mapped[int] = mapped_column(
+        ForeignKey("comparisons.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String, primary_key=True)
+    arm_label: Mapped[str] = mapped_column(String, primary_key=True)
+    position: Mapped[int] = mapped_column(Integer)
+
+
 class Analysis(Base):
-    """A meta-analysis specification; mirrors :class:`evidencehub.model.Analysis`."""
+    """A meta-analysis specification: outcome, comparison, measure and model settings."""
 
     __tablename__ = "analyses"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     slug: Mapped[str] = mapped_column(String, unique=True)
     title: Mapped[str] = mapped_column(Text)
-    outcome: Mapped[str] = mapped_column(String)
+    outcome_id: Mapped[int] = mapped_column(ForeignKey("outcomes.id"), index=True)
+    comparison_id: Mapped[int] = mapped_column(ForeignKey("comparisons.id"), index=True)
     measure: Mapped[str] = mapped_column(String)
     method: Mapped[str] = mapped_column(String)
     test: Mapped[str] = mapped_column(String)
-    comparison: Mapped[str | None] = mapped_column(String)
+    level: Mapped[float] = mapped_column(Float)
+    model_rule: Mapped[str | None] = mapped_column(String)
     subgroup: Mapped[str | None] = mapped_column(String)
     timepoint: Mapped[str | None] = mapped_column(String)
     value_kind: Mapped[str | None] = mapped_column(String)
     description: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    updated_at: Mapped[dt.datetime]
 
 
-class AnalysisResult(Base):
-    """A stored fit of an analysis: the result dict, when it was fitted and by which software."""
+class AnalysisRun(Base):
+    """One fit of an analysis, never changed: the typed result, its inputs and its fingerprint.
 
-    __tablename__ = "analysis_results"
+    ``result`` is the run's ``to_dict()`` at ``schema_version``; ``fingerprint`` hashes the
+    settings and the (outcome-data id, version) pairs, so an analysis is stale exactly when
+    the fingerprint it would have now differs from its newest run's. Runs carried over from
+    the stores of release 0.1 (revision 0002 and before) have schema version 0 and no
+    fingerprint: they are kept as history and always stale.
+    """
+
+    __tablename__ = "analysis_runs"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     analysis_id: Mapped[int] = mapped_column(
         ForeignKey("analyses.id", ondelete="CASCADE"), index=True
     )
+    schema_version: Mapped[int] = mapped_column(Integer)
+    fingerprint: Mapped[str | None] = mapped_column(String)
+    settings: Mapped[dict[str, Any]]
     result: Mapped[dict[str, Any]]
-    fitted_at: Mapped[dt.datetime]
     software: Mapped[str] = mapped_column(String)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class RunInput(Base):
+    """An outcome-data version a run pooled."""
+
+    __tablename__ = "run_inputs"
+
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_runs.id", ondelete="CASCADE"), primary_key=True
+    )
+    outcome_data_id: Mapped[int] = mapped_column(
+        ForeignKey("outcome_data.id"), primary_key=True, index=True
+    )
+    version: Mapped[int] = mapped_column(Integer)
 
 
 # --------------------------------------------------------------------------- publishing
