@@ -79,6 +79,7 @@ __all__ = [
     "finite_json",
     "normalize_doi",
     "parse_registry_id",
+    "study_key",
     "validate",
 ]
 
@@ -424,6 +425,14 @@ class Trial(_Value):
 
 
 # --------------------------------------------------------------------------- studies and outcomes
+
+
+def study_key(label: str) -> str:
+    """Citation key of a study label: ``"De Fronzo (1995)"`` → ``"defronzo1995"``."""
+    key = re.sub(r"[^a-z0-9\-]+", "", label.lower().replace(" ", ""))
+    if not key or not key[0].isalnum():
+        raise ValueError(f"cannot make a citation key from study label {label!r}")
+    return key
 
 
 class Study(_Value):

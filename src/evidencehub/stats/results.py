@@ -8,6 +8,7 @@ and a reading of I^2 with the Cochrane Handbook's bands.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -341,12 +342,74 @@ class MetaResult:
             out["coefficients"] = [c.to_dict(stat) for c in self.coefficients]
             out.update({"QM": self.QM, "QMdf": list(self.QMdf) if self.QMdf else None,
                         "QMp": self.QMp, "R2": self.R2})
+        out.update({
+            "level": self.level, "vt": self.vt, "s2w": self.s2w,
+            "tau2_truncated": self.tau2_truncated, "i2_definition": self.i2_definition,
+            "prediction_definition": self.prediction_definition,
+            "converged": self.converged, "n_iter": self.n_iter,
+            "fit_stats": {**self.fit_stats.to_dict(), "likelihood": self.fit_stats.likelihood},
+            "ni": None if self.ni is None else [float(n) for n in self.ni],
+        })
         out["warnings"] = list(self.warnings)
         return out
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> MetaResult:
+        """The result whose :meth:`to_dict` is ``data`` (intercept-only models).
+
+        Stored results are read back with this instead of being refitted: every field of an
+        intercept-only model is in ``to_dict()`` or follows from it (the design matrix is a
+        column of ones, the coefficient table is the estimate's row). JSON has no NaN, so a
+        ``None`` where a number is due reads back as NaN.
+        """
+        if "coefficients" in data:
+            raise ValueError("from_dict reads intercept-only results; this one has moderators")
+
+        def num(key: str) -> float:
+            value = data[key]
+            return float("nan") if value is None else float(value)
+
+        studies = data["studies"]
+        k = int(data["k"])
+        stat = data.get("tval") if data["test"] == "knha" else data.get("zval")
+        stat_value = float("nan") if stat is None else float(stat)
+        estimate, se = num("estimate"), num("se")
+        stats_dict = data["fit_stats"]
+        return cls(
+            k=k, p=1, measure=Measure(data["measure"]), method=data["method"],
+            test=data["test"], level=float(data["level"]), estimate=estimate, se=se,
+            zval=None if data["test"] == "knha" else stat_value,
+            tval=stat_value if data["test"] == "knha" else None,
+            df=data.get("df"), pval=num("pval"), ci_lb=num("ci_lb"), ci_ub=num("ci_ub"),
+            tau2=num("tau2"), se_tau2=data["se_tau2"], tau2_ci_lb=data["tau2_ci_lb"],
+            tau2_ci_ub=data["tau2_ci_ub"], I2=num("I2"), H2=num("H2"), QE=num("QE"),
+            QEdf=int(data["QEdf"]), QEp=num("QEp"), vt=num("vt"), s2w=data["s2w"],
+            pi_lb=data["pi_lb"], pi_ub=data["pi_ub"],
+            weights=np.array([_nan(s["weight"]) for s in studies], dtype=np.float64),
+            yi=np.array([_nan(s["yi"]) for s in studies], dtype=np.float64),
+            vi=np.array([_nan(s["vi"]) for s in studies], dtype=np.float64),
+            ni=None if data["ni"] is None else np.array(data["ni"], dtype=np.float64),
+            study=tuple(s["study"] for s in studies), X=np.ones((k, 1)), terms=("intrcpt",),
+            beta=np.array([estimate]), vb=np.array([[se**2]]),
+            coefficients=(Coefficient("intrcpt", estimate, se, stat_value, num("pval"),
+                                      num("ci_lb"), num("ci_ub")),),
+            QM=None, QMdf=None, QMp=None, R2=None,
+            fit_stats=FitStats(*(_nan(stats_dict[name]) for name in
+                                 ("logLik", "deviance", "AIC", "BIC", "AICc")),
+                               likelihood=stats_dict["likelihood"]),
+            tau2_truncated=bool(data["tau2_truncated"]), i2_definition=data["i2_definition"],
+            prediction_definition=data["prediction_definition"],
+            converged=bool(data["converged"]), n_iter=int(data["n_iter"]),
+            warnings=tuple(data["warnings"]),
+        )
 
     def summary(self, digits: int = 4) -> str:
         """A printed summary in the layout of metafor's ``print.rma.uni`` (deterministic)."""
         return _format_summary(self, digits)
+
+
+def _nan(value: float | None) -> float:
+    return float("nan") if value is None else float(value)
 
 
 # -- summary formatting (metafor print.rma.uni layout) ------------------------------------------

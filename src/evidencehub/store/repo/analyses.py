@@ -1,45 +1,100 @@
-"""Meta-analyses and their stored results.
+"""Meta-analyses, their comparisons, and their runs.
 
-An analysis (what to pool and how) is replaced by :func:`upsert_analysis`. Each fit is kept:
-:func:`save_result` appends an :class:`~evidencehub.model.AnalysisResult` (the result's
-``to_dict()``, when it was fitted, by which software), so a living hub keeps the history of
-its estimates; :func:`latest_result` gives the newest.
+An analysis (what to pool and how) is stored by :func:`put_analysis`; its outcome must be
+stored, its comparison is recorded once per distinct set of arm labels (``comparisons``,
+``comparison_arms``: structured rows, never text to parse). Each fit is an immutable run
+(:func:`add_run`): its typed result, the (outcome-data id, version) pairs it pooled, its
+fingerprint, software, actor and time. Runs are never changed or deleted; :func:`latest_run`
+gives the newest.
 
 JSON has no NaN or infinity and PostgreSQL refuses them, so non-finite numbers in a result are
-stored as ``null`` — the same convention as the CLI's ``--json`` output and R's ``jsonlite``
-(``NA`` → ``null``). numpy scalars and tuples become plain JSON numbers and lists. Timestamps
-come back timezone-aware in UTC (a naive ``fitted_at`` is taken as UTC).
+stored as ``null``, as in the CLI's ``--json`` output and R's ``jsonlite``.
 """
 
 from __future__ import annotations
 
 import math
 import numbers
+from collections.abc import Iterable
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError
-from evidencehub.model import Analysis, AnalysisResult
+from evidencehub.model import Analysis, AnalysisRun, Comparison
 from evidencehub.store import tables as t
-from evidencehub.store.repo._common import UpsertOutcome, flush, put_row
+from evidencehub.store.repo._common import UpsertOutcome, flush, utc_now
+from evidencehub.store.repo.actors import actor_names
+from evidencehub.vocab import ArmRole
 
 __all__ = [
     "UpsertOutcome",
+    "add_run",
+    "analysis_ids",
+    "comparison_id",
     "get_analysis",
-    "latest_result",
+    "get_run",
+    "latest_run",
+    "latest_runs",
     "list_analyses",
-    "list_results",
-    "save_result",
-    "upsert_analysis",
+    "list_runs",
+    "put_analysis",
+    "runs_using",
 ]
 
-_FIELDS = tuple(Analysis.model_fields)
+_SETTINGS = ("title", "measure", "method", "test", "level", "model_rule", "subgroup",
+             "timepoint", "value_kind", "description")
 
 
-def _to_analysis(row: t.Analysis) -> Analysis:
-    return Analysis.model_validate({name: getattr(row, name) for name in _FIELDS})
+# --------------------------------------------------------------------------- comparisons
+
+
+def comparison_id(session: Session, comparison: Comparison, *, actor_id: int) -> int:
+    """The id of ``comparison``, recorded with its arm rows on first use."""
+    row = session.scalars(select(t.Comparison).where(t.Comparison.key == comparison.key)).first()
+    if row is not None:
+        return row.id
+    row = t.Comparison(key=comparison.key, actor_id=actor_id, created_at=utc_now())
+    session.add(row)
+    flush(session, f"comparison {comparison.label!r}")
+    for role, labels in ((ArmRole.EXPERIMENTAL, comparison.experimental),
+                         (ArmRole.CONTROL, comparison.control)):
+        for position, label in enumerate(labels):
+            session.add(t.ComparisonArm(comparison_id=row.id, role=role.value, arm_label=label,
+                                        position=position))
+    flush(session, f"comparison {comparison.label!r}")
+    return row.id
+
+
+def _comparisons(session: Session, ids: set[int]) -> dict[int, Comparison]:
+    sides: dict[int, dict[str, list[str]]] = {i: {"experimental": [], "control": []} for i in ids}
+    rows = session.execute(
+        select(t.ComparisonArm).where(t.ComparisonArm.comparison_id.in_(ids))
+        .order_by(t.ComparisonArm.comparison_id, t.ComparisonArm.role, t.ComparisonArm.position)
+    ).scalars()
+    for row in rows:
+        sides[row.comparison_id][row.role].append(row.arm_label)
+    return {i: Comparison(experimental=tuple(s["experimental"]), control=tuple(s["control"]))
+            for i, s in sides.items()}
+
+
+# --------------------------------------------------------------------------- analyses
+
+
+def _to_analyses(session: Session, rows: list[t.Analysis]) -> list[Analysis]:
+    comparisons = _comparisons(session, {r.comparison_id for r in rows})
+    outcomes = dict(session.execute(
+        select(t.Outcome.id, t.Outcome.name).where(t.Outcome.id.in_({r.outcome_id for r in rows}))
+    ).all())
+    return [
+        Analysis.model_validate({
+            "slug": row.slug, "outcome": outcomes[row.outcome_id],
+            "comparison": comparisons[row.comparison_id],
+            **{name: getattr(row, name) for name in _SETTINGS},
+        })
+        for row in rows
+    ]
 
 
 def _analysis_row(session: Session, slug: str) -> t.Analysis:
@@ -49,29 +104,61 @@ def _analysis_row(session: Session, slug: str) -> t.Analysis:
     return row
 
 
-def upsert_analysis(session: Session, analysis: Analysis) -> UpsertOutcome:
-    """Insert ``analysis`` or replace the stored one with the same slug."""
-    columns = analysis.model_dump(mode="json")
+def put_analysis(session: Session, analysis: Analysis, *, actor_id: int) -> UpsertOutcome:
+    """Store ``analysis`` or change the stored one with the same slug (its runs are kept: a
+    changed setting changes the fingerprint, so the analysis becomes stale)."""
+    outcome = session.scalars(select(t.Outcome).where(t.Outcome.name == analysis.outcome)).first()
+    if outcome is None:
+        known = ", ".join(repr(n) for n in session.scalars(select(t.Outcome.name)
+                                                           .order_by(t.Outcome.name)))
+        raise InputError(f"analysis {analysis.slug!r}: no outcome {analysis.outcome!r} in the "
+                         f"store (known: {known or 'none yet; run evidencehub data import'})")
+    columns: dict[str, Any] = {
+        "outcome_id": outcome.id,
+        "comparison_id": comparison_id(session, analysis.comparison, actor_id=actor_id),
+        **analysis.model_dump(mode="json", include=set(_SETTINGS)),
+    }
     row = session.scalars(select(t.Analysis).where(t.Analysis.slug == analysis.slug)).first()
-    what = f"analysis {analysis.slug!r}"
-    _, outcome = put_row(
-        session, t.Analysis, row, columns, what, lambda stored: _to_analysis(stored) == analysis
-    )
-    if outcome is UpsertOutcome.UPDATED:
-        flush(session, what)
-    return outcome
+    if row is None:
+        session.add(t.Analysis(slug=analysis.slug, **columns, actor_id=actor_id,
+                               updated_at=utc_now()))
+        flush(session, f"analysis {analysis.slug!r}")
+        return UpsertOutcome.CREATED
+    if all(getattr(row, name) == value for name, value in columns.items()):
+        return UpsertOutcome.UNCHANGED
+    for name, value in columns.items():
+        setattr(row, name, value)
+    row.actor_id = actor_id
+    row.updated_at = utc_now()
+    flush(session, f"analysis {analysis.slug!r}")
+    return UpsertOutcome.UPDATED
 
 
 def get_analysis(session: Session, slug: str) -> Analysis:
-    """Return the analysis with ``slug``; :class:`NotFoundError` if there is none."""
-    return _to_analysis(_analysis_row(session, slug))
+    """The analysis with ``slug``; :class:`NotFoundError` if there is none."""
+    return _to_analyses(session, [_analysis_row(session, slug)])[0]
 
 
-def list_analyses(session: Session) -> list[Analysis]:
-    """Return every analysis, ordered by slug."""
-    return [
-        _to_analysis(row) for row in session.scalars(select(t.Analysis).order_by(t.Analysis.slug))
-    ]
+def list_analyses(session: Session, slugs: Iterable[str] | None = None) -> list[Analysis]:
+    """Every analysis (or those with ``slugs``, each of which must exist), ordered by slug."""
+    statement = select(t.Analysis).order_by(t.Analysis.slug)
+    wanted = None if slugs is None else list(dict.fromkeys(slugs))
+    if wanted is not None:
+        statement = statement.where(t.Analysis.slug.in_(wanted))
+    rows = list(session.scalars(statement))
+    if wanted is not None and len(rows) != len(wanted):
+        found = {r.slug for r in rows}
+        missing = next(s for s in wanted if s not in found)
+        raise NotFoundError(f"no analysis {missing!r} in the store")
+    return _to_analyses(session, rows)
+
+
+def analysis_ids(session: Session) -> dict[str, int]:
+    """Analysis ids by slug."""
+    return dict(session.execute(select(t.Analysis.slug, t.Analysis.id)).all())
+
+
+# --------------------------------------------------------------------------- runs
 
 
 def _json_safe(value: Any, where: str) -> Any:
@@ -92,59 +179,84 @@ def _json_safe(value: Any, where: str) -> Any:
     raise InputError(f"result{where}: cannot store a {type(value).__name__} as JSON")
 
 
-def _to_result(slug: str, row: t.AnalysisResult) -> AnalysisResult:
-    return AnalysisResult(
-        analysis_slug=slug, result=row.result, fitted_at=row.fitted_at, software=row.software
+def add_run(session: Session, run: AnalysisRun, *, actor_id: int) -> int:
+    """Store a run of a stored analysis with the outcome-data versions it pooled; its id."""
+    analysis = _analysis_row(session, run.analysis_slug)
+    row = t.AnalysisRun(
+        analysis_id=analysis.id, schema_version=run.schema_version, fingerprint=run.fingerprint,
+        settings=_json_safe(run.settings, ".settings"), result=_json_safe(run.result, ""),
+        software=run.software, actor_id=actor_id, created_at=run.created_at,
     )
+    session.add(row)
+    flush(session, f"run of analysis {run.analysis_slug!r}")
+    session.add_all(t.RunInput(run_id=row.id, outcome_data_id=data_id, version=version)
+                    for data_id, version in run.inputs)
+    flush(session, f"inputs of a run of analysis {run.analysis_slug!r}")
+    return row.id
 
 
-def save_result(session: Session, result: AnalysisResult) -> UpsertOutcome:
-    """Store a fit of a stored analysis; saving the very same fit again writes nothing.
-
-    "The same fit" means the same ``fitted_at``, ``software`` and result. Raises
-    :class:`NotFoundError` for an unknown analysis.
-    """
-    analysis = _analysis_row(session, result.analysis_slug)
-    data = _json_safe(result.result, "")
-    same_moment = session.scalars(
-        select(t.AnalysisResult).where(
-            t.AnalysisResult.analysis_id == analysis.id,
-            t.AnalysisResult.fitted_at == result.fitted_at,
-            t.AnalysisResult.software == result.software,
+def _to_runs(session: Session, rows: list[tuple[str, t.AnalysisRun]]) -> list[AnalysisRun]:
+    ids = [row.id for _, row in rows]
+    inputs: dict[int, list[tuple[int, int]]] = {i: [] for i in ids}
+    for start in range(0, len(ids), 500):
+        for run_id, data_id, version in session.execute(
+            select(t.RunInput.run_id, t.RunInput.outcome_data_id, t.RunInput.version)
+            .where(t.RunInput.run_id.in_(ids[start:start + 500]))
+            .order_by(t.RunInput.run_id, t.RunInput.outcome_data_id)
+        ):
+            inputs[run_id].append((data_id, version))
+    actors = actor_names(session, {row.actor_id for _, row in rows if row.actor_id is not None})
+    return [
+        AnalysisRun(
+            id=row.id, analysis_slug=slug, schema_version=row.schema_version,
+            fingerprint=row.fingerprint, settings=row.settings, result=row.result,
+            inputs=tuple(inputs[row.id]), software=row.software,
+            actor=None if row.actor_id is None else actors[row.actor_id],
+            created_at=row.created_at,
         )
-    )
-    if any(row.result == data for row in same_moment):
-        return UpsertOutcome.UNCHANGED
-    session.add(
-        t.AnalysisResult(
-            analysis_id=analysis.id,
-            result=data,
-            fitted_at=result.fitted_at,
-            software=result.software,
-        )
-    )
-    flush(session, f"result of analysis {result.analysis_slug!r}")
-    return UpsertOutcome.CREATED
+        for slug, row in rows
+    ]
 
 
-def list_results(session: Session, slug: str) -> list[AnalysisResult]:
-    """Return every stored fit of an analysis, oldest first."""
+def _runs(session: Session) -> Any:
+    return select(t.Analysis.slug, t.AnalysisRun).join(
+        t.Analysis, t.Analysis.id == t.AnalysisRun.analysis_id)
+
+
+def get_run(session: Session, run_id: int) -> AnalysisRun:
+    """The run with ``run_id``; :class:`NotFoundError` if there is none."""
+    rows = [tuple(r) for r in session.execute(_runs(session).where(t.AnalysisRun.id == run_id))]
+    if not rows:
+        raise NotFoundError(f"no run {run_id} in the store")
+    return _to_runs(session, rows)[0]  # type: ignore[arg-type]
+
+
+def list_runs(session: Session, slug: str) -> list[AnalysisRun]:
+    """Every run of an analysis, oldest first."""
     analysis = _analysis_row(session, slug)
-    rows = session.scalars(
-        select(t.AnalysisResult)
-        .where(t.AnalysisResult.analysis_id == analysis.id)
-        .order_by(t.AnalysisResult.fitted_at, t.AnalysisResult.id)
-    )
-    return [_to_result(slug, row) for row in rows]
+    rows = session.execute(_runs(session).where(t.AnalysisRun.analysis_id == analysis.id)
+                           .order_by(t.AnalysisRun.id)).all()
+    return _to_runs(session, [tuple(r) for r in rows])  # type: ignore[misc]
 
 
-def latest_result(session: Session, slug: str) -> AnalysisResult | None:
-    """Return the newest fit of an analysis (by ``fitted_at``), or ``None`` if never fitted."""
-    analysis = _analysis_row(session, slug)
-    row = session.scalars(
-        select(t.AnalysisResult)
-        .where(t.AnalysisResult.analysis_id == analysis.id)
-        .order_by(t.AnalysisResult.fitted_at.desc(), t.AnalysisResult.id.desc())
-        .limit(1)
-    ).first()
-    return None if row is None else _to_result(slug, row)
+def latest_runs(session: Session, slugs: Iterable[str] | None = None) -> dict[str, AnalysisRun]:
+    """The newest run of each analysis (of ``slugs``, or all) that has one, by slug."""
+    newest = select(func.max(t.AnalysisRun.id)).group_by(t.AnalysisRun.analysis_id)
+    statement = _runs(session).where(t.AnalysisRun.id.in_(newest))
+    if slugs is not None:
+        statement = statement.where(t.Analysis.slug.in_(list(slugs)))
+    rows = [tuple(r) for r in session.execute(statement.order_by(t.Analysis.slug))]
+    return {run.analysis_slug: run for run in _to_runs(session, rows)}  # type: ignore[arg-type]
+
+
+def latest_run(session: Session, slug: str) -> AnalysisRun | None:
+    """The newest run of an analysis, or ``None`` if it was never run."""
+    _analysis_row(session, slug)
+    return latest_runs(session, [slug]).get(slug)
+
+
+def runs_using(session: Session, data_id: int) -> list[int]:
+    """Ids of the runs that pooled any version of an outcome-data row."""
+    return list(session.scalars(select(t.RunInput.run_id)
+                                .where(t.RunInput.outcome_data_id == data_id)
+                                .order_by(t.RunInput.run_id)))

@@ -1,22 +1,19 @@
-"""Studies (the unit of evidence) and their outcome data.
+"""Studies (the unit of evidence); their arms and outcome data are in :mod:`.outcomes`.
 
 A study is curated, not imported from several sources, so :func:`upsert_study` replaces the
 stored study with the one given. Its records are referred to by record key and must be stored
 first (any identifier of a record finds it; reading the study back gives each record's current
 key). Its trials are referred to by registry id and need not be stored (see
-:mod:`.trials`). :func:`replace_outcomes` swaps a study's whole set of outcome data in one go,
-which is how an extraction is saved.
+:mod:`.trials`).
 """
 
 from __future__ import annotations
-
-from collections.abc import Iterable, Sequence
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError, StoreError
-from evidencehub.model import OutcomeData, Study, StudyDesign, ValueKind
+from evidencehub.model import Study, StudyDesign
 from evidencehub.store import tables as t
 from evidencehub.store.repo._common import UpsertOutcome, flush, put_row
 from evidencehub.store.repo._lookup import canonical_registry_id, record_row, study_row
@@ -24,16 +21,13 @@ from evidencehub.store.repo._lookup import canonical_registry_id, record_row, st
 __all__ = [
     "UpsertOutcome",
     "get_study",
-    "list_outcomes",
     "list_studies",
-    "replace_outcomes",
     "upsert_study",
 ]
 
 _STUDY_COLUMNS = tuple(
     name for name in Study.model_fields if name not in ("record_keys", "trial_ids")
 )
-_OUTCOME_COLUMNS = tuple(name for name in OutcomeData.model_fields if name != "study_key")
 
 
 def _to_study(session: Session, row: t.Study) -> Study:
@@ -132,74 +126,3 @@ def list_studies(
         in_trial = select(t.StudyTrial.study_id).where(t.StudyTrial.registry_id == canonical)
         statement = statement.where(t.Study.id.in_(in_trial))
     return [_to_study(session, row) for row in session.scalars(statement)]
-
-
-# --------------------------------------------------------------------------- outcome data
-
-
-def _outcome_columns(outcome: OutcomeData) -> dict[str, object]:
-    return outcome.model_dump(mode="json", include=set(_OUTCOME_COLUMNS))
-
-
-def _to_outcome(study_key: str, row: t.OutcomeData) -> OutcomeData:
-    data = {name: getattr(row, name) for name in _OUTCOME_COLUMNS}
-    return OutcomeData.model_validate({**data, "study_key": study_key})
-
-
-def replace_outcomes(
-    session: Session, study_key: str, outcomes: Iterable[OutcomeData]
-) -> UpsertOutcome:
-    """Make ``outcomes`` the whole set of outcome data of a stored study, in the given order.
-
-    Every item must belong to ``study_key``. Replacing a set with an identical one writes
-    nothing (``UNCHANGED``); a study that had none reports ``CREATED``, one that had some
-    ``UPDATED``.
-    """
-    wanted: Sequence[OutcomeData] = list(outcomes)
-    for index, item in enumerate(wanted):
-        if item.study_key != study_key:
-            raise InputError(
-                f"outcome {index + 1} ({item.outcome}, arm {item.arm!r}) belongs to study "
-                f"{item.study_key!r}, not {study_key!r}"
-            )
-    study = study_row(session, study_key)
-    stored_rows = list(
-        session.scalars(
-            select(t.OutcomeData)
-            .where(t.OutcomeData.study_id == study.id)
-            .order_by(t.OutcomeData.position)
-        )
-    )
-    if [_to_outcome(study_key, row) for row in stored_rows] == list(wanted):
-        return UpsertOutcome.UNCHANGED
-    session.execute(delete(t.OutcomeData).where(t.OutcomeData.study_id == study.id))
-    for position, item in enumerate(wanted):
-        session.add(t.OutcomeData(study_id=study.id, position=position, **_outcome_columns(item)))
-    flush(session, f"outcome data of study {study_key!r}")
-    return UpsertOutcome.UPDATED if stored_rows else UpsertOutcome.CREATED
-
-
-def list_outcomes(
-    session: Session,
-    outcome: str | None = None,
-    *,
-    study_key: str | None = None,
-    timepoint: str | None = None,
-    value_kind: ValueKind | None = None,
-) -> list[OutcomeData]:
-    """Return outcome data ordered by study key then entry order, filtered by any of: outcome
-    name, study, time point label, and value kind (final values or changes from baseline)."""
-    statement = (
-        select(t.Study.key, t.OutcomeData)
-        .join(t.Study, t.Study.id == t.OutcomeData.study_id)
-        .order_by(t.Study.key, t.OutcomeData.position)
-    )
-    if outcome is not None:
-        statement = statement.where(t.OutcomeData.outcome == outcome)
-    if study_key is not None:
-        statement = statement.where(t.OutcomeData.study_id == study_row(session, study_key).id)
-    if timepoint is not None:
-        statement = statement.where(t.OutcomeData.timepoint == timepoint)
-    if value_kind is not None:
-        statement = statement.where(t.OutcomeData.value_kind == ValueKind(value_kind).value)
-    return [_to_outcome(key, row) for key, row in session.execute(statement)]

@@ -1,0 +1,253 @@
+"""``data import``, ``analysis add``, ``analyze`` and ``analyses``: the evidence spine by hand.
+
+Arm-level outcome data go in with ``data import``; an analysis names an outcome, a comparison
+of arms, a measure and model settings (``analysis add``); ``analyze`` fits the analyses whose
+inputs or settings changed and stores one immutable run each; ``analyses`` lists them and
+says which are stale. Each command parses its options, calls one library function and prints.
+Heavy modules (the statistics, the store) are imported inside the commands, so ``--help``
+stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
+
+import typer
+
+from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
+
+if TYPE_CHECKING:
+    from sqlalchemy import Engine
+
+__all__ = ["register"]
+
+data_app = typer.Typer(name="data", help="Arm-level outcome data: import tables of results.",
+                       no_args_is_help=True)
+analysis_app = typer.Typer(name="analysis", help="Define meta-analyses on the stored outcome data.",
+                           no_args_is_help=True)
+
+
+def _engine(db: str | None) -> Engine:
+    from evidencehub.config import database_url
+    from evidencehub.store.session import init_db
+
+    return init_db(database_url(db))
+
+
+def _actor(name: str | None) -> Any:
+    from evidencehub.config import actor_name
+    from evidencehub.model import Actor
+
+    return Actor(name=actor_name(name))
+
+
+def _choice(value: str | None, kind: Any, option: str) -> Any:
+    """``kind(value)``, or one line naming the choices."""
+    from evidencehub.errors import InputError
+
+    if value is None:
+        return None
+    try:
+        return kind(value)
+    except ValueError:
+        known = ", ".join(k.value for k in kind)
+        raise InputError(f"{option}: unknown value {value!r}; choose one of: {known}") from None
+
+
+def data_import(
+    path: Annotated[Path, typer.Argument(help="CSV table: one row per study × arm × outcome × "
+                                              "time point.", show_default=False)],
+    design: Annotated[str | None, typer.Option(
+        "--design", help="Design of studies the table introduces (e.g. "
+        "randomised-controlled-trial), unless a 'design' column gives it.",
+        show_default=False)] = None,
+    actor: ActorOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Import arm-level outcome data; one transaction, re-importing changes nothing.
+
+    Columns: study, arm, outcome, timepoint, n, mean, sd, events, total, median, q1, q3, min, max, se, ci_lb, ci_ub, value_kind (change|final), source (doi:…|pmid:…), locator, design; only study, arm and outcome are required. Missing SDs are derived from the SE or CI, means and SDs from medians with quartiles or ranges, and the derivation is stored with its inputs. A changed value becomes a new version of its row. Other columns are kept as attributes (for --subgroup). Docs: docs/spine.md.
+
+    Example:  evidencehub data import arms.csv --design randomised-controlled-trial --json
+    """
+    from evidencehub.ingest.arm_import import import_arm_data
+    from evidencehub.vocab import StudyDesign
+
+    chosen = _choice(design, StudyDesign, "--design")
+    engine = _engine(db)
+    try:
+        report = import_arm_data(engine, path, actor=_actor(actor), design=chosen)
+    finally:
+        engine.dispose()
+    if json:
+        print_json(report.to_dict())
+    else:
+        console.print(report.summary(), highlight=False)
+
+
+def analysis_add(
+    slug: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.",
+                                        show_default=False)],
+    outcome: Annotated[str, typer.Option("--outcome", help="Outcome name, as imported.",
+                                         show_default=False)],
+    measure: Annotated[str, typer.Option("--measure", "-m", help="Effect measure (escalc "
+                                         "code): OR, RR, RD, PETO, MD, SMD, SMDH, ROM, PR, PLO, "
+                                         "PAS, PFT, MN.", show_default=False)],
+    experimental: Annotated[list[str], typer.Option(
+        "--experimental", help="Arm label of the experimental side (repeat for several).",
+        show_default=False)],
+    control: Annotated[list[str] | None, typer.Option(
+        "--control", help="Arm label of the control side (repeat for several; none for "
+        "single-group measures).", show_default=False)] = None,
+    method: Annotated[str, typer.Option(
+        "--method", help="EE, DL, REML, ML, PM, HE, SJ, EB, HS (inverse variance), MH "
+        "(Mantel-Haenszel: OR, RR, RD) or PETO (OR).")] = "REML",
+    test: Annotated[str, typer.Option("--test", help="z, or knha (Knapp-Hartung).")] = "z",
+    level: Annotated[float, typer.Option("--level", help="Confidence level in percent.")] = 95.0,
+    subgroup: Annotated[str | None, typer.Option(
+        "--subgroup", help="Column of the imported table to form subgroups by.",
+        show_default=False)] = None,
+    timepoint: Annotated[str | None, typer.Option(
+        "--timepoint", help="Use only rows of this time point.", show_default=False)] = None,
+    value_kind: Annotated[str | None, typer.Option(
+        "--value-kind", help="Pool only 'change' or only 'final' values (others are listed, "
+        "not pooled).", show_default=False)] = None,
+    model_rule: Annotated[str | None, typer.Option(
+        "--model-rule", help="i2-q: random effects (--method) when I² > 50 % and P(Q) < 0.10, "
+        "else a common-effect model; the choice is reported.", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title shown on pages.",
+                                              show_default=False)] = None,
+    actor: ActorOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Define (or change) a meta-analysis: outcome, comparison, measure and model settings.
+
+    Changing a setting keeps the earlier runs and makes the analysis stale: 'evidencehub analyze' refits it.
+
+    Example:  evidencehub analysis add hba1c-metformin --outcome HbA1c --measure MD --experimental metformin --control placebo --value-kind change
+    """
+    from evidencehub.model import Analysis, Comparison, validate
+    from evidencehub.store.repo.actors import actor_id
+    from evidencehub.store.repo.analyses import put_analysis
+    from evidencehub.store.session import transaction
+    from evidencehub.vocab import Measure, Method, ModelRule, Test, measure_terms
+
+    measure_code = _choice(measure.upper(), Measure, "--measure")
+    comparison = validate(Comparison, {"experimental": tuple(experimental),
+                                       "control": tuple(control or ())}, source="analysis add")
+    analysis = validate(Analysis, {
+        "slug": slug,
+        "title": title or f"{outcome}: {comparison.label} ({measure_terms(measure_code).name})",
+        "outcome": outcome, "comparison": comparison, "measure": measure_code,
+        "method": _choice(method.upper(), Method, "--method"),
+        "test": _choice(test, Test, "--test"), "level": level,
+        "model_rule": _choice(model_rule, ModelRule, "--model-rule"), "subgroup": subgroup,
+        "timepoint": timepoint, "value_kind": value_kind,
+    }, source="analysis add")
+    engine = _engine(db)
+    try:
+        with transaction(engine) as session:
+            status = put_analysis(session, analysis, actor_id=actor_id(session, _actor(actor)))
+    finally:
+        engine.dispose()
+    if json:
+        print_json({"slug": slug, "status": status.value,
+                    **analysis.model_dump(mode="json", exclude={"slug"})})
+    else:
+        console.print(f"analysis {slug!r}: {status.value}", highlight=False)
+
+
+def analyze(
+    slugs: Annotated[list[str] | None, typer.Argument(
+        help="Analyses to run (default: every stale analysis).", show_default=False)] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Refit every analysis (or every "
+                                             "one named), stale or not.")] = False,
+    actor: ActorOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Fit the analyses whose data or settings changed; store one immutable run each.
+
+    --json prints a list in the JSON contract of 'evidencehub meta' (metafor's names; ratio measures on the log scale), each result with slug, run_id and status (fitted, or current for a named analysis that was up to date).
+
+    Example:  evidencehub analyze --json
+    """
+    from evidencehub.analysis.service import analyze as run_analyses
+
+    engine = _engine(db)
+    try:
+        fitted = run_analyses(engine, slugs or None, everything=everything, actor=_actor(actor))
+    finally:
+        engine.dispose()
+    if json:
+        print_json([f.to_dict() for f in fitted])
+        return
+    if not fitted:
+        console.print("Every analysis is up to date (use --all to refit).", highlight=False)
+    for item in fitted:
+        fit = item.result.fit
+        what = item.result.not_pooled_reason if fit is None else (
+            f"k = {fit['k']}, estimate {fit['estimate']:.4g} [{fit['ci_lb']:.4g}, "
+            f"{fit['ci_ub']:.4g}]")
+        console.print(f"{item.slug}: run {item.run_id} ({item.status}): {what}",
+                      highlight=False, markup=False)
+
+
+def analyses(
+    stale: Annotated[bool, typer.Option("--stale", help="Only analyses that need a new run.")
+                     ] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """List the analyses, their newest runs, and whether each is stale.
+
+    Example:  evidencehub analyses --stale --json
+    """
+    from rich.table import Table
+
+    from evidencehub.analysis.service import analysis_states
+    from evidencehub.store.session import transaction
+
+    engine = _engine(db)
+    try:
+        with transaction(engine) as session:
+            states = analysis_states(session)
+    finally:
+        engine.dispose()
+    if stale:
+        states = [s for s in states if s.stale]
+    items = [{
+        "slug": s.analysis.slug, "title": s.analysis.title, "outcome": s.analysis.outcome,
+        "comparison": s.analysis.comparison.model_dump(mode="json"),
+        **s.analysis.model_dump(mode="json", include={"measure", "method", "test", "level",
+                                                      "model_rule", "subgroup", "timepoint",
+                                                      "value_kind"}),
+        "k": sum(r.pooled for r in s.rows),
+        "run_id": s.latest.id if s.latest else None,
+        "fitted_at": s.latest.created_at.isoformat() if s.latest else None,
+        "stale": s.stale,
+    } for s in states]
+    if json:
+        print_json(items)
+        return
+    table = Table("slug", "outcome", "comparison", "measure", "k", "run", "stale",
+                  title=f"{len(items)} analysis(es)")
+    for s, item in zip(states, items, strict=True):
+        table.add_row(item["slug"], item["outcome"], s.analysis.comparison.label,
+                      item["measure"], str(item["k"]),
+                      "" if item["run_id"] is None else str(item["run_id"]),
+                      "yes" if item["stale"] else "no")
+    console.print(table)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``data import``, ``analysis add``, ``analyze`` and ``analyses``."""
+    data_app.command("import")(data_import)
+    analysis_app.command("add")(analysis_add)
+    app.add_typer(data_app)
+    app.add_typer(analysis_app)
+    app.command("analyze")(analyze)
+    app.command("analyses")(analyses)
