@@ -1,76 +1,73 @@
-"""The demo walk: the whole pipeline on the bundled corpus, stage by stage.
+"""The demo walk: the whole pipeline on the bundled corpus, stage by stage, through the spine.
 
-``evidencehub demo`` runs :func:`run_demo`:
+``evidencehub demo`` runs :func:`run_demo`; it only wires the stages, each of which is the
+same code a user's own data goes through:
 
 1. **store** — create or upgrade the database (Alembic migrations);
-2. **import** — load the corpus (records, trials, studies, arm-level outcome data, analysis
-   specifications, pages and the claims extracted from their bodies) in one transaction;
-3. **analyse** — pool each analysis from the outcome data *read back from the store*
-   (:func:`pool_analysis`) and store the results, in one transaction;
-4. **label** — derive every page's evidence label from the studies its claims cite (and, for
-   analysis pages, the trials pooled) and store it, in one transaction;
-5. **publish** — build the static site from the store (:func:`evidencehub.publish.site.build_site`).
+2. **import** — load the corpus in one transaction, recorded as an import event of the tool
+   ``evidencehub demo``: records (merged into what the store holds, never overwriting it:
+   :func:`import_records`), trials, studies, the arm-level HbA1c table through ``data import``
+   (:func:`~evidencehub.ingest.arm_import.write_arm_data`: its own import event, versioned
+   outcome data with source and locator), the analyses (``analysis add``), and the pages with
+   their claims;
+3. **analyse** — the analysis service fits the stale analyses and stores one run each
+   (:func:`evidencehub.analysis.service.analyze`);
+4. **label** — derive every page's evidence label from the studies its claims cite and the
+   trials its analyses pool, and record which runs each page shows;
+5. **publish** — record the runs each page shows and build the static site from the store
+   (:func:`evidencehub.publish.site.publish_site`).
 
 Each stage is one unit of work, so an interrupted demo leaves the store as it was after the
-last finished stage, never half-written. Every write is an upsert and a result is stored again
-only when its numbers changed, so running the demo twice leaves the same store and the same site.
+last finished stage. The demo records its imports only when they change something, so running
+it again leaves the store as it was and builds the same site, byte for byte.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import math
+import hashlib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
-from scipy import stats as scipy_stats
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
-from evidencehub import __version__
 from evidencehub.config import database_url
 from evidencehub.data import DEMO_DIR
-from evidencehub.data.contrasts import arm_contrasts
 from evidencehub.data.corpus import Corpus, load_corpus
 from evidencehub.errors import NotFoundError
 from evidencehub.grade.claims import extract_claims
 from evidencehub.grade.labels import label_for_claims
 from evidencehub.model import (
-    Analysis,
-    AnalysisResult,
+    Actor,
+    ActorKind,
     Claim,
     EvidenceLabel,
-    OutcomeData,
+    ImportEvent,
+    ImportKind,
     Page,
     PageKind,
+    Record,
     Study,
-    finite_json,
 )
-from evidencehub.publish.site import build_site, fit_analysis
-from evidencehub.publish.snapshot import load_snapshot
-from evidencehub.stats import escalc
 from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import import_events
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo import trials as trials_repo
+from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.session import init_db, transaction
 
-__all__ = [
-    "DEMO_SOURCE",
-    "STAGES",
-    "DemoReport",
-    "label_page",
-    "pool_analysis",
-    "run_demo",
-    "same_result",
-]
+__all__ = ["DEMO_ACTOR", "DEMO_SOURCE", "STAGES", "DemoReport", "import_records", "label_page",
+           "run_demo"]
 
-#: Provenance written with every record the demo imports.
-DEMO_SOURCE = "evidencehub demo corpus"
-SOFTWARE = f"evidencehub {__version__}"
+#: Provenance written with every record the demo imports (its reader name ranks below every
+#: real source, so an export of the same work always wins a field).
+DEMO_SOURCE = "evidencehub-corpus:demo"
+#: The tool that writes the demo.
+DEMO_ACTOR = Actor(name="evidencehub demo", kind=ActorKind.TOOL)
 
 #: (name, description) of each stage, in order; the progress display shows the descriptions.
 STAGES: tuple[tuple[str, str], ...] = (
@@ -80,136 +77,6 @@ STAGES: tuple[tuple[str, str], ...] = (
     ("label", "Attach evidence labels"),
     ("publish", "Build the site"),
 )
-
-
-# --------------------------------------------------------------------------- pure steps
-
-
-def pool_analysis(
-    analysis: Analysis, outcomes: Sequence[OutcomeData], labels: dict[str, str]
-) -> dict[str, Any]:
-    """Contrast the arms of ``analysis`` and pool those of its value kind; return the result.
-
-    Every contrast gets escalc's MD (``yi``, ``vi``, metafor's ``escalc(measure="MD")``) and a
-    normal 95% CI. Contrasts whose values are of the analysis's kind (change from baseline) are
-    pooled with ``rma`` when there are at least two; the others are kept with a note saying why
-    they were not pooled. ``labels`` maps study keys to display labels (the forest plot's).
-    """
-    contrasts = arm_contrasts(outcomes, analysis.comparison or "", outcome=analysis.outcome)
-    rows: list[dict[str, Any]] = []
-    if contrasts:
-        effects = escalc(
-            analysis.measure,
-            m1i=[c.m1i for c in contrasts],
-            sd1i=[c.sd1i for c in contrasts],
-            n1i=[c.n1i for c in contrasts],
-            m2i=[c.m2i for c in contrasts],
-            sd2i=[c.sd2i for c in contrasts],
-            n2i=[c.n2i for c in contrasts],
-            study=[labels.get(c.study_key, c.study_key) for c in contrasts],
-        )
-        z = float(scipy_stats.norm.ppf(0.975))
-        for c, yi, vi in zip(contrasts, effects.yi, effects.vi, strict=True):
-            half = z * float(np.sqrt(vi))
-            rows.append(
-                {
-                    "study_key": c.study_key,
-                    "arm": c.arm,
-                    "control": c.control,
-                    "value_kind": c.value_kind.value,
-                    "n1i": c.n1i,
-                    "m1i": c.m1i,
-                    "sd1i": c.sd1i,
-                    "n2i": c.n2i,
-                    "m2i": c.m2i,
-                    "sd2i": c.sd2i,
-                    "yi": float(yi),
-                    "vi": float(vi),
-                    "ci_lb": float(yi) - half,
-                    "ci_ub": float(yi) + half,
-                    "pooled": False,
-                    "weight": None,
-                    "note": None,
-                }
-            )
-    kind = analysis.value_kind.value if analysis.value_kind else None
-    eligible = [r for r in rows if kind is None or r["value_kind"] == kind]
-    for row in rows:
-        if row not in eligible:
-            row["note"] = f"{row['value_kind']} value; not pooled with {kind} scores"
-    fit: dict[str, Any] | None = None
-    reason = None
-    if len(eligible) >= 2:
-        # Edge cases (tau^2 truncated at 0…) are kept in fit["warnings"] and shown on the page.
-        meta = fit_analysis(
-            analysis, eligible, [labels.get(r["study_key"], r["study_key"]) for r in eligible]
-        )
-        fit = meta.to_dict()
-        for row, weight in zip(eligible, meta.weights, strict=True):
-            row["pooled"] = True
-            row["weight"] = float(weight)
-    else:
-        what = f"{kind} " if kind else ""
-        names = ", ".join(labels.get(r["study_key"], r["study_key"]) for r in eligible)
-        reason = (
-            f"only one {what}comparison ({names}); a single trial is shown, not pooled"
-            if eligible
-            else f"no {what}comparisons in the data"
-        )
-        for row in eligible:
-            row["note"] = "single trial; not pooled"
-    result: dict[str, Any] = finite_json(
-        {"analysis": analysis.slug, "fit": fit, "contrasts": rows, "not_pooled_reason": reason}
-    )
-    return result
-
-
-def same_result(stored: Any, fresh: Any, *, rel_tol: float = 1e-10) -> bool:
-    """Whether a refit equals a stored result: same structure and text, numbers within
-    ``rel_tol`` (floating-point sums and iterations may differ in the last bits from one
-    process to the next, far below any digit the pages show)."""
-    if isinstance(stored, dict) and isinstance(fresh, dict):
-        return stored.keys() == fresh.keys() and all(
-            same_result(stored[k], fresh[k], rel_tol=rel_tol) for k in stored
-        )
-    if isinstance(stored, list) and isinstance(fresh, list):
-        return len(stored) == len(fresh) and all(
-            same_result(a, b, rel_tol=rel_tol) for a, b in zip(stored, fresh, strict=True)
-        )
-    if isinstance(stored, (int, float)) and isinstance(fresh, (int, float)):
-        if isinstance(stored, bool) or isinstance(fresh, bool):
-            return stored is fresh
-        return math.isclose(stored, fresh, rel_tol=rel_tol, abs_tol=1e-300)
-    return bool(stored == fresh)
-
-
-def label_page(
-    page: Page,
-    claims: Sequence[Claim],
-    studies: dict[str, Study],
-    results: dict[str, dict[str, Any]],
-    *,
-    source: str,
-) -> EvidenceLabel:
-    """A page's evidence label: its claims' studies, plus for an analysis page the trials it
-    pools (and the pooled kind when at least one analysis was fitted)."""
-    pooled_keys = [
-        row["study_key"]
-        for slug in page.analysis_slugs
-        for row in results.get(slug, {}).get("contrasts", [])
-        if row["pooled"] and row["study_key"] in studies
-    ]
-    fitted = any(results.get(slug, {}).get("fit") for slug in page.analysis_slugs)
-    return label_for_claims(
-        claims,
-        studies,
-        pooled=page.kind is PageKind.ANALYSIS and fitted,
-        extra_studies=[studies[k] for k in dict.fromkeys(pooled_keys)],
-        source=source,
-    )
-
-
-# --------------------------------------------------------------------------- the walk
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,37 +91,99 @@ class DemoReport:
 Progress = Callable[[str, str], None]
 
 
+def import_records(session: Session, records: Sequence[Record], source: str) -> list[tuple[str, str]]:
+    """Store ``records``, merging each into the stored version of the same work.
+
+    A stored field keeps its value unless it is empty or the corpus is its own source (a newer
+    corpus updates itself): :func:`~evidencehub.ingest.dedup.merge_into` with the corpus ranked
+    below every real source. So a user's PubMed import of a demo paper keeps its title, PMID and
+    authors when the demo runs again. Returns ``(record key, outcome)`` per record.
+    """
+    from evidencehub.ingest.dedup import merge_into
+
+    stored = records_repo.records_with_provenance(session, [r.key for r in records])
+    written = []
+    for record in records:
+        to_store = record
+        if record.key in stored:
+            previous, provenance = stored[record.key]
+            to_store, _conflicts = merge_into(previous, provenance, record, source)
+        outcome = records_repo.upsert_record(session, to_store, source=source)
+        written.append((to_store.key, outcome.value))
+    return written
+
+
+def label_page(page: Page, claims: Sequence[Claim], studies: dict[str, Study],
+               pooled_keys: dict[str, list[str]], *, source: str) -> EvidenceLabel:
+    """A page's evidence label: its claims' studies, plus for an analysis page the studies its
+    analyses pool (``pooled_keys`` by analysis slug; the pooled kind when any pools two)."""
+    keys = [k for slug in page.analysis_slugs for k in pooled_keys.get(slug, [])]
+    fitted = any(len(pooled_keys.get(slug, [])) >= 2 for slug in page.analysis_slugs)
+    return label_for_claims(
+        claims,
+        studies,
+        pooled=page.kind is PageKind.ANALYSIS and fitted,
+        extra_studies=[studies[k] for k in dict.fromkeys(keys) if k in studies],
+        source=source,
+    )
+
+
+def _corpus_digest(corpus: Corpus) -> str:
+    """SHA-256 over the corpus files (name and bytes), the fingerprint of what was imported."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in corpus.root.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(corpus.root).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
 def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
+    from evidencehub.ingest.arm_import import write_arm_data
+
+    started = dt.datetime.now(dt.UTC)
     claims = {source.page.slug: extract_claims(source.page) for source in corpus.pages}
-    outcomes_by_study: dict[str, list[OutcomeData]] = {}
-    for outcome in corpus.outcomes:
-        outcomes_by_study.setdefault(outcome.study_key, []).append(outcome)
     with transaction(engine) as session:
-        for record in corpus.records:
-            records_repo.upsert_record(session, record, source=DEMO_SOURCE)
+        writer = actor_id(session, DEMO_ACTOR)
+        event_id = import_events.add_event(session, ImportEvent(
+            kind=ImportKind.CORPUS, reader="evidencehub-corpus", label="bundled demo corpus",
+            sha256=_corpus_digest(corpus), actor=DEMO_ACTOR.name, started_at=started,
+            finished_at=started, n_read=len(corpus.records)), actor_id=writer)
+        written = import_records(session, corpus.records, DEMO_SOURCE)
+        import_events.add_records(session, event_id, written)  # cascade-deleted with the event
         for trial in corpus.trials:
             trials_repo.upsert_trial(session, trial, source=DEMO_SOURCE)
         for study in corpus.studies:
             studies_repo.upsert_study(session, study)
-            studies_repo.replace_outcomes(session, study.key, outcomes_by_study.get(study.key, []))
             for record_key in study.record_keys:
                 for registry_id in study.trial_ids:
                     trials_repo.link_record_trial(session, record_key, registry_id)
+        if corpus.arm_table is not None:
+            write_arm_data(session, corpus.arm_table, corpus.arm_rows, actor=DEMO_ACTOR,
+                           record_unchanged=False)
         for analysis in corpus.analyses:
-            analyses_repo.upsert_analysis(session, analysis)
+            analyses_repo.put_analysis(session, analysis, actor_id=writer)
         for source in corpus.pages:
             # Keep the label attached by an earlier run: the label stage recomputes it.
             try:
                 label = pages_repo.get_page(session, source.page.slug).label
             except NotFoundError:
                 label = None
-            pages_repo.upsert_page(session, source.page.model_copy(update={"label": label}))
-            pages_repo.replace_claims(session, source.page.slug, claims[source.page.slug])
+            pages_repo.upsert_page(session, source.page.model_copy(update={"label": label}),
+                                   actor_id=writer)
+            pages_repo.put_claims(session, source.page.slug, claims[source.page.slug],
+                                  actor_id=writer)
+        counts = {outcome: sum(1 for _, o in written if o == outcome)
+                  for outcome in ("created", "updated", "unchanged")}
+        if counts["created"] or counts["updated"]:
+            import_events.finish_event(session, event_id, finished_at=dt.datetime.now(dt.UTC),
+                                       counts={f"n_{k}": v for k, v in counts.items()})
+        else:  # nothing changed: the store stays as it was (module docstring)
+            import_events.drop_event(session, event_id)
     return {
         "records": len(corpus.records),
         "trials": len(corpus.trials),
-        "studies": len(corpus.studies),
-        "outcomes": len(corpus.outcomes),
+        "studies": len(corpus.studies) + len({r.data.study_key for r in corpus.arm_rows}),
+        "outcome data": len(corpus.arm_rows),
         "analyses": len(corpus.analyses),
         "pages": len(corpus.pages),
         "claims": sum(len(c) for c in claims.values()),
@@ -262,44 +191,31 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
 
 
 def _run_analyses(engine: Engine) -> dict[str, int]:
-    fitted = 0
-    with transaction(engine) as session:
-        labels = {s.key: s.label for s in studies_repo.list_studies(session)}
-        outcomes = studies_repo.list_outcomes(session)
-        for analysis in analyses_repo.list_analyses(session):
-            result = pool_analysis(analysis, outcomes, labels)
-            previous = analyses_repo.latest_result(session, analysis.slug)
-            if previous is None or not same_result(previous.result, result):
-                analyses_repo.save_result(
-                    session,
-                    AnalysisResult(
-                        analysis_slug=analysis.slug,
-                        result=result,
-                        fitted_at=dt.datetime.now(dt.UTC).replace(microsecond=0),
-                        software=SOFTWARE,
-                    ),
-                )
-            fitted += result["fit"] is not None
-    return {"analyses fitted": fitted}
+    from evidencehub.analysis.service import analyze
+
+    fitted = analyze(engine, actor=DEMO_ACTOR)
+    return {"analyses fitted": len(fitted)}
 
 
 def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, int]:
+    from evidencehub.analysis.run import RunResult
+
     labelled = 0
     with transaction(engine) as session:
+        writer = actor_id(session, DEMO_ACTOR)
         studies = {s.key: s for s in studies_repo.list_studies(session)}
-        results = {}
-        for analysis in analyses_repo.list_analyses(session):
-            stored = analyses_repo.latest_result(session, analysis.slug)
-            if stored is not None:
-                results[analysis.slug] = stored.result
+        pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
+                  for slug, run in analyses_repo.latest_runs(session).items()
+                  if run.schema_version > 0}
         for page in pages_repo.list_pages(session):
             claims = pages_repo.list_claims(session, page.slug)
             source = label_sources.get(page.slug) or (
                 page.label.source if page.label else "PubMed-indexed literature"
             )
-            label = label_page(page, claims, studies, results, source=source)
+            label = label_page(page, claims, studies, pooled, source=source)
             if page.label != label:
-                pages_repo.upsert_page(session, page.model_copy(update={"label": label}))
+                pages_repo.upsert_page(session, page.model_copy(update={"label": label}),
+                                       actor_id=writer)
             labelled += 1
     return {"pages labelled": labelled}
 
@@ -317,6 +233,8 @@ def run_demo(
     :func:`evidencehub.config.database_url`). ``progress(stage, event)`` is called with
     ``"start"`` and ``"done"`` for each stage of :data:`STAGES`.
     """
+    from evidencehub.publish.site import publish_site
+
     notify = progress or (lambda stage, message: None)
     url = database_url(database)
     counts: dict[str, int] = {}
@@ -337,7 +255,7 @@ def run_demo(
         counts.update(_attach_labels(engine, label_sources))
         notify("label", "done")
         notify("publish", "start")
-        report = build_site(load_snapshot(engine), site_dir)
+        report = publish_site(engine, site_dir, actor=DEMO_ACTOR)
         counts["site files"] = report.files
         notify("publish", "done")
     finally:

@@ -741,16 +741,23 @@ class CrossRef(_Value):
 
 
 class Claim(_Value):
-    """A sentence a page asserts, the studies that support it, and its evidence tags."""
+    """A sentence a page asserts, what supports it (studies, analyses), and its evidence tags.
 
+    ``id`` is the stored claim's stable id (``None`` before it is stored): an edit of the page
+    that rewords a claim keeps its id (:func:`evidencehub.store.repo.pages.put_claims`).
+    ``analysis_slugs`` are the analyses whose results the claim quotes (``{=slug.field}``).
+    """
+
+    id: int | None = None
     page_slug: str
     text: str
     study_keys: tuple[str, ...] = ()
+    analysis_slugs: tuple[str, ...] = ()
     tags: tuple[EvidenceTag, ...] = ()
 
     @model_validator(mode="after")
     def _sourced(self) -> Self:
-        if not self.study_keys and EvidenceTag.UNSOURCED not in self.tags:
+        if not self.study_keys and not self.analysis_slugs and EvidenceTag.UNSOURCED not in self.tags:
             raise ValueError("a claim without citations must carry the 'unsourced' tag")
         return self
 

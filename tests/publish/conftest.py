@@ -1,57 +1,34 @@
-"""A snapshot of the demo hub built without a database: the corpus, its claims, its pooled
-results and its labels, through the same functions the demo walk uses."""
+"""The demo hub as the publisher sees it: a snapshot read from a real store built by the demo
+walk (once per test session), and the site rendered from it."""
 
 from __future__ import annotations
 
-import datetime as dt
+from pathlib import Path
 
 import pytest
 
-from evidencehub.data.corpus import load_corpus
-from evidencehub.demo import label_page, pool_analysis
-from evidencehub.grade.claims import extract_claims
-from evidencehub.model import AnalysisResult
+from evidencehub.demo import run_demo
 from evidencehub.publish.site import render_site
-from evidencehub.publish.snapshot import HubSnapshot
-
-FITTED_AT = dt.datetime(2026, 5, 1, 12, 0, tzinfo=dt.UTC)
-
-
-def corpus_snapshot() -> HubSnapshot:
-    corpus = load_corpus()
-    studies = {s.key: s for s in corpus.studies}
-    labels = {s.key: s.label for s in corpus.studies}
-    results = {a.slug: pool_analysis(a, corpus.outcomes, labels) for a in corpus.analyses}
-    claims = {p.page.slug: extract_claims(p.page) for p in corpus.pages}
-    pages = tuple(
-        p.page.model_copy(
-            update={
-                "label": label_page(
-                    p.page, claims[p.page.slug], studies, results, source=p.label_source or ""
-                )
-            }
-        )
-        for p in corpus.pages
-    )
-    stored = {
-        k: AnalysisResult(analysis_slug=k, result=v, fitted_at=FITTED_AT, software="test")
-        for k, v in results.items()
-    }
-    # Sorted as evidencehub.publish.snapshot.load_snapshot sorts what it reads from the store.
-    return HubSnapshot(
-        records=tuple(sorted(corpus.records, key=lambda r: r.key)),
-        trials=tuple(sorted(corpus.trials, key=lambda t: t.registry_id)),
-        studies=tuple(sorted(corpus.studies, key=lambda s: s.key)),
-        pages=tuple(sorted(pages, key=lambda p: p.slug)),
-        claims=claims,
-        analyses=tuple(sorted(corpus.analyses, key=lambda a: a.slug)),
-        results=stored,
-    )
+from evidencehub.publish.snapshot import HubSnapshot, load_snapshot
+from evidencehub.store.session import make_engine
 
 
 @pytest.fixture(scope="session")
-def demo_snapshot() -> HubSnapshot:
-    return corpus_snapshot()
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a SQLite store holding the whole demo hub (corpus, runs, labels)."""
+    root: Path = tmp_path_factory.mktemp("demo-store")
+    url = f"sqlite:///{root / 'hub.db'}"
+    run_demo(url, root / "site")
+    return url
+
+
+@pytest.fixture(scope="session")
+def demo_snapshot(demo_store: str) -> HubSnapshot:
+    engine = make_engine(demo_store)
+    try:
+        return load_snapshot(engine)
+    finally:
+        engine.dispose()
 
 
 @pytest.fixture(scope="session")

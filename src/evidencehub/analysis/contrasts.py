@@ -143,18 +143,20 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
         wanted = [i for i in items if i.data.value_kind is analysis.value_kind]
         if wanted:  # a study reporting both kinds contributes the analysis's kind
             items = wanted
+        ctl = None
+        if not single:  # a study without a control arm has no contrast (e.g. head-to-head)
+            ctl = _pick(items, analysis.comparison.control, study, "control", analysis)
+            if ctl is None:
+                continue
         exp = _pick(items, analysis.comparison.experimental, study, "experimental", analysis)
         if exp is None:
             continue
         where = f"analysis {analysis.slug!r}, study {study!r}"
-        if single:
+        if ctl is None:
             inputs = _numbers(exp, _SINGLE[terms.family], where)
             pairs: tuple[tuple[int, int], ...] = ((exp.id, exp.version),)
             control_label = None
         else:
-            ctl = _pick(items, analysis.comparison.control, study, "control", analysis)
-            if ctl is None:
-                continue
             if ctl.data.value_kind is not exp.data.value_kind:
                 raise InputError(
                     f"{where}: arm {exp.data.arm!r} reports a {exp.data.value_kind.value} value "

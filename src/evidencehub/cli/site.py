@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from evidencehub.cli._common import DbOption, JsonOption, console, print_json
+from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
 from evidencehub.config import DEFAULT_PORT, DEFAULT_SITE_DIR, database_url
 
 __all__ = ["HostOption", "PortOption", "SiteOption", "register", "serve_site"]
@@ -33,21 +33,25 @@ def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
 
 
 def build(
-    db: DbOption = None, site: SiteOption = Path(DEFAULT_SITE_DIR), json: JsonOption = False
+    db: DbOption = None,
+    site: SiteOption = Path(DEFAULT_SITE_DIR),
+    actor: ActorOption = None,
+    json: JsonOption = False,
 ) -> None:
-    """Build the static site from the store: pages, studies, trials, plots, JSON twins.
+    """Build the static site from the store: pages, studies, trials, plots, traces, JSON twins.
 
-    The site directory is replaced atomically; building twice from the same store gives the same bytes.
+    Each page shows the newest run of each of its analyses, and the store records which runs that is (evidencehub trace page:SLUG follows them). The site directory is replaced atomically; building twice from the same store gives the same bytes.
 
     Example:  evidencehub build --db hub.db --site public/
     """
-    from evidencehub.publish.site import build_site
-    from evidencehub.publish.snapshot import load_snapshot
+    from evidencehub.config import actor_name
+    from evidencehub.model import Actor
+    from evidencehub.publish.site import publish_site
     from evidencehub.store.session import init_db
 
     engine = init_db(database_url(db))
     try:
-        report = build_site(load_snapshot(engine), site)
+        report = publish_site(engine, site, actor=Actor(name=actor_name(actor)))
     finally:
         engine.dispose()
     if json:

@@ -5,10 +5,12 @@ Layout of a corpus directory::
     records.toml     [[record]] tables: evidencehub.model.Record fields; authors as "Family GI"
     trials.toml      [[trial]] tables: evidencehub.model.Trial fields
     studies.toml     [[study]] tables: evidencehub.model.Study fields
-    analyses.toml    [source] (arm table and its provenance), [classes] (class -> arms),
-                     [[analysis]] (slug and class): one MD random-effects analysis per class
+    analyses.toml    [source] (the arm table, its outcome and control arm), [classes]
+                     (class -> arms), [[analysis]] (slug and class): one analysis per class,
+                     the class's arms against the control arm
     pages/*.md       pages: TOML front matter between +++ lines, Markdown body
-    *.csv            the arm table named by analyses.toml
+    *.csv            the arm table named by analyses.toml, in the layout of
+                     ``evidencehub data import`` (:mod:`evidencehub.ingest.arm_data`)
 
 Every object is validated by :func:`evidencehub.model.validate`, so an error names the file
 and the entry (``studies.toml, study 3 ('mandai2017'): field 'n': …``). Cross-references are
@@ -25,49 +27,41 @@ from pathlib import Path
 from typing import Any
 
 from evidencehub.data import DEMO_DIR
-from evidencehub.data.arms import read_arm_table
 from evidencehub.data.pages import PageSource, read_page
 from evidencehub.errors import InputError
+from evidencehub.ingest.arm_data import ArmDataRow, read_arm_data
 from evidencehub.model import (
     Analysis,
-    OutcomeData,
     Record,
     Study,
-    StudyDesign,
     Trial,
     ValueKind,
     normalize_doi,
     validate,
 )
 
-__all__ = ["AnalysisPlan", "Corpus", "load_corpus", "parse_author"]
+__all__ = ["Corpus", "load_corpus", "parse_author"]
 
 _CITATION = re.compile(r"\[@([^\]]+)\]")
 _INITIALS = re.compile(r"^[A-Z]{1,4}$")
 
 
 @dataclass(frozen=True, slots=True)
-class AnalysisPlan:
-    """Where an analysis's arms come from: the control arm and each class's active arms."""
-
-    control_arm: str
-    classes: dict[str, tuple[str, ...]]
-    source_record: str | None
-    dataset: str | None
-
-
-@dataclass(frozen=True, slots=True)
 class Corpus:
-    """Everything a corpus directory holds, validated and cross-checked."""
+    """Everything a corpus directory holds, validated and cross-checked.
+
+    ``arm_table`` is the arm-level outcome table (the ``data import`` layout) and ``arm_rows``
+    its rows, read and checked; its studies are created when it is imported.
+    """
 
     root: Path
     records: tuple[Record, ...]
     trials: tuple[Trial, ...]
     studies: tuple[Study, ...]
-    outcomes: tuple[OutcomeData, ...]
+    arm_table: Path | None
+    arm_rows: tuple[ArmDataRow, ...]
     analyses: tuple[Analysis, ...]
     pages: tuple[PageSource, ...]
-    plan: AnalysisPlan
 
 
 def parse_author(text: str) -> dict[str, str]:
@@ -115,38 +109,19 @@ def _simple(
     )
 
 
-def _plan(
-    root: Path, records: tuple[Record, ...]
-) -> tuple[AnalysisPlan, tuple[Study, ...], tuple[OutcomeData, ...], tuple[Analysis, ...]]:
+def _plan(root: Path) -> tuple[Path | None, tuple[ArmDataRow, ...], tuple[Analysis, ...]]:
     path = root / "analyses.toml"
     if not path.exists():
-        return AnalysisPlan("", {}, None, None), (), (), ()
+        return None, (), ()
     spec = tomllib.loads(path.read_text(encoding="utf-8"))
     source = spec.get("source", {})
-    for field in ("file", "outcome", "control_arm", "design"):
+    for field in ("file", "outcome", "control_arm"):
         if field not in source:
             raise InputError(f"the [source] table needs '{field}'", source=path.name)
-    record = source.get("record")
-    record = _record_key(record) if record else None
-    if record and record not in {r.key for r in records}:
-        raise InputError(f"unknown record {record!r}", source=path.name, where="[source] record")
-    try:
-        design = StudyDesign(source["design"])
-    except ValueError:
-        raise InputError(
-            f"unknown design {source['design']!r}; expected one of {', '.join(StudyDesign)}",
-            source=path.name,
-            where="[source] design",
-        ) from None
-    table = read_arm_table(
-        root / source["file"],
-        outcome=source["outcome"],
-        design=design,
-        population=source.get("population"),
-        record_keys=(record,) if record else (),
-    )
+    table = root / source["file"]
+    rows = tuple(read_arm_data(table))
     classes = {name: tuple(arms) for name, arms in spec.get("classes", {}).items()}
-    arms_present = {o.arm for o in table.outcomes}
+    arms_present = {r.data.arm for r in rows}
     for name, arms in classes.items():
         unknown = [a for a in arms if a not in arms_present]
         if unknown:
@@ -170,22 +145,18 @@ def _plan(
             "slug": data.get("slug"),
             "title": f"{name} versus {control}: change in {source['outcome']}",
             "outcome": source["outcome"],
-            "measure": "MD",
+            "comparison": {"experimental": classes[name], "control": (control,)},
+            "measure": data.get("measure", "MD"),
             "method": data.get("method", "REML"),
             "test": data.get("test", "z"),
-            "comparison": f"{', '.join(classes[name])} vs {control}",
-            "subgroup": name,
             "value_kind": ValueKind.CHANGE,
             "description": (
-                f"Mean difference in {source['outcome']} change from baseline "
-                f"({name.lower()} minus {control}), random effects."
+                f"Change in {source['outcome']} from baseline with {name.lower()} against "
+                f"{control}, pooled across randomised trials with a random-effects model."
             ),
         }
         analyses.append(validate(Analysis, fields, source=path.name, where=where))
-    plan = AnalysisPlan(
-        control_arm=control, classes=classes, source_record=record, dataset=source.get("dataset")
-    )
-    return plan, table.studies, table.outcomes, tuple(analyses)
+    return table, rows, tuple(analyses)
 
 
 def _record_key(key: str) -> str:
@@ -206,10 +177,10 @@ def load_corpus(root: Path = DEMO_DIR) -> Corpus:
     records = _records(root)
     trials = _simple(root, "trials.toml", "trial", Trial, "registry_id")
     studies = _simple(root, "studies.toml", "study", Study, "key")
-    plan, arm_studies, outcomes, analyses = _plan(root, records)
+    arm_table, arm_rows, analyses = _plan(root)
     studies = tuple(
         s.model_copy(update={"record_keys": tuple(_record_key(k) for k in s.record_keys)})
-        for s in studies + arm_studies
+        for s in studies
     )
     pages = tuple(read_page(p) for p in sorted((root / "pages").glob("*.md")))
     _check_unique([r.key for r in records], "record", "records.toml")
@@ -223,7 +194,11 @@ def load_corpus(root: Path = DEMO_DIR) -> Corpus:
                 raise InputError(
                     f"unknown record {key!r}", source="studies.toml", where=f"study {study.key!r}"
                 )
-    study_keys = {s.key for s in studies}
+    for row in arm_rows:
+        if row.data.source is not None and _record_key(row.data.source) not in record_keys:
+            raise InputError(f"unknown record {row.data.source!r}", source=arm_table.name
+                             if arm_table else "analyses.toml", where=f"row {row.row}")
+    study_keys = {s.key for s in studies} | {r.data.study_key for r in arm_rows}
     analysis_slugs = {a.slug for a in analyses}
     for source in pages:
         where = f"pages/{source.page.slug}.md"
@@ -239,8 +214,8 @@ def load_corpus(root: Path = DEMO_DIR) -> Corpus:
         records=records,
         trials=trials,
         studies=studies,
-        outcomes=outcomes,
+        arm_table=arm_table,
+        arm_rows=arm_rows,
         analyses=analyses,
         pages=pages,
-        plan=plan,
     )

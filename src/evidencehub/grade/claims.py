@@ -4,10 +4,15 @@ A page body is Markdown (CommonMark with tables) plus three inline forms:
 
 * ``[@key]`` or ``[@key1; @key2]`` cites studies by their citation keys;
 * ``{needs-replication}`` attaches an evidence tag (:class:`~evidencehub.model.EvidenceTag`);
-* ``[[page-slug]]`` links another page of the hub.
+* ``[[page-slug]]`` links another page of the hub;
+* ``{=analysis-slug.field}`` quotes a number of an analysis's result (``estimate``, ``ci``,
+  ``ci_lb``, ``ci_ub``, ``pi``, ``pval``, ``I2``, ``tau2``, ``k``, ``n``), filled in from the
+  run the page shows when it is rendered — a number is never typed into a page; ``{=slug}``
+  alone names the analysis (its measure and comparison).
 
-Each block of text (paragraph, list item, table cell) that cites a study or carries a tag is one
-:class:`~evidencehub.model.Claim`: its plain text, the studies it cites and its tags. Blocks are
+Each block of text (paragraph, list item, table cell) that cites a study, quotes an analysis or
+carries a tag is one :class:`~evidencehub.model.Claim`: its plain text, the studies it cites,
+the analyses it quotes and its tags. Blocks are
 found with markdown-it-py's parser, so code spans and headings are not mistaken for claims.
 """
 
@@ -22,6 +27,8 @@ from evidencehub.model import Claim, EvidenceTag, Page, validate
 
 __all__ = [
     "CITATION_RE",
+    "RESULT_FIELDS",
+    "RESULT_RE",
     "TAG_RE",
     "WIKILINK_RE",
     "citation_keys",
@@ -29,6 +36,7 @@ __all__ = [
     "extract_claims",
     "markdown_parser",
     "parse_tag",
+    "quoted_analyses",
 ]
 
 #: ``[@a]`` or ``[@a; @b]``; group 1 is the inside, split by :func:`citation_keys`.
@@ -37,6 +45,10 @@ CITATION_RE = re.compile(r"\[(@[a-z0-9][a-z0-9_\-]*(?:\s*;\s*@[a-z0-9][a-z0-9_\-
 TAG_RE = re.compile(r"\{([a-z][a-z\-]*)\}")
 #: ``[[page-slug]]``.
 WIKILINK_RE = re.compile(r"\[\[([a-z0-9][a-z0-9\-]*)\]\]")
+#: ``{=analysis-slug.field}`` or ``{=analysis-slug}``; group 1 the slug, group 2 the field.
+RESULT_RE = re.compile(r"\{=([a-z0-9][a-z0-9\-]*)(?:\.([A-Za-z0-9_]+))?\}")
+#: The fields a page may quote from a run.
+RESULT_FIELDS = ("estimate", "ci", "ci_lb", "ci_ub", "pi", "pval", "I2", "tau2", "k", "n")
 
 _SPACES = re.compile(r"\s+")
 
@@ -92,6 +104,21 @@ def cited_keys(body: str) -> list[str]:
     return list(keys)
 
 
+def quoted_analyses(text: str, *, source: str | None = None) -> list[str]:
+    """Slugs of the analyses ``text`` quotes, in order, each once; an unknown field is an
+    :class:`InputError` naming the ones a page may quote."""
+    slugs: dict[str, None] = {}
+    for match in RESULT_RE.finditer(text):
+        if match.group(2) is not None and match.group(2) not in RESULT_FIELDS:
+            raise InputError(
+                f"{{={match.group(1)}.{match.group(2)}}}: unknown result field "
+                f"{match.group(2)!r}; a page may quote {', '.join(RESULT_FIELDS)}",
+                source=source,
+            )
+        slugs[match.group(1)] = None
+    return list(slugs)
+
+
 def _plain(text: str) -> str:
     text = CITATION_RE.sub("", text)
     text = TAG_RE.sub("", text)
@@ -101,8 +128,8 @@ def _plain(text: str) -> str:
 
 
 def extract_claims(page: Page) -> tuple[Claim, ...]:
-    """The claims of ``page``: every text block with a citation or a tag, in reading order
-    (headings and code are not claims)."""
+    """The claims of ``page``: every text block with a citation, a quoted analysis or a tag, in
+    reading order (headings and code are not claims)."""
     claims = []
     for content, is_heading, line in _blocks(page.body):
         if is_heading:
@@ -111,12 +138,14 @@ def extract_claims(page: Page) -> tuple[Claim, ...]:
         tags = [
             parse_tag(m.group(1), source=f"page {page.slug!r}") for m in TAG_RE.finditer(content)
         ]
-        if not keys and not tags:
+        analyses = quoted_analyses(content, source=f"page {page.slug!r}")
+        if not keys and not tags and not analyses:
             continue
         fields = {
             "page_slug": page.slug,
             "text": _plain(content),
             "study_keys": tuple(dict.fromkeys(keys)),
+            "analysis_slugs": tuple(analyses),
             "tags": tuple(dict.fromkeys(tags)),
         }
         claims.append(validate(Claim, fields, source=f"page {page.slug!r}", where=line))

@@ -7,7 +7,8 @@ ci_lb, ci_ub, value_kind (change|final), source (doi:…|pmid:…), locator, des
 
 ``study``, ``arm`` and ``outcome`` are required; every other column may be missing or empty.
 Optional columns beyond the contract: ``unit`` and ``direction`` (``higher-is-better`` |
-``lower-is-better``) describe the outcome; ``sd_baseline``, ``sd_final`` and ``corr`` give the
+``lower-is-better``) describe the outcome; ``population`` describes a study the table
+introduces; ``sd_baseline``, ``sd_final`` and ``corr`` give the
 SD of a change from baseline. Any other column is kept with the row as an attribute (a drug
 class, a population: what ``analysis add --subgroup COL`` groups by).
 
@@ -47,7 +48,7 @@ ARM_DATA_COLUMNS = (
     "design",
 )
 _REQUIRED = ("study", "arm", "outcome")
-_EXTRA = ("unit", "direction", "sd_baseline", "sd_final", "corr")
+_EXTRA = ("unit", "direction", "population", "sd_baseline", "sd_final", "corr")
 _INTEGERS = ("n", "events", "total")
 _FLOATS = ("mean", "sd", "median", "q1", "q3", "min", "max", "se", "ci_lb", "ci_ub",
            "sd_baseline", "sd_final", "corr")
@@ -59,12 +60,13 @@ _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
 @dataclass(frozen=True, slots=True)
 class ArmDataRow:
     """One row of the table: its number in the file, the result, and what it says of its
-    study (label, design) and outcome (unit, direction)."""
+    study (label, design, population) and outcome (unit, direction)."""
 
     row: int
     study_label: str
     data: OutcomeData
     design: StudyDesign | None
+    population: str | None
     unit: str | None
     direction: OutcomeDirection | None
 
@@ -177,7 +179,8 @@ def _read_row(row: _Row, attributes: Iterable[str]) -> ArmDataRow:
     }, source=row.source, where=f"row {row.line}")
     return ArmDataRow(
         row=row.line, study_label=row.text("study") or "", data=data,
-        design=row.choice("design", StudyDesign), unit=row.text("unit"),
+        design=row.choice("design", StudyDesign), population=row.text("population"),
+        unit=row.text("unit"),
         direction=row.choice("direction", OutcomeDirection),
     )
 

@@ -6,8 +6,8 @@ so a bad row writes nothing. Then, in one unit of work:
 * the import is recorded as an event (kind ``data``: file name, SHA-256, actor, times,
   counts), and every version it writes names it;
 * an unknown study is created from its label, with the row's ``design`` or ``--design`` (one
-  of them is required for a new study), citing the row's source record; a known study is used
-  as stored;
+  of them is required for a new study) and ``population``, citing the row's source record; a
+  known study is used as stored;
 * an unknown outcome is created (continuous or dichotomous from the numbers, with the unit and
   direction given);
 * each row is stored by :func:`~evidencehub.store.repo.outcomes.put_outcome_data`: equal to
@@ -21,11 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError
 from evidencehub.ingest.arm_data import ArmDataRow, read_arm_data
@@ -38,7 +40,7 @@ from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.session import transaction
 from evidencehub.vocab import StudyDesign
 
-__all__ = ["DATA_READER", "DataImportReport", "import_arm_data"]
+__all__ = ["DATA_READER", "DataImportReport", "import_arm_data", "write_arm_data"]
 
 #: The reader name recorded on data-import events.
 DATA_READER = "arm-table"
@@ -86,7 +88,7 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ensure_study(session: Any, item: ArmDataRow, design: StudyDesign | None, path: Path,
+def _ensure_study(session: Session, item: ArmDataRow, design: StudyDesign | None, path: Path,
                   report: DataImportReport) -> None:
     key = item.data.study_key
     try:
@@ -107,7 +109,7 @@ def _ensure_study(session: Any, item: ArmDataRow, design: StudyDesign | None, pa
                              "record first (evidencehub import or fetch)",
                              source=path.name, where=f"row {item.row}") from None
     studies_repo.upsert_study(session, Study(key=key, label=item.study_label, design=chosen,
-                                             record_keys=records))
+                                             population=item.population, record_keys=records))
     report.studies_created.append(key)
 
 
@@ -116,33 +118,48 @@ def import_arm_data(engine: Engine, path: Path, *, actor: Actor,
     """Import the arm table at ``path`` (module docstring); one transaction."""
     started = dt.datetime.now(dt.UTC)
     rows = read_arm_data(path)
-    report = DataImportReport(path=str(path), sha256=_sha256(path), read=len(rows))
     with transaction(engine) as session:
-        writer = actor_id(session, actor)
-        event = ImportEvent(kind=ImportKind.DATA, reader=DATA_READER, label=path.name,
-                            sha256=report.sha256, actor=actor.name, started_at=started,
-                            finished_at=started, n_read=len(rows))
-        report.import_id = import_events.add_event(session, event)
-        known = {o.name for o in outcomes_repo.list_outcomes(session)}
-        for item in rows:
-            _ensure_study(session, item, design, path, report)
-            outcome = Outcome(name=item.data.outcome, data_kind=item.data.data_kind,
-                              unit=item.unit, direction=item.direction)
-            try:
-                outcomes_repo.outcome_id(session, outcome, actor_id=writer)
-            except InputError as err:
-                raise InputError(err.problem, source=path.name, where=f"row {item.row}") from None
-            if outcome.name not in known:
-                known.add(outcome.name)
-                report.outcomes_created.append(outcome.name)
-            data_id, version, status = outcomes_repo.put_outcome_data(
-                session, item.data, actor_id=writer, import_id=report.import_id)
-            report.rows.append({"row": item.row, "id": data_id, "version": version,
-                                "status": status.value})
-            setattr(report, status.value, getattr(report, status.value) + 1)
-        import_events.finish_event(session, report.import_id, finished_at=dt.datetime.now(dt.UTC),
-                                   counts={"n_created": report.created,
-                                           "n_updated": report.updated,
-                                           "n_unchanged": report.unchanged})
-    return report
+        return write_arm_data(session, path, rows, actor=actor, design=design, started=started)
 
+
+def write_arm_data(session: Session, path: Path, rows: Sequence[ArmDataRow], *, actor: Actor,
+                   design: StudyDesign | None = None, started: dt.datetime | None = None,
+                   record_unchanged: bool = True) -> DataImportReport:
+    """Write the rows read from ``path`` inside the caller's unit of work (the demo's import
+    stage uses this; :func:`import_arm_data` is the one-transaction command).
+
+    ``record_unchanged=False`` records the import only when it changed something (the demo:
+    running it again leaves the store as it was); its report then has ``import_id`` 0.
+    """
+    started = started or dt.datetime.now(dt.UTC)
+    report = DataImportReport(path=str(path), sha256=_sha256(path), read=len(rows))
+    writer = actor_id(session, actor)
+    event = ImportEvent(kind=ImportKind.DATA, reader=DATA_READER, label=path.name,
+                        sha256=report.sha256, actor=actor.name, started_at=started,
+                        finished_at=started, n_read=len(rows))
+    report.import_id = import_events.add_event(session, event, actor_id=writer)
+    known = {o.name for o in outcomes_repo.list_outcomes(session)}
+    for item in rows:
+        _ensure_study(session, item, design, path, report)
+        outcome = Outcome(name=item.data.outcome, data_kind=item.data.data_kind,
+                          unit=item.unit, direction=item.direction)
+        try:
+            outcomes_repo.outcome_id(session, outcome, actor_id=writer)
+        except InputError as err:
+            raise InputError(err.problem, source=path.name, where=f"row {item.row}") from None
+        if outcome.name not in known:
+            known.add(outcome.name)
+            report.outcomes_created.append(outcome.name)
+        data_id, version, status = outcomes_repo.put_outcome_data(
+            session, item.data, actor_id=writer, import_id=report.import_id)
+        report.rows.append({"row": item.row, "id": data_id, "version": version,
+                            "status": status.value})
+        setattr(report, status.value, getattr(report, status.value) + 1)
+    if not record_unchanged and not (report.created or report.updated or report.studies_created):
+        import_events.drop_event(session, report.import_id)
+        report.import_id = 0
+        return report
+    import_events.finish_event(session, report.import_id, finished_at=dt.datetime.now(dt.UTC),
+                               counts={"n_created": report.created, "n_updated": report.updated,
+                                       "n_unchanged": report.unchanged})
+    return report

@@ -5,10 +5,8 @@ has ``kind`` (the template), ``title``, ``path`` (site-relative URL of the HTML 
 ``json_path`` (its ``.json`` twin); the JSON twin is exactly the dict the template rendered
 (datasette's "one dict, two renderings").
 
-An analysis result as stored by the demo walk (:mod:`evidencehub.demo`) is a dict with
-``fit`` (``MetaResult.to_dict()`` or ``None``), ``contrasts`` (one row per active arm and its
-control: escalc's columns, ``yi``, ``vi``, ``ci_lb``, ``ci_ub``, ``pooled``, ``weight``,
-``note``) and ``not_pooled_reason``.
+An analysis is shown from its newest stored run (:mod:`evidencehub.publish.analysis_context`):
+nothing is refitted to render a page.
 """
 
 from __future__ import annotations
@@ -20,7 +18,9 @@ from evidencehub.grade.claims import cited_keys
 from evidencehub.grade.labels import design_kind, design_name
 from evidencehub.grade.tags import TAG_DESCRIPTIONS, tag_counts
 from evidencehub.model import Page, PageKind, Record, Study, Trial
-from evidencehub.publish.markup import LinkTarget, render_body
+from evidencehub.publish.analysis_context import analysis_context, trace_path
+from evidencehub.publish.markup import LinkTarget, ResultValue, render_body
+from evidencehub.publish.render import fmt_num, fmt_pval
 from evidencehub.publish.snapshot import HubSnapshot
 
 __all__ = [
@@ -34,6 +34,7 @@ __all__ = [
     "site_paths",
     "study_context",
     "study_path",
+    "trace_context",
     "trial_context",
     "trial_path",
 ]
@@ -233,41 +234,44 @@ def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
     return refs
 
 
-def _analysis_dict(slug: str, snap: HubSnapshot) -> dict[str, Any]:
+def _analysis_dict(slug: str, snap: HubSnapshot, page_slug: str | None = None) -> dict[str, Any]:
     analysis = snap.analysis_by_slug[slug]
-    stored = snap.results.get(slug)
-    result = stored.result if stored else {}
-    rows = []
-    for row in result.get("contrasts", []):
-        study = snap.study_by_key.get(row["study_key"])
-        rows.append(
-            {
-                **row,
-                "label": study.label if study else row["study_key"],
-                "path": study_path(row["study_key"]) if study else None,
-            }
-        )
-    return {
-        "slug": analysis.slug,
-        "anchor": f"analysis-{analysis.slug}",
-        "title": analysis.title,
-        "class": analysis.subgroup,
-        "comparison": analysis.comparison,
-        "outcome": analysis.outcome,
-        "measure": analysis.measure,
-        "method": analysis.method,
-        "test": analysis.test,
-        "value_kind": analysis.value_kind.value if analysis.value_kind else None,
-        "description": analysis.description,
-        "fitted": stored is not None,
-        "fitted_at": stored.fitted_at.isoformat() if stored else None,
-        "software": stored.software if stored else None,
-        "fit": result.get("fit"),
-        "not_pooled_reason": result.get("not_pooled_reason"),
-        "pooled_rows": [r for r in rows if r["pooled"]],
-        "other_rows": [r for r in rows if not r["pooled"]],
-        "forest_plot": f"plots/{analysis.slug}.svg" if result.get("fit") else None,
+    paths = {s.key: study_path(s.key) for s in snap.studies}
+    return analysis_context(
+        analysis, snap.runs.get(slug), snap.outcomes.get(analysis.outcome), paths,
+        page_path=None if page_slug is None else page_path(page_slug),
+    )
+
+
+def _result_value(snap: HubSnapshot, slug: str, field: str | None) -> ResultValue:
+    """A quoted result (``{=slug.field}``) from the run the page shows, on the reported scale."""
+    if slug not in snap.analysis_by_slug:
+        return ResultValue("[unknown analysis]", None, f"no analysis {slug!r} in the hub")
+    a = _analysis_dict(slug, snap)
+    fit = a["fit"]
+    href = "../" + a["trace_path"] if a["trace_path"] else None
+    title = f"{a['title']}: run {a['run_id']}, where this number comes from"
+    if field is None:
+        return ResultValue(f"{a['measure_name'].lower()} ({a['comparison_label']})", href, title)
+    if fit is None:
+        return ResultValue("[not pooled]", None, f"{a['title']}: {a['not_pooled_reason']}")
+    rows = a["pooled_rows"]
+    participants = sum(int(v) for r in rows for k, v in r["inputs"].items()
+                       if k in ("n1i", "n2i", "ni"))
+    texts = {
+        "estimate": fmt_num(fit["estimate"]),
+        "ci": f"{a['ci_label']} {fmt_num(fit['ci_lb'])} to {fmt_num(fit['ci_ub'])}",
+        "ci_lb": fmt_num(fit["ci_lb"]),
+        "ci_ub": fmt_num(fit["ci_ub"]),
+        "pi": (f"{a['pi_label']} {fmt_num(fit['pi_lb'])} to {fmt_num(fit['pi_ub'])}"
+               if fit["pi_lb"] is not None else f"no {a['pi_label']}"),
+        "pval": fmt_pval(fit["pval"]),
+        "I2": f"{fmt_num(fit['I2'], 0)}%",
+        "tau2": fmt_num(fit["tau2"], 3),
+        "k": str(fit["k"]),
+        "n": f"{participants:,}",
     }
+    return ResultValue(texts[field], href, title)
 
 
 def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
@@ -281,6 +285,7 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
         footnote_numbers=numbers,
         link_for=lambda target: _link_target(snap, target),
         trial_href=lambda registry_id: _trial_href(snap, registry_id),
+        result_value=lambda analysis, field: _result_value(snap, analysis, field),
         source=f"page {slug!r}",
     )
     footnotes = []
@@ -315,7 +320,9 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
             "footnotes": footnotes,
             "claims": [
                 {
+                    "id": c.id,
                     "text": c.text,
+                    "analyses": list(c.analysis_slugs),
                     "study_keys": list(c.study_keys),
                     "footnotes": [numbers[k] for k in c.study_keys if k in numbers],
                     "tags": [t.value for t in c.tags],
@@ -328,7 +335,7 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
             ],
             "cross_refs": _cross_refs(page, snap),
             "related": [_page_link(p) for p in snap.pages if p.slug != slug],
-            "analyses": [_analysis_dict(a, snap) for a in page.analysis_slugs],
+            "analyses": [_analysis_dict(a, snap, slug) for a in page.analysis_slugs],
             "disclaimer": DISCLAIMER,
         }
     )
@@ -342,18 +349,11 @@ def study_context(snap: HubSnapshot, key: str) -> dict[str, Any]:
     cited_by = [_page_link(p) for p in snap.pages if key in cited_keys(p.body)]
     in_analyses = []
     for analysis in snap.analyses:
-        stored = snap.results.get(analysis.slug)
-        rows = [
-            r
-            for r in (stored.result.get("contrasts", []) if stored else [])
-            if r["study_key"] == key
-        ]
+        pages = [p for p in snap.pages if analysis.slug in p.analysis_slugs]
+        item = _analysis_dict(analysis.slug, snap, pages[0].slug if pages else None)
+        rows = [r for r in item["pooled_rows"] + item["other_rows"] if r["study_key"] == key]
         if rows:
-            pages = [p for p in snap.pages if analysis.slug in p.analysis_slugs]
-            href = page_path(pages[0].slug) + f"#analysis-{analysis.slug}" if pages else None
-            in_analyses.append(
-                {"slug": analysis.slug, "title": analysis.title, "path": href, "rows": rows}
-            )
+            in_analyses.append({**item, "rows": rows})
     context.update(
         {
             "study": _study_dict(study, snap),
@@ -401,16 +401,9 @@ def index_context(snap: HubSnapshot) -> dict[str, Any]:
     headlines = []
     for page in snap.pages:
         for slug in page.analysis_slugs:
-            analysis = _analysis_dict(slug, snap)
+            analysis = _analysis_dict(slug, snap, page.slug)
             if analysis["fit"]:
-                headlines.append(
-                    {
-                        "title": analysis["title"],
-                        "class": analysis["class"],
-                        "path": page_path(page.slug) + "#" + analysis["anchor"],
-                        "fit": analysis["fit"],
-                    }
-                )
+                headlines.append(analysis)
     context = _base("index", SITE_TITLE, "index.html")
     context.update(
         {
@@ -438,12 +431,28 @@ def search_context(query: str, records: list[Record]) -> dict[str, Any]:
     return context
 
 
+def trace_context(snap: HubSnapshot, run_id: int) -> dict[str, Any]:
+    """Context of a run's trace page: where every number of one analysis comes from."""
+    chain = snap.traces[run_id]
+    analysis = snap.analysis_by_slug[chain["analysis"]]
+    pages = [p for p in snap.pages if analysis.slug in p.analysis_slugs]
+    context = _base("trace", f"Where the numbers of “{analysis.title}” come from",
+                    trace_path(run_id))
+    context.update({
+        "analysis": _analysis_dict(analysis.slug, snap, pages[0].slug if pages else None),
+        "run": chain,
+        "disclaimer": DISCLAIMER,
+    })
+    return context
+
+
 def site_paths(snap: HubSnapshot) -> list[str]:
     """Every HTML path of the site, in a fixed order."""
     paths = ["index.html", "library.html"]
     paths += [page_path(p.slug) for p in snap.pages]
     paths += [study_path(s.key) for s in snap.studies]
     paths += [trial_path(t.registry_id) for t in snap.trials]
+    paths += [trace_path(run_id) for run_id in sorted(snap.traces)]
     return paths
 
 
@@ -463,4 +472,8 @@ def context_for_path(snap: HubSnapshot, path: str) -> dict[str, Any]:
         return study_context(snap, stem)
     if folder == "trials" and any(t.registry_id == stem for t in snap.trials):
         return trial_context(snap, stem)
+    if folder == "trace" and stem.startswith("run-") and stem[4:].isdigit() and (
+        int(stem[4:]) in snap.traces
+    ):
+        return trace_context(snap, int(stem[4:]))
     raise KeyError(path)

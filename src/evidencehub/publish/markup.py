@@ -9,6 +9,8 @@ markdown-it-py's parser (before its ``link`` rule, since ``[@`` and ``[[`` open 
 * a tag ``{long-term-unknown}`` becomes a labelled badge whose title explains the tag;
 * a wiki link ``[[slug]]`` becomes a link to the page when it exists, or the slug with its
   status when it does not;
+* a quoted result ``{=analysis-slug.field}`` becomes the number from the run the page shows
+  (:class:`ResultValue`), linked to where it comes from, or a marked gap when there is none;
 * a trial registry id in running text (``NCT04802733``, ``UMIN000033564``…) becomes a link to
   the trial's page when the hub has that trial.
 
@@ -30,6 +32,7 @@ from markdown_it.token import Token
 
 from evidencehub.grade.claims import (
     CITATION_RE,
+    RESULT_RE,
     TAG_RE,
     WIKILINK_RE,
     citation_keys,
@@ -38,7 +41,8 @@ from evidencehub.grade.claims import (
 )
 from evidencehub.grade.tags import TAG_DESCRIPTIONS
 
-__all__ = ["REGISTRY_ID_RE", "LinkTarget", "RenderedBody", "render_body", "slugify"]
+__all__ = ["REGISTRY_ID_RE", "LinkTarget", "RenderedBody", "ResultValue", "render_body",
+           "slugify"]
 
 #: Registry ids as they appear in prose (the shapes of :data:`evidencehub.model.Registry` ids
 #: that are single words); a match is linked only if the hub has the trial.
@@ -55,6 +59,16 @@ class LinkTarget:
     href: str | None
     title: str
     status: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ResultValue:
+    """A quoted result as rendered: its text, where it comes from (``href``, None when the
+    analysis has no run to quote) and a title for the link."""
+
+    text: str
+    href: str | None
+    title: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,14 +103,38 @@ def _inline_rule(
     return rule
 
 
+def _result_rule(state: StateInline, silent: bool) -> bool:
+    if not state.src.startswith("{=", state.pos):
+        return False
+    match = RESULT_RE.match(state.src, state.pos)
+    if match is None:
+        return False
+    if not silent:
+        token = state.push("eh_result", "", 0)
+        token.meta = {"slug": match.group(1), "field": match.group(2)}
+    state.pos = match.end()
+    return True
+
+
+def _render_result(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
+    meta = tokens[idx].meta
+    value: ResultValue = env["result_value"](meta["slug"], meta["field"])
+    if value.href is None:
+        return f'<span class="result result-missing" title="{escape(value.title)}">{escape(value.text)}</span>'
+    return (f'<a class="result" href="{escape(value.href)}" title="{escape(value.title)}">'
+            f"{escape(value.text)}</a>")
+
+
 def _parser() -> MarkdownIt:
     md = markdown_parser()
+    md.inline.ruler.before("link", "eh_result", _result_rule)
     md.inline.ruler.before("link", "eh_wikilink", _inline_rule(WIKILINK_RE, "eh_wikilink", "[["))
     md.inline.ruler.before("link", "eh_citation", _inline_rule(CITATION_RE, "eh_citation", "[@"))
     md.inline.ruler.before("link", "eh_tag", _inline_rule(TAG_RE, "eh_tag", "{"))
     md.add_render_rule("eh_citation", _render_citation)
     md.add_render_rule("eh_tag", _render_tag)
     md.add_render_rule("eh_wikilink", _render_wikilink)
+    md.add_render_rule("eh_result", _render_result)
     return md
 
 
@@ -173,18 +211,24 @@ def _link_registry_ids(tokens: list[Token], trial_href: Callable[[str], str | No
         token.children = children
 
 
+def _no_results(slug: str, field: str | None) -> ResultValue:
+    return ResultValue("[no result]", None, f"analysis {slug!r} is not shown here")
+
+
 def render_body(
     body: str,
     *,
     footnote_numbers: Mapping[str, int],
     link_for: Callable[[str], LinkTarget],
     trial_href: Callable[[str], str | None] = lambda registry_id: None,
+    result_value: Callable[[str, str | None], ResultValue] | None = None,
     source: str | None = None,
 ) -> RenderedBody:
     """Render ``body``; ``footnote_numbers`` maps every cited key to its footnote number.
 
     ``link_for(slug)`` resolves wiki links and ``trial_href(registry_id)`` registry ids (``None``:
-    leave as text). Headings of level 2 and 3 get unique ids and make up the table of contents.
+    leave as text); ``result_value(slug, field)`` fills in quoted results. Headings of level 2
+    and 3 get unique ids and make up the table of contents.
     """
     md = _parser()
     md.add_render_rule("eh_trial", _render_trial)
@@ -193,6 +237,7 @@ def render_body(
         "backrefs": {},
         "link_for": link_for,
         "source": source,
+        "result_value": result_value or _no_results,
     }
     tokens = md.parse(body, env)
     _link_registry_ids(tokens, trial_href)

@@ -401,7 +401,7 @@ def forest_plot(
             _log_ticks(ax, lims)
         ax.set_xlabel(xlabel or (f"{reported[0].upper()}{reported[1:]}"
                                  + (" (log scale)" if log else "")), fontsize=fontsize)
-        from matplotlib.transforms import blended_transform_factory
+        from matplotlib.transforms import blended_transform_factory, offset_copy
 
         tx = blended_transform_factory(fig.transFigure, ax.transData)
         weights = [r.weight for r in rows if r.kind == "study" and r.weight is not None]
@@ -461,9 +461,14 @@ def forest_plot(
             fy = (foot_h + fav_h * 0.5) / height
             fav = blended_transform_factory(ax.transData, fig.transFigure)
             anchor = null if has_null else (lims[0] + lims[1]) / 2
-            ax.text(anchor, fy, f"← {favours[0]}  ", transform=fav, ha="right", va="center",
+            # A gap of a few points each side of the null line, not spaces: SVG viewers
+            # collapse white space, which ran the two captions together.
+            gap = fontsize * 0.6
+            ax.text(anchor, fy, f"← {favours[0]}", ha="right", va="center",
+                    transform=offset_copy(fav, fig=fig, x=-gap, units="points"),
                     fontsize=fontsize * 0.9)
-            ax.text(anchor, fy, f"  {favours[1]} →", transform=fav, ha="left", va="center",
+            ax.text(anchor, fy, f"{favours[1]} →", ha="left", va="center",
+                    transform=offset_copy(fav, fig=fig, x=gap, units="points"),
                     fontsize=fontsize * 0.9)
         for j, line in enumerate(footer):
             y = (foot_h - 0.06 - (j + 0.5) * row_h) / height

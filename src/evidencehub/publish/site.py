@@ -22,23 +22,19 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
-import warnings
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
 
-from evidencehub.errors import ConfigError, StatsWarning
-from evidencehub.model import Analysis
+from sqlalchemy import Engine
+
+from evidencehub.errors import ConfigError
+from evidencehub.model import Actor
 from evidencehub.publish.context import context_for_path, site_paths
 from evidencehub.publish.render import render_html, render_json
-from evidencehub.publish.snapshot import HubSnapshot
+from evidencehub.publish.snapshot import HubSnapshot, load_snapshot
 
-if TYPE_CHECKING:
-    from evidencehub.stats import MetaResult
-
-__all__ = ["MARKER", "SiteReport", "build_site", "fit_analysis", "forest_svgs", "render_site"]
+__all__ = ["MARKER", "SiteReport", "build_site", "forest_svgs", "publish_site", "render_site"]
 
 MARKER = ".evidencehub-site"
 _MARKER_TEXT = "Built by evidencehub; `evidencehub build` replaces this directory.\n"
@@ -53,65 +49,18 @@ class SiteReport:
     pages: int
 
 
-def _control(analysis: Analysis) -> str:
-    """The control arm of ``"drug1, drug2 vs placebo"``."""
-    return analysis.comparison.split(" vs ")[-1] if analysis.comparison else "control"
-
-
-def fit_analysis(
-    analysis: Analysis, rows: Sequence[Mapping[str, Any]], study: Sequence[str]
-) -> MetaResult:
-    """Pool the ``yi``/``vi`` of ``rows`` with the method, test and measure of ``analysis``.
-
-    StatsWarnings are not emitted: the fit keeps them in its ``warnings``, which the stored
-    result carries and the page shows. The demo stores this fit and :func:`forest_svgs` refits
-    with it, so a plot always shows the stored result.
-    """
-    from evidencehub.stats import rma
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", StatsWarning)
-        return rma(
-            [r["yi"] for r in rows],
-            [r["vi"] for r in rows],
-            method=analysis.method,
-            test=analysis.test,
-            study=list(study),
-            measure=analysis.measure,
-        )
-
-
 def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
-    """Forest plot SVG per pooled analysis, refitted from the stored study rows.
-
-    The stored result keeps each trial's ``yi`` and ``vi``; the model is refitted with the
-    stored method and test (a fraction of a millisecond) because a plot takes a result object.
-    """
-    from evidencehub.publish.plots import forest_plot
+    """Forest plot SVG per pooled analysis, drawn from its stored run (never refitted)."""
+    from evidencehub.publish.analysis_context import forest_svg
 
     svgs = {}
     for analysis in snap.analyses:
-        stored = snap.results.get(analysis.slug)
-        if stored is None or not stored.result.get("fit"):
+        run = snap.runs.get(analysis.slug)
+        if run is None:
             continue
-        rows = [r for r in stored.result["contrasts"] if r["pooled"]]
-        labels = [
-            snap.study_by_key[r["study_key"]].label
-            if r["study_key"] in snap.study_by_key
-            else r["study_key"]
-            for r in rows
-        ]
-        fit = fit_analysis(analysis, rows, labels)
-        svg = forest_plot(
-            fit,
-            xlabel=f"Mean difference in {analysis.outcome} (active − {_control(analysis)})",
-            width=9.0,
-            fmt="svg",
-        )
-        assert isinstance(svg, bytes)
-        text = svg.decode("utf-8")
-        # Inline in HTML: drop the XML declaration and DOCTYPE before the <svg> element.
-        svgs[analysis.slug] = text[text.index("<svg") :]
+        svg = forest_svg(analysis, run, snap.outcomes.get(analysis.outcome))
+        if svg is not None:
+            svgs[analysis.slug] = svg
     return svgs
 
 
@@ -173,3 +122,20 @@ def build_site(snap: HubSnapshot, site_dir: Path) -> SiteReport:
         raise
     pages = sum(1 for p in files if p.endswith(".html"))
     return SiteReport(site_dir=site_dir, files=len(files), pages=pages)
+
+
+def publish_site(engine: Engine, site_dir: Path, *, actor: Actor) -> SiteReport:
+    """Record which runs each page shows (one transaction; ``page_runs``), then build the site
+    from the store: what ``evidencehub build`` and the demo's publish stage run."""
+    from evidencehub.store.repo import pages as pages_repo
+    from evidencehub.store.repo.actors import actor_id
+    from evidencehub.store.session import transaction
+
+    snap = load_snapshot(engine)
+    with transaction(engine) as session:
+        writer = actor_id(session, actor)
+        for page in snap.pages:
+            runs = [snap.runs[slug].id for slug in page.analysis_slugs if slug in snap.runs]
+            pages_repo.pin_runs(session, page.slug, [r for r in runs if r is not None],
+                                actor_id=writer)
+    return build_site(snap, site_dir)

@@ -8,16 +8,19 @@ render the same data.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import Engine
 
-from evidencehub.model import Analysis, AnalysisResult, Claim, Page, Record, Study, Trial
+from evidencehub.model import Analysis, AnalysisRun, Claim, Outcome, Page, Record, Study, Trial
 from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo import trials as trials_repo
 from evidencehub.store.session import transaction
+from evidencehub.trace import Tracer
 
 __all__ = ["HubSnapshot", "load_snapshot"]
 
@@ -32,7 +35,9 @@ class HubSnapshot:
     pages: tuple[Page, ...]
     claims: dict[str, tuple[Claim, ...]]
     analyses: tuple[Analysis, ...]
-    results: dict[str, AnalysisResult]
+    runs: dict[str, AnalysisRun]
+    outcomes: dict[str, Outcome]
+    traces: dict[int, dict[str, Any]]
     record_by_key: dict[str, Record] = field(init=False)
     trial_by_id: dict[str, Trial] = field(init=False)
     study_by_key: dict[str, Study] = field(init=False)
@@ -56,16 +61,14 @@ class HubSnapshot:
 
 
 def load_snapshot(engine: Engine) -> HubSnapshot:
-    """Read records, trials, studies, pages with their claims, and analyses with their latest
-    results, in one read-only unit of work."""
+    """Read records, trials, studies, pages with their claims, outcomes, and analyses with
+    their newest runs and each run's trace, in one read-only unit of work."""
     with transaction(engine) as session:
         pages = tuple(sorted(pages_repo.list_pages(session), key=lambda p: p.slug))
-        analyses = tuple(sorted(analyses_repo.list_analyses(session), key=lambda a: a.slug))
-        results = {}
-        for analysis in analyses:
-            result = analyses_repo.latest_result(session, analysis.slug)
-            if result is not None:
-                results[analysis.slug] = result
+        analyses = tuple(analyses_repo.list_analyses(session))
+        runs = {slug: run for slug, run in analyses_repo.latest_runs(session).items()
+                if run.schema_version > 0}
+        tracer = Tracer(session)
         return HubSnapshot(
             records=tuple(sorted(records_repo.list_records(session), key=lambda r: r.key)),
             trials=tuple(sorted(trials_repo.list_trials(session), key=lambda t: t.registry_id)),
@@ -73,5 +76,7 @@ def load_snapshot(engine: Engine) -> HubSnapshot:
             pages=pages,
             claims={p.slug: tuple(pages_repo.list_claims(session, p.slug)) for p in pages},
             analyses=analyses,
-            results=results,
+            runs=runs,
+            outcomes={o.name: o for o in outcomes_repo.list_outcomes(session)},
+            traces={run.id: tracer.run(run) for run in runs.values() if run.id is not None},
         )

@@ -23,7 +23,8 @@ Tables, grouped as the pipeline uses them:
   ``analyses``, ``analysis_runs`` (immutable fits: typed result, fingerprint, software, actor)
   and ``run_inputs`` (the outcome-data versions a run pooled);
 * publishing: ``pages``, ``evidence_labels`` (one per page), ``cross_refs``, ``page_analyses``,
-  ``claims`` and ``claim_studies``.
+  ``page_runs`` (the runs a page showed when it was last published), ``claims`` (stable ids)
+  with ``claim_versions``, ``claim_studies`` and ``claim_analyses``.
 
 Links by registry id carry no foreign key on purpose: a record or study may cite a trial that is
 not (yet) imported, and the link resolves as soon as it is. The SQLite full-text index
@@ -61,7 +62,9 @@ __all__ = [
     "Arm",
     "Base",
     "Claim",
+    "ClaimAnalysis",
     "ClaimStudy",
+    "ClaimVersion",
     "Comparison",
     "ComparisonArm",
     "CrossRef",
@@ -77,6 +80,7 @@ __all__ = [
     "OutcomeDataVersion",
     "Page",
     "PageAnalysis",
+    "PageRun",
     "Record",
     "RecordFieldSource",
     "RecordTrialLink",
@@ -623,6 +627,8 @@ class Page(Base):
     body: Mapped[str] = mapped_column(Text)
     takeaways: Mapped[list[Any]]
     as_of: Mapped[dt.date | None] = mapped_column(Date)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    updated_at: Mapped[dt.datetime | None]
 
 
 class EvidenceLabel(Base):
@@ -666,7 +672,9 @@ class PageAnalysis(Base):
 
 
 class Claim(Base):
-    """A sentence a page asserts, with its evidence tags; its citations are ``claim_studies``."""
+    """A sentence a page asserts, with its evidence tags; its citations are ``claim_studies``
+    and ``claim_analyses``. The id is stable: an edit that rewords the claim updates the row
+    (``version`` + 1) and keeps the wording it replaces in ``claim_versions``."""
 
     __tablename__ = "claims"
     __table_args__ = (UniqueConstraint("page_id", "position"),)
@@ -676,6 +684,54 @@ class Claim(Base):
     position: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
     tags: Mapped[list[Any]]
+    version: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    updated_at: Mapped[dt.datetime | None]
+
+
+class ClaimVersion(Base):
+    """An earlier wording of a claim: its text and tags, who wrote it and until when."""
+
+    __tablename__ = "claim_versions"
+    __table_args__ = (UniqueConstraint("claim_id", "version"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    tags: Mapped[list[Any]]
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id"))
+    superseded_at: Mapped[dt.datetime]
+
+
+class ClaimAnalysis(Base):
+    """An analysis whose results a claim quotes; ``position`` keeps their order."""
+
+    __tablename__ = "claim_analyses"
+
+    claim_id: Mapped[int] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    analysis_id: Mapped[int] = mapped_column(
+        ForeignKey("analyses.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class PageRun(Base):
+    """A run a page shows: recorded when the page is published, so a page's numbers can be
+    traced to the exact fit they came from even after newer runs."""
+
+    __tablename__ = "page_runs"
+
+    page_id: Mapped[int] = mapped_column(
+        ForeignKey("pages.id", ondelete="CASCADE"), primary_key=True
+    )
+    run_id: Mapped[int] = mapped_column(
+        ForeignKey("analysis_runs.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    pinned_at: Mapped[dt.datetime]
 
 
 class ClaimStudy(Base):

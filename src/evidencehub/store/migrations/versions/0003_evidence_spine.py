@@ -6,7 +6,10 @@ returned); ``duplicate_candidates`` and ``duplicate_decisions``; ``outcomes``; `
 ``outcome_data`` (now the stable identity of a row) with ``outcome_data_versions`` (its
 numbers, append-only); ``comparisons`` with ``comparison_arms``; ``analysis_runs`` with
 ``run_inputs``. ``analyses`` names its outcome and comparison by id and gains ``level``,
-``model_rule``, ``actor_id`` and ``updated_at``; ``analysis_results`` is gone.
+``model_rule``, ``actor_id`` and ``updated_at``; ``analysis_results`` is gone. Claims keep their
+ids and gain a version, a writer and ``claim_versions`` (earlier wordings) and
+``claim_analyses`` (analyses they quote); pages gain a writer and ``page_runs`` (the runs a page
+showed when it was last published).
 
 Nothing stored is lost on upgrade. Every outcome-data row becomes an identity with version 1
 (its derivation kept), on an arm and an outcome created from the row's names; an analysis's
@@ -257,6 +260,75 @@ def _create_run_tables() -> None:
     op.create_index(op.f("ix_run_inputs_outcome_data_id"), "run_inputs", ["outcome_data_id"])
 
 
+def _publishing_upgrade() -> None:
+    """Claims keep their ids and gain a version, a writer and a history; pages a writer; new
+    ``claim_analyses`` and ``page_runs``."""
+    with op.batch_alter_table("claims") as batch:
+        batch.add_column(sa.Column("version", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
+    op.execute(sa.text("UPDATE claims SET version = 1"))
+    with op.batch_alter_table("claims") as batch:
+        batch.alter_column("version", nullable=False)
+        batch.create_foreign_key(op.f("fk_claims_actor_id_actors"), "actors", ["actor_id"], ["id"])
+    with op.batch_alter_table("pages") as batch:
+        batch.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
+        batch.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
+        batch.create_foreign_key(op.f("fk_pages_actor_id_actors"), "actors", ["actor_id"], ["id"])
+    op.create_table(
+        "claim_versions",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("claim_id", sa.Integer(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("tags", _JSON, nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("superseded_at", sa.DateTime(), nullable=False),
+        _fk("claim_id", "claims", "claim_versions", cascade=True),
+        _fk("actor_id", "actors", "claim_versions"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_claim_versions")),
+        sa.UniqueConstraint("claim_id", "version", name=op.f("uq_claim_versions_claim_id")),
+    )
+    op.create_index(op.f("ix_claim_versions_claim_id"), "claim_versions", ["claim_id"])
+    op.create_table(
+        "claim_analyses",
+        sa.Column("claim_id", sa.Integer(), nullable=False),
+        sa.Column("analysis_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        _fk("claim_id", "claims", "claim_analyses", cascade=True),
+        _fk("analysis_id", "analyses", "claim_analyses", cascade=True),
+        sa.PrimaryKeyConstraint("claim_id", "analysis_id", name=op.f("pk_claim_analyses")),
+    )
+    op.create_index(op.f("ix_claim_analyses_analysis_id"), "claim_analyses", ["analysis_id"])
+    op.create_table(
+        "page_runs",
+        sa.Column("page_id", sa.Integer(), nullable=False),
+        sa.Column("run_id", sa.Integer(), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=False),
+        sa.Column("pinned_at", sa.DateTime(), nullable=False),
+        _fk("page_id", "pages", "page_runs", cascade=True),
+        _fk("run_id", "analysis_runs", "page_runs", cascade=True),
+        _fk("actor_id", "actors", "page_runs"),
+        sa.PrimaryKeyConstraint("page_id", "run_id", name=op.f("pk_page_runs")),
+    )
+    op.create_index(op.f("ix_page_runs_run_id"), "page_runs", ["run_id"])
+
+
+def _publishing_downgrade() -> None:
+    op.drop_table("page_runs")
+    op.drop_table("claim_analyses")
+    op.drop_table("claim_versions")
+    with op.batch_alter_table("pages") as batch:
+        batch.drop_constraint(op.f("fk_pages_actor_id_actors"), type_="foreignkey")
+        batch.drop_column("actor_id")
+        batch.drop_column("updated_at")
+    with op.batch_alter_table("claims") as batch:
+        batch.drop_constraint(op.f("fk_claims_actor_id_actors"), type_="foreignkey")
+        batch.drop_column("version")
+        batch.drop_column("actor_id")
+        batch.drop_column("updated_at")
+
+
 # --------------------------------------------------------------------------- data carried over
 
 
@@ -413,6 +485,7 @@ def upgrade() -> None:
         batch.create_index(op.f("ix_analyses_comparison_id"), ["comparison_id"])
 
     _create_run_tables()
+    _publishing_upgrade()
     runs = sa.table("analysis_runs", *(sa.column(c) for c in (
         "analysis_id", "schema_version", "fingerprint", "settings", "result", "software",
         "actor_id", "created_at")))
@@ -439,6 +512,7 @@ def downgrade() -> None:
         sa.text("SELECT analysis_id, result, software, created_at FROM analysis_runs "
                 "ORDER BY id")
     ).mappings().all()
+    _publishing_downgrade()
     op.drop_table("run_inputs")
     op.drop_table("analysis_runs")
     with op.batch_alter_table("analyses") as batch:

@@ -1,0 +1,159 @@
+"""Where a published number comes from, followed by ids down to the import that brought it.
+
+:func:`trace` resolves a target — ``page:SLUG``, ``claim:ID``, ``analysis:SLUG`` or
+``run:ID`` — to one plain dict, the chain
+
+    page → claims → runs → rows → outcome-data versions (id, version, numbers, how each was
+    obtained, locator, actor, the ``data import`` that brought them) → study → records (DOI,
+    PMID, title) → import events (file and SHA-256 or query, who, when)
+
+Every link is an id read from the store (run inputs, version rows, study records, import
+records), never a name matched again. ``evidencehub trace TARGET --json`` prints it and the
+site renders one page of it per run ("where these numbers come from").
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from evidencehub.analysis.run import RunResult
+from evidencehub.errors import InputError, NotFoundError
+from evidencehub.model import OUTCOME_NUMBERS, AnalysisRun, ImportEvent, StoredOutcomeData
+from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import import_events
+from evidencehub.store.repo import outcomes as outcomes_repo
+from evidencehub.store.repo import pages as pages_repo
+from evidencehub.store.repo import records as records_repo
+from evidencehub.store.repo import studies as studies_repo
+
+__all__ = ["TARGET_KINDS", "Tracer", "trace"]
+
+#: The kinds of target, as written before the colon.
+TARGET_KINDS = ("page", "claim", "analysis", "run")
+
+
+def _event(event: ImportEvent) -> dict[str, Any]:
+    return event.model_dump(mode="json")
+
+
+class Tracer:
+    """Follows ids through one session, reading each record, study and event once."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self._records: dict[str, dict[str, Any]] = {}
+        self._studies: dict[str, dict[str, Any]] = {}
+        self._events: dict[int, dict[str, Any]] = {}
+
+    def record(self, key: str) -> dict[str, Any]:
+        """A record with the import events that returned it."""
+        if key not in self._records:
+            record = records_repo.get_record(self.session, key)
+            self._records[key] = {
+                "key": record.key, "doi": record.doi, "pmid": record.pmid,
+                "title": record.title, "year": record.year,
+                "imports": [_event(e) for e in import_events.events_of_record(self.session, key)],
+            }
+        return self._records[key]
+
+    def study(self, key: str) -> dict[str, Any]:
+        """A study with its records."""
+        if key not in self._studies:
+            study = studies_repo.get_study(self.session, key)
+            self._studies[key] = {
+                "key": study.key, "label": study.label, "design": study.design.value,
+                "records": [self.record(k) for k in study.record_keys],
+            }
+        return self._studies[key]
+
+    def event(self, event_id: int | None) -> dict[str, Any] | None:
+        if event_id is None:
+            return None
+        if event_id not in self._events:
+            self._events[event_id] = _event(import_events.get_event(self.session, event_id))
+        return self._events[event_id]
+
+    def outcome_data(self, item: StoredOutcomeData) -> dict[str, Any]:
+        """One outcome-data version: its numbers, provenance, writer and data import."""
+        data = item.data
+        return {
+            "id": item.id, "version": item.version, "study_key": data.study_key,
+            "arm": data.arm, "outcome": data.outcome, "timepoint": data.timepoint,
+            "value_kind": data.value_kind.value,
+            "values": {n: getattr(data, n) for n in OUTCOME_NUMBERS if getattr(data, n) is not None},
+            "derivations": [d.model_dump(mode="json") for d in data.derivations],
+            "locator": data.locator, "actor": item.actor,
+            "recorded_at": item.recorded_at.isoformat(),
+            "data_import": self.event(item.import_id),
+            "source": None if data.source is None else self.record(data.source),
+        }
+
+    def run(self, run: AnalysisRun) -> dict[str, Any]:
+        """A run with each of its rows traced to outcome data, study and records."""
+        out: dict[str, Any] = {
+            "id": run.id, "analysis": run.analysis_slug, "schema_version": run.schema_version,
+            "fingerprint": run.fingerprint, "software": run.software, "actor": run.actor,
+            "created_at": run.created_at.isoformat(), "rows": [],
+        }
+        if run.schema_version == 0:
+            out["note"] = ("carried over from a store of release 0.1: its inputs were not "
+                           "recorded; run `evidencehub analyze` for a traceable run")
+            return out
+        result = RunResult.from_dict(run.result)
+        fit = result.fit or {}
+        out["result"] = {k: fit.get(k) for k in ("k", "measure", "method", "estimate", "se",
+                                                 "ci_lb", "ci_ub", "pval", "tau2", "I2")}
+        out["result"]["level"] = result.level
+        out["not_pooled_reason"] = result.not_pooled_reason
+        for row in result.rows:
+            out["rows"].append({
+                "study": self.study(row.study_key), "experimental": row.experimental,
+                "control": row.control, "value_kind": row.value_kind, "yi": row.yi,
+                "vi": row.vi, "ci_lb": row.ci_lb, "ci_ub": row.ci_ub, "weight": row.weight,
+                "pooled": row.pooled, "note": row.note,
+                "outcome_data": [
+                    self.outcome_data(outcomes_repo.get_outcome_data(self.session, i, v))
+                    for i, v in row.data
+                ],
+            })
+        return out
+
+    def analysis(self, slug: str) -> dict[str, Any]:
+        """An analysis and its newest run."""
+        analysis = analyses_repo.get_analysis(self.session, slug)
+        run = analyses_repo.latest_run(self.session, slug)
+        return {"slug": slug, "title": analysis.title,
+                "settings": analysis.model_dump(mode="json", exclude={"slug", "title"}),
+                "run": None if run is None else self.run(run)}
+
+    def page(self, slug: str) -> dict[str, Any]:
+        """A page, its claims, and the runs it shows."""
+        page = pages_repo.get_page(self.session, slug)
+        claims = pages_repo.list_claims(self.session, slug)
+        return {
+            "slug": page.slug, "title": page.title, "kind": page.kind.value,
+            "claims": [{"text": c.text, "studies": [self.study(k) for k in c.study_keys]}
+                       for c in claims],
+            "analyses": [self.analysis(a) for a in page.analysis_slugs],
+        }
+
+
+def trace(session: Session, target: str) -> dict[str, Any]:
+    """The chain of ``target`` (module docstring); :class:`InputError` for a malformed
+    target, :class:`NotFoundError` for one the store does not hold."""
+    kind, sep, value = target.partition(":")
+    if not sep or kind not in TARGET_KINDS or not value:
+        raise InputError(f"a target looks like {', '.join(k + ':…' for k in TARGET_KINDS)}; "
+                         f"got {target!r}")
+    tracer = Tracer(session)
+    if kind == "page":
+        return {"target": target, "page": tracer.page(value)}
+    if kind == "analysis":
+        return {"target": target, "analysis": tracer.analysis(value)}
+    if not value.isdigit():
+        raise InputError(f"a {kind} id is a number; got {value!r}")
+    if kind == "run":
+        return {"target": target, "run": tracer.run(analyses_repo.get_run(session, int(value)))}
+    raise NotFoundError(f"no claim {value} in the store")
