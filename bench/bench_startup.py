@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import os
 import platform
+import shlex
 import statistics
 import subprocess
 import sys
@@ -133,7 +134,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "Produced by:",
         "",
         "```sh",
-        " ".join(["python bench/bench_startup.py", *(argv if argv is not None else sys.argv[1:])]),
+        shlex.join(["python", "bench/bench_startup.py", *(sys.argv[1:] if argv is None else argv)]),
         "```",
         "",
         f"Each command run {args.repeat} times as a fresh process through the console script; "
