@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from evidencehub.cli._common import DbOption, JsonOption, console, print_json
+from evidencehub.cli._paths import check_output_dir
 from evidencehub.config import DEFAULT_PORT, DEFAULT_SITE_DIR, database_url
 
 __all__ = ["HostOption", "PortOption", "SiteOption", "register", "serve_site"]
@@ -22,7 +23,8 @@ HostOption = Annotated[
 
 
 def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
-    """Serve ``site`` and the record search with uvicorn until interrupted."""
+    """Serve ``site`` and the record search of the store ``db`` (which must exist) with uvicorn
+    until interrupted."""
     import uvicorn
 
     from evidencehub.publish.web import create_app
@@ -37,15 +39,16 @@ def build(
 ) -> None:
     """Build the static site from the store: pages, studies, trials, plots, JSON twins.
 
-    The site directory is replaced atomically; building twice from the same store gives the same bytes.
+    The site directory is replaced atomically; building twice from the same store gives the same bytes. The store must exist (evidencehub import, fetch or demo create one).
 
     Example:  evidencehub build --db hub.db --site public/
     """
     from evidencehub.publish.site import build_site
     from evidencehub.publish.snapshot import load_snapshot
-    from evidencehub.store.session import init_db
+    from evidencehub.store import open_existing
 
-    engine = init_db(database_url(db))
+    check_output_dir(site, "--site")
+    engine = open_existing(database_url(db))
     try:
         report = build_site(load_snapshot(engine), site)
     finally:
@@ -53,7 +56,10 @@ def build(
     if json:
         print_json({"site_dir": str(report.site_dir), "files": report.files, "pages": report.pages})
     else:
-        console.print(f"Built {report.pages} pages ({report.files} files) into {report.site_dir}")
+        console.print(
+            f"Built {report.pages} pages ({report.files} files) into {report.site_dir}",
+            soft_wrap=True,
+        )
 
 
 def serve(
@@ -64,7 +70,7 @@ def serve(
 ) -> None:
     """Serve the built site and a search of the store's records over HTTP.
 
-    Build the site first (evidencehub build, or evidencehub demo).
+    Build the site first (evidencehub build, or evidencehub demo); the store must exist.
 
     Example:  evidencehub serve --site site --port 8080
     """
