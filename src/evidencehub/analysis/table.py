@@ -278,16 +278,19 @@ def _plain(text: str, source: str) -> tuple[tuple[str, ...], list[str], list[int
                 raise InputError(f"expected {width} cells as in the header, got {len(cells)}",
                                  source=source, where=f"row {n}")
             skip.add(n)
-    # a complete row is blank only if its first cell is
+    # a complete row is blank only if it starts with a blank or a comma
     skip.update(n for n in range(1, len(lines))
-                if n not in skip and not lines[n].split(",", 1)[0].strip()
+                if not lines[n][:1].strip().strip(",") and n not in skip
                 and _is_blank(lines[n].split(",")))
     numbers = [n for n in range(1, len(lines)) if n not in skip] if skip else list(
         range(1, len(lines)))
     if not numbers:
         raise InputError(_NO_ROWS, source=source)
-    body = [lines[n] for n in numbers] if skip else lines[1:]
-    return header, ",".join(body).split(","), numbers
+    if skip:
+        return header, ",".join(lines[n] for n in numbers).split(","), numbers
+    # every line after the header is a row: split the text itself (no join of the lines)
+    body = text[len(lines[0]) + 1:]
+    return header, body.removesuffix("\n").replace("\n", ",").split(","), numbers
 
 
 def _quoted(text: str, source: str) -> tuple[tuple[str, ...], list[str], list[int]]:
