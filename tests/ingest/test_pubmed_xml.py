@@ -414,7 +414,7 @@ def test_truncated_gzip_is_an_input_error() -> None:
     [
         (b"", "f.xml: empty file, expected PubMed XML (a PubmedArticleSet)"),
         (b"  \n\n", "f.xml: empty file, expected PubMed XML (a PubmedArticleSet)"),
-        (gzip.compress(b""), "f.xml: empty file, expected PubMed XML (a PubmedArticleSet)"),
+        (gzip.compress(b"", mtime=0), "f.xml: empty file, expected PubMed XML (a PubmedArticleSet)"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "f.xml: binary data, expected PubMed XML (a PubmedArticleSet)"),
         (
             b"PMID- 123\nTI  - not xml\n",
