@@ -10,6 +10,7 @@ import pytest
 
 from evidencehub.cli import main
 from evidencehub.demo import run_demo
+from evidencehub.store import init_db
 from tests.serving import serving
 
 
@@ -46,6 +47,7 @@ def test_build_from_the_store(
 
 
 def test_build_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    init_db(str(tmp_path / "empty.db")).dispose()
     status, out, _ = run(
         capsys, "build", "--db", str(tmp_path / "empty.db"), "--site", str(tmp_path / "s")
     )

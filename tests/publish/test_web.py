@@ -12,11 +12,11 @@ import pytest
 from sqlalchemy import Engine
 from starlette.applications import Starlette
 
-from evidencehub.errors import ConfigError
+from evidencehub.errors import ConfigError, StoreError
 from evidencehub.publish.site import build_site
 from evidencehub.publish.snapshot import HubSnapshot
 from evidencehub.publish.web import create_app
-from evidencehub.store import transaction
+from evidencehub.store import init_db, open_existing, transaction
 from evidencehub.store.repo import records as records_repo
 
 
@@ -91,3 +91,34 @@ def test_refuses_a_directory_without_a_site(tmp_path: Path) -> None:
         ConfigError, match=r"no site built in .*empty; run `evidencehub build --site"
     ):
         create_app("sqlite://", tmp_path / "empty")
+
+
+def test_refuses_a_store_that_does_not_exist(tmp_path: Path, built_site: Path) -> None:
+    missing = tmp_path / "missing.db"
+    with pytest.raises(StoreError) as raised:
+        create_app(str(missing), built_site)
+    assert str(raised.value) == (
+        f"no store at {missing}; run `evidencehub import` or `evidencehub demo` first"
+    )
+    assert not missing.exists()
+
+
+def test_a_store_gone_while_serving_answers_503_never_500(tmp_path: Path, built_site: Path) -> None:
+    path = tmp_path / "hub.db"
+    init_db(str(path)).dispose()
+    engine = open_existing(str(path))
+    try:
+        http = AppClient(create_app(engine, built_site))
+        assert http.get("/search.json", params={"q": "islets"}).status_code == 200
+        engine.dispose()  # no pooled connection keeps the removed file open
+        path.unlink()
+        page = http.get("/search", params={"q": "islets"})
+        assert page.status_code == 503
+        assert "<h1>Search unavailable</h1>" in page.text
+        data = http.get("/search.json", params={"q": "islets"})
+        assert data.status_code == 503
+        assert data.json()["status"] == 503
+        assert http.get("/").status_code == 200  # the static site is still served
+        assert not path.exists()
+    finally:
+        engine.dispose()

@@ -12,12 +12,18 @@ from sqlalchemy import Engine, inspect, text
 
 from evidencehub.errors import ConfigError, StoreError
 from evidencehub.model import Record
-from evidencehub.store import init_db, make_engine, transaction
+from evidencehub.store import init_db, make_engine, open_existing, transaction
 from evidencehub.store import session as session_module
 from evidencehub.store.repo.records import count_records, upsert_record
-from evidencehub.store.session import SQLITE_BUSY_TIMEOUT_MS, current_revision
+from evidencehub.store.session import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    current_revision,
+    schema_head,
+    store_location,
+)
 from evidencehub.store.tables import metadata
 
+NO_STORE = "no store at {p}; run `evidencehub import` or `evidencehub demo` first"
 RECORD = Record(doi="10.1000/one", title="Islet replacement with stem-cell-derived cells")
 # Objects the migration creates on purpose outside tables.py (dialect-specific full-text search).
 _FTS_TABLES = {
@@ -91,11 +97,17 @@ def test_downgrade_to_base_and_upgrade_again(db_url: str) -> None:
         engine.dispose()
 
 
-def test_init_db_creates_the_sqlite_file_and_its_directory(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "dir" / "hub.db"
-    engine = init_db(str(path))
-    engine.dispose()
+def test_init_db_creates_the_sqlite_file_but_never_a_directory(tmp_path: Path) -> None:
+    path = tmp_path / "hub.db"
+    init_db(str(path)).dispose()
     assert path.is_file()
+    missing = tmp_path / "new" / "dir" / "hub.db"
+    with pytest.raises(StoreError) as raised:
+        init_db(str(missing))
+    assert str(raised.value) == (
+        f"cannot create a store at {missing}: directory {missing.parent} does not exist"
+    )
+    assert not (tmp_path / "new").exists()
 
 
 def test_sqlite_connections_enforce_foreign_keys_and_use_wal(tmp_path: Path) -> None:
@@ -170,7 +182,7 @@ def test_database_from_a_newer_version_is_refused(db_url: str) -> None:
 def test_unopenable_sqlite_file_is_a_store_error(tmp_path: Path) -> None:
     directory = tmp_path / "a-directory.db"
     directory.mkdir()
-    with pytest.raises(StoreError, match="cannot open the database"):
+    with pytest.raises(StoreError, match="it is a directory, not a database file"):
         init_db(str(directory))
 
 
@@ -201,7 +213,7 @@ def test_a_writer_locked_out_too_long_gets_a_store_error(
     [
         ("mysql://user@localhost/hub", "'mysql' is not supported"),
         ("postgresql+nosuchdriver://user@localhost/hub", "install the driver"),
-        ("://hub", "not a database URL: '://hub'"),
+        ("://hub", "^not a database URL: '://hub'; give a file path or a URL such as "),
         ("postgresql+psycopg://user@host:port/hub", "not a database URL"),
     ],
 )
@@ -211,8 +223,15 @@ def test_unsupported_database_urls_are_config_errors(url: str, message: str) -> 
 
 
 def test_an_unreachable_postgresql_server_is_a_store_error() -> None:
-    with pytest.raises(StoreError, match="cannot open the database at postgresql"):
-        init_db("postgresql+psycopg://nobody@127.0.0.1:1/nowhere?connect_timeout=2")
+    url = "postgresql+psycopg://nobody:secret@127.0.0.1:1/nowhere?connect_timeout=2"
+    for opener in (init_db, open_existing):
+        with pytest.raises(StoreError) as raised:
+            opener(url)
+        message = str(raised.value)
+        assert message.startswith(
+            "cannot use the database at postgresql+psycopg://nobody:***@127.0.0.1:1/nowhere"
+        )
+        assert "Connection refused" in message and "\n" not in message and "secret" not in message
 
 
 def test_json_columns_are_standard_json_text_and_round_trip(engine: Engine) -> None:
@@ -233,7 +252,170 @@ def test_json_columns_are_standard_json_text_and_round_trip(engine: Engine) -> N
     with transaction(engine) as session:
         upsert_record(session, record, source="test")
     with transaction(engine) as session:
-        raw = session.execute(select(cast(t.Record.authors, String), cast(t.Record.mesh_terms, String))).one()
+        raw = session.execute(
+            select(cast(t.Record.authors, String), cast(t.Record.mesh_terms, String))
+        ).one()
         assert json.loads(raw[0]) == record.model_dump(mode="json")["authors"]
         assert json.loads(raw[1]) == ["*Diabetes Mellitus, Type 1/therapy"]
         assert get_record(session, record.key) == record
+
+
+# --------------------------------------------------------------------------- open_existing
+
+
+def test_open_existing_refuses_an_empty_database_and_creates_nothing(db_url: str) -> None:
+    engine = make_engine(db_url)
+    try:
+        with pytest.raises(StoreError) as raised:
+            open_existing(db_url)
+        assert str(raised.value) == NO_STORE.format(p=store_location(engine))
+        if engine.dialect.name == "sqlite":
+            assert not Path(store_location(engine)).exists()
+        assert set(inspect(engine).get_table_names()) == set()
+    finally:
+        engine.dispose()
+
+
+def test_open_existing_opens_a_store_and_upgrades_an_old_one(db_url: str) -> None:
+    from alembic import command
+
+    from evidencehub.store.session import _alembic_config
+
+    engine = init_db(db_url)
+    try:
+        with transaction(engine) as session:
+            upsert_record(session, RECORD, source="test")
+        command.downgrade(_alembic_config(engine), "0001")
+    finally:
+        engine.dispose()
+    opened = open_existing(db_url)
+    try:
+        assert current_revision(opened) == _head()
+        with transaction(opened) as session:
+            assert count_records(session) == 1
+    finally:
+        opened.dispose()
+
+
+@pytest.mark.parametrize(
+    ("kind", "message"),
+    [
+        ("missing", NO_STORE),
+        ("missing directory", NO_STORE),
+        ("empty file", NO_STORE),
+        ("directory", "cannot open the store at {p}: it is a directory, not a database file"),
+        ("text", "{p} is not an evidencehub store: the file is not a SQLite database"),
+        (
+            "foreign",
+            "{p} is not an evidencehub store: it holds other tables (a, b, c, …) and no "
+            "evidencehub schema; give another --db",
+        ),
+    ],
+)
+def test_open_existing_refuses_what_is_not_a_store_and_changes_nothing(
+    tmp_path: Path, kind: str, message: str
+) -> None:
+    import sqlite3
+
+    path = tmp_path / "hub.db"
+    if kind == "missing directory":
+        path = tmp_path / "no" / "hub.db"
+    elif kind == "empty file":
+        path.touch()
+    elif kind == "directory":
+        path.mkdir()
+    elif kind == "text":
+        path.write_text("not a database\n", encoding="utf-8")
+    elif kind == "foreign":
+        with sqlite3.connect(path) as connection:
+            for name in "abcd":
+                connection.execute(f"CREATE TABLE {name} (x)")
+        connection.close()
+    before = {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()}
+    with pytest.raises(StoreError) as raised:
+        open_existing(str(path))
+    assert str(raised.value) == message.format(p=path)
+    assert {p: p.read_bytes() for p in tmp_path.rglob("*") if p.is_file()} == before
+    assert sorted(tmp_path.rglob("*")) == sorted(before) + ([path] if kind == "directory" else [])
+
+
+def test_open_existing_refuses_memory() -> None:
+    with pytest.raises(StoreError) as raised:
+        open_existing(":memory:")
+    assert str(raised.value) == NO_STORE.format(p=":memory:")
+
+
+def test_a_store_in_a_read_only_directory(tmp_path: Path) -> None:
+    from tests.readonly import read_only
+
+    folder = tmp_path / "read-only"
+    folder.mkdir()
+    new, existing = folder / "new.db", folder / "hub.db"
+    init_db(str(existing)).dispose()
+    with read_only(folder):
+        with pytest.raises(StoreError) as raised:
+            init_db(str(new))
+        assert str(raised.value) == (
+            f"cannot create a store at {new}: directory {folder} is not writable"
+        )
+        for opener in (init_db, open_existing):
+            with pytest.raises(StoreError) as raised:
+                opener(str(existing))
+            assert str(raised.value) == (
+                f"cannot open the store at {existing}: its directory {folder} is not writable "
+                "(SQLite writes its journal beside the file)"
+            )
+    assert sorted(p.name for p in folder.iterdir()) == ["hub.db"]
+
+
+def test_writing_a_read_only_store_is_a_store_error(tmp_path: Path) -> None:
+    from tests.readonly import read_only
+
+    path = tmp_path / "hub.db"
+    init_db(str(path)).dispose()
+    with read_only(path):
+        engine = open_existing(str(path))
+        try:
+            with transaction(engine) as session:
+                assert count_records(session) == 0
+            with pytest.raises(StoreError) as raised, transaction(engine) as session:
+                upsert_record(session, RECORD, source="test")
+            assert str(raised.value) == (
+                f"cannot write to the store at {path}: the file is read-only"
+            )
+        finally:
+            engine.dispose()
+
+
+def test_a_store_removed_under_an_open_engine_is_not_recreated(tmp_path: Path) -> None:
+    path = tmp_path / "hub.db"
+    init_db(str(path)).dispose()
+    engine = open_existing(str(path))
+    try:
+        engine.dispose()  # no pooled connection keeps the old file open
+        path.unlink()
+        with pytest.raises(StoreError) as raised, transaction(engine) as session:
+            count_records(session)
+        assert str(raised.value) == NO_STORE.format(p=path)
+        assert not path.exists()
+    finally:
+        engine.dispose()
+
+
+def test_open_existing_at_head_does_not_load_alembic(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "hub.db"
+    init_db(str(path)).dispose()
+    code = (
+        "import sys; from evidencehub.store import open_existing; "
+        f"open_existing({str(path)!r}).dispose(); print('alembic' in sys.modules)"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_schema_head_agrees_with_alembic() -> None:
+    assert schema_head() == _head()

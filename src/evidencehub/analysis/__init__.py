@@ -1,6 +1,49 @@
-"""The analysis service: from stored outcome data to stored, traceable runs.
+"""The one analysis service: input rows → effect sizes → fit → result objects.
 
-``stats/`` is pure; this package is where the store meets it. :mod:`.contrasts` builds an
-analysis's rows from stored arm rows, :mod:`.run` is the typed, versioned result of a fit, and
-:mod:`.service` fits stale analyses and stores their runs.
+It sits beside :mod:`evidencehub.stats`, which stays pure (arrays in, result objects out), and
+is the one path from data to a pooled result for the ``meta`` command, the demo, the site and
+the store's analysis runs:
+
+* :class:`PoolSettings` — measure, method (a tau² estimator, ``MH`` or ``PETO``), test, level,
+  convention and model rule, checked once;
+* :func:`pool` — one analysis from its input columns (metafor's ``escalc`` names) →
+  :class:`Pooled` (effect sizes, fit, subgroups, the model rule's decision, notes);
+* :func:`pool_batch` — many analyses with the same settings at once → :class:`PooledBatch`;
+* :func:`meta_report` — the whole ``evidencehub meta`` workflow on a table →
+  :class:`MetaReport`, with :func:`read_csv` to read the table;
+* the store side: :mod:`.contrasts` builds an analysis's rows from stored arm rows,
+  :mod:`.run` is the typed, versioned result of a run (and its fingerprint), and
+  :mod:`.service` fits the stale analyses and stores one immutable run each.
+
+>>> from evidencehub.analysis import PoolSettings, pool
+>>> res = pool({"ai": [4, 6], "bi": [119, 300], "ci": [11, 29], "di": [128, 274]},
+...            ["A", "B"], PoolSettings("OR", method="MH"))
+>>> round(res.to_dict()["estimate"], 4)
+-1.4215
 """
+
+from evidencehub.analysis.batch import PooledBatch, pool_batch
+from evidencehub.analysis.pooling import Pooled, StudyRow, pool
+from evidencehub.analysis.report import Analysis, BiasTests, MetaOptions, MetaReport, meta_report
+from evidencehub.analysis.rule import RuleDecision
+from evidencehub.analysis.settings import ModelRule, PoolSettings
+from evidencehub.analysis.table import CsvTable, Groups, read_csv
+
+__all__ = [
+    "Analysis",
+    "BiasTests",
+    "CsvTable",
+    "Groups",
+    "MetaOptions",
+    "MetaReport",
+    "ModelRule",
+    "PoolSettings",
+    "Pooled",
+    "PooledBatch",
+    "RuleDecision",
+    "StudyRow",
+    "meta_report",
+    "pool",
+    "pool_batch",
+    "read_csv",
+]

@@ -4,6 +4,38 @@ Each command lives in a module of its own (``cli/meta.py``, ``cli/ingest.py``…
 its options, calls one library function and prints the result; this module assembles them.
 Deliberate failures (:class:`~evidencehub.errors.EvidenceHubError`) print one line to stderr and
 exit with status 1; anything else is a bug and keeps its traceback.
+
+Startup rule for command modules
+--------------------------------
+Every command, ``evidencehub --help`` included, imports *every* public module of this package
+(to register its commands), so a module's top level decides how fast all commands start
+(budget: 0.3 s for ``--help``; ``bench/bench_startup.py`` measures it). Hence, in a command
+module:
+
+1. At module level import only the standard library, ``typer``, ``rich.console`` (through
+   :mod:`evidencehub.cli._common`), the private ``cli._*`` helpers, :mod:`evidencehub.config`,
+   :mod:`evidencehub.errors`, and modules that themselves import nothing beyond these.
+2. Import everything else inside the command function that uses it: numpy, scipy,
+   matplotlib, pandas, lxml, rapidfuzz, scikit-learn, SQLAlchemy, Alembic, pydantic, httpx,
+   Starlette, uvicorn, Jinja2, the heavier parts of Rich (``rich.table``, ``rich.progress``),
+   and every evidencehub package that uses them (``model``, ``stats``, ``store``, ``ingest``,
+   ``grade``, ``publish``, ``demo``, ``data``).
+3. Names needed only in annotations go under ``if TYPE_CHECKING:`` (the module starts with
+   ``from __future__ import annotations``). A command function's own parameters are read by
+   typer at import time, so they may use only names imported at runtime (``Path``, the
+   ``Annotated`` options of ``cli._common``…).
+4. Choices, defaults and help text needed when the command is defined come from a module that
+   follows rule 1 (e.g. a vocabulary module of plain ``StrEnum`` classes), or are written out.
+
+``tests/cli/test_startup.py`` enforces rules 1-2: building the app and printing every
+command's ``--help`` must load none of those libraries, and its failure names the line that
+imported one.
+
+Commands that only read the store open it with :func:`evidencehub.store.open_existing`, which
+refuses a missing store instead of creating an empty one; only commands that write (``import``,
+``fetch``, ``demo``) create one, with :func:`evidencehub.store.init_db`. A path the command
+will write at the end (a report, a plot, a site) is checked with :mod:`evidencehub.cli._paths`
+before any work is done.
 """
 
 from __future__ import annotations

@@ -1,4 +1,8 @@
-"""Options and printing shared by every command: ``--db``, ``--json``, the console."""
+"""Options and printing shared by every command: ``--db``, ``--json``, the console.
+
+Imported by every command module, so by ``evidencehub --help``: it imports nothing heavy (see
+the rule in :mod:`evidencehub.cli`).
+"""
 
 from __future__ import annotations
 
@@ -10,7 +14,6 @@ import typer
 from rich.console import Console
 
 from evidencehub.config import ACTOR_ENV, DATABASE_ENV
-from evidencehub.model import finite_json
 
 __all__ = ["ActorOption", "DbOption", "JsonOption", "console", "err_console", "print_json"]
 
@@ -43,5 +46,7 @@ err_console = Console(stderr=True)
 
 def print_json(data: Any) -> None:
     """Write ``data`` as strict JSON (no NaN) to stdout, one document, newline-terminated."""
+    from evidencehub.model import finite_json
+
     sys.stdout.write(json.dumps(finite_json(data), indent=2, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()

@@ -28,11 +28,14 @@ analysis_app = typer.Typer(name="analysis", help="Define meta-analyses on the st
                            no_args_is_help=True)
 
 
-def _engine(db: str | None) -> Engine:
+def _engine(db: str | None, *, create: bool = False) -> Engine:
+    """The store ``db``: created if missing when ``create`` (``data import``), else it must
+    exist (one line saying so otherwise)."""
     from evidencehub.config import database_url
+    from evidencehub.store import open_existing
     from evidencehub.store.session import init_db
 
-    return init_db(database_url(db))
+    return init_db(database_url(db)) if create else open_existing(database_url(db))
 
 
 def _actor(name: str | None) -> Any:
@@ -76,7 +79,7 @@ def data_import(
     from evidencehub.vocab import StudyDesign
 
     chosen = _choice(design, StudyDesign, "--design")
-    engine = _engine(db)
+    engine = _engine(db, create=True)
     try:
         report = import_arm_data(engine, path, actor=_actor(actor), design=chosen)
     finally:

@@ -6,10 +6,9 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
 from evidencehub.cli._common import DbOption, JsonOption, console, print_json
+from evidencehub.cli._paths import check_output_dir
 from evidencehub.cli.site import HostOption, PortOption, SiteOption, serve_site
 from evidencehub.config import DEFAULT_PORT, DEFAULT_SITE_DIR
 
@@ -32,8 +31,12 @@ def demo(
 
     Example:  evidencehub demo --db hub.db --site public --port 8080
     """
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+    from rich.table import Table
+
     from evidencehub.demo import STAGES, run_demo
 
+    check_output_dir(site, "--site")
     descriptions = dict(STAGES)
     with Progress(
         SpinnerColumn(finished_text="[green]✓[/green]"),
@@ -65,7 +68,8 @@ def demo(
         for name, count in report.counts.items():
             table.add_row(name, str(count))
         console.print(table)
-        console.print(f"Store: {report.database_url}\nSite:  {report.site_dir}")
+        # paths whole on one line each, so that they can be copied
+        console.print(f"Store: {report.database_url}\nSite:  {report.site_dir}", soft_wrap=True)
     if not no_serve:
         serve_site(db, site, host, port)
 

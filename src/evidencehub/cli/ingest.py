@@ -8,32 +8,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-    TransferSpeedColumn,
-)
-from rich.table import Table
-from sqlalchemy import Engine
-from sqlalchemy.orm import Session
 
 from evidencehub.cli._common import DbOption, JsonOption, console, err_console, print_json
+from evidencehub.cli._paths import check_output_file
 from evidencehub.config import database_url
 from evidencehub.errors import InputError, Interrupted
-from evidencehub.ingest.dedup import candidate_pairs
-from evidencehub.ingest.formats import known_formats
-from evidencehub.ingest.importer import ImportReport, import_paths
-from evidencehub.ingest.online.fetch import SOURCES, fetch_into
-from evidencehub.model import Record, Trial
-from evidencehub.store import init_db, transaction
-from evidencehub.store.repo.records import list_records
-from evidencehub.store.repo.trials import list_trials
+
+if TYPE_CHECKING:
+    from rich.progress import Progress
+    from sqlalchemy import Engine
+    from sqlalchemy.orm import Session
+
+    from evidencehub.ingest.importer import ImportReport
+    from evidencehub.model import Record, Trial
 
 __all__ = ["register"]
 
@@ -41,13 +31,11 @@ __all__ = ["register"]
 _T = TypeVar("_T")
 
 
-def _engine(db: str | None) -> Engine:
-    return init_db(database_url(db))
-
-
 def _read_store(db: str | None, read: Callable[[Session], _T]) -> _T:
-    """``read(session)`` in one transaction on the store ``db``."""
-    engine = _engine(db)
+    """``read(session)`` in one transaction on the store ``db``, which must exist."""
+    from evidencehub.store import open_existing, transaction
+
+    engine = open_existing(database_url(db))
     try:
         with transaction(engine) as session:
             return read(session)
@@ -58,8 +46,11 @@ def _read_store(db: str | None, read: Callable[[Session], _T]) -> _T:
 def _import_and_report(
     db: str | None, as_json: bool, run: Callable[[Engine], ImportReport]
 ) -> None:
-    """``run(engine)`` an import into the store ``db`` and print its report (Ctrl-C: rolled back)."""
-    engine = _engine(db)
+    """``run(engine)`` an import into the store ``db`` (created if need be) and print its
+    report (Ctrl-C: rolled back)."""
+    from evidencehub.store import init_db
+
+    engine = init_db(database_url(db))
     try:
         result = run(engine)
     except KeyboardInterrupt:
@@ -136,8 +127,22 @@ def import_command(
 
       evidencehub import export.txt --format ris --skip-bad --report bad.csv --json
     """
+    from rich.progress import (
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+        TransferSpeedColumn,
+    )
+
+    from evidencehub.ingest.formats import known_formats
+    from evidencehub.ingest.importer import import_paths
+
     if fmt != "auto" and fmt not in known_formats():
         raise InputError(f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}")
+    if report is not None:
+        check_output_file(report, "--report", (".csv", ".json"))
     show_bar = err_console.is_terminal and not as_json
 
     def run(engine: Engine) -> ImportReport:
@@ -179,6 +184,10 @@ def records_command(
 
       evidencehub records --query "islet transplantation" --json
     """
+    from rich.table import Table
+
+    from evidencehub.store.repo.records import list_records
+
     records = _read_store(db, lambda session: list_records(session, query=query, limit=limit))
     if as_json:
         print_json([_record_json(r) for r in records])
@@ -211,6 +220,10 @@ def trials_command(
 
       evidencehub trials --json
     """
+    from rich.table import Table
+
+    from evidencehub.store.repo.trials import list_trials
+
     trials = _read_store(db, lambda session: list_trials(session, limit=limit))
     if as_json:
         print_json([_trial_json(t) for t in trials])
@@ -245,6 +258,11 @@ def duplicates_command(
 
       evidencehub duplicates --json
     """
+    from rich.table import Table
+
+    from evidencehub.ingest.dedup import candidate_pairs
+    from evidencehub.store.repo.records import list_records
+
     records = _read_store(db, list_records)
     by_key = {record.key: record for record in records}
     pairs = candidate_pairs((record.key, record) for record in records)
@@ -318,6 +336,8 @@ def fetch_command(
 
       evidencehub fetch crossref --id 10.1038/srep16696 --json
     """
+    from evidencehub.ingest.online.fetch import SOURCES, fetch_into
+
     if source not in SOURCES:
         raise InputError(f"unknown online source {source!r}; known sources: {', '.join(SOURCES)}")
     _import_and_report(db, as_json, lambda engine: fetch_into(

@@ -1,161 +1,87 @@
-"""``evidencehub meta``: pool the studies of a CSV file, as metafor's ``escalc`` + ``rma``.
+"""``evidencehub meta``: pool the studies of a CSV file, as metafor's ``escalc`` + ``rma``
+(or ``rma.mh`` / ``rma.peto``).
 
-Thin: read the table (:mod:`evidencehub.stats.table`), compute effect sizes
-(:func:`~evidencehub.stats.escalc`), fit (:func:`~evidencehub.stats.rma`, subgroup analysis,
-leave-one-out, small-study tests), print JSON or a summary, draw plots on request.
+Thin: check the options and the plot paths, read the file, call
+:func:`evidencehub.analysis.meta_report`, print its JSON or summaries, draw plots on request.
+Imports of numpy, scipy and matplotlib wait until the command runs.
 """
 
 from __future__ import annotations
 
+import gc
+import os
 import re
+import sys
 import warnings
-from dataclasses import dataclass, replace
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.table import Table
 
-from evidencehub.cli._common import JsonOption, console, err_console, print_json
+from evidencehub.cli._common import JsonOption, console, err_console
 from evidencehub.errors import InputError, StatsWarning
-from evidencehub.stats import EffectSizes, MetaResult, escalc, measure_info, rma
-from evidencehub.stats.measures import Measure, Scale
-from evidencehub.stats.table import StudyTable, read_table
 
 if TYPE_CHECKING:
-    from evidencehub.stats.sensitivity import LeaveOneOutResult
-    from evidencehub.stats.subgroups import SubgroupResult
+    from evidencehub.analysis import Analysis, CsvTable, MetaOptions, MetaReport, PoolSettings
 
-__all__ = ["MetaOptions", "register"]
+__all__ = ["MEASURE_CODES", "register"]
 
-_MEASURES = ", ".join(m.value for m in Measure)
-
-
-@dataclass(frozen=True, slots=True)
-class MetaOptions:
-    """The analysis asked for on the command line."""
-
-    measure: str
-    method: str | None = None
-    test: str = "z"
-    level: float = 95.0
-    convention: str | None = None
-    subgroup: str | None = None
-    mods: str | None = None
-    bias: bool = False
-    leave1out: bool = False
+#: The measures of :class:`evidencehub.stats.measures.Measure`, spelled out so that ``--help``
+#: needs no numpy (a test checks that the two agree).
+MEASURE_CODES = ("OR", "RR", "RD", "PETO", "MD", "SMD", "SMDH", "ROM", "PR", "PLO", "PAS", "PFT",
+                 "MN", "MC", "SMCR", "SMCC", "COR", "ZCOR", "GEN")
+_PLOT_SUFFIXES = (".svg", ".png")
 
 
-@dataclass(frozen=True, slots=True)
-class _Analysis:
-    """The objects of one analysis, kept for printing and plotting."""
-
-    by: str | None
-    effects: EffectSizes
-    fit: MetaResult
-    subgroups: SubgroupResult | None
-    bias: dict[str, Any] | None
-    leave1out: LeaveOneOutResult | None
-    notes: tuple[str, ...]
-
-
-def _fit_options(opts: MetaOptions) -> dict[str, Any]:
-    return {"method": opts.method, "test": opts.test, "level": opts.level,
-            "convention": opts.convention}
-
-
-def _bias(fit: MetaResult) -> dict[str, Any]:
-    """Egger's test, Begg's rank correlation, trim-and-fill and fail-safe N."""
-    from evidencehub.stats.bias import fsn, ranktest, regtest, trimfill
-
-    return {"regtest": regtest(fit), "ranktest": ranktest(fit), "trimfill": trimfill(fit),
-            "fsn": fsn(fit.yi, fit.vi)}
+# -- checks before any data are read -----------------------------------------------------------
+def _check_plot_path(path: Path | None, option: str) -> None:
+    """Refuse a plot path with an unknown extension or in a place that cannot be written."""
+    if path is None:
+        return
+    if path.suffix.lower() not in _PLOT_SUFFIXES:
+        shown = repr(path.suffix) if path.suffix else "none"
+        raise InputError(f"unknown plot format ({shown}); the file name must end in .svg or "
+                         ".png", source=option)
+    parent = path.parent
+    if not parent.is_dir():
+        raise InputError(f"cannot write {path}: no such directory '{parent}'", source=option)
+    if path.is_dir():
+        raise InputError(f"cannot write {path}: it is a directory", source=option)
+    if not os.access(parent, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
+        raise InputError(f"cannot write {path}: permission denied", source=option)
 
 
-def _moderator(table: StudyTable, column: str) -> list[float] | list[str]:
-    """A moderator column: numbers when every cell is one (continuous), else text (factor)."""
-    texts = [t for t in table.text(column) if t is not None]
+def _check_plots(plot: Path | None, funnel: Path | None, settings: PoolSettings,
+                 options: MetaOptions) -> None:
+    for path, option in ((plot, "--plot"), (funnel, "--funnel")):
+        if path is None:
+            continue
+        if settings.pooler is not None:
+            raise InputError(f"plots of --method {settings.pooler} results are not available; "
+                             f"drop {option}, or pool with --method EE to plot the "
+                             "inverse-variance common-effect model", source=option)
+        _check_plot_path(path, option)
+    if plot is not None and options.mods is not None:
+        raise InputError("a forest plot needs a model without moderators; drop --mods",
+                         source="--plot")
+
+
+def _open_table(data: Path) -> CsvTable:
+    from evidencehub.analysis import read_csv
+
     try:
-        return [float(t) for t in texts]
-    except ValueError:
-        return texts
-
-
-def _analyse(table: StudyTable, opts: MetaOptions, by: str | None) -> _Analysis:
-    notes: list[str] = []
-    if opts.mods is not None:
-        values = table.text(opts.mods, "given with --mods")
-        missing = [n for v, n in zip(values, table.row_numbers, strict=True) if v is None]
-        if missing:
-            rows = ", ".join(str(n) for n in missing)
-            notes.append(f"rows {rows} have no value of '{opts.mods}' and were left out "
-                         "(as metafor does)")
-            table = table.subset(i for i, v in enumerate(values) if v is not None)
-    inputs = table.effect_inputs(opts.measure)
-    es = escalc(opts.measure, study=table.study(), **inputs)  # type: ignore[arg-type]
-    mods: dict[str, Any] | None = None
-    if opts.mods is not None:
-        mods = {opts.mods: _moderator(table, opts.mods)}
-    fit = rma(es, mods=mods, **_fit_options(opts))
-    subgroups = None
-    if opts.subgroup is not None:
-        from evidencehub.stats.subgroups import subgroup_analysis
-
-        groups = table.text(opts.subgroup, "given with --subgroup")
-        subgroups = subgroup_analysis(es, groups=groups, group_name=opts.subgroup,
-                                      **_fit_options(opts))
-    plain = fit if mods is None else rma(es, **_fit_options(opts))
-    bias = _bias(plain) if opts.bias else None
-    loo = None
-    if opts.leave1out:
-        from evidencehub.stats.sensitivity import leave1out
-
-        loo = leave1out(plain)
-    return _Analysis(by, es, fit, subgroups, bias, loo, (*es.notes, *notes))
-
-
-def _batch(parts: list[tuple[str, StudyTable]], opts: MetaOptions) -> list[_Analysis]:
-    """Plain analyses per ``--by`` value, fitted in one vectorised call (``rma_batch``)."""
-    from evidencehub.stats.batch import rma_batch
-
-    effects = [escalc(opts.measure, study=part.study(),
-                      **part.effect_inputs(opts.measure))  # type: ignore[arg-type]
-               for _, part in parts]
-    batch = rma_batch([e.yi for e in effects], [e.vi for e in effects],
-                      names=[value for value, _ in parts], studies=[e.study for e in effects],
-                      measure=opts.measure, **_fit_options(opts))
-    # rma_batch takes no sample sizes; the PFT back-transformation needs each analysis' ni
-    return [_Analysis(value, es, replace(fit, ni=es.ni), None, None, None, es.notes)
-            for (value, _), es, fit in zip(parts, effects, batch.results(), strict=True)]
-
-
-def _as_dict(a: _Analysis) -> dict[str, Any]:
-    out: dict[str, Any] = {"by": a.by} if a.by is not None else {}
-    out.update(a.fit.to_dict())
-    out["notes"] = list(a.notes)
-    if a.subgroups is not None:
-        out["subgroup"] = a.subgroups.to_dict()
-    if a.bias is not None:
-        out["bias"] = {name: r.to_dict() for name, r in a.bias.items()}
-    if a.leave1out is not None:
-        out["leave1out"] = a.leave1out.to_dict()
-    return out
-
-
-def _run(table: StudyTable, opts: MetaOptions, by: str | None = None) -> list[_Analysis]:
-    """Fit the analysis, or one analysis per value of column ``by`` (first-appearance order)."""
-    measure_info(opts.measure)
-    if by is None:
-        return [_analyse(table, opts, None)]
-    parts, left_out = table.split(by, "given with --by")
-    if opts.subgroup is None and opts.mods is None and not opts.bias and not opts.leave1out:
-        analyses = _batch(parts, opts)
-    else:
-        analyses = [_analyse(part, opts, value) for value, part in parts]
-    if left_out:
-        warnings.warn(f"rows {', '.join(map(str, left_out))} have no value of '{by}' and were "
-                      "left out", StatsWarning, stacklevel=2)
-    return analyses
+        text = data.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise InputError("no such file", source=str(data)) from None
+    except IsADirectoryError:
+        raise InputError("is a directory, expected a CSV file", source=str(data)) from None
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
+                         source=data.name) from None
+    return read_csv(text, source=data.name)
 
 
 # -- human output -----------------------------------------------------------------------------
@@ -164,35 +90,34 @@ def _block(text: str) -> None:
     console.print(text.rstrip("\n") + "\n", markup=False, highlight=False, soft_wrap=True)
 
 
-def _print_human(a: _Analysis, by_column: str | None) -> None:
-    from evidencehub.publish.plots import study_intervals
+def _number(x: float) -> str:
+    return "NA" if x != x else f"{x:.3f}"
 
-    fit = a.fit
-    info = measure_info(fit.measure)
-    transform = info.scale is not Scale.RAW and (info.scale is not Scale.FREEMAN_TUKEY
-                                                 or fit.ni is not None)
-    shown = info.reported_as if transform else info.label
+
+def _print_human(a: Analysis, by_column: str | None) -> None:
+    from rich.table import Table
+
+    pooled = a.pooled
     if a.by is not None:
         console.rule(f"[bold]{by_column} = {a.by}[/bold]")
-    if fit.p == 1:
-        est, lb, ub = study_intervals(fit, transform)
+    if not pooled.is_meta_result or pooled.fit.p == 1:  # type: ignore[union-attr]
+        transform = pooled.transformable
+        shown = pooled.scale_label(transform)
         table = Table(title=f"{shown[0].upper()}{shown[1:]} per study", title_justify="left")
         table.add_column("Study")
-        table.add_column(f"Estimate [{fit.level:g}% CI]", justify="right")
+        table.add_column(f"Estimate [{pooled.level:g}% CI]", justify="right")
         table.add_column("Weight", justify="right")
-        for j, label in enumerate(fit.study):
-            table.add_row(label, f"{est[j]:.3f} [{lb[j]:.3f}, {ub[j]:.3f}]",
-                          f"{fit.weights[j]:.1f}%")
+        for row in pooled.study_rows(transform):
+            table.add_row(row.study, f"{_number(row.estimate)} [{_number(row.ci_lb)}, "
+                          f"{_number(row.ci_ub)}]", f"{row.weight:.1f}%")
         console.print(table)
-    _block(fit.summary())
-    if a.subgroups is not None:
-        _block(a.subgroups.summary())
-    for result in (a.bias or {}).values():
-        _block(result.summary())
-    if a.leave1out is not None:
-        _block(a.leave1out.summary())
-    for note in a.notes:
-        console.print(f"Note: {note}", markup=False, highlight=False, soft_wrap=True)
+    _block(a.summary())
+
+
+def _write_json(data: bytes) -> None:
+    sys.stdout.flush()
+    sys.stdout.buffer.write(data)
+    sys.stdout.buffer.flush()
 
 
 # -- plots ------------------------------------------------------------------------------------
@@ -203,53 +128,65 @@ def _plot_path(path: Path, by: str | None) -> Path:
     return path.with_name(f"{path.stem}-{slug}{path.suffix}")
 
 
-def _draw(a: _Analysis, forest: Path | None, funnel: Path | None) -> list[Path]:
+def _save(target: Path, option: str, draw: Callable[[], object]) -> Path:
+    try:
+        draw()
+    except OSError as exc:
+        raise InputError(f"cannot write {target}: {exc.strerror}", source=option) from None
+    return target
+
+
+def _draw(report: MetaReport, forest: Path | None, funnel: Path | None) -> list[Path]:
+    if forest is None and funnel is None:
+        return []
     from evidencehub.publish.plots import forest_plot, funnel_plot
+    from evidencehub.stats import MetaResult
 
     written = []
-    if forest is not None:
-        if a.fit.p > 1:
-            raise InputError("a forest plot needs a model without moderators; drop --mods",
-                             source="--plot")
-        target = _plot_path(forest, a.by)
-        if a.subgroups is not None:
-            forest_plot(a.subgroups.overall, subgroups=a.subgroups, path=target)
-        else:
-            forest_plot(a.fit, path=target)
-        written.append(target)
-    if funnel is not None:
-        trimfill = a.bias["trimfill"] if a.bias is not None else None
-        fit = a.fit if a.fit.p == 1 else rma(a.effects, method=a.fit.method, test=a.fit.test)
-        target = _plot_path(funnel, a.by)
-        funnel_plot(fit, trimfill=trimfill, contours=True, path=target)
-        written.append(target)
+    for a in report.analyses():
+        if forest is not None:
+            target = _plot_path(forest, a.by)
+            sub = a.pooled.subgroups
+            fit = a.pooled.fit
+            assert isinstance(fit, MetaResult)  # _check_plots refused MH and PETO
+            draw = (partial(forest_plot, sub.overall, subgroups=sub, path=target)
+                    if sub is not None else partial(forest_plot, fit, path=target))
+            written.append(_save(target, "--plot", draw))
+        if funnel is not None:
+            target = _plot_path(funnel, a.by)
+            trimfill = a.bias.trimfill if a.bias is not None else None
+            written.append(_save(target, "--funnel", partial(
+                funnel_plot, a.funnel_fit(), trimfill=trimfill, contours=True, path=target)))
     return written
 
 
-# -- the command ------------------------------------------------------------------------------
-def _open_table(data: Path) -> StudyTable:
+@contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause automatic garbage collection for the command: a file of 10,000 analyses makes
+    hundreds of thousands of small dicts and arrays, none in reference cycles, and the
+    collector's passes over them cost about a fifth of the run (the importer does the same)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        with data.open(encoding="utf-8-sig", newline="") as fh:
-            return read_table(fh, source=data.name)
-    except FileNotFoundError:
-        raise InputError("no such file", source=str(data)) from None
-    except IsADirectoryError:
-        raise InputError("is a directory, expected a CSV file", source=str(data)) from None
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})",
-                         source=data.name) from None
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
+# -- the command ------------------------------------------------------------------------------
 def meta(
     data: Annotated[Path, typer.Argument(help="CSV file: one row per study, columns named as "
                                               "escalc's arguments (study, ai, bi, ci, di, n1i, "
                                               "n2i, m1i, m2i, sd1i, sd2i, xi, ni, mi, sdi, ri, "
                                               "yi, vi, sei).", show_default=False)],
-    measure: Annotated[str, typer.Option("--measure", "-m", help=f"Effect measure: {_MEASURES}.",
-                                         show_default=False)],
+    measure: Annotated[str, typer.Option(
+        "--measure", "-m", help=f"Effect measure: {', '.join(MEASURE_CODES)}.",
+        show_default=False)],
     method: Annotated[str | None, typer.Option(
-        "--method", help="tau² estimator: EE (common effect), DL, REML, ML, PM, HE, SJ, EB, HS. "
-        "Default REML (DL with --convention revman).", show_default=False)] = None,
+        "--method", help="EE (common effect), a tau² estimator (DL, REML, ML, PM, HE, SJ, EB, "
+        "HS), MH (Mantel-Haenszel; OR, RR, RD) or PETO (Peto's odds ratio; OR). Default REML "
+        "(DL with --convention revman).", show_default=False)] = None,
     test: Annotated[str, typer.Option("--test", help="z, or knha (Knapp-Hartung t tests).")] = "z",
     subgroup: Annotated[str | None, typer.Option(
         "--subgroup", help="Column of subgroups: one model per subgroup, the test for subgroup "
@@ -274,30 +211,39 @@ def meta(
     convention: Annotated[str | None, typer.Option(
         "--convention", help="metafor (REML, metafor's I²) or revman (DerSimonian-Laird, "
         "Q-based I²); explicit --method wins.", show_default=False)] = None,
+    model_rule: Annotated[str | None, typer.Option(
+        "--model-rule", help="i2-q: random effects when the common-effect I² > 50% and the Q "
+        "test's P < 0.10, else the common-effect model; the choice is reported.",
+        show_default=False)] = None,
     json: JsonOption = False,
 ) -> None:
     """Meta-analysis of a CSV file, with metafor's measures, estimators and names.
 
     JSON keys are metafor's (k, estimate, se, zval, pval, ci_lb, ci_ub, tau2, I2, H2, QE, QEp,
-    pi_lb, pi_ub, studies...); ratio measures stay on the log scale in JSON and are
-    back-transformed in the printed summary. Docs: docs/meta-cli.md.
+    pi_lb, pi_ub, studies...; CMH, BD and TA tests with --method MH); ratio measures stay on
+    the log scale in JSON and are back-transformed in the printed summary. Docs:
+    docs/meta-cli.md.
 
     Example:  evidencehub meta trials.csv --measure OR --method DL --subgroup region --plot forest.svg
     """
-    opts = MetaOptions(measure=measure, method=method, test=test, level=level,
-                       convention=convention, subgroup=subgroup, mods=mods, bias=bias,
-                       leave1out=leave1out)
-    table = _open_table(data)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always", StatsWarning)
-        analyses = _run(table, opts, by)
-        written = [p for a in analyses for p in _draw(a, plot, funnel)]
-    if json:
-        docs = [_as_dict(a) for a in analyses]
-        print_json(docs if by is not None else docs[0])
-    else:
-        for a in analyses:
-            _print_human(a, by)
+    with _no_cyclic_gc():
+        from evidencehub.analysis import MetaOptions, PoolSettings, meta_report
+
+        settings = PoolSettings(measure, method=method, test=test,  # type: ignore[arg-type]
+                                level=level, convention=convention, model_rule=model_rule)
+        options = MetaOptions(subgroup=subgroup, mods=mods, by=by, bias=bias,
+                              leave1out=leave1out)
+        _check_plots(plot, funnel, settings, options)
+        table = _open_table(data)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", StatsWarning)
+            report = meta_report(table, settings, options)
+            written = _draw(report, plot, funnel)
+        if json:
+            _write_json(report.to_json())
+        else:
+            for a in report.analyses():
+                _print_human(a, by)
     for path in written:
         err_console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
     for message in dict.fromkeys(str(w.message) for w in caught):

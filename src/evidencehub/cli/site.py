@@ -8,6 +8,7 @@ from typing import Annotated
 import typer
 
 from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
+from evidencehub.cli._paths import check_output_dir
 from evidencehub.config import DEFAULT_PORT, DEFAULT_SITE_DIR, database_url
 
 __all__ = ["HostOption", "PortOption", "SiteOption", "register", "serve_site"]
@@ -22,7 +23,8 @@ HostOption = Annotated[
 
 
 def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
-    """Serve ``site`` and the record search with uvicorn until interrupted."""
+    """Serve ``site`` and the record search of the store ``db`` (which must exist) with uvicorn
+    until interrupted."""
     import uvicorn
 
     from evidencehub.publish.web import create_app
@@ -40,16 +42,17 @@ def build(
 ) -> None:
     """Build the static site from the store: pages, studies, trials, plots, traces, JSON twins.
 
-    Each page shows the newest run of each of its analyses, and the store records which runs that is (evidencehub trace page:SLUG follows them). The site directory is replaced atomically; building twice from the same store gives the same bytes.
+    Each page shows the newest run of each of its analyses, and the store records which runs that is (evidencehub trace page:SLUG follows them). The site directory is replaced atomically; building twice from the same store gives the same bytes. The store must exist (evidencehub import, fetch or demo create one).
 
     Example:  evidencehub build --db hub.db --site public/
     """
     from evidencehub.config import actor_name
     from evidencehub.model import Actor
     from evidencehub.publish.site import publish_site
-    from evidencehub.store.session import init_db
+    from evidencehub.store import open_existing
 
-    engine = init_db(database_url(db))
+    check_output_dir(site, "--site")
+    engine = open_existing(database_url(db))
     try:
         report = publish_site(engine, site, actor=Actor(name=actor_name(actor)))
     finally:
@@ -57,7 +60,10 @@ def build(
     if json:
         print_json({"site_dir": str(report.site_dir), "files": report.files, "pages": report.pages})
     else:
-        console.print(f"Built {report.pages} pages ({report.files} files) into {report.site_dir}")
+        console.print(
+            f"Built {report.pages} pages ({report.files} files) into {report.site_dir}",
+            soft_wrap=True,
+        )
 
 
 def serve(
@@ -68,7 +74,7 @@ def serve(
 ) -> None:
     """Serve the built site and a search of the store's records over HTTP.
 
-    Build the site first (evidencehub build, or evidencehub demo).
+    Build the site first (evidencehub build, or evidencehub demo); the store must exist.
 
     Example:  evidencehub serve --site site --port 8080
     """

@@ -9,11 +9,14 @@
   abstract), rendered from one context dict like every other page;
 * ``/favicon.ico``, redirected to the site's SVG icon.
 
-The handlers are thin: parse the query, call the store, render.
+The store must exist when the app is created (:func:`~evidencehub.store.open_existing`); if it
+becomes unreadable later (its file removed, its server down), a search answers 503 with the
+site's error page, never 500. The handlers are thin: parse the query, call the store, render.
 """
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -25,34 +28,60 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from evidencehub.errors import ConfigError
+from evidencehub.errors import ConfigError, StoreError
 from evidencehub.publish.context import search_context
 from evidencehub.publish.render import render_html, render_json
 from evidencehub.publish.site import MARKER
 from evidencehub.store.repo import records as records_repo
-from evidencehub.store.session import make_engine, transaction
+from evidencehub.store.session import open_existing, transaction
 
 __all__ = ["SEARCH_LIMIT", "create_app"]
 
 #: Most records a search returns.
 SEARCH_LIMIT = 50
 
+_log = logging.getLogger(__name__)
+
+
+def _error_page(status: int, title: str, as_json: bool = False) -> Response:
+    context: dict[str, Any] = search_context("", [])
+    context.update(
+        {
+            "kind": "error",
+            "title": title,
+            "status": status,
+            "path": "error.html",
+            "json_path": "index.json",
+        }
+    )
+    if as_json:
+        return Response(render_json(context), status_code=status, media_type="application/json")
+    return HTMLResponse(render_html(context, root="/"), status_code=status)
+
 
 def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
-    """The ASGI app serving ``site_dir`` (built by ``evidencehub build``) and searching the store."""
+    """The ASGI app serving ``site_dir`` (built by ``evidencehub build``) and searching the store.
+
+    Raises :class:`ConfigError` when ``site_dir`` holds no built site, and :class:`StoreError`
+    when the store at the URL does not exist or cannot be opened.
+    """
     site_dir = Path(site_dir)
     if not (site_dir / MARKER).exists():
         raise ConfigError(
             f"no site built in {site_dir}; run `evidencehub build --site {site_dir}` first"
         )
-    engine = make_engine(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
+    engine = open_existing(engine_or_url) if isinstance(engine_or_url, str) else engine_or_url
 
     def search(request: Request, as_json: bool) -> Response:
         query = request.query_params.get("q", "").strip()
         records = []
         if query:
-            with transaction(engine) as session:
-                records = records_repo.list_records(session, query=query, limit=SEARCH_LIMIT)
+            try:
+                with transaction(engine) as session:
+                    records = records_repo.list_records(session, query=query, limit=SEARCH_LIMIT)
+            except StoreError as err:
+                _log.error("search %r: %s", query, err)
+                return _error_page(503, "Search unavailable", as_json)
         context = search_context(query, records)
         if as_json:
             return Response(render_json(context), media_type="application/json")
@@ -70,17 +99,7 @@ def create_app(engine_or_url: Engine | str, site_dir: Path) -> Starlette:
 
     async def not_found(request: Request, exc: Exception) -> Response:
         status = exc.status_code if isinstance(exc, HTTPException) else 500
-        context: dict[str, Any] = search_context("", [])
-        context.update(
-            {
-                "kind": "error",
-                "title": "Not found" if status == 404 else "Error",
-                "status": status,
-                "path": "error.html",
-                "json_path": "index.json",
-            }
-        )
-        return HTMLResponse(render_html(context, root="/"), status_code=status)
+        return _error_page(status, "Not found" if status == 404 else "Error")
 
     return Starlette(
         routes=[

@@ -1,0 +1,162 @@
+"""Benchmark: how long ``evidencehub`` takes to start, per command.
+
+Run on demand (never as a timed test)::
+
+    .venv/bin/python bench/bench_startup.py                       # writes bench/results/startup.md
+    .venv/bin/python bench/bench_startup.py --baseline e84d014    # and the same at that commit
+    .venv/bin/python bench/bench_startup.py --repeat 5 --out /tmp/startup.md
+
+Each command is run through the console script next to the interpreter (``.venv/bin/evidencehub``,
+what a user types), as a fresh process, ``--repeat`` times; the table gives the median and the
+fastest wall time (the machine is shared, so the fastest is the least disturbed run). Commands:
+the help of the app and of two commands, and ``records`` (table and ``--json``) on a small store
+(two records imported from ``tests/data/ris/rispy_example_full.ris``) — the cheapest commands
+that read the store. Two reference rows give the floors: the interpreter alone, and importing
+SQLAlchemy's ORM (which any command that reads the store needs).
+
+``--baseline REV`` also times the source tree of git revision ``REV`` (``git archive`` into a
+temporary directory, put first on ``PYTHONPATH``), run by run alternating with the working tree,
+and reports both side by side. ``--tree LABEL=DIR`` (repeatable) times the ``src`` directory
+``DIR`` the same way, e.g. a scratch copy with one module changed, to see what a change would
+gain before it is made. The store schema must be the same in every tree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import shlex
+import statistics
+import subprocess
+import sys
+import tarfile
+import tempfile
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RIS = ROOT / "tests" / "data" / "ris" / "rispy_example_full.ris"
+#: The issue's budget for ``--help`` and commands that do no statistics.
+BUDGET_S = 0.3
+
+
+def _commands(store: Path) -> list[tuple[str, list[str]]]:
+    return [
+        ("evidencehub --help", ["--help"]),
+        ("evidencehub records --help", ["records", "--help"]),
+        ("evidencehub import --help", ["import", "--help"]),
+        ("evidencehub records --db STORE", ["records", "--db", str(store)]),
+        ("evidencehub records --db STORE --json", ["records", "--db", str(store), "--json"]),
+    ]
+
+
+_REFERENCES = [
+    ("python -c pass (interpreter alone)", ["-c", "pass"]),
+    (
+        "python -c 'import sqlalchemy.orm' (floor of a store command)",
+        ["-c", "import sqlalchemy.orm"],
+    ),
+]
+
+
+def _wall(argv: Sequence[str], env: dict[str, str]) -> float:
+    start = time.perf_counter()
+    done = subprocess.run(argv, env=env, capture_output=True, check=False)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr.decode()}")
+    return elapsed
+
+
+def _export(revision: str, into: Path) -> Path:
+    """The ``src`` tree of ``revision``, extracted into ``into``; returns its ``src`` path."""
+    archive = into / "src.tar"
+    with archive.open("wb") as out:
+        subprocess.run(["git", "-C", str(ROOT), "archive", revision, "src"], stdout=out, check=True)
+    with tarfile.open(archive) as tar:
+        tar.extractall(into, filter="data")
+    return into / "src"
+
+
+def _env(pythonpath: Path | None) -> dict[str, str]:
+    env = dict(os.environ)
+    env.pop("PYTHONPATH", None)
+    if pythonpath is not None:
+        env["PYTHONPATH"] = str(pythonpath)
+    return env
+
+
+def _ms(times: list[float]) -> str:
+    return f"{statistics.median(times) * 1000:.0f} / {min(times) * 1000:.0f}"
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Time the commands and write the report (module docstring)."""
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--repeat", type=int, default=10, help="runs per command (default 10)")
+    parser.add_argument("--baseline", help="git revision to compare with (e.g. main)")
+    parser.add_argument(
+        "--tree", action="append", default=[], metavar="LABEL=DIR", help="another src directory"
+    )
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results" / "startup.md")
+    args = parser.parse_args(argv)
+    script = Path(sys.executable).parent / "evidencehub"
+    if not script.exists():
+        raise SystemExit(f"no console script at {script}; pip install -e . first")
+
+    with tempfile.TemporaryDirectory() as tmp:
+        store = Path(tmp) / "hub.db"
+        subprocess.run([str(script), "import", str(RIS), "--db", str(store)], check=True,
+                       capture_output=True)  # fmt: skip
+        trees = {"this tree": _env(None)}
+        if args.baseline:
+            trees[f"at {args.baseline}"] = _env(_export(args.baseline, Path(tmp)))
+        for spec in args.tree:
+            label, _, directory = spec.partition("=")
+            trees[label] = _env(Path(directory).resolve())
+        commands = _commands(store)
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(args.repeat):  # rounds: every variant meets the same spells of load
+            for label, rest in commands:
+                for tree, env in trees.items():
+                    times.setdefault((label, tree), []).append(_wall([str(script), *rest], env))
+            for label, rest in _REFERENCES:
+                times.setdefault((label, "-"), []).append(
+                    _wall([sys.executable, *rest], _env(None))
+                )
+
+    columns = list(trees)
+    lines = [
+        "# Startup time of `evidencehub` commands",
+        "",
+        "Produced by:",
+        "",
+        "```sh",
+        shlex.join(["python", "bench/bench_startup.py", *(sys.argv[1:] if argv is None else argv)]),
+        "```",
+        "",
+        f"Each command run {args.repeat} times as a fresh process through the console script; "
+        "wall time in ms, **median / fastest**. "
+        f"Budget for help and commands that do no statistics: {BUDGET_S * 1000:.0f} ms. "
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU(s) shared with other jobs; "
+        f"Python {platform.python_version()}.",
+        "",
+        "| command | " + " | ".join(columns) + " |",
+        "|---|" + "---:|" * len(columns),
+    ]
+    for label, _ in commands:
+        cells = " | ".join(_ms(times[(label, tree)]) for tree in columns)
+        lines.append(f"| `{label}` | {cells} |")
+    lines += ["", "| reference | ms |", "|---|---:|"]
+    for label, _ in _REFERENCES:
+        lines.append(f"| `{label}` | {_ms(times[(label, '-')])} |")
+    text = "\n".join(lines) + "\n"
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(text, encoding="utf-8")
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
