@@ -15,6 +15,7 @@ from evidencehub.errors import InputError
 from evidencehub.ingest.importer import import_paths
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
+from evidencehub.store.repo.imports import event_records, get_event
 from evidencehub.store.repo.records import (
     get_record,
     list_records,
@@ -30,14 +31,31 @@ MEDLINE = DATA / "medline"
 RIS = DATA / "ris"
 
 
-def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order: 'the store exactly as it was'."""
+#: What every import adds, even one that changes nothing: its event (and its actor).
+EVENT_TABLES = frozenset({"actors", "import_events", "import_records"})
+
+
+def snapshot(engine: Engine, *, events: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: 'the store exactly as it was' (without
+    the import events: 'the data as it was')."""
     tables: dict[str, list[tuple[Any, ...]]] = {}
     with transaction(engine) as session:
         for table in t.Base.metadata.sorted_tables:
+            if not events and table.name in EVENT_TABLES:
+                continue
             rows = session.execute(select(table)).all()
             tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return tables
+
+
+def outcomes_of(engine: Engine, import_ids: list[int]) -> set[str]:
+    """What the imports ``import_ids`` did to the records they returned."""
+    with transaction(engine) as session:
+        return {
+            record.outcome.value
+            for import_id in import_ids
+            for record in event_records(session, import_id)
+        }
 
 
 def test_imports_real_samples_and_reimport_changes_nothing(engine: Engine) -> None:
@@ -45,10 +63,11 @@ def test_imports_real_samples_and_reimport_changes_nothing(engine: Engine) -> No
              MEDLINE / "biopython_pubmed_result2.txt", RIS / "rispy_example_full.ris"]  # fmt: skip
     first = import_paths(engine, files)
     assert (first.read, first.created, first.updated, first.rejected) == (9, 9, 0, [])
-    before = snapshot(engine)
+    before = snapshot(engine, events=False)
     again = import_paths(engine, files)
     assert (again.read, again.created, again.updated, again.unchanged) == (9, 0, 0, 9)
-    assert snapshot(engine) == before
+    assert snapshot(engine, events=False) == before
+    assert outcomes_of(engine, again.import_ids) == {"unchanged"}
     with transaction(engine) as session:
         record = get_record(session, "pmid:29768149")
         assert record.doi == "10.1056/nejmoa1715274"
@@ -208,10 +227,11 @@ def test_a_title_only_record_takes_the_identifiers_of_its_pubmed_version(
         assert history[0].record.pmid is None
         provenance = record_provenance(session, "pmid:29768149")
         assert provenance["pmid"] == provenance["title"] == f"pubmed-xml:{pubmed.name}"
-    before = snapshot(engine)
+    before = snapshot(engine, events=False)
     again = import_paths(engine, [ris, pubmed])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert snapshot(engine) == before
+    assert snapshot(engine, events=False) == before
+    assert outcomes_of(engine, again.import_ids) == {"unchanged"}
 
 
 def test_uncertain_matches_are_kept_apart_and_reported(engine: Engine, tmp_path: Path) -> None:
@@ -342,7 +362,18 @@ def test_batch_size_changes_nothing_but_speed(
 
     def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
         reports = [import_paths(engine, files).to_dict() for files in (first, second, first)]
-        return reports, _state(engine)
+        with transaction(engine) as session:
+            events = [  # what each file's event did to each record, and its counts
+                (
+                    event_records(session, import_id),
+                    get_event(session, import_id).model_dump(
+                        exclude={"id", "started_at", "finished_at"}
+                    ),
+                )
+                for report in reports
+                for import_id in report.pop("import_ids")
+            ]
+        return reports, _state(engine) + events
 
     expected = run()
     with transaction(engine) as session:
@@ -357,8 +388,16 @@ def test_batch_size_changes_nothing_but_speed(
     assert [(r["created"], r["updated"], r["unchanged"], r["batch_duplicates"]) for r in reports] == [
         (3, 0, 0, 0), (2, 2, 3, 3), (0, 0, 3, 0),
     ]  # fmt: skip
-    assert len(state) == 5
-    assert [s[0].keywords for s in state if s[0].pmid == "11748933"] == [("cryoinjury",)]
+    assert len(state) == 5 + 8  # five records, then one event per file
+    # the second import's MEDLINE file: its first copy (pmid:…) fills the keywords of the
+    # stored record (doi:…), a merge; its second is a duplicate that changes nothing
+    assert [(r.key, r.outcome.value) for r in state[5 + 2][0]] == [
+        ("doi:10.1006/cryo.2001.2328", "merged")
+    ]
+    assert [state[5 + 2][1][n] for n in ("n_read", "n_updated", "n_unchanged", "n_merged")] == [
+        2, 0, 1, 1,
+    ]  # fmt: skip
+    assert [s[0].keywords for s in state[:5] if s[0].pmid == "11748933"] == [("cryoinjury",)]
 
 
 class _CollectorProbe:
