@@ -84,7 +84,7 @@ from evidencehub.model import (
     Trial,
 )
 from evidencehub.store.repo._common import UpsertOutcome, utc_now
-from evidencehub.store.repo.duplicates import add_candidates
+from evidencehub.store.repo.duplicates import add_candidates, merged_keys
 from evidencehub.store.repo.imports import record_event
 from evidencehub.store.repo.records import (
     count_records,
@@ -181,6 +181,12 @@ class RecordImporter:
         self._stored: dict[str, tuple[Record, dict[str, str]]] = {}
         self._known: set[str] = set()  # keys asked for at the batch's start (found or not)
         self._touched: set[str] = set()
+        # Keys of records a person decided were the same work as another and merged into it
+        # (old key -> current key), and the reverse, kept up to date as keys change.
+        self._merged_into = {} if self._store_was_empty else merged_keys(session)
+        self._merged_from: dict[str, list[str]] = {}
+        for old, current in self._merged_into.items():
+            self._merged_from.setdefault(current, []).append(old)
 
     # ------------------------------------------------------------------ store access
 
@@ -246,6 +252,8 @@ class RecordImporter:
         self, record: Record, parsed: Parsed, prefetched: list[str] | None
     ) -> str | None:
         """The key of the stored record that is the same work, or None."""
+        if record.key in self._merged_into:
+            return self._merged_into[record.key]
         keys = self._identifier_keys(record, prefetched)
         if len(keys) > 1:
             raise InputError(
@@ -350,7 +358,10 @@ class RecordImporter:
                     provenance,
                     record,
                     source,
-                    incoming_wins_ties=key not in self._written,
+                    # a copy seen earlier in this import, or the version of a record that a
+                    # person merged into another, does not override what is stored
+                    incoming_wins_ties=key not in self._written
+                    and record.key not in self._merged_into,
                     scan_incoming=False,
                 )
             self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
@@ -361,6 +372,7 @@ class RecordImporter:
             merged = key in self._written or key != record.key
             if key != to_store.key:
                 self.log.rename(key, to_store.key)
+                self._renamed(key, to_store.key)
                 if key in self.index:
                     self.index.remove(key)
             if to_store == stored:
@@ -377,6 +389,12 @@ class RecordImporter:
         self._touched.add(to_store.key)
         self.index.add(to_store.key, to_store)
         self._written.add(to_store.key)
+
+    def _renamed(self, old: str, new: str) -> None:
+        """The stored record ``old`` is now known as ``new``: so are the records merged into it."""
+        for merged in self._merged_from.pop(old, ()):
+            self._merged_into[merged] = new
+            self._merged_from.setdefault(new, []).append(merged)
 
     def add_trial(self, trial: Trial, source: str) -> UpsertOutcome:
         outcome = upsert_trial(self.session, trial, source=source)

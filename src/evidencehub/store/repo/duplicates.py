@@ -55,7 +55,6 @@ from evidencehub.errors import InputError
 from evidencehub.model import Actor, DuplicateVerdict, ImportOutcome, Record
 from evidencehub.store import tables as t
 from evidencehub.store.repo._common import table_of, utc_now
-from evidencehub.store.repo._fulltext import unindex_rows
 from evidencehub.store.repo._lookup import record_row
 from evidencehub.store.repo._record_rows import (
     RECORDS,
@@ -77,6 +76,7 @@ __all__ = [
     "add_decision",
     "list_pairs",
     "merge_records",
+    "merged_keys",
 ]
 
 _CANDIDATES = table_of(t.DuplicateCandidate)
@@ -292,6 +292,24 @@ def list_pairs(session: Session, *, decided: bool = False) -> list[DuplicatePair
     return pairs
 
 
+def merged_keys(session: Session) -> dict[str, str]:
+    """The keys of records merged into another by a ``same`` decision, each with the current
+    key of the record it became (for an import that meets one of them again)."""
+    rows = session.execute(
+        select(_DECISIONS.c.record_a_key, _DECISIONS.c.record_b_key, RECORDS.c.key)
+        .join(RECORDS, RECORDS.c.id == _DECISIONS.c.record_a_id)
+        .where(
+            _DECISIONS.c.record_a_id == _DECISIONS.c.record_b_id,
+            _DECISIONS.c.verdict == DuplicateVerdict.SAME.value,
+        )
+        .order_by(_DECISIONS.c.decided_at, _DECISIONS.c.id)
+    )
+    merged: dict[str, str] = {}
+    for a_key, b_key, current in rows:
+        merged.update((key, current) for key in (a_key, b_key) if key != current)
+    return merged
+
+
 def _rows_by_id(session: Session, ids: set[int]) -> dict[int, RowMapping]:
     wanted = sorted(ids)
     rows: dict[int, RowMapping] = {}
@@ -328,7 +346,7 @@ def merge_records(
     _move_import_records(session, kept_id, other_id)
     _move_pairs(session, kept_id, other_id)
     _move_references(session, kept_id, other_id)
-    unindex_rows(session, [other_id])
+    # (the SQLite full-text index forgets a deleted record by itself: migration 0002's trigger)
     session.execute(delete(RECORDS).where(RECORDS.c.id == other_id))
     values = columns(merged)
     if any(values[name] != kept_row[name] for name in values):
@@ -451,7 +469,7 @@ def _move_references(session: Session, kept_id: int, other_id: int) -> None:
                 [c for c in constraint.columns if c is not column]
                 for constraint in table.constraints
                 if isinstance(constraint, PrimaryKeyConstraint | UniqueConstraint)
-                and column in constraint.columns
+                and name in constraint.columns
             ]
             for others in uniques:
                 if not others:
