@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from evidencehub.ingest.event_log import EventLog
+from evidencehub.ingest.import_report import ImportReport
 from evidencehub.model import ImportOutcome
 
 C, M, U, N = (ImportOutcome.CREATED, ImportOutcome.MERGED, ImportOutcome.UPDATED,
@@ -22,7 +23,7 @@ def test_the_stronger_outcome(
 
 
 def test_a_record_met_twice_keeps_the_strongest_and_every_item_counts() -> None:
-    log = EventLog()
+    log = EventLog(ImportReport())
     log.note("pmid:1", C)
     log.note("pmid:1", N)  # a second copy in the same file
     log.note("doi:10.1/x", N)
@@ -33,7 +34,7 @@ def test_a_record_met_twice_keeps_the_strongest_and_every_item_counts() -> None:
 
 
 def test_a_renamed_record_carries_its_outcome_and_pairs() -> None:
-    log = EventLog()
+    log = EventLog(ImportReport())
     log.note("title:islets", C)
     log.candidate("title:other", "title:islets", "first-author", 97.0)
     log.candidate("title:islets", "pmid:5", "title", 85.0)

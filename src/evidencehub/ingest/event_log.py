@@ -2,7 +2,7 @@
 
 For each item it reads, the importer notes the stored record the item landed in (by key) and
 what happened to it (:class:`~evidencehub.model.ImportOutcome`), and the pairs of records it
-kept apart as possible duplicates. A stored record's key can change during an import (a record
+kept apart as possible duplicates; :meth:`EventLog.store` stores the event when it ends. A stored record's key can change during an import (a record
 without identifiers takes the DOI of a later version of it: ``title:…`` becomes ``doi:…``), so
 :meth:`EventLog.rename` carries what was noted under the old key over to the new one; when the
 event ends, every key names a stored record and
@@ -13,7 +13,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from evidencehub.model import ImportOutcome
+from sqlalchemy.orm import Session
+
+from evidencehub.ingest.import_report import ImportReport
+from evidencehub.model import Actor, ImportEvent, ImportKind, ImportOutcome
+from evidencehub.store.repo._common import utc_now
+from evidencehub.store.repo.duplicates import add_candidates
+from evidencehub.store.repo.imports import record_event
 
 __all__ = ["EventLog"]
 
@@ -24,9 +30,14 @@ class EventLog:
     ``outcomes`` maps the key of each stored record the event returned to the strongest thing
     it did to it (:meth:`~evidencehub.model.ImportOutcome.stronger`); ``counts`` counts the items read by what happened to each (trials too);
     ``candidates`` holds ``[key, other key, reason, score]`` pairs kept apart for a person.
+    It starts with the event, and notes the time and the import ``report``'s counts so far.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+        self.started_at = utc_now()
+        self._read_before = report.read
+        self._rejected_before = len(report.rejected)
         self.outcomes: dict[str, ImportOutcome] = {}
         self.counts: Counter[ImportOutcome] = Counter()
         self.candidates: list[tuple[str, str, str, float | None]] = []
@@ -59,3 +70,37 @@ class EventLog:
                 new if key == old else key, new if other == old else other, reason, score
             )
             self._pairs_of.setdefault(new, []).append(position)
+
+    def store(
+        self,
+        session: Session,
+        actor: Actor,
+        *,
+        kind: ImportKind,
+        reader: str,
+        label: str,
+        sha256: str | None = None,
+        query: str | None = None,
+    ) -> int:
+        """Store the event, ending now, with its records and candidate pairs; its id goes to the
+        report's ``import_ids`` and is returned."""
+        event = ImportEvent(
+            kind=kind,
+            reader=reader,
+            label=label,
+            sha256=sha256,
+            query=query,
+            actor=actor.name,
+            started_at=self.started_at,
+            finished_at=utc_now(),
+            n_read=self.report.read - self._read_before,
+            n_created=self.counts[ImportOutcome.CREATED],
+            n_updated=self.counts[ImportOutcome.UPDATED],
+            n_unchanged=self.counts[ImportOutcome.UNCHANGED],
+            n_merged=self.counts[ImportOutcome.MERGED],
+            n_rejected=len(self.report.rejected) - self._rejected_before,
+        )
+        import_id = record_event(session, event, actor, self.outcomes)
+        add_candidates(session, self.candidates, import_id=import_id)
+        self.report.import_ids.append(import_id)
+        return import_id

@@ -32,6 +32,13 @@
 * **Parsing ahead.** A large file is parsed in a child process while this one deduplicates
   and writes (:mod:`evidencehub.ingest.parse_ahead`); the transaction, and every decision,
   stays here, and the child's errors are raised here with the same file, place and problem.
+* **Import events.** Each file (and each call of :func:`import_bodies`) is stored, in the same
+  transaction, as an import event: what was read (reader, file name and SHA-256 computed while
+  the reader streams the file, or the query), by whom, when, the counts, and every record it
+  returned with what happened to it (:mod:`.event_log`, :mod:`evidencehub.store.repo.imports`);
+  the candidate pairs are stored with it (:mod:`evidencehub.store.repo.duplicates`). A record
+  that a person merged into another (``evidencehub duplicates --decide … same``) is found by its
+  old key, and merges into the record it became without overriding it.
 * **Trials.** ClinicalTrials.gov studies are upserted as trials; records are linked to trials
   through every registry id found in them (:func:`~.identifiers.record_registry_ids`).
 * **Garbage collection.** An import allocates millions of short-lived objects (fields, records,
@@ -74,18 +81,9 @@ from evidencehub.ingest.formats import detect_format, get_reader, open_source
 from evidencehub.ingest.identifiers import record_registry_ids
 from evidencehub.ingest.import_report import CandidateDuplicate, ImportReport, write_bad_report
 from evidencehub.ingest.parse_ahead import read_ahead, worth_reading_ahead
-from evidencehub.model import (
-    Actor,
-    ActorKind,
-    ImportEvent,
-    ImportKind,
-    ImportOutcome,
-    Record,
-    Trial,
-)
-from evidencehub.store.repo._common import UpsertOutcome, utc_now
-from evidencehub.store.repo.duplicates import add_candidates, merged_keys
-from evidencehub.store.repo.imports import record_event
+from evidencehub.model import Actor, ActorKind, ImportKind, ImportOutcome, Record, Trial
+from evidencehub.store.repo._common import UpsertOutcome
+from evidencehub.store.repo.duplicates import merged_keys
 from evidencehub.store.repo.records import (
     count_records,
     find_record_ids,
@@ -176,7 +174,7 @@ class RecordImporter:
         # index: it can skip the store lookups (a first import of a baseline file).
         self._store_was_empty = count_records(session) == 0
         self._pending: list[tuple[Record, str | None, bool]] = []  # (record, into, merged)
-        self.log = EventLog()
+        self.log = EventLog(report)
         self._pending_source = ""
         self._stored: dict[str, tuple[Record, dict[str, str]]] = {}
         self._known: set[str] = set()  # keys asked for at the batch's start (found or not)
@@ -490,51 +488,6 @@ def _sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-class _EventStart:
-    """What is known of an import event when it starts: the time and the report's counts."""
-
-    def __init__(self, report: ImportReport) -> None:
-        self.started_at = utc_now()
-        self.read = report.read
-        self.rejected = len(report.rejected)
-
-
-def _record_event(
-    importer: RecordImporter,
-    start: _EventStart,
-    actor: Actor,
-    *,
-    kind: ImportKind,
-    reader: str,
-    label: str,
-    sha256: str | None = None,
-    query: str | None = None,
-) -> None:
-    """Store the import event that ``importer.log`` holds, with its candidate pairs; its id goes
-    to the report."""
-    log, report = importer.log, importer.report
-    event = ImportEvent(
-        kind=kind,
-        reader=reader,
-        label=label,
-        sha256=sha256,
-        query=query,
-        actor=actor.name,
-        started_at=start.started_at,
-        finished_at=utc_now(),
-        n_read=report.read - start.read,
-        n_created=log.counts[ImportOutcome.CREATED],
-        n_updated=log.counts[ImportOutcome.UPDATED],
-        n_unchanged=log.counts[ImportOutcome.UNCHANGED],
-        n_merged=log.counts[ImportOutcome.MERGED],
-        n_rejected=len(report.rejected) - start.rejected,
-    )
-    import_id = record_event(importer.session, event, actor, log.outcomes)
-    add_candidates(importer.session, log.candidates, import_id=import_id)
-    report.import_ids.append(import_id)
-    importer.log = EventLog()
-
-
 def import_paths(
     engine: Engine,
     paths: Sequence[Path | str],
@@ -565,7 +518,7 @@ def import_paths(
     with _collector_for_bulk_work(), transaction(engine) as session:
         importer = RecordImporter(session, report, thresholds)
         for path, reader in readers:
-            start = _EventStart(report)
+            importer.log = EventLog(report)
             source = f"{reader.name}:{path.name}"
             if progress is not None:
                 progress.start_file(path, path.stat().st_size)
@@ -585,9 +538,9 @@ def import_paths(
                             f"{err.problem} (rest of the file skipped)",
                         )
                     )
-            _record_event(
-                importer, start, actor, kind=ImportKind.FILE, reader=reader.name,
-                label=path.name, sha256=sha256[0] if sha256 else _sha256_of(path),
+            importer.log.store(
+                session, actor, kind=ImportKind.FILE, reader=reader.name, label=path.name,
+                sha256=sha256[0] if sha256 else _sha256_of(path),
             )  # fmt: skip
     if report_path is not None and (skip_bad or report.rejected):
         write_bad_report(Path(report_path), report.rejected)
@@ -620,7 +573,6 @@ def import_bodies(
     source = f"{reader.name}:{label}"
     with _collector_for_bulk_work(), transaction(engine) as session:
         importer = RecordImporter(session, report, thresholds)
-        start = _EventStart(report)
         for number, body in enumerate(bodies, start=1):
             where = f"{label} (response {number})"
             import_items(
@@ -629,8 +581,8 @@ def import_bodies(
                 source=source,
                 skip_bad=skip_bad,
             )
-        _record_event(
-            importer, start, actor, kind=ImportKind.QUERY, reader=origin or reader.name,
-            label=label, query=query,
+        importer.log.store(
+            session, actor, kind=ImportKind.QUERY, reader=origin or reader.name, label=label,
+            query=query,
         )  # fmt: skip
     return report

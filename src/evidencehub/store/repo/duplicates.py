@@ -158,7 +158,7 @@ def add_candidates(
             found.setdefault(_ordered(ids[a_key], ids[b_key]), (reason, score))
     if not found:
         return 0
-    known = _known_pairs(session, {record_id for pair in found for record_id in pair})
+    known = _known_pairs(session, found)
     now = utc_now()
     rows = [
         {"record_a_id": a, "record_b_id": b, "reason": reason, "score": score,
@@ -171,19 +171,19 @@ def add_candidates(
     return len(rows)
 
 
-def _known_pairs(session: Session, record_ids: set[int]) -> set[tuple[int, int]]:
-    """The stored or decided pairs among ``record_ids``."""
+def _known_pairs(session: Session, pairs: Iterable[tuple[int, int]]) -> set[tuple[int, int]]:
+    """Those of ``pairs`` (ordered record ids) that are stored or decided."""
+    wanted = set(pairs)
+    firsts = sorted({a for a, _ in wanted})
     known: set[tuple[int, int]] = set()
-    wanted = sorted(record_ids)
     for table in (_CANDIDATES, _DECISIONS):
-        for start in range(0, len(wanted), 500):
-            chunk = wanted[start : start + 500]
+        for start in range(0, len(firsts), 500):
             rows = session.execute(
                 select(table.c.record_a_id, table.c.record_b_id).where(
-                    table.c.record_a_id.in_(chunk), table.c.record_b_id.in_(wanted)
+                    table.c.record_a_id.in_(firsts[start : start + 500])
                 )
             )
-            known.update(_ordered(a, b) for a, b in rows)
+            known.update(pair for pair in rows.tuples() if pair in wanted)
     return known
 
 
