@@ -183,7 +183,7 @@ def _known_pairs(session: Session, pairs: Iterable[tuple[int, int]]) -> set[tupl
                     table.c.record_a_id.in_(firsts[start : start + 500])
                 )
             )
-            known.update(pair for pair in rows.tuples() if pair in wanted)
+            known.update(pair for a, b in rows if (pair := (a, b)) in wanted)
     return known
 
 
