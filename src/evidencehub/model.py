@@ -53,12 +53,14 @@ __all__ = [
     "Comparison",
     "CrossRef",
     "Derivation",
+    "DuplicateVerdict",
     "EvidenceKind",
     "EvidenceLabel",
     "EvidenceTag",
     "Footnote",
     "ImportEvent",
     "ImportKind",
+    "ImportOutcome",
     "OUTCOME_NUMBERS",
     "OpenAccess",
     "Outcome",
@@ -506,6 +508,35 @@ class ImportEvent(_Value):
     n_unchanged: int = Field(default=0, ge=0)
     n_merged: int = Field(default=0, ge=0)
     n_rejected: int = Field(default=0, ge=0)
+
+
+class ImportOutcome(StrEnum):
+    """What an import did to a stored record it returned (``import_records.outcome``).
+
+    ``created``: the import added it; ``merged``: it changed it with a version of the work known
+    under another key (another identifier, the title, or a second copy in the same import);
+    ``updated``: it changed it with a version under its own key; ``unchanged``: nothing to
+    change. Members are listed strongest first: a record an import met twice keeps the strongest.
+    """
+
+    CREATED = "created"
+    MERGED = "merged"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+
+    def stronger(self, other: ImportOutcome | None) -> ImportOutcome:
+        """The stronger of this outcome and ``other`` (this one when ``other`` is None)."""
+        if other is None:
+            return self
+        order = list(ImportOutcome)
+        return self if order.index(self) <= order.index(other) else other
+
+
+class DuplicateVerdict(StrEnum):
+    """A person's decision on two records: one work (``same``) or two (``different``)."""
+
+    SAME = "same"
+    DIFFERENT = "different"
 
 
 class Outcome(_Value):

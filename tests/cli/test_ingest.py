@@ -78,25 +78,159 @@ def test_human_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert json.loads(out) == []
 
 
-def test_duplicates_lists_pairs_for_review(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+SHAPIRO = ("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+           "AU  - Shapiro, A.M.J.\nER  - \n")  # fmt: skip
+HERING = ("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+          "AU  - Hering, B.J.\nDO  - 10.1000/islets.2019\nER  - \n")  # fmt: skip
+TITLE_KEY = "title:islet-transplantation-outcomes-in-type-1-diabetes"
+
+
+def _two_ris(tmp_path: Path) -> tuple[Path, Path]:
+    a, b = tmp_path / "a.ris", tmp_path / "b.ris"
+    a.write_text(SHAPIRO, encoding="utf-8")
+    b.write_text(HERING, encoding="utf-8")
+    return a, b
+
+
+def test_duplicates_lists_pending_pairs_and_records_decisions(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     db = str(tmp_path / "hub.db")
-    a = tmp_path / "a.ris"
-    a.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
-                 "AU  - Shapiro, A.M.J.\nER  - \n", encoding="utf-8")  # fmt: skip
-    b = tmp_path / "b.ris"
-    b.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
-                 "AU  - Hering, B.J.\nDO  - 10.1000/islets.2019\nER  - \n", encoding="utf-8")  # fmt: skip
-    status, out, _ = run(capsys, "import", str(a), str(b), "--db", db)
-    assert status == 0 and "1 possible duplicate(s) kept apart" in " ".join(out.split())
+    a, b = _two_ris(tmp_path)
+    status, out, _ = run(capsys, "import", str(a), str(b), "--db", db, "--json")
+    assert status == 0
+    import_ids = json.loads(out)["import_ids"]
     status, out, _ = run(capsys, "duplicates", "--db", db, "--json")
-    pairs = json.loads(out)
-    assert [(p["verdict"], p["reason"]) for p in pairs] == [("candidate", "first-author")]
-    assert {r["key"] for r in pairs[0]["records"]} == {
-        "doi:10.1000/islets.2019",
-        "title:islet-transplantation-outcomes-in-type-1-diabetes",
-    }
+    (pair,) = json.loads(out)
+    assert {k: pair[k] for k in ("pair", "status", "reason", "score", "import_id", "decision")} == {
+        "pair": [TITLE_KEY, "doi:10.1000/islets.2019"], "status": "pending",
+        "reason": "first-author", "score": 100.0, "import_id": import_ids[1], "decision": None,
+    }  # fmt: skip
+    assert [r["key"] for r in pair["records"]] == pair["pair"]
     status, out, _ = run(capsys, "duplicates", "--db", db)
-    assert status == 0 and "1 possible duplicate pair(s)" in out and "candidate" in out
+    assert status == 0 and "1 possible duplicate pending pair(s)" in out and "first-aut" in out
+
+    status, out, err = run(capsys, "duplicates", "--db", db, "--decide", "doi:10.1000/islets.2019",
+                           TITLE_KEY, "different", "--note", "another team", "--actor", "carol")  # fmt: skip
+    assert status == 0, err
+    assert "are different works; the pair will not be proposed again" in " ".join(out.split())
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--json")
+    assert json.loads(out) == []
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--all", "--json")
+    (pair,) = json.loads(out)
+    assert pair["status"] == "different" and pair["reason"] == "first-author"
+    assert {k: pair["decision"][k] for k in ("verdict", "actor", "note")} == {
+        "verdict": "different", "actor": "carol", "note": "another team",
+    }  # fmt: skip
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--all")
+    assert "different" in out and "carol" in out
+    # re-importing the files proposes nothing: the pair was decided
+    run(capsys, "import", str(a), str(b), "--db", db)
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--rescan", "--json")
+    assert status == 0 and json.loads(out) == []
+
+
+def test_duplicates_same_merges_the_two_records(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "hub.db")
+    a, b = _two_ris(tmp_path)
+    run(capsys, "import", str(a), str(b), "--db", db)
+    status, out, err = run(capsys, "duplicates", "--db", db, "--decide", TITLE_KEY,
+                           "doi:10.1000/islets.2019", "same", "--json")  # fmt: skip
+    assert status == 0, err
+    assert json.loads(out) == {
+        "pair": [TITLE_KEY, "doi:10.1000/islets.2019"], "status": "same",
+        "kept": "doi:10.1000/islets.2019", "actor": json.loads(out)["actor"], "note": None,
+    }  # fmt: skip
+    status, out, _ = run(capsys, "records", "--db", db, "--json")
+    assert [r["key"] for r in json.loads(out)] == ["doi:10.1000/islets.2019"]
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--all", "--json")
+    (merge,) = json.loads(out)
+    assert (merge["pair"], merge["status"], len(merge["records"])) == (
+        [TITLE_KEY, "doi:10.1000/islets.2019"], "same", 1
+    )
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--json")
+    assert json.loads(out) == []
+
+
+def test_rescan_finds_pairs_in_a_store_without_them(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "hub.db")
+    a, b = _two_ris(tmp_path)
+    run(capsys, "import", str(a), str(b), "--db", db)
+    engine = init_db(db)
+    try:
+        with transaction(engine) as session:
+            session.execute(t.DuplicateCandidate.__table__.delete())
+    finally:
+        engine.dispose()
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--json")
+    assert json.loads(out) == []
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--rescan")
+    assert status == 0 and "Rescan: 1 new pair(s) stored." in out and "1 possible duplicate" in out
+    status, out, _ = run(capsys, "duplicates", "--db", db, "--json")
+    assert [(p["pair"], p["import_id"]) for p in json.loads(out)] == [
+        ([TITLE_KEY, "doi:10.1000/islets.2019"], None)
+    ]
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--decide", "pmid:1", TITLE_KEY, "same"], "error: no record 'pmid:1' in the store"),
+        (["--decide", TITLE_KEY, TITLE_KEY, "same"], f"are one stored record ({TITLE_KEY})"),
+        (["--decide", TITLE_KEY, "doi:10.1000/islets.2019", "maybe"],
+         "error: a decision is 'same' or 'different', not 'maybe'"),
+        (["--decide", TITLE_KEY, "doi:10.1000/islets.2019", "same", "--all"],
+         "error: --decide records one decision; give --all or --rescan on their own"),
+        (["--note", "why"], "error: --note goes with --decide A B same|different"),
+    ],
+)  # fmt: skip
+def test_duplicates_errors(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    db = str(tmp_path / "hub.db")
+    run(capsys, "import", *map(str, _two_ris(tmp_path)), "--db", db)
+    status, _, err = run(capsys, "duplicates", "--db", db, *args)
+    assert status == 1 and err.count("\n") == 1 and message in err
+
+
+def test_imports_lists_and_shows_import_events(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = str(tmp_path / "hub.db")
+    status, out, err = run(capsys, "import", str(PUBMED_TRIAL), str(MEDLINE), "--db", db,
+                           "--actor", "alice", "--json")  # fmt: skip
+    assert status == 0, err
+    first, second = json.loads(out)["import_ids"]
+    status, out, _ = run(capsys, "import", str(MEDLINE), "--db", db, "--actor", "bob")
+    assert "Stored as import 3" in out
+    status, out, _ = run(capsys, "imports", "--db", db, "--json")
+    events = json.loads(out)
+    assert [(e["id"], e["actor"], e["label"], e["n_read"], e["n_created"], e["n_unchanged"])
+            for e in events] == [
+        (3, "bob", MEDLINE.name, 4, 0, 4), (second, "alice", MEDLINE.name, 4, 4, 0),
+        (first, "alice", PUBMED_TRIAL.name, 1, 1, 0),
+    ]  # fmt: skip
+    assert set(events[0]) == {
+        "id", "kind", "reader", "label", "sha256", "query", "actor", "started_at", "finished_at",
+        "n_read", "n_created", "n_updated", "n_unchanged", "n_merged", "n_rejected",
+    }  # fmt: skip
+    assert events[0]["sha256"] == events[1]["sha256"] and len(events[0]["sha256"]) == 64
+    status, out, _ = run(capsys, "imports", "--db", db, "--limit", "1", "--json")
+    assert [e["id"] for e in json.loads(out)] == [3]
+    status, out, _ = run(capsys, "imports", str(first), "--db", db, "--json")
+    shown = json.loads(out)
+    assert (shown["kind"], shown["reader"]) == ("file", "pubmed-xml")
+    assert shown["records"] == [{"key": "doi:10.1056/nejmoa1715274", "outcome": "created"}]
+    status, out, _ = run(capsys, "imports", "--db", db)
+    assert status == 0 and "3 import(s)" in out and "alice" in out and "4 read: 4 unchanged" in out
+    status, out, _ = run(capsys, "imports", "3", "--db", db)
+    assert status == 0 and "Import 3: file" in out and "unchanged" in out
+    status, _, err = run(capsys, "imports", "99", "--db", db)
+    assert status == 1 and err == "error: no import 99 in the store (see 'evidencehub imports')\n"
 
 
 def test_skip_bad_with_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -225,7 +359,15 @@ def test_fetch_pubmed_search(tmp_path: Path, capsys: pytest.CaptureFixture[str],
                            "--api-key", "k", "--db", db, "--json")  # fmt: skip
     assert status == 0, err
     assert json.loads(out)["created"] == 2
+    (import_id,) = json.loads(out)["import_ids"]
     assert [r.url.path.rsplit("/", 1)[-1] for r in seen] == ["esearch.fcgi", "efetch.fcgi"]
+    status, out, _ = run(capsys, "imports", str(import_id), "--db", db, "--json")
+    event = json.loads(out)
+    assert {k: event[k] for k in ("kind", "reader", "label", "query", "sha256", "n_read")} == {
+        "kind": "query", "reader": "pubmed", "label": "pubmed cancer", "query": "cancer",
+        "sha256": None, "n_read": 2,
+    }  # fmt: skip
+    assert [r["outcome"] for r in event["records"]] == ["created", "created"]
     assert seen[1].url.params["retmax"] == "2" and seen[1].url.params["api_key"] == "k"
     status, out, _ = run(capsys, "records", "--db", db, "--json")
     assert {r["pmid"] for r in json.loads(out)} == {"11748933", "11700088"}
@@ -240,6 +382,13 @@ def test_fetch_ctgov_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str], m
     assert str(seen[0].url) == "https://clinicaltrials.gov/api/v2/studies/NCT00184067?format=json"
     status, out, _ = run(capsys, "trials", "--db", db, "--json")
     assert [t["registry_id"] for t in json.loads(out)] == ["NCT00184067"]
+    status, out, _ = run(capsys, "imports", "1", "--db", db, "--json")
+    event = json.loads(out)
+    # a trial is counted; the import's records are bibliographic records only
+    assert (event["reader"], event["query"], event["n_read"], event["n_created"]) == (
+        "ctgov", "ids: NCT00184067", 1, 1
+    )
+    assert event["records"] == []
 
 
 @pytest.mark.parametrize(

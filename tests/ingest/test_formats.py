@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import hashlib
 from pathlib import Path
 
 import pytest
@@ -119,3 +120,34 @@ def test_open_source_plain_file(tmp_path: Path) -> None:
     target.write_bytes(b"TY  - JOUR\nER  - \n")
     with open_source(target) as stream:
         assert stream.read() == b"TY  - JOUR\nER  - \n"
+
+
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+@pytest.mark.parametrize("read_all", [True, False], ids=["read-all", "stop-early"])
+@pytest.mark.parametrize("counting", [False, True], ids=["no-progress", "progress"])
+def test_open_source_hashes_the_file_as_stored_while_it_is_read(
+    tmp_path: Path, compressed: bool, read_all: bool, counting: bool
+) -> None:
+    """The SHA-256 is of the bytes on disk (compressed for gzip), whether or not the reader
+    reads to the end (the rest is hashed when it stops), and comes only when it is done."""
+    payload = bytes(range(256)) * 20_000  # 5 MB: several buffers
+    target = tmp_path / ("data.gz" if compressed else "data.txt")
+    target.write_bytes(gzip.compress(payload) if compressed else payload)
+    digests: list[str] = []
+    counted: list[int] = []
+    with open_source(target, counted.append if counting else None, on_sha256=digests.append) as s:
+        data = s.read() if read_all else s.read(1000)
+        assert digests == []
+    assert data == (payload if read_all else payload[:1000])
+    assert digests == [hashlib.sha256(target.read_bytes()).hexdigest()]
+    if counting and read_all:
+        assert sum(counted) == target.stat().st_size
+
+
+def test_open_source_gives_no_hash_when_the_reader_fails(tmp_path: Path) -> None:
+    target = tmp_path / "a.ris"
+    target.write_bytes(b"TY  - JOUR\nER  - \n")
+    digests: list[str] = []
+    with pytest.raises(InputError), open_source(target, on_sha256=digests.append):
+        raise InputError("bad record")
+    assert digests == []

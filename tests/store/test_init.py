@@ -17,6 +17,8 @@ MODULES = [
     "evidencehub.store.repo.studies",
     "evidencehub.store.repo.analyses",
     "evidencehub.store.repo.pages",
+    "evidencehub.store.repo.imports",
+    "evidencehub.store.repo.duplicates",
 ]
 
 

@@ -1,4 +1,5 @@
-"""``evidencehub import``, ``records``, ``trials`` and ``duplicates``: bring literature in, look at it.
+"""``evidencehub import``, ``fetch``, ``records``, ``trials``, ``duplicates`` and ``imports``:
+bring literature in, look at it, and at what each import did.
 
 Each command parses its options, calls one library function and prints the result — a table
 (and a progress bar on a terminal) for people, ``--json`` for programs.
@@ -12,9 +13,16 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from evidencehub.cli._common import DbOption, JsonOption, console, err_console, print_json
+from evidencehub.cli._common import (
+    ActorOption,
+    DbOption,
+    JsonOption,
+    console,
+    err_console,
+    print_json,
+)
 from evidencehub.cli._paths import check_output_file
-from evidencehub.config import database_url
+from evidencehub.config import actor_name, database_url
 from evidencehub.errors import InputError, Interrupted
 
 if TYPE_CHECKING:
@@ -23,12 +31,20 @@ if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
     from evidencehub.ingest.importer import ImportReport
-    from evidencehub.model import Record, Trial
+    from evidencehub.model import Actor, ImportEvent, Record, Trial
+    from evidencehub.store.repo.duplicates import Decision, DuplicatePair
 
 __all__ = ["register"]
 
 
 _T = TypeVar("_T")
+
+
+def _engine(db: str | None) -> Engine:
+    """The store ``db`` for a command that writes (created if need be)."""
+    from evidencehub.store import init_db
+
+    return init_db(database_url(db))
 
 
 def _read_store(db: str | None, read: Callable[[Session], _T]) -> _T:
@@ -48,9 +64,7 @@ def _import_and_report(
 ) -> None:
     """``run(engine)`` an import into the store ``db`` (created if need be) and print its
     report (Ctrl-C: rolled back)."""
-    from evidencehub.store import init_db
-
-    engine = init_db(database_url(db))
+    engine = _engine(db)
     try:
         result = run(engine)
     except KeyboardInterrupt:
@@ -78,6 +92,13 @@ class _RichProgress:
 
     def advance(self, n_bytes: int) -> None:
         self._progress.advance(self._task, n_bytes)
+
+
+def _actor(name: str | None) -> Actor:
+    """The person running the command: ``--actor``, ``EVIDENCEHUB_ACTOR`` or the login name."""
+    from evidencehub.model import Actor, ActorKind
+
+    return Actor(name=actor_name(name), kind=ActorKind.PERSON)
 
 
 def _record_json(record: Record) -> dict[str, Any]:
@@ -112,12 +133,13 @@ def import_command(
         Path | None,
         typer.Option("--report", help="Where --skip-bad writes the bad records: .csv or .json."),
     ] = None,
+    actor: ActorOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Import literature and trial records; one import is one transaction.
 
-    A bad record stops the import and nothing is written (the error names the file, the record and the problem) unless --skip-bad is given. Duplicates are merged with the stored records; uncertain ones are kept apart and listed by 'evidencehub duplicates'. Importing the same file again changes nothing.
+    A bad record stops the import and nothing is written (the error names the file, the record and the problem) unless --skip-bad is given. Duplicates are merged with the stored records; uncertain ones are kept apart and listed by 'evidencehub duplicates'. Importing the same file again changes no record. Each file is stored as an import event (its SHA-256, who ran it, when, what happened to every record): see 'evidencehub imports'.
 
     Examples:
 
@@ -143,6 +165,7 @@ def import_command(
         raise InputError(f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}")
     if report is not None:
         check_output_file(report, "--report", (".csv", ".json"))
+    who = _actor(actor)
     show_bar = err_console.is_terminal and not as_json
 
     def run(engine: Engine) -> ImportReport:
@@ -163,6 +186,7 @@ def import_command(
                 skip_bad=skip_bad,
                 report_path=report,
                 progress=_RichProgress(bar),
+                actor=who,
             )
 
     _import_and_report(db, as_json, run)
@@ -244,58 +268,221 @@ def _trial_json(trial: Trial) -> dict[str, Any]:
     return trial.model_dump(mode="json")
 
 
-def duplicates_command(
-    db: DbOption = None,
-    as_json: JsonOption = False,
-) -> None:
-    """List stored records that may be one work twice, for a person to decide.
+def _decision_json(decision: Decision | None) -> dict[str, Any] | None:
+    if decision is None:
+        return None
+    return {
+        "verdict": decision.verdict.value,
+        "actor": decision.actor,
+        "decided_at": decision.decided_at.isoformat(),
+        "note": decision.note,
+    }
 
-    Pairs are found with the import's rules (identifiers, then title, year and first author): 'same' means the rules are certain but the store holds both (e.g. a title-only record and its PubMed version), 'candidate' that the evidence is incomplete or mixed.
 
-    Examples:
+def _pair_json(pair: DuplicatePair) -> dict[str, Any]:
+    return {
+        "pair": list(pair.keys),
+        "status": pair.status.value,
+        "reason": pair.reason,
+        "score": pair.score,
+        "import_id": pair.import_id,
+        "records": [_record_json(record) for record in pair.records],
+        "decision": _decision_json(pair.decision),
+    }
 
-      evidencehub duplicates
 
-      evidencehub duplicates --json
-    """
+def _print_pairs(pairs: list[DuplicatePair], title: str) -> None:
     from rich.table import Table
 
-    from evidencehub.ingest.dedup import candidate_pairs
-    from evidencehub.store.repo.records import list_records
-
-    records = _read_store(db, list_records)
-    by_key = {record.key: record for record in records}
-    pairs = candidate_pairs((record.key, record) for record in records)
-    if as_json:
-        print_json(
-            [
-                {
-                    "verdict": match.verdict.value,
-                    "reason": match.reason,
-                    "score": match.score,
-                    "records": [_record_json(by_key[a]), _record_json(by_key[b])],
-                }
-                for a, b, match in pairs
-            ]
-        )
-        return
-    table = Table("verdict", "score", title=f"{len(pairs)} possible duplicate pair(s)")
+    table = Table("status", "score", "import", title=title)
     table.add_column("record", overflow="fold", min_width=12)
     for name in ("title", "year", "first author"):
         table.add_column(name)
-    for a, b, match in pairs:
-        score = "" if match.score is None else f"{match.score:.0f}"
-        for i, key in enumerate((a, b)):
-            record = by_key[key]
+    for pair in pairs:
+        status = pair.status.value + (f" ({pair.reason})" if pair.reason else "")
+        if pair.decision is not None:
+            status += f"\nby {pair.decision.actor}"
+        first = [
+            status,
+            "" if pair.score is None else f"{pair.score:.0f}",
+            "" if pair.import_id is None else str(pair.import_id),
+        ]
+        records = pair.records if len(pair.records) == 2 else pair.records * 2
+        for i, (key, record) in enumerate(zip(pair.keys, records, strict=True)):
             table.add_row(
-                f"{match.verdict.value} ({match.reason})" if i == 0 else "",
-                score if i == 0 else "",
+                *(first if i == 0 else ["", "", ""]),
                 key,
                 record.title,
                 str(record.year or ""),
                 _first_author(record),
                 end_section=i == 1,
             )
+    console.print(table)
+
+
+def duplicates_command(
+    decide: Annotated[
+        tuple[str, str, str] | None,
+        typer.Option(
+            "--decide",
+            metavar="A B same|different",
+            help="Decide a pair: record keys A and B (doi:…, pmid:…, title:…) are the same work "
+            "(merged into one record) or different works (never proposed again).",
+            show_default=False,
+        ),
+    ] = None,
+    note: Annotated[
+        str | None, typer.Option("--note", help="Why (kept with the decision).", show_default=False)
+    ] = None,
+    show_all: Annotated[
+        bool, typer.Option("--all", help="Also list decided pairs, with their decision.")
+    ] = False,
+    rescan: Annotated[
+        bool,
+        typer.Option(
+            "--rescan",
+            help="Compare every stored record once and store the pairs found (for stores "
+            "imported before pairs were stored), then list.",
+        ),
+    ] = False,
+    actor: ActorOption = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List stored records that may be one work twice, and decide them.
+
+    Imports store the pairs they are unsure about (same title, but the first author, the year or an identifier is missing or differs); this lists those still pending. --decide A B same merges the two records into one (the one with more identifiers and fields is kept; the other's data stays in its history, its studies and imports move to it); --decide A B different keeps both and the pair is never proposed again.
+
+    Examples:
+
+      evidencehub duplicates
+
+      evidencehub duplicates --decide doi:10.1000/islets.2019 title:islet-transplantation-outcomes different --note "other first author"
+
+      evidencehub duplicates --all --json
+    """
+    from evidencehub.store.repo.duplicates import list_pairs
+
+    if decide is not None:
+        if show_all or rescan:
+            raise InputError("--decide records one decision; give --all or --rescan on their own")
+        _decide(db, decide, note, _actor(actor), as_json)
+        return
+    if note is not None:
+        raise InputError("--note goes with --decide A B same|different")
+    if rescan:
+        from evidencehub.ingest.duplicates import rescan as rescan_store
+        from evidencehub.store import open_existing
+
+        engine = open_existing(database_url(db))
+        try:
+            found = rescan_store(engine)
+        finally:
+            engine.dispose()
+        if not as_json:
+            console.print(f"Rescan: {found} new pair(s) stored.", highlight=False)
+    pairs = _read_store(db, lambda session: list_pairs(session, decided=show_all))
+    if as_json:
+        print_json([_pair_json(pair) for pair in pairs])
+        return
+    what = "pair(s)" if show_all else "pending pair(s)"
+    _print_pairs(pairs, f"{len(pairs)} possible duplicate {what}")
+
+
+def _decide(
+    db: str | None, decide: tuple[str, str, str], note: str | None, actor: Actor, as_json: bool
+) -> None:
+    from evidencehub.ingest.duplicates import decide as decide_pair
+    from evidencehub.store import open_existing
+
+    a, b, verdict = decide
+    engine = open_existing(database_url(db))
+    try:
+        decided = decide_pair(engine, a, b, verdict, actor=actor, note=note)
+    finally:
+        engine.dispose()
+    if as_json:
+        print_json({
+            "pair": list(decided.keys), "status": decided.verdict.value, "kept": decided.kept,
+            "actor": actor.name, "note": note,
+        })  # fmt: skip
+        return
+    first, second = decided.keys
+    if decided.kept is not None:
+        console.print(f"{first} and {second} are one work: merged into {decided.kept}.", highlight=False)
+    else:
+        console.print(f"{first} and {second} are different works; the pair will not be proposed again.",
+                      highlight=False)  # fmt: skip
+
+
+def _counts(event: ImportEvent) -> str:
+    """``"12 read: 10 new, 2 unchanged"`` (counts that are zero left out)."""
+    parts = [
+        f"{n} {what}"
+        for n, what in ((event.n_created, "new"), (event.n_updated, "updated"),
+                        (event.n_merged, "merged"), (event.n_unchanged, "unchanged"),
+                        (event.n_rejected, "rejected"))
+        if n
+    ]  # fmt: skip
+    return f"{event.n_read} read" + (": " + ", ".join(parts) if parts else "")
+
+
+def imports_command(
+    import_id: Annotated[
+        int | None, typer.Argument(help="Show this import and its records.", show_default=False)
+    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N imports.")] = None,
+    db: DbOption = None,
+    as_json: JsonOption = False,
+) -> None:
+    """List the stored imports (each file imported, each fetch), newest first, or show one.
+
+    Each import says what it read (the file and its SHA-256, or the query), who ran it, when, how many records were read, new, updated, merged, unchanged or rejected, and, shown with its ID, every record it returned with what happened to it.
+
+    Examples:
+
+      evidencehub imports
+
+      evidencehub imports 12 --json
+    """
+    from rich.table import Table
+
+    from evidencehub.store.repo.imports import event_records, get_event, list_events
+
+    if import_id is None:
+        events = _read_store(db, lambda session: list_events(session, limit=limit))
+        if as_json:
+            print_json([event.model_dump(mode="json") for event in events])
+            return
+        table = Table("id", "started (UTC)", "actor", title=f"{len(events)} import(s)")
+        table.add_column("what was read", overflow="fold")
+        table.add_column("counts")
+        for event in events:
+            table.add_row(
+                str(event.id), f"{event.started_at:%Y-%m-%d %H:%M}", event.actor,
+                f"{event.reader}: {event.query or event.label}", _counts(event),
+            )  # fmt: skip
+        console.print(table)
+        return
+    event, records = _read_store(
+        db, lambda session: (get_event(session, import_id), event_records(session, import_id))
+    )
+    if as_json:
+        print_json({
+            **event.model_dump(mode="json"),
+            "records": [{"key": r.key, "outcome": r.outcome.value} for r in records],
+        })  # fmt: skip
+        return
+    what = f"{event.label} (SHA-256 {event.sha256})" if event.sha256 else (event.query or event.label)
+    console.print(
+        f"Import {event.id}: {event.kind.value} {what}, read with {event.reader} by {event.actor}, "
+        f"{event.started_at:%Y-%m-%d %H:%M:%S} to {event.finished_at:%H:%M:%S} UTC.\n"
+        f"{_counts(event)}.",
+        highlight=False,
+    )
+    table = Table("record", "outcome", title=f"{len(records)} record(s) returned")
+    for record in records:
+        table.add_row(record.key, record.outcome.value)
     console.print(table)
 
 
@@ -321,12 +508,13 @@ def fetch_command(
         str | None, typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s).")
     ] = None,
     skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good records, skip bad ones.")] = False,
+    actor: ActorOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
     """Search an online source (or fetch ids) and import the results; one transaction.
 
-    Responses go through the same readers, deduplication and store as files. Requests are rate-limited and retried with exponential backoff.
+    Responses go through the same readers, deduplication and store as files. Requests are rate-limited and retried with exponential backoff. The fetch is stored as an import event (the query, who ran it, when, every record it returned): see 'evidencehub imports'.
 
     Examples:
 
@@ -340,9 +528,10 @@ def fetch_command(
 
     if source not in SOURCES:
         raise InputError(f"unknown online source {source!r}; known sources: {', '.join(SOURCES)}")
+    who = _actor(actor)
     _import_and_report(db, as_json, lambda engine: fetch_into(
         engine, source, query=query, ids=ids or (), max_records=max_records,
-        email=email, api_key=api_key, skip_bad=skip_bad,
+        email=email, api_key=api_key, skip_bad=skip_bad, actor=who,
     ))  # fmt: skip
 
 
@@ -352,4 +541,5 @@ def register(app: typer.Typer) -> None:
     app.command("records")(records_command)
     app.command("trials")(trials_command)
     app.command("duplicates")(duplicates_command)
+    app.command("imports")(imports_command)
     app.command("fetch")(fetch_command)

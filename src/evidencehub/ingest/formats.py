@@ -17,6 +17,7 @@ A directory, an empty file, a binary file or an unknown format is an
 from __future__ import annotations
 
 import gzip
+import hashlib
 import importlib
 import inspect
 import io
@@ -167,36 +168,69 @@ def detect_format(path: Path) -> Reader:
     )
 
 
-class _CountingReader(io.RawIOBase):
-    """A raw stream that reports how many bytes of the underlying file were read."""
+class _Tap(io.RawIOBase):
+    """A raw stream over a file that reports what is read from it: the number of bytes
+    (``on_read``) and the bytes themselves (``digest``, a hash being computed)."""
 
-    def __init__(self, raw: BinaryIO, on_read: Callable[[int], None]) -> None:
+    def __init__(
+        self, raw: io.FileIO, on_read: Callable[[int], None] | None, digest: Any | None
+    ) -> None:
         self._raw = raw
         self._on_read = on_read
+        self._digest = digest
 
     def readable(self) -> bool:
         return True
 
     def readinto(self, buffer: Any) -> int:
-        data = self._raw.read(len(buffer))
-        n = len(data)
-        buffer[:n] = data
+        n = self._raw.readinto(buffer) or 0
         if n:
-            self._on_read(n)
+            if self._digest is not None:
+                self._digest.update(buffer[:n])
+            if self._on_read is not None:
+                self._on_read(n)
         return n
 
 
+#: Bytes per read when hashing the rest of a file that a reader did not read to its end.
+_DRAIN = 1 << 20
+
+
 @contextmanager
-def open_source(path: Path, on_read: Callable[[int], None] | None = None) -> Iterator[BinaryIO]:
+def _unzipped(source: io.BufferedReader) -> Iterator[BinaryIO]:
+    """``source``, gunzipped when it is gzip data."""
+    if source.peek(2)[:2] == _GZIP_MAGIC:
+        with gzip.GzipFile(fileobj=source, mode="rb") as unzipped:  # buffers internally
+            yield cast(BinaryIO, unzipped)
+    else:
+        yield cast(BinaryIO, source)
+
+
+@contextmanager
+def open_source(
+    path: Path,
+    on_read: Callable[[int], None] | None = None,
+    *,
+    on_sha256: Callable[[str], None] | None = None,
+) -> Iterator[BinaryIO]:
     """Open ``path`` for a reader: buffered, gunzipped when gzip, streaming (never read whole).
 
     ``on_read(n)`` is called with the number of *file* bytes consumed, for a progress bar.
+    ``on_sha256(hex)`` is called, when the reader is done without an error, with the SHA-256 of
+    the file's bytes as stored (compressed, for a gzip file), computed from the very bytes the
+    reader consumed (what it left unread is hashed then): the file is read once.
     """
     _check_readable(path)
-    with path.open("rb") as raw:
-        source = raw if on_read is None else io.BufferedReader(_CountingReader(raw, on_read), 1 << 16)
-        if source.peek(2)[:2] == _GZIP_MAGIC:
-            with gzip.GzipFile(fileobj=source, mode="rb") as unzipped:  # buffers internally
-                yield cast(BinaryIO, unzipped)
-        else:
-            yield cast(BinaryIO, source)
+    if on_read is None and on_sha256 is None:
+        with path.open("rb") as plain, _unzipped(plain) as stream:
+            yield stream
+        return
+    digest = hashlib.sha256() if on_sha256 is not None else None
+    with io.FileIO(path, "rb") as raw:
+        with _unzipped(io.BufferedReader(_Tap(raw, on_read, digest), 1 << 16)) as stream:
+            yield stream
+        if digest is not None and on_sha256 is not None:
+            rest = bytearray(_DRAIN)
+            while n := raw.readinto(rest) or 0:
+                digest.update(memoryview(rest)[:n])
+            on_sha256(digest.hexdigest())

@@ -34,7 +34,10 @@ class CandidateDuplicate:
 
 @dataclass(slots=True)
 class ImportReport:
-    """What one import did. Counts are per record read (a duplicate counts where it landed)."""
+    """What one import did. Counts are per record read (a duplicate counts where it landed).
+
+    ``import_ids`` are the stored import events (one per file, or one for a query).
+    """
 
     paths: list[str] = field(default_factory=list)
     read: int = 0
@@ -51,6 +54,7 @@ class ImportReport:
     candidates: list[CandidateDuplicate] = field(default_factory=list)
     conflicts: list[str] = field(default_factory=list)
     report_path: str | None = None
+    import_ids: list[int] = field(default_factory=list)
 
     def count(self, outcome: UpsertOutcome, *, trial: bool = False) -> None:
         name = f"trials_{outcome.value}" if trial else outcome.value
@@ -91,6 +95,9 @@ class ImportReport:
                 f"{len(self.conflicts)} conflict(s) left as stored, {self.not_stored} record(s) "
                 "not stored (see --json)."
             )
+        if self.import_ids:
+            ids = ", ".join(str(i) for i in self.import_ids)
+            lines.append(f"Stored as import {ids} (see 'evidencehub imports').")
         return "\n".join(lines)
 
 

@@ -32,6 +32,13 @@
 * **Parsing ahead.** A large file is parsed in a child process while this one deduplicates
   and writes (:mod:`evidencehub.ingest.parse_ahead`); the transaction, and every decision,
   stays here, and the child's errors are raised here with the same file, place and problem.
+* **Import events.** Each file (and each call of :func:`import_bodies`) is stored, in the same
+  transaction, as an import event: what was read (reader, file name and SHA-256 computed while
+  the reader streams the file, or the query), by whom, when, the counts, and every record it
+  returned with what happened to it (:mod:`.event_log`, :mod:`evidencehub.store.repo.imports`);
+  the candidate pairs are stored with it (:mod:`evidencehub.store.repo.duplicates`). A record
+  that a person merged into another (``evidencehub duplicates --decide … same``) is found by its
+  old key, and merges into the record it became without overriding it.
 * **Trials.** ClinicalTrials.gov studies are upserted as trials; records are linked to trials
   through every registry id found in them (:func:`~.identifiers.record_registry_ids`).
 * **Garbage collection.** An import allocates millions of short-lived objects (fields, records,
@@ -49,6 +56,7 @@
 from __future__ import annotations
 
 import gc
+import hashlib
 import io
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import closing, contextmanager
@@ -68,12 +76,14 @@ from evidencehub.ingest.dedup import (
     compare,
     merge_into,
 )
+from evidencehub.ingest.event_log import EventLog
 from evidencehub.ingest.formats import detect_format, get_reader, open_source
 from evidencehub.ingest.identifiers import record_registry_ids
 from evidencehub.ingest.import_report import CandidateDuplicate, ImportReport, write_bad_report
 from evidencehub.ingest.parse_ahead import read_ahead, worth_reading_ahead
-from evidencehub.model import Record, Trial
+from evidencehub.model import Actor, ActorKind, ImportKind, ImportOutcome, Record, Trial
 from evidencehub.store.repo._common import UpsertOutcome
+from evidencehub.store.repo.duplicates import merged_keys
 from evidencehub.store.repo.records import (
     count_records,
     find_record_ids,
@@ -89,6 +99,7 @@ from evidencehub.store.session import transaction
 
 __all__ = [
     "BATCH_SIZE",
+    "IMPORTER",
     "CandidateDuplicate",
     "ImportProgress",
     "ImportReport",
@@ -102,6 +113,18 @@ __all__ = [
 
 #: Records looked up and written together (a few IN queries and one multi-row INSERT each).
 BATCH_SIZE = 500
+#: Who imports when the caller names nobody (the CLI names the person running it).
+IMPORTER = Actor(name="evidencehub importer", kind=ActorKind.TOOL)
+#: The event outcome of an upsert, by whether the item was merged into a record known under
+#: another key (or one this import wrote already).
+_OUTCOME = {
+    (UpsertOutcome.CREATED, False): ImportOutcome.CREATED,
+    (UpsertOutcome.CREATED, True): ImportOutcome.CREATED,
+    (UpsertOutcome.UPDATED, False): ImportOutcome.UPDATED,
+    (UpsertOutcome.UPDATED, True): ImportOutcome.MERGED,
+    (UpsertOutcome.UNCHANGED, False): ImportOutcome.UNCHANGED,
+    (UpsertOutcome.UNCHANGED, True): ImportOutcome.UNCHANGED,
+}
 
 
 class ImportProgress(Protocol):
@@ -135,6 +158,8 @@ class RecordImporter:
     record needs to read one of them back (:meth:`flush`). ``_stored`` holds the stored
     versions the batch's records may merge into, read with a few queries at its start;
     ``_touched`` the keys written since then, which must be read from the store instead.
+    ``log`` notes what happened to each record for the current import event (a new
+    :class:`~.event_log.EventLog` per file or query).
     """
 
     def __init__(
@@ -148,11 +173,18 @@ class RecordImporter:
         # An import into an empty store only meets records it wrote itself, all of them in the
         # index: it can skip the store lookups (a first import of a baseline file).
         self._store_was_empty = count_records(session) == 0
-        self._pending: list[tuple[Record, str | None]] = []
+        self._pending: list[tuple[Record, str | None, bool]] = []  # (record, into, merged)
+        self.log = EventLog(report)
         self._pending_source = ""
         self._stored: dict[str, tuple[Record, dict[str, str]]] = {}
         self._known: set[str] = set()  # keys asked for at the batch's start (found or not)
         self._touched: set[str] = set()
+        # Keys of records a person decided were the same work as another and merged into it
+        # (old key -> current key), and the reverse, kept up to date as keys change.
+        self._merged_into = {} if self._store_was_empty else merged_keys(session)
+        self._merged_from: dict[str, list[str]] = {}
+        for old, current in self._merged_into.items():
+            self._merged_from.setdefault(current, []).append(old)
 
     # ------------------------------------------------------------------ store access
 
@@ -160,13 +192,13 @@ class RecordImporter:
         """Write the pending records (one :func:`upsert_records` call) and count the outcomes."""
         if not self._pending:
             return
-        records = [record for record, _ in self._pending]
-        into = [target for _, target in self._pending]
-        self._pending = []
-        for outcome in upsert_records(
-            self.session, records, source=self._pending_source, into=into
-        ):
+        pending, self._pending = self._pending, []
+        records = [record for record, _, _ in pending]
+        into = [target for _, target, _ in pending]
+        outcomes = upsert_records(self.session, records, source=self._pending_source, into=into)
+        for (record, _, merged), outcome in zip(pending, outcomes, strict=True):
             self.report.count(outcome)
+            self.log.note(record.key, _OUTCOME[(outcome, merged)])
 
     def _prefetch(self, records: Sequence[Record]) -> list[list[str]] | None:
         """Ask the store about a whole batch: keys by identifier, and the versions to merge into."""
@@ -218,6 +250,8 @@ class RecordImporter:
         self, record: Record, parsed: Parsed, prefetched: list[str] | None
     ) -> str | None:
         """The key of the stored record that is the same work, or None."""
+        if record.key in self._merged_into:
+            return self._merged_into[record.key]
         keys = self._identifier_keys(record, prefetched)
         if len(keys) > 1:
             raise InputError(
@@ -266,6 +300,7 @@ class RecordImporter:
         self.report.candidates.append(
             CandidateDuplicate(record.key, other, reason, score, parsed.source, parsed.where)
         )
+        self.log.candidate(record.key, other, reason, score)
 
     # ------------------------------------------------------------------ adding
 
@@ -309,7 +344,7 @@ class RecordImporter:
             )
             self.report.not_stored += 1
             return
-        to_store, into = record, None
+        to_store, into, merged = record, None, False
         if key is not None:
             stored, provenance = self._load(key)
             conflicts: list[str] = []
@@ -321,7 +356,10 @@ class RecordImporter:
                     provenance,
                     record,
                     source,
-                    incoming_wins_ties=key not in self._written,
+                    # a copy seen earlier in this import, or the version of a record that a
+                    # person merged into another, does not override what is stored
+                    incoming_wins_ties=key not in self._written
+                    and record.key not in self._merged_into,
                     scan_incoming=False,
                 )
             self.report.conflicts.extend(f"{parsed.source}, {parsed.where}: {c}" for c in conflicts)
@@ -329,25 +367,37 @@ class RecordImporter:
                 self.report.batch_duplicates += 1
             elif key != record.key:
                 self.report.merged_duplicates += 1
-            if key in self.index and key != to_store.key:
-                self.index.remove(key)
+            merged = key in self._written or key != record.key
+            if key != to_store.key:
+                self.log.rename(key, to_store.key)
+                self._renamed(key, to_store.key)
+                if key in self.index:
+                    self.index.remove(key)
             if to_store == stored:
                 # Merging changes nothing, so there is nothing to write (a re-import).
                 self.index.add(to_store.key, to_store)
                 self._written.add(to_store.key)
                 self.report.count(UpsertOutcome.UNCHANGED)
+                self.log.note(to_store.key, ImportOutcome.UNCHANGED)
                 return
             if key.startswith("title:") and _has_ids(record):
                 into = key  # the id-less row takes the identifiers (module docstring)
             self._touched.add(key)
-        self._pending.append((to_store, into))
+        self._pending.append((to_store, into, merged))
         self._touched.add(to_store.key)
         self.index.add(to_store.key, to_store)
         self._written.add(to_store.key)
 
+    def _renamed(self, old: str, new: str) -> None:
+        """The stored record ``old`` is now known as ``new``: so are the records merged into it."""
+        for merged in self._merged_from.pop(old, ()):
+            self._merged_into[merged] = new
+            self._merged_from.setdefault(new, []).append(merged)
+
     def add_trial(self, trial: Trial, source: str) -> UpsertOutcome:
         outcome = upsert_trial(self.session, trial, source=source)
         self.report.count(outcome, trial=True)
+        self.log.count(ImportOutcome(outcome.value))
         return outcome
 
 
@@ -408,17 +458,34 @@ def _reader_for(path: Path, fmt: str) -> Reader:
 
 @contextmanager
 def _items_of(
-    path: Path, reader: Reader, on_read: Callable[[int], None] | None, *, ahead: bool
+    path: Path,
+    reader: Reader,
+    on_read: Callable[[int], None] | None,
+    on_sha256: Callable[[str], None],
+    *,
+    ahead: bool,
 ) -> Iterator[Iterable[Item]]:
-    """The items of one file: parsed here, or ahead in a child process (``ahead``)."""
+    """The items of one file: parsed here, or ahead in a child process (``ahead``); the file's
+    SHA-256 goes to ``on_sha256`` once it has been read."""
     if ahead:
         with open_source(path):
             pass  # an unreadable file fails here, before the child starts, as it does below
-        with closing(read_ahead(reader, path, label=str(path), on_read=on_read)) as items:
+        with closing(
+            read_ahead(reader, path, label=str(path), on_read=on_read, on_sha256=on_sha256)
+        ) as items:
             yield items
     else:
-        with open_source(path, on_read) as stream:
+        with open_source(path, on_read, on_sha256=on_sha256) as stream:
             yield reader.read(stream, source=str(path))
+
+
+def _sha256_of(path: Path) -> str:
+    """The SHA-256 of a file, read again: only for a file whose reading broke off part way."""
+    digest = hashlib.sha256()
+    with path.open("rb") as stream:
+        while chunk := stream.read(1 << 20):
+            digest.update(chunk)
+    return digest.hexdigest()
 
 
 def import_paths(
@@ -431,14 +498,17 @@ def import_paths(
     progress: ImportProgress | None = None,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     parse_ahead: bool | None = None,
+    actor: Actor = IMPORTER,
 ) -> ImportReport:
     """Import ``paths`` into the store behind ``engine`` as one transaction (module docstring).
 
     ``fmt`` is ``"auto"`` or a reader name (:func:`~.formats.known_formats`). ``parse_ahead``
     parses each file in a child process (True), never (False), or for files where it pays
-    (None: :func:`~.parse_ahead.worth_reading_ahead`). Raises
-    :class:`InputError` for an unreadable file or a bad record (without ``skip_bad``); the store
-    is then unchanged.
+    (None: :func:`~.parse_ahead.worth_reading_ahead`). Each file is stored as an import event
+    (kind ``file``: the reader, the file name, its SHA-256, ``actor``, the times, the counts and
+    every record it returned; :mod:`evidencehub.store.repo.imports`), in the same transaction;
+    the report lists their ids. Raises :class:`InputError` for an unreadable file or a bad
+    record (without ``skip_bad``); the store is then unchanged.
     """
     files = [Path(p) for p in paths]
     if not files:
@@ -448,12 +518,14 @@ def import_paths(
     with _collector_for_bulk_work(), transaction(engine) as session:
         importer = RecordImporter(session, report, thresholds)
         for path, reader in readers:
+            importer.log = EventLog(report)
             source = f"{reader.name}:{path.name}"
             if progress is not None:
                 progress.start_file(path, path.stat().st_size)
             on_read = progress.advance if progress is not None else None
             ahead = worth_reading_ahead(path) if parse_ahead is None else parse_ahead
-            with _items_of(path, reader, on_read, ahead=ahead) as items:
+            sha256: list[str] = []
+            with _items_of(path, reader, on_read, sha256.append, ahead=ahead) as items:
                 try:
                     import_items(importer, items, source=source, skip_bad=skip_bad)
                 except InputError as err:
@@ -466,6 +538,10 @@ def import_paths(
                             f"{err.problem} (rest of the file skipped)",
                         )
                     )
+            importer.log.store(
+                session, actor, kind=ImportKind.FILE, reader=reader.name, label=path.name,
+                sha256=sha256[0] if sha256 else _sha256_of(path),
+            )  # fmt: skip
     if report_path is not None and (skip_bad or report.rejected):
         write_bad_report(Path(report_path), report.rejected)
         report.report_path = str(report_path)
@@ -480,12 +556,17 @@ def import_bodies(
     label: str,
     skip_bad: bool = False,
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
+    origin: str | None = None,
+    query: str | None = None,
+    actor: Actor = IMPORTER,
 ) -> ImportReport:
     """Import response bodies of an online source (:mod:`evidencehub.ingest.online`).
 
     ``bodies`` are read by the reader ``reader_name`` one at a time as they arrive, all in one
     transaction, exactly like files; ``label`` names the request in messages and provenance
     (``"pubmed:islet transplantation"``). A network failure part way rolls everything back.
+    The run is stored as one import event of kind ``query``: ``origin`` names the online source
+    (``pubmed``; the reader's name when not given), ``query`` the search as given.
     """
     reader = get_reader(reader_name)
     report = ImportReport(paths=[label])
@@ -500,4 +581,8 @@ def import_bodies(
                 source=source,
                 skip_bad=skip_bad,
             )
+        importer.log.store(
+            session, actor, kind=ImportKind.QUERY, reader=origin or reader.name, label=label,
+            query=query,
+        )  # fmt: skip
     return report

@@ -11,7 +11,9 @@ imported, nothing is re-imported) and yields its items in the parent, in order, 
   :class:`multiprocessing.Queue` of at most :data:`AHEAD` batches, so it parses while the
   parent writes, waits when it is that far ahead, and memory stays flat however large the file.
 * The bytes read for each batch travel with it, so a progress bar moves batch by batch (and a
-  Ctrl-C raised from it stops the import there).
+  Ctrl-C raised from it stops the import there). The child also hashes the file as it reads it
+  (SHA-256, :func:`~evidencehub.ingest.formats.open_source`) and sends the digest with its last
+  message, so the file is read once.
 * The child never touches the store; the transaction stays in the parent. An
   :class:`~evidencehub.errors.InputError` raised by the reader (a truncated file, a bad record)
   is raised again in the parent with the same problem, file and place; any other failure of
@@ -88,7 +90,8 @@ def _die_with_parent(parent: int) -> None:
 
 
 def _produce(reader: Reader, path: Path, label: str, out: Any, shared_fd: int, parent: int) -> None:
-    """Child side: put ``("items", (batch, bytes read))`` messages, then how it ended.
+    """Child side: put ``("items", (batch, bytes read))`` messages, then how it ended
+    (``("done", SHA-256 of the file)`` when it read the whole file).
 
     The importer pauses automatic garbage collection for an import, and a forked child inherits
     that; the child turns it back on, since its own objects are few (22 collections, 3 ms for
@@ -113,14 +116,15 @@ def _produce(reader: Reader, path: Path, label: str, out: Any, shared_fd: int, p
     try:
         batch: list[Any] = []
         read = getattr(reader, "read_fields", reader.read)
-        with open_source(path, count) as stream:
+        sha256: list[str] = []
+        with open_source(path, count, on_sha256=sha256.append) as stream:
             for item in read(stream, source=label):
                 batch.append(item)
                 if len(batch) >= BATCH_SIZE:
                     send(batch)
                     batch = []
         send(batch)
-        out.put(("done", None))
+        out.put(("done", sha256[0]))
     except InputError as err:
         out.put(("input-error", (err.problem, err.source, err.where)))
     except Exception as err:  # noqa: BLE001 - anything else goes to the parent as a message
@@ -144,11 +148,18 @@ def _next_message(messages: Any, child: Any, label: str) -> tuple[str, Any]:
 
 
 def read_ahead(
-    reader: Reader, path: Path, *, label: str, on_read: Callable[[int], None] | None = None
+    reader: Reader,
+    path: Path,
+    *,
+    label: str,
+    on_read: Callable[[int], None] | None = None,
+    on_sha256: Callable[[str], None] | None = None,
 ) -> Generator[Item, None, None]:
     """Yield ``reader.read(open_source(path), source=label)``'s items, parsed in a child process.
 
-    ``on_read`` gets the number of bytes the child has read, as it reads them.
+    ``on_read`` gets the number of bytes the child has read, as it reads them; ``on_sha256`` the
+    SHA-256 of the file once the child has read all of it (as from
+    :func:`~evidencehub.ingest.formats.open_source`).
     """
     # A reader that can split its work (read_fields in the child, build here) validates records
     # in this process: validated records cost more to pickle than their fields, and the parser is
@@ -178,6 +189,8 @@ def read_ahead(
                 else:
                     yield from map(build, pickle.loads(blob))
             elif kind == "done":
+                if on_sha256 is not None:
+                    on_sha256(payload)
                 return
             elif kind == "input-error":
                 problem, source, where = payload

@@ -226,7 +226,12 @@ class DuplicateCandidate(Base):
 
 
 class DuplicateDecision(Base):
-    """A person's decision on a pair of records: ``same`` or ``different`` (append-only)."""
+    """A person's decision on a pair of records: ``same`` or ``different`` (append-only).
+
+    ``record_a_key`` and ``record_b_key`` are the two records' keys when it was decided. A
+    ``same`` decision merges the second record into the first, so afterwards both ids name the
+    kept record and only the keys say which two were merged.
+    """
 
     __tablename__ = "duplicate_decisions"
 
@@ -235,6 +240,8 @@ class DuplicateDecision(Base):
         ForeignKey("records.id", ondelete="CASCADE"), index=True
     )
     record_b_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"))
+    record_a_key: Mapped[str] = mapped_column(String)
+    record_b_key: Mapped[str] = mapped_column(String)
     verdict: Mapped[str] = mapped_column(String)
     note: Mapped[str | None] = mapped_column(Text)
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))

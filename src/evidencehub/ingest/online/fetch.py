@@ -8,11 +8,12 @@ import httpx
 from sqlalchemy import Engine
 
 from evidencehub.errors import InputError
-from evidencehub.ingest.importer import ImportReport, import_bodies
+from evidencehub.ingest.importer import IMPORTER, ImportReport, import_bodies
 from evidencehub.ingest.online.crossref import CrossrefClient
 from evidencehub.ingest.online.ctgov import ClinicalTrialsClient
 from evidencehub.ingest.online.openalex import OpenAlexClient
 from evidencehub.ingest.online.pubmed import PubMedClient
+from evidencehub.model import Actor
 
 __all__ = ["SOURCES", "fetch_into"]
 
@@ -63,14 +64,20 @@ def fetch_into(
     api_key: str | None = None,
     skip_bad: bool = False,
     client: httpx.Client | None = None,
+    actor: Actor = IMPORTER,
 ) -> ImportReport:
     """Search ``source`` for ``query`` (or fetch ``ids``: PMIDs, DOIs or NCT ids) and import it.
 
-    One transaction, as for files (:func:`~evidencehub.ingest.importer.import_bodies`).
-    ``email`` is PubMed's ``email`` and Crossref's/OpenAlex's ``mailto``.
+    One transaction, as for files (:func:`~evidencehub.ingest.importer.import_bodies`), stored
+    as one import event of kind ``query`` by ``actor``: its reader is ``source``, its query the
+    search as given (for ``ids``, ``"ids: "`` and the ids). ``email`` is PubMed's ``email`` and
+    Crossref's/OpenAlex's ``mailto``.
     """
     if bool(query) == bool(ids):
         raise InputError("give either a query or ids, not both and not neither")
     bodies, reader_name = _bodies(source, client, query, ids, max_records, email, api_key)
     label = f"{source} {query}" if query else f"{source} ids"
-    return import_bodies(engine, bodies, reader_name, label=label, skip_bad=skip_bad)
+    return import_bodies(
+        engine, bodies, reader_name, label=label, skip_bad=skip_bad, origin=source,
+        query=query or "ids: " + ", ".join(ids), actor=actor,
+    )  # fmt: skip

@@ -84,6 +84,7 @@ __all__ = [
     "get_record",
     "list_records",
     "record_history",
+    "record_ids",
     "record_provenance",
     "records_by_year",
     "records_with_provenance",
@@ -98,6 +99,9 @@ _ROWS_BY = {
     column: select(RECORDS).where(RECORDS.c[column].in_(bindparam("values", expanding=True)))
     for column in (*_IDS, "key")
 }
+_IDS_BY_KEY = select(RECORDS.c.key, RECORDS.c.id).where(
+    RECORDS.c.key.in_(bindparam("values", expanding=True))
+)
 _KEYS_BY = {
     kind: select(RECORDS.c.key, RECORDS.c[kind]).where(
         RECORDS.c[kind].in_(bindparam("values", expanding=True))
@@ -445,6 +449,15 @@ def list_records(
         )
     statement = statement.limit(limit).offset(offset)
     return [to_record(row) for row in session.execute(statement).mappings()]
+
+
+def record_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
+    """The row ids of the stored records whose current key is one of ``keys`` (a key no record
+    has is left out): for tables that refer to records, such as an import's records."""
+    ids: dict[str, int] = {}
+    for chunk in _chunks(keys):
+        ids.update((key, rid) for key, rid in session.execute(_IDS_BY_KEY, {"values": chunk}))
+    return ids
 
 
 def count_records(session: Session) -> int:

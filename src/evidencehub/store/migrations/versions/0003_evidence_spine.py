@@ -117,6 +117,8 @@ def _create_tables() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("record_a_id", sa.Integer(), nullable=False),
         sa.Column("record_b_id", sa.Integer(), nullable=False),
+        sa.Column("record_a_key", sa.String(), nullable=False),
+        sa.Column("record_b_key", sa.String(), nullable=False),
         sa.Column("verdict", sa.String(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("actor_id", sa.Integer(), nullable=False),
