@@ -46,13 +46,14 @@ from evidencehub.model import (
     EvidenceLabel,
     ImportEvent,
     ImportKind,
+    ImportOutcome,
     Page,
     PageKind,
     Record,
     Study,
 )
 from evidencehub.store.repo import analyses as analyses_repo
-from evidencehub.store.repo import import_events
+from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
@@ -91,7 +92,8 @@ class DemoReport:
 Progress = Callable[[str, str], None]
 
 
-def import_records(session: Session, records: Sequence[Record], source: str) -> list[tuple[str, str]]:
+def import_records(session: Session, records: Sequence[Record], source: str
+                   ) -> list[tuple[str, ImportOutcome]]:
     """Store ``records``, merging each into the stored version of the same work.
 
     A stored field keeps its value unless it is empty or the corpus is its own source (a newer
@@ -109,7 +111,7 @@ def import_records(session: Session, records: Sequence[Record], source: str) -> 
             previous, provenance = stored[record.key]
             to_store, _conflicts = merge_into(previous, provenance, record, source)
         outcome = records_repo.upsert_record(session, to_store, source=source)
-        written.append((to_store.key, outcome.value))
+        written.append((to_store.key, ImportOutcome(outcome.value)))
     return written
 
 
@@ -144,12 +146,15 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
     claims = {source.page.slug: extract_claims(source.page) for source in corpus.pages}
     with transaction(engine) as session:
         writer = actor_id(session, DEMO_ACTOR)
-        event_id = import_events.add_event(session, ImportEvent(
-            kind=ImportKind.CORPUS, reader="evidencehub-corpus", label="bundled demo corpus",
-            sha256=_corpus_digest(corpus), actor=DEMO_ACTOR.name, started_at=started,
-            finished_at=started, n_read=len(corpus.records)), actor_id=writer)
         written = import_records(session, corpus.records, DEMO_SOURCE)
-        import_events.add_records(session, event_id, written)  # cascade-deleted with the event
+        changed = [o for _, o in written if o is not ImportOutcome.UNCHANGED]
+        if changed:  # nothing changed: the store stays as it was (module docstring)
+            import_events.record_event(session, ImportEvent(
+                kind=ImportKind.CORPUS, reader="evidencehub-corpus", label="bundled demo corpus",
+                sha256=_corpus_digest(corpus), actor=DEMO_ACTOR.name, started_at=started,
+                finished_at=dt.datetime.now(dt.UTC), n_read=len(written),
+                **{f"n_{o.value}": sum(1 for _, x in written if x is o) for o in ImportOutcome},
+            ), DEMO_ACTOR, dict(written))
         for trial in corpus.trials:
             trials_repo.upsert_trial(session, trial, source=DEMO_SOURCE)
         for study in corpus.studies:
@@ -172,13 +177,6 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
                                    actor_id=writer)
             pages_repo.put_claims(session, source.page.slug, claims[source.page.slug],
                                   actor_id=writer)
-        counts = {outcome: sum(1 for _, o in written if o == outcome)
-                  for outcome in ("created", "updated", "unchanged")}
-        if counts["created"] or counts["updated"]:
-            import_events.finish_event(session, event_id, finished_at=dt.datetime.now(dt.UTC),
-                                       counts={f"n_{k}": v for k, v in counts.items()})
-        else:  # nothing changed: the store stays as it was (module docstring)
-            import_events.drop_event(session, event_id)
     return {
         "records": len(corpus.records),
         "trials": len(corpus.trials),

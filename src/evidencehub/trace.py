@@ -3,7 +3,7 @@
 :func:`trace` resolves a target — ``page:SLUG``, ``claim:ID``, ``analysis:SLUG`` or
 ``run:ID`` — to one plain dict, the chain
 
-    page → claims → runs → rows → outcome-data versions (id, version, numbers, how each was
+    page → claims → runs (those the page showed when last published) → rows → outcome-data versions (id, version, numbers, how each was
     obtained, locator, actor, the ``data import`` that brought them) → study → records (DOI,
     PMID, title) → import events (file and SHA-256 or query, who, when)
 
@@ -19,10 +19,10 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidencehub.analysis.run import RunResult
-from evidencehub.errors import InputError, NotFoundError
-from evidencehub.model import OUTCOME_NUMBERS, AnalysisRun, ImportEvent, StoredOutcomeData
+from evidencehub.errors import InputError
+from evidencehub.model import OUTCOME_NUMBERS, AnalysisRun, Claim, ImportEvent, StoredOutcomeData
 from evidencehub.store.repo import analyses as analyses_repo
-from evidencehub.store.repo import import_events
+from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
@@ -120,29 +120,47 @@ class Tracer:
             })
         return out
 
-    def analysis(self, slug: str) -> dict[str, Any]:
-        """An analysis and its newest run."""
+    def analysis(self, slug: str, run: AnalysisRun | None = None) -> dict[str, Any]:
+        """An analysis and a run of it: ``run``, else its newest."""
         analysis = analyses_repo.get_analysis(self.session, slug)
-        run = analyses_repo.latest_run(self.session, slug)
+        run = run or analyses_repo.latest_run(self.session, slug)
         return {"slug": slug, "title": analysis.title,
                 "settings": analysis.model_dump(mode="json", exclude={"slug", "title"}),
                 "run": None if run is None else self.run(run)}
 
+    def _shown_runs(self, page_slug: str) -> dict[str, AnalysisRun]:
+        """The runs a page showed when it was last published, by analysis slug."""
+        runs = [analyses_repo.get_run(self.session, i)
+                for i in pages_repo.pinned_runs(self.session, page_slug)]
+        return {run.analysis_slug: run for run in runs}
+
+    def claim(self, claim: Claim, shown: dict[str, AnalysisRun] | None = None) -> dict[str, Any]:
+        """A claim, the studies it cites and the analyses it quotes (with the runs its page
+        shows, else their newest)."""
+        shown = self._shown_runs(claim.page_slug) if shown is None else shown
+        return {
+            "id": claim.id, "page": claim.page_slug, "text": claim.text,
+            "tags": [tag.value for tag in claim.tags],
+            "history": [{"version": v, "text": text}
+                        for v, text in pages_repo.claim_history(self.session, claim.id or 0)],
+            "studies": [self.study(k) for k in claim.study_keys],
+            "analyses": [self.analysis(a, shown.get(a)) for a in claim.analysis_slugs],
+        }
+
     def page(self, slug: str) -> dict[str, Any]:
         """A page, its claims, and the runs it shows."""
         page = pages_repo.get_page(self.session, slug)
-        claims = pages_repo.list_claims(self.session, slug)
+        shown = self._shown_runs(slug)
         return {
             "slug": page.slug, "title": page.title, "kind": page.kind.value,
-            "claims": [{"text": c.text, "studies": [self.study(k) for k in c.study_keys]}
-                       for c in claims],
-            "analyses": [self.analysis(a) for a in page.analysis_slugs],
+            "claims": [self.claim(c, shown) for c in pages_repo.list_claims(self.session, slug)],
+            "analyses": [self.analysis(a, shown.get(a)) for a in page.analysis_slugs],
         }
 
 
 def trace(session: Session, target: str) -> dict[str, Any]:
     """The chain of ``target`` (module docstring); :class:`InputError` for a malformed
-    target, :class:`NotFoundError` for one the store does not hold."""
+    target, :class:`~evidencehub.errors.NotFoundError` for one the store does not hold."""
     kind, sep, value = target.partition(":")
     if not sep or kind not in TARGET_KINDS or not value:
         raise InputError(f"a target looks like {', '.join(k + ':…' for k in TARGET_KINDS)}; "
@@ -156,4 +174,4 @@ def trace(session: Session, target: str) -> dict[str, Any]:
         raise InputError(f"a {kind} id is a number; got {value!r}")
     if kind == "run":
         return {"target": target, "run": tracer.run(analyses_repo.get_run(session, int(value)))}
-    raise NotFoundError(f"no claim {value} in the store")
+    return {"target": target, "claim": tracer.claim(pages_repo.get_claim(session, int(value)))}

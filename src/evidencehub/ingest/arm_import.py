@@ -32,7 +32,7 @@ from sqlalchemy.orm import Session
 from evidencehub.errors import InputError, NotFoundError
 from evidencehub.ingest.arm_data import ArmDataRow, read_arm_data
 from evidencehub.model import Actor, ImportEvent, ImportKind, Outcome, Study
-from evidencehub.store.repo import import_events
+from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo._lookup import record_row
@@ -137,7 +137,7 @@ def write_arm_data(session: Session, path: Path, rows: Sequence[ArmDataRow], *, 
     event = ImportEvent(kind=ImportKind.DATA, reader=DATA_READER, label=path.name,
                         sha256=report.sha256, actor=actor.name, started_at=started,
                         finished_at=started, n_read=len(rows))
-    report.import_id = import_events.add_event(session, event, actor_id=writer)
+    report.import_id = import_events.record_event(session, event, actor, {})
     known = {o.name for o in outcomes_repo.list_outcomes(session)}
     for item in rows:
         _ensure_study(session, item, design, path, report)
@@ -159,7 +159,7 @@ def write_arm_data(session: Session, path: Path, rows: Sequence[ArmDataRow], *, 
         import_events.drop_event(session, report.import_id)
         report.import_id = 0
         return report
-    import_events.finish_event(session, report.import_id, finished_at=dt.datetime.now(dt.UTC),
+    import_events.complete_event(session, report.import_id, finished_at=dt.datetime.now(dt.UTC),
                                counts={"n_created": report.created, "n_updated": report.updated,
                                        "n_unchanged": report.unchanged})
     return report

@@ -7,7 +7,10 @@ with what the import did to each (:class:`~evidencehub.model.ImportOutcome`). Ev
 changed once written: running the same import again adds a new event.
 
 * :func:`record_event` — store an event and its records (the importer calls it once per file
-  or query, inside the import's transaction);
+  or query, inside the import's transaction); an import that must name its event in what it
+  writes (``data import``: every outcome-data version names it) records it first and sets its
+  end and counts with :func:`complete_event` before its transaction commits, or takes it back
+  with :func:`drop_event` when it wrote nothing;
 * :func:`list_events`, :func:`get_event`, :func:`event_records` — read them back;
 * :func:`events_of_record` — the events that returned a record (what ``trace`` follows from a
   record back to the files and queries it came from).
@@ -15,10 +18,11 @@ changed once written: running the same import again adds a new event.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sqlalchemy import RowMapping, Select, insert, select
+from sqlalchemy import RowMapping, Select, delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import NotFoundError
@@ -29,8 +33,16 @@ from evidencehub.store.repo._lookup import record_row
 from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.repo.records import record_ids
 
-__all__ = ["EventRecord", "event_records", "events_of_record", "get_event", "list_events",
-           "record_event"]
+__all__ = [
+    "EventRecord",
+    "complete_event",
+    "drop_event",
+    "event_records",
+    "events_of_record",
+    "get_event",
+    "list_events",
+    "record_event",
+]
 
 _EVENTS = table_of(t.ImportEvent)
 _RECORDS = table_of(t.ImportRecord)
@@ -74,6 +86,22 @@ def record_event(
     if rows:
         session.execute(insert(_RECORDS), rows)
     return import_id
+
+
+def complete_event(session: Session, import_id: int, *, finished_at: dt.datetime,
+                   counts: Mapping[str, int]) -> None:
+    """Set the end time and counts (``n_created``…) of an event recorded earlier in the same
+    unit of work (see the module docstring)."""
+    unknown = set(counts) - set(_COUNTS)
+    if unknown:
+        raise ValueError(f"not an import count: {sorted(unknown)[0]!r}")
+    session.execute(update(_EVENTS).where(_EVENTS.c.id == import_id)
+                    .values(finished_at=finished_at, **counts))
+
+
+def drop_event(session: Session, import_id: int) -> None:
+    """Take back an event recorded earlier in the same unit of work that wrote nothing."""
+    session.execute(delete(_EVENTS).where(_EVENTS.c.id == import_id))
 
 
 def _events() -> Select[tuple[t.ImportEvent, str]]:
