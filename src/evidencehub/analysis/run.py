@@ -193,4 +193,4 @@ class RunResult:
             return None
         from evidencehub.stats import MetaResult
 
-        return MetaResult.from_dict(self.fit)
+        return MetaResult.from_record(self.fit)

@@ -7,12 +7,11 @@ analysis is pooled one way whoever asks. The statistics stay in :mod:`evidencehu
 their fingerprints (:func:`~evidencehub.analysis.run.fingerprint`), fits them
 (:func:`fit_rows`) and stores one immutable run per fit, all in one unit of work.
 
-Pooling follows the analysis's settings: metafor's ``rma`` for the inverse-variance methods
+Pooling follows the analysis's settings through the same core as ``evidencehub meta``
+(:func:`evidencehub.analysis.pooling.pool`): metafor's ``rma`` for the inverse-variance methods
 (EE and the τ² estimators, z or Knapp-Hartung test), ``rma.mh`` for Mantel-Haenszel (OR, RR,
-RD) and ``rma.peto`` for Peto's odds ratio. With the model rule ``i2-q`` a common-effect model
-is fitted first, and the random-effects model of the analysis's method replaces it when
-I² > 50 % and the Q test's P < 0.10; I² there is Higgins & Thompson's (2002, Stat Med
-21:1539) ``(Q − df)/Q`` from that common-effect fit, the statistic such rules are written for.
+RD), ``rma.peto`` for Peto's odds ratio, and the model rule ``i2-q``
+(:mod:`evidencehub.analysis.rule`), whose decision is stored with the run.
 """
 
 from __future__ import annotations
@@ -29,14 +28,13 @@ from sqlalchemy import Engine
 from evidencehub import __version__
 from evidencehub.analysis.contrasts import AnalysisRow, analysis_rows
 from evidencehub.analysis.run import SCHEMA_VERSION, RunResult, RunRow, fingerprint, settings_of
-from evidencehub.errors import InputError, StatsWarning
+from evidencehub.errors import StatsWarning
 from evidencehub.model import Actor, Analysis, AnalysisRun, StoredOutcomeData, finite_json
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.session import transaction
-from evidencehub.vocab import Method, ModelRule
 
 __all__ = ["SOFTWARE", "AnalysisState", "Fitted", "analysis_states", "analyze", "fit_rows"]
 
@@ -54,67 +52,32 @@ def _escalc(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[st
     return escalc(analysis.measure.value, study=list(labels), **columns)
 
 
-def _rule(analysis: Analysis, effects: Any) -> tuple[str, dict[str, Any] | None]:
-    """The method to fit, and the model rule's decision when the analysis has one."""
-    if analysis.model_rule is None:
-        return analysis.method.value, None
-    from evidencehub.stats import rma
-
-    common = rma(effects, method="EE", test=analysis.test.value, level=analysis.level)
-    i2 = max(0.0, (common.QE - common.QEdf) / common.QE) * 100 if common.QE > 0 else 0.0
-    random = i2 > 50 and common.QEp < 0.10
-    method = analysis.method.value if random else "EE"
-    return method, {"rule": ModelRule(analysis.model_rule).value, "I2": i2, "QE": common.QE,
-                    "QEdf": common.QEdf, "QEp": common.QEp,
-                    "chosen": "random" if random else "common", "method": method}
-
-
-def _two_by_two(rows: Sequence[AnalysisRow]) -> tuple[list[float], ...]:
-    ai = [r.inputs["ai"] for r in rows]
-    ci = [r.inputs["ci"] for r in rows]
-    bi = [r.inputs["n1i"] - a for r, a in zip(rows, ai, strict=True)]
-    di = [r.inputs["n2i"] - c for r, c in zip(rows, ci, strict=True)]
-    return ai, bi, ci, di
-
-
 def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
           ) -> tuple[dict[str, Any], list[float | None], dict[str, Any] | None,
                      dict[str, Any] | None, str]:
-    """Fit the pooled rows: (fit dict, percent weights, model-rule decision, subgroups, method)."""
-    from evidencehub.stats import rma
+    """Fit the pooled rows with the pooling core (:func:`evidencehub.analysis.pooling.pool`):
+    the fit as stored (a complete record for inverse-variance fits, so plots need no refit),
+    percent weights, the model rule's decision, the subgroup analysis, and the method used."""
+    from evidencehub.analysis.pooling import pool
+    from evidencehub.analysis.settings import PoolSettings
+    from evidencehub.stats import MetaResult
 
-    method = analysis.method
-    if method in (Method.MH, Method.PETO):
-        from evidencehub.stats.mh import rma_mh
-        from evidencehub.stats.peto import rma_peto
-
-        tables = _two_by_two(rows)
-        if method is Method.MH:
-            if analysis.measure.value not in ("OR", "RR", "RD"):
-                raise InputError(f"analysis {analysis.slug!r}: Mantel-Haenszel pools OR, RR or "
-                                 f"RD, not {analysis.measure.value}")
-            mh = rma_mh(*tables, measure=analysis.measure.value,  # type: ignore[arg-type]
-                        level=analysis.level, study=list(labels))
-            return {**mh.to_dict(), "method": "MH", "level": analysis.level}, \
-                [None] * len(rows), None, None, "MH"
-        if analysis.measure.value not in ("OR", "PETO"):
-            raise InputError(f"analysis {analysis.slug!r}: Peto's method pools odds ratios "
-                             f"(OR), not {analysis.measure.value}")
-        peto = rma_peto(*tables, level=analysis.level, study=list(labels))
-        return {**peto.to_dict(), "measure": "OR", "method": "PETO", "level": analysis.level}, \
-            [None] * len(rows), None, None, "PETO"
-    effects = _escalc(analysis, rows, labels)
-    fitted_method, decision = _rule(analysis, effects)
-    fit = rma(effects, method=fitted_method, test=analysis.test.value, level=analysis.level)
-    subgroups = None
-    if analysis.subgroup is not None:
-        from evidencehub.stats.subgroups import subgroup_analysis
-
-        subgroups = subgroup_analysis(
-            effects, groups=[r.subgroup for r in rows], method=fitted_method,
-            test=analysis.test.value, level=analysis.level, group_name=analysis.subgroup,
-        ).to_dict()
-    return fit.to_dict(), [float(w) for w in fit.weights], decision, subgroups, fitted_method
+    settings = PoolSettings(analysis.measure, method=analysis.method.value,
+                            test=analysis.test.value, level=analysis.level,
+                            model_rule=None if analysis.model_rule is None
+                            else analysis.model_rule.value)
+    columns = {name: [row.inputs[name] for row in rows] for name in rows[0].inputs}
+    groups = [r.subgroup for r in rows] if analysis.subgroup is not None else None
+    pooled = pool(columns, list(labels), settings, subgroup=groups,
+                  subgroup_name=analysis.subgroup or "group")
+    if isinstance(pooled.fit, MetaResult):
+        fit, method = pooled.fit.to_record(), pooled.fit.method
+    else:
+        fit, method = {**pooled.to_dict(), "level": analysis.level}, analysis.method.value
+        fit.pop("notes", None)
+    return (fit, [float(w) for w in pooled.weights],
+            None if pooled.rule is None else pooled.rule.to_dict(),
+            None if pooled.subgroups is None else pooled.subgroups.to_dict(), method)
 
 
 def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, str]

@@ -14,10 +14,10 @@ models, so Knapp-Hartung tests and the model rule do not apply to them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from enum import StrEnum
 
 from evidencehub.errors import InputError
 from evidencehub.stats.measures import Measure, measure_info
+from evidencehub.vocab import ModelRule
 
 __all__ = ["MH_MEASURES", "PETO_MEASURES", "POOLERS", "TAU2_METHODS", "ModelRule",
            "PoolSettings"]
@@ -34,13 +34,6 @@ MH_MEASURES = (Measure.OR, Measure.RR, Measure.RD)
 PETO_MEASURES = (Measure.OR, Measure.PETO)
 _CONVENTIONS = ("metafor", "revman")
 _TESTS = ("z", "knha")
-
-
-class ModelRule(StrEnum):
-    """Rules that choose the model from the data (reported with every result that uses one)."""
-
-    I2_Q = "i2-q"
-    """Random effects when I² > 50 % and the Q test's P < 0.10, else a common-effect model."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -342,6 +342,15 @@ class MetaResult:
             out["coefficients"] = [c.to_dict(stat) for c in self.coefficients]
             out.update({"QM": self.QM, "QMdf": list(self.QMdf) if self.QMdf else None,
                         "QMp": self.QMp, "R2": self.R2})
+        out["warnings"] = list(self.warnings)
+        return out
+
+    def to_record(self) -> dict[str, Any]:
+        """:meth:`to_dict` plus every field it leaves out (level, diagnostics, the I² and
+        prediction-interval definitions, fit statistics, sample sizes): what a stored run
+        keeps, so that :meth:`from_record` rebuilds the result without refitting."""
+        out = self.to_dict()
+        warnings_ = out.pop("warnings")
         out.update({
             "level": self.level, "vt": self.vt, "s2w": self.s2w,
             "tau2_truncated": self.tau2_truncated, "i2_definition": self.i2_definition,
@@ -349,21 +358,21 @@ class MetaResult:
             "converged": self.converged, "n_iter": self.n_iter,
             "fit_stats": {**self.fit_stats.to_dict(), "likelihood": self.fit_stats.likelihood},
             "ni": None if self.ni is None else [float(n) for n in self.ni],
+            "warnings": warnings_,
         })
-        out["warnings"] = list(self.warnings)
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> MetaResult:
-        """The result whose :meth:`to_dict` is ``data`` (intercept-only models).
+    def from_record(cls, data: Mapping[str, Any]) -> MetaResult:
+        """The result whose :meth:`to_record` is ``data`` (intercept-only models).
 
         Stored results are read back with this instead of being refitted: every field of an
-        intercept-only model is in ``to_dict()`` or follows from it (the design matrix is a
+        intercept-only model is in ``to_record()`` or follows from it (the design matrix is a
         column of ones, the coefficient table is the estimate's row). JSON has no NaN, so a
         ``None`` where a number is due reads back as NaN.
         """
         if "coefficients" in data:
-            raise ValueError("from_dict reads intercept-only results; this one has moderators")
+            raise ValueError("from_record reads intercept-only results; this one has moderators")
 
         def num(key: str) -> float:
             value = data[key]
