@@ -3,7 +3,7 @@
 Reference numbers come from metafor 3.8.1 (R), run by hand on the same arms::
 
     library(metafor)
-    d <- read.csv("src/evidencehub/data/demo/senn2013_hba1c_arms.csv")
+    d <- read.csv("src/evidencehub/data/demo/senn2013_hba1c.csv")  # dat.senn2013
     # one row per active arm of a placebo-controlled trial, change-from-baseline arms only,
     # active arm 1, placebo arm 2; one class at a time, e.g. for the biguanides:
     r <- rma(measure="MD", m1i=m1i, sd1i=sd1i, n1i=n1i, m2i=m2i, sd2i=sd2i, n2i=n2i,
@@ -27,12 +27,21 @@ import pytest
 from sqlalchemy import select
 
 from evidencehub import demo as demo_module
+from evidencehub.analysis.run import RunResult
 from evidencehub.demo import DemoReport, run_demo
 from evidencehub.errors import EvidenceHubError
 from evidencehub.store import init_db, transaction
 from evidencehub.store import tables as t
+from evidencehub.store.repo.analyses import latest_runs
 
 ANALYSIS_PAGE = "pages/hba1c-glucose-lowering-drugs"
+SLUGS = {
+    "Biguanides": "hba1c-biguanides-vs-placebo",
+    "Alpha-glucosidase inhibitors": "hba1c-alpha-glucosidase-inhibitors-vs-placebo",
+    "Thiazolidinediones": "hba1c-thiazolidinediones-vs-placebo",
+    "DPP-4 inhibitors": "hba1c-dpp4-inhibitors-vs-placebo",
+    "Benfluorex": "hba1c-benfluorex-vs-placebo",
+}
 
 # metafor 3.8.1: rma(measure="MD", ..., method="REML", control=list(threshold=1e-12,
 # maxiter=10000)) and predict() per drug class; weights(r) printed to 6 significant digits.
@@ -132,6 +141,21 @@ def read_json(site: Path, path: str) -> Any:
     return json.loads((site / f"{path}.json").read_text(encoding="utf-8"))
 
 
+def stored_runs(report: DemoReport) -> dict[str, RunResult]:
+    """The newest run of each analysis, read back from the store (never refitted)."""
+    engine = init_db(report.database_url)
+    try:
+        with transaction(engine) as session:
+            return {slug: RunResult.from_dict(run.result)
+                    for slug, run in latest_runs(session).items()}
+    finally:
+        engine.dispose()
+
+
+def page_analyses(site: Path) -> dict[str, Any]:
+    return {a["slug"]: a for a in read_json(site, ANALYSIS_PAGE)["analyses"]}
+
+
 def test_site_has_the_expected_pages(demo_run: tuple[DemoReport, Path]) -> None:
     report, site = demo_run
     for path in [
@@ -142,6 +166,7 @@ def test_site_has_the_expected_pages(demo_run: tuple[DemoReport, Path]) -> None:
         ANALYSIS_PAGE,
         "studies/reichman2025",
         "trials/NCT04802733",
+        "trace/run-1",
     ]:
         assert (site / f"{path}.html").is_file(), path
         assert (site / f"{path}.json").is_file(), path
@@ -149,27 +174,30 @@ def test_site_has_the_expected_pages(demo_run: tuple[DemoReport, Path]) -> None:
         "records": 9,
         "trials": 4,
         "studies": 34,
-        "outcomes": 53,
+        "outcome data": 53,
         "analyses": 5,
         "pages": 3,
-        "claims": 25,
-        "analyses fitted": 4,
+        "claims": 29,
+        "analyses fitted": 5,
         "pages labelled": 3,
-        "site files": 93,
+        "site files": 103,
     }
 
 
 @pytest.mark.parametrize("drug_class", list(METAFOR))
 def test_pooled_numbers_match_metafor(demo_run: tuple[DemoReport, Path], drug_class: str) -> None:
-    _, site = demo_run
-    analyses = {a["class"]: a for a in read_json(site, ANALYSIS_PAGE)["analyses"]}
-    fit = analyses[drug_class]["fit"]
+    report, site = demo_run
+    fit = stored_runs(report)[SLUGS[drug_class]].fit
+    assert fit is not None
     reference = METAFOR[drug_class]
     assert fit["k"] == reference["k"]
     for key in ("estimate", "se", "ci_lb", "ci_ub", "tau2", "I2", "QE", "QEp", "pi_lb", "pi_ub"):
         assert fit[key] == pytest.approx(reference[key], rel=1e-8, abs=1e-10), key
     weights = {s["study"]: s["weight"] for s in fit["studies"]}
     assert weights == pytest.approx(reference["weights"], abs=1e-5)  # as printed: 6 digits
+    shown = page_analyses(site)[SLUGS[drug_class]]["fit"]  # the page shows the stored run
+    for key in ("estimate", "ci_lb", "ci_ub", "tau2", "I2", "QE"):
+        assert shown[key] == fit[key], key
 
 
 def test_tau2_zero_class_against_the_inverse_variance_formula(
@@ -186,25 +214,24 @@ def test_tau2_zero_class_against_the_inverse_variance_formula(
     w = 1 / vi
     estimate = np.sum(w * yi) / np.sum(w)
     se = np.sqrt(1 / np.sum(w))
-    fit = {a["class"]: a for a in read_json(site, ANALYSIS_PAGE)["analyses"]}["DPP-4 inhibitors"][
-        "fit"
-    ]
+    fit = page_analyses(site)[SLUGS["DPP-4 inhibitors"]]["fit"]
     assert fit["estimate"] == pytest.approx(estimate, rel=1e-12)
     assert fit["ci_lb"] == pytest.approx(estimate - 1.959963984540054 * se, rel=1e-12)
     assert fit["QE"] == pytest.approx(np.sum(w * (yi - estimate) ** 2), rel=1e-12)
 
 
 def test_final_values_are_listed_not_pooled(demo_run: tuple[DemoReport, Path]) -> None:
-    _, site = demo_run
-    benfluorex = {a["class"]: a for a in read_json(site, ANALYSIS_PAGE)["analyses"]}["Benfluorex"]
+    report, site = demo_run
+    benfluorex = page_analyses(site)[SLUGS["Benfluorex"]]
     assert benfluorex["fit"] is None
     rows = {r["study_key"]: r for r in benfluorex["other_rows"]}
     stucci = rows["stucci1996"]  # final values: 8.03 (1.29, n 28) vs 8.26 (1.35, n 30)
     assert stucci["value_kind"] == "final"
-    assert stucci["yi"] == pytest.approx(8.03 - 8.26, rel=1e-12)
-    assert stucci["vi"] == pytest.approx(1.29**2 / 28 + 1.35**2 / 30, rel=1e-12)
+    assert stucci["estimate"] == pytest.approx(8.03 - 8.26, rel=1e-12)
+    stored = {r.study_key: r for r in stored_runs(report)[SLUGS["Benfluorex"]].rows}
+    assert stored["stucci1996"].vi == pytest.approx(1.29**2 / 28 + 1.35**2 / 30, rel=1e-12)
     html = (site / f"{ANALYSIS_PAGE}.html").read_text(encoding="utf-8")
-    assert "final value; not pooled with change scores" in html
+    assert "final value; not pooled with change values" in html
     assert "−1.13" in html and "−1.77 to −0.49" in html  # biguanides MD and CI as shown
 
 
@@ -250,13 +277,16 @@ def test_running_twice_changes_nothing(db_url: str, tmp_path: Path) -> None:
     run_demo(db_url, site)
     assert store_contents(db_url) == store
     assert site_bytes(site) == files
-    assert len(store["analysis_results"]) == 5
+    assert len(store["analysis_runs"]) == 5
+    assert len(store["import_events"]) == 2  # the corpus and its arm table, recorded once
 
 
 def test_interrupted_import_writes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     url = f"sqlite:///{tmp_path / 'hub.db'}"
     calls = 0
-    real = demo_module.studies_repo.replace_outcomes
+    from evidencehub.store.repo import outcomes as outcomes_repo
+
+    real = outcomes_repo.put_outcome_data
 
     def interrupted(*args: Any, **kwargs: Any) -> Any:
         nonlocal calls
@@ -265,7 +295,7 @@ def test_interrupted_import_writes_nothing(tmp_path: Path, monkeypatch: pytest.M
             raise KeyboardInterrupt
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(demo_module.studies_repo, "replace_outcomes", interrupted)
+    monkeypatch.setattr(outcomes_repo, "put_outcome_data", interrupted)
     with pytest.raises(KeyboardInterrupt):
         run_demo(url, tmp_path / "site")
     contents = store_contents(url)
@@ -277,16 +307,19 @@ def test_failed_analysis_stage_keeps_the_import_and_writes_no_result(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     url = f"sqlite:///{tmp_path / 'hub.db'}"
-    real = demo_module.pool_analysis
+    from evidencehub.analysis import service
+
+    real = service.fit_rows
 
     def failing(analysis: Any, *args: Any) -> Any:
         if analysis.slug == "hba1c-thiazolidinediones-vs-placebo":
             raise EvidenceHubError("simulated failure")
         return real(analysis, *args)
 
-    monkeypatch.setattr(demo_module, "pool_analysis", failing)
+    monkeypatch.setattr(service, "fit_rows", failing)
     with pytest.raises(EvidenceHubError, match="simulated failure"):
         run_demo(url, tmp_path / "site")
     contents = store_contents(url)
     assert len(contents["studies"]) == 34
-    assert contents["analysis_results"] == []  # the whole stage rolled back
+    assert len(contents["outcome_data_versions"]) == 53
+    assert contents["analysis_runs"] == []  # the whole stage rolled back

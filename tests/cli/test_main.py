@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import typer
@@ -12,7 +13,22 @@ import typer
 from evidencehub import __version__
 from evidencehub.cli import app, main
 
-COMMANDS = sorted(typer.main.get_command(app).commands)  # type: ignore[attr-defined]
+_ROOT = typer.main.get_command(app)
+COMMANDS = sorted(_ROOT.commands)  # type: ignore[attr-defined]
+
+
+def _leaves(group: Any, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    """Every runnable command, with the groups it sits in (``("data", "import")``)."""
+    out = []
+    for name, command in sorted(group.commands.items()):
+        if hasattr(command, "commands"):  # a group (typer ships its own click)
+            out += _leaves(command, (*prefix, name))
+        else:
+            out.append((*prefix, name))
+    return out
+
+
+LEAVES = _leaves(_ROOT)
 
 
 def test_version(capsys: pytest.CaptureFixture[str]) -> None:
@@ -27,11 +43,13 @@ def test_root_help_lists_every_command(capsys: pytest.CaptureFixture[str]) -> No
         assert name in out
 
 
-@pytest.mark.parametrize("name", COMMANDS)
-def test_every_command_explains_itself_with_an_example(name: str, capsys: pytest.CaptureFixture[str]) -> None:
-    assert main([name, "--help"]) == 0
+@pytest.mark.parametrize("path", LEAVES, ids=" ".join)
+def test_every_command_explains_itself_with_an_example(
+    path: tuple[str, ...], capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main([*path, "--help"]) == 0
     out = capsys.readouterr().out
-    assert "Example" in out, f"'evidencehub {name} --help' shows no example"
+    assert "Example" in out, f"'evidencehub {' '.join(path)} --help' shows no example"
 
 
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
@@ -73,5 +91,6 @@ def test_ctrl_c_inside_a_command_exits_130(monkeypatch: pytest.MonkeyPatch, caps
 
 def test_readme_documents_every_command() -> None:
     readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
-    for name in COMMANDS:
+    for path in LEAVES:
+        name = " ".join(path)
         assert f"`evidencehub {name}" in readme, f"README.md does not document 'evidencehub {name}'"
