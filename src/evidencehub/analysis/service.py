@@ -88,18 +88,18 @@ def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
         from evidencehub.stats.mh import rma_mh
         from evidencehub.stats.peto import rma_peto
 
+        if method is Method.MH and analysis.measure.value not in ("OR", "RR", "RD"):
+            raise InputError(f"analysis {analysis.slug!r}: Mantel-Haenszel pools OR, RR or "
+                             f"RD, not {analysis.measure.value}")
+        if method is Method.PETO and analysis.measure.value not in ("OR", "PETO"):
+            raise InputError(f"analysis {analysis.slug!r}: Peto's method pools odds ratios "
+                             f"(OR), not {analysis.measure.value}")
         tables = _two_by_two(rows)
         if method is Method.MH:
-            if analysis.measure.value not in ("OR", "RR", "RD"):
-                raise InputError(f"analysis {analysis.slug!r}: Mantel-Haenszel pools OR, RR or "
-                                 f"RD, not {analysis.measure.value}")
             mh = rma_mh(*tables, measure=analysis.measure.value,  # type: ignore[arg-type]
                         level=analysis.level, study=list(labels))
             return {**mh.to_dict(), "method": "MH", "level": analysis.level}, \
                 [None] * len(rows), None, None, "MH"
-        if analysis.measure.value not in ("OR", "PETO"):
-            raise InputError(f"analysis {analysis.slug!r}: Peto's method pools odds ratios "
-                             f"(OR), not {analysis.measure.value}")
         peto = rma_peto(*tables, level=analysis.level, study=list(labels))
         return {**peto.to_dict(), "measure": "OR", "method": "PETO", "level": analysis.level}, \
             [None] * len(rows), None, None, "PETO"

@@ -86,8 +86,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ensure_study(session: Any, item: ArmDataRow, design: StudyDesign | None, path: Path,
-                  report: DataImportReport) -> None:
+def _source_key(session: Any, item: ArmDataRow, path: Path) -> str | None:
+    """The stored key of the row's source record; an error naming the file, row and column
+    when the source is malformed or not in the store."""
+    if item.data.source is None:
+        return None
+    where = f"row {item.row}, column 'source'"
+    try:
+        return str(record_row(session, item.data.source)["key"])
+    except NotFoundError:
+        raise InputError(f"source {item.data.source!r} is not in the store; import the "
+                         "record first (evidencehub import or fetch)",
+                         source=path.name, where=where) from None
+    except InputError as err:
+        raise InputError(err.problem, source=path.name, where=where) from None
+
+
+def _ensure_study(session: Any, item: ArmDataRow, source: str | None,
+                  design: StudyDesign | None, path: Path, report: DataImportReport) -> None:
     key = item.data.study_key
     try:
         studies_repo.get_study(session, key)
@@ -98,14 +114,7 @@ def _ensure_study(session: Any, item: ArmDataRow, design: StudyDesign | None, pa
     if chosen is None:
         raise InputError(f"study {item.study_label!r} is new; give its design in a 'design' "
                          "column or with --design", source=path.name, where=f"row {item.row}")
-    records = ()
-    if item.data.source is not None:
-        try:
-            records = (str(record_row(session, item.data.source)["key"]),)
-        except NotFoundError:
-            raise InputError(f"source {item.data.source!r} is not in the store; import the "
-                             "record first (evidencehub import or fetch)",
-                             source=path.name, where=f"row {item.row}") from None
+    records = () if source is None else (source,)
     studies_repo.upsert_study(session, Study(key=key, label=item.study_label, design=chosen,
                                              record_keys=records))
     report.studies_created.append(key)
@@ -125,7 +134,8 @@ def import_arm_data(engine: Engine, path: Path, *, actor: Actor,
         report.import_id = import_events.add_event(session, event)
         known = {o.name for o in outcomes_repo.list_outcomes(session)}
         for item in rows:
-            _ensure_study(session, item, design, path, report)
+            source = _source_key(session, item, path)
+            _ensure_study(session, item, source, design, path, report)
             outcome = Outcome(name=item.data.outcome, data_kind=item.data.data_kind,
                               unit=item.unit, direction=item.direction)
             try:
