@@ -100,6 +100,12 @@ def _pick(rows: list[StoredOutcomeData], side: Sequence[str], study: str, role: 
     if len(found) > 1:
         arms = ", ".join(sorted({r.data.arm for r in found}))
         if len({r.data.arm for r in found}) == 1:
+            if len({r.data.timepoint for r in found}) == 1:
+                raise InputError(
+                    f"analysis {analysis.slug!r}: study {study!r} reports both final and "
+                    f"change values for arm {found[0].data.arm!r}; give the analysis a "
+                    "--value-kind"
+                )
             raise InputError(
                 f"analysis {analysis.slug!r}: study {study!r} has arm {found[0].data.arm!r} at "
                 f"several time points; give the analysis a --timepoint"
