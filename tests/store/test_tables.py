@@ -65,7 +65,7 @@ _ELSEWHERE = {
 )
 def test_every_model_field_has_a_column(domain: type[BaseModel],
                                         tables: tuple[type[t.Base], ...]) -> None:
-    columns = {c for table in tables for c in table.__table__.columns.keys()}
+    columns = {c.name for table in tables for c in table.__table__.columns}
     missing = [
         name
         for name in domain.model_fields
