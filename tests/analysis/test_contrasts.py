@@ -108,6 +108,14 @@ def test_two_arms_on_one_side_in_one_study_are_refused() -> None:
         "comparison or combine the arms first")
 
 
+def test_two_experimental_arms_without_a_control_arm_are_left_out() -> None:
+    # release 0.1.0's demo: Derosa 2004 compares pioglitazone with rosiglitazone, no placebo
+    rows = analysis_rows(_analysis(experimental=("pioglitazone", "rosiglitazone")), [
+        _arm("derosa2004", "pioglitazone"), _arm("derosa2004", "rosiglitazone"),
+        _arm("zhu2003", "rosiglitazone"), _arm("zhu2003", "placebo")])
+    assert [r.study_key for r in rows] == ["zhu2003"]
+
+
 def test_several_time_points_need_a_timepoint() -> None:
     with pytest.raises(InputError) as err:
         analysis_rows(_analysis(), [_arm("a", "drug", timepoint="3 months"),

@@ -298,6 +298,18 @@ def test_fit_rows_subgroups() -> None:
         pytest.approx(1.1, rel=1e-12), pytest.approx(2.2, rel=1e-12)]
 
 
+def test_fit_rows_subgroups_the_rows_do_not_have() -> None:
+    sub = MD.model_copy(update={"subgroup": "class"})
+    with pytest.raises(InputError) as err:
+        fit_rows(sub, [_row("a", 1.0), _row("b", 1.2)], {})
+    assert str(err.value) == ("analysis 'md': no pooled row has a value in the column 'class' "
+                              "given with --subgroup")
+    with pytest.raises(InputError) as err:
+        fit_rows(sub, [_row("a", 1.0, subgroup="x"), _row("b", 1.2, subgroup="x")], {})
+    assert str(err.value) == ("analysis 'md', subgroups by 'class': a subgroup analysis needs "
+                              "at least 2 subgroups; got 1")
+
+
 def test_analysis_states_list_rows_and_labels(hub: Engine) -> None:
     with transaction(hub) as session:
         states = {s.analysis.slug: s for s in analysis_states(session)}

@@ -12,6 +12,8 @@ Rules, each with its reason:
   they measure different things (Cochrane Handbook §10.5.2).
 * A study with more than one arm on one side of a comparison would count a shared arm twice
   (Handbook §23.3.4): it is refused with a message that says how to split or combine them.
+  A study without an arm on each side gives no contrast and is left out (two active arms and
+  no control share nothing).
 * A study with several time points for the analysis's rows needs ``--timepoint``: the results
   at different times of one study are not independent.
 * Both arms of a contrast must report the same kind of value.
@@ -149,6 +151,10 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
         wanted = [i for i in items if i.data.value_kind is analysis.value_kind]
         if wanted:  # a study reporting both kinds contributes the analysis's kind
             items = wanted
+        arms = {i.data.arm for i in items}
+        if not arms & set(analysis.comparison.experimental) or not (
+                single or arms & set(analysis.comparison.control)):
+            continue  # no contrast in this study (nor an arm counted twice)
         exp = _pick(items, analysis.comparison.experimental, study, "experimental", analysis)
         if exp is None:
             continue

@@ -110,10 +110,18 @@ def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
     if analysis.subgroup is not None:
         from evidencehub.stats.subgroups import subgroup_analysis
 
-        subgroups = subgroup_analysis(
-            effects, groups=[r.subgroup for r in rows], method=fitted_method,
-            test=analysis.test.value, level=analysis.level, group_name=analysis.subgroup,
-        ).to_dict()
+        groups = [r.subgroup for r in rows]
+        if all(group is None for group in groups):
+            raise InputError(f"analysis {analysis.slug!r}: no pooled row has a value in the "
+                             f"column {analysis.subgroup!r} given with --subgroup")
+        try:
+            subgroups = subgroup_analysis(
+                effects, groups=groups, method=fitted_method, test=analysis.test.value,
+                level=analysis.level, group_name=analysis.subgroup,
+            ).to_dict()
+        except InputError as err:
+            raise InputError(f"analysis {analysis.slug!r}, subgroups by "
+                             f"{analysis.subgroup!r}: {err.problem}") from None
     return fit.to_dict(), [float(w) for w in fit.weights], decision, subgroups, fitted_method
 
 

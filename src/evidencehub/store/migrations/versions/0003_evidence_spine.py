@@ -310,7 +310,8 @@ class _Ids:
             "experimental": [a.strip() for a in active.split(",") if a.strip()],
             "control": [control.strip()] if control.strip() else [],
         }
-        key = ",".join(sides["experimental"]) + "|" + ",".join(sides["control"])
+        # the canonical key of evidencehub.model.Comparison: each side's labels sorted
+        key = ",".join(sorted(sides["experimental"])) + "|" + ",".join(sorted(sides["control"]))
         if key not in self.comparisons:
             comparison_id = self._insert(
                 "comparisons", key=key, actor_id=self.actor, created_at=self.now
