@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import shutil
+import sqlite3
 from collections.abc import Iterator
 from contextlib import closing
 from dataclasses import dataclass
-import shutil
-import sqlite3
 from pathlib import Path
 from typing import Any
 
