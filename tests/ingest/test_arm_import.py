@@ -118,7 +118,8 @@ def test_a_changed_value_is_a_new_version_and_the_old_one_stays(hub: Engine,
                                                                tmp_path: Path) -> None:
     first = import_arm_data(hub, _write(tmp_path), actor=ADA,
                             design=StudyDesign.RANDOMISED_CONTROLLED)
-    changed = TABLE.replace("Jones 2020,placebo,HbA1c,31,0.0,1.0", "Jones 2020,placebo,HbA1c,31,0.2,1.0")
+    changed = TABLE.replace("Jones 2020,placebo,HbA1c,31,0.0,1.0",
+                            "Jones 2020,placebo,HbA1c,31,0.2,1.0")
     second = import_arm_data(hub, _write(tmp_path, changed, "v2.csv"), actor=Actor(name="Bob"))
     assert (second.created, second.updated, second.unchanged) == (0, 1, 4)
     (row,) = [r for r in second.rows if r["status"] == "updated"]

@@ -250,7 +250,8 @@ def test_a_release_store_upgrades_without_loss(release_store: ReleaseStore) -> N
 
 
 @pytest.mark.parametrize("release_store", [True], indirect=True, ids=["extra-rows"])
-def test_derivations_repeated_rows_and_units_are_carried_over(release_store: ReleaseStore) -> None:
+def test_derivations_repeated_rows_and_units_are_carried_over(
+        release_store: ReleaseStore) -> None:
     engine, release = release_store.engine, release_store.release
     init_db(engine)
     _check_upgraded(engine, release)
@@ -301,7 +302,8 @@ def test_carried_over_analyses_refit_to_the_release_results(release_store: Relea
         assert not any(s.stale for s in analysis_states(session))
 
 
-def test_downgrade_gives_the_release_rows_back_and_upgrade_again(release_store: ReleaseStore) -> None:
+def test_downgrade_gives_the_release_rows_back_and_upgrade_again(
+        release_store: ReleaseStore) -> None:
     engine, release = release_store.engine, release_store.release
     init_db(engine)
     command.downgrade(_alembic_config(engine), "0002")
