@@ -115,3 +115,40 @@ def test_fit_stats_dict() -> None:
     stats = rma(effect_sizes("bcg_RR")).fit_stats
     assert list(stats.to_dict()) == ["logLik", "deviance", "AIC", "BIC", "AICc"]
     assert stats.likelihood == "REML"
+
+
+@pytest.mark.parametrize(("name", "method", "test"), [
+    ("bcg_RR", "REML", "z"), ("bcg_RR", "DL", "knha"), ("normand1999_MD", "EE", "z"),
+    ("pritz1997_PFT", "REML", "z"), ("woods2010_OR", "PM", "knha"),
+])
+def test_from_dict_rebuilds_every_field_through_json(name: str, method: str, test: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", StatsWarning)  # woods2010 PM: tau^2 truncated at 0
+        fit = rma(effect_sizes(name), method=method, test=test)
+    back = MetaResult.from_dict(json.loads(json.dumps(fit.to_dict())))
+    for field in dataclasses.fields(MetaResult):
+        ours, theirs = getattr(back, field.name), getattr(fit, field.name)
+        if isinstance(theirs, np.ndarray):
+            np.testing.assert_allclose(ours, theirs, rtol=1e-15, err_msg=field.name)
+            assert ours.shape == theirs.shape, field.name
+        elif isinstance(theirs, float) and np.isnan(theirs):
+            assert np.isnan(ours), field.name
+        else:
+            assert ours == theirs, field.name
+    assert back.summary() == fit.summary()
+    assert back.predict() == fit.predict()
+    if not fit.is_fixed:
+        assert back.confint() == fit.confint()
+
+
+def test_from_dict_refuses_a_model_with_moderators() -> None:
+    with pytest.raises(ValueError, match="intercept-only"):
+        MetaResult.from_dict(bcg_metareg().to_dict())
+
+
+def test_from_dict_reads_null_as_nan() -> None:
+    out = rma(effect_sizes("bcg_RR")).to_dict()
+    out["studies"][0]["yi"] = None
+    out["QEp"] = None
+    back = MetaResult.from_dict(out)
+    assert np.isnan(back.yi[0]) and np.isnan(back.QEp)

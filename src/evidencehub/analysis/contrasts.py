@@ -12,6 +12,8 @@ Rules, each with its reason:
   they measure different things (Cochrane Handbook §10.5.2).
 * A study with more than one arm on one side of a comparison would count a shared arm twice
   (Handbook §23.3.4): it is refused with a message that says how to split or combine them.
+  A study without an arm on each side gives no contrast and is left out (two active arms and
+  no control share nothing).
 * A study with several time points for the analysis's rows needs ``--timepoint``: the results
   at different times of one study are not independent.
 * Both arms of a contrast must report the same kind of value.
@@ -100,6 +102,12 @@ def _pick(rows: list[StoredOutcomeData], side: Sequence[str], study: str, role: 
     if len(found) > 1:
         arms = ", ".join(sorted({r.data.arm for r in found}))
         if len({r.data.arm for r in found}) == 1:
+            if len({r.data.timepoint for r in found}) == 1:
+                raise InputError(
+                    f"analysis {analysis.slug!r}: study {study!r} reports both final and "
+                    f"change values for arm {found[0].data.arm!r}; give the analysis a "
+                    "--value-kind"
+                )
             raise InputError(
                 f"analysis {analysis.slug!r}: study {study!r} has arm {found[0].data.arm!r} at "
                 f"several time points; give the analysis a --timepoint"
@@ -143,11 +151,12 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
         wanted = [i for i in items if i.data.value_kind is analysis.value_kind]
         if wanted:  # a study reporting both kinds contributes the analysis's kind
             items = wanted
-        ctl = None
-        if not single:  # a study without a control arm has no contrast (e.g. head-to-head)
-            ctl = _pick(items, analysis.comparison.control, study, "control", analysis)
-            if ctl is None:
-                continue
+        arms = {i.data.arm for i in items}
+        if not arms & set(analysis.comparison.experimental) or not (
+                single or arms & set(analysis.comparison.control)):
+            continue  # no contrast in this study (e.g. head-to-head), nor an arm counted twice
+        ctl = None if single else _pick(items, analysis.comparison.control, study, "control",
+                                        analysis)
         exp = _pick(items, analysis.comparison.experimental, study, "experimental", analysis)
         if exp is None:
             continue

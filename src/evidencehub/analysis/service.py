@@ -28,7 +28,7 @@ from sqlalchemy import Engine
 from evidencehub import __version__
 from evidencehub.analysis.contrasts import AnalysisRow, analysis_rows
 from evidencehub.analysis.run import SCHEMA_VERSION, RunResult, RunRow, fingerprint, settings_of
-from evidencehub.errors import StatsWarning
+from evidencehub.errors import InputError, StatsWarning
 from evidencehub.model import Actor, Analysis, AnalysisRun, StoredOutcomeData, finite_json
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import outcomes as outcomes_repo
@@ -68,8 +68,14 @@ def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
                             else analysis.model_rule.value)
     columns = {name: [row.inputs[name] for row in rows] for name in rows[0].inputs}
     groups = [r.subgroup for r in rows] if analysis.subgroup is not None else None
-    pooled = pool(columns, list(labels), settings, subgroup=groups,
-                  subgroup_name=analysis.subgroup or "group")
+    if groups is not None and all(group is None for group in groups):
+        raise InputError(f"analysis {analysis.slug!r}: no pooled row has a value in the "
+                         f"column {analysis.subgroup!r} given with --subgroup")
+    try:
+        pooled = pool(columns, list(labels), settings, subgroup=groups,
+                      subgroup_name=analysis.subgroup or "group")
+    except InputError as err:
+        raise InputError(f"analysis {analysis.slug!r}: {err.problem}") from None
     if isinstance(pooled.fit, MetaResult):
         fit, method = pooled.fit.to_record(), pooled.fit.method
     else:

@@ -22,10 +22,15 @@ if TYPE_CHECKING:
 
 __all__ = ["register"]
 
-data_app = typer.Typer(name="data", help="Arm-level outcome data: import tables of results.",
-                       no_args_is_help=True)
-analysis_app = typer.Typer(name="analysis", help="Define meta-analyses on the stored outcome data.",
-                           no_args_is_help=True)
+data_app = typer.Typer(
+    name="data", no_args_is_help=True,
+    help="Arm-level outcome data: import tables of results.\n\n"
+    "Example:  evidencehub data import arms.csv --design randomised-controlled-trial")
+analysis_app = typer.Typer(
+    name="analysis", no_args_is_help=True,
+    help="Define meta-analyses on the stored outcome data.\n\n"
+    "Example:  evidencehub analysis add hba1c --outcome HbA1c --measure MD "
+    "--experimental metformin --control placebo")
 
 
 def _engine(db: str | None, *, create: bool = False) -> Engine:

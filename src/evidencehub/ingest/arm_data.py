@@ -159,7 +159,7 @@ def _derive(row: _Row, values: dict[str, Any], kind: ValueKind) -> list[Derivati
 def _read_row(row: _Row, attributes: Iterable[str]) -> ArmDataRow:
     for column in _REQUIRED:
         if row.text(column) is None:
-            raise row.fail(column, f"expected a {column}, got an empty cell")
+            raise row.fail(column, "expected a value, got an empty cell")
     kind = row.choice("value_kind", ValueKind, ValueKind.FINAL)
     values: dict[str, Any] = {}
     for column in ("n", "mean", "sd", "events", "total", "median", "q1", "q3", "min", "max",

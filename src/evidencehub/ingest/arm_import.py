@@ -34,8 +34,8 @@ from evidencehub.ingest.arm_data import ArmDataRow, read_arm_data
 from evidencehub.model import Actor, ImportEvent, ImportKind, Outcome, Study
 from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import outcomes as outcomes_repo
+from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
-from evidencehub.store.repo._lookup import record_row
 from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.session import transaction
 from evidencehub.vocab import StudyDesign
@@ -88,8 +88,24 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _ensure_study(session: Session, item: ArmDataRow, design: StudyDesign | None, path: Path,
-                  report: DataImportReport) -> None:
+def _source_key(session: Session, item: ArmDataRow, path: Path) -> str | None:
+    """The stored key of the row's source record; an error naming the file, row and column
+    when the source is malformed or not in the store."""
+    if item.data.source is None:
+        return None
+    where = f"row {item.row}, column 'source'"
+    try:
+        return records_repo.get_record(session, item.data.source).key
+    except NotFoundError:
+        raise InputError(f"source {item.data.source!r} is not in the store; import the "
+                         "record first (evidencehub import or fetch)",
+                         source=path.name, where=where) from None
+    except InputError as err:
+        raise InputError(err.problem, source=path.name, where=where) from None
+
+
+def _ensure_study(session: Session, item: ArmDataRow, source: str | None,
+                  design: StudyDesign | None, path: Path, report: DataImportReport) -> None:
     key = item.data.study_key
     try:
         studies_repo.get_study(session, key)
@@ -100,14 +116,7 @@ def _ensure_study(session: Session, item: ArmDataRow, design: StudyDesign | None
     if chosen is None:
         raise InputError(f"study {item.study_label!r} is new; give its design in a 'design' "
                          "column or with --design", source=path.name, where=f"row {item.row}")
-    records = ()
-    if item.data.source is not None:
-        try:
-            records = (str(record_row(session, item.data.source)["key"]),)
-        except NotFoundError:
-            raise InputError(f"source {item.data.source!r} is not in the store; import the "
-                             "record first (evidencehub import or fetch)",
-                             source=path.name, where=f"row {item.row}") from None
+    records = () if source is None else (source,)
     studies_repo.upsert_study(session, Study(key=key, label=item.study_label, design=chosen,
                                              population=item.population, record_keys=records))
     report.studies_created.append(key)
@@ -140,7 +149,8 @@ def write_arm_data(session: Session, path: Path, rows: Sequence[ArmDataRow], *, 
     report.import_id = import_events.record_event(session, event, actor, {})
     known = {o.name for o in outcomes_repo.list_outcomes(session)}
     for item in rows:
-        _ensure_study(session, item, design, path, report)
+        source = _source_key(session, item, path)
+        _ensure_study(session, item, source, design, path, report)
         outcome = Outcome(name=item.data.outcome, data_kind=item.data.data_kind,
                           unit=item.unit, direction=item.direction)
         try:

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
 from evidencehub.model import (
+    Actor,
     Analysis,
-    AnalysisResult,
     Claim,
+    Comparison,
     CrossRef,
     EvidenceKind,
     EvidenceLabel,
     EvidenceTag,
+    Outcome,
     OutcomeData,
     Page,
     PageKind,
@@ -24,8 +24,18 @@ from evidencehub.model import (
     Trial,
 )
 from evidencehub.store import transaction
-from evidencehub.store.repo import UpsertOutcome, analyses, pages, records, studies, trials
+from evidencehub.store.repo import (
+    UpsertOutcome,
+    actors,
+    analyses,
+    outcomes,
+    pages,
+    records,
+    studies,
+    trials,
+)
 from evidencehub.store.tables import metadata
+from evidencehub.vocab import DataKind, Measure
 
 
 def _load(session: Session) -> list[UpsertOutcome]:
@@ -51,13 +61,8 @@ def _load(session: Session) -> list[UpsertOutcome]:
         slug="independence",
         title="Insulin independence",
         outcome="insulin-independence",
-        measure="PR",
-    )
-    fit = AnalysisResult(
-        analysis_slug="independence",
-        result={"k": 1, "estimate": 1.0},
-        fitted_at=dt.datetime(2026, 1, 1, tzinfo=dt.UTC),
-        software="evidencehub",
+        measure=Measure.PR,
+        comparison=Comparison(experimental=("treated",)),
     )
     page = Page(
         slug="islets",
@@ -74,6 +79,10 @@ def _load(session: Session) -> list[UpsertOutcome]:
         tags=(EvidenceTag.NEEDS_REPLICATION,),
     )
     trial = Trial(registry_id="ChiCTR2300072200", title="CiPSC islets")
+    writer = actors.actor_id(session, Actor(name="Ada"))
+    created = not outcomes.list_outcomes(session)
+    outcomes.outcome_id(session, Outcome(name="insulin-independence",
+                                         data_kind=DataKind.DICHOTOMOUS), actor_id=writer)
     return [
         records.upsert_record(session, record, source="pubmed.xml"),
         trials.upsert_trial(session, trial, source="chictr"),
@@ -81,9 +90,9 @@ def _load(session: Session) -> list[UpsertOutcome]:
         if trials.link_record_trial(session, record.key, "NCT00000001")
         else (UpsertOutcome.UNCHANGED),
         studies.upsert_study(session, study),
-        studies.replace_outcomes(session, "wang2024", [outcome]),
-        analyses.upsert_analysis(session, analysis),
-        analyses.save_result(session, fit),
+        UpsertOutcome.CREATED if created else UpsertOutcome.UNCHANGED,
+        outcomes.put_outcome_data(session, outcome, actor_id=writer)[2],
+        analyses.put_analysis(session, analysis, actor_id=writer),
         pages.upsert_page(session, page),
         pages.replace_claims(session, "islets", [claim]),
     ]
@@ -104,8 +113,15 @@ def test_loading_everything_twice_changes_no_row(engine: Engine) -> None:
         assert set(_load(session)) == {UpsertOutcome.UNCHANGED}
     with transaction(engine) as session:
         assert _dump(session) == first
-    # Every table was written to, except the history of records that never changed.
+    # Every table was written to, except the history of records that never changed and what
+    # this load does not do (import, deduplicate, run an analysis: runs are never upserts).
     assert {name for name, rows in first.items() if not rows} == {
         "record_versions",
         "record_field_sources",
+        "import_events",
+        "import_records",
+        "duplicate_candidates",
+        "duplicate_decisions",
+        "analysis_runs",
+        "run_inputs",
     }

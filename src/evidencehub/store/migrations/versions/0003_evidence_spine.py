@@ -335,17 +335,24 @@ def _publishing_downgrade() -> None:
 
 
 class _Ids:
-    """Find-or-create the actor, outcomes, arms and comparisons of the carried-over rows."""
+    """Find-or-create the actor, outcomes, arms and comparisons of the carried-over rows
+    (the actor only when something is carried over: a new store starts with no rows)."""
 
     def __init__(self, connection: sa.Connection, now: dt.datetime) -> None:
         self.connection = connection
         self.now = now
-        self.actor = self._insert(
-            "actors", name=UPGRADE_ACTOR, kind="tool", email=None, created_at=now
-        )
+        self._actor: int | None = None
         self.outcomes: dict[str, int] = {}
         self.arms: dict[tuple[int, str], int] = {}
         self.comparisons: dict[str, int] = {}
+
+    @property
+    def actor(self) -> int:
+        if self._actor is None:
+            self._actor = self._insert(
+                "actors", name=UPGRADE_ACTOR, kind="tool", email=None, created_at=self.now
+            )
+        return self._actor
 
     def _insert(self, table: str, **values: Any) -> int:
         columns = ", ".join(values)
@@ -377,7 +384,8 @@ class _Ids:
             "experimental": [a.strip() for a in active.split(",") if a.strip()],
             "control": [control.strip()] if control.strip() else [],
         }
-        key = ",".join(sides["experimental"]) + "|" + ",".join(sides["control"])
+        # the canonical key of evidencehub.model.Comparison: each side's labels sorted
+        key = ",".join(sorted(sides["experimental"])) + "|" + ",".join(sorted(sides["control"]))
         if key not in self.comparisons:
             comparison_id = self._insert(
                 "comparisons", key=key, actor_id=self.actor, created_at=self.now
