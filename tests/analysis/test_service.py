@@ -224,7 +224,7 @@ def test_analyze_named_unknown_slug_writes_nothing(hub: Engine) -> None:
 
 def test_a_failing_analysis_rolls_back_the_whole_batch(hub: Engine) -> None:
     _define(hub, [_analysis("bad", "HbA1c", Measure.MD, method=Method.MH)])
-    with pytest.raises(InputError, match="Mantel-Haenszel pools OR, RR or RD, not MD"):
+    with pytest.raises(InputError, match=r"method MH \(Mantel-Haenszel\) pools 2x2 tables as OR, RR or RD; got measure MD"):
         analyze(hub, actor=ADA)
     assert _rows(hub)["analysis_runs"] == {}
 
@@ -306,7 +306,7 @@ def test_fit_rows_subgroups_the_rows_do_not_have() -> None:
                               "given with --subgroup")
     with pytest.raises(InputError) as err:
         fit_rows(sub, [_row("a", 1.0, subgroup="x"), _row("b", 1.2, subgroup="x")], {})
-    assert str(err.value) == ("analysis 'md', subgroups by 'class': a subgroup analysis needs "
+    assert str(err.value) == ("analysis 'md': a subgroup analysis needs "
                               "at least 2 subgroups; got 1")
 
 

@@ -13,6 +13,7 @@ Q-profile limits of tau², 1e-10 for the per-study yi and vi.
 from __future__ import annotations
 
 import json
+import math
 import sqlite3
 from contextlib import redirect_stderr, redirect_stdout
 from io import StringIO
@@ -22,6 +23,7 @@ from typing import Any
 import pytest
 
 from evidencehub.cli import main
+from evidencehub.store import init_db
 from tests.analysis.arm_fixtures import ARM_DATASETS, OUTCOME, write_arm_table
 from tests.stats.reference import load_reference
 
@@ -144,9 +146,12 @@ def _check_mh_peto(got: dict[str, Any], ref: dict[str, Any], method: str, name: 
                if isinstance(v, (int, float)) and not isinstance(v, bool)}
     assert len(numeric) >= 11
     for key, value in numeric.items():
-        assert got[key] == pytest.approx(value, rel=1e-8, abs=1e-300), f"{name} {method} {key}"
+        # ratio measures stay on the log scale in the JSON contract; metafor's exp_* are exp()
+        mine = math.exp(got[key.removeprefix("exp_")]) if key.startswith("exp_") else got[key]
+        assert mine == pytest.approx(value, rel=1e-8, abs=1e-300), f"{name} {method} {key}"
     assert got["method"] == method.upper()
-    assert got["measure"] == ("OR" if method == "peto" else ref["measure"])
+    # as `meta --method PETO` reports it: the Peto odds ratio (metafor rma.peto)
+    assert got["measure"] == ("PETO" if method == "peto" else ref["measure"])
 
 
 def _check_subgroups(sub: dict[str, Any], ref: dict[str, Any]) -> None:
@@ -386,8 +391,12 @@ def test_analysis_add_unknown_outcome(arms: Path, tmp_path: Path,
     code, _, err = _run(["analysis", "add", "x", "--outcome", "HbA1c", "--measure", "MD",
                          "--experimental", "a", "--control", "b", "--db", db], capsys)
     assert code == 1
-    assert err == ("error: analysis 'x': no outcome 'HbA1c' in the store (known: none yet; "
-                   "run evidencehub data import)\n")
+    assert err.startswith("error: no store at ")  # analysis add needs a store with data
+    _run(["data", "import", str(arms), "--design", RCT, "--db", db], capsys)
+    code, _, err = _run(["analysis", "add", "x", "--outcome", "HbA2c", "--measure", "MD",
+                         "--experimental", "a", "--control", "b", "--db", db], capsys)
+    assert code == 1
+    assert err.startswith("error: analysis 'x': no outcome 'HbA2c' in the store (known: ")
     _run(["data", "import", str(arms), "--design", RCT, "--db", db], capsys)
     code, _, err = _run(["analysis", "add", "x", "--outcome", "HbA1c", "--measure", "MD",
                          "--experimental", "a", "--control", "b", "--db", db], capsys)
@@ -412,13 +421,17 @@ BINARY = "binary outcome"
          "error: analysis 'bad', study 'edinburgh': arm 'experimental' has no 'events' "
          "(outcome data "),
         (OUTCOME, "SMD", ["--experimental", "experimental", "--control", "control"], "MH",
-         "error: analysis 'bad': Mantel-Haenszel pools OR, RR or RD, not SMD"),
+         "error: analysis 'bad': method MH (Mantel-Haenszel) pools 2x2 tables as OR, RR or RD; "
+         "got measure SMD"),
         (BINARY, "PR", ["--experimental", "experimental"], "MH",
-         "error: analysis 'bad': Mantel-Haenszel pools OR, RR or RD, not PR"),
+         "error: analysis 'bad': method MH (Mantel-Haenszel) pools 2x2 tables as OR, RR or RD; "
+         "got measure PR"),
         (BINARY, "RR", ["--experimental", "experimental", "--control", "control"], "PETO",
-         "error: analysis 'bad': Peto's method pools odds ratios (OR), not RR"),
+         "error: analysis 'bad': method PETO (Peto's method) gives an odds ratio: use measure "
+         "OR; got measure RR"),
         (OUTCOME, "MD", ["--experimental", "experimental", "--control", "control"], "PETO",
-         "error: analysis 'bad': Peto's method pools odds ratios (OR), not MD"),
+         "error: analysis 'bad': method PETO (Peto's method) gives an odds ratio: use measure "
+         "OR; got measure MD"),
     ],
 )
 def test_analyze_refuses_what_cannot_be_pooled(
@@ -441,7 +454,11 @@ def test_analyze_refuses_what_cannot_be_pooled(
 
 
 def test_analyze_unknown_slug(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(["analyze", "nope", "--db", _db(tmp_path), "--json"], capsys)
+    db = _db(tmp_path)
+    code, _, err = _run(["analyze", "nope", "--db", db, "--json"], capsys)
+    assert code == 1 and err.startswith("error: no store at ")
+    init_db(db).dispose()
+    code, _, err = _run(["analyze", "nope", "--db", db, "--json"], capsys)
     assert code == 1
     assert err == "error: no analysis 'nope' in the store\n"
 

@@ -121,11 +121,11 @@ def test_fit_stats_dict() -> None:
     ("bcg_RR", "REML", "z"), ("bcg_RR", "DL", "knha"), ("normand1999_MD", "EE", "z"),
     ("pritz1997_PFT", "REML", "z"), ("woods2010_OR", "PM", "knha"),
 ])
-def test_from_dict_rebuilds_every_field_through_json(name: str, method: str, test: str) -> None:
+def test_from_record_rebuilds_every_field_through_json(name: str, method: str, test: str) -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", StatsWarning)  # woods2010 PM: tau^2 truncated at 0
         fit = rma(effect_sizes(name), method=method, test=test)
-    back = MetaResult.from_dict(json.loads(json.dumps(fit.to_dict())))
+    back = MetaResult.from_record(json.loads(json.dumps(fit.to_record())))
     for field in dataclasses.fields(MetaResult):
         ours, theirs = getattr(back, field.name), getattr(fit, field.name)
         if isinstance(theirs, np.ndarray):
@@ -141,14 +141,14 @@ def test_from_dict_rebuilds_every_field_through_json(name: str, method: str, tes
         assert back.confint() == fit.confint()
 
 
-def test_from_dict_refuses_a_model_with_moderators() -> None:
+def test_from_record_refuses_a_model_with_moderators() -> None:
     with pytest.raises(ValueError, match="intercept-only"):
-        MetaResult.from_dict(bcg_metareg().to_dict())
+        MetaResult.from_record(bcg_metareg().to_record())
 
 
-def test_from_dict_reads_null_as_nan() -> None:
-    out = rma(effect_sizes("bcg_RR")).to_dict()
+def test_from_record_reads_null_as_nan() -> None:
+    out = rma(effect_sizes("bcg_RR")).to_record()
     out["studies"][0]["yi"] = None
     out["QEp"] = None
-    back = MetaResult.from_dict(out)
+    back = MetaResult.from_record(out)
     assert np.isnan(back.yi[0]) and np.isnan(back.QEp)

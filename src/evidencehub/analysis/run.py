@@ -189,7 +189,7 @@ class RunResult:
     def meta_result(self) -> MetaResult | None:
         """The fitted inverse-variance model, rebuilt from the stored numbers (for plots);
         None when nothing was pooled or the model was Mantel-Haenszel or Peto."""
-        if self.fit is None or "tau2" not in self.fit:
+        if self.fit is None or "fit_stats" not in self.fit:  # MH and Peto records have none
             return None
         from evidencehub.stats import MetaResult
 

@@ -62,16 +62,16 @@ def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
     from evidencehub.analysis.settings import PoolSettings
     from evidencehub.stats import MetaResult
 
-    settings = PoolSettings(analysis.measure, method=analysis.method.value,
-                            test=analysis.test.value, level=analysis.level,
-                            model_rule=None if analysis.model_rule is None
-                            else analysis.model_rule.value)
     columns = {name: [row.inputs[name] for row in rows] for name in rows[0].inputs}
     groups = [r.subgroup for r in rows] if analysis.subgroup is not None else None
     if groups is not None and all(group is None for group in groups):
         raise InputError(f"analysis {analysis.slug!r}: no pooled row has a value in the "
                          f"column {analysis.subgroup!r} given with --subgroup")
     try:
+        settings = PoolSettings(analysis.measure, method=analysis.method.value,
+                                test=analysis.test.value, level=analysis.level,
+                                model_rule=None if analysis.model_rule is None
+                                else analysis.model_rule.value)
         pooled = pool(columns, list(labels), settings, subgroup=groups,
                       subgroup_name=analysis.subgroup or "group")
     except InputError as err:
