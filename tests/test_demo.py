@@ -179,6 +179,7 @@ def test_site_has_the_expected_pages(demo_run: tuple[DemoReport, Path]) -> None:
         "pages": 3,
         "claims": 29,
         "analyses fitted": 5,
+        "new runs": 5,
         "pages labelled": 3,
         "site files": 103,
     }

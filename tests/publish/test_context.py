@@ -84,7 +84,7 @@ def test_cross_refs_show_target_status(demo_snapshot: HubSnapshot) -> None:
 
 def test_analysis_page_tables(demo_snapshot: HubSnapshot) -> None:
     ctx = page_context(demo_snapshot, ANALYSIS)
-    by_class = {a["class"]: a for a in ctx["analyses"]}
+    by_class = {a["title"].split(" versus ")[0]: a for a in ctx["analyses"]}
     assert list(by_class) == [
         "Biguanides",
         "Alpha-glucosidase inhibitors",
@@ -97,12 +97,12 @@ def test_analysis_page_tables(demo_snapshot: HubSnapshot) -> None:
     assert benfluorex["fit"] is None and benfluorex["forest_plot"] is None
     assert (
         benfluorex["not_pooled_reason"]
-        == "only one change comparison (Moulin (2006)); a single trial is shown, not pooled"
+        == "only one change comparison (Moulin (2006)); a single study is shown, not pooled"
     )
     notes = {r["study_key"]: r["note"] for r in benfluorex["other_rows"]}
     assert notes == {
-        "moulin2006": "single trial; not pooled",
-        "stucci1996": "final value; not pooled with change scores",
+        "moulin2006": "single study; not pooled",
+        "stucci1996": "final value; not pooled with change values",
     }
     assert by_class["DPP-4 inhibitors"]["fit"][
         "warnings"
@@ -146,7 +146,7 @@ def test_index_and_library(demo_snapshot: HubSnapshot) -> None:
 
 def test_every_path_has_a_context_and_a_json_twin(demo_snapshot: HubSnapshot) -> None:
     paths = site_paths(demo_snapshot)
-    assert len(paths) == len(set(paths)) == 2 + 3 + 34 + 4
+    assert len(paths) == len(set(paths)) == 2 + 3 + 34 + 4 + 5  # + one trace page per run
     for path in paths:
         ctx = context_for_path(demo_snapshot, path)
         assert ctx["path"] == path

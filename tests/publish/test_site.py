@@ -90,7 +90,7 @@ def test_build_is_deterministic_and_replaces_the_site(
     build_site(demo_snapshot, site)
     after = {p.relative_to(site): p.read_bytes() for p in sorted(site.rglob("*")) if p.is_file()}
     assert after == before
-    assert first.files == len(before) and first.pages == 43
+    assert first.files == len(before) and first.pages == 48
     assert sorted(p.name for p in tmp_path.iterdir()) == ["site"]  # no staging or old copies left
 
 

@@ -37,6 +37,7 @@ _ELSEWHERE = {
     (model.Page, "analysis_slugs"): "page_analyses",
     (model.Claim, "page_slug"): "claims.page_id",
     (model.Claim, "study_keys"): "claim_studies",
+    (model.Claim, "analysis_slugs"): "claim_analyses",
     (model.CrossRef, "slug"): "cross_refs.target_slug",
 }
 

@@ -107,7 +107,9 @@ def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, 
                 analysis, [rows[i] for i in pooled], [names[i] for i in pooled])
             weights = dict(zip(pooled, pooled_weights, strict=True))
         elif pooled:
-            reason = f"only one study ({names[pooled[0]]}); shown, not pooled"
+            kind = f"{analysis.value_kind.value} " if analysis.value_kind else ""
+            reason = (f"only one {kind}comparison ({names[pooled[0]]}); a single study is "
+                      "shown, not pooled")
         else:
             reason = "no study has rows for this comparison" if not rows else (
                 "no rows of the analysis's kind of value")

@@ -23,9 +23,9 @@ from evidencehub.store.repo._lookup import study_row
 
 __all__ = [
     "UpsertOutcome",
-    "get_page",
     "claim_history",
     "get_claim",
+    "get_page",
     "list_claims",
     "list_pages",
     "pin_runs",
