@@ -11,12 +11,10 @@ from pathlib import Path
 import pytest
 
 from evidencehub.data import DEMO_DIR
-from evidencehub.data.arms import read_arm_table, study_key
-from evidencehub.data.contrasts import arm_contrasts, parse_comparison
 from evidencehub.data.corpus import load_corpus, parse_author
 from evidencehub.data.pages import parse_page
 from evidencehub.errors import InputError
-from evidencehub.model import OutcomeData, PageKind, PageStatus, StudyDesign, ValueKind
+from evidencehub.model import Comparison, PageKind, PageStatus, StudyDesign, ValueKind, study_key
 
 
 @pytest.fixture(scope="module")
@@ -35,13 +33,13 @@ def test_corpus_contents(corpus) -> None:  # type: ignore[no-untyped-def]
     kyoto = next(t for t in corpus.trials if t.registry_id == "UMIN000033564")
     assert kyoto.secondary_ids == ("jRCT2090220384",)
     studies = {s.key: s for s in corpus.studies}
-    assert len(studies) == 8 + 26  # eight cited papers, 26 trials of dat.senn2013
+    assert len(studies) == 8  # eight cited papers; the 26 trials come with the arm table
+    assert len({r.data.study_key for r in corpus.arm_rows}) == 26  # dat.senn2013's trials
     assert studies["mandai2017"].design is StudyDesign.CASE_REPORT
     assert studies["sawamoto2025"].n == 7 and studies["sawamoto2025"].trial_ids == (
         "UMIN000033564",
     )
     assert studies["tabar2025"].n == 12 and studies["tabar2025"].trial_ids == ("NCT04802733",)
-    assert studies["willms1999"].n == 29 + 31 + 29
     assert studies["reichman2025"].record_keys == ("doi:10.1056/nejmoa2506549",)
     records = {r.key: r for r in corpus.records}
     takahashi = records["doi:10.1016/j.cell.2006.07.024"]
@@ -52,7 +50,13 @@ def test_corpus_contents(corpus) -> None:  # type: ignore[no-untyped-def]
         26108,
     )
     assert [a.display for a in records["doi:10.1126/science.1151526"].authors][-1] == "Thomson JA"
-    assert len(corpus.outcomes) == 53
+    assert len(corpus.arm_rows) == 53
+    assert corpus.arm_table is not None and corpus.arm_table.name == "senn2013_hba1c.csv"
+    first = corpus.arm_rows[0].data  # De Fronzo (1995), metformin: 213, -1.7 (1.459), change
+    assert (first.study_key, first.arm, first.n, first.mean, first.sd, first.value_kind) == (
+        "defronzo1995", "metformin", 213, -1.7, 1.459, ValueKind.CHANGE)
+    assert (first.source, first.locator) == ("doi:10.1177/0962280211432220",
+                                             "dat.senn2013, row 1")
     assert sorted(p.page.kind for p in corpus.pages) == sorted(
         [PageKind.ARTICLE, PageKind.INTERVENTION, PageKind.ANALYSIS]
     )
@@ -61,15 +65,13 @@ def test_corpus_contents(corpus) -> None:  # type: ignore[no-untyped-def]
 def test_analysis_plan(corpus) -> None:  # type: ignore[no-untyped-def]
     by_slug = {a.slug: a for a in corpus.analyses}
     agi = by_slug["hba1c-alpha-glucosidase-inhibitors-vs-placebo"]
-    assert agi.comparison == "acarbose, miglitol vs placebo"
+    assert agi.comparison == Comparison(experimental=("acarbose", "miglitol"), control=("placebo",))
     assert (agi.measure, agi.method, agi.test, agi.value_kind) == (
         "MD",
         "REML",
         "z",
         ValueKind.CHANGE,
     )
-    assert corpus.plan.control_arm == "placebo"
-    assert corpus.plan.source_record == "doi:10.1177/0962280211432220"
 
 
 @pytest.mark.parametrize(
@@ -94,76 +96,6 @@ def test_study_key(label: str, key: str) -> None:
 )
 def test_parse_author(text: str, author: dict[str, str]) -> None:
     assert parse_author(text) == author
-
-
-def write_table(
-    tmp_path: Path, rows: list[str], header: str = "study,ni,treatment,comment,mi,sdi"
-) -> Path:
-    path = tmp_path / "arms.csv"
-    path.write_text("\n".join([header, *rows]) + "\n", encoding="utf-8")
-    return path
-
-
-@pytest.mark.parametrize(
-    ("row", "message"),
-    [
-        (
-            "A (2000),-3,drug,change,-1,1",
-            "arms.csv, row 2, column 'ni': expected a positive number, got '-3'",
-        ),
-        (
-            "A (2000),10.5,drug,change,-1,1",
-            "arms.csv, row 2, column 'ni': expected a whole number, got '10.5'",
-        ),
-        (
-            "A (2000),10,drug,change,abc,1",
-            "arms.csv, row 2, column 'mi': expected a number, got 'abc'",
-        ),
-        (
-            "A (2000),10,drug,change,-1,0",
-            "arms.csv, row 2, column 'sdi': expected a positive number, got '0'",
-        ),
-        (
-            "A (2000),10,drug,baseline,-1,1",
-            "arms.csv, row 2, column 'comment': expected 'change' or 'raw', got 'baseline'",
-        ),
-        (
-            ",10,drug,change,-1,1",
-            "arms.csv, row 2, column 'study': expected a study label, got an empty cell",
-        ),
-        (
-            "A (2000),10,drug,change,-1,nan",
-            "arms.csv, row 2, column 'sdi': expected a finite number, got 'nan'",
-        ),
-    ],
-)
-def test_arm_table_errors_name_row_and_column(tmp_path: Path, row: str, message: str) -> None:
-    with pytest.raises(InputError) as caught:
-        read_arm_table(
-            write_table(tmp_path, [row]), outcome="HbA1c", design=StudyDesign.RANDOMISED_CONTROLLED
-        )
-    assert str(caught.value) == message
-
-
-def test_arm_table_structure_errors(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match=r"arms.csv, header: missing column\(s\) 'sdi'"):
-        read_arm_table(
-            write_table(tmp_path, [], header="study,ni,treatment,comment,mi"),
-            outcome="x",
-            design=StudyDesign.RANDOMISED_CONTROLLED,
-        )
-    with pytest.raises(InputError, match=r"arms.csv: the table has no rows"):
-        read_arm_table(
-            write_table(tmp_path, []), outcome="x", design=StudyDesign.RANDOMISED_CONTROLLED
-        )
-    with pytest.raises(
-        InputError, match=r"arms.csv, row 3: study 'A \(2000\)' has arm 'drug' twice"
-    ):
-        read_arm_table(
-            write_table(tmp_path, ["A (2000),10,drug,change,-1,1", "A (2000),12,drug,change,-1,1"]),
-            outcome="x",
-            design=StudyDesign.RANDOMISED_CONTROLLED,
-        )
 
 
 def test_page_front_matter() -> None:
@@ -240,55 +172,6 @@ def test_corpus_cross_references_are_checked(tmp_path: Path) -> None:
     )
     with pytest.raises(
         InputError,
-        match=r"arm\(s\) saxagliptin of class 'DPP-4 inhibitors' are not in senn2013_hba1c_arms.csv",
+        match=r"arm\(s\) saxagliptin of class 'DPP-4 inhibitors' are not in senn2013_hba1c.csv",
     ):
         load_corpus(root)
-
-
-def outcome(
-    study: str, arm: str, kind: ValueKind = ValueKind.CHANGE, mean: float = -1.0
-) -> OutcomeData:
-    return OutcomeData(
-        study_key=study, outcome="HbA1c", arm=arm, value_kind=kind, n=10, mean=mean, sd=1.0
-    )
-
-
-def test_contrasts_pair_each_active_arm_with_the_control() -> None:
-    data = [
-        outcome("b", "placebo", mean=0.1),
-        outcome("b", "acarbose", mean=-0.7),
-        outcome("a", "placebo", mean=0.2),
-        outcome("a", "metformin"),
-        outcome("a", "acarbose", mean=-0.9),
-        outcome("c", "acarbose"),
-        outcome("c", "sulfonylurea"),
-    ]
-    contrasts = arm_contrasts(data, "acarbose, miglitol vs placebo", outcome="HbA1c")
-    assert [(c.study_key, c.arm, c.m1i, c.m2i) for c in contrasts] == [
-        ("a", "acarbose", -0.9, 0.2),
-        ("b", "acarbose", -0.7, 0.1),
-    ]
-
-
-def test_contrasts_refuse_ambiguous_or_mixed_studies() -> None:
-    with pytest.raises(InputError, match="study 'a' has 2 arms of the comparison"):
-        arm_contrasts(
-            [outcome("a", "placebo"), outcome("a", "acarbose"), outcome("a", "miglitol")],
-            "acarbose, miglitol vs placebo",
-            outcome="HbA1c",
-        )
-    with pytest.raises(
-        InputError,
-        match="study 'a': arm 'acarbose' reports a change value but arm 'placebo' a final value",
-    ):
-        arm_contrasts(
-            [outcome("a", "placebo", ValueKind.FINAL), outcome("a", "acarbose")],
-            "acarbose vs placebo",
-            outcome="HbA1c",
-        )
-
-
-@pytest.mark.parametrize("text", ["metformin", "vs placebo", "metformin vs ", ""])
-def test_parse_comparison_errors(text: str) -> None:
-    with pytest.raises(InputError, match="expected a comparison like 'drug1, drug2 vs placebo'"):
-        parse_comparison(text)

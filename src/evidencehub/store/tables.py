@@ -684,7 +684,9 @@ class Claim(Base):
     (``version`` + 1) and keeps the wording it replaces in ``claim_versions``."""
 
     __tablename__ = "claims"
-    __table_args__ = (UniqueConstraint("page_id", "position"),)
+    # AUTOINCREMENT on SQLite: the id of a deleted claim is never given to another one (an id
+    # cited from outside must keep naming the claim it named); PostgreSQL never reuses them.
+    __table_args__ = (UniqueConstraint("page_id", "position"), {"sqlite_autoincrement": True})
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"), index=True)

@@ -22,10 +22,12 @@ from evidencehub.model import (
 )
 from evidencehub.store.repo.pages import (
     UpsertOutcome,
+    claim_history,
+    get_claim,
     get_page,
     list_claims,
     list_pages,
-    replace_claims,
+    put_claims,
     upsert_page,
 )
 from evidencehub.store.repo.studies import upsert_study
@@ -91,13 +93,35 @@ def test_list_pages_by_kind(stored: Session) -> None:
         get_page(stored, "missing")
 
 
-def test_claims_round_trip_and_replace_is_idempotent(stored: Session) -> None:
-    assert replace_claims(stored, PAGE.slug, CLAIMS) is UpsertOutcome.CREATED
-    assert list_claims(stored, PAGE.slug) == CLAIMS
-    assert replace_claims(stored, PAGE.slug, CLAIMS) is UpsertOutcome.UNCHANGED
-    assert replace_claims(stored, PAGE.slug, CLAIMS[1:]) is UpsertOutcome.UPDATED
-    assert list_claims(stored) == CLAIMS[1:]
-    assert list_claims(stored, study_key="pagliuca2014") == [CLAIMS[1]]
+def _ids_dropped(claims: list[Claim]) -> list[Claim]:
+    return [c.model_copy(update={"id": None}) for c in claims]
+
+
+def test_claims_round_trip_and_put_is_idempotent(stored: Session) -> None:
+    assert put_claims(stored, PAGE.slug, CLAIMS) is UpsertOutcome.CREATED
+    first = list_claims(stored, PAGE.slug)
+    assert _ids_dropped(first) == CLAIMS and all(c.id is not None for c in first)
+    assert put_claims(stored, PAGE.slug, CLAIMS) is UpsertOutcome.UNCHANGED
+    assert put_claims(stored, PAGE.slug, CLAIMS[1:]) is UpsertOutcome.UPDATED
+    assert list_claims(stored) == first[1:]  # the claim kept keeps its id
+    assert list_claims(stored, study_key="pagliuca2014") == [first[1]]
+
+
+def test_claims_keep_their_ids_when_reworded_or_moved(stored: Session) -> None:
+    put_claims(stored, PAGE.slug, CLAIMS)
+    before = list_claims(stored, PAGE.slug)
+    reworded = CLAIMS[0].model_copy(update={"text": CLAIMS[0].text.rstrip(".") + " in mice."})
+    new = Claim(page_slug=PAGE.slug, text="An unrelated sentence about trial design.",
+                study_keys=("pagliuca2014",))
+    assert put_claims(stored, PAGE.slug, [new, CLAIMS[1], reworded]) is UpsertOutcome.UPDATED
+    after = list_claims(stored, PAGE.slug)
+    assert [c.text for c in after] == [new.text, CLAIMS[1].text, reworded.text]
+    assert after[1].id == before[1].id and after[2].id == before[0].id  # moved, reworded
+    assert after[0].id not in {c.id for c in before}  # a different sentence is a new claim
+    assert claim_history(stored, before[0].id or 0) == [(1, CLAIMS[0].text)]
+    assert get_claim(stored, after[2].id or 0).text == reworded.text
+    with pytest.raises(NotFoundError, match="no claim 999999"):
+        get_claim(stored, 999999)
 
 
 def test_claims_must_cite_stored_studies_of_their_own_page(stored: Session) -> None:
@@ -105,11 +129,11 @@ def test_claims_must_cite_stored_studies_of_their_own_page(stored: Session) -> N
     with pytest.raises(
         StoreError, match="claim 2 on page 'ipsc-derived-islets' cites study 'ghost2020'"
     ):
-        replace_claims(stored, PAGE.slug, [CLAIMS[0], unknown])
+        put_claims(stored, PAGE.slug, [CLAIMS[0], unknown])
     elsewhere = CLAIMS[0].model_copy(update={"page_slug": "other"})
     with pytest.raises(
         InputError, match="claim 1 belongs to page 'other', not 'ipsc-derived-islets'"
     ):
-        replace_claims(stored, PAGE.slug, [elsewhere])
+        put_claims(stored, PAGE.slug, [elsewhere])
     with pytest.raises(NotFoundError, match="no page 'other'"):
-        replace_claims(stored, "other", [elsewhere])
+        put_claims(stored, "other", [elsewhere])

@@ -1,4 +1,4 @@
-"""Studies and outcome data (evidencehub.store.repo.studies)."""
+"""Studies (evidencehub.store.repo.studies); their outcome data: test_outcomes.py."""
 
 from __future__ import annotations
 
@@ -7,21 +7,16 @@ from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError, NotFoundError, StoreError
 from evidencehub.model import (
-    OutcomeData,
     Record,
     Study,
     StudyDesign,
     TrialPhase,
-    ValueDerivation,
-    ValueKind,
 )
 from evidencehub.store.repo.records import upsert_record
 from evidencehub.store.repo.studies import (
     UpsertOutcome,
     get_study,
-    list_outcomes,
     list_studies,
-    replace_outcomes,
     upsert_study,
 )
 
@@ -43,20 +38,6 @@ STUDY = Study(
     immunosuppression="none",
     findings="Graft survived for 1 year without rejection.",
 )
-MEAN = OutcomeData(
-    study_key="mandai2017", outcome="hba1c", arm="treated", timepoint="12 months",
-    timepoint_months=12, value_kind=ValueKind.CHANGE, n=15, mean=-0.62, sd=0.41, unit="%",
-    derivation=ValueDerivation.SD_FROM_SE, derivation_note="SE 0.106 × √15",
-)  # fmt: skip
-EVENTS = OutcomeData(
-    study_key="mandai2017", outcome="insulin-independence", arm="treated", events=3, total=15
-)
-MEDIAN = OutcomeData(
-    study_key="mandai2017", outcome="c-peptide", arm="treated", n=12, median=0.3, q1=0.1, q3=0.5,
-    minimum=0.0, maximum=1.2,
-)  # fmt: skip
-
-
 @pytest.fixture
 def stored(session: Session) -> Session:
     upsert_record(session, RECORD, source="s")
@@ -106,31 +87,3 @@ def test_list_studies_filters(stored: Session) -> None:
         get_study(stored, "nobody2020")
 
 
-def test_outcomes_round_trip_in_order_and_replace_is_idempotent(stored: Session) -> None:
-    assert replace_outcomes(stored, "mandai2017", [MEAN, EVENTS, MEDIAN]) is UpsertOutcome.CREATED
-    assert list_outcomes(stored) == [MEAN, EVENTS, MEDIAN]
-    assert replace_outcomes(stored, "mandai2017", [MEAN, EVENTS, MEDIAN]) is UpsertOutcome.UNCHANGED
-    assert replace_outcomes(stored, "mandai2017", [EVENTS]) is UpsertOutcome.UPDATED
-    assert list_outcomes(stored, study_key="mandai2017") == [EVENTS]
-
-
-def test_list_outcomes_filters(stored: Session) -> None:
-    other = Study(key="zz2020", label="ZZ 2020", design=StudyDesign.SINGLE_ARM_TRIAL)
-    upsert_study(stored, other)
-    final = MEAN.model_copy(update={"study_key": "zz2020", "value_kind": ValueKind.FINAL})
-    replace_outcomes(stored, "zz2020", [final])
-    replace_outcomes(stored, "mandai2017", [MEAN, EVENTS])
-    assert list_outcomes(stored, "hba1c") == [MEAN, final]
-    assert list_outcomes(stored, "hba1c", value_kind=ValueKind.CHANGE) == [MEAN]
-    assert list_outcomes(stored, timepoint="12 months", study_key="zz2020") == [final]
-    assert list_outcomes(stored, "no-such-outcome") == []
-
-
-def test_outcomes_of_another_study_are_refused(stored: Session) -> None:
-    stray = EVENTS.model_copy(update={"study_key": "other2020"})
-    with pytest.raises(
-        InputError, match=r"outcome 2 \(insulin-independence, arm 'treated'\) belongs"
-    ):
-        replace_outcomes(stored, "mandai2017", [MEAN, stray])
-    with pytest.raises(NotFoundError, match="no study 'other2020'"):
-        replace_outcomes(stored, "other2020", [stray])

@@ -270,7 +270,8 @@ def _publishing_upgrade() -> None:
         batch.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
     op.execute(sa.text("UPDATE claims SET version = 1"))
-    with op.batch_alter_table("claims") as batch:
+    # Recreated on SQLite with AUTOINCREMENT, so that a deleted claim's id is never reused.
+    with op.batch_alter_table("claims", table_kwargs={"sqlite_autoincrement": True}) as batch:
         batch.alter_column("version", nullable=False)
         batch.create_foreign_key(op.f("fk_claims_actor_id_actors"), "actors", ["actor_id"], ["id"])
     with op.batch_alter_table("pages") as batch:
