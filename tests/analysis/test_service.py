@@ -251,7 +251,7 @@ MD = _analysis("md", "HbA1c", Measure.MD)
 def test_fit_rows_with_one_study_shows_it_without_pooling() -> None:
     result = fit_rows(MD, [_row("a", 1.0)], {"a": "A 2000"})
     assert result.fit is None
-    assert result.not_pooled_reason == "only one study (A 2000); shown, not pooled"
+    assert result.not_pooled_reason == "only one comparison (A 2000); a single study is shown, not pooled"
     (row,) = result.rows
     # escalc MD: yi = m1 - m2, vi = sd1²/n1 + sd2²/n2; 95% CI yi ± 1.959964 √vi
     assert (row.yi, row.vi) == (1.0, pytest.approx(0.1, rel=1e-15))
