@@ -211,9 +211,15 @@ def _check_upgraded(engine: Engine, release: dict[str, Any]) -> None:
         names = dict(session.execute(sa.select(t.Outcome.id, t.Outcome.name)).all())
         for old in release["analyses"]:
             row = stored[old["id"]]
-            for column in ("slug", "title", "measure", "method", "test", "subgroup",
-                           "timepoint", "value_kind", "description"):
+            for column in ("slug", "title", "measure", "method", "test", "timepoint",
+                            "value_kind"):
                 assert getattr(row, column) == old[column], column
+            # 0.1's subgroup was the class label, not a column to group by: it is described
+            assert row.subgroup is None
+            label = old["subgroup"]
+            assert row.description == (old["description"] if label is None
+                                       or label in (old["description"] or "")
+                                       else f"{old['description'] or ''} Class: {label}.".strip())
             assert names[row.outcome_id] == old["outcome"]
             assert (row.level, row.model_rule, row.actor_id) == (95.0, None, upgrade_actor.id)
             arms = session.execute(sa.select(t.ComparisonArm.role, t.ComparisonArm.arm_label)
@@ -278,10 +284,6 @@ def test_carried_over_analyses_are_stale_and_their_comparisons_reused(
         assert len(session.scalars(sa.select(t.Comparison)).all()) == len(analyses)
 
 
-@pytest.mark.xfail(strict=True, raises=InputError, reason=(
-    "release 0.1.0's analyses.subgroup holds the analysis's class label ('Biguanides'); "
-    "revision 0003 carries it into the spine's subgroup *variable* (a column of the arm "
-    "rows), which no row has, so analyze refuses the upgraded demo analyses"))
 def test_carried_over_analyses_refit_to_the_release_results(release_store: ReleaseStore) -> None:
     engine, release = release_store.engine, release_store.release
     init_db(engine)

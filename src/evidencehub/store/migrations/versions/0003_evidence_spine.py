@@ -15,7 +15,8 @@ Nothing stored is lost on upgrade. Every outcome-data row becomes an identity wi
 (its derivation kept), on an arm and an outcome created from the row's names; an analysis's
 outcome becomes an outcome row and its comparison text (``"a, b vs c"``, the last place such
 text is parsed) a comparison; every stored result becomes a run of schema version 0 with no
-fingerprint (history, always stale, so ``analyze`` refits it). These writes are made by the
+fingerprint (history, always stale, so ``analyze`` refits it). Release 0.1's ``subgroup`` of an
+analysis was its class label, not a variable to group by: it moves into the description. These writes are made by the
 actor ``evidencehub store upgrade`` (a tool).
 
 Revision ID: 0003
@@ -470,6 +471,16 @@ def upgrade() -> None:
         batch.add_column(sa.Column("model_rule", sa.String(), nullable=True))
         batch.add_column(sa.Column("actor_id", sa.Integer(), nullable=True))
         batch.add_column(sa.Column("updated_at", sa.DateTime(), nullable=True))
+    # Release 0.1 had no subgroup variables (arm rows had no columns to group by); its
+    # ``subgroup`` held the analysis's class label, which now goes to the description.
+    for analysis in connection.execute(
+        sa.text("SELECT id, subgroup, description FROM analyses WHERE subgroup IS NOT NULL")
+    ).mappings():
+        text = analysis["description"] or ""
+        if analysis["subgroup"] not in text:
+            text = f"{text} Class: {analysis['subgroup']}.".strip()
+        connection.execute(sa.text("UPDATE analyses SET subgroup = NULL, description = :d "
+                                   "WHERE id = :id"), {"d": text, "id": analysis["id"]})
     for analysis in connection.execute(
         sa.text("SELECT id, outcome, comparison, measure FROM analyses ORDER BY id")
     ).mappings():
@@ -544,6 +555,14 @@ def downgrade() -> None:
             {"o": analysis["name"], "c": f"{active} vs {control}" if control else None,
              "id": analysis["id"]},
         )
+    for analysis in connection.execute(sa.text(
+        "SELECT id, description FROM analyses WHERE description LIKE '%Class: %.'"
+    )).mappings():  # the class label back where release 0.1 kept it (see upgrade)
+        text, _, label = analysis["description"].rpartition("Class: ")
+        connection.execute(sa.text("UPDATE analyses SET subgroup = :s, description = :d "
+                                   "WHERE id = :id"),
+                           {"s": label.removesuffix("."), "d": text.strip() or None,
+                            "id": analysis["id"]})
     with op.batch_alter_table("analyses") as batch:
         batch.drop_index(op.f("ix_analyses_outcome_id"))
         batch.drop_index(op.f("ix_analyses_comparison_id"))
