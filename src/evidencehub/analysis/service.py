@@ -21,7 +21,7 @@ import warnings
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import Engine
 
@@ -35,6 +35,10 @@ from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.session import transaction
+
+if TYPE_CHECKING:
+    from evidencehub.analysis.pooling import Pooled
+    from evidencehub.analysis.settings import PoolSettings
 
 __all__ = ["SOFTWARE", "AnalysisState", "Fitted", "analysis_states", "analyze", "fit_rows"]
 
@@ -52,15 +56,17 @@ def _escalc(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[st
     return escalc(analysis.measure.value, study=list(labels), **columns)
 
 
-def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
-          ) -> tuple[dict[str, Any], list[float | None], dict[str, Any] | None,
-                     dict[str, Any] | None, str]:
-    """Fit the pooled rows with the pooling core (:func:`evidencehub.analysis.pooling.pool`):
-    the fit as stored (a complete record for inverse-variance fits, so plots need no refit),
-    percent weights, the model rule's decision, the subgroup analysis, and the method used."""
-    from evidencehub.analysis.pooling import pool
+def _settings(analysis: Analysis) -> PoolSettings:
     from evidencehub.analysis.settings import PoolSettings
-    from evidencehub.stats import MetaResult
+
+    return PoolSettings(analysis.measure, method=analysis.method.value, test=analysis.test.value,
+                        level=analysis.level, model_rule=None if analysis.model_rule is None
+                        else analysis.model_rule.value)
+
+
+def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]) -> Pooled:
+    """Fit the pooled rows with the pooling core (:func:`evidencehub.analysis.pooling.pool`)."""
+    from evidencehub.analysis.pooling import pool
 
     columns = {name: [row.inputs[name] for row in rows] for name in rows[0].inputs}
     groups = [r.subgroup for r in rows] if analysis.subgroup is not None else None
@@ -68,28 +74,73 @@ def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
         raise InputError(f"analysis {analysis.slug!r}: no pooled row has a value in the "
                          f"column {analysis.subgroup!r} given with --subgroup")
     try:
-        settings = PoolSettings(analysis.measure, method=analysis.method.value,
-                                test=analysis.test.value, level=analysis.level,
-                                model_rule=None if analysis.model_rule is None
-                                else analysis.model_rule.value)
-        pooled = pool(columns, list(labels), settings, subgroup=groups,
-                      subgroup_name=analysis.subgroup or "group")
+        return pool(columns, list(labels), _settings(analysis), subgroup=groups,
+                    subgroup_name=analysis.subgroup or "group")
     except InputError as err:
         raise InputError(f"analysis {analysis.slug!r}: {err.problem}") from None
+
+
+def _stored_fit(analysis: Analysis, pooled: Pooled) -> tuple[dict[str, Any], str]:
+    """The fit as a run stores it — a complete record for inverse-variance fits, so that plots
+    need no refit — and the method it used (the model rule may have chosen it)."""
+    from evidencehub.stats import MetaResult
+
     if isinstance(pooled.fit, MetaResult):
-        fit, method = pooled.fit.to_record(), pooled.fit.method
-    else:
-        fit, method = {**pooled.to_dict(), "level": analysis.level}, analysis.method.value
-        fit.pop("notes", None)
-    return (fit, [float(w) for w in pooled.weights],
-            None if pooled.rule is None else pooled.rule.to_dict(),
-            None if pooled.subgroups is None else pooled.subgroups.to_dict(), method)
+        return pooled.fit.to_record(), pooled.fit.method
+    fit = {**pooled.to_dict(), "level": analysis.level}
+    fit.pop("notes", None)
+    return fit, analysis.method.value
 
 
-def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, str]
-             ) -> RunResult:
+def _batchable(state: AnalysisState) -> bool:
+    """Whether an analysis can be fitted with others in one vectorised call: an inverse-variance
+    model without subgroups, on at least two pooled rows."""
+    a = state.analysis
+    return (a.subgroup is None and a.method.is_tau2_estimator
+            and sum(r.pooled for r in state.rows) >= 2)
+
+
+def _pool_together(states: Sequence[AnalysisState]) -> dict[str, Pooled]:
+    """Fit the batchable analyses with :func:`~evidencehub.analysis.batch.pool_batch`, one call
+    per set of settings and input columns; an analysis whose batch fails is left to be fitted
+    alone (so its error names it)."""
+    from evidencehub.analysis.batch import pool_batch
+
+    by_settings: dict[tuple[Any, ...], list[AnalysisState]] = defaultdict(list)
+    for state in states:
+        if _batchable(state):
+            a = state.analysis
+            columns = tuple(next(r for r in state.rows if r.pooled).inputs)
+            by_settings[(a.measure, a.method, a.test, a.level, a.model_rule, columns)].append(
+                state)
+    out: dict[str, Pooled] = {}
+    for (*_, columns), group in by_settings.items():
+        inputs: dict[str, list[float]] = {c: [] for c in columns}
+        labels: list[str] = []
+        codes: list[int] = []
+        for code, state in enumerate(group):
+            for row in state.rows:
+                if row.pooled:
+                    for c in columns:
+                        inputs[c].append(row.inputs[c])
+                    labels.append(state.labels.get(row.study_key, row.study_key))
+                    codes.append(code)
+        try:
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", StatsWarning)  # kept on each fit, as notes
+                batch = pool_batch(inputs, labels, codes, [s.analysis.slug for s in group],
+                                   _settings(group[0].analysis))
+        except InputError:
+            continue
+        out.update(zip((s.analysis.slug for s in group), batch.pooled(), strict=True))
+    return out
+
+
+def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, str],
+             pooled_fit: Pooled | None = None) -> RunResult:
     """Fit ``analysis`` on its rows (pure: no store); every row gets its effect size and CI,
-    the pooled rows their weights."""
+    the pooled rows their weights. ``pooled_fit`` is the fit of the pooled rows when it was
+    made already (in a batch)."""
     from scipy import stats as scipy_stats
 
     names = [labels.get(r.study_key, r.study_key) for r in rows]
@@ -103,9 +154,14 @@ def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, 
         method = analysis.method.value
         reason = None
         if len(pooled) >= 2:
-            fit, pooled_weights, decision, subgroups, method = _pool(
-                analysis, [rows[i] for i in pooled], [names[i] for i in pooled])
-            weights = dict(zip(pooled, pooled_weights, strict=True))
+            result = pooled_fit or _pool(analysis, [rows[i] for i in pooled],
+                                         [names[i] for i in pooled])
+            fit, method = _stored_fit(analysis, result)
+            decision = None if result.rule is None else result.rule.to_dict()
+            subgroups = None if result.subgroups is None else result.subgroups.to_dict()
+            if pooled_fit is not None:
+                notes += [*pooled_fit.notes, *getattr(pooled_fit.fit, "warnings", ())]
+            weights = dict(zip(pooled, [float(w) for w in result.weights], strict=True))
         elif pooled:
             kind = f"{analysis.value_kind.value} " if analysis.value_kind else ""
             reason = (f"only one {kind}comparison ({names[pooled[0]]}); a single study is "
@@ -201,7 +257,7 @@ def analysis_states(session: Any, slugs: Sequence[str] | None = None) -> list[An
     by_outcome: dict[str, list[StoredOutcomeData]] = defaultdict(list)
     for item in outcomes_repo.list_outcome_data(session):
         by_outcome[item.data.outcome].append(item)
-    all_labels = {s.key: s.label for s in studies_repo.list_studies(session)}
+    all_labels = studies_repo.study_labels(session)
     states = []
     for analysis in analyses:
         rows = tuple(analysis_rows(analysis, by_outcome.get(analysis.outcome, [])))
@@ -230,23 +286,30 @@ def analyze(
     with transaction(engine) as session:
         states = analysis_states(session, slugs)
         todo = [s for s in states if everything or s.stale]
-        writer = actor_id(session, actor) if todo else None
+        together = _pool_together(todo)
         now = dt.datetime.now(dt.UTC)
-        for number, state in enumerate(states, start=1):
-            if state in todo:
-                assert writer is not None
-                result = fit_rows(state.analysis, state.rows, state.labels)
-                run = AnalysisRun(
-                    analysis_slug=state.analysis.slug, schema_version=SCHEMA_VERSION,
-                    fingerprint=state.fingerprint, settings=settings_of(state.analysis),
-                    result=result.to_dict(), inputs=tuple(p for r in state.rows for p in r.data),
-                    software=SOFTWARE, created_at=now,
-                )
-                run_id = analyses_repo.add_run(session, run, actor_id=writer)
-                fitted.append(Fitted(state.analysis.slug, run_id, result, "fitted"))
-            elif slugs is not None and state.latest is not None and state.latest.id is not None:
-                fitted.append(Fitted(state.analysis.slug, state.latest.id,
-                                     RunResult.from_dict(state.latest.result), "current"))
+        results: list[RunResult] = []
+        runs: list[AnalysisRun] = []
+        for number, state in enumerate(todo, start=1):
+            result = fit_rows(state.analysis, state.rows, state.labels,
+                              together.get(state.analysis.slug))
+            results.append(result)
+            runs.append(AnalysisRun(
+                analysis_slug=state.analysis.slug, schema_version=SCHEMA_VERSION,
+                fingerprint=state.fingerprint, settings=settings_of(state.analysis),
+                result=result.to_dict(), inputs=tuple(p for r in state.rows for p in r.data),
+                software=SOFTWARE, created_at=now,
+            ))
             if progress is not None:
-                progress(number, len(states))
+                progress(number, len(todo))
+        run_ids = analyses_repo.add_runs(session, runs, actor_id=actor_id(session, actor)
+                                         ) if runs else []
+        done = {r.analysis: (i, r) for i, r in zip(run_ids, results, strict=True)}
+        for state in states:
+            slug = state.analysis.slug
+            if slug in done:
+                fitted.append(Fitted(slug, done[slug][0], done[slug][1], "fitted"))
+            elif slugs is not None and state.latest is not None and state.latest.id is not None:
+                fitted.append(Fitted(slug, state.latest.id,
+                                     RunResult.from_dict(state.latest.result), "current"))
     return fitted

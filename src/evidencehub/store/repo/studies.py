@@ -22,6 +22,7 @@ __all__ = [
     "UpsertOutcome",
     "get_study",
     "list_studies",
+    "study_labels",
     "upsert_study",
 ]
 
@@ -126,3 +127,8 @@ def list_studies(
         in_trial = select(t.StudyTrial.study_id).where(t.StudyTrial.registry_id == canonical)
         statement = statement.where(t.Study.id.in_(in_trial))
     return [_to_study(session, row) for row in session.scalars(statement)]
+
+
+def study_labels(session: Session) -> dict[str, str]:
+    """Every study's label by key, in one query (what pages and runs name studies by)."""
+    return dict(session.execute(select(t.Study.key, t.Study.label)).all())
