@@ -107,16 +107,15 @@ class Tracer:
                                                  "ci_lb", "ci_ub", "pval", "tau2", "I2")}
         out["result"]["level"] = result.level
         out["not_pooled_reason"] = result.not_pooled_reason
+        versions = iter(outcomes_repo.outcome_data_versions(
+            self.session, [pair for row in result.rows for pair in row.data]))
         for row in result.rows:
             out["rows"].append({
                 "study": self.study(row.study_key), "experimental": row.experimental,
                 "control": row.control, "value_kind": row.value_kind, "yi": row.yi,
                 "vi": row.vi, "ci_lb": row.ci_lb, "ci_ub": row.ci_ub, "weight": row.weight,
                 "pooled": row.pooled, "note": row.note,
-                "outcome_data": [
-                    self.outcome_data(outcomes_repo.get_outcome_data(self.session, i, v))
-                    for i, v in row.data
-                ],
+                "outcome_data": [self.outcome_data(next(versions)) for _ in row.data],
             })
         return out
 

@@ -41,6 +41,7 @@ __all__ = [
     "list_outcome_data",
     "list_outcomes",
     "outcome_data_history",
+    "outcome_data_versions",
     "outcome_id",
     "put_outcome_data",
 ]
@@ -270,6 +271,13 @@ def _stored(session: Session, pairs: Iterable[tuple[int, int]]) -> list[StoredOu
     if missing:
         raise NotFoundError(f"no outcome data {missing[0][0]} version {missing[0][1]} in the store")
     return [found[pair] for pair in wanted]
+
+
+def outcome_data_versions(session: Session, pairs: Iterable[tuple[int, int]]
+                          ) -> list[StoredOutcomeData]:
+    """The outcome-data versions named by ``(id, version)`` pairs, in order, in a few queries
+    (what a run's inputs name); :class:`NotFoundError` for a pair the store does not hold."""
+    return _stored(session, pairs)
 
 
 def get_outcome_data(session: Session, data_id: int, version: int | None = None) -> StoredOutcomeData:
