@@ -149,12 +149,13 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
         written = import_records(session, corpus.records, DEMO_SOURCE)
         changed = [o for _, o in written if o is not ImportOutcome.UNCHANGED]
         if changed:  # nothing changed: the store stays as it was (module docstring)
-            import_events.record_event(session, ImportEvent(
-                kind=ImportKind.CORPUS, reader="evidencehub-corpus", label="bundled demo corpus",
-                sha256=_corpus_digest(corpus), actor=DEMO_ACTOR.name, started_at=started,
-                finished_at=dt.datetime.now(dt.UTC), n_read=len(written),
-                **{f"n_{o.value}": sum(1 for _, x in written if x is o) for o in ImportOutcome},
-            ), DEMO_ACTOR, dict(written))
+            counts = {f"n_{o.value}": sum(1 for _, x in written if x is o) for o in ImportOutcome}
+            import_events.record_event(session, ImportEvent.model_validate({
+                "kind": ImportKind.CORPUS, "reader": "evidencehub-corpus",
+                "label": "bundled demo corpus", "sha256": _corpus_digest(corpus),
+                "actor": DEMO_ACTOR.name, "started_at": started,
+                "finished_at": dt.datetime.now(dt.UTC), "n_read": len(written), **counts,
+            }), DEMO_ACTOR, dict(written))
         for trial in corpus.trials:
             trials_repo.upsert_trial(session, trial, source=DEMO_SOURCE)
         for study in corpus.studies:

@@ -53,7 +53,7 @@ def _escalc(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[st
     from evidencehub.stats import escalc
 
     columns = {name: [row.inputs[name] for row in rows] for name in rows[0].inputs}
-    return escalc(analysis.measure.value, study=list(labels), **columns)
+    return escalc(analysis.measure.value, study=list(labels), **columns)  # type: ignore[arg-type]
 
 
 def _settings(analysis: Analysis) -> PoolSettings:

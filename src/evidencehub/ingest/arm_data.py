@@ -111,6 +111,14 @@ class _Row:
             raise self.fail(column, f"expected one of {known}, got {raw!r}") from None
 
 
+def _change_inputs(row: _Row) -> dict[str, float] | None:
+    """The baseline SD, final SD and correlation of a row, when it gives all three."""
+    given = {name: row.number(name) for name in ("sd_baseline", "sd_final", "corr")}
+    if any(value is None for value in given.values()):
+        return None
+    return {name: float(value) for name, value in given.items() if value is not None}
+
+
 def _derive(row: _Row, values: dict[str, Any], kind: ValueKind) -> list[Derivation]:
     """Fill the mean and SD a row lacks from what it reports (module docstring)."""
     from evidencehub.stats import convert
@@ -132,25 +140,22 @@ def _derive(row: _Row, values: dict[str, Any], kind: ValueKind) -> list[Derivati
                 spread = {k: values[k] for k in ("q1", "q3", "minimum", "maximum")
                           if values.get(k) is not None}
                 result = convert.mean_sd_from_median(values["median"], n, **spread)
-                values["mean"], values["sd"] = float(result.mean or 0), float(result.value)  # type: ignore[arg-type]
+                values["mean"], values["sd"] = float(result.mean or 0), float(result.value)
                 keep(result, ("mean", "sd"), {"median": values["median"], "n": n, **spread})
         if values.get("mean") is not None and values.get("sd") is None and n is not None:
             if values.get("se") is not None:
                 result = convert.sd_from_se(values["se"], n)
-                values["sd"] = float(result.value)  # type: ignore[arg-type]
+                values["sd"] = float(result.value)
                 keep(result, ("sd",), {"se": values["se"], "n": n})
             elif values.get("ci_lb") is not None and values.get("ci_ub") is not None:
                 result = convert.sd_from_ci(values["ci_lb"], values["ci_ub"], n)
-                values["sd"] = float(result.value)  # type: ignore[arg-type]
+                values["sd"] = float(result.value)
                 keep(result, ("sd",), {"ci_lb": values["ci_lb"], "ci_ub": values["ci_ub"], "n": n})
-            elif kind is ValueKind.CHANGE and None not in (
-                row.number("sd_baseline"), row.number("sd_final"), row.number("corr")
-            ):
-                inputs = {name: row.number(name) for name in ("sd_baseline", "sd_final", "corr")}
-                result = convert.sd_change(inputs["sd_baseline"], inputs["sd_final"],  # type: ignore[arg-type]
-                                           inputs["corr"])  # type: ignore[arg-type]
-                values["sd"] = float(result.value)  # type: ignore[arg-type]
-                keep(result, ("sd",), inputs)
+            elif kind is ValueKind.CHANGE and (change := _change_inputs(row)) is not None:
+                result = convert.sd_change(change["sd_baseline"], change["sd_final"],
+                                           change["corr"])
+                values["sd"] = float(result.value)
+                keep(result, ("sd",), change)
     except InputError as err:
         raise InputError(err.problem, source=row.source, where=f"row {row.line}") from None
     return derived

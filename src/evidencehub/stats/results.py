@@ -403,9 +403,10 @@ class MetaResult:
             coefficients=(Coefficient("intrcpt", estimate, se, stat_value, num("pval"),
                                       num("ci_lb"), num("ci_ub")),),
             QM=None, QMdf=None, QMp=None, R2=None,
-            fit_stats=FitStats(*(_nan(stats_dict[name]) for name in
-                                 ("logLik", "deviance", "AIC", "BIC", "AICc")),
-                               likelihood=stats_dict["likelihood"]),
+            fit_stats=FitStats(
+                logLik=_nan(stats_dict["logLik"]), deviance=_nan(stats_dict["deviance"]),
+                AIC=_nan(stats_dict["AIC"]), BIC=_nan(stats_dict["BIC"]),
+                AICc=_nan(stats_dict["AICc"]), likelihood=stats_dict["likelihood"]),
             tau2_truncated=bool(data["tau2_truncated"]), i2_definition=data["i2_definition"],
             prediction_definition=data["prediction_definition"],
             converged=bool(data["converged"]), n_iter=int(data["n_iter"]),

@@ -26,7 +26,6 @@ from alembic import command
 from sqlalchemy import Engine
 
 from evidencehub.analysis.service import analysis_states, analyze
-from evidencehub.errors import InputError
 from evidencehub.model import Actor
 from evidencehub.store import init_db, transaction
 from evidencehub.store import tables as t

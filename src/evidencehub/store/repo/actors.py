@@ -65,4 +65,4 @@ def actor_names(session: Session, ids: set[int]) -> dict[int, str]:
     if not ids:
         return {}
     rows = session.execute(select(t.Actor.id, t.Actor.name).where(t.Actor.id.in_(ids)))
-    return {row_id: name for row_id, name in rows}
+    return {int(row_id): str(name) for row_id, name in rows}

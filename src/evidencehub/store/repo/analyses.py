@@ -240,7 +240,7 @@ def get_run(session: Session, run_id: int) -> AnalysisRun:
     rows = [tuple(r) for r in session.execute(_runs(session).where(t.AnalysisRun.id == run_id))]
     if not rows:
         raise NotFoundError(f"no run {run_id} in the store")
-    return _to_runs(session, rows)[0]  # type: ignore[arg-type]
+    return _to_runs(session, rows)[0]
 
 
 def list_runs(session: Session, slug: str) -> list[AnalysisRun]:
@@ -248,7 +248,7 @@ def list_runs(session: Session, slug: str) -> list[AnalysisRun]:
     analysis = _analysis_row(session, slug)
     rows = session.execute(_runs(session).where(t.AnalysisRun.analysis_id == analysis.id)
                            .order_by(t.AnalysisRun.id)).all()
-    return _to_runs(session, [tuple(r) for r in rows])  # type: ignore[misc]
+    return _to_runs(session, [tuple(r) for r in rows])
 
 
 def latest_runs(session: Session, slugs: Iterable[str] | None = None) -> dict[str, AnalysisRun]:
@@ -258,7 +258,7 @@ def latest_runs(session: Session, slugs: Iterable[str] | None = None) -> dict[st
     if slugs is not None:
         statement = statement.where(t.Analysis.slug.in_(list(slugs)))
     rows = [tuple(r) for r in session.execute(statement.order_by(t.Analysis.slug))]
-    return {run.analysis_slug: run for run in _to_runs(session, rows)}  # type: ignore[arg-type]
+    return {run.analysis_slug: run for run in _to_runs(session, rows)}
 
 
 def latest_run(session: Session, slug: str) -> AnalysisRun | None:

@@ -49,12 +49,12 @@ def _to_page(session: Session, row: t.Page) -> Page:
     label_row = session.get(t.EvidenceLabel, row.id)
     label = None
     if label_row is not None:
-        label = EvidenceLabel(
-            kinds=tuple(label_row.kinds),
-            source=label_row.source,
-            certainty=label_row.certainty,
-            rationale=label_row.rationale,
-        )
+        label = EvidenceLabel.model_validate({
+            "kinds": tuple(label_row.kinds),
+            "source": label_row.source,
+            "certainty": label_row.certainty,
+            "rationale": label_row.rationale,
+        })
     refs = session.scalars(
         select(t.CrossRef).where(t.CrossRef.page_id == row.id).order_by(t.CrossRef.position)
     )
@@ -247,11 +247,11 @@ def put_claims(
     now = utc_now()
     rows = {row.id: row for row in session.scalars(select(t.Claim).where(t.Claim.page_id == page.id))}
     kept = {i for i in ids if i is not None}
-    for claim_id, row in rows.items():
-        if claim_id not in kept:
-            session.delete(row)
-    for row in rows.values():  # free the positions before they are reassigned
-        row.position = -row.id
+    for stored_id, stored_row in rows.items():
+        if stored_id not in kept:
+            session.delete(stored_row)
+    for stored_row in rows.values():  # free the positions before they are reassigned
+        stored_row.position = -stored_row.id
     flush(session, f"claims of page {page_slug!r}")
     by_id = {c.id: c for c in stored}
     for position, (claim, claim_id, (study_ids, analysis_ids)) in enumerate(

@@ -630,7 +630,7 @@ def downgrade() -> None:
     )
     op.create_index(op.f("ix_outcome_data_outcome"), "outcome_data", ["outcome"])
     op.create_index(op.f("ix_outcome_data_study_id"), "outcome_data", ["study_id"])
-    table = sa.table("outcome_data", *(sa.column(c) for c in (
+    old_rows = sa.table("outcome_data", *(sa.column(c) for c in (
         "study_id", "position", "outcome", "arm", "timepoint", "timepoint_months", "value_kind",
         *_NUMBERS, "unit", "derivation", "derivation_note")))
     positions: dict[int, int] = {}
@@ -639,7 +639,7 @@ def downgrade() -> None:
         positions[row["study_id"]] = position + 1
         derivations = _json_value(row["derivations"])
         first = derivations[0] if derivations else {}
-        connection.execute(sa.insert(table).values(
+        connection.execute(sa.insert(old_rows).values(
             study_id=row["study_id"], position=position, outcome=row["outcome"], arm=row["arm"],
             timepoint=row["timepoint"] or None, timepoint_months=row["timepoint_months"],
             value_kind=row["value_kind"], **{name: row[name] for name in _NUMBERS},
