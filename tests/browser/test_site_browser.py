@@ -126,6 +126,26 @@ def test_forest_plots_render(server: str, page: tuple[object, list[str]]) -> Non
     assert problems == []
 
 
+def test_a_quoted_number_leads_to_where_it_comes_from(
+    server: str, page: tuple[object, list[str]]
+) -> None:
+    tab, problems = page
+    tab.goto(server + "/pages/hba1c-glucose-lowering-drugs.html")  # type: ignore[attr-defined]
+    number = tab.locator("#main-results ~ ul a.result").first  # type: ignore[attr-defined]
+    assert number.inner_text() == "−1.13"  # the biguanides estimate, filled in from the run
+    number.click()
+    tab.wait_for_url("**/trace/run-*.html")  # type: ignore[attr-defined]
+    assert tab.locator("h1").inner_text() == "Biguanides versus placebo: change in HbA1c"  # type: ignore[attr-defined]
+    row = tab.locator("#study-defronzo1995")  # type: ignore[attr-defined]
+    text = row.inner_text()
+    assert "n 213, mean -1.7, sd 1.459" in text and "dat.senn2013, row 1" in text
+    assert "doi:10.1177/0962280211432220" in text and "Brought in by import" in text
+    tab.go_back()  # type: ignore[attr-defined]
+    tab.locator("#analysis-hba1c-biguanides-vs-placebo a.trace").first.click()  # type: ignore[attr-defined]
+    tab.wait_for_url("**/trace/run-*.html")  # type: ignore[attr-defined]
+    assert problems == []
+
+
 def test_readable_on_a_phone(server: str, browser: object) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2)  # type: ignore[attr-defined]
     tab = context.new_page()
