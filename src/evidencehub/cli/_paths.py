@@ -26,8 +26,7 @@ def _check_can_create_in(directory: Path, option: str, path: Path) -> None:
     if not existing.is_dir():
         raise ConfigError(f"{option} {path}: {existing} is a file, not a directory")
     try:
-        with tempfile.TemporaryFile(dir=existing):
-            pass
+        tempfile.TemporaryFile(dir=existing).close()  # created and removed: a probe
     except OSError:
         raise ConfigError(f"{option} {path}: directory {existing} is not writable") from None
 
@@ -48,8 +47,7 @@ def check_output_file(path: Path, option: str, suffixes: tuple[str, ...]) -> Non
         raise ConfigError(f"{option} {path}: is a directory; give a {wanted} file")
     if path.exists():
         try:
-            with path.open("ab"):
-                pass
+            path.open("ab").close()  # opened for appending, nothing written: a probe
         except OSError:
             raise ConfigError(f"{option} {path}: the file is not writable") from None
         return

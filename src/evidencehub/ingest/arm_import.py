@@ -105,13 +105,12 @@ def _source_key(session: Session, item: ArmDataRow, path: Path) -> str | None:
 
 
 def _ensure_study(session: Session, item: ArmDataRow, source: str | None,
-                  design: StudyDesign | None, path: Path, report: DataImportReport) -> None:
+                  design: StudyDesign | None, path: Path, report: DataImportReport,
+                  known: set[str]) -> None:
+    """Create the row's study unless ``known`` (the keys of the stored studies) has it."""
     key = item.data.study_key
-    try:
-        studies_repo.get_study(session, key)
+    if key in known:
         return
-    except NotFoundError:
-        pass
     chosen = item.design or design
     if chosen is None:
         raise InputError(f"study {item.study_label!r} is new; give its design in a 'design' "
@@ -120,6 +119,7 @@ def _ensure_study(session: Session, item: ArmDataRow, source: str | None,
     studies_repo.upsert_study(session, Study(key=key, label=item.study_label, design=chosen,
                                              population=item.population, record_keys=records))
     report.studies_created.append(key)
+    known.add(key)
 
 
 def import_arm_data(engine: Engine, path: Path, *, actor: Actor,
@@ -147,18 +147,19 @@ def write_arm_data(session: Session, path: Path, rows: Sequence[ArmDataRow], *, 
                         sha256=report.sha256, actor=actor.name, started_at=started,
                         finished_at=started, n_read=len(rows))
     report.import_id = import_events.record_event(session, event, actor, {})
-    known = {o.name for o in outcomes_repo.list_outcomes(session)}
+    known_outcomes = {o.name for o in outcomes_repo.list_outcomes(session)}
+    studies = set(studies_repo.study_labels(session))
     for item in rows:
         source = _source_key(session, item, path)
-        _ensure_study(session, item, source, design, path, report)
+        _ensure_study(session, item, source, design, path, report, studies)
         outcome = Outcome(name=item.data.outcome, data_kind=item.data.data_kind,
                           unit=item.unit, direction=item.direction)
         try:
             outcomes_repo.outcome_id(session, outcome, actor_id=writer)
         except InputError as err:
             raise InputError(err.problem, source=path.name, where=f"row {item.row}") from None
-        if outcome.name not in known:
-            known.add(outcome.name)
+        if outcome.name not in known_outcomes:
+            known_outcomes.add(outcome.name)
             report.outcomes_created.append(outcome.name)
         data_id, version, status = outcomes_repo.put_outcome_data(
             session, item.data, actor_id=writer, import_id=report.import_id)
