@@ -17,6 +17,10 @@ this module (:func:`measure_terms`, :attr:`Method.label`, :func:`interval_label`
 * :class:`StudyDesign` — study designs, from the furthest from a patient to the closest.
 * :class:`OutcomeDirection` and :class:`DataKind` — what an outcome measures and how.
 * :class:`ArmRole` — the side of a comparison an arm is on.
+* Systematic reviews: :class:`ScreeningStage`, :class:`ScreeningLabel`, :class:`ReviewerRole`,
+  :class:`DecisionBasis`, :class:`SearchKind` and :class:`RetrievalStatus`, named as the PRISMA
+  2020 statement names the steps (Page et al. 2021, BMJ 372:n71) and as Covidence and Rayyan
+  name the choices.
 
 This module is a leaf (standard library only): the command line reads it without loading
 numpy or the store.
@@ -38,13 +42,19 @@ __all__ = [
     "ArmRole",
     "Certainty",
     "DataKind",
+    "DecisionBasis",
     "Family",
     "Measure",
     "MeasureTerms",
     "Method",
     "ModelRule",
     "OutcomeDirection",
+    "RetrievalStatus",
+    "ReviewerRole",
     "Scale",
+    "ScreeningLabel",
+    "ScreeningStage",
+    "SearchKind",
     "StudyDesign",
     "Test",
     "interval_label",
@@ -354,3 +364,66 @@ class ArmRole(StrEnum):
 
     EXPERIMENTAL = "experimental"
     CONTROL = "control"
+
+
+# --------------------------------------------------------------------------- systematic reviews
+
+
+class ScreeningStage(StrEnum):
+    """The two screening stages of PRISMA 2020: records on title and abstract, then reports in
+    full text."""
+
+    TITLE_ABSTRACT = "title-abstract"
+    FULL_TEXT = "full-text"
+
+
+class ScreeningLabel(StrEnum):
+    """A screener's choice on a record at one stage (``maybe`` goes on to the next stage when
+    it is the final word, as in Covidence)."""
+
+    INCLUDE = "include"
+    EXCLUDE = "exclude"
+    MAYBE = "maybe"
+
+
+class ReviewerRole(StrEnum):
+    """What a reviewer does in a review: screens, resolves conflicts, or leads (both)."""
+
+    SCREENER = "screener"
+    RESOLVER = "resolver"
+    LEAD = "lead"
+
+
+class DecisionBasis(StrEnum):
+    """How a screening decision came about.
+
+    ``screening``: one screener's independent judgement; ``resolution``: a resolver settling a
+    conflict; ``consensus``: the screeners agreeing after discussion; ``imported``: read from
+    another tool's export (Rayyan, Covidence, ASReview); ``undo``: withdraws the same
+    reviewer's previous decision on the record at that stage.
+    """
+
+    SCREENING = "screening"
+    RESOLUTION = "resolution"
+    CONSENSUS = "consensus"
+    IMPORTED = "imported"
+    UNDO = "undo"
+
+
+class SearchKind(StrEnum):
+    """Where a search looked, as the PRISMA 2020 flow diagram splits identification:
+    bibliographic databases, trial registers, or other methods (websites, organisations,
+    citation searching)."""
+
+    DATABASE = "database"
+    REGISTER = "register"
+    OTHER = "other"
+
+
+class RetrievalStatus(StrEnum):
+    """Where the full text of a report stands (PRISMA 2020: "reports sought for retrieval",
+    "reports not retrieved")."""
+
+    SOUGHT = "sought"
+    RETRIEVED = "retrieved"
+    NOT_RETRIEVED = "not-retrieved"
