@@ -22,6 +22,14 @@ Tables, grouped as the pipeline uses them:
 * analyses: ``comparisons`` and ``comparison_arms`` (experimental against control arm labels),
   ``analyses``, ``analysis_runs`` (immutable fits: typed result, fingerprint, software, actor)
   and ``run_inputs`` (the outcome-data versions a run pooled);
+* systematic reviews: ``reviews`` with ``review_criteria`` (eligibility criteria; exclusion
+  reasons name them) and ``review_members`` (reviewers and their roles); ``review_searches``
+  (what was searched where, when, how many returned) with ``review_search_imports`` (the imports
+  that brought a search's records) and ``review_search_records`` (the records each search
+  returned: the review's records are their union); ``screening_decisions`` (append-only:
+  every decision, resolution, consensus, import and undo); ``full_texts`` (append-only retrieval
+  status of a report); ``review_rankings`` (the latest priority order per reviewer and stage, a
+  cache a retrain replaces); ``review_studies`` (the studies a review includes);
 * publishing: ``pages``, ``evidence_labels`` (one per page), ``cross_refs``, ``page_analyses``,
   ``page_runs`` (the runs a page showed when it was last published), ``claims`` (stable ids)
   with ``claim_versions``, ``claim_studies`` and ``claim_analyses``.
@@ -71,6 +79,7 @@ __all__ = [
     "DuplicateCandidate",
     "DuplicateDecision",
     "EvidenceLabel",
+    "FullText",
     "ImportEvent",
     "ImportRecord",
     "JSONValue",
@@ -85,7 +94,16 @@ __all__ = [
     "RecordFieldSource",
     "RecordTrialLink",
     "RecordVersion",
+    "Review",
+    "ReviewCriterion",
+    "ReviewMember",
+    "ReviewRanking",
+    "ReviewSearch",
+    "ReviewSearchImport",
+    "ReviewSearchRecord",
+    "ReviewStudy",
     "RunInput",
+    "ScreeningDecision",
     "Study",
     "StudyRecord",
     "StudyTrial",
@@ -614,6 +632,171 @@ class RunInput(Base):
         ForeignKey("outcome_data.id"), primary_key=True, index=True
     )
     version: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------- systematic reviews
+
+
+class Review(Base):
+    """A systematic review: its question (PICO), how many screeners a record needs, blinding."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    slug: Mapped[str] = mapped_column(String, unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    question: Mapped[dict[str, Any]]
+    stages: Mapped[list[Any]]
+    screeners: Mapped[int] = mapped_column(Integer)
+    blinded: Mapped[bool] = mapped_column(Boolean)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[dt.datetime]
+    updated_at: Mapped[dt.datetime]
+
+
+class ReviewCriterion(Base):
+    """An eligibility criterion of a review; ``code`` is the id exclusion reasons give."""
+
+    __tablename__ = "review_criteria"
+    __table_args__ = (UniqueConstraint("review_id", "code"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String)
+    text: Mapped[str] = mapped_column(Text)
+    position: Mapped[int] = mapped_column(Integer)
+
+
+class ReviewMember(Base):
+    """A reviewer of a review and their role (screener, resolver or lead)."""
+
+    __tablename__ = "review_members"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True)
+    role: Mapped[str] = mapped_column(String)
+    added_at: Mapped[dt.datetime]
+
+
+class ReviewSearch(Base):
+    """One search of a review: the source searched and its kind (database, register, other),
+    the query, the date it was run, and how many records it returned (``n_returned``; those an
+    importer could not read are ``n_rejected``)."""
+
+    __tablename__ = "review_searches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    source: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    query: Mapped[str | None] = mapped_column(Text)
+    run_on: Mapped[dt.date | None] = mapped_column(Date)
+    n_returned: Mapped[int] = mapped_column(Integer)
+    n_rejected: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class ReviewSearchImport(Base):
+    """An import event that brought records of a search into the store."""
+
+    __tablename__ = "review_search_imports"
+
+    search_id: Mapped[int] = mapped_column(
+        ForeignKey("review_searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    import_id: Mapped[int] = mapped_column(ForeignKey("import_events.id"), primary_key=True)
+
+
+class ReviewSearchRecord(Base):
+    """A record a search returned. A merge of two records leaves one row, so the review's
+    duplicates are counted from the importer's merges and people's duplicate decisions."""
+
+    __tablename__ = "review_search_records"
+
+    search_id: Mapped[int] = mapped_column(
+        ForeignKey("review_searches.id", ondelete="CASCADE"), primary_key=True
+    )
+    record_id: Mapped[int] = mapped_column(
+        ForeignKey("records.id", ondelete="CASCADE"), primary_key=True, index=True
+    )
+
+
+class ScreeningDecision(Base):
+    """A decision on a record at one stage of a review, append-only.
+
+    ``basis`` says how it came about (``screening``, ``resolution``, ``consensus``,
+    ``imported``, ``undo``); an ``undo`` has no label and names the decision it withdraws in
+    ``undoes_id``. ``reason`` is a criterion code of the review.
+    """
+
+    __tablename__ = "screening_decisions"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    stage: Mapped[str] = mapped_column(String)
+    label: Mapped[str | None] = mapped_column(String)
+    basis: Mapped[str] = mapped_column(String)
+    reason: Mapped[str | None] = mapped_column(String)
+    note: Mapped[str | None] = mapped_column(Text)
+    undoes_id: Mapped[int | None] = mapped_column(ForeignKey("screening_decisions.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    decided_at: Mapped[dt.datetime]
+
+
+class FullText(Base):
+    """Where a report's full text stands in a review (append-only: the newest row holds)."""
+
+    __tablename__ = "full_texts"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    record_id: Mapped[int] = mapped_column(ForeignKey("records.id", ondelete="CASCADE"), index=True)
+    status: Mapped[str] = mapped_column(String)
+    link: Mapped[str | None] = mapped_column(Text)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class ReviewRanking(Base):
+    """The latest priority order of a review's records for one reviewer and stage: a cache of
+    the prioritisation model, replaced by each retrain, never a source of decisions.
+
+    ``trained_on`` fingerprints the decisions the model learnt from, so a stale order is known.
+    """
+
+    __tablename__ = "review_rankings"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String, primary_key=True)
+    model: Mapped[str] = mapped_column(String)
+    trained_on: Mapped[str] = mapped_column(String)
+    record_ids: Mapped[list[Any]]
+    ranked_at: Mapped[dt.datetime]
+
+
+class ReviewStudy(Base):
+    """A study a review includes (its reports are the study's records)."""
+
+    __tablename__ = "review_studies"
+
+    review_id: Mapped[int] = mapped_column(
+        ForeignKey("reviews.id", ondelete="CASCADE"), primary_key=True
+    )
+    study_id: Mapped[int] = mapped_column(
+        ForeignKey("studies.id", ondelete="CASCADE"), primary_key=True
+    )
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    added_at: Mapped[dt.datetime]
 
 
 # --------------------------------------------------------------------------- publishing

@@ -31,7 +31,7 @@ from evidencehub.store import init_db, transaction
 from evidencehub.store import tables as t
 from evidencehub.store.repo.analyses import list_analyses, put_analysis
 from evidencehub.store.repo.outcomes import list_outcome_data
-from evidencehub.store.session import _alembic_config, current_revision, make_engine
+from evidencehub.store.session import _alembic_config, current_revision, make_engine, schema_head
 
 RELEASE_STORE = Path(__file__).parents[2] / "data" / "stores" / "release-0.1.0-demo.db"
 UPGRADE_ACTOR = "evidencehub store upgrade"
@@ -165,7 +165,7 @@ def _comparison(text: str | None) -> tuple[list[str], list[str]]:
 
 
 def _check_upgraded(engine: Engine, release: dict[str, Any]) -> None:
-    assert current_revision(engine) == "0003"
+    assert current_revision(engine) == schema_head()
     with transaction(engine) as session:
         upgrade_actor = session.scalars(sa.select(t.Actor)
                                         .where(t.Actor.name == UPGRADE_ACTOR)).one()
