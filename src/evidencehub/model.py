@@ -11,7 +11,9 @@ Plain, validated value objects (pydantic v2, frozen) with no knowledge of SQL, f
 * :class:`OutcomeData` — one arm's result at one time point, and how each number was obtained
   (:class:`StoredOutcomeData`: a stored version of it, with its id, version and writer);
 * :class:`Analysis` — a meta-analysis specification, and :class:`AnalysisRun` one fit of it;
-* :class:`Page`, :class:`Claim`, :class:`EvidenceLabel` — what the hub publishes.
+* :class:`Page`, :class:`Claim`, :class:`EvidenceLabel` — what the hub publishes;
+* :class:`Review` — a systematic review (question, criteria, reviewers), its :class:`Search`
+  es, and the :class:`ScreeningDecision` s and :class:`FullTextStatus` es recorded in it.
 
 Closed vocabularies are ``StrEnum`` registries, read by the store, the CLI and the pages alike;
 those shared with the statistics live in :mod:`evidencehub.vocab`.
@@ -33,10 +35,16 @@ from evidencehub.errors import InputError
 from evidencehub.vocab import (
     Certainty,
     DataKind,
+    DecisionBasis,
     Measure,
     Method,
     ModelRule,
     OutcomeDirection,
+    RetrievalStatus,
+    ReviewerRole,
+    ScreeningLabel,
+    ScreeningStage,
+    SearchKind,
     StudyDesign,
     Test,
 )
@@ -51,6 +59,7 @@ __all__ = [
     "Author",
     "Claim",
     "Comparison",
+    "Criterion",
     "CrossRef",
     "Derivation",
     "DuplicateVerdict",
@@ -58,6 +67,7 @@ __all__ = [
     "EvidenceLabel",
     "EvidenceTag",
     "Footnote",
+    "FullTextStatus",
     "ImportEvent",
     "ImportKind",
     "ImportOutcome",
@@ -68,9 +78,14 @@ __all__ = [
     "Page",
     "PageKind",
     "PageStatus",
+    "Pico",
     "Record",
     "RecordLink",
     "Registry",
+    "Review",
+    "ReviewMember",
+    "ScreeningDecision",
+    "Search",
     "StoredOutcomeData",
     "Study",
     "StudyDesign",
@@ -842,3 +857,119 @@ def validate(model: type[_M], data: dict[str, Any], *, source: str | None = None
                 detail += f", got {got!r}"
             problems.append(f"field '{field}': {detail}" if field else detail)
         raise InputError("; ".join(problems), source=source, where=where) from None
+
+
+# --------------------------------------------------------------------------- systematic reviews
+
+_CODE = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+
+
+class Pico(_Value):
+    """A review question as PICO: population, intervention, comparator, outcome."""
+
+    population: str | None = None
+    intervention: str | None = None
+    comparator: str | None = None
+    outcome: str | None = None
+
+
+class Criterion(_Value):
+    """An eligibility criterion; ``code`` is what an exclusion names as its reason."""
+
+    code: str = Field(pattern=_CODE)
+    text: str = Field(min_length=1)
+
+
+class ReviewMember(_Value):
+    """A reviewer (an actor, by name) and what they do in the review."""
+
+    name: str = Field(min_length=1)
+    role: ReviewerRole
+
+
+class Review(_Value):
+    """A systematic review project.
+
+    ``screeners`` is how many independent screeners each record needs (1 or 2); with
+    ``blinded`` (the default) a screener never sees another's decision on a record before both
+    have decided. ``stages`` are screened in order, title and abstract first.
+    """
+
+    slug: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
+    title: str = Field(min_length=1)
+    question: Pico = Pico()
+    criteria: tuple[Criterion, ...] = ()
+    stages: tuple[ScreeningStage, ...] = (ScreeningStage.TITLE_ABSTRACT, ScreeningStage.FULL_TEXT)
+    screeners: int = Field(default=2, ge=1, le=2)
+    blinded: bool = True
+    members: tuple[ReviewMember, ...] = ()
+
+    @model_validator(mode="after")
+    def _consistent(self) -> Self:
+        codes = [c.code for c in self.criteria]
+        if len(set(codes)) != len(codes):
+            raise ValueError(f"criterion ids must be unique: {codes}")
+        if not self.stages or list(self.stages) != sorted(
+            set(self.stages), key=list(ScreeningStage).index
+        ):
+            raise ValueError("stages must be title-abstract and/or full-text, in that order")
+        names = [m.name for m in self.members]
+        if len(set(names)) != len(names):
+            raise ValueError(f"a reviewer is listed twice: {names}")
+        return self
+
+    def criterion(self, code: str) -> Criterion | None:
+        """The criterion with this code, if the review has it."""
+        return next((c for c in self.criteria if c.code == code), None)
+
+
+class Search(_Value):
+    """One search of a review: where (``source``, of ``kind`` database, register or other),
+    what (``query``), when it was run, how many records it returned (``n_returned``, of which
+    ``n_rejected`` could not be read), and the imports that brought them."""
+
+    id: int | None = None
+    source: str = Field(min_length=1)
+    kind: SearchKind
+    query: str | None = None
+    run_on: dt.date | None = None
+    n_returned: int = Field(ge=0)
+    n_rejected: int = Field(default=0, ge=0)
+    import_ids: tuple[int, ...] = ()
+    actor: str
+    recorded_at: dt.datetime
+
+
+class ScreeningDecision(_Value):
+    """A decision on a record at a stage of a review; decisions are never changed, only
+    followed by newer ones (an ``undo`` withdraws the decision named by ``undoes``)."""
+
+    id: int | None = None
+    record_id: int
+    stage: ScreeningStage
+    label: ScreeningLabel | None
+    basis: DecisionBasis
+    reviewer: str
+    reason: str | None = None
+    note: str | None = None
+    undoes: int | None = None
+    decided_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _label_or_undo(self) -> Self:
+        undo = self.basis is DecisionBasis.UNDO
+        if undo != (self.label is None) or undo != (self.undoes is not None):
+            raise ValueError("an undo has no label and names the decision it withdraws; "
+                             "every other decision has a label")
+        return self
+
+
+class FullTextStatus(_Value):
+    """Where a report's full text stands: sought, retrieved (with a link or file) or not."""
+
+    record_id: int
+    status: RetrievalStatus
+    link: str | None = None
+    note: str | None = None
+    actor: str
+    recorded_at: dt.datetime

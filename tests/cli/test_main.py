@@ -84,7 +84,7 @@ def test_ctrl_c_inside_a_command_exits_130(monkeypatch: pytest.MonkeyPatch, caps
     def interrupt(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(ingest_cli, "_read_store", interrupt)
+    monkeypatch.setattr(ingest_cli, "in_store", interrupt)
     assert main(["records"]) == 130
     assert "Interrupted" in capsys.readouterr().err
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -22,13 +22,12 @@ from evidencehub.cli._common import (
     print_json,
 )
 from evidencehub.cli._paths import check_output_file
-from evidencehub.config import actor_name, database_url
+from evidencehub.cli._store import actor_of, in_store, store_engine
 from evidencehub.errors import InputError, Interrupted
 
 if TYPE_CHECKING:
     from rich.progress import Progress
     from sqlalchemy import Engine
-    from sqlalchemy.orm import Session
 
     from evidencehub.ingest.importer import ImportReport
     from evidencehub.model import Actor, ImportEvent, Record, Trial
@@ -37,39 +36,19 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
-_T = TypeVar("_T")
-
-
-def _engine(db: str | None) -> Engine:
-    """The store ``db`` for a command that writes (created if need be)."""
-    from evidencehub.store import init_db
-
-    return init_db(database_url(db))
-
-
-def _read_store(db: str | None, read: Callable[[Session], _T]) -> _T:
-    """``read(session)`` in one transaction on the store ``db``, which must exist."""
-    from evidencehub.store import open_existing, transaction
-
-    engine = open_existing(database_url(db))
-    try:
-        with transaction(engine) as session:
-            return read(session)
-    finally:
-        engine.dispose()
-
-
 def _import_and_report(
     db: str | None, as_json: bool, run: Callable[[Engine], ImportReport]
 ) -> None:
     """``run(engine)`` an import into the store ``db`` (created if need be) and print its
     report (Ctrl-C: rolled back)."""
-    engine = _engine(db)
+    engine = store_engine(db, create=True)
     try:
         result = run(engine)
     except KeyboardInterrupt:
         # typer turns Ctrl-C into a silent exit code; say what happened to the store
-        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
+        raise Interrupted(
+            "interrupted; the import was rolled back, the store is as it was"
+        ) from None
     finally:
         engine.dispose()
     if as_json:
@@ -94,13 +73,6 @@ class _RichProgress:
         self._progress.advance(self._task, n_bytes)
 
 
-def _actor(name: str | None) -> Actor:
-    """The person running the command: ``--actor``, ``EVIDENCEHUB_ACTOR`` or the login name."""
-    from evidencehub.model import Actor, ActorKind
-
-    return Actor(name=actor_name(name), kind=ActorKind.PERSON)
-
-
 def _record_json(record: Record) -> dict[str, Any]:
     return {"key": record.key, **record.model_dump(mode="json")}
 
@@ -114,7 +86,8 @@ def _first_author(record: Record) -> str:
 
 def import_command(
     paths: Annotated[
-        list[Path], typer.Argument(help="Files to import (PubMed XML may be gzipped).", show_default=False)
+        list[Path],
+        typer.Argument(help="Files to import (PubMed XML may be gzipped).", show_default=False),
     ],
     fmt: Annotated[
         str,
@@ -127,7 +100,9 @@ def import_command(
     ] = "auto",
     skip_bad: Annotated[
         bool,
-        typer.Option("--skip-bad", help="Import the good records; list the bad ones (see --report)."),
+        typer.Option(
+            "--skip-bad", help="Import the good records; list the bad ones (see --report)."
+        ),
     ] = False,
     report: Annotated[
         Path | None,
@@ -162,10 +137,12 @@ def import_command(
     from evidencehub.ingest.importer import import_paths
 
     if fmt != "auto" and fmt not in known_formats():
-        raise InputError(f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}")
+        raise InputError(
+            f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}"
+        )
     if report is not None:
         check_output_file(report, "--report", (".csv", ".json"))
-    who = _actor(actor)
+    who = actor_of(actor)
     show_bar = err_console.is_terminal and not as_json
 
     def run(engine: Engine) -> ImportReport:
@@ -196,7 +173,9 @@ def records_command(
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Full-text search in titles and abstracts.")
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N records.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=0, help="At most N records.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -212,7 +191,7 @@ def records_command(
 
     from evidencehub.store.repo.records import list_records
 
-    records = _read_store(db, lambda session: list_records(session, query=query, limit=limit))
+    records = in_store(db, lambda session: list_records(session, query=query, limit=limit))
     if as_json:
         print_json([_record_json(r) for r in records])
         return
@@ -232,7 +211,9 @@ def records_command(
 
 
 def trials_command(
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N trials.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=0, help="At most N trials.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -248,11 +229,13 @@ def trials_command(
 
     from evidencehub.store.repo.trials import list_trials
 
-    trials = _read_store(db, lambda session: list_trials(session, limit=limit))
+    trials = in_store(db, lambda session: list_trials(session, limit=limit))
     if as_json:
         print_json([_trial_json(t) for t in trials])
         return
-    table = Table("registry id", "phase", "status", "enrollment", "title", title=f"{len(trials)} trial(s)")
+    table = Table(
+        "registry id", "phase", "status", "enrollment", "title", title=f"{len(trials)} trial(s)"
+    )
     for trial in trials:
         table.add_row(
             trial.registry_id,
@@ -366,22 +349,21 @@ def duplicates_command(
     if decide is not None:
         if show_all or rescan:
             raise InputError("--decide records one decision; give --all or --rescan on their own")
-        _decide(db, decide, note, _actor(actor), as_json)
+        _decide(db, decide, note, actor_of(actor), as_json)
         return
     if note is not None:
         raise InputError("--note goes with --decide A B same|different")
     if rescan:
         from evidencehub.ingest.duplicates import rescan as rescan_store
-        from evidencehub.store import open_existing
 
-        engine = open_existing(database_url(db))
+        engine = store_engine(db)
         try:
             found = rescan_store(engine)
         finally:
             engine.dispose()
         if not as_json:
             console.print(f"Rescan: {found} new pair(s) stored.", highlight=False)
-    pairs = _read_store(db, lambda session: list_pairs(session, decided=show_all))
+    pairs = in_store(db, lambda session: list_pairs(session, decided=show_all))
     if as_json:
         print_json([_pair_json(pair) for pair in pairs])
         return
@@ -393,10 +375,9 @@ def _decide(
     db: str | None, decide: tuple[str, str, str], note: str | None, actor: Actor, as_json: bool
 ) -> None:
     from evidencehub.ingest.duplicates import decide as decide_pair
-    from evidencehub.store import open_existing
 
     a, b, verdict = decide
-    engine = open_existing(database_url(db))
+    engine = store_engine(db)
     try:
         decided = decide_pair(engine, a, b, verdict, actor=actor, note=note)
     finally:
@@ -409,7 +390,9 @@ def _decide(
         return
     first, second = decided.keys
     if decided.kept is not None:
-        console.print(f"{first} and {second} are one work: merged into {decided.kept}.", highlight=False)
+        console.print(
+            f"{first} and {second} are one work: merged into {decided.kept}.", highlight=False
+        )
     else:
         console.print(f"{first} and {second} are different works; the pair will not be proposed again.",
                       highlight=False)  # fmt: skip
@@ -431,7 +414,9 @@ def imports_command(
     import_id: Annotated[
         int | None, typer.Argument(help="Show this import and its records.", show_default=False)
     ] = None,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N imports.")] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=0, help="At most N imports.")
+    ] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -450,7 +435,7 @@ def imports_command(
     from evidencehub.store.repo.imports import event_records, get_event, list_events
 
     if import_id is None:
-        events = _read_store(db, lambda session: list_events(session, limit=limit))
+        events = in_store(db, lambda session: list_events(session, limit=limit))
         if as_json:
             print_json([event.model_dump(mode="json") for event in events])
             return
@@ -464,7 +449,7 @@ def imports_command(
             )  # fmt: skip
         console.print(table)
         return
-    event, records = _read_store(
+    event, records = in_store(
         db, lambda session: (get_event(session, import_id), event_records(session, import_id))
     )
     if as_json:
@@ -473,7 +458,9 @@ def imports_command(
             "records": [{"key": r.key, "outcome": r.outcome.value} for r in records],
         })  # fmt: skip
         return
-    what = f"{event.label} (SHA-256 {event.sha256})" if event.sha256 else (event.query or event.label)
+    what = (
+        f"{event.label} (SHA-256 {event.sha256})" if event.sha256 else (event.query or event.label)
+    )
     console.print(
         f"Import {event.id}: {event.kind.value} {what}, read with {event.reader} by {event.actor}, "
         f"{event.started_at:%Y-%m-%d %H:%M:%S} to {event.finished_at:%H:%M:%S} UTC.\n"
@@ -487,15 +474,22 @@ def imports_command(
 
 
 def fetch_command(
-    source: Annotated[str, typer.Argument(help="pubmed, crossref, openalex or ctgov.", show_default=False)],
+    source: Annotated[
+        str, typer.Argument(help="pubmed, crossref, openalex or ctgov.", show_default=False)
+    ],
     query: Annotated[
-        str | None, typer.Argument(help="Search query (PubMed syntax for pubmed).", show_default=False)
+        str | None,
+        typer.Argument(help="Search query (PubMed syntax for pubmed).", show_default=False),
     ] = None,
     ids: Annotated[
         list[str] | None,
-        typer.Option("--id", help="Fetch these instead of searching: PMIDs, DOIs or NCT ids (repeatable)."),
+        typer.Option(
+            "--id", help="Fetch these instead of searching: PMIDs, DOIs or NCT ids (repeatable)."
+        ),
     ] = None,
-    max_records: Annotated[int | None, typer.Option("--max", min=1, help="At most N records.")] = None,
+    max_records: Annotated[
+        int | None, typer.Option("--max", min=1, help="At most N records.")
+    ] = None,
     email: Annotated[
         str | None,
         typer.Option(
@@ -505,9 +499,12 @@ def fetch_command(
         ),
     ] = None,
     api_key: Annotated[
-        str | None, typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s).")
+        str | None,
+        typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s)."),
     ] = None,
-    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good records, skip bad ones.")] = False,
+    skip_bad: Annotated[
+        bool, typer.Option("--skip-bad", help="Import the good records, skip bad ones.")
+    ] = False,
     actor: ActorOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,
@@ -528,7 +525,7 @@ def fetch_command(
 
     if source not in SOURCES:
         raise InputError(f"unknown online source {source!r}; known sources: {', '.join(SOURCES)}")
-    who = _actor(actor)
+    who = actor_of(actor)
     _import_and_report(db, as_json, lambda engine: fetch_into(
         engine, source, query=query, ids=ids or (), max_records=max_records,
         email=email, api_key=api_key, skip_bad=skip_bad, actor=who,

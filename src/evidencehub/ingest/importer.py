@@ -499,6 +499,7 @@ def import_paths(
     thresholds: Thresholds = DEFAULT_THRESHOLDS,
     parse_ahead: bool | None = None,
     actor: Actor = IMPORTER,
+    then: Callable[[Session, ImportReport], None] | None = None,
 ) -> ImportReport:
     """Import ``paths`` into the store behind ``engine`` as one transaction (module docstring).
 
@@ -507,8 +508,10 @@ def import_paths(
     (None: :func:`~.parse_ahead.worth_reading_ahead`). Each file is stored as an import event
     (kind ``file``: the reader, the file name, its SHA-256, ``actor``, the times, the counts and
     every record it returned; :mod:`evidencehub.store.repo.imports`), in the same transaction;
-    the report lists their ids. Raises :class:`InputError` for an unreadable file or a bad
-    record (without ``skip_bad``); the store is then unchanged.
+    the report lists their ids. ``then`` is called with the session and the report after the
+    last file, in the same transaction (a review's search records the imports it made this
+    way). Raises :class:`InputError` for an unreadable file or a bad record (without
+    ``skip_bad``); the store is then unchanged.
     """
     files = [Path(p) for p in paths]
     if not files:
@@ -542,6 +545,8 @@ def import_paths(
                 session, actor, kind=ImportKind.FILE, reader=reader.name, label=path.name,
                 sha256=sha256[0] if sha256 else _sha256_of(path),
             )  # fmt: skip
+        if then is not None:
+            then(session, report)
     if report_path is not None and (skip_bad or report.rejected):
         write_bad_report(Path(report_path), report.rejected)
         report.report_path = str(report_path)

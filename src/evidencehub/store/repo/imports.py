@@ -19,7 +19,7 @@ changed once written: running the same import again adds a new event.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import RowMapping, Select, delete, insert, select, update
@@ -37,6 +37,7 @@ __all__ = [
     "EventRecord",
     "complete_event",
     "drop_event",
+    "event_record_ids",
     "event_records",
     "events_of_record",
     "get_event",
@@ -149,6 +150,17 @@ def event_records(session: Session, import_id: int) -> list[EventRecord]:
         .order_by(_KEYS.c.key)
     )
     return [EventRecord(key, ImportOutcome(outcome)) for key, outcome in session.execute(statement)]
+
+
+def event_record_ids(session: Session, import_ids: Sequence[int]) -> list[int]:
+    """The row ids of the records the imports ``import_ids`` returned, each once, in id order."""
+    statement = (
+        select(_RECORDS.c.record_id)
+        .where(_RECORDS.c.import_id.in_(list(import_ids)))
+        .distinct()
+        .order_by(_RECORDS.c.record_id)
+    )
+    return list(session.scalars(statement))
 
 
 def events_of_record(session: Session, record: str | int) -> list[ImportEvent]:

@@ -69,6 +69,7 @@ from evidencehub.store.repo._record_rows import (
     RECORDS,
     SOURCES,
     VERSIONS,
+    chunked,
     columns,
     insert_rows,
     to_record,
@@ -85,6 +86,7 @@ __all__ = [
     "list_records",
     "record_history",
     "record_ids",
+    "records_by_id",
     "record_provenance",
     "records_by_year",
     "records_with_provenance",
@@ -449,6 +451,15 @@ def list_records(
         )
     statement = statement.limit(limit).offset(offset)
     return [to_record(row) for row in session.execute(statement).mappings()]
+
+
+def records_by_id(session: Session, ids: Iterable[int]) -> dict[int, Record]:
+    """The stored records with these row ids (an id no record has is left out)."""
+    found: dict[int, Record] = {}
+    for chunk in chunked(list(ids)):
+        rows = session.execute(select(RECORDS).where(RECORDS.c.id.in_(chunk))).mappings()
+        found.update((row["id"], to_record(row)) for row in rows)
+    return found
 
 
 def record_ids(session: Session, keys: Iterable[str]) -> dict[str, int]:
