@@ -35,13 +35,17 @@ def store_engine(db: str | None, *, create: bool = False) -> Engine:
     return init_db(url) if create else open_existing(url)
 
 
-def in_store(db: str | None, work: Callable[[Session], _T], *, create: bool = False) -> _T:
-    """``work(session)`` in one transaction on the store ``db`` (see :func:`store_engine`)."""
+def in_store(
+    db: str | None, work: Callable[[Session], _T], *, create: bool = False, writes: bool = False
+) -> _T:
+    """``work(session)`` in one transaction on the store ``db`` (see :func:`store_engine`);
+    ``writes`` when the work reads, decides and writes (:func:`~evidencehub.store.transaction`'s
+    ``immediate``)."""
     from evidencehub.store import transaction
 
     engine = store_engine(db, create=create)
     try:
-        with transaction(engine) as session:
+        with transaction(engine, immediate=writes) as session:
             return work(session)
     finally:
         engine.dispose()

@@ -175,7 +175,7 @@ def member(
         review_id, _ = get_review(session, slug)
         set_member(session, review_id, who)
 
-    in_store(db, work)
+    in_store(db, work, writes=True)
     if json:
         print_json({"review": slug, **who.model_dump(mode="json")})
     else:
@@ -380,7 +380,7 @@ def decide(
                                reviewer, stage=_stage(stage), reason=reason, note=note)
         return made, *_after(session, slug, made)
 
-    made, standing, state = in_store(db, work)
+    made, standing, state = in_store(db, work, writes=True)
     _print_decision(made, standing, state, json)
 
 
@@ -405,7 +405,7 @@ def undo(
                              stage=_stage(stage))
         return made, *_after(session, slug, made)
 
-    made, standing, state = in_store(db, work)
+    made, standing, state = in_store(db, work, writes=True)
     _print_decision(made, standing, state, json)
 
 
@@ -478,7 +478,7 @@ def resolve(
                                 consensus=consensus)
         return made, *_after(session, slug, made)
 
-    made, standing, state = in_store(db, work)
+    made, standing, state = in_store(db, work, writes=True)
     _print_decision(made, standing, state, json)
 
 
@@ -548,7 +548,7 @@ def fulltext(
         return record_full_text(session, state, record_id_of(session, state, record), chosen,
                                 who, link=link, note=note)
 
-    entry = in_store(db, work)
+    entry = in_store(db, work, writes=True)
     if json:
         print_json({"review": slug, **entry.model_dump(mode="json")})
     else:

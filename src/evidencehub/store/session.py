@@ -167,7 +167,8 @@ def _configure_sqlite_connection(dbapi_connection: sqlite3.Connection, _record: 
 
 
 def _begin_sqlite_transaction(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    immediate = connection.get_execution_options().get(_IMMEDIATE, False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
 def _alembic_config(engine: Engine) -> Config:
@@ -298,9 +299,18 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
+#: Execution option that makes a SQLite transaction take the write lock when it begins.
+_IMMEDIATE = "evidencehub_begin_immediate"
+
+
 @contextmanager
-def transaction(engine: Engine) -> Iterator[Session]:
+def transaction(engine: Engine, *, immediate: bool = False) -> Iterator[Session]:
     """Yield a :class:`Session` for one unit of work; commit on success, roll back on any exception.
+
+    ``immediate`` is for a unit of work that reads, decides and then writes (a screening
+    decision checks the votes already cast): on SQLite it begins with ``BEGIN IMMEDIATE``, so
+    two such units queue for the write lock (within the busy timeout) instead of the second
+    failing when it upgrades its read snapshot to a write. PostgreSQL needs nothing.
 
     Rollback covers ``BaseException`` (``KeyboardInterrupt``, ``SystemExit``) too, so an
     interrupted import leaves the store exactly as it was. A constraint violation, a SQLite
@@ -309,7 +319,8 @@ def transaction(engine: Engine) -> Iterator[Session]:
     :class:`StoreError`.
     """
     with store_errors(engine, SQLITE_BUSY_TIMEOUT_MS):
-        session = Session(engine, expire_on_commit=False)
+        bind = engine.execution_options(**{_IMMEDIATE: True}) if immediate else engine
+        session = Session(bind, expire_on_commit=False)
         try:
             yield session
             session.commit()
