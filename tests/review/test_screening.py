@@ -21,21 +21,39 @@ class History:
     def __init__(self) -> None:
         self.decisions: list[ScreeningDecision] = []
 
-    def add(self, reviewer: str, label: ScreeningLabel | None, *, record: int = 1,
-            stage: ScreeningStage = TA, basis: DecisionBasis = DecisionBasis.SCREENING,
-            reason: str | None = None, undoes: int | None = None) -> int:
+    def add(
+        self,
+        reviewer: str,
+        label: ScreeningLabel | None,
+        *,
+        record: int = 1,
+        stage: ScreeningStage = TA,
+        basis: DecisionBasis = DecisionBasis.SCREENING,
+        reason: str | None = None,
+        undoes: int | None = None,
+    ) -> int:
         new_id = len(self.decisions) + 1
-        self.decisions.append(ScreeningDecision(
-            id=new_id, record_id=record, stage=stage, label=label, basis=basis,
-            reviewer=reviewer, reason=reason, undoes=undoes,
-            decided_at=T0 + dt.timedelta(minutes=new_id)))
+        self.decisions.append(
+            ScreeningDecision(
+                id=new_id,
+                record_id=record,
+                stage=stage,
+                label=label,
+                basis=basis,
+                reviewer=reviewer,
+                reason=reason,
+                undoes=undoes,
+                decided_at=T0 + dt.timedelta(minutes=new_id),
+            )
+        )
         return new_id
 
     def undo(self, reviewer: str, *, record: int = 1, stage: ScreeningStage = TA) -> int:
         target = withdrawable(self.decisions, record, stage, reviewer)
         assert target is not None
-        return self.add(reviewer, None, record=record, stage=stage, basis=DecisionBasis.UNDO,
-                        undoes=target.id)
+        return self.add(
+            reviewer, None, record=record, stage=stage, basis=DecisionBasis.UNDO, undoes=target.id
+        )
 
     def settle(self, screeners: int = 2, record: int = 1, stage: ScreeningStage = TA):  # type: ignore[no-untyped-def]
         return settle(self.decisions, screeners=screeners)[(record, stage)]
@@ -66,9 +84,13 @@ def test_title_abstract_agreement_counts_maybe_as_going_on() -> None:
 
 
 def test_full_text_needs_the_same_include_or_exclude() -> None:
-    for (a, b), standing in {(INC, INC): Standing.SETTLED, (EXC, EXC): Standing.SETTLED,
-                             (INC, MAY): Standing.CONFLICT, (MAY, MAY): Standing.CONFLICT,
-                             (INC, EXC): Standing.CONFLICT}.items():
+    for (a, b), standing in {
+        (INC, INC): Standing.SETTLED,
+        (EXC, EXC): Standing.SETTLED,
+        (INC, MAY): Standing.CONFLICT,
+        (MAY, MAY): Standing.CONFLICT,
+        (INC, EXC): Standing.CONFLICT,
+    }.items():
         h = History()
         h.add("ana", a, stage=FT)
         h.add("ben", b, stage=FT)

@@ -40,22 +40,39 @@ LEAD = Actor(name="lead")
 
 def _review(screeners: int = 2, **changes: object) -> Review:
     return Review(
-        slug="islets", title="Islet transplantation", screeners=screeners,
-        criteria=(Criterion(code="P1", text="Not type 1 diabetes"),
-                  Criterion(code="S1", text="Not a clinical study")),
-        members=(ReviewMember(name="cy", role=ReviewerRole.RESOLVER),
-                 ReviewMember(name="lee", role=ReviewerRole.LEAD)),
+        slug="islets",
+        title="Islet transplantation",
+        screeners=screeners,
+        criteria=(
+            Criterion(code="P1", text="Not type 1 diabetes"),
+            Criterion(code="S1", text="Not a clinical study"),
+        ),
+        members=(
+            ReviewMember(name="cy", role=ReviewerRole.RESOLVER),
+            ReviewMember(name="lee", role=ReviewerRole.LEAD),
+        ),
         **changes,
     )  # type: ignore[arg-type]
 
 
 def _search(engine: Engine, *files: Path, source: str = "PubMed") -> tuple[Search, bool]:
-    spec = Search(source=source, kind=SearchKind.DATABASE, query="islet", n_returned=0,
-                  actor="ana", recorded_at=utc_now())
+    spec = Search(
+        source=source,
+        kind=SearchKind.DATABASE,
+        query="islet",
+        n_returned=0,
+        actor="ana",
+        recorded_at=utc_now(),
+    )
     found: list[tuple[Search, bool]] = []
-    import_paths(engine, list(files), actor=Actor(name="ana"),
-                 then=lambda s, report: found.append(
-                     service.record_import_search(s, "islets", report.import_ids, spec)))
+    import_paths(
+        engine,
+        list(files),
+        actor=Actor(name="ana"),
+        then=lambda s, report: found.append(
+            service.record_import_search(s, "islets", report.import_ids, spec)
+        ),
+    )
     return found[0]
 
 
@@ -83,8 +100,9 @@ def test_a_search_counts_what_its_imports_read_and_is_not_recorded_twice(review:
     state = _state(review)
     (search,) = state.searches
     with transaction(review) as session:
-        read = session.scalar(select(func.sum(t.ImportEvent.n_read)).where(
-            t.ImportEvent.id.in_(search.import_ids)))
+        read = session.scalar(
+            select(func.sum(t.ImportEvent.n_read)).where(t.ImportEvent.id.in_(search.import_ids))
+        )
     assert search.n_returned == read > 0
     assert len(state.records) > 0
     again, new = _search(review, *sorted(PUBMED.glob("*.xml")))
@@ -94,7 +112,7 @@ def test_a_search_counts_what_its_imports_read_and_is_not_recorded_twice(review:
 
 def test_another_source_with_the_same_records_counts_them_as_duplicates(review: Engine) -> None:
     before = _state(review)
-    other, new = _search(review, *sorted(PUBMED.glob("*.xml")), source="Embase")
+    _other, new = _search(review, *sorted(PUBMED.glob("*.xml")), source="Embase")
     after = _state(review)
     assert new and len(after.searches) == 2
     assert after.records.keys() == before.records.keys()  # one record each, two searches
@@ -111,9 +129,8 @@ def test_rules_of_who_decides_what(review: Engine) -> None:
         _decide(review, first, INC, "ana", stage=FT)
     _decide(review, first, INC, "ana")  # ana joins as a screener by deciding
     assert _state(review).role("ana") is ReviewerRole.SCREENER
-    with pytest.raises(InputError, match="nothing to resolve"):
-        with transaction(review) as session:
-            service.resolve(session, service.load(session, "islets"), first, INC, "cy")
+    with pytest.raises(InputError, match="nothing to resolve"), transaction(review) as session:
+        service.resolve(session, service.load(session, "islets"), first, INC, "cy")
     _decide(review, first, EXC, "ben", reason="P1")
     with pytest.raises(InputError, match="already has the 2 vote"):
         _decide(review, first, INC, "dan")
@@ -136,12 +153,17 @@ def test_history_is_append_only_and_undo_is_a_decision(review: Engine) -> None:
     with transaction(review) as session:
         state = service.load(session, "islets")
         service.undo(session, state, record, "ana")
-        rows_before = session.execute(select(t.ScreeningDecision).order_by(
-            t.ScreeningDecision.id)).scalars().all()
+        rows_before = (
+            session.execute(select(t.ScreeningDecision).order_by(t.ScreeningDecision.id))
+            .scalars()
+            .all()
+        )
         snapshot = [(r.id, r.label, r.basis, r.undoes_id) for r in rows_before]
-    assert [s[1:] for s in snapshot] == [("exclude", "screening", None),
-                                         ("include", "screening", None),
-                                         (None, "undo", snapshot[1][0])]
+    assert [s[1:] for s in snapshot] == [
+        ("exclude", "screening", None),
+        ("include", "screening", None),
+        (None, "undo", snapshot[1][0]),
+    ]
     standing = _state(review).standing(record, TA)
     assert standing.votes["ana"].label is EXC
 
@@ -208,15 +230,24 @@ def test_two_reviewers_deciding_at_the_same_moment_lose_nothing_processes(
     env = {**os.environ, "EVIDENCEHUB_DATABASE_URL": url}
     procs = [
         subprocess.Popen(
-            [sys.executable, "-c", (
-                "import sys\nfrom evidencehub.cli import main\n"
-                "for r in sys.argv[2:]:\n"
-                "    assert main(['review', 'decide', 'islets', r, sys.argv[1], "
-                "'--reviewer', 'ana' if sys.argv[1] == 'include' else 'ben', "
-                "'--reason', 'P1'] if sys.argv[1] == 'exclude' else "
-                "['review', 'decide', 'islets', r, sys.argv[1], '--reviewer', 'ana']) == 0\n"
-            ), label, *records],
-            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+            [
+                sys.executable,
+                "-c",
+                (
+                    "import sys\nfrom evidencehub.cli import main\n"
+                    "for r in sys.argv[2:]:\n"
+                    "    assert main(['review', 'decide', 'islets', r, sys.argv[1], "
+                    "'--reviewer', 'ana' if sys.argv[1] == 'include' else 'ben', "
+                    "'--reason', 'P1'] if sys.argv[1] == 'exclude' else "
+                    "['review', 'decide', 'islets', r, sys.argv[1], '--reviewer', 'ana']) == 0\n"
+                ),
+                label,
+                *records,
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
         )
         for label in ("include", "exclude")
     ]

@@ -42,14 +42,22 @@ review_app = typer.Typer(
     "transplantation in type 1 diabetes' --criterion P1='Not type 1 diabetes'")  # fmt: skip
 
 SlugArg = Annotated[str, typer.Argument(help="The review's short name.", show_default=False)]
-RecordArg = Annotated[str, typer.Argument(
-    help="The record: the id 'review next' shows, or doi:… / pmid:….", show_default=False)]
-ReviewerOption = Annotated[str, typer.Option(
-    "--reviewer", help="Who decides (an actor name).", show_default=False)]
-StageOption = Annotated[str, typer.Option(
-    "--stage", help="title-abstract or full-text.")]
-ReasonOption = Annotated[str | None, typer.Option(
-    "--reason", help="Exclusion reason: a criterion id of the review.", show_default=False)]
+RecordArg = Annotated[
+    str,
+    typer.Argument(
+        help="The record: the id 'review next' shows, or doi:… / pmid:….", show_default=False
+    ),
+]
+ReviewerOption = Annotated[
+    str, typer.Option("--reviewer", help="Who decides (an actor name).", show_default=False)
+]
+StageOption = Annotated[str, typer.Option("--stage", help="title-abstract or full-text.")]
+ReasonOption = Annotated[
+    str | None,
+    typer.Option(
+        "--reason", help="Exclusion reason: a criterion id of the review.", show_default=False
+    ),
+]
 NoteOption = Annotated[str | None, typer.Option("--note", help="A note kept with the decision.",
                                                 show_default=False)]  # fmt: skip
 
@@ -101,30 +109,54 @@ def _member(text: str) -> dict[str, str]:
 
 def create(
     slug: SlugArg,
-    title: Annotated[str, typer.Option("--title", help="The review's title.",
-                                       show_default=False)],
-    screeners: Annotated[int, typer.Option(
-        "--screeners", help="Independent screeners each record needs: 1 or 2.")] = 2,
-    criterion: Annotated[list[str] | None, typer.Option(
-        "--criterion", help="An eligibility criterion as ID=TEXT (repeat); exclusion reasons "
-        "name these ids.", show_default=False)] = None,
-    reviewer: Annotated[list[str] | None, typer.Option(
-        "--reviewer", help="A reviewer as NAME=ROLE, ROLE screener, resolver or lead "
-        "(repeat). Screeners may also join by deciding.", show_default=False)] = None,
-    population: Annotated[str | None, typer.Option("--population", show_default=False,
-                                                   help="P of the question (PICO).")] = None,
-    intervention: Annotated[str | None, typer.Option("--intervention", show_default=False,
-                                                     help="I of the question.")] = None,
-    comparator: Annotated[str | None, typer.Option("--comparator", show_default=False,
-                                                   help="C of the question.")] = None,
-    outcome: Annotated[str | None, typer.Option("--outcome", show_default=False,
-                                                help="O of the question.")] = None,
-    title_abstract_only: Annotated[bool, typer.Option(
-        "--title-abstract-only", help="Screen titles and abstracts only (no full-text "
-        "stage).")] = False,
-    unblinded: Annotated[bool, typer.Option(
-        "--unblinded", help="Let screeners see each other's votes before both have "
-        "decided (blinded by default).")] = False,
+    title: Annotated[str, typer.Option("--title", help="The review's title.", show_default=False)],
+    screeners: Annotated[
+        int, typer.Option("--screeners", help="Independent screeners each record needs: 1 or 2.")
+    ] = 2,
+    criterion: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--criterion",
+            help="An eligibility criterion as ID=TEXT (repeat); exclusion reasons name these ids.",
+            show_default=False,
+        ),
+    ] = None,
+    reviewer: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--reviewer",
+            help="A reviewer as NAME=ROLE, ROLE screener, resolver or lead "
+            "(repeat). Screeners may also join by deciding.",
+            show_default=False,
+        ),
+    ] = None,
+    population: Annotated[
+        str | None,
+        typer.Option("--population", show_default=False, help="P of the question (PICO)."),
+    ] = None,
+    intervention: Annotated[
+        str | None, typer.Option("--intervention", show_default=False, help="I of the question.")
+    ] = None,
+    comparator: Annotated[
+        str | None, typer.Option("--comparator", show_default=False, help="C of the question.")
+    ] = None,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", show_default=False, help="O of the question.")
+    ] = None,
+    title_abstract_only: Annotated[
+        bool,
+        typer.Option(
+            "--title-abstract-only", help="Screen titles and abstracts only (no full-text stage)."
+        ),
+    ] = False,
+    unblinded: Annotated[
+        bool,
+        typer.Option(
+            "--unblinded",
+            help="Let screeners see each other's votes before both have "
+            "decided (blinded by default).",
+        ),
+    ] = False,
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -150,14 +182,16 @@ def create(
     if json:
         print_json(review.model_dump(mode="json"))
     else:
-        console.print(f"review {slug!r} created: {screeners} screener(s) per record, "
-                      f"{'blinded' if review.blinded else 'unblinded'}", highlight=False)
+        console.print(
+            f"review {slug!r} created: {screeners} screener(s) per record, "
+            f"{'blinded' if review.blinded else 'unblinded'}",
+            highlight=False,
+        )
 
 
 def member(
     slug: SlugArg,
-    name: Annotated[str, typer.Argument(help="The reviewer (an actor name).",
-                                        show_default=False)],
+    name: Annotated[str, typer.Argument(help="The reviewer (an actor name).", show_default=False)],
     role: Annotated[str, typer.Option("--role", help="screener, resolver or lead.")] = "screener",
     db: DbOption = None,
     json: JsonOption = False,
@@ -191,19 +225,33 @@ def _search_json(search: Any, new: bool) -> dict[str, Any]:
 
 def search(
     slug: SlugArg,
-    paths: Annotated[list[Path], typer.Argument(help="Files the search returned (any format "
-                                                "'evidencehub import' reads).",
-                                                show_default=False)],
-    source: Annotated[str, typer.Option("--source", help="What was searched: PubMed, Embase, "
-                                        "CENTRAL, ClinicalTrials.gov…", show_default=False)],
-    kind: Annotated[str, typer.Option("--kind", help="database, register or other (PRISMA "
-                                      "2020's columns).")] = "database",
-    query: Annotated[str | None, typer.Option("--query", help="The search string as run.",
-                                              show_default=False)] = None,
-    date: Annotated[str | None, typer.Option("--date", help="When it was run: YYYY-MM-DD.",
-                                             show_default=False)] = None,
-    fmt: Annotated[str, typer.Option("--format", "-f", help="auto or a format of "
-                                     "'evidencehub import'.")] = "auto",
+    paths: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Files the search returned (any format 'evidencehub import' reads).",
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str,
+        typer.Option(
+            "--source",
+            help="What was searched: PubMed, Embase, CENTRAL, ClinicalTrials.gov…",
+            show_default=False,
+        ),
+    ],
+    kind: Annotated[
+        str, typer.Option("--kind", help="database, register or other (PRISMA 2020's columns).")
+    ] = "database",
+    query: Annotated[
+        str | None, typer.Option("--query", help="The search string as run.", show_default=False)
+    ] = None,
+    date: Annotated[
+        str | None, typer.Option("--date", help="When it was run: YYYY-MM-DD.", show_default=False)
+    ] = None,
+    fmt: Annotated[
+        str, typer.Option("--format", "-f", help="auto or a format of 'evidencehub import'.")
+    ] = "auto",
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -236,12 +284,13 @@ def search(
         engine.dispose()
     found, new = recorded[0]
     if json:
-        print_json({"review": slug, "search": _search_json(found, new),
-                    "import": report.to_dict()})
+        print_json({"review": slug, "search": _search_json(found, new), "import": report.to_dict()})
     else:
         what = "recorded" if new else "already recorded (nothing new)"
-        console.print(f"search {found.id} of {source}: {found.n_returned} record(s) returned, "
-                      f"{what}", highlight=False)
+        console.print(
+            f"search {found.id} of {source}: {found.n_returned} record(s) returned, {what}",
+            highlight=False,
+        )
 
 
 def _date(text: str | None) -> dt.date | None:
@@ -255,10 +304,17 @@ def _date(text: str | None) -> dt.date | None:
 
 def add(
     slug: SlugArg,
-    query: Annotated[str, typer.Option("--query", help="Words to find in stored titles and "
-                                       "abstracts (full-text search).", show_default=False)],
-    source: Annotated[str, typer.Option("--source", help="Name of this search in the PRISMA "
-                                        "flow.")] = "evidencehub library",
+    query: Annotated[
+        str,
+        typer.Option(
+            "--query",
+            help="Words to find in stored titles and abstracts (full-text search).",
+            show_default=False,
+        ),
+    ],
+    source: Annotated[
+        str, typer.Option("--source", help="Name of this search in the PRISMA flow.")
+    ] = "evidencehub library",
     kind: Annotated[str, typer.Option("--kind", help="database, register or other.")] = "other",
     actor: ActorOption = None,
     db: DbOption = None,
@@ -272,16 +328,23 @@ def add(
     from evidencehub.review.service import add_query_search
     from evidencehub.store.repo._common import utc_now
 
-    spec = Search(source=source, kind=choice(kind, SearchKind, "--kind"), query=query,
-                  run_on=dt.date.today(), n_returned=0, actor=actor_of(actor).name,
-                  recorded_at=utc_now())
+    spec = Search(
+        source=source,
+        kind=choice(kind, SearchKind, "--kind"),
+        query=query,
+        run_on=dt.date.today(),
+        n_returned=0,
+        actor=actor_of(actor).name,
+        recorded_at=utc_now(),
+    )
     found, new = in_store(db, lambda session: add_query_search(session, slug, query, spec))
     if json:
         print_json({"review": slug, "search": _search_json(found, new)})
     else:
         what = "recorded" if new else "already recorded (nothing new)"
-        console.print(f"search {found.id}: {found.n_returned} record(s) matched, {what}",
-                      highlight=False)
+        console.print(
+            f"search {found.id}: {found.n_returned} record(s) matched, {what}", highlight=False
+        )
 
 
 # --------------------------------------------------------------------------- screening
@@ -292,10 +355,15 @@ def next_records(
     reviewer: ReviewerOption,
     n: Annotated[int, typer.Option("--n", help="How many records.", min=1)] = 1,
     stage: StageOption = "title-abstract",
-    order: Annotated[str | None, typer.Option(
-        "--order", help="priority (the default: a model learns from the decisions so far), "
-        "random, or import (the order records entered the review).",
-        show_default=False)] = None,
+    order: Annotated[
+        str | None,
+        typer.Option(
+            "--order",
+            help="priority (the default: a model learns from the decisions so far), "
+            "random, or import (the order records entered the review).",
+            show_default=False,
+        ),
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -308,8 +376,9 @@ def next_records(
     from evidencehub.review.queue import next_for
 
     chosen = _stage(stage)
-    batch = in_store(db, lambda session: next_for(session, slug, reviewer, chosen, n=n,
-                                                  order=order))
+    batch = in_store(
+        db, lambda session: next_for(session, slug, reviewer, chosen, n=n, order=order)
+    )
     if json:
         print_json({
             "review": slug, "reviewer": reviewer, "stage": chosen.value, "order": batch.order,
@@ -318,8 +387,7 @@ def next_records(
         })  # fmt: skip
         return
     if not batch.record_ids:
-        console.print(f"Nothing left for {reviewer} to screen at {chosen.value}.",
-                      highlight=False)
+        console.print(f"Nothing left for {reviewer} to screen at {chosen.value}.", highlight=False)
         return
     for record_id in batch.record_ids:
         record = batch.records.get(record_id)
@@ -327,22 +395,30 @@ def next_records(
         if record is not None and record.abstract:
             console.print(record.abstract, highlight=False)
         console.print()
-    console.print(f"{batch.remaining} record(s) left for {reviewer} ({batch.order} order)",
-                  highlight=False)
+    console.print(
+        f"{batch.remaining} record(s) left for {reviewer} ({batch.order} order)", highlight=False
+    )
 
 
-def _print_decision(decision: Any, standing: RecordStage, state: ReviewState,
-                    json: bool) -> None:
+def _print_decision(decision: Any, standing: RecordStage, state: ReviewState, json: bool) -> None:
     from evidencehub.review.service import decision_json
 
     if json:
-        print_json({"review": state.review.slug, "decision": decision_json(decision),
-                    "record": _standing_json(standing, decision.reviewer, state)})
+        print_json(
+            {
+                "review": state.review.slug,
+                "decision": decision_json(decision),
+                "record": _standing_json(standing, decision.reviewer, state),
+            }
+        )
         return
     what = decision.label.value if decision.label else f"undo of decision {decision.undoes}"
-    console.print(f"decision {decision.id}: {decision.reviewer} {what} record "
-                  f"{decision.record_id} ({decision.stage.value}); the record is "
-                  f"{standing.standing.value}", highlight=False)
+    console.print(
+        f"decision {decision.id}: {decision.reviewer} {what} record "
+        f"{decision.record_id} ({decision.stage.value}); the record is "
+        f"{standing.standing.value}",
+        highlight=False,
+    )
 
 
 def _after(session: Session, slug: str, decision: Any) -> tuple[RecordStage, ReviewState]:
@@ -355,8 +431,7 @@ def _after(session: Session, slug: str, decision: Any) -> tuple[RecordStage, Rev
 def decide(
     slug: SlugArg,
     record: RecordArg,
-    label: Annotated[str, typer.Argument(help="include, exclude or maybe.",
-                                         show_default=False)],
+    label: Annotated[str, typer.Argument(help="include, exclude or maybe.", show_default=False)],
     reviewer: ReviewerOption,
     stage: StageOption = "title-abstract",
     reason: ReasonOption = None,
@@ -376,8 +451,16 @@ def decide(
 
     def work(session: Session) -> Any:
         state = load(session, slug)
-        made = record_decision(session, state, record_id_of(session, state, record), chosen,
-                               reviewer, stage=_stage(stage), reason=reason, note=note)
+        made = record_decision(
+            session,
+            state,
+            record_id_of(session, state, record),
+            chosen,
+            reviewer,
+            stage=_stage(stage),
+            reason=reason,
+            note=note,
+        )
         return made, *_after(session, slug, made)
 
     made, standing, state = in_store(db, work, writes=True)
@@ -401,8 +484,9 @@ def undo(
 
     def work(session: Session) -> Any:
         state = load(session, slug)
-        made = undo_decision(session, state, record_id_of(session, state, record), reviewer,
-                             stage=_stage(stage))
+        made = undo_decision(
+            session, state, record_id_of(session, state, record), reviewer, stage=_stage(stage)
+        )
         return made, *_after(session, slug, made)
 
     made, standing, state = in_store(db, work, writes=True)
@@ -411,8 +495,9 @@ def undo(
 
 def conflicts(
     slug: SlugArg,
-    stage: Annotated[str | None, typer.Option("--stage", help="Only this stage.",
-                                              show_default=False)] = None,
+    stage: Annotated[
+        str | None, typer.Option("--stage", help="Only this stage.", show_default=False)
+    ] = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -441,10 +526,15 @@ def conflicts(
         console.print("No conflicts.", highlight=False)
     for c in found:
         record = records.get(c.record_id)
-        votes = ", ".join(f"{v.reviewer}: {v.label.value if v.label else '-'}"
-                          + (f" ({v.reason})" if v.reason else "") for v in c.votes.values())
-        console.print(f"{c.record_id} [{c.stage.value}] {record.title if record else ''}\n"
-                      f"    {votes}", highlight=False)
+        votes = ", ".join(
+            f"{v.reviewer}: {v.label.value if v.label else '-'}"
+            + (f" ({v.reason})" if v.reason else "")
+            for v in c.votes.values()
+        )
+        console.print(
+            f"{c.record_id} [{c.stage.value}] {record.title if record else ''}\n    {votes}",
+            highlight=False,
+        )
 
 
 def resolve(
@@ -455,9 +545,14 @@ def resolve(
     stage: StageOption = "title-abstract",
     reason: ReasonOption = None,
     note: NoteOption = None,
-    consensus: Annotated[bool, typer.Option(
-        "--consensus", help="Record the screeners' agreed decision after discussion (any "
-        "member), instead of a resolver's.")] = False,
+    consensus: Annotated[
+        bool,
+        typer.Option(
+            "--consensus",
+            help="Record the screeners' agreed decision after discussion (any "
+            "member), instead of a resolver's.",
+        ),
+    ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -473,9 +568,17 @@ def resolve(
 
     def work(session: Session) -> Any:
         state = load(session, slug)
-        made = resolve_conflict(session, state, record_id_of(session, state, record), chosen,
-                                reviewer, stage=_stage(stage), reason=reason, note=note,
-                                consensus=consensus)
+        made = resolve_conflict(
+            session,
+            state,
+            record_id_of(session, state, record),
+            chosen,
+            reviewer,
+            stage=_stage(stage),
+            reason=reason,
+            note=note,
+            consensus=consensus,
+        )
         return made, *_after(session, slug, made)
 
     made, standing, state = in_store(db, work, writes=True)
@@ -505,8 +608,11 @@ def history(
             if decision.record_id != record_id:
                 continue
             standing = state.standing(record_id, decision.stage)
-            if (decision.reviewer == reviewer or not state.review.blinded
-                    or standing.standing is not Standing.AWAITING):
+            if (
+                decision.reviewer == reviewer
+                or not state.review.blinded
+                or standing.standing is not Standing.AWAITING
+            ):
                 shown.append(decision)
         return shown
 
@@ -516,18 +622,26 @@ def history(
         return
     for d in shown:
         what = d.label.value if d.label else f"undo of {d.undoes}"
-        console.print(f"{d.decided_at:%Y-%m-%d %H:%M} {d.stage.value} {d.reviewer}: {what}"
-                      + (f" ({d.reason})" if d.reason else "")
-                      + (f" — {d.note}" if d.note else ""), highlight=False)
+        console.print(
+            f"{d.decided_at:%Y-%m-%d %H:%M} {d.stage.value} {d.reviewer}: {what}"
+            + (f" ({d.reason})" if d.reason else "")
+            + (f" — {d.note}" if d.note else ""),
+            highlight=False,
+        )
 
 
 def fulltext(
     slug: SlugArg,
     record: RecordArg,
-    status: Annotated[str, typer.Argument(help="sought, retrieved or not-retrieved.",
-                                          show_default=False)],
-    link: Annotated[str | None, typer.Option("--link", help="Where the full text is: a URL "
-                                             "or a file path.", show_default=False)] = None,
+    status: Annotated[
+        str, typer.Argument(help="sought, retrieved or not-retrieved.", show_default=False)
+    ],
+    link: Annotated[
+        str | None,
+        typer.Option(
+            "--link", help="Where the full text is: a URL or a file path.", show_default=False
+        ),
+    ] = None,
     note: NoteOption = None,
     actor: ActorOption = None,
     db: DbOption = None,
@@ -545,15 +659,15 @@ def fulltext(
 
     def work(session: Session) -> Any:
         state = load(session, slug)
-        return record_full_text(session, state, record_id_of(session, state, record), chosen,
-                                who, link=link, note=note)
+        return record_full_text(
+            session, state, record_id_of(session, state, record), chosen, who, link=link, note=note
+        )
 
     entry = in_store(db, work, writes=True)
     if json:
         print_json({"review": slug, **entry.model_dump(mode="json")})
     else:
-        console.print(f"record {entry.record_id}: full text {entry.status.value}",
-                      highlight=False)
+        console.print(f"record {entry.record_id}: full text {entry.status.value}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:

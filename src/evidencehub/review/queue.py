@@ -67,8 +67,9 @@ def learnt_labels(state: ReviewState, reviewer: str, stage: ScreeningStage) -> d
     return labels
 
 
-def _shuffled(state: ReviewState, reviewer: str, stage: ScreeningStage,
-              ids: list[int]) -> list[int]:
+def _shuffled(
+    state: ReviewState, reviewer: str, stage: ScreeningStage, ids: list[int]
+) -> list[int]:
     seed = hashlib.sha256(f"{state.review.slug}\0{reviewer}\0{stage.value}".encode()).digest()
     shuffled = list(ids)
     random.Random(seed).shuffle(shuffled)
@@ -100,5 +101,9 @@ def next_for(
         ranked = _shuffled(state, reviewer, stage, candidates)
         chosen = "random"
     shown = ranked[:n]
-    return NextBatch(order=chosen, remaining=len(candidates), record_ids=shown,
-                     records=records_of(session, shown))
+    return NextBatch(
+        order=chosen,
+        remaining=len(candidates),
+        record_ids=shown,
+        records=records_of(session, shown),
+    )
