@@ -257,3 +257,27 @@ def test_two_reviewers_deciding_at_the_same_moment_lose_nothing_processes(
     state = _state(review)
     assert len(state.decisions) == 2 * len(records)
     assert {d.basis for d in state.decisions} == {DecisionBasis.SCREENING}
+
+
+def test_included_reports_become_studies_grouped_by_trial(review: Engine) -> None:
+    from evidencehub.review.studies import include_studies
+    from evidencehub.store.repo.studies import list_studies
+    from evidencehub.vocab import StudyDesign
+
+    records = list(_state(review).records)
+    for record in records[:2]:
+        for stage in (TA, FT):
+            for who in ("ana", "ben"):
+                _decide(review, record, INC, who, stage=stage)
+    with transaction(review, immediate=True) as session:
+        made = include_studies(
+            session, service.load(session, "islets"), LEAD, design=StudyDesign.COHORT
+        )
+        again = include_studies(
+            session, service.load(session, "islets"), LEAD, design=StudyDesign.COHORT
+        )
+        stored = list_studies(session)
+    assert sorted(r for s in made for r in s.record_ids) == sorted(records[:2])
+    assert all(s.created for s in made) and not any(s.created for s in again)
+    assert [s.key for s in made] == [s.key for s in again]
+    assert len(stored) == len(made)

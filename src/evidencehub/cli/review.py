@@ -670,6 +670,60 @@ def fulltext(
         console.print(f"record {entry.record_id}: full text {entry.status.value}", highlight=False)
 
 
+def studies(
+    slug: SlugArg,
+    design: Annotated[
+        str | None,
+        typer.Option(
+            "--design",
+            help="Design of new studies whose reports state none in their publication "
+            "types (e.g. cohort).",
+            show_default=False,
+        ),
+    ] = None,
+    actor: ActorOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Make studies of the included reports: reports sharing a trial registration are one
+    study; a report already in a study joins it. Running it again changes nothing.
+
+    Example:  evidencehub review studies t1d-islets --design cohort --json
+    """
+    from evidencehub.review.service import load
+    from evidencehub.review.studies import include_studies
+    from evidencehub.vocab import StudyDesign
+
+    chosen = None if design is None else choice(design, StudyDesign, "--design")
+    who = actor_of(actor)
+    found = in_store(
+        db,
+        lambda session: include_studies(session, load(session, slug), who, design=chosen),
+        writes=True,
+    )
+    if json:
+        print_json(
+            [
+                {
+                    "study": s.key,
+                    "records": list(s.record_ids),
+                    "trial_ids": list(s.trial_ids),
+                    "created": s.created,
+                }
+                for s in found
+            ]
+        )
+        return
+    for s in found:
+        console.print(
+            f"{s.key}: {len(s.record_ids)} report(s)"
+            + (f", {', '.join(s.trial_ids)}" if s.trial_ids else "")
+            + (" (new)" if s.created else ""),
+            highlight=False,
+        )
+    console.print(f"{len(found)} included stud{'y' if len(found) == 1 else 'ies'}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``review`` command group."""
     review_app.command("create")(create)
@@ -683,4 +737,5 @@ def register(app: typer.Typer) -> None:
     review_app.command("resolve")(resolve)
     review_app.command("history")(history)
     review_app.command("fulltext")(fulltext)
+    review_app.command("studies")(studies)
     app.add_typer(review_app)
