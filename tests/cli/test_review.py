@@ -1,0 +1,104 @@
+"""``evidencehub review …`` (cli/review.py): the whole screening way on the command line, its
+JSON, and one-line errors for what a user can get wrong."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from evidencehub.cli import main
+
+PUBMED = Path(__file__).parents[1] / "data" / "pubmed_xml"
+
+
+def _ok(args: list[str], capsys: pytest.CaptureFixture[str]) -> Any:
+    code = main([*args, "--json"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    return json.loads(out)
+
+
+def _fails(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code = main(args)
+    out, err = capsys.readouterr()
+    assert code == 1 and "Traceback" not in err, err
+    assert len(err.strip().splitlines()) == 1, err
+    return err
+
+
+@pytest.fixture
+def store(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> list[str]:
+    db = ["--db", str(tmp_path / "hub.db")]
+    _ok(["review", "create", "islets", "--title", "Islets", "--criterion", "P1=Not T1D",
+         "--reviewer", "cy=resolver", *db], capsys)
+    return db
+
+
+def test_search_screen_conflict_resolve(store: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    files = [str(p) for p in sorted(PUBMED.glob("biopython_pubmed*.xml"))]
+    found = _ok(["review", "search", "islets", *files, "--source", "PubMed", "--query",
+                 "islet", "--date", "2026-11-30", "--actor", "ana", *store], capsys)
+    assert found["search"]["new"] and found["search"]["n_returned"] > 1
+    again = _ok(["review", "search", "islets", *files, "--source", "PubMed", "--query",
+                 "islet", "--date", "2026-11-30", *store], capsys)
+    assert not again["search"]["new"]
+
+    batch = _ok(["review", "next", "islets", "--reviewer", "ana", "--n", "2", *store], capsys)
+    assert {"id", "title", "abstract", "doi", "pmid"} <= set(batch["records"][0])
+    first = str(batch["records"][0]["id"])
+    made = _ok(["review", "decide", "islets", first, "include", "--reviewer", "ana", *store],
+               capsys)
+    assert made["record"]["standing"] == "awaiting"
+    made = _ok(["review", "decide", "islets", first, "exclude", "--reviewer", "ben",
+                "--reason", "P1", *store], capsys)
+    assert made["record"]["standing"] == "conflict"
+    assert [v["reviewer"] for v in made["record"]["votes"]] == ["ana", "ben"]
+    (conflict,) = _ok(["review", "conflicts", "islets", *store], capsys)
+    assert conflict["record"]["id"] == int(first)
+    settled = _ok(["review", "resolve", "islets", first, "include", "--reviewer", "cy",
+                   *store], capsys)
+    assert (settled["record"]["standing"], settled["record"]["outcome"]) == ("settled",
+                                                                              "include")
+    assert _ok(["review", "conflicts", "islets", *store], capsys) == []
+    shown = _ok(["review", "history", "islets", first, "--reviewer", "ana", *store], capsys)
+    assert [d["reviewer"] for d in shown] == ["ana", "ben", "cy"]
+
+
+def test_blinded_history_and_next_hide_anothers_pending_vote(
+    store: list[str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    _ok(["review", "search", "islets", str(PUBMED / "biopython_pubmed2.xml"), "--source",
+         "PubMed", *store], capsys)
+    record = str(_ok(["review", "next", "islets", "--reviewer", "ana", "--order", "import",
+                      *store], capsys)["records"][0]["id"])
+    _ok(["review", "decide", "islets", record, "include", "--reviewer", "ana", "--note",
+         "mentions islets", *store], capsys)
+    assert _ok(["review", "history", "islets", record, "--reviewer", "ben", *store],
+               capsys) == []
+    batch = _ok(["review", "next", "islets", "--reviewer", "ben", "--order", "import",
+                 *store], capsys)
+    assert record in [str(r["id"]) for r in batch["records"]]
+    assert "votes" not in batch["records"][0]
+
+
+def test_user_errors_are_one_line(store: list[str], capsys: pytest.CaptureFixture[str],
+                                  tmp_path: Path) -> None:
+    assert "no review 'nope'" in _fails(["review", "next", "nope", "--reviewer", "a", *store],
+                                        capsys)
+    assert "already exists" in _fails(["review", "create", "islets", "--title", "x", *store],
+                                      capsys)
+    assert "--criterion" in _fails(["review", "create", "x", "--title", "x", "--criterion",
+                                    "nothing", *store], capsys)
+    assert "--stage" in _fails(["review", "next", "islets", "--reviewer", "a", "--stage",
+                                "abstract", *store], capsys)
+    assert "LABEL" in _fails(["review", "decide", "islets", "1", "yes", "--reviewer", "a",
+                              *store], capsys)
+    assert "not in review" in _fails(["review", "decide", "islets", "99", "include",
+                                      "--reviewer", "a", *store], capsys)
+    assert "no store" in _fails(["review", "next", "islets", "--reviewer", "a", "--db",
+                                 str(tmp_path / "missing.db")], capsys)
+    assert "--date" in _fails(["review", "search", "islets", str(PUBMED / "biopython_pubmed2.xml"),
+                               "--source", "PubMed", "--date", "yesterday", *store], capsys)
