@@ -1,0 +1,1 @@
+"""Systematic reviews: screening, agreement, prioritisation and the PRISMA 2020 flow."""
