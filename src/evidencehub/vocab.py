@@ -48,6 +48,7 @@ __all__ = [
     "MeasureTerms",
     "Method",
     "ModelRule",
+    "OtherMethod",
     "OutcomeDirection",
     "RetrievalStatus",
     "ReviewerRole",
@@ -503,6 +504,16 @@ class SearchKind(StrEnum):
     DATABASE = "database"
     REGISTER = "register"
     OTHER = "other"
+
+
+class OtherMethod(StrEnum):
+    """Which "other method" a search of kind :attr:`SearchKind.OTHER` used: the three sources
+    the PRISMA 2020 flow diagram names in its other-methods column (and the PRISMA2020 R
+    package's ``website_results``, ``organisation_results`` and ``citations_results``)."""
+
+    WEBSITE = "website"
+    ORGANISATION = "organisation"
+    CITATION_SEARCHING = "citation-searching"
 
 
 class RetrievalStatus(StrEnum):
