@@ -39,6 +39,7 @@ from evidencehub.vocab import (
     Measure,
     Method,
     ModelRule,
+    OtherMethod,
     OutcomeDirection,
     RetrievalStatus,
     ReviewerRole,
@@ -953,13 +954,15 @@ class Review(_Value):
 
 
 class Search(_Value):
-    """One search of a review: where (``source``, of ``kind`` database, register or other),
-    what (``query``), when it was run, how many records it returned (``n_returned``, of which
-    ``n_rejected`` could not be read), and the imports that brought them."""
+    """One search of a review: where (``source``, of ``kind`` database, register or other,
+    with the ``method`` of an other one), what (``query``), when it was run, how many records
+    it returned (``n_returned``, of which ``n_rejected`` could not be read), and the imports
+    that brought them."""
 
     id: int | None = None
     source: str = Field(min_length=1)
     kind: SearchKind
+    method: OtherMethod | None = None
     query: str | None = None
     run_on: dt.date | None = None
     n_returned: int = Field(ge=0)
@@ -967,6 +970,13 @@ class Search(_Value):
     import_ids: tuple[int, ...] = ()
     actor: str
     recorded_at: dt.datetime
+
+    @model_validator(mode="after")
+    def _method_of_other(self) -> Self:
+        if (self.kind is SearchKind.OTHER) != (self.method is not None):
+            raise ValueError("a search of kind 'other' names its method (website, organisation "
+                             "or citation-searching); databases and registers have none")
+        return self
 
 
 class ScreeningDecision(_Value):

@@ -16,9 +16,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
+from evidencehub.cli._paths import check_output_file
 from evidencehub.cli._store import actor_of, choice, in_store, store_engine
 from evidencehub.errors import InputError
 from evidencehub.vocab import (
+    OtherMethod,
     RetrievalStatus,
     ReviewerRole,
     ScreeningLabel,
@@ -243,6 +245,14 @@ def search(
     kind: Annotated[
         str, typer.Option("--kind", help="database, register or other (PRISMA 2020's columns).")
     ] = "database",
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            help="For --kind other: website, organisation or citation-searching.",
+            show_default=False,
+        ),
+    ] = None,
     query: Annotated[
         str | None, typer.Option("--query", help="The search string as run.", show_default=False)
     ] = None,
@@ -270,6 +280,7 @@ def search(
     who = actor_of(actor)
     spec = validate(Search, {
         "source": source, "kind": choice(kind, SearchKind, "--kind").value, "query": query,
+        "method": None if method is None else choice(method, OtherMethod, "--method").value,
         "run_on": _date(date), "n_returned": 0, "actor": who.name, "recorded_at": utc_now(),
     }, source="review search")  # fmt: skip
     recorded: list[tuple[Search, bool]] = []
@@ -315,28 +326,34 @@ def add(
     source: Annotated[
         str, typer.Option("--source", help="Name of this search in the PRISMA flow.")
     ] = "evidencehub library",
-    kind: Annotated[str, typer.Option("--kind", help="database, register or other.")] = "other",
+    kind: Annotated[str, typer.Option("--kind", help="database, register or other.")] = "database",
+    method: Annotated[
+        str | None,
+        typer.Option(
+            "--method",
+            help="For --kind other: website, organisation or citation-searching.",
+            show_default=False,
+        ),
+    ] = None,
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Add records already in the store that match a query, as one search of the review.
+    """Add records already in the store that match a query, as one search of the review (a
+    search of the hub's library, counted as a database search unless --kind says otherwise).
 
     Example:  evidencehub review add t1d-islets --query "islet transplantation"
     """
-    from evidencehub.model import Search
+    from evidencehub.model import Search, validate
     from evidencehub.review.service import add_query_search
     from evidencehub.store.repo._common import utc_now
 
-    spec = Search(
-        source=source,
-        kind=choice(kind, SearchKind, "--kind"),
-        query=query,
-        run_on=dt.date.today(),
-        n_returned=0,
-        actor=actor_of(actor).name,
-        recorded_at=utc_now(),
-    )
+    spec = validate(Search, {
+        "source": source, "kind": choice(kind, SearchKind, "--kind").value, "query": query,
+        "method": None if method is None else choice(method, OtherMethod, "--method").value,
+        "run_on": dt.date.today(), "n_returned": 0, "actor": actor_of(actor).name,
+        "recorded_at": utc_now(),
+    }, source="review add")  # fmt: skip
     found, new = in_store(db, lambda session: add_query_search(session, slug, query, spec))
     if json:
         print_json({"review": slug, "search": _search_json(found, new)})
@@ -724,6 +741,76 @@ def studies(
     console.print(f"{len(found)} included stud{'y' if len(found) == 1 else 'ies'}", highlight=False)
 
 
+def status(
+    slug: SlugArg,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Where the review stands: records per stage (awaiting, in conflict, included, excluded), each reviewer's progress, agreement per pair of reviewers (percent agreement, Cohen's kappa with its 95% CI, PABAK, Gwet's AC1), and at title and abstract the estimated recall with a stopping recommendation.
+
+    Example:  evidencehub review status t1d-islets --json
+    """
+    from evidencehub.review.service import load
+    from evidencehub.review.status import review_status
+
+    found = in_store(db, lambda session: review_status(load(session, slug)))
+    if json:
+        print_json(found.to_dict())
+        return
+    console.print(found.summary(), highlight=False)
+
+
+def prisma(
+    slug: SlugArg,
+    svg: Annotated[
+        Path | None,
+        typer.Option("--svg", help="Write the flow diagram as SVG.", show_default=False),
+    ] = None,
+    png: Annotated[
+        Path | None,
+        typer.Option("--png", help="Write the flow diagram as PNG.", show_default=False),
+    ] = None,
+    csv: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv",
+            help="Write the counts in the CSV layout the PRISMA2020 R package and Shiny app read.",
+            show_default=False,
+        ),
+    ] = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """The PRISMA 2020 flow of the review, derived from its searches, merges, decisions and full-text marks (never typed); every box is checked to add up.
+
+    JSON keys are the PRISMA2020 R package's (database_results, register_results, duplicates, records_screened, records_excluded, dbr_sought_reports, dbr_notretrieved_reports, dbr_assessed, dbr_excluded, new_studies, new_reports…), plus counts of records still waiting.
+
+    Example:  evidencehub review prisma t1d-islets --svg prisma.svg --csv prisma.csv
+    """
+    from evidencehub.review.flow import review_flow
+    from evidencehub.review.service import load
+
+    for path, option, suffix in ((svg, "--svg", ".svg"), (png, "--png", ".png"),
+                                 (csv, "--csv", ".csv")):  # fmt: skip
+        if path is not None:
+            check_output_file(path, option, (suffix,))
+    flow = in_store(db, lambda session: review_flow(session, load(session, slug)))
+    if svg is not None or png is not None:
+        from evidencehub.publish.prisma_plot import prisma_plot
+
+        for path in (svg, png):
+            if path is not None:
+                prisma_plot(flow, path=path)
+    if csv is not None:
+        from evidencehub.review.prisma_csv import prisma_csv
+
+        csv.write_text(prisma_csv(flow), encoding="utf-8")
+    if json:
+        print_json(flow.to_dict())
+    else:
+        console.print(flow.summary(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``review`` command group."""
     review_app.command("create")(create)
@@ -738,4 +825,6 @@ def register(app: typer.Typer) -> None:
     review_app.command("history")(history)
     review_app.command("fulltext")(fulltext)
     review_app.command("studies")(studies)
+    review_app.command("status")(status)
+    review_app.command("prisma")(prisma)
     app.add_typer(review_app)

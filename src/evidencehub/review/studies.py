@@ -35,7 +35,14 @@ from evidencehub.store.repo import reviews as repo
 from evidencehub.store.repo.studies import get_study, upsert_study
 from evidencehub.vocab import ScreeningLabel, StudyDesign
 
-__all__ = ["IncludedStudy", "design_of", "group_reports", "include_studies", "included_reports"]
+__all__ = [
+    "IncludedStudy",
+    "design_of",
+    "group_reports",
+    "include_studies",
+    "included_reports",
+    "stored_studies",
+]
 
 #: PubMed publication types (MEDLINE's list) that state a design, closest to a patient first.
 _DESIGNS: tuple[tuple[str, StudyDesign], ...] = (
@@ -120,7 +127,8 @@ def _free_key(session: Session, label: str, taken: set[str]) -> str:
     raise InputError(f"no free study key for {label!r}")
 
 
-def _stored_studies(session: Session, record_ids: Sequence[int]) -> dict[int, str]:
+def stored_studies(session: Session, record_ids: Sequence[int]) -> dict[int, str]:
+    """The key of the stored study each of these records reports (the oldest, if several)."""
     rows = session.execute(
         select(t.StudyRecord.record_id, t.Study.key)
         .join(t.Study, t.Study.id == t.StudyRecord.study_id)
@@ -141,7 +149,7 @@ def include_studies(
     ids = included_reports(state)
     records = records_of(session, ids)
     ordered = {i: records[i] for i in ids if i in records}
-    existing = _stored_studies(session, ids)
+    existing = stored_studies(session, ids)
     result: list[IncludedStudy] = []
     taken: set[str] = set()
     for grouped in group_reports(ordered, existing):

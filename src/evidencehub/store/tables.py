@@ -691,6 +691,7 @@ class ReviewSearch(Base):
     review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
     source: Mapped[str] = mapped_column(String)
     kind: Mapped[str] = mapped_column(String)
+    method: Mapped[str | None] = mapped_column(String)
     query: Mapped[str | None] = mapped_column(Text)
     run_on: Mapped[dt.date | None] = mapped_column(Date)
     n_returned: Mapped[int] = mapped_column(Integer)

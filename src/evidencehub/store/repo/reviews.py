@@ -50,6 +50,7 @@ from evidencehub.store.repo._common import flush, table_of, utc_now
 from evidencehub.store.repo.actors import actor_id
 from evidencehub.vocab import (
     DecisionBasis,
+    OtherMethod,
     RetrievalStatus,
     ReviewerRole,
     ScreeningLabel,
@@ -187,7 +188,8 @@ def set_member(session: Session, review_id: int, member: ReviewMember) -> None:
 def add_search(session: Session, review_id: int, search: Search, record_ids: Iterable[int]) -> int:
     """Store ``search`` (with its ``import_ids``) and the records it returned; return its id."""
     row = t.ReviewSearch(
-        review_id=review_id, source=search.source, kind=search.kind.value, query=search.query,
+        review_id=review_id, source=search.source, kind=search.kind.value,
+        method=search.method.value if search.method else None, query=search.query,
         run_on=search.run_on, n_returned=search.n_returned, n_rejected=search.n_rejected,
         actor_id=actor_id(session, Actor(name=search.actor)), recorded_at=search.recorded_at,
     )  # fmt: skip
@@ -226,6 +228,7 @@ def list_searches(session: Session, review_id: int) -> list[Search]:
             id=row.id,
             source=row.source,
             kind=SearchKind(row.kind),
+            method=OtherMethod(row.method) if row.method else None,
             query=row.query,
             run_on=row.run_on,
             n_returned=row.n_returned,

@@ -131,6 +131,7 @@ def upgrade() -> None:
         sa.Column("review_id", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(), nullable=False),
         sa.Column("kind", sa.String(), nullable=False),
+        sa.Column("method", sa.String(), nullable=True),
         sa.Column("query", sa.Text(), nullable=True),
         sa.Column("run_on", sa.Date(), nullable=True),
         sa.Column("n_returned", sa.Integer(), nullable=False),
