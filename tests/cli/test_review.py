@@ -23,7 +23,7 @@ def _ok(args: list[str], capsys: pytest.CaptureFixture[str]) -> Any:
 
 def _fails(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
     code = main(args)
-    out, err = capsys.readouterr()
+    _out, err = capsys.readouterr()
     assert code == 1 and "Traceback" not in err, err
     assert len(err.strip().splitlines()) == 1, err
     return err

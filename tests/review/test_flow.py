@@ -65,13 +65,13 @@ def review_states(draw: st.DrawFn) -> ReviewState:
         who = draw(st.sampled_from(REVIEWERS))
         action = draw(st.sampled_from(ACTIONS))
         reason = draw(st.sampled_from([None, "P1", "S1"]))
-        common = dict(
-            id=len(decisions) + 1,
-            record_id=record,
-            stage=stage,
-            reviewer=who,
-            decided_at=T0 + dt.timedelta(seconds=len(decisions)),
-        )
+        common = {
+            "id": len(decisions) + 1,
+            "record_id": record,
+            "stage": stage,
+            "reviewer": who,
+            "decided_at": T0 + dt.timedelta(seconds=len(decisions)),
+        }
         if action == "undo":
             target = withdrawable(decisions, record, stage, who)
             if target is None:
