@@ -61,15 +61,8 @@ from evidencehub.store.repo import trials as trials_repo
 from evidencehub.store.repo.actors import actor_id
 from evidencehub.store.session import init_db, transaction
 
-__all__ = [
-    "DEMO_ACTOR",
-    "DEMO_SOURCE",
-    "STAGES",
-    "DemoReport",
-    "import_records",
-    "label_page",
-    "run_demo",
-]
+__all__ = ["DEMO_ACTOR", "DEMO_SOURCE", "STAGES", "DemoReport", "import_records", "label_page",
+           "run_demo"]
 
 #: Provenance written with every record the demo imports (its reader name ranks below every
 #: real source, so an export of the same work always wins a field).
@@ -99,9 +92,8 @@ class DemoReport:
 Progress = Callable[[str, str], None]
 
 
-def import_records(
-    session: Session, records: Sequence[Record], source: str
-) -> list[tuple[str, ImportOutcome]]:
+def import_records(session: Session, records: Sequence[Record], source: str
+                   ) -> list[tuple[str, ImportOutcome]]:
     """Store ``records``, merging each into the stored version of the same work.
 
     A stored field keeps its value unless it is empty or the corpus is its own source (a newer
@@ -123,14 +115,8 @@ def import_records(
     return written
 
 
-def label_page(
-    page: Page,
-    claims: Sequence[Claim],
-    studies: dict[str, Study],
-    pooled_keys: dict[str, list[str]],
-    *,
-    source: str,
-) -> EvidenceLabel:
+def label_page(page: Page, claims: Sequence[Claim], studies: dict[str, Study],
+               pooled_keys: dict[str, list[str]], *, source: str) -> EvidenceLabel:
     """A page's evidence label: its claims' studies, plus for an analysis page the studies its
     analyses pool (``pooled_keys`` by analysis slug; the pooled kind when any pools two)."""
     keys = [k for slug in page.analysis_slugs for k in pooled_keys.get(slug, [])]
@@ -164,24 +150,12 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
         changed = [o for _, o in written if o is not ImportOutcome.UNCHANGED]
         if changed:  # nothing changed: the store stays as it was (module docstring)
             counts = {f"n_{o.value}": sum(1 for _, x in written if x is o) for o in ImportOutcome}
-            import_events.record_event(
-                session,
-                ImportEvent.model_validate(
-                    {
-                        "kind": ImportKind.CORPUS,
-                        "reader": "evidencehub-corpus",
-                        "label": "bundled demo corpus",
-                        "sha256": _corpus_digest(corpus),
-                        "actor": DEMO_ACTOR.name,
-                        "started_at": started,
-                        "finished_at": dt.datetime.now(dt.UTC),
-                        "n_read": len(written),
-                        **counts,
-                    }
-                ),
-                DEMO_ACTOR,
-                dict(written),
-            )
+            import_events.record_event(session, ImportEvent.model_validate({
+                "kind": ImportKind.CORPUS, "reader": "evidencehub-corpus",
+                "label": "bundled demo corpus", "sha256": _corpus_digest(corpus),
+                "actor": DEMO_ACTOR.name, "started_at": started,
+                "finished_at": dt.datetime.now(dt.UTC), "n_read": len(written), **counts,
+            }), DEMO_ACTOR, dict(written))
         for trial in corpus.trials:
             trials_repo.upsert_trial(session, trial, source=DEMO_SOURCE)
         for study in corpus.studies:
@@ -190,9 +164,8 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
                 for registry_id in study.trial_ids:
                     trials_repo.link_record_trial(session, record_key, registry_id)
         if corpus.arm_table is not None:
-            write_arm_data(
-                session, corpus.arm_table, corpus.arm_rows, actor=DEMO_ACTOR, record_unchanged=False
-            )
+            write_arm_data(session, corpus.arm_table, corpus.arm_rows, actor=DEMO_ACTOR,
+                           record_unchanged=False)
         for analysis in corpus.analyses:
             analyses_repo.put_analysis(session, analysis, actor_id=writer)
         for source in corpus.pages:
@@ -201,12 +174,10 @@ def _import_corpus(engine: Engine, corpus: Corpus) -> dict[str, int]:
                 label = pages_repo.get_page(session, source.page.slug).label
             except NotFoundError:
                 label = None
-            pages_repo.upsert_page(
-                session, source.page.model_copy(update={"label": label}), actor_id=writer
-            )
-            pages_repo.put_claims(
-                session, source.page.slug, claims[source.page.slug], actor_id=writer
-            )
+            pages_repo.upsert_page(session, source.page.model_copy(update={"label": label}),
+                                   actor_id=writer)
+            pages_repo.put_claims(session, source.page.slug, claims[source.page.slug],
+                                  actor_id=writer)
     return {
         "records": len(corpus.records),
         "trials": len(corpus.trials),
@@ -233,11 +204,9 @@ def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, i
     with transaction(engine) as session:
         writer = actor_id(session, DEMO_ACTOR)
         studies = {s.key: s for s in studies_repo.list_studies(session)}
-        pooled = {
-            slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
-            for slug, run in analyses_repo.latest_runs(session).items()
-            if run.schema_version > 0
-        }
+        pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
+                  for slug, run in analyses_repo.latest_runs(session).items()
+                  if run.schema_version > 0}
         for page in pages_repo.list_pages(session):
             claims = pages_repo.list_claims(session, page.slug)
             source = label_sources.get(page.slug) or (
@@ -245,9 +214,8 @@ def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, i
             )
             label = label_page(page, claims, studies, pooled, source=source)
             if page.label != label:
-                pages_repo.upsert_page(
-                    session, page.model_copy(update={"label": label}), actor_id=writer
-                )
+                pages_repo.upsert_page(session, page.model_copy(update={"label": label}),
+                                       actor_id=writer)
             labelled += 1
     return {"pages labelled": labelled}
 

@@ -38,9 +38,7 @@ class InputError(EvidenceHubError, ValueError):
     ``"trials.csv, row 14, column 'sd1i': expected a positive number, got '-3'"``.
     """
 
-    def __init__(
-        self, problem: str, *, source: str | None = None, where: str | None = None
-    ) -> None:
+    def __init__(self, problem: str, *, source: str | None = None, where: str | None = None) -> None:
         self.problem = problem
         self.source = source
         self.where = where

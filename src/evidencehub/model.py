@@ -430,9 +430,7 @@ class Trial(_Value):
     def _canonical_ids(self) -> Self:
         registry, canonical = parse_registry_id(self.registry_id)
         if self.registry is not None and self.registry is not registry:
-            raise ValueError(
-                f"registry {self.registry.value} does not match id {self.registry_id!r}"
-            )
+            raise ValueError(f"registry {self.registry.value} does not match id {self.registry_id!r}")
         object.__setattr__(self, "registry_id", canonical)
         object.__setattr__(self, "registry", registry)
         secondary = tuple(dict.fromkeys(parse_registry_id(v)[1] for v in self.secondary_ids))
@@ -622,21 +620,8 @@ class Derivation(_Value):
 
 
 #: Numbers of an outcome-data row, in the order the ``data import`` table gives them.
-OUTCOME_NUMBERS = (
-    "n",
-    "mean",
-    "sd",
-    "events",
-    "total",
-    "median",
-    "q1",
-    "q3",
-    "minimum",
-    "maximum",
-    "se",
-    "ci_lb",
-    "ci_ub",
-)
+OUTCOME_NUMBERS = ("n", "mean", "sd", "events", "total", "median", "q1", "q3", "minimum",
+                   "maximum", "se", "ci_lb", "ci_ub")
 
 
 class OutcomeData(_Value):
@@ -694,21 +679,13 @@ class OutcomeData(_Value):
             if self.n is None:
                 raise ValueError("a median summary needs 'n'")
         else:
-            raise ValueError(
-                "no result: give mean/sd/n, events/total, or median with quartiles or range"
-            )
-        if (
-            self.q1 is not None
-            and self.q3 is not None
-            and self.median is not None
-            and not (self.q1 <= self.median <= self.q3)
+            raise ValueError("no result: give mean/sd/n, events/total, or median with quartiles or range")
+        if self.q1 is not None and self.q3 is not None and self.median is not None and not (
+            self.q1 <= self.median <= self.q3
         ):
             raise ValueError(f"median {self.median} is not between q1 {self.q1} and q3 {self.q3}")
-        if (
-            self.minimum is not None
-            and self.maximum is not None
-            and self.median is not None
-            and not (self.minimum <= self.median <= self.maximum)
+        if self.minimum is not None and self.maximum is not None and self.median is not None and not (
+            self.minimum <= self.median <= self.maximum
         ):
             raise ValueError(
                 f"median {self.median} is not between minimum {self.minimum} and maximum {self.maximum}"
@@ -827,11 +804,7 @@ class Claim(_Value):
 
     @model_validator(mode="after")
     def _sourced(self) -> Self:
-        if (
-            not self.study_keys
-            and not self.analysis_slugs
-            and EvidenceTag.UNSOURCED not in self.tags
-        ):
+        if not self.study_keys and not self.analysis_slugs and EvidenceTag.UNSOURCED not in self.tags:
             raise ValueError("a claim without citations must carry the 'unsourced' tag")
         return self
 
@@ -865,9 +838,7 @@ class Page(_Value):
 _M = TypeVar("_M", bound=BaseModel)
 
 
-def validate(
-    model: type[_M], data: dict[str, Any], *, source: str | None = None, where: str | None = None
-) -> _M:
+def validate(model: type[_M], data: dict[str, Any], *, source: str | None = None, where: str | None = None) -> _M:
     """Build ``model`` from ``data``; on failure raise one :class:`InputError` naming each field.
 
     >>> validate(Record, {"title": "x", "pmid": "abc"}, source="a.csv", where="row 3")
@@ -998,10 +969,8 @@ class ScreeningDecision(_Value):
     def _label_or_undo(self) -> Self:
         undo = self.basis is DecisionBasis.UNDO
         if undo != (self.label is None) or undo != (self.undoes is not None):
-            raise ValueError(
-                "an undo has no label and names the decision it withdraws; "
-                "every other decision has a label"
-            )
+            raise ValueError("an undo has no label and names the decision it withdraws; "
+                             "every other decision has a label")
         return self
 
 

@@ -52,11 +52,8 @@ class Tracer:
         if key not in self._records:
             record = records_repo.get_record(self.session, key)
             self._records[key] = {
-                "key": record.key,
-                "doi": record.doi,
-                "pmid": record.pmid,
-                "title": record.title,
-                "year": record.year,
+                "key": record.key, "doi": record.doi, "pmid": record.pmid,
+                "title": record.title, "year": record.year,
                 "imports": [_event(e) for e in import_events.events_of_record(self.session, key)],
             }
         return self._records[key]
@@ -66,9 +63,7 @@ class Tracer:
         if key not in self._studies:
             study = studies_repo.get_study(self.session, key)
             self._studies[key] = {
-                "key": study.key,
-                "label": study.label,
-                "design": study.design.value,
+                "key": study.key, "label": study.label, "design": study.design.value,
                 "records": [self.record(k) for k in study.record_keys],
             }
         return self._studies[key]
@@ -84,19 +79,12 @@ class Tracer:
         """One outcome-data version: its numbers, provenance, writer and data import."""
         data = item.data
         return {
-            "id": item.id,
-            "version": item.version,
-            "study_key": data.study_key,
-            "arm": data.arm,
-            "outcome": data.outcome,
-            "timepoint": data.timepoint,
+            "id": item.id, "version": item.version, "study_key": data.study_key,
+            "arm": data.arm, "outcome": data.outcome, "timepoint": data.timepoint,
             "value_kind": data.value_kind.value,
-            "values": {
-                n: getattr(data, n) for n in OUTCOME_NUMBERS if getattr(data, n) is not None
-            },
+            "values": {n: getattr(data, n) for n in OUTCOME_NUMBERS if getattr(data, n) is not None},
             "derivations": [d.model_dump(mode="json") for d in data.derivations],
-            "locator": data.locator,
-            "actor": item.actor,
+            "locator": data.locator, "actor": item.actor,
             "recorded_at": item.recorded_at.isoformat(),
             "data_import": self.event(item.import_id),
             "source": None if data.source is None else self.record(data.source),
@@ -105,81 +93,44 @@ class Tracer:
     def run(self, run: AnalysisRun) -> dict[str, Any]:
         """A run with each of its rows traced to outcome data, study and records."""
         out: dict[str, Any] = {
-            "id": run.id,
-            "analysis": run.analysis_slug,
-            "schema_version": run.schema_version,
-            "fingerprint": run.fingerprint,
-            "software": run.software,
-            "actor": run.actor,
-            "created_at": run.created_at.isoformat(),
-            "rows": [],
+            "id": run.id, "analysis": run.analysis_slug, "schema_version": run.schema_version,
+            "fingerprint": run.fingerprint, "software": run.software, "actor": run.actor,
+            "created_at": run.created_at.isoformat(), "rows": [],
         }
         if run.schema_version == 0:
-            out["note"] = (
-                "carried over from a store of release 0.1: its inputs were not "
-                "recorded; run `evidencehub analyze` for a traceable run"
-            )
+            out["note"] = ("carried over from a store of release 0.1: its inputs were not "
+                           "recorded; run `evidencehub analyze` for a traceable run")
             return out
         result = RunResult.from_dict(run.result)
         fit = result.fit or {}
-        out["result"] = {
-            k: fit.get(k)
-            for k in (
-                "k",
-                "measure",
-                "method",
-                "estimate",
-                "se",
-                "ci_lb",
-                "ci_ub",
-                "pval",
-                "tau2",
-                "I2",
-            )
-        }
+        out["result"] = {k: fit.get(k) for k in ("k", "measure", "method", "estimate", "se",
+                                                 "ci_lb", "ci_ub", "pval", "tau2", "I2")}
         out["result"]["level"] = result.level
         out["not_pooled_reason"] = result.not_pooled_reason
-        versions = iter(
-            outcomes_repo.outcome_data_versions(
-                self.session, [pair for row in result.rows for pair in row.data]
-            )
-        )
+        versions = iter(outcomes_repo.outcome_data_versions(
+            self.session, [pair for row in result.rows for pair in row.data]))
         for row in result.rows:
-            out["rows"].append(
-                {
-                    "study": self.study(row.study_key),
-                    "experimental": row.experimental,
-                    "control": row.control,
-                    "value_kind": row.value_kind,
-                    "yi": row.yi,
-                    "vi": row.vi,
-                    "ci_lb": row.ci_lb,
-                    "ci_ub": row.ci_ub,
-                    "weight": row.weight,
-                    "pooled": row.pooled,
-                    "note": row.note,
-                    "outcome_data": [self.outcome_data(next(versions)) for _ in row.data],
-                }
-            )
+            out["rows"].append({
+                "study": self.study(row.study_key), "experimental": row.experimental,
+                "control": row.control, "value_kind": row.value_kind, "yi": row.yi,
+                "vi": row.vi, "ci_lb": row.ci_lb, "ci_ub": row.ci_ub, "weight": row.weight,
+                "pooled": row.pooled, "note": row.note,
+                "outcome_data": [self.outcome_data(next(versions)) for _ in row.data],
+            })
         return out
 
     def analysis(self, slug: str, run: AnalysisRun | None = None) -> dict[str, Any]:
         """An analysis and a run of it: ``run``, else its newest."""
         analysis = analyses_repo.get_analysis(self.session, slug)
         run = run or analyses_repo.latest_run(self.session, slug)
-        return {
-            "slug": slug,
-            "title": analysis.title,
-            "settings": analysis.model_dump(mode="json", exclude={"slug", "title"}),
-            "run": None if run is None else self.run(run),
-        }
+        return {"slug": slug, "title": analysis.title,
+                "settings": analysis.model_dump(mode="json", exclude={"slug", "title"}),
+                "run": None if run is None else self.run(run)}
 
     def _shown_runs(self, page_slug: str) -> dict[str, AnalysisRun]:
         """The runs a page showed when it was last published, by analysis slug."""
-        runs = [
-            analyses_repo.get_run(self.session, i)
-            for i in pages_repo.pinned_runs(self.session, page_slug)
-        ]
+        runs = [analyses_repo.get_run(self.session, i)
+                for i in pages_repo.pinned_runs(self.session, page_slug)]
         return {run.analysis_slug: run for run in runs}
 
     def claim(self, claim: Claim, shown: dict[str, AnalysisRun] | None = None) -> dict[str, Any]:
@@ -187,14 +138,10 @@ class Tracer:
         shows, else their newest)."""
         shown = self._shown_runs(claim.page_slug) if shown is None else shown
         return {
-            "id": claim.id,
-            "page": claim.page_slug,
-            "text": claim.text,
+            "id": claim.id, "page": claim.page_slug, "text": claim.text,
             "tags": [tag.value for tag in claim.tags],
-            "history": [
-                {"version": v, "text": text}
-                for v, text in pages_repo.claim_history(self.session, claim.id or 0)
-            ],
+            "history": [{"version": v, "text": text}
+                        for v, text in pages_repo.claim_history(self.session, claim.id or 0)],
             "studies": [self.study(k) for k in claim.study_keys],
             "analyses": [self.analysis(a, shown.get(a)) for a in claim.analysis_slugs],
         }
@@ -204,9 +151,7 @@ class Tracer:
         page = pages_repo.get_page(self.session, slug)
         shown = self._shown_runs(slug)
         return {
-            "slug": page.slug,
-            "title": page.title,
-            "kind": page.kind.value,
+            "slug": page.slug, "title": page.title, "kind": page.kind.value,
             "claims": [self.claim(c, shown) for c in pages_repo.list_claims(self.session, slug)],
             "analyses": [self.analysis(a, shown.get(a)) for a in page.analysis_slugs],
         }
@@ -217,9 +162,8 @@ def trace(session: Session, target: str) -> dict[str, Any]:
     target, :class:`~evidencehub.errors.NotFoundError` for one the store does not hold."""
     kind, sep, value = target.partition(":")
     if not sep or kind not in TARGET_KINDS or not value:
-        raise InputError(
-            f"a target looks like {', '.join(k + ':…' for k in TARGET_KINDS)}; got {target!r}"
-        )
+        raise InputError(f"a target looks like {', '.join(k + ':…' for k in TARGET_KINDS)}; "
+                         f"got {target!r}")
     tracer = Tracer(session)
     if kind == "page":
         return {"target": target, "page": tracer.page(value)}

@@ -156,133 +156,50 @@ class MeasureTerms:
 
 
 def _terms(
-    measure: Measure,
-    name: str,
-    analysed_as: str,
-    reported_as: str | None,
-    family: Family,
-    scale: Scale,
-    null: float | None,
+    measure: Measure, name: str, analysed_as: str, reported_as: str | None, family: Family,
+    scale: Scale, null: float | None,
 ) -> MeasureTerms:
     return MeasureTerms(measure, name, analysed_as, reported_as or analysed_as, family, scale, null)
 
 
 _M, _F, _S = Measure, Family, Scale
 #: Every measure's terms (see :class:`MeasureTerms`).
-MEASURE_TERMS: Mapping[Measure, MeasureTerms] = MappingProxyType(
-    {
-        t.measure: t
-        for t in (
-            _terms(_M.OR, "Odds ratio", "log odds ratio", "odds ratio", _F.TWO_BY_TWO, _S.LOG, 1.0),
-            _terms(_M.RR, "Risk ratio", "log risk ratio", "risk ratio", _F.TWO_BY_TWO, _S.LOG, 1.0),
-            _terms(_M.RD, "Risk difference", "risk difference", None, _F.TWO_BY_TWO, _S.RAW, 0.0),
-            _terms(
-                _M.PETO,
-                "Peto odds ratio",
-                "log Peto odds ratio",
-                "Peto odds ratio",
-                _F.TWO_BY_TWO,
-                _S.LOG,
-                1.0,
-            ),
-            _terms(
-                _M.MD,
-                "Mean difference",
-                "mean difference",
-                None,
-                _F.TWO_GROUP_CONTINUOUS,
-                _S.RAW,
-                0.0,
-            ),
-            _terms(
-                _M.SMD,
-                "Standardised mean difference",
-                "standardized mean difference (Hedges' g)",
-                None,
-                _F.TWO_GROUP_CONTINUOUS,
-                _S.RAW,
-                0.0,
-            ),
-            _terms(
-                _M.SMDH,
-                "Standardised mean difference (heteroscedastic)",
-                "standardized mean difference, heteroscedastic (Bonett)",
-                None,
-                _F.TWO_GROUP_CONTINUOUS,
-                _S.RAW,
-                0.0,
-            ),
-            _terms(
-                _M.ROM,
-                "Ratio of means",
-                "log ratio of means",
-                "ratio of means",
-                _F.TWO_GROUP_CONTINUOUS,
-                _S.LOG,
-                1.0,
-            ),
-            _terms(_M.PR, "Proportion", "proportion", None, _F.PROPORTION, _S.RAW, None),
-            _terms(
-                _M.PLO,
-                "Proportion",
-                "logit proportion",
-                "proportion",
-                _F.PROPORTION,
-                _S.LOGIT,
-                None,
-            ),
-            _terms(
-                _M.PAS,
-                "Proportion",
-                "arcsine square root proportion",
-                "proportion",
-                _F.PROPORTION,
-                _S.ARCSINE,
-                None,
-            ),
-            _terms(
-                _M.PFT,
-                "Proportion",
-                "Freeman-Tukey double arcsine proportion",
-                "proportion",
-                _F.PROPORTION,
-                _S.FREEMAN_TUKEY,
-                None,
-            ),
-            _terms(_M.MN, "Mean", "mean", None, _F.MEAN, _S.RAW, None),
-            _terms(_M.MC, "Mean change", "mean change", None, _F.MEAN_CHANGE, _S.RAW, 0.0),
-            _terms(
-                _M.SMCR,
-                "Standardised mean change",
-                "standardized mean change (raw-score standardization)",
-                None,
-                _F.MEAN_CHANGE,
-                _S.RAW,
-                0.0,
-            ),
-            _terms(
-                _M.SMCC,
-                "Standardised mean change",
-                "standardized mean change (change-score standardization)",
-                None,
-                _F.MEAN_CHANGE,
-                _S.RAW,
-                0.0,
-            ),
-            _terms(_M.COR, "Correlation", "correlation", None, _F.CORRELATION, _S.RAW, 0.0),
-            _terms(
-                _M.ZCOR,
-                "Correlation",
-                "Fisher's z-transformed correlation",
-                "correlation",
-                _F.CORRELATION,
-                _S.FISHER_Z,
-                0.0,
-            ),
-            _terms(_M.GEN, "Effect size", "generic effect size", None, _F.GENERIC, _S.RAW, 0.0),
-        )
-    }
-)
+MEASURE_TERMS: Mapping[Measure, MeasureTerms] = MappingProxyType({
+    t.measure: t
+    for t in (
+        _terms(_M.OR, "Odds ratio", "log odds ratio", "odds ratio", _F.TWO_BY_TWO, _S.LOG, 1.0),
+        _terms(_M.RR, "Risk ratio", "log risk ratio", "risk ratio", _F.TWO_BY_TWO, _S.LOG, 1.0),
+        _terms(_M.RD, "Risk difference", "risk difference", None, _F.TWO_BY_TWO, _S.RAW, 0.0),
+        _terms(_M.PETO, "Peto odds ratio", "log Peto odds ratio", "Peto odds ratio",
+               _F.TWO_BY_TWO, _S.LOG, 1.0),
+        _terms(_M.MD, "Mean difference", "mean difference", None, _F.TWO_GROUP_CONTINUOUS,
+               _S.RAW, 0.0),
+        _terms(_M.SMD, "Standardised mean difference", "standardized mean difference "
+               "(Hedges' g)", None, _F.TWO_GROUP_CONTINUOUS, _S.RAW, 0.0),
+        _terms(_M.SMDH, "Standardised mean difference (heteroscedastic)",
+               "standardized mean difference, heteroscedastic (Bonett)", None,
+               _F.TWO_GROUP_CONTINUOUS, _S.RAW, 0.0),
+        _terms(_M.ROM, "Ratio of means", "log ratio of means", "ratio of means",
+               _F.TWO_GROUP_CONTINUOUS, _S.LOG, 1.0),
+        _terms(_M.PR, "Proportion", "proportion", None, _F.PROPORTION, _S.RAW, None),
+        _terms(_M.PLO, "Proportion", "logit proportion", "proportion", _F.PROPORTION,
+               _S.LOGIT, None),
+        _terms(_M.PAS, "Proportion", "arcsine square root proportion", "proportion",
+               _F.PROPORTION, _S.ARCSINE, None),
+        _terms(_M.PFT, "Proportion", "Freeman-Tukey double arcsine proportion", "proportion",
+               _F.PROPORTION, _S.FREEMAN_TUKEY, None),
+        _terms(_M.MN, "Mean", "mean", None, _F.MEAN, _S.RAW, None),
+        _terms(_M.MC, "Mean change", "mean change", None, _F.MEAN_CHANGE, _S.RAW, 0.0),
+        _terms(_M.SMCR, "Standardised mean change", "standardized mean change (raw-score "
+               "standardization)", None, _F.MEAN_CHANGE, _S.RAW, 0.0),
+        _terms(_M.SMCC, "Standardised mean change", "standardized mean change (change-score "
+               "standardization)", None, _F.MEAN_CHANGE, _S.RAW, 0.0),
+        _terms(_M.COR, "Correlation", "correlation", None, _F.CORRELATION, _S.RAW, 0.0),
+        _terms(_M.ZCOR, "Correlation", "Fisher's z-transformed correlation", "correlation",
+               _F.CORRELATION, _S.FISHER_Z, 0.0),
+        _terms(_M.GEN, "Effect size", "generic effect size", None, _F.GENERIC, _S.RAW, 0.0),
+    )
+})
 
 
 def measure_terms(measure: str | Measure) -> MeasureTerms:
@@ -339,22 +256,20 @@ class Method(StrEnum):
         return _METHOD_LABELS[self]
 
 
-_METHOD_LABELS: Mapping[Method, str] = MappingProxyType(
-    {
-        Method.EE: "Common effect (inverse variance)",
-        Method.FE: "Common effect (inverse variance)",
-        Method.DL: "Random effects (DerSimonian-Laird)",
-        Method.HE: "Random effects (Hedges)",
-        Method.HS: "Random effects (Hunter-Schmidt)",
-        Method.SJ: "Random effects (Sidik-Jonkman)",
-        Method.ML: "Random effects (maximum likelihood)",
-        Method.REML: "Random effects (REML)",
-        Method.EB: "Random effects (empirical Bayes)",
-        Method.PM: "Random effects (Paule-Mandel)",
-        Method.MH: "Common effect (Mantel-Haenszel)",
-        Method.PETO: "Common effect (Peto)",
-    }
-)
+_METHOD_LABELS: Mapping[Method, str] = MappingProxyType({
+    Method.EE: "Common effect (inverse variance)",
+    Method.FE: "Common effect (inverse variance)",
+    Method.DL: "Random effects (DerSimonian-Laird)",
+    Method.HE: "Random effects (Hedges)",
+    Method.HS: "Random effects (Hunter-Schmidt)",
+    Method.SJ: "Random effects (Sidik-Jonkman)",
+    Method.ML: "Random effects (maximum likelihood)",
+    Method.REML: "Random effects (REML)",
+    Method.EB: "Random effects (empirical Bayes)",
+    Method.PM: "Random effects (Paule-Mandel)",
+    Method.MH: "Common effect (Mantel-Haenszel)",
+    Method.PETO: "Common effect (Peto)",
+})
 
 
 class Test(StrEnum):
@@ -367,7 +282,7 @@ class Test(StrEnum):
 
     @property
     def label(self) -> str:
-        """ "z test" or "Knapp-Hartung t test"."""
+        """"z test" or "Knapp-Hartung t test"."""
         return "z test" if self is Test.Z else "Knapp-Hartung t test"
 
 

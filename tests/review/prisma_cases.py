@@ -39,11 +39,8 @@ __all__ = ["CASES", "Case"]
 
 INC, EXC, MAY = ScreeningLabel.INCLUDE, ScreeningLabel.EXCLUDE, ScreeningLabel.MAYBE
 DB, REG, OTHER = SearchKind.DATABASE, SearchKind.REGISTER, SearchKind.OTHER
-GOT, NOT_GOT, SOUGHT = (
-    RetrievalStatus.RETRIEVED,
-    RetrievalStatus.NOT_RETRIEVED,
-    RetrievalStatus.SOUGHT,
-)
+GOT, NOT_GOT, SOUGHT = (RetrievalStatus.RETRIEVED, RetrievalStatus.NOT_RETRIEVED,
+                        RetrievalStatus.SOUGHT)
 
 
 @dataclass(frozen=True)
@@ -59,22 +56,12 @@ class Case:
 
 
 def _seed004() -> Case:
-    split = {
-        "PubMed": 612,
-        "Embase": 540,
-        "Cochrane Library": 118,
-        "Web of Science": 406,
-        "Scopus": 371,
-        "CNKI": 97,
-        "Wanfang": 76,
-        "VIP": 50,
-    }
+    split = {"PubMed": 612, "Embase": 540, "Cochrane Library": 118, "Web of Science": 406,
+             "Scopus": 371, "CNKI": 97, "Wanfang": 76, "VIP": 50}
     searches = tuple(Search(name, DB, n) for name, n in split.items())
-    reasons = [
-        ExclusionReason("E1", "Not type 1 diabetes, or mixed populations"),
-        ExclusionReason("E2", "No stem-cell intervention"),
-        ExclusionReason("E3", "Review; editorial; or conference abstract"),
-    ]
+    reasons = [ExclusionReason("E1", "Not type 1 diabetes, or mixed populations"),
+               ExclusionReason("E2", "No stem-cell intervention"),
+               ExclusionReason("E3", "Review; editorial; or conference abstract")]
     records: list[RecordState] = []
     for i in range(2270):
         rid = f"r{i:04d}"
@@ -91,11 +78,11 @@ def _seed004() -> Case:
 
 def _mixed() -> Case:
     searches = (
-        Search("MEDLINE (Ovid)", DB, 30),
-        Search("Embase", DB, 14),
+        Search("MEDLINE (Ovid)", DB, 30), Search("Embase", DB, 14),
         Search("MEDLINE (Ovid)", DB, 6),  # an update search of the same source
         Search("ClinicalTrials.gov", REG, 5),
-        Search("Reference lists of included studies", OTHER, 6, OtherMethod.CITATION_SEARCHING),
+        Search("Reference lists of included studies", OTHER, 6,
+               OtherMethod.CITATION_SEARCHING),
         Search("Breakthrough T1D website", OTHER, 3, OtherMethod.WEBSITE),
     )
     # 55 from databases and registers - 12 duplicates - 3 automation - 2 other = 38 records
@@ -103,27 +90,20 @@ def _mixed() -> Case:
     wrong = ExclusionReason("C1", "Wrong population; adults with type 2 diabetes")
     design = ExclusionReason("C2", "Not a controlled trial")
     dbr: list[RecordState] = (
-        [RecordState(f"d{i}", DB, EXC) for i in range(20)]  # excluded
-        + [RecordState(f"a{i}", DB) for i in range(4)]  # awaiting screening
+        [RecordState(f"d{i}", DB, EXC) for i in range(20)]                     # excluded
+        + [RecordState(f"a{i}", DB) for i in range(4)]                      # awaiting screening
         + [RecordState("n1", DB, INC, NOT_GOT), RecordState("n2", REG, MAY, NOT_GOT)]
-        + [RecordState("w1", DB, INC), RecordState("w2", DB, MAY, SOUGHT)]  # awaiting retrieval
+        + [RecordState("w1", DB, INC), RecordState("w2", DB, MAY, SOUGHT)]      # awaiting retrieval
         + [RecordState("q1", DB, INC, GOT), RecordState("q2", REG, INC, None, MAY)]  # awaiting
-        + [
-            RecordState("x1", DB, INC, GOT, EXC, wrong),
-            RecordState("x2", DB, INC, GOT, EXC, wrong),
-            RecordState("x3", REG, MAY, GOT, EXC, design),
-            RecordState("x4", DB, INC, None, EXC),
-        ]
-        + [
-            RecordState("s1a", DB, INC, GOT, INC, study_id="S1"),
-            RecordState("s1b", REG, INC, GOT, INC, study_id="S1"),
-            RecordState("s2", DB, MAY, GOT, INC, study_id="S2"),
-            RecordState("s3", DB, INC, SOUGHT, INC),
-        ]
+        + [RecordState("x1", DB, INC, GOT, EXC, wrong), RecordState("x2", DB, INC, GOT, EXC, wrong),
+           RecordState("x3", REG, MAY, GOT, EXC, design), RecordState("x4", DB, INC, None, EXC)]
+        + [RecordState("s1a", DB, INC, GOT, INC, study_id="S1"),
+           RecordState("s1b", REG, INC, GOT, INC, study_id="S1"),
+           RecordState("s2", DB, MAY, GOT, INC, study_id="S2"),
+           RecordState("s3", DB, INC, SOUGHT, INC)]
     )
     other = [
-        RecordState("o-excl", OTHER, EXC),
-        RecordState("o-wait", OTHER),
+        RecordState("o-excl", OTHER, EXC), RecordState("o-wait", OTHER),
         RecordState("o-nr", OTHER, INC, NOT_GOT),
         RecordState("o-x", OTHER, INC, GOT, EXC, design),
         RecordState("o-s2", OTHER, INC, GOT, INC, study_id="S2"),  # another report of S2

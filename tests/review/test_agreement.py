@@ -111,9 +111,7 @@ def test_real_full_text_screening_matches_statsmodels_irrcac_and_the_authors() -
     assert res.binary.kappa == pytest.approx(0.88, abs=TOL)  # the authors' notebook
     # the Wald interval passes 1 here (statsmodels: upper limit 1.107), so it is cut
     assert res.binary.kappa_ci_ub == 1.0
-    assert (
-        res.binary.kappa_note == "the kappa interval reached past [-1, 1] and was cut to that range"
-    )
+    assert res.binary.kappa_note == "the kappa interval reached past [-1, 1] and was cut to that range"
 
 
 # -- published worked examples ------------------------------------------------------------------
@@ -180,21 +178,8 @@ def test_maybe_is_its_own_category_and_counts_as_include_in_the_binary_analysis(
 def test_to_dict_keys_contain_kappa_and_nest_the_binary_analysis() -> None:
     out = screening_agreement(["include", "exclude"] * 3, ["include", "exclude", "exclude"] * 2)
     d = out.to_dict()
-    for key in (
-        "n",
-        "percent_agreement",
-        "kappa",
-        "kappa_se",
-        "kappa_ci_lb",
-        "kappa_ci_ub",
-        "pabak",
-        "ac1",
-        "ac1_se",
-        "ac1_ci_lb",
-        "ac1_ci_ub",
-        "binary",
-        "table",
-    ):
+    for key in ("n", "percent_agreement", "kappa", "kappa_se", "kappa_ci_lb", "kappa_ci_ub",
+                "pabak", "ac1", "ac1_se", "ac1_ci_lb", "ac1_ci_ub", "binary", "table"):
         assert key in d
     assert d["binary"]["categories"] == list(BINARY_CATEGORIES)
     assert d["table"]["include"] == {"include": 1, "exclude": 2, "maybe": 0}
@@ -225,10 +210,8 @@ def test_one_category_only_leaves_kappa_undefined_and_ac1_at_one() -> None:
     res = screening_agreement(["exclude"] * 12, ["exclude"] * 12)
     a = res.labels
     assert a.kappa is None and a.kappa_se is None and a.kappa_ci_lb is None
-    assert a.kappa_note == (
-        "kappa is undefined: both reviewers chose 'exclude' for every "
-        "record, so chance agreement is 1"
-    )
+    assert a.kappa_note == ("kappa is undefined: both reviewers chose 'exclude' for every "
+                            "record, so chance agreement is 1")
     assert a.percent_agreement == 100.0
     assert a.ac1 == 1.0 and a.ac1_se == 0.0
     assert a.pabak == 1.0
@@ -257,40 +240,23 @@ def test_level_changes_the_interval() -> None:
     assert "90% CI" in r90.summary()
 
 
-@pytest.mark.parametrize(
-    ("call", "message"),
-    [
-        (
-            lambda: screening_agreement(["include"], ["include", "exclude"]),
-            "agreement: the two reviewers' labels differ in length (1 and 2); give both reviewers' "
-            "labels on the same records",
-        ),
-        (
-            lambda: screening_agreement(["include"], ["yes"]),
-            "agreement: expected a screening label (include, exclude, maybe); got 'yes'",
-        ),
-        (
-            lambda: cross_table(["a"], ["z"], ["a", "b"]),
-            "agreement, record 0, second reviewer: expected one of a, b; got 'z'",
-        ),
-        (
-            lambda: agreement_from_table([[1, 2], [3, 4]], ["a"]),
-            "agreement: need at least two distinct categories; got ['a']",
-        ),
-        (
-            lambda: agreement_from_table([[1, 2, 3], [3, 4, 5]], ["a", "b"]),
-            "agreement: the table must be 2x2 (one row and column per category); got shape (2, 3)",
-        ),
-        (
-            lambda: agreement_from_table([[1, -2], [3, 4]], ["a", "b"]),
-            "agreement: the table must hold non-negative whole counts",
-        ),
-        (
-            lambda: agreement_from_table([[1, 2], [3, 4]], ["a", "b"], level=0.95 * 0),
-            "agreement: level must be a percentage in (0, 100); got 0.0",
-        ),
-    ],
-)
+@pytest.mark.parametrize(("call", "message"), [
+    (lambda: screening_agreement(["include"], ["include", "exclude"]),
+     "agreement: the two reviewers' labels differ in length (1 and 2); give both reviewers' "
+     "labels on the same records"),
+    (lambda: screening_agreement(["include"], ["yes"]),
+     "agreement: expected a screening label (include, exclude, maybe); got 'yes'"),
+    (lambda: cross_table(["a"], ["z"], ["a", "b"]),
+     "agreement, record 0, second reviewer: expected one of a, b; got 'z'"),
+    (lambda: agreement_from_table([[1, 2], [3, 4]], ["a"]),
+     "agreement: need at least two distinct categories; got ['a']"),
+    (lambda: agreement_from_table([[1, 2, 3], [3, 4, 5]], ["a", "b"]),
+     "agreement: the table must be 2x2 (one row and column per category); got shape (2, 3)"),
+    (lambda: agreement_from_table([[1, -2], [3, 4]], ["a", "b"]),
+     "agreement: the table must hold non-negative whole counts"),
+    (lambda: agreement_from_table([[1, 2], [3, 4]], ["a", "b"], level=0.95 * 0),
+     "agreement: level must be a percentage in (0, 100); got 0.0"),
+])
 def test_bad_input_names_the_problem(call: Any, message: str) -> None:
     with pytest.raises(InputError) as err:
         call()

@@ -46,14 +46,8 @@ def test_rows_follow_the_template_row_by_row(name: str) -> None:
     assert len(ours) == len(template) == 35  # the header and 34 rows
     for mine, theirs in zip(ours[1:], template[1:], strict=True):
         assert mine[:7] == theirs[:7]  # data, node, box, description, boxtext, tooltips, url
-        if theirs[2] in (
-            "prevstud",
-            "newstud",
-            "othstud",
-            "identification",
-            "screening",
-            "included",
-        ):
+        if theirs[2] in ("prevstud", "newstud", "othstud", "identification", "screening",
+                         "included"):
             assert mine[7] == theirs[7] == "0"
 
 
@@ -72,37 +66,23 @@ def _count(value: str | None) -> int | None:
 def test_the_prisma2020_package_reads_the_flow(name: str) -> None:
     parsed: dict[str, Any] = json.loads((REFERENCE / f"{name}.json").read_text(encoding="utf-8"))
     flow: PrismaFlow = CASES[name].flow()
-    for field in (
-        "database_results",
-        "register_results",
-        "website_results",
-        "organisation_results",
-        "citations_results",
-        "duplicates",
-        "excluded_automatic",
-        "excluded_other",
-        "records_screened",
-        "records_excluded",
-        "dbr_sought_reports",
-        "dbr_notretrieved_reports",
-        "other_sought_reports",
-        "other_notretrieved_reports",
-        "dbr_assessed",
-        "other_assessed",
-        "new_studies",
-        "new_reports",
-        "total_studies",
-        "total_reports",
-    ):
+    for field in ("database_results", "register_results", "website_results",
+                  "organisation_results", "citations_results", "duplicates",
+                  "excluded_automatic", "excluded_other", "records_screened", "records_excluded",
+                  "dbr_sought_reports", "dbr_notretrieved_reports", "other_sought_reports",
+                  "other_notretrieved_reports", "dbr_assessed", "other_assessed", "new_studies",
+                  "new_reports", "total_studies", "total_reports"):
         assert _count(parsed[field]) == getattr(flow, field), field
-    for absent in ("previous_studies", "previous_reports", "total_studies_ma", "total_reports_ma"):
+    for absent in ("previous_studies", "previous_reports", "total_studies_ma",
+                   "total_reports_ma"):
         assert parsed[absent] is None  # hides the previous-studies and meta-analysis boxes
     for field in ("database_specific_results", "register_specific_results"):
         got = [(p["reason"], _count(p["n"])) for p in parsed[field]]
         want = [(s.source, s.n) for s in getattr(flow, field)] or [("", None)]
         assert got == want, field
     got = [(p["reason"], _count(p["n"])) for p in parsed["dbr_excluded"]]
-    assert got == [(r.reason.replace(",", " -").replace(";", " -"), r.n) for r in flow.dbr_excluded]
+    assert got == [(r.reason.replace(",", " -").replace(";", " -"), r.n)
+                   for r in flow.dbr_excluded]
     if flow.other_excluded is None:
         assert parsed["other_excluded"] == [{"reason": "", "n": None}]
         assert parsed["website_results"] is parsed["organisation_results"] is None
@@ -115,17 +95,14 @@ def test_the_prisma2020_package_reads_the_flow(name: str) -> None:
 def test_names_lose_commas_and_semicolons_but_nothing_else() -> None:
     text = prisma_csv(CASES["mixed"].flow())
     row = next(r for r in _rows(text) if r[0] == "dbr_excluded")
-    assert row[7] == (
-        "Wrong population - adults with type 2 diabetes, 2; Not a controlled "
-        "trial, 1; reason not recorded, 1"
-    )
+    assert row[7] == ("Wrong population - adults with type 2 diabetes, 2; Not a controlled "
+                      "trial, 1; reason not recorded, 1")
 
 
 def test_an_exclusion_box_without_exclusions_holds_zero_and_missing_sources_na() -> None:
     searches = [Search("PubMed", SearchKind.DATABASE, 1)]
-    small = [
-        RecordState("r1", SearchKind.DATABASE, ScreeningLabel.INCLUDE, None, ScreeningLabel.INCLUDE)
-    ]
+    small = [RecordState("r1", SearchKind.DATABASE, ScreeningLabel.INCLUDE, None,
+                         ScreeningLabel.INCLUDE)]
     flow = prisma_flow(searches, RemovedBeforeScreening(), small)
     n = {r[0]: r[7] for r in _rows(prisma_csv(flow))[1:]}
     assert n["dbr_excluded"] == "0"

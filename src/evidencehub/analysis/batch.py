@@ -88,28 +88,16 @@ class PooledBatch:
                 es = self.effects[a]
                 # rma_batch takes no sample sizes; the PFT back-transformation needs them
                 fit = replace(fit, ni=es.ni)
-                out[a] = Pooled(
-                    self.settings,
-                    es,
-                    fit,
-                    fit.study,
-                    fit.yi,
-                    fit.vi,
-                    fit.weights,
-                    None,
-                    self.rules[a],
-                    es.notes,
-                )
+                out[a] = Pooled(self.settings, es, fit, fit.study, fit.yi, fit.vi, fit.weights,
+                                None, self.rules[a], es.notes)
         return [p for p in out if p is not None]
 
     def to_dicts(self, name_key: str | None = None) -> list[dict[str, Any]]:
         """The JSON of every analysis, as :meth:`Pooled.to_dict` gives it, built from arrays;
         with ``name_key`` each dict starts with the analysis name under that key."""
         if self.singles:
-            return [
-                ({name_key: name} if name_key else {}) | p.to_dict()
-                for name, p in zip(self.names, self.singles, strict=True)
-            ]
+            return [({name_key: name} if name_key else {}) | p.to_dict()
+                    for name, p in zip(self.names, self.singles, strict=True)]
         out: list[dict[str, Any]] = [{} for _ in range(len(self))]
         for part in self.fitted:
             rows = part.analyses.tolist()
@@ -160,15 +148,15 @@ def pool_batch(
     m = len(names)
     sizes = np.bincount(codes, minlength=m) if codes.size else np.zeros(m, dtype=np.int64)
     if codes.size and (codes.min() < 0 or codes.max() >= m):
-        raise InputError(
-            f"every row needs an analysis index between 0 and {m - 1}", source="pool_batch"
-        )
+        raise InputError("every row needs an analysis index between 0 and "
+                         f"{m - 1}", source="pool_batch")
     empty = np.flatnonzero(sizes == 0)
     if empty.size:
         raise InputError(f"analysis '{names[int(empty[0])]}' has no rows", source="pool_batch")
     order = np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    columns = {name: np.asarray(value, dtype=np.float64)[order] for name, value in inputs.items()}
+    columns = {name: np.asarray(value, dtype=np.float64)[order]
+               for name, value in inputs.items()}
     if study is None:
         labels = [f"Study {j + 1}" for size in sizes.tolist() for j in range(size)]
     else:
@@ -176,68 +164,43 @@ def pool_batch(
     parts = [(bounds[a], bounds[a + 1]) for a in range(m)]
     names = tuple(str(n) for n in names)
     if settings.pooler is not None:
-        singles = tuple(
-            pool({c: v[lo:hi] for c, v in columns.items()}, labels[lo:hi], settings)
-            for lo, hi in parts
-        )
-        return PooledBatch(
-            settings, names, tuple(p.effects for p in singles), (), singles, (None,) * m
-        )
+        singles = tuple(pool({c: v[lo:hi] for c, v in columns.items()}, labels[lo:hi],
+                             settings) for lo, hi in parts)
+        return PooledBatch(settings, names, tuple(p.effects for p in singles), (), singles,
+                           (None,) * m)
     effects = _effect_sizes(columns, labels, parts, settings)
     fitted, rules = _fit(effects, names, settings)
     return PooledBatch(settings, names, effects, fitted, (), rules)
 
 
-def _effect_sizes(
-    columns: Mapping[str, FloatArray],
-    labels: list[str],
-    parts: list[tuple[int, int]],
-    settings: PoolSettings,
-) -> tuple[EffectSizes, ...]:
+def _effect_sizes(columns: Mapping[str, FloatArray], labels: list[str],
+                  parts: list[tuple[int, int]], settings: PoolSettings) -> tuple[EffectSizes, ...]:
     """escalc of all rows at once, split by analysis; per analysis when escalc records notes
     (they name the studies of one analysis)."""
     measure = settings.measure
     whole = escalc(measure, study=labels, **columns)  # type: ignore[arg-type]
     if whole.notes:
-        return tuple(
-            escalc(measure, study=labels[lo:hi], **{c: v[lo:hi] for c, v in columns.items()})  # type: ignore[arg-type]
-            for lo, hi in parts
-        )
+        return tuple(escalc(measure, study=labels[lo:hi],
+                            **{c: v[lo:hi] for c, v in columns.items()})  # type: ignore[arg-type]
+                     for lo, hi in parts)
     ni = whole.ni
-    return tuple(
-        EffectSizes(
-            whole.yi[lo:hi],
-            whole.vi[lo:hi],
-            whole.measure,
-            tuple(labels[lo:hi]),
-            None if ni is None else ni[lo:hi],
-            (),
-        )
-        for lo, hi in parts
-    )
+    return tuple(EffectSizes(whole.yi[lo:hi], whole.vi[lo:hi], whole.measure,
+                             tuple(labels[lo:hi]), None if ni is None else ni[lo:hi], ())
+                 for lo, hi in parts)
 
 
-def _fit(
-    effects: tuple[EffectSizes, ...], names: tuple[str, ...], settings: PoolSettings
-) -> tuple[tuple[_Fitted, ...], tuple[RuleDecision | None, ...]]:
-    options: dict[str, Any] = {
-        "test": settings.test,
-        "level": settings.level,
-        "convention": settings.convention,
-        "measure": settings.measure,
-    }
+def _fit(effects: tuple[EffectSizes, ...], names: tuple[str, ...],
+         settings: PoolSettings) -> tuple[tuple[_Fitted, ...], tuple[RuleDecision | None, ...]]:
+    options: dict[str, Any] = {"test": settings.test, "level": settings.level,
+                               "convention": settings.convention,
+                               "measure": settings.measure}
     everyone = np.arange(len(effects), dtype=np.int64)
 
     def batch(rows: IntArray, method: str | None) -> _Fitted:
         chosen = [effects[a] for a in rows.tolist()]
-        result = rma_batch(
-            [e.yi for e in chosen],
-            [e.vi for e in chosen],
-            method=method,
-            names=[names[a] for a in rows.tolist()],
-            studies=[e.study for e in chosen],
-            **options,
-        )
+        result = rma_batch([e.yi for e in chosen], [e.vi for e in chosen], method=method,
+                           names=[names[a] for a in rows.tolist()],
+                           studies=[e.study for e in chosen], **options)
         return _Fitted(result, rows)
 
     if settings.model_rule is None:
@@ -248,17 +211,8 @@ def _fit(
     method = random_method(settings)
     res = common.result
     go = goes_random(res.I2, res.QEp)
-    rules = tuple(
-        decide(
-            settings.model_rule,
-            float(res.I2[a]),
-            float(res.QE[a]),
-            int(res.QEdf[a]),
-            float(res.QEp[a]),
-            method,
-        )
-        for a in range(len(effects))
-    )
+    rules = tuple(decide(settings.model_rule, float(res.I2[a]), float(res.QE[a]),
+                         int(res.QEdf[a]), float(res.QEp[a]), method) for a in range(len(effects)))
     if not go.any():
         for w in caught:
             warnings.warn(w.message, w.category, stacklevel=3)
@@ -273,10 +227,8 @@ def _none(values: list[float]) -> list[float | None]:
     return [None if v != v else v for v in values]  # NaN is the only value unequal to itself
 
 
-def _result_dicts(
-    b: BatchResult,
-    first: tuple[str, list[str]] | None = None,
-) -> list[dict[str, Any]]:
+def _result_dicts(b: BatchResult, first: tuple[str, list[str]] | None = None,
+                  ) -> list[dict[str, Any]]:
     """``MetaResult.to_dict()`` of every analysis of ``b``, from its arrays (no objects);
     ``first = (key, values)`` puts ``key: value`` at the head of each dict."""
     fixed = b.method in ("EE", "FE")
@@ -294,17 +246,11 @@ def _result_dicts(
     pi_lb, pi_ub = _none(b.pi_lb.tolist()), _none(b.pi_ub.tolist())
     notes = _warnings(b)
     mask = b.mask
-    study = (
-        [s for row in b.studies for s in row]
-        if b.studies is not None
-        else [f"Study {j + 1}" for kk in k for j in range(kk)]
-    )
-    rows = [
-        {"study": s, "yi": y, "vi": v, "weight": w}
-        for s, y, v, w in zip(
-            study, b.y[mask].tolist(), b.v[mask].tolist(), b.fit.weights[mask].tolist(), strict=True
-        )
-    ]
+    study = ([s for row in b.studies for s in row] if b.studies is not None else
+             [f"Study {j + 1}" for kk in k for j in range(kk)])
+    rows = [{"study": s, "yi": y, "vi": v, "weight": w} for s, y, v, w in zip(
+        study, b.y[mask].tolist(), b.v[mask].tolist(), b.fit.weights[mask].tolist(),
+        strict=True)]
     out = []
     start = 0
     measure = b.measure.value
@@ -316,24 +262,11 @@ def _result_dicts(
         else:
             d |= {"test": "z", "estimate": est[i], "se": se[i], "zval": stat[i]}
         ci = None if fixed or k[i] < 2 else (t_lb[i], t_ub[i])
-        d |= {
-            "pval": pval[i],
-            "ci_lb": lb[i],
-            "ci_ub": ub[i],
-            "tau2": tau2[i],
-            "se_tau2": se_tau2[i],
-            "tau2_ci_lb": None if ci is None else ci[0],
-            "tau2_ci_ub": None if ci is None else ci[1],
-            "I2": i2[i],
-            "H2": h2[i],
-            "QE": qe[i],
-            "QEdf": qedf[i],
-            "QEp": qep[i],
-            "pi_lb": pi_lb[i],
-            "pi_ub": pi_ub[i],
-            "studies": rows[start : start + k[i]],
-            "warnings": notes[i],
-        }
+        d |= {"pval": pval[i], "ci_lb": lb[i], "ci_ub": ub[i], "tau2": tau2[i],
+              "se_tau2": se_tau2[i], "tau2_ci_lb": None if ci is None else ci[0],
+              "tau2_ci_ub": None if ci is None else ci[1], "I2": i2[i], "H2": h2[i],
+              "QE": qe[i], "QEdf": qedf[i], "QEp": qep[i], "pi_lb": pi_lb[i],
+              "pi_ub": pi_ub[i], "studies": rows[start:start + k[i]], "warnings": notes[i]}
         start += k[i]
         out.append(d)
     return out
@@ -359,10 +292,8 @@ def _warnings(b: BatchResult) -> list[list[str]]:
             notes.append("the Knapp-Hartung method is not meant for the equal-effects model")
         if not fixed and b.k[i] > 1:
             if b.tau2_truncated[i]:
-                notes.append(
-                    "the tau^2 estimate was negative (or the likelihood is highest "
-                    "at 0) and is set to 0"
-                )
+                notes.append("the tau^2 estimate was negative (or the likelihood is highest "
+                             "at 0) and is set to 0")
             if not b.converged[i]:
                 notes.append(f"the {b.method} estimator did not converge")
         out[i] = notes

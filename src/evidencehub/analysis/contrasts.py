@@ -84,23 +84,20 @@ class AnalysisRow:
     note: str | None
 
 
-def _numbers(
-    item: StoredOutcomeData, columns: tuple[tuple[str, str], ...], where: str
-) -> dict[str, float]:
+def _numbers(item: StoredOutcomeData, columns: tuple[tuple[str, str], ...], where: str
+             ) -> dict[str, float]:
     out = {}
     for column, field in columns:
         value = getattr(item.data, field)
         if value is None:
-            raise InputError(
-                f"{where}: arm {item.data.arm!r} has no {field!r} (outcome data {item.id})"
-            )
+            raise InputError(f"{where}: arm {item.data.arm!r} has no {field!r} "
+                             f"(outcome data {item.id})")
         out[column] = float(value)
     return out
 
 
-def _pick(
-    rows: list[StoredOutcomeData], side: Sequence[str], study: str, role: str, analysis: Analysis
-) -> StoredOutcomeData | None:
+def _pick(rows: list[StoredOutcomeData], side: Sequence[str], study: str, role: str,
+          analysis: Analysis) -> StoredOutcomeData | None:
     found = [r for r in rows if r.data.arm in side]
     if len(found) > 1:
         arms = ", ".join(sorted({r.data.arm for r in found}))
@@ -135,15 +132,11 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
             "OR, RR, RD, PETO, MD, SMD, SMDH, ROM (two groups) or PR, PLO, PAS, PFT, MN (one group)"
         )
     if not single and not analysis.comparison.control:
-        raise InputError(
-            f"analysis {analysis.slug!r}: {analysis.measure.value} compares two "
-            "groups; give the control arm (--control)"
-        )
+        raise InputError(f"analysis {analysis.slug!r}: {analysis.measure.value} compares two "
+                         "groups; give the control arm (--control)")
     if single and analysis.comparison.control:
-        raise InputError(
-            f"analysis {analysis.slug!r}: {analysis.measure.value} describes one "
-            "group; give only --experimental arms"
-        )
+        raise InputError(f"analysis {analysis.slug!r}: {analysis.measure.value} describes one "
+                         "group; give only --experimental arms")
     by_study: dict[str, list[StoredOutcomeData]] = defaultdict(list)
     for item in stored:
         data = item.data
@@ -160,14 +153,10 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
             items = wanted
         arms = {i.data.arm for i in items}
         if not arms & set(analysis.comparison.experimental) or not (
-            single or arms & set(analysis.comparison.control)
-        ):
+                single or arms & set(analysis.comparison.control)):
             continue  # no contrast in this study (e.g. head-to-head), nor an arm counted twice
-        ctl = (
-            None
-            if single
-            else _pick(items, analysis.comparison.control, study, "control", analysis)
-        )
+        ctl = None if single else _pick(items, analysis.comparison.control, study, "control",
+                                        analysis)
         exp = _pick(items, analysis.comparison.experimental, study, "experimental", analysis)
         if exp is None:
             continue
@@ -182,10 +171,8 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
                     f"{where}: arm {exp.data.arm!r} reports a {exp.data.value_kind.value} value "
                     f"but arm {ctl.data.arm!r} a {ctl.data.value_kind.value} value"
                 )
-            inputs = {
-                **_numbers(exp, _TWO_GROUP[terms.family], where),
-                **_numbers(ctl, _CONTROL[terms.family], where),
-            }
+            inputs = {**_numbers(exp, _TWO_GROUP[terms.family], where),
+                      **_numbers(ctl, _CONTROL[terms.family], where)}
             pairs = ((exp.id, exp.version), (ctl.id, ctl.version))
             control_label = ctl.data.arm
         kind = exp.data.value_kind
@@ -196,17 +183,6 @@ def analysis_rows(analysis: Analysis, stored: Sequence[StoredOutcomeData]) -> li
         subgroup = None
         if analysis.subgroup is not None:
             subgroup = exp.data.attributes.get(analysis.subgroup)
-        rows.append(
-            AnalysisRow(
-                study,
-                exp.data.arm,
-                control_label,
-                kind.value,
-                inputs,
-                pairs,
-                subgroup,
-                pooled,
-                note,
-            )
-        )
+        rows.append(AnalysisRow(study, exp.data.arm, control_label, kind.value, inputs, pairs,
+                                subgroup, pooled, note))
     return rows

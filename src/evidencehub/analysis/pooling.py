@@ -130,9 +130,8 @@ class Pooled:
         """Whether the effects have a reported scale other than the analysis scale (ratios,
         proportions, correlations); PFT needs the sample sizes."""
         scale = measure_info(self.measure).scale
-        return scale is not Scale.RAW and (
-            scale is not Scale.FREEMAN_TUKEY or self.effects.ni is not None
-        )
+        return scale is not Scale.RAW and (scale is not Scale.FREEMAN_TUKEY
+                                           or self.effects.ni is not None)
 
     def scale_label(self, transform: bool) -> str:
         """What the study rows show: the reported scale ("risk ratio") with ``transform``,
@@ -155,17 +154,9 @@ class Pooled:
             triple = values[j]
             if transform and np.isfinite(triple).all():
                 triple = measure_info(self.measure).back_transform(
-                    triple, None if ni is None else ni[j : j + 1]
-                )
-            rows.append(
-                StudyRow(
-                    label,
-                    float(triple[0]),
-                    float(triple[1]),
-                    float(triple[2]),
-                    float(self.weights[j]),
-                )
-            )
+                    triple, None if ni is None else ni[j:j + 1])
+            rows.append(StudyRow(label, float(triple[0]), float(triple[1]), float(triple[2]),
+                                 float(self.weights[j])))
         return rows
 
     def to_dict(self) -> dict[str, Any]:
@@ -182,41 +173,20 @@ class Pooled:
         fit = self.fit
         assert not isinstance(fit, MetaResult)
         out: dict[str, Any] = {
-            "k": fit.k,
-            "measure": self.measure.value,
-            "method": self.settings.method,
-            "test": "z",
-            "estimate": fit.estimate,
-            "se": fit.se,
-            "zval": fit.zval,
-            "pval": fit.pval,
-            "ci_lb": fit.ci_lb,
-            "ci_ub": fit.ci_ub,
-            "tau2": 0.0,
-            "I2": fit.I2,
-            "H2": fit.H2,
-            "QE": fit.QE,
-            "QEdf": fit.QEdf,
-            "QEp": fit.QEp,
+            "k": fit.k, "measure": self.measure.value, "method": self.settings.method,
+            "test": "z", "estimate": fit.estimate, "se": fit.se, "zval": fit.zval,
+            "pval": fit.pval, "ci_lb": fit.ci_lb, "ci_ub": fit.ci_ub, "tau2": 0.0,
+            "I2": fit.I2, "H2": fit.H2, "QE": fit.QE, "QEdf": fit.QEdf, "QEp": fit.QEp,
             "k_yi": fit.k_yi,
         }
         if self.settings.method == "MH" and self.measure is Measure.OR:
-            out |= {
-                "CMH": fit.CMH,
-                "CMHp": fit.CMHp,
-                "CO": fit.CO,
-                "COp": fit.COp,  # type: ignore[union-attr]
-                "BD": fit.BD,
-                "BDp": fit.BDp,
-                "TA": fit.TA,
-                "TAp": fit.TAp,  # type: ignore[union-attr]
-                "k_pos": fit.k_pos,
-            }  # type: ignore[union-attr]
+            out |= {"CMH": fit.CMH, "CMHp": fit.CMHp, "CO": fit.CO, "COp": fit.COp,  # type: ignore[union-attr]
+                    "BD": fit.BD, "BDp": fit.BDp, "TA": fit.TA, "TAp": fit.TAp,  # type: ignore[union-attr]
+                    "k_pos": fit.k_pos}  # type: ignore[union-attr]
         out["studies"] = [
             {"study": s, "yi": y, "vi": v, "weight": w}
-            for s, y, v, w in zip(
-                self.study, self.yi.tolist(), self.vi.tolist(), self.weights.tolist(), strict=True
-            )
+            for s, y, v, w in zip(self.study, self.yi.tolist(), self.vi.tolist(),
+                                  self.weights.tolist(), strict=True)
         ]
         out["warnings"] = list(fit.warnings)
         return out
@@ -272,23 +242,15 @@ def pool(
     if settings.pooler is not None:
         for name, given in (("a subgroup analysis", subgroup), ("moderators", mods)):
             if given is not None:
-                raise InputError(
-                    f"method {settings.pooler} pools 2x2 tables with a common-effect "
-                    f"model; {name} need an inverse-variance model",
-                    source=_SOURCE,
-                )
+                raise InputError(f"method {settings.pooler} pools 2x2 tables with a common-effect "
+                                 f"model; {name} need an inverse-variance model", source=_SOURCE)
         return _pool_tables(inputs, labels, settings)
     if settings.model_rule is not None and mods is not None:
-        raise InputError(
-            f"the model rule {settings.model_rule} applies to analyses without moderators",
-            source=_SOURCE,
-        )
+        raise InputError(f"the model rule {settings.model_rule} applies to analyses without "
+                         "moderators", source=_SOURCE)
     effects = escalc(settings.measure, study=labels, **inputs)  # type: ignore[arg-type]
-    options: dict[str, Any] = {
-        "test": settings.test,
-        "level": settings.level,
-        "convention": settings.convention,
-    }
+    options: dict[str, Any] = {"test": settings.test, "level": settings.level,
+                               "convention": settings.convention}
     method = settings.method
     rule = None
     fit: MetaResult | None = None
@@ -296,14 +258,8 @@ def pool(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", StatsWarning)
             common = rma(effects, method="EE", **options)
-        rule = decide(
-            settings.model_rule,
-            common.I2,
-            common.QE,
-            common.QEdf,
-            common.QEp,
-            random_method(settings),
-        )
+        rule = decide(settings.model_rule, common.I2, common.QE, common.QEdf, common.QEp,
+                      random_method(settings))
         method = rule.method
         if rule.chosen == "common":
             fit = common
@@ -315,21 +271,10 @@ def pool(
     if subgroup is not None:
         from evidencehub.stats.subgroups import subgroup_analysis
 
-        subgroups = subgroup_analysis(
-            effects, groups=subgroup, group_name=subgroup_name, method=method, **options
-        )
-    return Pooled(
-        settings,
-        effects,
-        fit,
-        fit.study,
-        fit.yi,
-        fit.vi,
-        fit.weights,
-        subgroups,
-        rule,
-        effects.notes,
-    )
+        subgroups = subgroup_analysis(effects, groups=subgroup, group_name=subgroup_name,
+                                      method=method, **options)
+    return Pooled(settings, effects, fit, fit.study, fit.yi, fit.vi, fit.weights, subgroups,
+                  rule, effects.notes)
 
 
 def random_method(settings: PoolSettings) -> str:
@@ -349,9 +294,8 @@ def _cells(inputs: Mapping[str, ArrayLike]) -> tuple[FloatArray, ...]:
     return ai, bi, ci, di
 
 
-def table_weights(
-    method: str, measure: Measure, ai: FloatArray, bi: FloatArray, ci: FloatArray, di: FloatArray
-) -> FloatArray:
+def table_weights(method: str, measure: Measure, ai: FloatArray, bi: FloatArray,
+                  ci: FloatArray, di: FloatArray) -> FloatArray:
     """Percent study weights of a Mantel-Haenszel or Peto fit, as metafor's ``weights.rma.mh``
     and ``weights.rma.peto`` (from the counts as given; see the module docstring)."""
     n1, n2 = ai + bi, ci + di
@@ -369,28 +313,21 @@ def table_weights(
     return 100 * w / total if total > 0 else np.full(w.shape, np.nan)
 
 
-def _pool_tables(
-    inputs: Mapping[str, ArrayLike], labels: tuple[str, ...] | None, settings: PoolSettings
-) -> Pooled:
+def _pool_tables(inputs: Mapping[str, ArrayLike], labels: tuple[str, ...] | None,
+                 settings: PoolSettings) -> Pooled:
     from evidencehub.stats.mh import rma_mh
     from evidencehub.stats.peto import rma_peto
 
-    effects = escalc(settings.effects_measure, study=labels, drop00=True, **inputs)  # type: ignore[arg-type]
+    effects = escalc(settings.effects_measure, study=labels, drop00=True,
+                     **inputs)  # type: ignore[arg-type]
     ai, bi, ci, di = _cells(inputs)
     study = labels if labels is not None else tuple(f"Study {i + 1}" for i in range(ai.size))
     fit: MHResult | PetoResult
     if settings.method == "MH":
         rd_variance = "greenland-robins" if settings.convention == "revman" else "sato"
-        fit = rma_mh(
-            ai,
-            bi,
-            ci,
-            di,
-            measure=settings.measure.value,  # type: ignore[arg-type]
-            level=settings.level,
-            study=study,
-            rd_variance=rd_variance,
-        )  # type: ignore[arg-type]
+        fit = rma_mh(ai, bi, ci, di, measure=settings.measure.value,  # type: ignore[arg-type]
+                     level=settings.level, study=study,
+                     rd_variance=rd_variance)  # type: ignore[arg-type]
     else:
         fit = rma_peto(ai, bi, ci, di, level=settings.level, study=study)
     # the fits leave NaN exactly where drop00 left a table out of the effect sizes

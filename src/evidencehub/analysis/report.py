@@ -61,7 +61,8 @@ class MetaOptions:
     @property
     def plain(self) -> bool:
         """True when nothing but the pooled analysis is asked for (so ``by`` can batch)."""
-        return self.subgroup is None and self.mods is None and not self.bias and not self.leave1out
+        return (self.subgroup is None and self.mods is None and not self.bias
+                and not self.leave1out)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,19 +77,13 @@ class BiasTests:
 
     def to_dict(self) -> dict[str, Any]:
         """``{regtest, ranktest, trimfill, fsn}``."""
-        return {
-            "regtest": self.regtest.to_dict(),
-            "ranktest": self.ranktest.to_dict(),
-            "trimfill": self.trimfill.to_dict(),
-            "fsn": self.fsn.to_dict(),
-        }
+        return {"regtest": self.regtest.to_dict(), "ranktest": self.ranktest.to_dict(),
+                "trimfill": self.trimfill.to_dict(), "fsn": self.fsn.to_dict()}
 
     def summary(self) -> str:
         """The four summaries, one block each."""
-        return "\n".join(
-            r.summary().rstrip("\n") + "\n"
-            for r in (self.regtest, self.ranktest, self.trimfill, self.fsn)
-        )
+        return "\n".join(r.summary().rstrip("\n") + "\n" for r in
+                         (self.regtest, self.ranktest, self.trimfill, self.fsn))
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +132,8 @@ class Analysis:
         if self.intercept_only is not None:
             return self.intercept_only
         s = self.pooled.settings
-        return rma(
-            self.pooled.effects,
-            method=fit.method,
-            test=s.test,
-            level=s.level,
-            convention=s.convention,
-        )
+        return rma(self.pooled.effects, method=fit.method, test=s.test, level=s.level,
+                   convention=s.convention)
 
     def summary(self) -> str:
         """The pooled summary, then the small-study tests, leave-one-out and notes."""
@@ -189,10 +179,8 @@ class MetaReport:
         """Every analysis as objects (those of a batch are built here, without refitting)."""
         if self.batch is None:
             return self.single
-        return tuple(
-            Analysis(name, pooled, None, None)
-            for name, pooled in zip(self.batch.names, self.batch.pooled(), strict=True)
-        )
+        return tuple(Analysis(name, pooled, None, None)
+                     for name, pooled in zip(self.batch.names, self.batch.pooled(), strict=True))
 
     def to_dict(self) -> dict[str, Any] | list[dict[str, Any]]:
         """The command's JSON: one analysis as a dict, or a list with ``by``."""
@@ -207,10 +195,8 @@ class MetaReport:
         default=str)`` describes, written by pydantic-core's serializer (about 20x faster)."""
         import pydantic_core
 
-        return (
-            pydantic_core.to_json(self.to_dict(), indent=2, inf_nan_mode="null", fallback=str)
-            + b"\n"
-        )
+        return pydantic_core.to_json(self.to_dict(), indent=2, inf_nan_mode="null",
+                                     fallback=str) + b"\n"
 
     def summary(self) -> str:
         """Every analysis' summary, headed by its ``by`` value (deterministic)."""
@@ -221,9 +207,8 @@ class MetaReport:
         return "\n".join(blocks)
 
 
-def meta_report(
-    table: CsvTable, settings: PoolSettings, options: MetaOptions | None = None
-) -> MetaReport:
+def meta_report(table: CsvTable, settings: PoolSettings,
+                options: MetaOptions | None = None) -> MetaReport:
     """Run the analyses of ``evidencehub meta`` on a table of study rows.
 
     Parameters
@@ -252,61 +237,39 @@ def meta_report(
         return MetaReport(settings, opts, (_analyse(table, settings, opts, None),), None, ())
     groups = table.groups(opts.by, "given with --by")
     if not groups.values:
-        raise InputError(
-            f"every row has an empty cell in column '{opts.by}' given with --by",
-            source=table.source,
-        )
+        raise InputError(f"every row has an empty cell in column '{opts.by}' given with --by",
+                         source=table.source)
     rows, codes = table, groups.codes
     if groups.left_out:
         kept = (codes >= 0).nonzero()[0]
         rows, codes = table.take(kept), codes[kept]
     if opts.plain:
-        batch = pool_batch(
-            rows.effect_inputs(settings.effects_measure),
-            rows.study(),
-            codes,
-            groups.values,
-            settings,
-        )
+        batch = pool_batch(rows.effect_inputs(settings.effects_measure), rows.study(), codes,
+                           groups.values, settings)
         report = MetaReport(settings, opts, (), batch, groups.left_out)
     else:
-        analyses = tuple(
-            _analyse(rows.take((codes == g).nonzero()[0]), settings, opts, value)
-            for g, value in enumerate(groups.values)
-        )
+        analyses = tuple(_analyse(rows.take((codes == g).nonzero()[0]), settings, opts, value)
+                         for g, value in enumerate(groups.values))
         report = MetaReport(settings, opts, analyses, None, groups.left_out)
     if groups.left_out:
-        warnings.warn(
-            f"rows {', '.join(map(str, groups.left_out))} have no value of "
-            f"'{opts.by}' and were left out",
-            StatsWarning,
-            stacklevel=2,
-        )
+        warnings.warn(f"rows {', '.join(map(str, groups.left_out))} have no value of "
+                      f"'{opts.by}' and were left out", StatsWarning, stacklevel=2)
     return report
 
 
 def _check(settings: PoolSettings, opts: MetaOptions) -> None:
     """Refuse options the method cannot have, in one line, before reading any data."""
     if settings.pooler is not None:
-        for flag, given in (
-            ("--subgroup", opts.subgroup is not None),
-            ("--mods", opts.mods is not None),
-            ("--bias", opts.bias),
-            ("--leave1out", opts.leave1out),
-        ):
+        for flag, given in (("--subgroup", opts.subgroup is not None),
+                            ("--mods", opts.mods is not None), ("--bias", opts.bias),
+                            ("--leave1out", opts.leave1out)):
             if given:
-                raise InputError(
-                    f"--method {settings.pooler} cannot be combined with {flag}: "
-                    f"{flag} needs an inverse-variance model (--method EE, DL, "
-                    "REML...)",
-                    source=_SOURCE,
-                )
+                raise InputError(f"--method {settings.pooler} cannot be combined with {flag}: "
+                                 f"{flag} needs an inverse-variance model (--method EE, DL, "
+                                 "REML...)", source=_SOURCE)
     if settings.model_rule is not None and opts.mods is not None:
-        raise InputError(
-            f"--model-rule {settings.model_rule} cannot be combined with --mods: "
-            "the rule chooses between models without moderators",
-            source=_SOURCE,
-        )
+        raise InputError(f"--model-rule {settings.model_rule} cannot be combined with --mods: "
+                         "the rule chooses between models without moderators", source=_SOURCE)
 
 
 def _moderator(table: CsvTable, column: str) -> list[float] | list[str]:
@@ -318,45 +281,33 @@ def _moderator(table: CsvTable, column: str) -> list[float] | list[str]:
         return texts
 
 
-def _analyse(
-    table: CsvTable, settings: PoolSettings, opts: MetaOptions, by: str | None
-) -> Analysis:
+def _analyse(table: CsvTable, settings: PoolSettings, opts: MetaOptions,
+             by: str | None) -> Analysis:
     notes: list[str] = []
     mods: Mapping[str, list[float] | list[str]] | None = None
     if opts.mods is not None:
         values = table.text(opts.mods, "given with --mods")
-        missing = [n for v, n in zip(values, table.row_numbers.tolist(), strict=True) if v is None]
+        missing = [n for v, n in zip(values, table.row_numbers.tolist(), strict=True)
+                   if v is None]
         if missing:
-            notes.append(
-                f"rows {', '.join(map(str, missing))} have no value of '{opts.mods}' "
-                "and were left out (as metafor does)"
-            )
+            notes.append(f"rows {', '.join(map(str, missing))} have no value of '{opts.mods}' "
+                         "and were left out (as metafor does)")
             table = table.take([i for i, v in enumerate(values) if v is not None])
         mods = {opts.mods: _moderator(table, opts.mods)}
     subgroup = None
     if opts.subgroup is not None:
         subgroup = table.text(opts.subgroup, "given with --subgroup")
-    pooled = pool(
-        table.effect_inputs(settings.effects_measure),
-        table.study(),
-        settings,
-        subgroup=subgroup,
-        subgroup_name=opts.subgroup or "group",
-        mods=mods,
-    )
+    pooled = pool(table.effect_inputs(settings.effects_measure), table.study(), settings,
+                  subgroup=subgroup, subgroup_name=opts.subgroup or "group", mods=mods)
     if notes:
         pooled = replace(pooled, notes=(*pooled.notes, *notes))
     plain = intercept_only = None
     if isinstance(pooled.fit, MetaResult):
         plain = pooled.fit
         if mods is not None and (opts.bias or opts.leave1out):
-            plain = intercept_only = rma(
-                pooled.effects,
-                method=plain.method,
-                test=settings.test,
-                level=settings.level,
-                convention=settings.convention,
-            )
+            plain = intercept_only = rma(pooled.effects, method=plain.method,
+                                         test=settings.test, level=settings.level,
+                                         convention=settings.convention)
     bias = _bias(plain) if opts.bias and plain is not None else None
     loo = None
     if opts.leave1out and plain is not None:

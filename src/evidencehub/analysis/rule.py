@@ -63,45 +63,25 @@ class RuleDecision:
         """The rule applied to these numbers, in words."""
         high = self.I2 > I2_THRESHOLD
         low = self.QEp < P_THRESHOLD
-        model = (
-            f"random-effects model ({self.method})"
-            if self.chosen == "random"
-            else "common-effect model"
-        )
+        model = (f"random-effects model ({self.method})" if self.chosen == "random"
+                 else "common-effect model")
         verdict = "both criteria met" if high and low else "not both criteria met"
-        return (
-            f"I^2 = {self.I2:.1f}% {'>' if high else '<='} {I2_THRESHOLD:g}%; "
-            f"Q test P = {self.QEp:.4g} {'<' if low else '>='} {P_THRESHOLD:g} "
-            f"(common-effect fit, Q = {self.QE:.4g}, df = {self.QEdf}); {verdict}: {model} "
-            f"[rule {self.rule}: random effects when I^2 > {I2_THRESHOLD:g}% and Q test "
-            f"P < {P_THRESHOLD:g}]"
-        )
+        return (f"I^2 = {self.I2:.1f}% {'>' if high else '<='} {I2_THRESHOLD:g}%; "
+                f"Q test P = {self.QEp:.4g} {'<' if low else '>='} {P_THRESHOLD:g} "
+                f"(common-effect fit, Q = {self.QE:.4g}, df = {self.QEdf}); {verdict}: {model} "
+                f"[rule {self.rule}: random effects when I^2 > {I2_THRESHOLD:g}% and Q test "
+                f"P < {P_THRESHOLD:g}]")
 
     def to_dict(self) -> dict[str, Any]:
         """``{rule, I2, QE, QEdf, QEp, chosen, method, reason}``."""
-        return {
-            "rule": self.rule,
-            "I2": self.I2,
-            "QE": self.QE,
-            "QEdf": self.QEdf,
-            "QEp": self.QEp,
-            "chosen": self.chosen,
-            "method": self.method,
-            "reason": self.reason,
-        }
+        return {"rule": self.rule, "I2": self.I2, "QE": self.QE, "QEdf": self.QEdf,
+                "QEp": self.QEp, "chosen": self.chosen, "method": self.method,
+                "reason": self.reason}
 
 
-def decide(
-    rule: str, i2: float, qe: float, qedf: int, qp: float, random_method: str
-) -> RuleDecision:
+def decide(rule: str, i2: float, qe: float, qedf: int, qp: float,
+           random_method: str) -> RuleDecision:
     """The decision for one analysis from its common-effect I², Q, df and P value."""
     random = bool(goes_random(np.array(i2), np.array(qp)))
-    return RuleDecision(
-        rule,
-        float(i2),
-        float(qe),
-        int(qedf),
-        float(qp),
-        "random" if random else "common",
-        random_method if random else "EE",
-    )
+    return RuleDecision(rule, float(i2), float(qe), int(qedf), float(qp),
+                        "random" if random else "common", random_method if random else "EE")

@@ -33,27 +33,16 @@ SCHEMA_VERSION = 1
 def settings_of(analysis: Analysis) -> dict[str, Any]:
     """What decides a fit: every setting of ``analysis`` but its title and description."""
     data = analysis.model_dump(mode="json", exclude={"title", "description"})
-    data["comparison"] = {
-        "experimental": sorted(analysis.comparison.experimental),
-        "control": sorted(analysis.comparison.control),
-    }
+    data["comparison"] = {"experimental": sorted(analysis.comparison.experimental),
+                          "control": sorted(analysis.comparison.control)}
     return data
 
 
-def fingerprint(
-    settings: Mapping[str, Any], inputs: Sequence[tuple[int, int]], labels: Mapping[str, str]
-) -> str:
+def fingerprint(settings: Mapping[str, Any], inputs: Sequence[tuple[int, int]],
+                labels: Mapping[str, str]) -> str:
     """SHA-256 (hex) of the settings, the inputs and the study labels shown in the result."""
-    text = json.dumps(
-        {
-            "settings": settings,
-            "inputs": sorted(inputs),
-            "labels": labels,
-            "schema": SCHEMA_VERSION,
-        },
-        sort_keys=True,
-        separators=(",", ":"),
-    )
+    text = json.dumps({"settings": settings, "inputs": sorted(inputs), "labels": labels,
+                       "schema": SCHEMA_VERSION}, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
@@ -105,42 +94,24 @@ class RunRow:
     def to_dict(self) -> dict[str, Any]:
         """Every field; ``data`` as ``[[id, version], …]``."""
         return {
-            "study_key": self.study_key,
-            "study_label": self.study_label,
-            "experimental": self.experimental,
-            "control": self.control,
-            "value_kind": self.value_kind,
-            "inputs": dict(self.inputs),
-            "data": [list(pair) for pair in self.data],
-            "subgroup": self.subgroup,
-            "yi": self.yi,
-            "vi": self.vi,
-            "ci_lb": self.ci_lb,
-            "ci_ub": self.ci_ub,
-            "weight": self.weight,
-            "pooled": self.pooled,
-            "note": self.note,
+            "study_key": self.study_key, "study_label": self.study_label,
+            "experimental": self.experimental, "control": self.control,
+            "value_kind": self.value_kind, "inputs": dict(self.inputs),
+            "data": [list(pair) for pair in self.data], "subgroup": self.subgroup,
+            "yi": self.yi, "vi": self.vi, "ci_lb": self.ci_lb, "ci_ub": self.ci_ub,
+            "weight": self.weight, "pooled": self.pooled, "note": self.note,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> RunRow:
         """The row whose :meth:`to_dict` is ``data``."""
         return cls(
-            study_key=data["study_key"],
-            study_label=data["study_label"],
-            experimental=data["experimental"],
-            control=data["control"],
-            value_kind=data["value_kind"],
-            inputs=dict(data["inputs"]),
-            data=tuple((int(i), int(v)) for i, v in data["data"]),
-            subgroup=data["subgroup"],
-            yi=data["yi"],
-            vi=data["vi"],
-            ci_lb=data["ci_lb"],
-            ci_ub=data["ci_ub"],
-            weight=data["weight"],
-            pooled=bool(data["pooled"]),
-            note=data["note"],
+            study_key=data["study_key"], study_label=data["study_label"],
+            experimental=data["experimental"], control=data["control"],
+            value_kind=data["value_kind"], inputs=dict(data["inputs"]),
+            data=tuple((int(i), int(v)) for i, v in data["data"]), subgroup=data["subgroup"],
+            yi=data["yi"], vi=data["vi"], ci_lb=data["ci_lb"], ci_ub=data["ci_ub"],
+            weight=data["weight"], pooled=bool(data["pooled"]), note=data["note"],
         )
 
 
@@ -192,18 +163,11 @@ class RunResult:
     def to_dict(self) -> dict[str, Any]:
         """Every field, with ``schema_version`` first."""
         return {
-            "schema_version": SCHEMA_VERSION,
-            "analysis": self.analysis,
-            "measure": self.measure,
-            "method": self.method,
-            "test": self.test,
-            "level": self.level,
-            "fit": self.fit,
-            "model_rule": self.model_rule,
-            "subgroups": self.subgroups,
-            "rows": [r.to_dict() for r in self.rows],
-            "not_pooled_reason": self.not_pooled_reason,
-            "notes": list(self.notes),
+            "schema_version": SCHEMA_VERSION, "analysis": self.analysis,
+            "measure": self.measure, "method": self.method, "test": self.test,
+            "level": self.level, "fit": self.fit, "model_rule": self.model_rule,
+            "subgroups": self.subgroups, "rows": [r.to_dict() for r in self.rows],
+            "not_pooled_reason": self.not_pooled_reason, "notes": list(self.notes),
         }
 
     @classmethod
@@ -211,23 +175,15 @@ class RunResult:
         """The result whose :meth:`to_dict` is ``data``; ValueError for another schema."""
         version = data.get("schema_version")
         if version != SCHEMA_VERSION:
-            raise ValueError(
-                f"a run result of schema version {version!r} cannot be read by "
-                f"this version of evidencehub (reads {SCHEMA_VERSION}); run "
-                "`evidencehub analyze` to refit it"
-            )
+            raise ValueError(f"a run result of schema version {version!r} cannot be read by "
+                             f"this version of evidencehub (reads {SCHEMA_VERSION}); run "
+                             "`evidencehub analyze` to refit it")
         return cls(
-            analysis=data["analysis"],
-            measure=data["measure"],
-            method=data["method"],
-            test=data["test"],
-            level=float(data["level"]),
-            fit=data["fit"],
-            model_rule=data["model_rule"],
-            subgroups=data["subgroups"],
+            analysis=data["analysis"], measure=data["measure"], method=data["method"],
+            test=data["test"], level=float(data["level"]), fit=data["fit"],
+            model_rule=data["model_rule"], subgroups=data["subgroups"],
             rows=tuple(RunRow.from_dict(r) for r in data["rows"]),
-            not_pooled_reason=data["not_pooled_reason"],
-            notes=tuple(data["notes"]),
+            not_pooled_reason=data["not_pooled_reason"], notes=tuple(data["notes"]),
         )
 
     def meta_result(self) -> MetaResult | None:

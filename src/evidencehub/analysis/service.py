@@ -59,13 +59,9 @@ def _escalc(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[st
 def _settings(analysis: Analysis) -> PoolSettings:
     from evidencehub.analysis.settings import PoolSettings
 
-    return PoolSettings(
-        analysis.measure,
-        method=analysis.method.value,
-        test=analysis.test.value,
-        level=analysis.level,
-        model_rule=None if analysis.model_rule is None else analysis.model_rule.value,
-    )
+    return PoolSettings(analysis.measure, method=analysis.method.value, test=analysis.test.value,
+                        level=analysis.level, model_rule=None if analysis.model_rule is None
+                        else analysis.model_rule.value)
 
 
 def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]) -> Pooled:
@@ -75,18 +71,11 @@ def _pool(analysis: Analysis, rows: Sequence[AnalysisRow], labels: Sequence[str]
     columns = {name: [row.inputs[name] for row in rows] for name in rows[0].inputs}
     groups = [r.subgroup for r in rows] if analysis.subgroup is not None else None
     if groups is not None and all(group is None for group in groups):
-        raise InputError(
-            f"analysis {analysis.slug!r}: no pooled row has a value in the "
-            f"column {analysis.subgroup!r} given with --subgroup"
-        )
+        raise InputError(f"analysis {analysis.slug!r}: no pooled row has a value in the "
+                         f"column {analysis.subgroup!r} given with --subgroup")
     try:
-        return pool(
-            columns,
-            list(labels),
-            _settings(analysis),
-            subgroup=groups,
-            subgroup_name=analysis.subgroup or "group",
-        )
+        return pool(columns, list(labels), _settings(analysis), subgroup=groups,
+                    subgroup_name=analysis.subgroup or "group")
     except InputError as err:
         raise InputError(f"analysis {analysis.slug!r}: {err.problem}") from None
 
@@ -107,9 +96,8 @@ def _batchable(state: AnalysisState) -> bool:
     """Whether an analysis can be fitted with others in one vectorised call: an inverse-variance
     model without subgroups, on at least two pooled rows."""
     a = state.analysis
-    return (
-        a.subgroup is None and a.method.is_tau2_estimator and sum(r.pooled for r in state.rows) >= 2
-    )
+    return (a.subgroup is None and a.method.is_tau2_estimator
+            and sum(r.pooled for r in state.rows) >= 2)
 
 
 def _pool_together(states: Sequence[AnalysisState]) -> dict[str, Pooled]:
@@ -123,7 +111,8 @@ def _pool_together(states: Sequence[AnalysisState]) -> dict[str, Pooled]:
         if _batchable(state):
             a = state.analysis
             columns = tuple(next(r for r in state.rows if r.pooled).inputs)
-            by_settings[(a.measure, a.method, a.test, a.level, a.model_rule, columns)].append(state)
+            by_settings[(a.measure, a.method, a.test, a.level, a.model_rule, columns)].append(
+                state)
     out: dict[str, Pooled] = {}
     for (*_, columns), group in by_settings.items():
         inputs: dict[str, list[float]] = {c: [] for c in columns}
@@ -139,25 +128,16 @@ def _pool_together(states: Sequence[AnalysisState]) -> dict[str, Pooled]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", StatsWarning)  # kept on each fit, as notes
-                batch = pool_batch(
-                    inputs,
-                    labels,
-                    codes,
-                    [s.analysis.slug for s in group],
-                    _settings(group[0].analysis),
-                )
+                batch = pool_batch(inputs, labels, codes, [s.analysis.slug for s in group],
+                                   _settings(group[0].analysis))
         except InputError:
             continue
         out.update(zip((s.analysis.slug for s in group), batch.pooled(), strict=True))
     return out
 
 
-def fit_rows(
-    analysis: Analysis,
-    rows: Sequence[AnalysisRow],
-    labels: dict[str, str],
-    pooled_fit: Pooled | None = None,
-) -> RunResult:
+def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, str],
+             pooled_fit: Pooled | None = None) -> RunResult:
     """Fit ``analysis`` on its rows (pure: no store); every row gets its effect size and CI,
     the pooled rows their weights. ``pooled_fit`` is the fit of the pooled rows when it was
     made already (in a batch)."""
@@ -174,9 +154,8 @@ def fit_rows(
         method = analysis.method.value
         reason = None
         if len(pooled) >= 2:
-            result = pooled_fit or _pool(
-                analysis, [rows[i] for i in pooled], [names[i] for i in pooled]
-            )
+            result = pooled_fit or _pool(analysis, [rows[i] for i in pooled],
+                                         [names[i] for i in pooled])
             fit, method = _stored_fit(analysis, result)
             decision = None if result.rule is None else result.rule.to_dict()
             subgroups = None if result.subgroups is None else result.subgroups.to_dict()
@@ -185,16 +164,11 @@ def fit_rows(
             weights = dict(zip(pooled, [float(w) for w in result.weights], strict=True))
         elif pooled:
             kind = f"{analysis.value_kind.value} " if analysis.value_kind else ""
-            reason = (
-                f"only one {kind}comparison ({names[pooled[0]]}); a single study is "
-                "shown, not pooled"
-            )
+            reason = (f"only one {kind}comparison ({names[pooled[0]]}); a single study is "
+                      "shown, not pooled")
         else:
-            reason = (
-                "no study has rows for this comparison"
-                if not rows
-                else ("no rows of the analysis's kind of value")
-            )
+            reason = "no study has rows for this comparison" if not rows else (
+                "no rows of the analysis's kind of value")
     notes += list(dict.fromkeys(str(w.message) for w in caught))
     if effects is not None:
         notes = list(dict.fromkeys([*effects.notes, *notes]))
@@ -212,37 +186,18 @@ def fit_rows(
         note = row.note
         if not in_fit and row.pooled:
             note = "single study; not pooled" if pooled else note
-        run_rows.append(
-            RunRow(
-                study_key=row.study_key,
-                study_label=names[i],
-                experimental=row.experimental,
-                control=row.control,
-                value_kind=row.value_kind,
-                inputs=row.inputs,
-                data=row.data,
-                subgroup=row.subgroup,
-                yi=yi,
-                vi=vi,
-                ci_lb=lb,
-                ci_ub=ub,
-                weight=weights.get(i),
-                pooled=in_fit,
-                note=note,
-            )
-        )
+        run_rows.append(RunRow(
+            study_key=row.study_key, study_label=names[i], experimental=row.experimental,
+            control=row.control, value_kind=row.value_kind, inputs=row.inputs, data=row.data,
+            subgroup=row.subgroup, yi=yi, vi=vi, ci_lb=lb, ci_ub=ub, weight=weights.get(i),
+            pooled=in_fit, note=note,
+        ))
     return RunResult(
-        analysis=analysis.slug,
-        measure=analysis.measure.value,
-        method=method,
-        test=analysis.test.value,
-        level=analysis.level,
-        fit=None if fit is None else finite_json(fit),
-        model_rule=decision,
-        subgroups=None if subgroups is None else finite_json(subgroups),
-        rows=tuple(run_rows),
-        not_pooled_reason=reason,
-        notes=tuple(notes),
+        analysis=analysis.slug, measure=analysis.measure.value, method=method,
+        test=analysis.test.value, level=analysis.level,
+        fit=None if fit is None else finite_json(fit), model_rule=decision,
+        subgroups=None if subgroups is None else finite_json(subgroups), rows=tuple(run_rows),
+        not_pooled_reason=reason, notes=tuple(notes),
     )
 
 
@@ -285,11 +240,8 @@ class Fitted:
         if self.result.fit is not None:
             body = dict(self.result.fit)
         else:
-            body = {
-                "k": 0,
-                "measure": self.result.measure,
-                "not_pooled_reason": self.result.not_pooled_reason,
-            }
+            body = {"k": 0, "measure": self.result.measure,
+                    "not_pooled_reason": self.result.not_pooled_reason}
         if self.result.model_rule is not None:
             body["model_rule"] = self.result.model_rule
         if self.result.subgroups is not None:
@@ -311,15 +263,8 @@ def analysis_states(session: Any, slugs: Sequence[str] | None = None) -> list[An
         rows = tuple(analysis_rows(analysis, by_outcome.get(analysis.outcome, [])))
         labels = {r.study_key: all_labels[r.study_key] for r in rows}
         inputs = [pair for r in rows for pair in r.data]
-        states.append(
-            AnalysisState(
-                analysis,
-                latest.get(analysis.slug),
-                rows,
-                labels,
-                fingerprint(settings_of(analysis), inputs, labels),
-            )
-        )
+        states.append(AnalysisState(analysis, latest.get(analysis.slug), rows, labels,
+                                    fingerprint(settings_of(analysis), inputs, labels)))
     return states
 
 
@@ -346,36 +291,25 @@ def analyze(
         results: list[RunResult] = []
         runs: list[AnalysisRun] = []
         for number, state in enumerate(todo, start=1):
-            result = fit_rows(
-                state.analysis, state.rows, state.labels, together.get(state.analysis.slug)
-            )
+            result = fit_rows(state.analysis, state.rows, state.labels,
+                              together.get(state.analysis.slug))
             results.append(result)
-            runs.append(
-                AnalysisRun(
-                    analysis_slug=state.analysis.slug,
-                    schema_version=SCHEMA_VERSION,
-                    fingerprint=state.fingerprint,
-                    settings=settings_of(state.analysis),
-                    result=result.to_dict(),
-                    inputs=tuple(p for r in state.rows for p in r.data),
-                    software=SOFTWARE,
-                    created_at=now,
-                )
-            )
+            runs.append(AnalysisRun(
+                analysis_slug=state.analysis.slug, schema_version=SCHEMA_VERSION,
+                fingerprint=state.fingerprint, settings=settings_of(state.analysis),
+                result=result.to_dict(), inputs=tuple(p for r in state.rows for p in r.data),
+                software=SOFTWARE, created_at=now,
+            ))
             if progress is not None:
                 progress(number, len(todo))
-        run_ids = (
-            analyses_repo.add_runs(session, runs, actor_id=actor_id(session, actor)) if runs else []
-        )
+        run_ids = analyses_repo.add_runs(session, runs, actor_id=actor_id(session, actor)
+                                         ) if runs else []
         done = {r.analysis: (i, r) for i, r in zip(run_ids, results, strict=True)}
         for state in states:
             slug = state.analysis.slug
             if slug in done:
                 fitted.append(Fitted(slug, done[slug][0], done[slug][1], "fitted"))
             elif slugs is not None and state.latest is not None and state.latest.id is not None:
-                fitted.append(
-                    Fitted(
-                        slug, state.latest.id, RunResult.from_dict(state.latest.result), "current"
-                    )
-                )
+                fitted.append(Fitted(slug, state.latest.id,
+                                     RunResult.from_dict(state.latest.result), "current"))
     return fitted

@@ -19,7 +19,8 @@ from evidencehub.errors import InputError
 from evidencehub.stats.measures import Measure, measure_info
 from evidencehub.vocab import ModelRule
 
-__all__ = ["MH_MEASURES", "PETO_MEASURES", "POOLERS", "TAU2_METHODS", "ModelRule", "PoolSettings"]
+__all__ = ["MH_MEASURES", "PETO_MEASURES", "POOLERS", "TAU2_METHODS", "ModelRule",
+           "PoolSettings"]
 
 _SOURCE = "pool"
 
@@ -80,19 +81,15 @@ class PoolSettings:
                 method = "EE"
             known = (*TAU2_METHODS, *POOLERS)
             if method not in known:
-                raise InputError(
-                    f"unknown method {self.method!r}; known methods: {', '.join(known)}",
-                    source=_SOURCE,
-                )
+                raise InputError(f"unknown method {self.method!r}; known methods: "
+                                 f"{', '.join(known)}", source=_SOURCE)
             object.__setattr__(self, "method", method)
         _choice(self.test, "test", _TESTS)
         _choice(self.convention, "convention", _CONVENTIONS, optional=True)
         _choice(self.model_rule, "model rule", tuple(r.value for r in ModelRule), optional=True)
         if not 0 < float(self.level) < 100:
-            raise InputError(
-                f"the confidence level must be a percentage between 0 and 100; got {self.level!r}",
-                source=_SOURCE,
-            )
+            raise InputError(f"the confidence level must be a percentage between 0 and 100; "
+                             f"got {self.level!r}", source=_SOURCE)
         object.__setattr__(self, "level", float(self.level))
         self._check_combination()
 
@@ -109,42 +106,28 @@ class PoolSettings:
     def _check_combination(self) -> None:
         measure = self.measure.value
         if self.method == "MH" and self.measure not in MH_MEASURES:
-            raise InputError(
-                f"method MH (Mantel-Haenszel) pools 2x2 tables as OR, RR or RD; "
-                f"got measure {measure}",
-                source=_SOURCE,
-            )
+            raise InputError(f"method MH (Mantel-Haenszel) pools 2x2 tables as OR, RR or RD; "
+                             f"got measure {measure}", source=_SOURCE)
         if self.method == "PETO" and self.measure not in PETO_MEASURES:
-            raise InputError(
-                f"method PETO (Peto's method) gives an odds ratio: use measure OR; "
-                f"got measure {measure}",
-                source=_SOURCE,
-            )
+            raise InputError(f"method PETO (Peto's method) gives an odds ratio: use measure OR; "
+                             f"got measure {measure}", source=_SOURCE)
         if self.pooler is not None and self.test == "knha":
-            raise InputError(
-                f"method {self.method} is a common-effect model; Knapp-Hartung "
-                "tests (test knha) need a random-effects model",
-                source=_SOURCE,
-            )
+            raise InputError(f"method {self.method} is a common-effect model; Knapp-Hartung "
+                             "tests (test knha) need a random-effects model", source=_SOURCE)
         if self.model_rule is not None and self.pooler is not None:
-            raise InputError(
-                f"the model rule {self.model_rule} chooses between inverse-variance "
-                f"models; method {self.method} is always a common-effect model",
-                source=_SOURCE,
-            )
+            raise InputError(f"the model rule {self.model_rule} chooses between inverse-variance "
+                             f"models; method {self.method} is always a common-effect model",
+                             source=_SOURCE)
         if self.model_rule is not None and self.method == "EE":
-            raise InputError(
-                f"the model rule {self.model_rule} chooses between the common-"
-                "effect and a random-effects model; give a tau² estimator "
-                "(DL, REML...) as the method, or none",
-                source=_SOURCE,
-            )
+            raise InputError(f"the model rule {self.model_rule} chooses between the common-"
+                             "effect and a random-effects model; give a tau² estimator "
+                             "(DL, REML...) as the method, or none", source=_SOURCE)
 
 
-def _choice(
-    value: str | None, what: str, allowed: tuple[str, ...], *, optional: bool = False
-) -> None:
+def _choice(value: str | None, what: str, allowed: tuple[str, ...], *,
+            optional: bool = False) -> None:
     if value is None and optional:
         return
     if value not in allowed:
-        raise InputError(f"unknown {what} {value!r}; known: {', '.join(allowed)}", source=_SOURCE)
+        raise InputError(f"unknown {what} {value!r}; known: {', '.join(allowed)}",
+                         source=_SOURCE)

@@ -94,9 +94,8 @@ class CsvTable:
     def _index(self, column: str, purpose: str) -> int:
         if column not in self.header:
             found = ", ".join(repr(c) for c in self.header)
-            raise InputError(
-                f"missing column {column!r} {purpose}; the columns are {found}", source=self.source
-            )
+            raise InputError(f"missing column {column!r} {purpose}; the columns are {found}",
+                             source=self.source)
         return self.header.index(column)
 
     def text(self, column: str, purpose: str = "") -> tuple[str | None, ...]:
@@ -139,21 +138,18 @@ class CsvTable:
             where = f"row {self.row_numbers[i]}, column {column!r}"
             if cell in MISSING:
                 if required:
-                    raise InputError(
-                        "expected a number, got an empty cell", source=self.source, where=where
-                    )
+                    raise InputError("expected a number, got an empty cell", source=self.source,
+                                     where=where)
                 out[i] = math.nan
                 continue
             try:
                 value = float(cell)
             except ValueError:
-                raise InputError(
-                    f"expected a number, got {cell!r}", source=self.source, where=where
-                ) from None
+                raise InputError(f"expected a number, got {cell!r}", source=self.source,
+                                 where=where) from None
             if not math.isfinite(value):
-                raise InputError(
-                    f"expected a finite number, got {cell!r}", source=self.source, where=where
-                )
+                raise InputError(f"expected a finite number, got {cell!r}", source=self.source,
+                                 where=where)
             out[i] = value
         return out
 
@@ -164,10 +160,8 @@ class CsvTable:
         labels = self.text("study")
         if None not in labels:
             return labels  # type: ignore[return-value]
-        return tuple(
-            label if label is not None else f"row {n}"
-            for label, n in zip(labels, self.row_numbers.tolist(), strict=True)
-        )
+        return tuple(label if label is not None else f"row {n}"
+                     for label, n in zip(labels, self.row_numbers.tolist(), strict=True))
 
     def effect_inputs(self, measure: str) -> dict[str, FloatArray]:
         """The ``escalc`` arguments that ``measure`` needs, as complete float columns.
@@ -192,9 +186,7 @@ class CsvTable:
                 found = ", ".join(repr(c) for c in self.header)
                 raise InputError(
                     f"missing column {wanted} {purpose} (it reads {needs}); the columns are "
-                    f"{found}",
-                    source=self.source,
-                )
+                    f"{found}", source=self.source)
             chosen.append(present[0])
         chosen += [c for c in info.optional if self.has(c) and c not in chosen]
         return {c: self.numbers(c, purpose=purpose) for c in chosen}
@@ -251,16 +243,14 @@ def _header(row: Sequence[str], source: str) -> tuple[str, ...]:
     if len(header) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs")):
             if sep in header[0]:
-                raise InputError(
-                    f"the header is separated by {name}; expected commas "
-                    "(save the file as comma-separated CSV)",
-                    source=source,
-                )
+                raise InputError(f"the header is separated by {name}; expected commas "
+                                 "(save the file as comma-separated CSV)", source=source)
     for j, name in enumerate(header):
         if not name:
             raise InputError(f"column {j + 1} of the header has no name", source=source)
         if name in header[:j]:
-            raise InputError(f"column {name!r} appears more than once in the header", source=source)
+            raise InputError(f"column {name!r} appears more than once in the header",
+                             source=source)
     return header
 
 
@@ -285,27 +275,21 @@ def _plain(text: str, source: str) -> tuple[tuple[str, ...], list[str], list[int
         if n and count != width - 1:
             cells = lines[n].split(",") if lines[n] else []
             if not _is_blank(cells):
-                raise InputError(
-                    f"expected {width} cells as in the header, got {len(cells)}",
-                    source=source,
-                    where=f"row {n}",
-                )
+                raise InputError(f"expected {width} cells as in the header, got {len(cells)}",
+                                 source=source, where=f"row {n}")
             skip.add(n)
     # a complete row is blank only if it starts with a blank or a comma
-    skip.update(
-        n
-        for n in range(1, len(lines))
-        if not lines[n][:1].strip().strip(",") and n not in skip and _is_blank(lines[n].split(","))
-    )
-    numbers = (
-        [n for n in range(1, len(lines)) if n not in skip] if skip else list(range(1, len(lines)))
-    )
+    skip.update(n for n in range(1, len(lines))
+                if not lines[n][:1].strip().strip(",") and n not in skip
+                and _is_blank(lines[n].split(",")))
+    numbers = [n for n in range(1, len(lines)) if n not in skip] if skip else list(
+        range(1, len(lines)))
     if not numbers:
         raise InputError(_NO_ROWS, source=source)
     if skip:
         return header, ",".join(lines[n] for n in numbers).split(","), numbers
     # every line after the header is a row: split the text itself (no join of the lines)
-    body = text[len(lines[0]) + 1 :]
+    body = text[len(lines[0]) + 1:]
     return header, body.removesuffix("\n").replace("\n", ",").split(","), numbers
 
 
@@ -315,9 +299,8 @@ def _quoted(text: str, source: str) -> tuple[tuple[str, ...], list[str], list[in
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise InputError(
-            f"malformed CSV: {exc}", source=source, where=f"line {reader.line_num}"
-        ) from None
+        raise InputError(f"malformed CSV: {exc}", source=source,
+                         where=f"line {reader.line_num}") from None
     if not rows:
         raise InputError(_EMPTY, source=source)
     header = _header(rows[0], source)
@@ -328,11 +311,8 @@ def _quoted(text: str, source: str) -> tuple[tuple[str, ...], list[str], list[in
         if _is_blank(row):
             continue
         if len(row) != len(header):
-            raise InputError(
-                f"expected {len(header)} cells as in the header, got {len(row)}",
-                source=source,
-                where=f"row {n}",
-            )
+            raise InputError(f"expected {len(header)} cells as in the header, got {len(row)}",
+                             source=source, where=f"row {n}")
         flat += row
         numbers.append(n)
     if not numbers:

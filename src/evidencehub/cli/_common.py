@@ -48,7 +48,5 @@ def print_json(data: Any) -> None:
     """Write ``data`` as strict JSON (no NaN) to stdout, one document, newline-terminated."""
     from evidencehub.model import finite_json
 
-    sys.stdout.write(
-        json.dumps(finite_json(data), indent=2, ensure_ascii=False, default=str) + "\n"
-    )
+    sys.stdout.write(json.dumps(finite_json(data), indent=2, ensure_ascii=False, default=str) + "\n")
     sys.stdout.flush()

@@ -11,49 +11,33 @@ stays fast.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
 from evidencehub.cli._store import actor_of, choice, store_engine
 
-if TYPE_CHECKING:
-    pass
-
 __all__ = ["register"]
 
 data_app = typer.Typer(
-    name="data",
-    no_args_is_help=True,
+    name="data", no_args_is_help=True,
     help="Arm-level outcome data: import tables of results.\n\n"
-    "Example:  evidencehub data import arms.csv --design randomised-controlled-trial",
-)
+    "Example:  evidencehub data import arms.csv --design randomised-controlled-trial")
 analysis_app = typer.Typer(
-    name="analysis",
-    no_args_is_help=True,
+    name="analysis", no_args_is_help=True,
     help="Define meta-analyses on the stored outcome data.\n\n"
     "Example:  evidencehub analysis add hba1c --outcome HbA1c --measure MD "
-    "--experimental metformin --control placebo",
-)
+    "--experimental metformin --control placebo")
 
 
 def data_import(
-    path: Annotated[
-        Path,
-        typer.Argument(
-            help="CSV table: one row per study × arm × outcome × time point.", show_default=False
-        ),
-    ],
-    design: Annotated[
-        str | None,
-        typer.Option(
-            "--design",
-            help="Design of studies the table introduces (e.g. "
-            "randomised-controlled-trial), unless a 'design' column gives it.",
-            show_default=False,
-        ),
-    ] = None,
+    path: Annotated[Path, typer.Argument(help="CSV table: one row per study × arm × outcome × "
+                                              "time point.", show_default=False)],
+    design: Annotated[str | None, typer.Option(
+        "--design", help="Design of studies the table introduces (e.g. "
+        "randomised-controlled-trial), unless a 'design' column gives it.",
+        show_default=False)] = None,
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -80,82 +64,37 @@ def data_import(
 
 
 def analysis_add(
-    slug: Annotated[
-        str, typer.Argument(help="Short name: lower-case letters, digits, '-'.", show_default=False)
-    ],
-    outcome: Annotated[
-        str, typer.Option("--outcome", help="Outcome name, as imported.", show_default=False)
-    ],
-    measure: Annotated[
-        str,
-        typer.Option(
-            "--measure",
-            "-m",
-            help="Effect measure (escalc "
-            "code): OR, RR, RD, PETO, MD, SMD, SMDH, ROM, PR, PLO, "
-            "PAS, PFT, MN.",
-            show_default=False,
-        ),
-    ],
-    experimental: Annotated[
-        list[str],
-        typer.Option(
-            "--experimental",
-            help="Arm label of the experimental side (repeat for several).",
-            show_default=False,
-        ),
-    ],
-    control: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--control",
-            help="Arm label of the control side (repeat for several; none for "
-            "single-group measures).",
-            show_default=False,
-        ),
-    ] = None,
-    method: Annotated[
-        str,
-        typer.Option(
-            "--method",
-            help="EE, DL, REML, ML, PM, HE, SJ, EB, HS (inverse variance), MH "
-            "(Mantel-Haenszel: OR, RR, RD) or PETO (OR).",
-        ),
-    ] = "REML",
+    slug: Annotated[str, typer.Argument(help="Short name: lower-case letters, digits, '-'.",
+                                        show_default=False)],
+    outcome: Annotated[str, typer.Option("--outcome", help="Outcome name, as imported.",
+                                         show_default=False)],
+    measure: Annotated[str, typer.Option("--measure", "-m", help="Effect measure (escalc "
+                                         "code): OR, RR, RD, PETO, MD, SMD, SMDH, ROM, PR, PLO, "
+                                         "PAS, PFT, MN.", show_default=False)],
+    experimental: Annotated[list[str], typer.Option(
+        "--experimental", help="Arm label of the experimental side (repeat for several).",
+        show_default=False)],
+    control: Annotated[list[str] | None, typer.Option(
+        "--control", help="Arm label of the control side (repeat for several; none for "
+        "single-group measures).", show_default=False)] = None,
+    method: Annotated[str, typer.Option(
+        "--method", help="EE, DL, REML, ML, PM, HE, SJ, EB, HS (inverse variance), MH "
+        "(Mantel-Haenszel: OR, RR, RD) or PETO (OR).")] = "REML",
     test: Annotated[str, typer.Option("--test", help="z, or knha (Knapp-Hartung).")] = "z",
     level: Annotated[float, typer.Option("--level", help="Confidence level in percent.")] = 95.0,
-    subgroup: Annotated[
-        str | None,
-        typer.Option(
-            "--subgroup",
-            help="Column of the imported table to form subgroups by.",
-            show_default=False,
-        ),
-    ] = None,
-    timepoint: Annotated[
-        str | None,
-        typer.Option("--timepoint", help="Use only rows of this time point.", show_default=False),
-    ] = None,
-    value_kind: Annotated[
-        str | None,
-        typer.Option(
-            "--value-kind",
-            help="Pool only 'change' or only 'final' values (others are listed, not pooled).",
-            show_default=False,
-        ),
-    ] = None,
-    model_rule: Annotated[
-        str | None,
-        typer.Option(
-            "--model-rule",
-            help="i2-q: random effects (--method) when I² > 50 % and P(Q) < 0.10, "
-            "else a common-effect model; the choice is reported.",
-            show_default=False,
-        ),
-    ] = None,
-    title: Annotated[
-        str | None, typer.Option("--title", help="Title shown on pages.", show_default=False)
-    ] = None,
+    subgroup: Annotated[str | None, typer.Option(
+        "--subgroup", help="Column of the imported table to form subgroups by.",
+        show_default=False)] = None,
+    timepoint: Annotated[str | None, typer.Option(
+        "--timepoint", help="Use only rows of this time point.", show_default=False)] = None,
+    value_kind: Annotated[str | None, typer.Option(
+        "--value-kind", help="Pool only 'change' or only 'final' values (others are listed, "
+        "not pooled).", show_default=False)] = None,
+    model_rule: Annotated[str | None, typer.Option(
+        "--model-rule", help="i2-q: random effects (--method) when I² > 50 % and P(Q) < 0.10, "
+        "else a common-effect model; the choice is reported.", show_default=False)] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Title shown on pages.",
+                                              show_default=False)] = None,
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -173,31 +112,18 @@ def analysis_add(
     from evidencehub.vocab import Measure, Method, ModelRule, Test, measure_terms
 
     measure_code = choice(measure.upper(), Measure, "--measure")
-    comparison = validate(
-        Comparison,
-        {"experimental": tuple(experimental), "control": tuple(control or ())},
-        source="analysis add",
-    )
-    analysis = validate(
-        Analysis,
-        {
-            "slug": slug,
-            "title": title or f"{outcome}: {comparison.label} ({measure_terms(measure_code).name})",
-            "outcome": outcome,
-            "comparison": comparison,
-            "measure": measure_code,
-            "method": choice(method.upper(), Method, "--method"),
-            "test": choice(test, Test, "--test"),
-            "level": level,
-            "model_rule": None
-            if model_rule is None
-            else choice(model_rule, ModelRule, "--model-rule"),
-            "subgroup": subgroup,
-            "timepoint": timepoint,
-            "value_kind": value_kind,
-        },
-        source="analysis add",
-    )
+    comparison = validate(Comparison, {"experimental": tuple(experimental),
+                                       "control": tuple(control or ())}, source="analysis add")
+    analysis = validate(Analysis, {
+        "slug": slug,
+        "title": title or f"{outcome}: {comparison.label} ({measure_terms(measure_code).name})",
+        "outcome": outcome, "comparison": comparison, "measure": measure_code,
+        "method": choice(method.upper(), Method, "--method"),
+        "test": choice(test, Test, "--test"), "level": level,
+        "model_rule": None if model_rule is None else choice(model_rule, ModelRule,
+                                                              "--model-rule"), "subgroup": subgroup,
+        "timepoint": timepoint, "value_kind": value_kind,
+    }, source="analysis add")
     engine = store_engine(db)
     try:
         with transaction(engine) as session:
@@ -205,25 +131,17 @@ def analysis_add(
     finally:
         engine.dispose()
     if json:
-        print_json(
-            {
-                "slug": slug,
-                "status": status.value,
-                **analysis.model_dump(mode="json", exclude={"slug"}),
-            }
-        )
+        print_json({"slug": slug, "status": status.value,
+                    **analysis.model_dump(mode="json", exclude={"slug"})})
     else:
         console.print(f"analysis {slug!r}: {status.value}", highlight=False)
 
 
 def analyze(
-    slugs: Annotated[
-        list[str] | None,
-        typer.Argument(help="Analyses to run (default: every stale analysis).", show_default=False),
-    ] = None,
-    everything: Annotated[
-        bool, typer.Option("--all", help="Refit every analysis (or every one named), stale or not.")
-    ] = False,
+    slugs: Annotated[list[str] | None, typer.Argument(
+        help="Analyses to run (default: every stale analysis).", show_default=False)] = None,
+    everything: Annotated[bool, typer.Option("--all", help="Refit every analysis (or every "
+                                             "one named), stale or not.")] = False,
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
@@ -248,23 +166,16 @@ def analyze(
         console.print("Every analysis is up to date (use --all to refit).", highlight=False)
     for item in fitted:
         fit = item.result.fit
-        what = (
-            item.result.not_pooled_reason
-            if fit is None
-            else (
-                f"k = {fit['k']}, estimate {fit['estimate']:.4g} [{fit['ci_lb']:.4g}, "
-                f"{fit['ci_ub']:.4g}]"
-            )
-        )
-        console.print(
-            f"{item.slug}: run {item.run_id} ({item.status}): {what}", highlight=False, markup=False
-        )
+        what = item.result.not_pooled_reason if fit is None else (
+            f"k = {fit['k']}, estimate {fit['estimate']:.4g} [{fit['ci_lb']:.4g}, "
+            f"{fit['ci_ub']:.4g}]")
+        console.print(f"{item.slug}: run {item.run_id} ({item.status}): {what}",
+                      highlight=False, markup=False)
 
 
 def analyses(
-    stale: Annotated[
-        bool, typer.Option("--stale", help="Only analyses that need a new run.")
-    ] = False,
+    stale: Annotated[bool, typer.Option("--stale", help="Only analyses that need a new run.")
+                     ] = False,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -285,55 +196,27 @@ def analyses(
         engine.dispose()
     if stale:
         states = [s for s in states if s.stale]
-    items = [
-        {
-            "slug": s.analysis.slug,
-            "title": s.analysis.title,
-            "outcome": s.analysis.outcome,
-            "comparison": s.analysis.comparison.model_dump(mode="json"),
-            **s.analysis.model_dump(
-                mode="json",
-                include={
-                    "measure",
-                    "method",
-                    "test",
-                    "level",
-                    "model_rule",
-                    "subgroup",
-                    "timepoint",
-                    "value_kind",
-                },
-            ),
-            "k": sum(r.pooled for r in s.rows),
-            "run_id": s.latest.id if s.latest else None,
-            "fitted_at": s.latest.created_at.isoformat() if s.latest else None,
-            "stale": s.stale,
-        }
-        for s in states
-    ]
+    items = [{
+        "slug": s.analysis.slug, "title": s.analysis.title, "outcome": s.analysis.outcome,
+        "comparison": s.analysis.comparison.model_dump(mode="json"),
+        **s.analysis.model_dump(mode="json", include={"measure", "method", "test", "level",
+                                                      "model_rule", "subgroup", "timepoint",
+                                                      "value_kind"}),
+        "k": sum(r.pooled for r in s.rows),
+        "run_id": s.latest.id if s.latest else None,
+        "fitted_at": s.latest.created_at.isoformat() if s.latest else None,
+        "stale": s.stale,
+    } for s in states]
     if json:
         print_json(items)
         return
-    table = Table(
-        "slug",
-        "outcome",
-        "comparison",
-        "measure",
-        "k",
-        "run",
-        "stale",
-        title=f"{len(items)} analysis(es)",
-    )
+    table = Table("slug", "outcome", "comparison", "measure", "k", "run", "stale",
+                  title=f"{len(items)} analysis(es)")
     for s, item in zip(states, items, strict=True):
-        table.add_row(
-            item["slug"],
-            item["outcome"],
-            s.analysis.comparison.label,
-            item["measure"],
-            str(item["k"]),
-            "" if item["run_id"] is None else str(item["run_id"]),
-            "yes" if item["stale"] else "no",
-        )
+        table.add_row(item["slug"], item["outcome"], s.analysis.comparison.label,
+                      item["measure"], str(item["k"]),
+                      "" if item["run_id"] is None else str(item["run_id"]),
+                      "yes" if item["stale"] else "no")
     console.print(table)
 
 

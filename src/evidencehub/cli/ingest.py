@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 __all__ = ["register"]
 
 
+
 def _import_and_report(
     db: str | None, as_json: bool, run: Callable[[Engine], ImportReport]
 ) -> None:
@@ -46,9 +47,7 @@ def _import_and_report(
         result = run(engine)
     except KeyboardInterrupt:
         # typer turns Ctrl-C into a silent exit code; say what happened to the store
-        raise Interrupted(
-            "interrupted; the import was rolled back, the store is as it was"
-        ) from None
+        raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
     finally:
         engine.dispose()
     if as_json:
@@ -86,8 +85,7 @@ def _first_author(record: Record) -> str:
 
 def import_command(
     paths: Annotated[
-        list[Path],
-        typer.Argument(help="Files to import (PubMed XML may be gzipped).", show_default=False),
+        list[Path], typer.Argument(help="Files to import (PubMed XML may be gzipped).", show_default=False)
     ],
     fmt: Annotated[
         str,
@@ -100,9 +98,7 @@ def import_command(
     ] = "auto",
     skip_bad: Annotated[
         bool,
-        typer.Option(
-            "--skip-bad", help="Import the good records; list the bad ones (see --report)."
-        ),
+        typer.Option("--skip-bad", help="Import the good records; list the bad ones (see --report)."),
     ] = False,
     report: Annotated[
         Path | None,
@@ -137,9 +133,7 @@ def import_command(
     from evidencehub.ingest.importer import import_paths
 
     if fmt != "auto" and fmt not in known_formats():
-        raise InputError(
-            f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}"
-        )
+        raise InputError(f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}")
     if report is not None:
         check_output_file(report, "--report", (".csv", ".json"))
     who = actor_of(actor)
@@ -173,9 +167,7 @@ def records_command(
     query: Annotated[
         str | None, typer.Option("--query", "-q", help="Full-text search in titles and abstracts.")
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=0, help="At most N records.")
-    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N records.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -211,9 +203,7 @@ def records_command(
 
 
 def trials_command(
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=0, help="At most N trials.")
-    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N trials.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -233,9 +223,7 @@ def trials_command(
     if as_json:
         print_json([_trial_json(t) for t in trials])
         return
-    table = Table(
-        "registry id", "phase", "status", "enrollment", "title", title=f"{len(trials)} trial(s)"
-    )
+    table = Table("registry id", "phase", "status", "enrollment", "title", title=f"{len(trials)} trial(s)")
     for trial in trials:
         table.add_row(
             trial.registry_id,
@@ -390,9 +378,7 @@ def _decide(
         return
     first, second = decided.keys
     if decided.kept is not None:
-        console.print(
-            f"{first} and {second} are one work: merged into {decided.kept}.", highlight=False
-        )
+        console.print(f"{first} and {second} are one work: merged into {decided.kept}.", highlight=False)
     else:
         console.print(f"{first} and {second} are different works; the pair will not be proposed again.",
                       highlight=False)  # fmt: skip
@@ -414,9 +400,7 @@ def imports_command(
     import_id: Annotated[
         int | None, typer.Argument(help="Show this import and its records.", show_default=False)
     ] = None,
-    limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=0, help="At most N imports.")
-    ] = None,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=0, help="At most N imports.")] = None,
     db: DbOption = None,
     as_json: JsonOption = False,
 ) -> None:
@@ -458,9 +442,7 @@ def imports_command(
             "records": [{"key": r.key, "outcome": r.outcome.value} for r in records],
         })  # fmt: skip
         return
-    what = (
-        f"{event.label} (SHA-256 {event.sha256})" if event.sha256 else (event.query or event.label)
-    )
+    what = f"{event.label} (SHA-256 {event.sha256})" if event.sha256 else (event.query or event.label)
     console.print(
         f"Import {event.id}: {event.kind.value} {what}, read with {event.reader} by {event.actor}, "
         f"{event.started_at:%Y-%m-%d %H:%M:%S} to {event.finished_at:%H:%M:%S} UTC.\n"
@@ -474,22 +456,15 @@ def imports_command(
 
 
 def fetch_command(
-    source: Annotated[
-        str, typer.Argument(help="pubmed, crossref, openalex or ctgov.", show_default=False)
-    ],
+    source: Annotated[str, typer.Argument(help="pubmed, crossref, openalex or ctgov.", show_default=False)],
     query: Annotated[
-        str | None,
-        typer.Argument(help="Search query (PubMed syntax for pubmed).", show_default=False),
+        str | None, typer.Argument(help="Search query (PubMed syntax for pubmed).", show_default=False)
     ] = None,
     ids: Annotated[
         list[str] | None,
-        typer.Option(
-            "--id", help="Fetch these instead of searching: PMIDs, DOIs or NCT ids (repeatable)."
-        ),
+        typer.Option("--id", help="Fetch these instead of searching: PMIDs, DOIs or NCT ids (repeatable)."),
     ] = None,
-    max_records: Annotated[
-        int | None, typer.Option("--max", min=1, help="At most N records.")
-    ] = None,
+    max_records: Annotated[int | None, typer.Option("--max", min=1, help="At most N records.")] = None,
     email: Annotated[
         str | None,
         typer.Option(
@@ -499,12 +474,9 @@ def fetch_command(
         ),
     ] = None,
     api_key: Annotated[
-        str | None,
-        typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s)."),
+        str | None, typer.Option("--api-key", envvar="NCBI_API_KEY", help="NCBI API key (10 requests/s).")
     ] = None,
-    skip_bad: Annotated[
-        bool, typer.Option("--skip-bad", help="Import the good records, skip bad ones.")
-    ] = False,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the good records, skip bad ones.")] = False,
     actor: ActorOption = None,
     db: DbOption = None,
     as_json: JsonOption = False,

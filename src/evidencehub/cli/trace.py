@@ -16,20 +16,14 @@ def _print_run(run: dict[str, Any], indent: str = "") -> None:
     result = run.get("result") or {}
     head = f"{indent}run {run['id']} of {run['analysis']} ({run['created_at'][:10]}, {run['software']})"
     if result.get("estimate") is not None:
-        head += (
-            f": {result['measure']} {result['estimate']:.4g} "
-            f"[{result['ci_lb']:.4g}, {result['ci_ub']:.4g}], k = {result['k']}"
-        )
+        head += (f": {result['measure']} {result['estimate']:.4g} "
+                 f"[{result['ci_lb']:.4g}, {result['ci_ub']:.4g}], k = {result['k']}")
     console.print(head, highlight=False, markup=False)
     for row in run["rows"]:
         study = row["study"]
-        console.print(
-            f"{indent}  {study['label']}: {row['experimental']}"
-            + (f" vs {row['control']}" if row["control"] else "")
-            + ("" if row["pooled"] else " (not pooled)"),
-            highlight=False,
-            markup=False,
-        )
+        console.print(f"{indent}  {study['label']}: {row['experimental']}"
+                      + (f" vs {row['control']}" if row["control"] else "")
+                      + ("" if row["pooled"] else " (not pooled)"), highlight=False, markup=False)
         for od in row["outcome_data"]:
             source = od["source"]
             where = od["data_import"]
@@ -39,23 +33,14 @@ def _print_run(run: dict[str, Any], indent: str = "") -> None:
                 + f"; {od['locator'] or 'no locator'}; by {od['actor']}"
                 + (f"; data import {where['id']} ({where['label']})" if where else "")
                 + (f"; source {source['key']}" if source else ""),
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
+                highlight=False, markup=False, soft_wrap=True,
             )
         for record in study["records"]:
-            imports = ", ".join(
-                f"import {e['id']} ({e['kind']}: {e['query'] or e['label']}, "
-                f"{e['started_at'][:10]})"
-                for e in record["imports"]
-            )
-            console.print(
-                f"{indent}    record {record['key']}: {record['title']}"
-                + (f" — {imports}" if imports else " — no import recorded"),
-                highlight=False,
-                markup=False,
-                soft_wrap=True,
-            )
+            imports = ", ".join(f"import {e['id']} ({e['kind']}: {e['query'] or e['label']}, "
+                                f"{e['started_at'][:10]})" for e in record["imports"])
+            console.print(f"{indent}    record {record['key']}: {record['title']}"
+                          + (f" — {imports}" if imports else " — no import recorded"),
+                          highlight=False, markup=False, soft_wrap=True)
 
 
 def _print(chain: dict[str, Any]) -> None:
@@ -64,9 +49,8 @@ def _print(chain: dict[str, Any]) -> None:
         return
     if "analysis" in chain:
         analysis = chain["analysis"]
-        console.print(
-            f"analysis {analysis['slug']}: {analysis['title']}", highlight=False, markup=False
-        )
+        console.print(f"analysis {analysis['slug']}: {analysis['title']}", highlight=False,
+                      markup=False)
         if analysis["run"] is None:
             console.print("  never run (evidencehub analyze)", highlight=False)
         else:
@@ -74,13 +58,11 @@ def _print(chain: dict[str, Any]) -> None:
         return
     claims = [chain["claim"]] if "claim" in chain else chain["page"]["claims"]
     if "page" in chain:
-        console.print(
-            f"page {chain['page']['slug']}: {chain['page']['title']}", highlight=False, markup=False
-        )
+        console.print(f"page {chain['page']['slug']}: {chain['page']['title']}",
+                      highlight=False, markup=False)
     for claim in claims:
-        console.print(
-            f"claim {claim['id']}: {claim['text']}", highlight=False, markup=False, soft_wrap=True
-        )
+        console.print(f"claim {claim['id']}: {claim['text']}", highlight=False, markup=False,
+                      soft_wrap=True)
         for study in claim["studies"]:
             keys = ", ".join(r["key"] for r in study["records"]) or "no record"
             console.print(f"  cites {study['label']} ({keys})", highlight=False, markup=False)
@@ -90,10 +72,8 @@ def _print(chain: dict[str, Any]) -> None:
 
 
 def trace(
-    target: Annotated[
-        str,
-        typer.Argument(help="page:SLUG, claim:ID, analysis:SLUG or run:ID.", show_default=False),
-    ],
+    target: Annotated[str, typer.Argument(
+        help="page:SLUG, claim:ID, analysis:SLUG or run:ID.", show_default=False)],
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:

@@ -196,11 +196,8 @@ def load_corpus(root: Path = DEMO_DIR) -> Corpus:
                 )
     for row in arm_rows:
         if row.data.source is not None and _record_key(row.data.source) not in record_keys:
-            raise InputError(
-                f"unknown record {row.data.source!r}",
-                source=arm_table.name if arm_table else "analyses.toml",
-                where=f"row {row.row}",
-            )
+            raise InputError(f"unknown record {row.data.source!r}", source=arm_table.name
+                             if arm_table else "analyses.toml", where=f"row {row.row}")
     study_keys = {s.key for s in studies} | {r.data.study_key for r in arm_rows}
     analysis_slugs = {a.slug for a in analyses}
     for source in pages:

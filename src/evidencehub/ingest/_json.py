@@ -103,11 +103,8 @@ def convert_items(
     """
     for position, item in items:
         if not isinstance(item, Mapping):
-            yield Rejected(
-                source,
-                f"{unit} {position}",
-                f"expected a {noun} object, got a JSON {type(item).__name__}",
-            )
+            yield Rejected(source, f"{unit} {position}",
+                           f"expected a {noun} object, got a JSON {type(item).__name__}")
             continue
         ident = item_id(item)
         where = f"{unit} {position} ({ident})" if ident else f"{unit} {position}"

@@ -15,36 +15,13 @@ import re
 
 __all__ = ["display_name_fields", "inverted_name_fields", "name_fields", "split_author_list"]
 
-_FAMILY_INITIALS = re.compile(
-    r"^((?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|das) )*\S+)\s+"
-    r"((?:[A-Z]\.?-?\s?){1,4})$"
-)
+_FAMILY_INITIALS = re.compile(r"^((?:(?:van|von|de|der|den|da|di|du|la|le|del|dos|das) )*\S+)\s+"
+                              r"((?:[A-Z]\.?-?\s?){1,4})$")
 # Initials first, then the family name: "E J Reimer", "R. L. Whistler", "D.G. Adler".
 _INITIALS_FAMILY = re.compile(r"^(?:[A-Z]\.?-?\s?){1,4}\s+\S.*$")
 # Lower-case particles that belong to the family name ("van der Berg", "de la Cruz").
-_PARTICLES = {
-    "van",
-    "von",
-    "de",
-    "der",
-    "den",
-    "da",
-    "di",
-    "du",
-    "la",
-    "le",
-    "del",
-    "della",
-    "dos",
-    "das",
-    "ter",
-    "ten",
-    "zu",
-    "bin",
-    "ibn",
-    "al",
-    "el",
-}
+_PARTICLES = {"van", "von", "de", "der", "den", "da", "di", "du", "la", "le", "del", "della",
+              "dos", "das", "ter", "ten", "zu", "bin", "ibn", "al", "el"}
 
 
 def inverted_name_fields(name: str) -> dict[str, str]:

@@ -48,9 +48,7 @@ _INVISIBLE = re.compile("[" + "".join(_INVISIBLE_CHARS) + "]")
 # What makes a text need rewriting by clean_text: a whitespace character other than the space,
 # or two spaces in a row (checked only for texts longer than _LONG; shorter ones are rewritten).
 _ASCII_WHITESPACE = ("  ", *(chr(c) for c in range(128) if chr(c).isspace() and c != 32))
-_UNICODE_WHITESPACE = tuple(
-    chr(c) for c in range(128, 0x3001) if chr(c).isspace()
-)  # U+3000 is the last
+_UNICODE_WHITESPACE = tuple(chr(c) for c in range(128, 0x3001) if chr(c).isspace())  # U+3000 is the last
 _LONG = 80
 _TAG = re.compile(r"<[^<>]*>")
 
@@ -247,9 +245,7 @@ def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[
             raw = raw[3:]
         if b"\x00" in raw:
             raise InputError(
-                "binary data (a NUL byte), expected a text file",
-                source=source,
-                where=f"line {number}",
+                "binary data (a NUL byte), expected a text file", source=source, where=f"line {number}"
             )
         raw = raw.rstrip(b"\r\n")
         if raw.isascii():

@@ -43,46 +43,15 @@ __all__ = ["ARM_DATA_COLUMNS", "ArmDataRow", "read_arm_data"]
 
 #: The contract's columns, in order.
 ARM_DATA_COLUMNS = (
-    "study",
-    "arm",
-    "outcome",
-    "timepoint",
-    "n",
-    "mean",
-    "sd",
-    "events",
-    "total",
-    "median",
-    "q1",
-    "q3",
-    "min",
-    "max",
-    "se",
-    "ci_lb",
-    "ci_ub",
-    "value_kind",
-    "source",
-    "locator",
+    "study", "arm", "outcome", "timepoint", "n", "mean", "sd", "events", "total", "median",
+    "q1", "q3", "min", "max", "se", "ci_lb", "ci_ub", "value_kind", "source", "locator",
     "design",
 )
 _REQUIRED = ("study", "arm", "outcome")
 _EXTRA = ("unit", "direction", "population", "sd_baseline", "sd_final", "corr")
 _INTEGERS = ("n", "events", "total")
-_FLOATS = (
-    "mean",
-    "sd",
-    "median",
-    "q1",
-    "q3",
-    "min",
-    "max",
-    "se",
-    "ci_lb",
-    "ci_ub",
-    "sd_baseline",
-    "sd_final",
-    "corr",
-)
+_FLOATS = ("mean", "sd", "median", "q1", "q3", "min", "max", "se", "ci_lb", "ci_ub",
+           "sd_baseline", "sd_final", "corr")
 #: Table column → OutcomeData field, where they differ.
 _FIELD = {"min": "minimum", "max": "maximum"}
 _MISSING = frozenset({"", "na", "n/a", "nan", "null", "none", "."})
@@ -159,25 +128,17 @@ def _derive(row: _Row, values: dict[str, Any], kind: ValueKind) -> list[Derivati
 
     def keep(result: convert.Converted, fields: tuple[str, ...], inputs: dict[str, Any]) -> None:
         assert not isinstance(result.derivation, tuple)
-        derived.append(
-            Derivation(
-                method=result.derivation,
-                fields=fields,
-                inputs={k: float(v) for k, v in inputs.items()},
-                note=result.note,
-            )
-        )
+        derived.append(Derivation(method=result.derivation, fields=fields,
+                                  inputs={k: float(v) for k, v in inputs.items()},
+                                  note=result.note))
 
     try:
         if values.get("mean") is None and values.get("median") is not None and n is not None:
             has_iqr = values.get("q1") is not None and values.get("q3") is not None
             has_range = values.get("minimum") is not None and values.get("maximum") is not None
             if has_iqr or has_range:
-                spread = {
-                    k: values[k]
-                    for k in ("q1", "q3", "minimum", "maximum")
-                    if values.get(k) is not None
-                }
+                spread = {k: values[k] for k in ("q1", "q3", "minimum", "maximum")
+                          if values.get(k) is not None}
                 result = convert.mean_sd_from_median(values["median"], n, **spread)
                 values["mean"], values["sd"] = float(result.mean or 0), float(result.value)
                 keep(result, ("mean", "sd"), {"median": values["median"], "n": n, **spread})
@@ -191,9 +152,8 @@ def _derive(row: _Row, values: dict[str, Any], kind: ValueKind) -> list[Derivati
                 values["sd"] = float(result.value)
                 keep(result, ("sd",), {"ci_lb": values["ci_lb"], "ci_ub": values["ci_ub"], "n": n})
             elif kind is ValueKind.CHANGE and (change := _change_inputs(row)) is not None:
-                result = convert.sd_change(
-                    change["sd_baseline"], change["sd_final"], change["corr"]
-                )
+                result = convert.sd_change(change["sd_baseline"], change["sd_final"],
+                                           change["corr"])
                 values["sd"] = float(result.value)
                 keep(result, ("sd",), change)
     except InputError as err:
@@ -207,49 +167,24 @@ def _read_row(row: _Row, attributes: Iterable[str]) -> ArmDataRow:
             raise row.fail(column, "expected a value, got an empty cell")
     kind = row.choice("value_kind", ValueKind, ValueKind.FINAL)
     values: dict[str, Any] = {}
-    for column in (
-        "n",
-        "mean",
-        "sd",
-        "events",
-        "total",
-        "median",
-        "q1",
-        "q3",
-        "min",
-        "max",
-        "se",
-        "ci_lb",
-        "ci_ub",
-    ):
+    for column in ("n", "mean", "sd", "events", "total", "median", "q1", "q3", "min", "max",
+                   "se", "ci_lb", "ci_ub"):
         value = row.number(column)
         if value is not None and column in _INTEGERS:
             value = int(value)
         values[_FIELD.get(column, column)] = value
     derivations = _derive(row, values, kind)
-    data = validate(
-        OutcomeData,
-        {
-            "study_key": _study_key(row),
-            "outcome": row.text("outcome"),
-            "arm": row.text("arm"),
-            "timepoint": row.text("timepoint"),
-            "value_kind": kind,
-            **values,
-            "derivations": derivations,
-            "attributes": {name: v for name in attributes if (v := row.text(name)) is not None},
-            "source": row.text("source"),
-            "locator": row.text("locator"),
-        },
-        source=row.source,
-        where=f"row {row.line}",
-    )
+    data = validate(OutcomeData, {
+        "study_key": _study_key(row),
+        "outcome": row.text("outcome"), "arm": row.text("arm"),
+        "timepoint": row.text("timepoint"), "value_kind": kind, **values,
+        "derivations": derivations,
+        "attributes": {name: v for name in attributes if (v := row.text(name)) is not None},
+        "source": row.text("source"), "locator": row.text("locator"),
+    }, source=row.source, where=f"row {row.line}")
     return ArmDataRow(
-        row=row.line,
-        study_label=row.text("study") or "",
-        data=data,
-        design=row.choice("design", StudyDesign),
-        population=row.text("population"),
+        row=row.line, study_label=row.text("study") or "", data=data,
+        design=row.choice("design", StudyDesign), population=row.text("population"),
         unit=row.text("unit"),
         direction=row.choice("direction", OutcomeDirection),
     )
@@ -278,18 +213,14 @@ def read_arm_data(path: Path) -> list[ArmDataRow]:
     except IsADirectoryError:
         raise InputError("is a directory, expected a CSV file", source=str(path)) from None
     except UnicodeDecodeError as exc:
-        raise InputError(
-            f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source
-        ) from None
+        raise InputError(f"not UTF-8 text ({exc.reason} at byte {exc.start})", source=source) from None
     except csv.Error as exc:
         raise InputError(f"not a readable CSV table ({exc})", source=source) from None
     missing = [c for c in _REQUIRED if c not in header]
     if missing:
         raise InputError(
             f"missing column(s) {', '.join(repr(c) for c in missing)}; the columns are "
-            f"{', '.join(ARM_DATA_COLUMNS)}",
-            source=source,
-            where="header",
+            f"{', '.join(ARM_DATA_COLUMNS)}", source=source, where="header",
         )
     if not rows:
         raise InputError("the table has no rows", source=source)
@@ -298,11 +229,8 @@ def read_arm_data(path: Path) -> list[ArmDataRow]:
     seen: dict[tuple[str, str, str, str | None, str], int] = {}
     for number, cells in enumerate(rows, start=2):
         if None in cells:
-            raise InputError(
-                f"{len(header)} columns in the header, more in this row",
-                source=source,
-                where=f"row {number}",
-            )
+            raise InputError(f"{len(header)} columns in the header, more in this row",
+                             source=source, where=f"row {number}")
         item = _read_row(_Row(cells, number, source), attributes)
         data = item.data
         identity = (data.study_key, data.arm, data.outcome, data.timepoint, data.value_kind.value)
@@ -311,8 +239,7 @@ def read_arm_data(path: Path) -> list[ArmDataRow]:
                 f"study {item.study_label!r}, arm {data.arm!r}, outcome {data.outcome!r}"
                 f"{', time point ' + repr(data.timepoint) if data.timepoint else ''} "
                 f"({data.value_kind.value} values) is given twice (also row {seen[identity]})",
-                source=source,
-                where=f"row {number}",
+                source=source, where=f"row {number}",
             )
         seen[identity] = number
         out.append(item)

@@ -63,24 +63,16 @@ class DataImportReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "path": self.path,
-            "import_id": self.import_id,
-            "sha256": self.sha256,
-            "read": self.read,
-            "created": self.created,
-            "updated": self.updated,
-            "unchanged": self.unchanged,
-            "studies_created": list(self.studies_created),
-            "outcomes_created": list(self.outcomes_created),
-            "rows": list(self.rows),
+            "path": self.path, "import_id": self.import_id, "sha256": self.sha256,
+            "read": self.read, "created": self.created, "updated": self.updated,
+            "unchanged": self.unchanged, "studies_created": list(self.studies_created),
+            "outcomes_created": list(self.outcomes_created), "rows": list(self.rows),
         }
 
     def summary(self) -> str:
         """One paragraph for people."""
-        text = (
-            f"{self.read} row(s) read from {Path(self.path).name}: {self.created} new, "
-            f"{self.updated} changed (a new version each), {self.unchanged} unchanged."
-        )
+        text = (f"{self.read} row(s) read from {Path(self.path).name}: {self.created} new, "
+                f"{self.updated} changed (a new version each), {self.unchanged} unchanged.")
         if self.studies_created:
             text += f" New studies: {', '.join(self.studies_created)}."
         if self.outcomes_created:
@@ -105,55 +97,33 @@ def _source_key(session: Session, item: ArmDataRow, path: Path) -> str | None:
     try:
         return records_repo.get_record(session, item.data.source).key
     except NotFoundError:
-        raise InputError(
-            f"source {item.data.source!r} is not in the store; import the "
-            "record first (evidencehub import or fetch)",
-            source=path.name,
-            where=where,
-        ) from None
+        raise InputError(f"source {item.data.source!r} is not in the store; import the "
+                         "record first (evidencehub import or fetch)",
+                         source=path.name, where=where) from None
     except InputError as err:
         raise InputError(err.problem, source=path.name, where=where) from None
 
 
-def _ensure_study(
-    session: Session,
-    item: ArmDataRow,
-    source: str | None,
-    design: StudyDesign | None,
-    path: Path,
-    report: DataImportReport,
-    known: set[str],
-) -> None:
+def _ensure_study(session: Session, item: ArmDataRow, source: str | None,
+                  design: StudyDesign | None, path: Path, report: DataImportReport,
+                  known: set[str]) -> None:
     """Create the row's study unless ``known`` (the keys of the stored studies) has it."""
     key = item.data.study_key
     if key in known:
         return
     chosen = item.design or design
     if chosen is None:
-        raise InputError(
-            f"study {item.study_label!r} is new; give its design in a 'design' "
-            "column or with --design",
-            source=path.name,
-            where=f"row {item.row}",
-        )
+        raise InputError(f"study {item.study_label!r} is new; give its design in a 'design' "
+                         "column or with --design", source=path.name, where=f"row {item.row}")
     records = () if source is None else (source,)
-    studies_repo.upsert_study(
-        session,
-        Study(
-            key=key,
-            label=item.study_label,
-            design=chosen,
-            population=item.population,
-            record_keys=records,
-        ),
-    )
+    studies_repo.upsert_study(session, Study(key=key, label=item.study_label, design=chosen,
+                                             population=item.population, record_keys=records))
     report.studies_created.append(key)
     known.add(key)
 
 
-def import_arm_data(
-    engine: Engine, path: Path, *, actor: Actor, design: StudyDesign | None = None
-) -> DataImportReport:
+def import_arm_data(engine: Engine, path: Path, *, actor: Actor,
+                    design: StudyDesign | None = None) -> DataImportReport:
     """Import the arm table at ``path`` (module docstring); one transaction."""
     started = dt.datetime.now(dt.UTC)
     rows = read_arm_data(path)
@@ -161,16 +131,9 @@ def import_arm_data(
         return write_arm_data(session, path, rows, actor=actor, design=design, started=started)
 
 
-def write_arm_data(
-    session: Session,
-    path: Path,
-    rows: Sequence[ArmDataRow],
-    *,
-    actor: Actor,
-    design: StudyDesign | None = None,
-    started: dt.datetime | None = None,
-    record_unchanged: bool = True,
-) -> DataImportReport:
+def write_arm_data(session: Session, path: Path, rows: Sequence[ArmDataRow], *, actor: Actor,
+                   design: StudyDesign | None = None, started: dt.datetime | None = None,
+                   record_unchanged: bool = True) -> DataImportReport:
     """Write the rows read from ``path`` inside the caller's unit of work (the demo's import
     stage uses this; :func:`import_arm_data` is the one-transaction command).
 
@@ -180,28 +143,17 @@ def write_arm_data(
     started = started or dt.datetime.now(dt.UTC)
     report = DataImportReport(path=str(path), sha256=_sha256(path), read=len(rows))
     writer = actor_id(session, actor)
-    event = ImportEvent(
-        kind=ImportKind.DATA,
-        reader=DATA_READER,
-        label=path.name,
-        sha256=report.sha256,
-        actor=actor.name,
-        started_at=started,
-        finished_at=started,
-        n_read=len(rows),
-    )
+    event = ImportEvent(kind=ImportKind.DATA, reader=DATA_READER, label=path.name,
+                        sha256=report.sha256, actor=actor.name, started_at=started,
+                        finished_at=started, n_read=len(rows))
     report.import_id = import_events.record_event(session, event, actor, {})
     known_outcomes = {o.name for o in outcomes_repo.list_outcomes(session)}
     studies = set(studies_repo.study_labels(session))
     for item in rows:
         source = _source_key(session, item, path)
         _ensure_study(session, item, source, design, path, report, studies)
-        outcome = Outcome(
-            name=item.data.outcome,
-            data_kind=item.data.data_kind,
-            unit=item.unit,
-            direction=item.direction,
-        )
+        outcome = Outcome(name=item.data.outcome, data_kind=item.data.data_kind,
+                          unit=item.unit, direction=item.direction)
         try:
             outcomes_repo.outcome_id(session, outcome, actor_id=writer)
         except InputError as err:
@@ -210,24 +162,15 @@ def write_arm_data(
             known_outcomes.add(outcome.name)
             report.outcomes_created.append(outcome.name)
         data_id, version, status = outcomes_repo.put_outcome_data(
-            session, item.data, actor_id=writer, import_id=report.import_id
-        )
-        report.rows.append(
-            {"row": item.row, "id": data_id, "version": version, "status": status.value}
-        )
+            session, item.data, actor_id=writer, import_id=report.import_id)
+        report.rows.append({"row": item.row, "id": data_id, "version": version,
+                            "status": status.value})
         setattr(report, status.value, getattr(report, status.value) + 1)
     if not record_unchanged and not (report.created or report.updated or report.studies_created):
         import_events.drop_event(session, report.import_id)
         report.import_id = 0
         return report
-    import_events.complete_event(
-        session,
-        report.import_id,
-        finished_at=dt.datetime.now(dt.UTC),
-        counts={
-            "n_created": report.created,
-            "n_updated": report.updated,
-            "n_unchanged": report.unchanged,
-        },
-    )
+    import_events.complete_event(session, report.import_id, finished_at=dt.datetime.now(dt.UTC),
+                               counts={"n_created": report.created, "n_updated": report.updated,
+                                       "n_unchanged": report.unchanged})
     return report

@@ -55,3 +55,4 @@ class Reader(Protocol):
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         """Yield every item of ``stream``; ``source`` names it in messages (usually the path)."""
         ...
+

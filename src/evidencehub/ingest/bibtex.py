@@ -58,14 +58,9 @@ __all__ = ["BibtexReader"]
 def _decoder() -> LatexNodes2Text:
     """pylatexenc's decoder, taught macros it would drop: logos (``\\TeX``), biblatex's ``\\hyphen``."""
     context = get_default_latex_context_db()
-    context.add_context_category(
-        "evidencehub-logos",
-        prepend=True,
-        macros=[
-            MacroTextSpec(name, simplify_repl=name) for name in ("TeX", "LaTeX", "BibTeX", "LaTeXe")
-        ]
-        + [MacroTextSpec("url", simplify_repl="%s"), MacroTextSpec("hyphen", simplify_repl="-")],
-    )
+    context.add_context_category("evidencehub-logos", prepend=True, macros=[
+        MacroTextSpec(name, simplify_repl=name) for name in ("TeX", "LaTeX", "BibTeX", "LaTeXe")
+    ] + [MacroTextSpec("url", simplify_repl="%s"), MacroTextSpec("hyphen", simplify_repl="-")])
     return LatexNodes2Text(latex_context=context, math_mode="verbatim")
 
 
@@ -73,49 +68,18 @@ _DECODER = _decoder()
 
 # BibTeX/BibLaTeX entry types → Crossref work types.
 _RECORD_TYPES = {
-    "article": "journal-article",
-    "book": "book",
-    "mvbook": "book",
-    "inbook": "book-chapter",
-    "bookinbook": "book-chapter",
-    "incollection": "book-chapter",
-    "collection": "edited-book",
-    "inproceedings": "proceedings-article",
-    "conference": "proceedings-article",
-    "proceedings": "proceedings",
-    "phdthesis": "dissertation",
-    "mastersthesis": "dissertation",
-    "thesis": "dissertation",
-    "techreport": "report",
-    "report": "report",
-    "dataset": "dataset",
-    "online": "posted-content",
-    "unpublished": "posted-content",
+    "article": "journal-article", "book": "book", "mvbook": "book", "inbook": "book-chapter",
+    "bookinbook": "book-chapter", "incollection": "book-chapter", "collection": "edited-book",
+    "inproceedings": "proceedings-article", "conference": "proceedings-article",
+    "proceedings": "proceedings", "phdthesis": "dissertation", "mastersthesis": "dissertation",
+    "thesis": "dissertation", "techreport": "report", "report": "report", "dataset": "dataset",
+    "online": "posted-content", "unpublished": "posted-content",
 }
 _GROUPING_TYPES = {"set", "xdata"}
 # Fields a child never inherits through crossref (they identify the parent or steer biber).
-_NOT_INHERITED = {
-    "crossref",
-    "entryset",
-    "ids",
-    "label",
-    "shorthand",
-    "sortkey",
-    "presort",
-    "title",
-    "subtitle",
-    "titleaddon",
-    "shorttitle",
-    "sorttitle",
-    "indextitle",
-    "indexsorttitle",
-    "doi",
-    "url",
-    "eprint",
-    "eprinttype",
-    "pmid",
-    "abstract",
-}
+_NOT_INHERITED = {"crossref", "entryset", "ids", "label", "shorthand", "sortkey", "presort",
+                  "title", "subtitle", "titleaddon", "shorttitle", "sorttitle", "indextitle",
+                  "indexsorttitle", "doi", "url", "eprint", "eprinttype", "pmid", "abstract"}
 _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
@@ -188,11 +152,7 @@ def _record_fields(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
         title = f"{title}: {subtitle}"
     abstract = _latex(fields.get("abstract"))
     note = _latex(fields.get("note"))
-    keywords = [
-        k
-        for k in (clean_text(p) for p in re.split(r"[;,]", _latex(fields.get("keywords")) or ""))
-        if k
-    ]
+    keywords = [k for k in (clean_text(p) for p in re.split(r"[;,]", _latex(fields.get("keywords")) or "")) if k]
     date = (fields.get("date") or "").strip()
     full_date = _FULL_DATE.match(date)
     year = _YEAR.search(fields.get("year") or date)
@@ -204,9 +164,7 @@ def _record_fields(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
         "title": title,
         "abstract": abstract,
         "authors": _authors(fields.get("author")),
-        "journal": _latex(
-            fields.get("journaltitle") or fields.get("journal") or fields.get("booktitle")
-        ),
+        "journal": _latex(fields.get("journaltitle") or fields.get("journal") or fields.get("booktitle")),
         "journal_abbrev": _latex(fields.get("shortjournal")),
         "issn": _latex(fields.get("issn")),
         "publisher": _latex(fields.get("publisher")),
@@ -216,9 +174,7 @@ def _record_fields(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
         "published": "-".join(full_date.groups()) if full_date else None,
         "volume": _latex(fields.get("volume")),
         # "number" is an issue only in periodicals; elsewhere it is a report or patent number.
-        "issue": _latex(
-            fields.get("issue") or (fields.get("number") if entry_type == "article" else None)
-        ),
+        "issue": _latex(fields.get("issue") or (fields.get("number") if entry_type == "article" else None)),
         "pages": re.sub(r"\s*[\u2013\u2014-]+\s*", "-", pages) if pages else None,
         "doi": _doi(doi),
         "pmid": pmid.strip() if pmid else None,
@@ -226,9 +182,7 @@ def _record_fields(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
         "url": fields.get("url"),
         "keywords": tuple(dict.fromkeys(keywords)),
         "language": _latex(fields.get("langid") or fields.get("language")),
-        "registry_ids": find_registry_ids(
-            "\n".join(filter(None, [title, abstract, note, *keywords]))
-        ),
+        "registry_ids": find_registry_ids("\n".join(filter(None, [title, abstract, note, *keywords]))),
     }
 
 
@@ -253,14 +207,8 @@ class BibtexReader:
         if not data.strip():
             raise InputError("empty file, expected BibTeX entries (@article{…})", source=source)
         text = decode_bytes(data, source=source)
-        library = parse_string(
-            text,
-            parse_stack=[
-                ResolveStringReferencesMiddleware(),
-                RemoveEnclosingMiddleware(),
-                NormalizeFieldKeys(),
-            ],
-        )
+        library = parse_string(text, parse_stack=[
+            ResolveStringReferencesMiddleware(), RemoveEnclosingMiddleware(), NormalizeFieldKeys()])
         if not library.entries and not library.failed_blocks:
             raise InputError("not BibTeX: no @entry{…} found", source=source)
         yield from self._items(library, source)
@@ -272,11 +220,8 @@ class BibtexReader:
             line = (block.start_line or 0) + 1
             if isinstance(block, DuplicateBlockKeyBlock):
                 earlier = first_line.get(block.key.lower())
-                yield Rejected(
-                    source,
-                    f"entry '{block.key}' (line {line})",
-                    f"duplicate entry key (first used at line {(earlier or 0) + 1})",
-                )
+                yield Rejected(source, f"entry '{block.key}' (line {line})",
+                               f"duplicate entry key (first used at line {(earlier or 0) + 1})")
             elif isinstance(block, ParsingFailedBlock):
                 yield Rejected(source, f"block at line {line}", _problem(block))
             elif isinstance(block, Entry):
@@ -286,18 +231,14 @@ class BibtexReader:
                 yield self._convert(block, entry_type, by_key, source, line)
 
     @staticmethod
-    def _convert(
-        entry: Entry, entry_type: str, by_key: dict[str, Entry], source: str, line: int
-    ) -> Item:
+    def _convert(entry: Entry, entry_type: str, by_key: dict[str, Entry], source: str, line: int) -> Item:
         where = f"entry '{entry.key}' (line {line})"
         fields = _fields(entry)
         parent_key = fields.get("crossref", "").strip().lower()
         if parent_key:
             parent = by_key.get(parent_key)
             if parent is None:
-                return Rejected(
-                    source, where, f"crossref to an entry not in this file: {fields['crossref']!r}"
-                )
+                return Rejected(source, where, f"crossref to an entry not in this file: {fields['crossref']!r}")
             fields = _inherit(fields, _fields(parent))
         try:
             values = {k: v for k, v in _record_fields(entry_type, fields).items() if v is not None}

@@ -58,20 +58,10 @@ _NAMESPACES = (
     'xmlns:jats="http://www.ncbi.nlm.nih.gov/JATS1" xmlns:mml="http://www.w3.org/1998/Math/MathML" '
     'xmlns:xlink="http://www.w3.org/1999/xlink" xmlns:ali="http://www.niso.org/schemas/ali/1.0/"'
 )
-_UPDATE_TO = {
-    "retraction": "retraction-of",
-    "correction": "erratum-for",
-    "erratum": "erratum-for",
-    "corrigendum": "erratum-for",
-    "expression_of_concern": "expression-of-concern-for",
-}
-_UPDATED_BY = {
-    "retraction": "retracted-in",
-    "correction": "erratum-in",
-    "erratum": "erratum-in",
-    "corrigendum": "erratum-in",
-    "expression_of_concern": "expression-of-concern-in",
-}
+_UPDATE_TO = {"retraction": "retraction-of", "correction": "erratum-for", "erratum": "erratum-for",
+              "corrigendum": "erratum-for", "expression_of_concern": "expression-of-concern-for"}
+_UPDATED_BY = {"retraction": "retracted-in", "correction": "erratum-in", "erratum": "erratum-in",
+               "corrigendum": "erratum-in", "expression_of_concern": "expression-of-concern-in"}
 
 
 def _local(element: etree._Element) -> str:
@@ -99,9 +89,7 @@ def jats_abstract(markup: str) -> tuple[str | None, list[dict[str, str]]]:
             label = element_text(title)
             sections.append({"label": label, "text": body} if label else {"text": body})
     if sections:
-        text = " ".join(
-            f"{s['label']}: {s['text']}" if "label" in s else s["text"] for s in sections
-        )
+        text = " ".join(f"{s['label']}: {s['text']}" if "label" in s else s["text"] for s in sections)
         return text, sections
     paragraphs = [element_text(p) for p in root.iter() if _local(p) == "p"]
     if not paragraphs:
@@ -141,9 +129,7 @@ def _author(author: Mapping[str, Any]) -> dict[str, Any]:
         fields["family"] = clean_text(author["given"])
     if author.get("ORCID"):
         fields["orcid"] = _orcid(author["ORCID"])
-    names = [
-        clean_text(a.get("name")) for a in author.get("affiliation") or [] if isinstance(a, Mapping)
-    ]
+    names = [clean_text(a.get("name")) for a in author.get("affiliation") or [] if isinstance(a, Mapping)]
     fields["affiliations"] = tuple(n for n in names if n)
     return fields
 
@@ -172,9 +158,7 @@ def _links(work: Mapping[str, Any], own_doi: str) -> tuple[list[dict[str, str]],
         for target in targets if isinstance(targets, list) else []:
             id_type, value = str(target.get("id-type", "")).lower(), str(target.get("id", ""))
             if value:
-                links.append(
-                    {"kind": relation, "target": f"{id_type}:{value}" if id_type else value}
-                )
+                links.append({"kind": relation, "target": f"{id_type}:{value}" if id_type else value})
     return links, retracted
 
 
@@ -191,11 +175,8 @@ def work_fields(work: Mapping[str, Any]) -> dict[str, Any]:
         if year:
             break
     links, retracted = _links(work, doi)
-    trials = [
-        t.get("clinical-trial-number", "")
-        for t in work.get("clinical-trial-number") or []
-        if isinstance(t, Mapping)
-    ]
+    trials = [t.get("clinical-trial-number", "") for t in work.get("clinical-trial-number") or []
+              if isinstance(t, Mapping)]
     url = (work.get("resource") or {}).get("primary", {}).get("URL") or work.get("URL")
     return {
         "doi": doi or None,
@@ -237,19 +218,13 @@ def _works(data: Any, source: str) -> Iterator[tuple[int, Any]]:
         if kind == "work" and isinstance(message, Mapping):
             yield 1, message
             return
-        if (
-            kind == "work-list"
-            and isinstance(message, Mapping)
-            and isinstance(message.get("items"), list)
-        ):
+        if kind == "work-list" and isinstance(message, Mapping) and isinstance(message.get("items"), list):
             yield from enumerate(message["items"], start=1)
             return
         raise InputError(f"expected {_WHAT}, got a '{kind}' message", source=source)
     if isinstance(data, Mapping) and isinstance(data.get("message"), Mapping):
         data = data["message"]
-    yield from unwrap_items(
-        data, source=source, what=_WHAT, envelope_keys=("items",), is_item=_is_work
-    )
+    yield from unwrap_items(data, source=source, what=_WHAT, envelope_keys=("items",), is_item=_is_work)
 
 
 class CrossrefReader:
@@ -262,21 +237,10 @@ class CrossrefReader:
         text = looks_like_json(head)
         if text is None:
             return False
-        return '"message-type"' in text or (
-            '"DOI"' in text
-            and (
-                '"container-title"' in text
-                or '"is-referenced-by-count"' in text
-                or '"reference-count"' in text
-            )
-        )
+        return '"message-type"' in text or ('"DOI"' in text and (
+            '"container-title"' in text or '"is-referenced-by-count"' in text or '"reference-count"' in text))
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = load_json(stream, source=source, what=_WHAT)
-        yield from convert_items(
-            _works(data, source),
-            source=source,
-            model=Record,
-            to_fields=work_fields,
-            item_id=_doi_label,
-        )
+        yield from convert_items(_works(data, source), source=source, model=Record,
+                                 to_fields=work_fields, item_id=_doi_label)

@@ -50,24 +50,9 @@ DEFAULT_COLUMNS: dict[str, tuple[str, ...]] = {
     "doi": ("doi", "di", "do"),
     "pmid": ("pmid", "pubmed id", "pubmedid", "pubmed"),
     "pmcid": ("pmcid", "pmc id"),
-    "journal": (
-        "journal",
-        "source title",
-        "journal title",
-        "journal name",
-        "publication title",
-        "secondary title",
-        "so",
-        "t2",
-        "jo",
-    ),
-    "journal_abbrev": (
-        "journal abbrev",
-        "abbreviated source title",
-        "journal abbreviation",
-        "ji",
-        "j2",
-    ),
+    "journal": ("journal", "source title", "journal title", "journal name", "publication title",
+                "secondary title", "so", "t2", "jo"),
+    "journal_abbrev": ("journal abbrev", "abbreviated source title", "journal abbreviation", "ji", "j2"),
     "issn": ("issn", "sn"),
     "publisher": ("publisher", "pb"),
     "volume": ("volume", "vl"),
@@ -141,9 +126,7 @@ class CsvReader:
     name: ClassVar[str] = "csv"
     suffixes: ClassVar[tuple[str, ...]] = (".csv", ".tsv", ".tab")
 
-    def __init__(
-        self, columns: Mapping[str, str] | None = None, *, author_separator: str | None = None
-    ) -> None:
+    def __init__(self, columns: Mapping[str, str] | None = None, *, author_separator: str | None = None) -> None:
         self.columns = dict(columns or {})
         self.author_separator = author_separator
 
@@ -155,17 +138,12 @@ class CsvReader:
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         unknown = sorted(set(self.columns) - _FIELDS)
         if unknown:
-            raise InputError(
-                f"unknown field(s) in the column mapping: {', '.join(unknown)} "
-                f"(known: {', '.join(sorted(_FIELDS))})",
-                source=source,
-            )
+            raise InputError(f"unknown field(s) in the column mapping: {', '.join(unknown)} "
+                             f"(known: {', '.join(sorted(_FIELDS))})", source=source)
         lines = iter_text_lines(stream, source=source)
         first = next(lines, None)
         if first is None or not first[1].strip():
-            raise InputError(
-                "empty file or empty header line, expected a CSV header", source=source
-            )
+            raise InputError("empty file or empty header line, expected a CSV header", source=source)
         dialect = _dialect(first[1])
         headers = next(csv.reader([first[1]], dialect))
         positions = self._positions(headers, source)
@@ -182,10 +160,8 @@ class CsvReader:
             if not any(cell.strip() for cell in row):
                 continue
             where = f"row {row_number} (line {start_line})"
-            if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers) :]):
-                yield Rejected(
-                    source, where, f"{len(row)} cells but the header has {len(headers)} columns"
-                )
+            if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers):]):
+                yield Rejected(source, where, f"{len(row)} cells but the header has {len(headers)} columns")
                 continue
             cells = {field: row[index] for field, index in positions.items() if index < len(row)}
             try:
@@ -200,12 +176,8 @@ class CsvReader:
         positions: dict[str, int] = {}
         for field, header in self.columns.items():
             if _header_key(header) not in keys:
-                raise InputError(
-                    f"the column mapping names {header!r} for {field!r}, but the header has "
-                    f"no such column (columns: {', '.join(headers)})",
-                    source=source,
-                    where="line 1",
-                )
+                raise InputError(f"the column mapping names {header!r} for {field!r}, but the header has "
+                                 f"no such column (columns: {', '.join(headers)})", source=source, where="line 1")
             positions[field] = keys.index(_header_key(header))
         for field, candidates in DEFAULT_COLUMNS.items():
             if field in positions:
@@ -216,12 +188,9 @@ class CsvReader:
                     break
         if "title" not in positions:
             raise InputError(
-                "no title column: expected one of "
-                + ", ".join(DEFAULT_COLUMNS["title"])
+                "no title column: expected one of " + ", ".join(DEFAULT_COLUMNS["title"])
                 + f" (columns: {', '.join(headers)}); name it with a column mapping {{'title': HEADER}}",
-                source=source,
-                where="line 1",
-            )
+                source=source, where="line 1")
         return positions
 
     def _record_fields(self, cells: Mapping[str, str]) -> dict[str, Any]:
@@ -233,9 +202,7 @@ class CsvReader:
         if "year" in fields:
             fields["year"] = _year_text(fields["year"])
         if "authors" in fields:
-            names = _list_literal(fields["authors"]) or split_author_list(
-                fields["authors"], self.author_separator
-            )
+            names = _list_literal(fields["authors"]) or split_author_list(fields["authors"], self.author_separator)
             fields["authors"] = [name_fields(n) for n in names if n.strip()]
         if "keywords" in fields:
             keywords = _list_literal(fields["keywords"]) or _split_list(fields["keywords"])

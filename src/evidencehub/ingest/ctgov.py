@@ -48,7 +48,7 @@ from evidencehub.model import Trial, parse_registry_id
 
 __all__ = ["CtgovReader", "partial_date"]
 
-_WHAT = 'ClinicalTrials.gov API v2 study JSON (a study, a list of studies, or a {"studies": [...]} page)'
+_WHAT = "ClinicalTrials.gov API v2 study JSON (a study, a list of studies, or a {\"studies\": [...]} page)"
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$")
 
 
@@ -104,18 +104,13 @@ def study_fields(study: Mapping[str, Any]) -> dict[str, Any]:
     arms = protocol.get("armsInterventionsModule") or {}
     interventions = [
         f"{_label(i.get('type'))}: {i['name']}" if i.get("type") else i["name"]
-        for i in arms.get("interventions") or []
-        if i.get("name")
+        for i in arms.get("interventions") or [] if i.get("name")
     ]
     arm_groups = [
         f"{g['label']} ({_label(g.get('type'))})" if g.get("type") else g["label"]
-        for g in arms.get("armGroups") or []
-        if g.get("label")
+        for g in arms.get("armGroups") or [] if g.get("label")
     ]
-    locations = [
-        _location(loc)
-        for loc in (protocol.get("contactsLocationsModule") or {}).get("locations") or []
-    ]
+    locations = [_location(loc) for loc in (protocol.get("contactsLocationsModule") or {}).get("locations") or []]
     return {
         "registry_id": ident.get("nctId"),
         "secondary_ids": _secondary_ids(ident.get("secondaryIdInfos")),
@@ -123,20 +118,10 @@ def study_fields(study: Mapping[str, Any]) -> dict[str, Any]:
         "phase": _phase(design.get("phases")),
         "status": status.get("overallStatus"),
         "enrollment": (design.get("enrollmentInfo") or {}).get("count"),
-        "conditions": [
-            c
-            for c in map(
-                clean_text, (protocol.get("conditionsModule") or {}).get("conditions") or []
-            )
-            if c
-        ],
+        "conditions": [c for c in map(clean_text, (protocol.get("conditionsModule") or {}).get("conditions") or []) if c],
         "interventions": [clean_text(i) for i in interventions],
         "arms": [clean_text(a) for a in arm_groups],
-        "sponsor": clean_text(
-            ((protocol.get("sponsorCollaboratorsModule") or {}).get("leadSponsor") or {}).get(
-                "name"
-            )
-        ),
+        "sponsor": clean_text(((protocol.get("sponsorCollaboratorsModule") or {}).get("leadSponsor") or {}).get("name")),
         "start_date": partial_date((status.get("startDateStruct") or {}).get("date")),
         "completion_date": partial_date((status.get("completionDateStruct") or {}).get("date")),
         "last_updated": partial_date((status.get("lastUpdatePostDateStruct") or {}).get("date")),
@@ -168,16 +153,8 @@ class CtgovReader:
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = load_json(stream, source=source, what=_WHAT)
-        studies = unwrap_items(
-            data, source=source, what=_WHAT, envelope_keys=("studies",), is_item=_is_study
-        )
-        yield from convert_items(
-            studies,
-            source=source,
-            model=Trial,
-            to_fields=study_fields,
-            item_id=_nct_id,
-            unit="study",
-            noun="study",
-            wrong_type=(TypeError, ValueError, AttributeError, KeyError),
-        )
+        studies = unwrap_items(data, source=source, what=_WHAT, envelope_keys=("studies",),
+                               is_item=_is_study)
+        yield from convert_items(studies, source=source, model=Trial, to_fields=study_fields,
+                                 item_id=_nct_id, unit="study", noun="study",
+                                 wrong_type=(TypeError, ValueError, AttributeError, KeyError))

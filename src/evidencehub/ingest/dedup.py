@@ -158,7 +158,9 @@ def _ids(record: Record) -> tuple[str | None, str | None, str | None]:
     return record.doi, record.pmid, record.pmcid
 
 
-def _identifier_match(a: tuple[str | None, ...], b: tuple[str | None, ...]) -> Match | None:
+def _identifier_match(
+    a: tuple[str | None, ...], b: tuple[str | None, ...]
+) -> Match | None:
     """Rule 1 on ``(doi, pmid, pmcid)`` tuples: a shared id, a conflicting DOI/PMID, or None."""
     for name, left, right in zip(_IDENTIFIERS, a, b, strict=True):
         if left and left == right:
@@ -450,9 +452,7 @@ def merge_into(
     for name in _DEFAULTS:
         old, new = getattr(stored, name), getattr(incoming, name)
         if name in _UNION_FIELDS:
-            extra = (
-                record_registry_ids(incoming) if name == "registry_ids" and scan_incoming else new
-            )
+            extra = record_registry_ids(incoming) if name == "registry_ids" and scan_incoming else new
             values[name] = tuple(dict.fromkeys((*old, *extra)))
         elif _is_empty(name, new) or old == new:
             values[name] = old

@@ -67,10 +67,7 @@ class EventLog:
         for position in self._pairs_of.pop(old, ()):
             key, other, reason, score = self.candidates[position]
             self.candidates[position] = (
-                new if key == old else key,
-                new if other == old else other,
-                reason,
-                score,
+                new if key == old else key, new if other == old else other, reason, score
             )
             self._pairs_of.setdefault(new, []).append(position)
 

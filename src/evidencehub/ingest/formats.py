@@ -146,9 +146,7 @@ def detect_format(path: Path) -> Reader:
     _check_readable(path)
     head = _head(path)
     if not head.strip():
-        raise InputError(
-            f"empty file; nothing to import (known formats: {_known()})", source=str(path)
-        )
+        raise InputError(f"empty file; nothing to import (known formats: {_known()})", source=str(path))
     for magic, what in _BINARY_MAGIC.items():
         if head.startswith(magic):
             raise InputError(f"this is {what}, not a bibliographic export", source=str(path))

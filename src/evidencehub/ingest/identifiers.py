@@ -161,9 +161,7 @@ _REGISTRY_IN_TEXT = re.compile(
       | IRCT\d{8,}N\d+
       | NTR\s?\d{3,5}
       | KCT\s?\d{7}
-      | """
-    + _EU_PREFIX
-    + r"""\d{4}-\d{6}-\d{2}(?:-\d{2})?
+      | """ + _EU_PREFIX + r"""\d{4}-\d{6}-\d{2}(?:-\d{2})?
     )(?![A-Za-z0-9])""",
     re.IGNORECASE | re.VERBOSE,
 )

@@ -312,9 +312,7 @@ class RecordImporter:
         """
         if not items:
             return
-        records = [
-            _with_all_registry_ids(item.item) for item in items if isinstance(item.item, Record)
-        ]
+        records = [_with_all_registry_ids(item.item) for item in items if isinstance(item.item, Record)]
         if len(records) != len(items):
             raise TypeError("add_records takes parsed records only (trials go to add_trial)")
         prefetched = self._prefetch(records)

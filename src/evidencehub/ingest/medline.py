@@ -46,8 +46,7 @@ __all__ = ["MedlineReader"]
 _MONTHS = {
     name: number
     for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
     )
 }
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d|2100)\b")
@@ -181,9 +180,7 @@ class _RecordBuilder:
         book_title = self.first("BTI")
         title = self.first("TI") or self.first("TT")
         fields["title"] = title or book_title
-        fields["record_type"] = (
-            ("book-chapter" if title else "book") if book_title else "journal-article"
-        )
+        fields["record_type"] = ("book-chapter" if title else "book") if book_title else "journal-article"
         if book_title and title:
             fields["journal"] = book_title
         else:
@@ -291,11 +288,7 @@ class MedlineReader:
             assert builder is not None
             fields = builder.record_fields()
             pmid = fields.get("pmid")
-            where = (
-                f"MEDLINE record #{count}"
-                + (f" (PMID {pmid})" if pmid else "")
-                + f", line {start_line}"
-            )
+            where = f"MEDLINE record #{count}" + (f" (PMID {pmid})" if pmid else "") + f", line {start_line}"
             if problem:
                 return Rejected(source, where, problem)
             if not pmid:

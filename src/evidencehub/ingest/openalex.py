@@ -51,15 +51,9 @@ from evidencehub.model import OpenAccess, Record
 
 __all__ = ["OpenAlexReader", "abstract_from_inverted_index"]
 
-_WHAT = 'OpenAlex works JSON (a work, a list of works, or a {"results": [...]} page)'
-_TYPES = {
-    "article": "journal-article",
-    "preprint": "posted-content",
-    "review": "journal-article",
-    "letter": "journal-article",
-    "editorial": "journal-article",
-    "erratum": "journal-article",
-}
+_WHAT = "OpenAlex works JSON (a work, a list of works, or a {\"results\": [...]} page)"
+_TYPES = {"article": "journal-article", "preprint": "posted-content", "review": "journal-article",
+          "letter": "journal-article", "editorial": "journal-article", "erratum": "journal-article"}
 _CONCEPT_MIN_SCORE = 0.5
 
 
@@ -99,14 +93,10 @@ def _author(authorship: Mapping[str, Any]) -> dict[str, Any] | None:
     fields: dict[str, Any] = dict(display_name_fields(name))
     if author.get("orcid"):
         fields["orcid"] = _orcid(author["orcid"])
-    institutions = [
-        clean_text(i.get("display_name"))
-        for i in authorship.get("institutions") or []
-        if isinstance(i, Mapping)
-    ]
+    institutions = [clean_text(i.get("display_name")) for i in authorship.get("institutions") or []
+                    if isinstance(i, Mapping)]
     raw = authorship.get("raw_affiliation_strings") or (
-        [authorship["raw_affiliation_string"]] if authorship.get("raw_affiliation_string") else []
-    )
+        [authorship["raw_affiliation_string"]] if authorship.get("raw_affiliation_string") else [])
     affiliations = [a for a in institutions if a] or [a for a in map(clean_text, raw) if a]
     fields["affiliations"] = tuple(dict.fromkeys(affiliations))
     return fields
@@ -117,11 +107,7 @@ def _venue(work: Mapping[str, Any]) -> tuple[str | None, str | None, str | None]
     source = (work.get("primary_location") or {}).get("source") or {}
     host = work.get("host_venue") or {}
     journal = clean_text(source.get("display_name") or host.get("display_name"))
-    issn = (
-        source.get("issn_l")
-        or host.get("issn_l")
-        or next(iter(source.get("issn") or host.get("issn") or []), None)
-    )
+    issn = source.get("issn_l") or host.get("issn_l") or next(iter(source.get("issn") or host.get("issn") or []), None)
     publisher = clean_text(source.get("host_organization_name") or host.get("publisher"))
     return journal, issn, publisher
 
@@ -146,16 +132,11 @@ def _mesh(work: Mapping[str, Any]) -> tuple[str, ...]:
 
 
 def _keywords(work: Mapping[str, Any]) -> tuple[str, ...]:
-    words = [
-        k if isinstance(k, str) else k.get("display_name") or k.get("keyword")
-        for k in work.get("keywords") or []
-    ]
+    words = [k if isinstance(k, str) else k.get("display_name") or k.get("keyword")
+             for k in work.get("keywords") or []]
     if not words:
-        words = [
-            c.get("display_name")
-            for c in work.get("concepts") or []
-            if float(c.get("score") or 0) >= _CONCEPT_MIN_SCORE and int(c.get("level") or 0) >= 1
-        ]
+        words = [c.get("display_name") for c in work.get("concepts") or []
+                 if float(c.get("score") or 0) >= _CONCEPT_MIN_SCORE and int(c.get("level") or 0) >= 1]
     return tuple(dict.fromkeys(w for w in map(clean_text, words) if w))
 
 
@@ -214,15 +195,11 @@ class OpenAlexReader:
 
     def sniff(self, head: bytes) -> bool:
         text = looks_like_json(head)
-        return text is not None and (
-            "openalex.org/W" in text or '"abstract_inverted_index"' in text
-        )
+        return text is not None and ("openalex.org/W" in text or '"abstract_inverted_index"' in text)
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = load_json(stream, source=source, what=_WHAT)
-        works = unwrap_items(
-            data, source=source, what=_WHAT, envelope_keys=("results",), is_item=_is_work
-        )
-        yield from convert_items(
-            works, source=source, model=Record, to_fields=work_fields, item_id=_work_id
-        )
+        works = unwrap_items(data, source=source, what=_WHAT, envelope_keys=("results",),
+                             is_item=_is_work)
+        yield from convert_items(works, source=source, model=Record, to_fields=work_fields,
+                                 item_id=_work_id)

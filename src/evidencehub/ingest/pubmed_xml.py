@@ -60,8 +60,7 @@ _SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
 _MONTHS = {
     name: number
     for number, name in enumerate(
-        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"),
-        start=1,
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), start=1
     )
 }
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d|2100)\b")
@@ -220,9 +219,7 @@ def _mesh(heading_list: etree._Element | None) -> tuple[str, ...]:
             first = first or tag
             text = name.text
             if text:
-                parts.append(
-                    "*" + text.strip() if name.get("MajorTopicYN") == "Y" else text.strip()
-                )
+                parts.append("*" + text.strip() if name.get("MajorTopicYN") == "Y" else text.strip())
         if parts and first == "DescriptorName":
             terms.append("/".join(parts))
     return tuple(terms)
@@ -236,9 +233,7 @@ def _grants(grant_list: etree._Element | None) -> tuple[str, ...]:
         if grant.tag != "Grant":
             continue
         parts = _texts(grant)
-        text = clean_text(
-            "/".join(p.strip() for p in (parts.get(t) for t in _GRANT_PARTS) if p and p.strip())
-        )
+        text = clean_text("/".join(p.strip() for p in (parts.get(t) for t in _GRANT_PARTS) if p and p.strip()))
         if text:
             grants.append(text)
     return tuple(dict.fromkeys(grants))
@@ -332,9 +327,7 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
         kind, value = location.get("EIdType"), clean_text(location.text)
         if kind and value and location.get("ValidYN", "Y") == "Y":
             ids.setdefault(kind, value)
-    fields["title"] = element_text(body.get("ArticleTitle")) or element_text(
-        body.get("VernacularTitle")
-    )
+    fields["title"] = element_text(body.get("ArticleTitle")) or element_text(body.get("VernacularTitle"))
     fields["abstract"], fields["abstract_sections"] = _abstract(body.get("Abstract"))
     fields["authors"] = _authors(body.get("AuthorList"))
 
@@ -354,9 +347,7 @@ def _journal_article_fields(article: etree._Element) -> dict[str, Any]:
     journal_info = citation.get("MedlineJournalInfo")
     if journal_info is not None:
         parts = _texts(journal_info)
-        fields["journal_abbrev"] = fields.get("journal_abbrev") or clean_text(
-            parts.get("MedlineTA")
-        )
+        fields["journal_abbrev"] = fields.get("journal_abbrev") or clean_text(parts.get("MedlineTA"))
         fields["issn"] = fields.get("issn") or clean_text(parts.get("ISSNLinking"))
     fields["year"] = _year(pub_date)
     fields["published"] = _date(pub_date) or _date(body.get("ArticleDate"))
@@ -421,9 +412,7 @@ def _book_article_fields(article: etree._Element) -> dict[str, Any]:
     fields["year"] = _year(pub_date)
     fields["published"] = _date(pub_date)
     fields["abstract"], fields["abstract_sections"] = _abstract(document.find("Abstract"))
-    author_lists = [
-        a for a in document.iterfind("AuthorList") if a.get("Type", "authors") == "authors"
-    ]
+    author_lists = [a for a in document.iterfind("AuthorList") if a.get("Type", "authors") == "authors"]
     fields["authors"] = _authors(author_lists[0]) if author_lists else ()
     fields["language"] = clean_text(document.findtext("Language"))
     fields["publication_types"] = tuple(
@@ -492,10 +481,8 @@ class PubmedXmlReader:
 
     def sniff(self, head: bytes) -> bool:
         """True when the first bytes hold a ``PubmedArticleSet`` (or book set) root or DOCTYPE."""
-        return (
-            b"<PubmedArticleSet" in head
-            or b"<PubmedBookArticleSet" in head
-            or (b"<!DOCTYPE PubmedArticleSet" in head)
+        return b"<PubmedArticleSet" in head or b"<PubmedBookArticleSet" in head or (
+            b"<!DOCTYPE PubmedArticleSet" in head
         )
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
@@ -587,11 +574,7 @@ class PubmedXmlReader:
         else:
             return _deletion(element, number, source)
         pmid = fields.get("pmid")
-        where = (
-            f"{tag} #{number}"
-            + (f" (PMID {pmid})" if pmid else "")
-            + f", line {element.sourceline}"
-        )
+        where = f"{tag} #{number}" + (f" (PMID {pmid})" if pmid else "") + f", line {element.sourceline}"
         if not pmid:
             return Rejected(source, where, "no PMID")
         if not fields.get("title"):

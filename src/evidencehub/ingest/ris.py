@@ -61,51 +61,18 @@ _END = re.compile(r"^ER  -\s*$")
 _START = re.compile(r"^TY  - ?")
 
 # rispy reads these as lists; any other tag keeps its first value, continuation lines appended.
-_LIST_TAGS = [
-    "A1",
-    "A2",
-    "A3",
-    "A4",
-    "AU",
-    "AD",
-    "KW",
-    "UR",
-    "L1",
-    "L2",
-    "L3",
-    "L4",
-    "N1",
-    "SN",
-    "DO",
-    "M3",
-    "LK",
-    "C1",
-]
+_LIST_TAGS = ["A1", "A2", "A3", "A4", "AU", "AD", "KW", "UR", "L1", "L2", "L3", "L4", "N1", "SN",
+              "DO", "M3", "LK", "C1"]
 
 # RIS reference types → Crossref work types (https://api.crossref.org/types).
 _RECORD_TYPES = {
-    "JOUR": "journal-article",
-    "JFULL": "journal-article",
-    "EJOUR": "journal-article",
-    "MGZN": "journal-article",
-    "NEWS": "journal-article",
-    "ABST": "journal-article",
-    "INPR": "journal-article",
-    "JOURNAL ARTICLE": "journal-article",
-    "BOOK": "book",
-    "EBOOK": "book",
-    "EDBOOK": "edited-book",
-    "CHAP": "book-chapter",
-    "ECHAP": "book-chapter",
-    "CONF": "proceedings-article",
-    "CPAPER": "proceedings-article",
-    "THES": "dissertation",
-    "RPRT": "report",
-    "DATA": "dataset",
-    "STAND": "standard",
-    "ELEC": "posted-content",
-    "UNPB": "posted-content",
-    "GEN": "other",
+    "JOUR": "journal-article", "JFULL": "journal-article", "EJOUR": "journal-article",
+    "MGZN": "journal-article", "NEWS": "journal-article", "ABST": "journal-article",
+    "INPR": "journal-article", "JOURNAL ARTICLE": "journal-article",
+    "BOOK": "book", "EBOOK": "book", "EDBOOK": "edited-book", "CHAP": "book-chapter",
+    "ECHAP": "book-chapter", "CONF": "proceedings-article", "CPAPER": "proceedings-article",
+    "THES": "dissertation", "RPRT": "report", "DATA": "dataset", "STAND": "standard",
+    "ELEC": "posted-content", "UNPB": "posted-content", "GEN": "other",
 }
 _ISSN = re.compile(r"\b(\d{4})-?(\d{3}[\dXx])\b")
 _YEAR = re.compile(r"(?<!\d)(1[6-9]\d\d|20\d\d|2100)(?!\d)")
@@ -161,11 +128,7 @@ def _pmid(tags: dict[str, Any]) -> str | None:
         return explicit
     database = " ".join(_as_list(tags.get("DB")) + _as_list(tags.get("DP"))).lower()
     accession = _first(tags, "AN")
-    if (
-        accession
-        and accession.isdigit()
-        and any(db in database for db in ("medline", "pubmed", "nlm"))
-    ):
+    if accession and accession.isdigit() and any(db in database for db in ("medline", "pubmed", "nlm")):
         return accession
     scopus_pubmed = _first(tags, "C2")  # Scopus writes the PubMed ID in C2
     if "scopus" in database and scopus_pubmed and scopus_pubmed.isdigit():
@@ -190,20 +153,16 @@ def _doi(tags: dict[str, Any]) -> str | None:
 def _record_fields(tags: dict[str, Any]) -> dict[str, Any]:
     """Map one rispy record (raw tags as keys) onto :class:`Record` fields."""
     ris_type = _first(tags, "TY") or ""
-    title = (
-        _first(tags, "TI", "T1", "CT")
-        or (_first(tags, "BT") if ris_type in ("BOOK", "EBOOK") else None)
-        or _first(tags, "ST")
-    )
+    title = (_first(tags, "TI", "T1", "CT")
+             or (_first(tags, "BT") if ris_type in ("BOOK", "EBOOK") else None)
+             or _first(tags, "ST"))
     abstract = _first(tags, "AB", "N2")
     notes = _as_list(tags.get("N1"))
     keywords: list[str] = []
     for value in _as_list(tags.get("KW")):
         keywords.extend(filter(None, (clean_text(part) for part in value.split(";"))))
     # Ovid writes "No-Specified" when it has no pages; Scopus gives article numbers in C7.
-    start, end = (
-        v if v and re.search(r"\d", v) else None for v in (_first(tags, "SP"), _first(tags, "EP"))
-    )
+    start, end = (v if v and re.search(r"\d", v) else None for v in (_first(tags, "SP"), _first(tags, "EP")))
     pages = (f"{start}-{end}" if start and end and end != start else start) or _first(tags, "C7")
     issn_match = _ISSN.search(" ".join(_as_list(tags.get("SN"))))
     urls = [u for u in _as_list(tags.get("UR")) + _as_list(tags.get("L2")) if u.startswith("http")]
@@ -211,21 +170,15 @@ def _record_fields(tags: dict[str, Any]) -> dict[str, Any]:
     return {
         "title": title,
         "abstract": abstract,
-        "authors": [
-            inverted_name_fields(a) for a in _as_list(tags.get("AU")) + _as_list(tags.get("A1"))
-        ],
+        "authors": [inverted_name_fields(a) for a in _as_list(tags.get("AU")) + _as_list(tags.get("A1"))],
         "journal": _first(tags, "JF", "JO", "T2", "JA"),
         "journal_abbrev": _first(tags, "J2", "JA", "JI", "J9", "J1"),
         "issn": f"{issn_match.group(1)}-{issn_match.group(2).upper()}" if issn_match else None,
         "publisher": _first(tags, "PB"),
         "record_type": _RECORD_TYPES.get(ris_type.upper(), "other") if ris_type else None,
         "publication_types": tuple(dict.fromkeys(types)),
-        "year": _year(
-            _first(tags, "PY"), _first(tags, "Y1"), _first(tags, "DA"), _first(tags, "Y2")
-        ),
-        "published": next(
-            filter(None, (_published(_first(tags, t)) for t in ("DA", "Y1", "PY"))), None
-        ),
+        "year": _year(_first(tags, "PY"), _first(tags, "Y1"), _first(tags, "DA"), _first(tags, "Y2")),
+        "published": next(filter(None, (_published(_first(tags, t)) for t in ("DA", "Y1", "PY"))), None),
         "volume": _first(tags, "VL", "VO"),
         "issue": _first(tags, "IS"),
         "pages": pages,
@@ -234,9 +187,7 @@ def _record_fields(tags: dict[str, Any]) -> dict[str, Any]:
         "url": urls[0] if urls else None,
         "keywords": tuple(dict.fromkeys(keywords)),
         "language": _first(tags, "LA"),
-        "registry_ids": find_registry_ids(
-            "\n".join(filter(None, [title, abstract, *notes, *keywords]))
-        ),
+        "registry_ids": find_registry_ids("\n".join(filter(None, [title, abstract, *notes, *keywords]))),
     }
 
 
@@ -251,12 +202,8 @@ class RisReader:
         return any(_START.match(line) for line in text.splitlines()[:20])
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
-        parser = rispy.RisParser(
-            mapping=_TagsAsKeys(),
-            list_tags=_LIST_TAGS,
-            delimiter_tags_mapping={},
-            enforce_list_tags=True,
-        )
+        parser = rispy.RisParser(mapping=_TagsAsKeys(), list_tags=_LIST_TAGS,
+                                 delimiter_tags_mapping={}, enforce_list_tags=True)
         seen_start = False
         seen_line = False
         number = 0
@@ -266,12 +213,8 @@ class RisReader:
             if _START.match(text):
                 seen_start = True
                 if lines:
-                    yield self._rejected(
-                        source,
-                        number,
-                        lines,
-                        f"no 'ER  -' line before the next record at line {line_no}",
-                    )
+                    yield self._rejected(source, number, lines,
+                                         f"no 'ER  -' line before the next record at line {line_no}")
                 number += 1
                 lines = [(line_no, text)]
             elif lines:
@@ -282,9 +225,7 @@ class RisReader:
                 else:
                     lines.append((line_no, text))
         if lines:
-            yield self._rejected(
-                source, number, lines, "the file ends before this record's 'ER  -' line"
-            )
+            yield self._rejected(source, number, lines, "the file ends before this record's 'ER  -' line")
         if not seen_line:
             raise InputError("empty file, expected RIS records ('TY  - ' lines)", source=source)
         if not seen_start:
@@ -294,14 +235,11 @@ class RisReader:
     def _where(number: int, lines: list[tuple[int, str]]) -> str:
         return f"record {number} (line {lines[0][0]})"
 
-    def _rejected(
-        self, source: str, number: int, lines: list[tuple[int, str]], problem: str
-    ) -> Rejected:
+    def _rejected(self, source: str, number: int, lines: list[tuple[int, str]], problem: str) -> Rejected:
         return Rejected(source, self._where(number, lines), problem)
 
-    def _convert(
-        self, parser: rispy.RisParser, source: str, number: int, lines: list[tuple[int, str]]
-    ) -> Item:
+    def _convert(self, parser: rispy.RisParser, source: str, number: int,
+                 lines: list[tuple[int, str]]) -> Item:
         where = self._where(number, lines)
         broken = [(n, t) for n, t in lines[1:-1] if not _TAG_LINE.match(t) and _BROKEN_TAG.match(t)]
         if broken:

@@ -49,20 +49,11 @@ def _finite(value: Any) -> float | None:
 def _row(analysis: Analysis, row: RunRow, run_id: int, study_path: str | None) -> dict[str, Any]:
     est, lb, ub = _reported(analysis, [row.yi, row.ci_lb, row.ci_ub])
     return {
-        "study_key": row.study_key,
-        "label": row.study_label,
-        "path": study_path,
-        "experimental": row.experimental,
-        "control": row.control,
-        "value_kind": row.value_kind,
-        "inputs": dict(row.inputs),
-        "estimate": est,
-        "ci_lb": lb,
-        "ci_ub": ub,
-        "weight": row.weight,
-        "pooled": row.pooled,
-        "note": row.note,
-        "subgroup": row.subgroup,
+        "study_key": row.study_key, "label": row.study_label, "path": study_path,
+        "experimental": row.experimental, "control": row.control,
+        "value_kind": row.value_kind, "inputs": dict(row.inputs),
+        "estimate": est, "ci_lb": lb, "ci_ub": ub, "weight": row.weight,
+        "pooled": row.pooled, "note": row.note, "subgroup": row.subgroup,
         "data": [list(pair) for pair in row.data],
         "trace": f"{trace_path(run_id)}#study-{row.study_key}",
     }
@@ -73,23 +64,13 @@ def _fit(analysis: Analysis, fit: dict[str, Any] | None) -> dict[str, Any] | Non
         return None
     ni = fit.get("ni")
     est, lb, ub, pi_lb, pi_ub = _reported(
-        analysis,
-        [_finite(fit.get(k)) for k in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub")],
+        analysis, [_finite(fit.get(k)) for k in ("estimate", "ci_lb", "ci_ub", "pi_lb", "pi_ub")],
         ni,
     )
     return {
-        "k": fit["k"],
-        "estimate": est,
-        "ci_lb": lb,
-        "ci_ub": ub,
-        "pi_lb": pi_lb,
-        "pi_ub": pi_ub,
-        "pval": fit.get("pval"),
-        "tau2": fit.get("tau2"),
-        "I2": fit.get("I2"),
-        "QE": fit.get("QE"),
-        "QEp": fit.get("QEp"),
-        "warnings": list(fit.get("warnings", [])),
+        "k": fit["k"], "estimate": est, "ci_lb": lb, "ci_ub": ub, "pi_lb": pi_lb, "pi_ub": pi_ub,
+        "pval": fit.get("pval"), "tau2": fit.get("tau2"), "I2": fit.get("I2"),
+        "QE": fit.get("QE"), "QEp": fit.get("QEp"), "warnings": list(fit.get("warnings", [])),
         "analysis_scale": {k: fit.get(k) for k in ("estimate", "se", "ci_lb", "ci_ub")},
     }
 
@@ -102,11 +83,8 @@ def _favours(analysis: Analysis, outcome: Outcome | None) -> tuple[str, str] | N
     exp = " or ".join(analysis.comparison.experimental)
     ctl = " or ".join(analysis.comparison.control)
     lower_better = outcome.direction is OutcomeDirection.LOWER_IS_BETTER
-    return (
-        (f"Favours {exp}", f"Favours {ctl}")
-        if lower_better
-        else (f"Favours {ctl}", f"Favours {exp}")
-    )
+    return (f"Favours {exp}", f"Favours {ctl}") if lower_better else (
+        f"Favours {ctl}", f"Favours {exp}")
 
 
 def analysis_context(
@@ -121,11 +99,9 @@ def analysis_context(
     terms = measure_terms(analysis.measure)
     comparison = analysis.comparison
     result = RunResult.from_dict(run.result) if run is not None else None
-    rows = (
-        []
-        if result is None or run is None or run.id is None
-        else [_row(analysis, r, run.id, study_paths.get(r.study_key)) for r in result.rows]
-    )
+    rows = [] if result is None or run is None or run.id is None else [
+        _row(analysis, r, run.id, study_paths.get(r.study_key)) for r in result.rows
+    ]
     fit = _fit(analysis, result.fit) if result is not None else None
     level = analysis.level
     return {
@@ -142,8 +118,7 @@ def analysis_context(
         "experimental_label": " or ".join(comparison.experimental),
         "control_label": " or ".join(comparison.control),
         "comparison_label": comparison.label,
-        "family": "binary"
-        if terms.family in (Family.TWO_BY_TWO, Family.PROPORTION)
+        "family": "binary" if terms.family in (Family.TWO_BY_TWO, Family.PROPORTION)
         else "continuous",
         "two_groups": bool(comparison.control),
         "measure": analysis.measure.value,
@@ -193,12 +168,10 @@ def forest_svg(analysis: Analysis, run: AnalysisRun, outcome: Outcome | None) ->
     terms = measure_terms(analysis.measure)
     what = f"{terms.name} in {analysis.outcome}"
     if analysis.comparison.control:
-        what += (
-            f" ({' or '.join(analysis.comparison.experimental)} − "
-            f"{' or '.join(analysis.comparison.control)})"
-        )
+        what += f" ({' or '.join(analysis.comparison.experimental)} − " \
+                f"{' or '.join(analysis.comparison.control)})"
     favours = _favours(analysis, outcome)
     svg = forest_plot(fit, xlabel=what, favours=favours, width=9.0, fmt="svg")
     assert isinstance(svg, bytes)
     text = svg.decode("utf-8")
-    return text[text.index("<svg") :]
+    return text[text.index("<svg"):]

@@ -238,10 +238,7 @@ def _analysis_dict(slug: str, snap: HubSnapshot, page_slug: str | None = None) -
     analysis = snap.analysis_by_slug[slug]
     paths = {s.key: study_path(s.key) for s in snap.studies}
     return analysis_context(
-        analysis,
-        snap.runs.get(slug),
-        snap.outcomes.get(analysis.outcome),
-        paths,
+        analysis, snap.runs.get(slug), snap.outcomes.get(analysis.outcome), paths,
         page_path=None if page_slug is None else page_path(page_slug),
     )
 
@@ -259,19 +256,15 @@ def _result_value(snap: HubSnapshot, slug: str, field: str | None) -> ResultValu
     if fit is None:
         return ResultValue("[not pooled]", None, f"{a['title']}: {a['not_pooled_reason']}")
     rows = a["pooled_rows"]
-    participants = sum(
-        int(v) for r in rows for k, v in r["inputs"].items() if k in ("n1i", "n2i", "ni")
-    )
+    participants = sum(int(v) for r in rows for k, v in r["inputs"].items()
+                       if k in ("n1i", "n2i", "ni"))
     texts = {
         "estimate": fmt_num(fit["estimate"]),
         "ci": f"{a['ci_label']} {fmt_num(fit['ci_lb'])} to {fmt_num(fit['ci_ub'])}",
         "ci_lb": fmt_num(fit["ci_lb"]),
         "ci_ub": fmt_num(fit["ci_ub"]),
-        "pi": (
-            f"{a['pi_label']} {fmt_num(fit['pi_lb'])} to {fmt_num(fit['pi_ub'])}"
-            if fit["pi_lb"] is not None
-            else f"no {a['pi_label']}"
-        ),
+        "pi": (f"{a['pi_label']} {fmt_num(fit['pi_lb'])} to {fmt_num(fit['pi_ub'])}"
+               if fit["pi_lb"] is not None else f"no {a['pi_label']}"),
         "pval": fmt_pval(fit["pval"]),
         "I2": f"{fmt_num(fit['I2'], 0)}%",
         "tau2": fmt_num(fit["tau2"], 3),
@@ -443,16 +436,13 @@ def trace_context(snap: HubSnapshot, run_id: int) -> dict[str, Any]:
     chain = snap.traces[run_id]
     analysis = snap.analysis_by_slug[chain["analysis"]]
     pages = [p for p in snap.pages if analysis.slug in p.analysis_slugs]
-    context = _base(
-        "trace", f"Where the numbers of “{analysis.title}” come from", trace_path(run_id)
-    )
-    context.update(
-        {
-            "analysis": _analysis_dict(analysis.slug, snap, pages[0].slug if pages else None),
-            "run": chain,
-            "disclaimer": DISCLAIMER,
-        }
-    )
+    context = _base("trace", f"Where the numbers of “{analysis.title}” come from",
+                    trace_path(run_id))
+    context.update({
+        "analysis": _analysis_dict(analysis.slug, snap, pages[0].slug if pages else None),
+        "run": chain,
+        "disclaimer": DISCLAIMER,
+    })
     return context
 
 
@@ -482,11 +472,8 @@ def context_for_path(snap: HubSnapshot, path: str) -> dict[str, Any]:
         return study_context(snap, stem)
     if folder == "trials" and any(t.registry_id == stem for t in snap.trials):
         return trial_context(snap, stem)
-    if (
-        folder == "trace"
-        and stem.startswith("run-")
-        and stem[4:].isdigit()
-        and (int(stem[4:]) in snap.traces)
+    if folder == "trace" and stem.startswith("run-") and stem[4:].isdigit() and (
+        int(stem[4:]) in snap.traces
     ):
         return trace_context(snap, int(stem[4:]))
     raise KeyError(path)

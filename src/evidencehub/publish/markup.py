@@ -41,7 +41,8 @@ from evidencehub.grade.claims import (
 )
 from evidencehub.grade.tags import TAG_DESCRIPTIONS
 
-__all__ = ["REGISTRY_ID_RE", "LinkTarget", "RenderedBody", "ResultValue", "render_body", "slugify"]
+__all__ = ["REGISTRY_ID_RE", "LinkTarget", "RenderedBody", "ResultValue", "render_body",
+           "slugify"]
 
 #: Registry ids as they appear in prose (the shapes of :data:`evidencehub.model.Registry` ids
 #: that are single words); a match is linked only if the hub has the trial.
@@ -115,17 +116,13 @@ def _result_rule(state: StateInline, silent: bool) -> bool:
     return True
 
 
-def _render_result(
-    self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]
-) -> str:
+def _render_result(self: Any, tokens: list[Token], idx: int, options: Any, env: dict[str, Any]) -> str:
     meta = tokens[idx].meta
     value: ResultValue = env["result_value"](meta["slug"], meta["field"])
     if value.href is None:
         return f'<span class="result result-missing" title="{escape(value.title)}">{escape(value.text)}</span>'
-    return (
-        f'<a class="result" href="{escape(value.href)}" title="{escape(value.title)}">'
-        f"{escape(value.text)}</a>"
-    )
+    return (f'<a class="result" href="{escape(value.href)}" title="{escape(value.title)}">'
+            f"{escape(value.text)}</a>")
 
 
 def _parser() -> MarkdownIt:

@@ -165,9 +165,7 @@ def study_intervals(res: MetaResult, transform: bool) -> tuple[np.ndarray, np.nd
     return arr[:, 0], arr[:, 1], arr[:, 2]
 
 
-def _pooled(
-    res: MetaResult, transform: bool
-) -> tuple[float, float, float, float | None, float | None]:
+def _pooled(res: MetaResult, transform: bool) -> tuple[float, float, float, float | None, float | None]:
     pred = res.predict(transf=transform)
     return pred.pred, pred.ci_lb, pred.ci_ub, pred.pi_lb, pred.pi_ub
 
@@ -175,16 +173,14 @@ def _pooled(
 def _subgroup_parts(subgroups: SubgroupResult) -> tuple[list[tuple[str, MetaResult]], str]:
     """(level, result) per subgroup and the 'test for subgroup differences' line."""
     diff = subgroups.difference
-    line = f"Test for subgroup differences: Q = {diff.Q:.2f}, df = {diff.df} ({_p_text(diff.pval)})"
+    line = (f"Test for subgroup differences: Q = {diff.Q:.2f}, df = {diff.df} "
+            f"({_p_text(diff.pval)})")
     return list(zip(subgroups.levels, subgroups.groups, strict=True)), line
 
 
 def _forest_rows(
-    result: MetaResult,
-    subgroups: SubgroupResult | None,
-    labels: Sequence[str] | None,
-    transform: bool,
-    show_pi: bool,
+    result: MetaResult, subgroups: SubgroupResult | None, labels: Sequence[str] | None,
+    transform: bool, show_pi: bool,
 ) -> tuple[list[_Row], list[str]]:
     """The rows of the forest (top to bottom) and the footer lines."""
     rows: list[_Row] = []
@@ -200,18 +196,8 @@ def _forest_rows(
 
     def add_pooled(res: MetaResult, subtotal: bool, weight: float | None) -> None:
         est, lb, ub, pi_lb, pi_ub = _pooled(res, transform)
-        rows.append(
-            _Row(
-                "pooled",
-                _model_label(res, subtotal),
-                est,
-                lb,
-                ub,
-                weight,
-                bold=True,
-                subtotal=subtotal,
-            )
-        )
+        rows.append(_Row("pooled", _model_label(res, subtotal), est, lb, ub, weight, bold=True,
+                         subtotal=subtotal))
         if show_pi and not subtotal and pi_lb is not None and pi_ub is not None:
             rows.append(_Row("pi", "Prediction interval", math.nan, pi_lb, pi_ub))
 
@@ -256,9 +242,8 @@ def _log_ticks(ax: Axes, lims: tuple[float, float]) -> None:
     ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
 
 
-def _limits(
-    rows: list[_Row], log: bool, xlim: tuple[float, float] | None, with_null: bool
-) -> tuple[float, float]:
+def _limits(rows: list[_Row], log: bool, xlim: tuple[float, float] | None,
+            with_null: bool) -> tuple[float, float]:
     if xlim is not None:
         return xlim
     f = np.log if log else (lambda v: v)
@@ -294,9 +279,8 @@ def _spans(rows: list[_Row], first: int, last: int) -> list[tuple[float, float]]
     return spans
 
 
-def _interval(
-    ax: Axes, y: float, lb: float, ub: float, xlim: tuple[float, float], colour: str, lw: float
-) -> None:
+def _interval(ax: Axes, y: float, lb: float, ub: float, xlim: tuple[float, float],
+              colour: str, lw: float) -> None:
     """A horizontal CI line, with an arrowhead where it runs past the axis."""
     lo, hi = max(lb, xlim[0]), min(ub, xlim[1])
     if hi <= lo:
@@ -371,10 +355,8 @@ def forest_plot(
     from matplotlib.patches import Polygon
 
     if result.p > 1:
-        raise ValueError(
-            "forest_plot needs a model without moderators (its pooled estimate "
-            "is the intercept otherwise)"
-        )
+        raise ValueError("forest_plot needs a model without moderators (its pooled estimate "
+                         "is the intercept otherwise)")
     do_transform, log = _display(result, transform, forest=True)
     info = measure_info(result.measure)
     rows, footer = _forest_rows(result, subgroups, labels, do_transform, show_prediction)
@@ -397,12 +379,8 @@ def forest_plot(
     longest = max(len(r.label) for r in rows if r.kind in ("study", "group", "pooled", "pi"))
     # Column layout from the text widths (DejaVu Sans: about 0.6 em per character).
     char = fontsize * 0.6 / 72 / width  # one character, as a fraction of the width
-    effect_chars = max(
-        [
-            len(effect_head),
-            *(len(_effect_text(r, digits)) for r in rows if r.kind in ("study", "pooled", "pi")),
-        ]
-    )
+    effect_chars = max([len(effect_head), *(len(_effect_text(r, digits)) for r in rows
+                                            if r.kind in ("study", "pooled", "pi"))])
     x_effect = 1.0 - effect_chars * char * 1.05 - 0.01
     x_weight = x_effect - 0.03
     x_plot1 = x_weight - 7 * char - 0.03
@@ -410,9 +388,8 @@ def forest_plot(
 
     with rc_context(_rc(fontsize)):
         fig = Figure(figsize=(width, height))
-        ax = fig.add_axes(
-            (x_plot0, (foot_h + fav_h + axis_h) / height, x_plot1 - x_plot0, n * row_h / height)
-        )
+        ax = fig.add_axes((x_plot0, (foot_h + fav_h + axis_h) / height, x_plot1 - x_plot0,
+                           n * row_h / height))
         ax.set_ylim(n - 0.5, -0.5)
         ax.set_xscale("log" if log else "linear")
         ax.set_xlim(*lims)
@@ -422,10 +399,8 @@ def forest_plot(
         ax.patch.set_alpha(0.0)
         if log:
             _log_ticks(ax, lims)
-        ax.set_xlabel(
-            xlabel or (f"{reported[0].upper()}{reported[1:]}" + (" (log scale)" if log else "")),
-            fontsize=fontsize,
-        )
+        ax.set_xlabel(xlabel or (f"{reported[0].upper()}{reported[1:]}"
+                                 + (" (log scale)" if log else "")), fontsize=fontsize)
         from matplotlib.transforms import blended_transform_factory, offset_copy
 
         tx = blended_transform_factory(fig.transFigure, ax.transData)
@@ -442,22 +417,15 @@ def forest_plot(
             font_weight = "bold" if r.bold else "normal"
             if r.kind == "header":
                 ax.text(0.01, i, "Study", transform=tx, va="center", fontweight="bold")
-                ax.text(
-                    x_weight, i, "Weight", transform=tx, va="center", ha="right", fontweight="bold"
-                )
+                ax.text(x_weight, i, "Weight", transform=tx, va="center", ha="right",
+                        fontweight="bold")
                 ax.text(x_effect, i, effect_head, transform=tx, va="center", fontweight="bold")
                 continue
             if r.kind in ("group", "text"):
-                ax.text(
-                    0.01,
-                    i,
-                    r.label,
-                    transform=tx,
-                    va="center",
-                    fontweight="bold" if r.bold else "normal",
-                    fontsize=fontsize if r.kind == "group" else fontsize * 0.9,
-                    color="black" if r.kind == "group" else "#333333",
-                )
+                ax.text(0.01, i, r.label, transform=tx, va="center",
+                        fontweight="bold" if r.bold else "normal",
+                        fontsize=fontsize if r.kind == "group" else fontsize * 0.9,
+                        color="black" if r.kind == "group" else "#333333")
                 continue
             if r.kind == "blank":
                 continue
@@ -466,60 +434,28 @@ def forest_plot(
                 _interval(ax, i, r.lb, r.ub, lims, "black", 0.9)
                 if np.isfinite(r.est) and lims[0] <= r.est <= lims[1]:
                     edge = max(row_pt * 0.62 * math.sqrt((r.weight or 0.0) / wmax), 2.5)
-                    ax.scatter(
-                        [r.est], [i], s=edge**2, marker="s", color=_SQUARE, zorder=3, linewidths=0
-                    )
+                    ax.scatter([r.est], [i], s=edge**2, marker="s", color=_SQUARE, zorder=3,
+                               linewidths=0)
             elif r.kind == "pooled":
                 h = 0.34
-                diamond = Polygon(
-                    [(r.lb, i), (r.est, i - h), (r.ub, i), (r.est, i + h)],
-                    closed=True,
-                    facecolor="#4d4d4d" if r.subtotal else "black",
-                    edgecolor="black",
-                    lw=0.6,
-                    zorder=3,
-                )
+                diamond = Polygon([(r.lb, i), (r.est, i - h), (r.ub, i), (r.est, i + h)],
+                                  closed=True, facecolor="#4d4d4d" if r.subtotal else "black",
+                                  edgecolor="black", lw=0.6, zorder=3)
                 diamond.set_gid("subtotal-diamond" if r.subtotal else "pooled-diamond")
                 ax.add_patch(diamond)
                 if not r.subtotal:
                     for a, b in spans:
-                        ax.plot(
-                            [r.est, r.est],
-                            [a, min(b, i - h)],
-                            color="#777777",
-                            lw=0.6,
-                            ls=(0, (3, 3)),
-                            zorder=1,
-                        )
+                        ax.plot([r.est, r.est], [a, min(b, i - h)], color="#777777", lw=0.6,
+                                ls=(0, (3, 3)), zorder=1)
             elif r.kind == "pi":
-                bar = ax.fill_between(
-                    [max(r.lb, lims[0]), min(r.ub, lims[1])],
-                    i - 0.12,
-                    i + 0.12,
-                    color=_PI_COLOUR,
-                    alpha=0.85,
-                    lw=0,
-                    zorder=3,
-                )
+                bar = ax.fill_between([max(r.lb, lims[0]), min(r.ub, lims[1])], i - 0.12,
+                                      i + 0.12, color=_PI_COLOUR, alpha=0.85, lw=0, zorder=3)
                 bar.set_gid("prediction-interval")
             if r.weight is not None:
-                ax.text(
-                    x_weight,
-                    i,
-                    f"{r.weight:.1f}%",
-                    transform=tx,
-                    va="center",
-                    ha="right",
-                    fontweight=font_weight,
-                )
-            ax.text(
-                x_effect,
-                i,
-                _effect_text(r, digits),
-                transform=tx,
-                va="center",
-                fontweight=font_weight,
-            )
+                ax.text(x_weight, i, f"{r.weight:.1f}%", transform=tx, va="center", ha="right",
+                        fontweight=font_weight)
+            ax.text(x_effect, i, _effect_text(r, digits), transform=tx, va="center",
+                    fontweight=font_weight)
 
         if favours:
             fy = (foot_h + fav_h * 0.5) / height
@@ -528,31 +464,18 @@ def forest_plot(
             # A gap of a few points each side of the null line, not spaces: SVG viewers
             # collapse white space, which ran the two captions together.
             gap = fontsize * 0.6
-            ax.text(
-                anchor,
-                fy,
-                f"← {favours[0]}",
-                ha="right",
-                va="center",
-                transform=offset_copy(fav, fig=fig, x=-gap, units="points"),
-                fontsize=fontsize * 0.9,
-            )
-            ax.text(
-                anchor,
-                fy,
-                f"{favours[1]} →",
-                ha="left",
-                va="center",
-                transform=offset_copy(fav, fig=fig, x=gap, units="points"),
-                fontsize=fontsize * 0.9,
-            )
+            ax.text(anchor, fy, f"← {favours[0]}", ha="right", va="center",
+                    transform=offset_copy(fav, fig=fig, x=-gap, units="points"),
+                    fontsize=fontsize * 0.9)
+            ax.text(anchor, fy, f"{favours[1]} →", ha="left", va="center",
+                    transform=offset_copy(fav, fig=fig, x=gap, units="points"),
+                    fontsize=fontsize * 0.9)
         for j, line in enumerate(footer):
             y = (foot_h - 0.06 - (j + 0.5) * row_h) / height
             fig.text(0.01, y, line, va="center", fontsize=fontsize * 0.9)
         if title:
-            fig.text(
-                0.01, 1 - 0.06 / height, title, va="top", fontweight="bold", fontsize=fontsize * 1.1
-            )
+            fig.text(0.01, 1 - 0.06 / height, title, va="top", fontweight="bold",
+                     fontsize=fontsize * 1.1)
         return _output(fig, path, fmt, dpi)
 
 
@@ -637,18 +560,14 @@ def funnel_plot(
         ax.set_ylim(se_max, 0.0)
         handles: list[Any] = []
         if contours:
-            shades = (
-                ("p < 0.01", "#8c8c8c", None),
-                ("0.01 < p < 0.05", "#bdbdbd", 2.576),
-                ("0.05 < p < 0.10", "#e3e3e3", 1.960),
-                ("p > 0.10", "white", 1.645),
-            )
+            shades = (("p < 0.01", "#8c8c8c", None), ("0.01 < p < 0.05", "#bdbdbd", 2.576),
+                      ("0.05 < p < 0.10", "#e3e3e3", 1.960), ("p > 0.10", "white", 1.645))
             ax.set_facecolor(shades[0][1])
             for _, colour, z in shades[1:]:
-                ax.fill_betweenx(grid, fwd(-z * grid), fwd(z * grid), color=colour, lw=0, zorder=0)
-            handles += [
-                Patch(facecolor=c, edgecolor="#666666", lw=0.5, label=lab) for lab, c, _ in shades
-            ]
+                ax.fill_betweenx(grid, fwd(-z * grid), fwd(z * grid), color=colour, lw=0,
+                                 zorder=0)
+            handles += [Patch(facecolor=c, edgecolor="#666666", lw=0.5, label=lab)
+                        for lab, c, _ in shades]
             ax.axvline(float(fwd(0.0)), color="#555555", lw=0.7, zorder=1)
         ax.plot(fwd(centre - crit * grid), grid, color="black", lw=0.7, ls=(0, (4, 3)), zorder=2)
         ax.plot(fwd(centre + crit * grid), grid, color="black", lw=0.7, ls=(0, (4, 3)), zorder=2)
@@ -656,48 +575,24 @@ def funnel_plot(
         pts = ax.scatter(fwd(result.yi), se, s=22, color="black", zorder=4, linewidths=0)
         pts.set_gid("studies")
         if fill_y.size:
-            hollow = ax.scatter(
-                fwd(fill_y),
-                fill_se,
-                s=22,
-                facecolors="white",
-                edgecolors="black",
-                linewidths=0.8,
-                zorder=4,
-            )
+            hollow = ax.scatter(fwd(fill_y), fill_se, s=22, facecolors="white",
+                                edgecolors="black", linewidths=0.8, zorder=4)
             hollow.set_gid("filled-studies")
-            handles += [
-                Line2D([], [], ls="", marker="o", ms=4.5, color="black", label="observed studies"),
-                Line2D(
-                    [],
-                    [],
-                    ls="",
-                    marker="o",
-                    ms=4.5,
-                    mfc="white",
-                    mec="black",
-                    label="imputed (trim-and-fill)",
-                ),
-            ]
+            handles += [Line2D([], [], ls="", marker="o", ms=4.5, color="black",
+                               label="observed studies"),
+                        Line2D([], [], ls="", marker="o", ms=4.5, mfc="white", mec="black",
+                               label="imputed (trim-and-fill)")]
         if log:
             _log_ticks(ax, (float(fwd(lims[0])), float(fwd(lims[1]))))
         shown = info.reported_as if do_transform else info.label
-        ax.set_xlabel(
-            xlabel or (f"{shown[0].upper()}{shown[1:]}" + (" (log scale)" if log else ""))
-        )
+        ax.set_xlabel(xlabel or (f"{shown[0].upper()}{shown[1:]}" + (" (log scale)" if log else "")))
         ax.set_ylabel("Standard error")
         for side in ("right", "top"):
             ax.spines[side].set_visible(False)
         if handles:
-            fig.legend(
-                handles=handles,
-                loc="lower center",
-                ncol=min(len(handles), 4),
-                frameon=False,
-                fontsize=fontsize * 0.85,
-                handlelength=1.2,
-                columnspacing=1.2,
-            )
+            fig.legend(handles=handles, loc="lower center", ncol=min(len(handles), 4),
+                       frameon=False, fontsize=fontsize * 0.85, handlelength=1.2,
+                       columnspacing=1.2)
         if title:
             fig.text(0.5, 0.97, title, ha="center", va="top", fontweight="bold")
         return _output(fig, path, fmt, dpi)

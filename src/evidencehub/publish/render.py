@@ -88,8 +88,6 @@ def render_html(
 def render_json(context: dict[str, Any]) -> str:
     """The JSON twin of a page context: strict JSON (no NaN), sorted keys, newline-terminated."""
     return (
-        json.dumps(
-            finite_json(context), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False
-        )
+        json.dumps(finite_json(context), indent=2, ensure_ascii=False, sort_keys=True, allow_nan=False)
         + "\n"
     )

@@ -136,7 +136,6 @@ def publish_site(engine: Engine, site_dir: Path, *, actor: Actor) -> SiteReport:
         writer = actor_id(session, actor)
         for page in snap.pages:
             runs = [snap.runs[slug].id for slug in page.analysis_slugs if slug in snap.runs]
-            pages_repo.pin_runs(
-                session, page.slug, [r for r in runs if r is not None], actor_id=writer
-            )
+            pages_repo.pin_runs(session, page.slug, [r for r in runs if r is not None],
+                                actor_id=writer)
     return build_site(snap, site_dir)

@@ -66,11 +66,8 @@ def load_snapshot(engine: Engine) -> HubSnapshot:
     with transaction(engine) as session:
         pages = tuple(sorted(pages_repo.list_pages(session), key=lambda p: p.slug))
         analyses = tuple(analyses_repo.list_analyses(session))
-        runs = {
-            slug: run
-            for slug, run in analyses_repo.latest_runs(session).items()
-            if run.schema_version > 0
-        }
+        runs = {slug: run for slug, run in analyses_repo.latest_runs(session).items()
+                if run.schema_version > 0}
         tracer = Tracer(session)
         return HubSnapshot(
             records=tuple(sorted(records_repo.list_records(session), key=lambda r: r.key)),

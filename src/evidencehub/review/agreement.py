@@ -134,10 +134,8 @@ class Agreement:
             "n": self.n,
             "agreements": self.agreements,
             "categories": list(self.categories),
-            "table": {
-                a: dict(zip(self.categories, row, strict=True))
-                for a, row in zip(self.categories, self.table, strict=True)
-            },
+            "table": {a: dict(zip(self.categories, row, strict=True))
+                      for a, row in zip(self.categories, self.table, strict=True)},
             "level": self.level,
             "percent_agreement": self.percent_agreement,
             "expected_agreement": self.expected_agreement,
@@ -163,11 +161,11 @@ class Agreement:
         lines = [
             head,
             f"  percent agreement  {self.percent_agreement:.1f}% ({self.agreements} of {self.n})",
-            "  Cohen's kappa      "
-            + _estimate_text(self.kappa, self.kappa_se, self.kappa_ci_lb, self.kappa_ci_ub, ci),
+            "  Cohen's kappa      " + _estimate_text(self.kappa, self.kappa_se, self.kappa_ci_lb,
+                                                     self.kappa_ci_ub, ci),
             f"  PABAK              {_num(self.pabak)}",
-            "  Gwet's AC1         "
-            + _estimate_text(self.ac1, self.ac1_se, self.ac1_ci_lb, self.ac1_ci_ub, ci),
+            "  Gwet's AC1         " + _estimate_text(self.ac1, self.ac1_se, self.ac1_ci_lb,
+                                                     self.ac1_ci_ub, ci),
         ]
         lines += [f"  note: {note}" for note in (self.kappa_note, self.ac1_note) if note]
         return "\n".join(lines)
@@ -196,16 +194,13 @@ class ScreeningAgreement:
 
     def summary(self) -> str:
         """Both analyses, labelled."""
-        return (
-            f"Include / exclude / maybe as three categories: {self.labels.summary()}\n"
-            f"Include or maybe vs exclude: {self.binary.summary()}"
-        )
+        return (f"Include / exclude / maybe as three categories: {self.labels.summary()}\n"
+                f"Include or maybe vs exclude: {self.binary.summary()}")
 
 
 # -- public functions ---------------------------------------------------------------------------
-def cross_table(
-    first: Sequence[str], second: Sequence[str], categories: Sequence[str]
-) -> NDArray[np.int64]:
+def cross_table(first: Sequence[str], second: Sequence[str],
+                categories: Sequence[str]) -> NDArray[np.int64]:
     """Cross-tabulate two reviewers' categories: ``table[i, j]`` counts records the first put
     in ``categories[i]`` and the second in ``categories[j]``.
 
@@ -215,31 +210,23 @@ def cross_table(
         When the sequences differ in length or hold a value outside ``categories``.
     """
     if len(first) != len(second):
-        raise InputError(
-            f"the two reviewers' labels differ in length ({len(first)} and "
-            f"{len(second)}); give both reviewers' labels on the same records",
-            source=_SOURCE,
-        )
+        raise InputError(f"the two reviewers' labels differ in length ({len(first)} and "
+                         f"{len(second)}); give both reviewers' labels on the same records",
+                         source=_SOURCE)
     index = {c: i for i, c in enumerate(categories)}
     table = np.zeros((len(categories), len(categories)), dtype=np.int64)
     for pos, (a, b) in enumerate(zip(first, second, strict=True)):
         for who, value in (("first", a), ("second", b)):
             if value not in index:
-                raise InputError(
-                    f"expected one of {', '.join(categories)}; got {value!r}",
-                    source=_SOURCE,
-                    where=f"record {pos}, {who} reviewer",
-                )
+                raise InputError(f"expected one of {', '.join(categories)}; got {value!r}",
+                                 source=_SOURCE, where=f"record {pos}, {who} reviewer")
         table[index[a], index[b]] += 1
     return table
 
 
-def screening_agreement(
-    first: Sequence[ScreeningLabel | str],
-    second: Sequence[ScreeningLabel | str],
-    *,
-    level: float = 95.0,
-) -> ScreeningAgreement:
+def screening_agreement(first: Sequence[ScreeningLabel | str],
+                        second: Sequence[ScreeningLabel | str], *,
+                        level: float = 95.0) -> ScreeningAgreement:
     """Agreement of two reviewers' labels on the same records (position ``i`` of each
     sequence is the same record).
 
@@ -258,21 +245,18 @@ def screening_agreement(
     """
     a = [_label(v) for v in first]
     b = [_label(v) for v in second]
-    labels = agreement_from_table(
-        cross_table(a, b, LABEL_CATEGORIES), LABEL_CATEGORIES, level=level
-    )
+    labels = agreement_from_table(cross_table(a, b, LABEL_CATEGORIES), LABEL_CATEGORIES,
+                                  level=level)
     exclude = ScreeningLabel.EXCLUDE.value
     a2 = [BINARY_CATEGORIES[1] if v == exclude else BINARY_CATEGORIES[0] for v in a]
     b2 = [BINARY_CATEGORIES[1] if v == exclude else BINARY_CATEGORIES[0] for v in b]
-    binary = agreement_from_table(
-        cross_table(a2, b2, BINARY_CATEGORIES), BINARY_CATEGORIES, level=level
-    )
+    binary = agreement_from_table(cross_table(a2, b2, BINARY_CATEGORIES), BINARY_CATEGORIES,
+                                  level=level)
     return ScreeningAgreement(labels=labels, binary=binary)
 
 
-def agreement_from_table(
-    table: ArrayLike, categories: Sequence[str], *, level: float = 95.0
-) -> Agreement:
+def agreement_from_table(table: ArrayLike, categories: Sequence[str], *,
+                         level: float = 95.0) -> Agreement:
     """Percent agreement, Cohen's kappa, PABAK and Gwet's AC1 from a square table of counts.
 
     Parameters
@@ -297,26 +281,8 @@ def agreement_from_table(
     rows = tuple(tuple(int(x) for x in row) for row in counts)
     if n == 0:
         why = "no records decided by both reviewers"
-        return Agreement(
-            cats,
-            rows,
-            0,
-            0,
-            level,
-            None,
-            None,
-            None,
-            None,
-            None,
-            None,
-            why,
-            None,
-            None,
-            None,
-            None,
-            None,
-            why,
-        )
+        return Agreement(cats, rows, 0, 0, level, None, None, None, None, None, None, why,
+                         None, None, None, None, None, why)
     p = counts / n
     po = agreements / n
     pabak = (q * po - 1) / (q - 1)
@@ -329,9 +295,8 @@ def agreement_from_table(
 _Estimate = tuple[float | None, float | None, float | None, float | None, str | None]
 
 
-def _kappa(
-    p: NDArray[np.float64], po: float, n: int, level: float, categories: tuple[str, ...]
-) -> tuple[_Estimate, float]:
+def _kappa(p: NDArray[np.float64], po: float, n: int, level: float,
+           categories: tuple[str, ...]) -> tuple[_Estimate, float]:
     """Cohen's kappa, its Fleiss-Cohen-Everitt SE and Wald interval; and Cohen's ``pe``.
 
     Fleiss, Levin & Paik (2003) eq. 18.13::
@@ -344,16 +309,14 @@ def _kappa(
     pe = float(rows @ cols)
     if math.isclose(pe, 1.0, rel_tol=0.0, abs_tol=1e-12):
         used = categories[int(np.flatnonzero(rows)[0])]
-        why = (
-            f"kappa is undefined: both reviewers chose {used!r} for every record, so "
-            f"chance agreement is 1"
-        )
+        why = (f"kappa is undefined: both reviewers chose {used!r} for every record, so "
+               f"chance agreement is 1")
         return (None, None, None, None, why), pe
     kappa = (po - pe) / (1 - pe)
     diag = np.diag(p) * (1 - (rows + cols) * (1 - kappa)) ** 2
     off = p * (cols[:, None] + rows[None, :]) ** 2
     np.fill_diagonal(off, 0.0)
-    var = diag.sum() + (1 - kappa) ** 2 * off.sum() - (kappa - pe * (1 - kappa)) ** 2
+    var = (diag.sum() + (1 - kappa) ** 2 * off.sum() - (kappa - pe * (1 - kappa)) ** 2)
     var /= n * (1 - pe) ** 2
     se = _se(var, po)
     z = float(stats.norm.isf((1 - level / 100) / 2))
@@ -363,9 +326,9 @@ def _kappa(
 def _ac1(p: NDArray[np.float64], po: float, n: int, level: float) -> _Estimate:
     """Gwet's AC1 and its variance for two raters (Gwet 2008, with sampling fraction 0)::
 
-    π_k = (p_k· + p_·k) / 2,   pe = Σ_k π_k (1 − π_k) / (q − 1)
-    var = [Σ_kl p_kl (1[k = l] − 2 (1 − AC1)(1 − (π_k + π_l)/2)/(q − 1))²
-           − (po − 2 (1 − AC1) pe)²] / (n (1 − pe)²)
+        π_k = (p_k· + p_·k) / 2,   pe = Σ_k π_k (1 − π_k) / (q − 1)
+        var = [Σ_kl p_kl (1[k = l] − 2 (1 − AC1)(1 − (π_k + π_l)/2)/(q − 1))²
+               − (po − 2 (1 − AC1) pe)²] / (n (1 − pe)²)
     """
     q = p.shape[0]
     pi = (p.sum(axis=1) + p.sum(axis=0)) / 2
@@ -391,10 +354,8 @@ def _interval(est: float, se: float, crit: float, name: str) -> _Estimate:
     lb, ub = est - crit * se, est + crit * se
     note = None
     if se == 0.0:
-        note = (
-            f"{name} = {est:.4g} with an asymptotic SE of 0 (perfect agreement or no "
-            f"variation): the interval is a single point"
-        )
+        note = (f"{name} = {est:.4g} with an asymptotic SE of 0 (perfect agreement or no "
+                f"variation): the interval is a single point")
     elif lb < -1 or ub > 1:
         note = f"the {name} interval reached past [-1, 1] and was cut to that range"
     return est, se, max(lb, -1.0), min(ub, 1.0), note
@@ -406,28 +367,24 @@ def _label(value: ScreeningLabel | str) -> str:
         return ScreeningLabel(value).value
     except ValueError:
         known = ", ".join(LABEL_CATEGORIES)
-        raise InputError(
-            f"expected a screening label ({known}); got {value!r}", source=_SOURCE
-        ) from None
+        raise InputError(f"expected a screening label ({known}); got {value!r}",
+                         source=_SOURCE) from None
 
 
 def _check_table(table: ArrayLike, categories: Sequence[str], level: float) -> NDArray[np.float64]:
     counts = np.asarray(table, dtype=float)
     q = len(categories)
     if q < 2 or len(set(categories)) != q:
-        raise InputError(
-            f"need at least two distinct categories; got {list(categories)!r}", source=_SOURCE
-        )
+        raise InputError(f"need at least two distinct categories; got {list(categories)!r}",
+                         source=_SOURCE)
     if counts.shape != (q, q):
-        raise InputError(
-            f"the table must be {q}x{q} (one row and column per category); got "
-            f"shape {counts.shape}",
-            source=_SOURCE,
-        )
+        raise InputError(f"the table must be {q}x{q} (one row and column per category); got "
+                         f"shape {counts.shape}", source=_SOURCE)
     if not np.all(np.isfinite(counts)) or np.any(counts < 0) or np.any(counts != np.round(counts)):
         raise InputError("the table must hold non-negative whole counts", source=_SOURCE)
     if not 0 < level < 100:
-        raise InputError(f"level must be a percentage in (0, 100); got {level!r}", source=_SOURCE)
+        raise InputError(f"level must be a percentage in (0, 100); got {level!r}",
+                         source=_SOURCE)
     return counts
 
 
@@ -435,9 +392,8 @@ def _num(x: float | None) -> str:
     return "undefined" if x is None else f"{x:.3f}"
 
 
-def _estimate_text(
-    est: float | None, se: float | None, lb: float | None, ub: float | None, ci: str
-) -> str:
+def _estimate_text(est: float | None, se: float | None, lb: float | None, ub: float | None,
+                   ci: str) -> str:
     if est is None:
         return "undefined"
     text = f"{est:.3f}"

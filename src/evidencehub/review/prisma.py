@@ -277,10 +277,8 @@ class PrismaFlow:
     @property
     def other_identified(self) -> int:
         """Records identified by other methods."""
-        return sum(
-            n or 0
-            for n in (self.website_results, self.organisation_results, self.citations_results)
-        )
+        return sum(n or 0 for n in (self.website_results, self.organisation_results,
+                                    self.citations_results))
 
     @property
     def dbr_excluded_total(self) -> int:
@@ -295,17 +293,9 @@ class PrismaFlow:
     @property
     def in_progress(self) -> bool:
         """True while any record awaits screening, retrieval or assessment."""
-        return any(
-            n
-            for n in (
-                self.records_awaiting_screening,
-                self.dbr_awaiting_retrieval,
-                self.dbr_awaiting_assessment,
-                self.other_records_awaiting_screening,
-                self.other_awaiting_retrieval,
-                self.other_awaiting_assessment,
-            )
-        )
+        return any(n for n in (self.records_awaiting_screening, self.dbr_awaiting_retrieval,
+                               self.dbr_awaiting_assessment, self.other_records_awaiting_screening,
+                               self.other_awaiting_retrieval, self.other_awaiting_assessment))
 
     def to_dict(self) -> dict[str, Any]:
         """Every field under its name; per-source and per-reason counts as lists of dicts;
@@ -322,18 +312,16 @@ class PrismaFlow:
     def summary(self) -> str:
         """The flow as indented text, box by box (deterministic)."""
         lines = ["PRISMA 2020 flow (new review)", "Identification"]
-        for label, total, per in (
-            ("databases", self.database_results, self.database_specific_results),
-            ("registers", self.register_results, self.register_specific_results),
-        ):
+        for label, total, per in (("databases", self.database_results,
+                                   self.database_specific_results),
+                                  ("registers", self.register_results,
+                                   self.register_specific_results)):
             if total is not None:
                 detail = "; ".join(f"{s.source} {s.n}" for s in per)
                 lines.append(f"  records identified from {label}: {total} ({detail})")
-        lines.append(
-            f"  removed before screening: {self.duplicates} duplicates, "
-            f"{self.excluded_automatic} by automation tools, {self.excluded_other} for "
-            f"other reasons"
-        )
+        lines.append(f"  removed before screening: {self.duplicates} duplicates, "
+                     f"{self.excluded_automatic} by automation tools, {self.excluded_other} for "
+                     f"other reasons")
         if self.has_other_methods:
             lines.append(f"  records identified by other methods: {self.other_identified}")
         lines += [
@@ -352,19 +340,17 @@ class PrismaFlow:
                 f"  reports assessed {self.other_assessed}, excluded {self.other_excluded_total}"
                 + _reasons_text(self.other_excluded or ()),
             ]
-        lines += [
-            "Included",
-            f"  studies {self.new_studies}, reports of included studies {self.new_reports}",
-        ]
+        lines += ["Included",
+                  f"  studies {self.new_studies}, reports of included studies {self.new_reports}"]
         if self.in_progress:
-            waiting = [
-                (self.records_awaiting_screening, "records await screening"),
-                (self.dbr_awaiting_retrieval, "reports await retrieval"),
-                (self.dbr_awaiting_assessment, "reports await assessment"),
-                (self.other_records_awaiting_screening, "other-methods records await screening"),
-                (self.other_awaiting_retrieval, "other-methods reports await retrieval"),
-                (self.other_awaiting_assessment, "other-methods reports await assessment"),
-            ]
+            waiting = [(self.records_awaiting_screening, "records await screening"),
+                       (self.dbr_awaiting_retrieval, "reports await retrieval"),
+                       (self.dbr_awaiting_assessment, "reports await assessment"),
+                       (self.other_records_awaiting_screening, "other-methods records await "
+                        "screening"),
+                       (self.other_awaiting_retrieval, "other-methods reports await retrieval"),
+                       (self.other_awaiting_assessment, "other-methods reports await "
+                        "assessment")]
             lines.append("In progress: " + ", ".join(f"{n} {what}" for n, what in waiting if n))
         return "\n".join(lines)
 
@@ -391,9 +377,8 @@ class _Column:
         return tuple(ReasonCount(cid, text, n) for (cid, text), n in ranked)
 
 
-def prisma_flow(
-    searches: Sequence[Search], removed: RemovedBeforeScreening, records: Iterable[RecordState]
-) -> PrismaFlow:
+def prisma_flow(searches: Sequence[Search], removed: RemovedBeforeScreening,
+                records: Iterable[RecordState]) -> PrismaFlow:
     """Derive the PRISMA 2020 flow of a review and check that every box adds up.
 
     Parameters
@@ -422,25 +407,19 @@ def prisma_flow(
     criteria: dict[str, str] = {}
     for state in records:
         if state.record_id in seen:
-            raise InputError(
-                "the record is listed twice; give one entry per unique record",
-                source=_SOURCE,
-                where=f"record {state.record_id!r}",
-            )
+            raise InputError("the record is listed twice; give one entry per unique record",
+                             source=_SOURCE, where=f"record {state.record_id!r}")
         seen.add(state.record_id)
         state = _check_record(state, criteria)
         col = columns[state.identified_via is SearchKind.OTHER]
         if _count(state, col):
-            studies.add(
-                f"study:{state.study_id}"
-                if state.study_id is not None
-                else f"record:{state.record_id}"
-            )
+            studies.add(f"study:{state.study_id}" if state.study_id is not None
+                        else f"record:{state.record_id}")
     other = columns[True]
-    has_other = other.screened + other.awaiting_screening > 0 or any(
-        SearchKind(s.kind) is SearchKind.OTHER for s in searches
-    )
-    flow = _assemble(searches, removed, columns[False], other if has_other else None, len(studies))
+    has_other = (other.screened + other.awaiting_screening > 0
+                 or any(SearchKind(s.kind) is SearchKind.OTHER for s in searches))
+    flow = _assemble(searches, removed, columns[False], other if has_other else None,
+                     len(studies))
     check_flow(flow)
     return flow
 
@@ -464,11 +443,8 @@ def _count(state: RecordState, col: _Column) -> bool:
         if ft is ScreeningLabel.INCLUDE:
             col.included += 1
             return True
-        key = (
-            (None, NO_REASON)
-            if state.reason is None
-            else (state.reason.criterion_id, state.reason.text)
-        )
+        key = (None, NO_REASON) if state.reason is None else (state.reason.criterion_id,
+                                                               state.reason.text)
         col.reasons[key] += 1
     elif ft is ScreeningLabel.MAYBE or state.retrieval is RetrievalStatus.RETRIEVED:
         col.awaiting_assessment += 1
@@ -477,21 +453,12 @@ def _count(state: RecordState, col: _Column) -> bool:
     return False
 
 
-def _assemble(
-    searches: Sequence[Search],
-    removed: RemovedBeforeScreening,
-    dbr: _Column,
-    other: _Column | None,
-    n_studies: int,
-) -> PrismaFlow:
+def _assemble(searches: Sequence[Search], removed: RemovedBeforeScreening, dbr: _Column,
+              other: _Column | None, n_studies: int) -> PrismaFlow:
     """The flow's fields from the two columns' counts (``other`` None: no such column)."""
-
     def total(kind: SearchKind, method: OtherMethod | None = None) -> int | None:
-        chosen = [
-            s.records
-            for s in searches
-            if SearchKind(s.kind) is kind and (method is None or s.method is method)
-        ]
+        chosen = [s.records for s in searches
+                  if SearchKind(s.kind) is kind and (method is None or s.method is method)]
         return sum(chosen) if chosen else None
 
     def per_source(kind: SearchKind) -> tuple[SourceCount, ...]:
@@ -572,111 +539,67 @@ def check_flow(flow: PrismaFlow) -> None:
         items = value if isinstance(value, tuple) else ()
         if (isinstance(value, int) and value < 0) or any(item.n < 0 for item in items):
             _fail(f.name, f"a count cannot be negative; got {value!r}")
-    for name, total, per in (
-        ("database_specific_results", flow.database_results, flow.database_specific_results),
-        ("register_specific_results", flow.register_results, flow.register_specific_results),
-    ):
+    for name, total, per in (("database_specific_results", flow.database_results,
+                              flow.database_specific_results),
+                             ("register_specific_results", flow.register_results,
+                              flow.register_specific_results)):
         if sum(s.n for s in per) != (total or 0):
             _fail(name, f"the per-source counts sum to {sum(s.n for s in per)}, not {total or 0}")
-    left = flow.records_identified - flow.duplicates - flow.excluded_automatic - flow.excluded_other
+    left = (flow.records_identified - flow.duplicates - flow.excluded_automatic
+            - flow.excluded_other)
     if left != flow.records_screened + flow.records_awaiting_screening:
-        _fail(
-            "records_screened",
-            f"{flow.records_identified} records identified from databases and registers, "
-            f"less {flow.duplicates} duplicates, {flow.excluded_automatic} marked by "
-            f"automation tools and {flow.excluded_other} removed for other reasons, leave "
-            f"{left}; but {flow.records_screened} were screened and "
-            f"{flow.records_awaiting_screening} await screening",
-        )
-    _check_column(
-        "dbr",
-        flow.records_screened,
-        flow.records_excluded,
-        flow.dbr_sought_reports,
-        flow.dbr_notretrieved_reports,
-        flow.dbr_awaiting_retrieval,
-        flow.dbr_awaiting_assessment,
-        flow.dbr_assessed,
-        flow.dbr_excluded_total,
-        flow.dbr_included_reports,
-    )
+        _fail("records_screened",
+              f"{flow.records_identified} records identified from databases and registers, "
+              f"less {flow.duplicates} duplicates, {flow.excluded_automatic} marked by "
+              f"automation tools and {flow.excluded_other} removed for other reasons, leave "
+              f"{left}; but {flow.records_screened} were screened and "
+              f"{flow.records_awaiting_screening} await screening")
+    _check_column("dbr", flow.records_screened, flow.records_excluded, flow.dbr_sought_reports,
+                  flow.dbr_notretrieved_reports, flow.dbr_awaiting_retrieval,
+                  flow.dbr_awaiting_assessment, flow.dbr_assessed, flow.dbr_excluded_total,
+                  flow.dbr_included_reports)
     other_included = 0
     if flow.has_other_methods:
         records = (flow.other_records_screened or 0) + (flow.other_records_awaiting_screening or 0)
         if records > flow.other_identified:
-            _fail(
-                "website_results + organisation_results + citations_results",
-                f"{records} records came by other methods, but the other-methods searches "
-                f"returned {flow.other_identified}",
-            )
-        _check_column(
-            "other",
-            flow.other_records_screened or 0,
-            flow.other_records_excluded or 0,
-            flow.other_sought_reports or 0,
-            flow.other_notretrieved_reports or 0,
-            flow.other_awaiting_retrieval or 0,
-            flow.other_awaiting_assessment or 0,
-            flow.other_assessed or 0,
-            flow.other_excluded_total or 0,
-            flow.other_included_reports or 0,
-        )
+            _fail("website_results + organisation_results + citations_results",
+                  f"{records} records came by other methods, but the other-methods searches "
+                  f"returned {flow.other_identified}")
+        _check_column("other", flow.other_records_screened or 0, flow.other_records_excluded or 0,
+                      flow.other_sought_reports or 0, flow.other_notretrieved_reports or 0,
+                      flow.other_awaiting_retrieval or 0, flow.other_awaiting_assessment or 0,
+                      flow.other_assessed or 0, flow.other_excluded_total or 0,
+                      flow.other_included_reports or 0)
         other_included = flow.other_included_reports or 0
     if flow.new_reports != flow.dbr_included_reports + other_included:
-        _fail(
-            "new_reports",
-            f"{flow.new_reports} reports of new included studies, but the "
-            f"columns include {flow.dbr_included_reports} + {other_included}",
-        )
-    if not (
-        flow.new_studies == 0
-        if flow.new_reports == 0
-        else 1 <= flow.new_studies <= flow.new_reports
-    ):
-        _fail(
-            "new_studies",
-            f"{flow.new_studies} studies cannot hold {flow.new_reports} included reports",
-        )
+        _fail("new_reports", f"{flow.new_reports} reports of new included studies, but the "
+                             f"columns include {flow.dbr_included_reports} + {other_included}")
+    if not (flow.new_studies == 0 if flow.new_reports == 0
+            else 1 <= flow.new_studies <= flow.new_reports):
+        _fail("new_studies", f"{flow.new_studies} studies cannot hold {flow.new_reports} "
+                             f"included reports")
     if (flow.total_studies, flow.total_reports) != (flow.new_studies, flow.new_reports):
         _fail("total_studies", "a new review's totals must equal its new studies and reports")
 
 
-def _check_column(
-    prefix: str,
-    screened: int,
-    excluded: int,
-    sought: int,
-    not_retrieved: int,
-    awaiting_retrieval: int,
-    awaiting_assessment: int,
-    assessed: int,
-    excluded_reports: int,
-    included: int,
-) -> None:
+def _check_column(prefix: str, screened: int, excluded: int, sought: int, not_retrieved: int,
+                  awaiting_retrieval: int, awaiting_assessment: int, assessed: int,
+                  excluded_reports: int, included: int) -> None:
     screened_box = "records_screened" if prefix == "dbr" else "other_records_screened"
     if screened - excluded != sought:
-        _fail(
-            f"{prefix}_sought_reports",
-            f"{screened} screened ({screened_box}) less "
-            f"{excluded} excluded leave {screened - excluded}, "
-            f"but {sought} reports were sought",
-        )
+        _fail(f"{prefix}_sought_reports", f"{screened} screened ({screened_box}) less "
+                                          f"{excluded} excluded leave {screened - excluded}, "
+                                          f"but {sought} reports were sought")
     left = sought - not_retrieved - awaiting_retrieval - awaiting_assessment
     if left != assessed:
-        _fail(
-            f"{prefix}_assessed",
-            f"{sought} sought less {not_retrieved} not retrieved, "
-            f"{awaiting_retrieval} awaiting retrieval and "
-            f"{awaiting_assessment} awaiting assessment leave {left}, "
-            f"but {assessed} were assessed",
-        )
+        _fail(f"{prefix}_assessed", f"{sought} sought less {not_retrieved} not retrieved, "
+                                    f"{awaiting_retrieval} awaiting retrieval and "
+                                    f"{awaiting_assessment} awaiting assessment leave {left}, "
+                                    f"but {assessed} were assessed")
     if assessed - excluded_reports != included:
-        _fail(
-            f"{prefix}_excluded",
-            f"{assessed} assessed less {excluded_reports} excluded "
-            f"leave {assessed - excluded_reports}, but {included} "
-            f"reports were included",
-        )
+        _fail(f"{prefix}_excluded", f"{assessed} assessed less {excluded_reports} excluded "
+                                    f"leave {assessed - excluded_reports}, but {included} "
+                                    f"reports were included")
 
 
 def _fail(box: str, problem: str) -> NoReturn:
@@ -691,27 +614,18 @@ def _check_searches(searches: Sequence[Search], removed: RemovedBeforeScreening)
         if not s.source.strip():
             raise InputError("the source needs a name", source=_SOURCE, where=where)
         if isinstance(s.records, bool) or not isinstance(s.records, int) or s.records < 0:
-            raise InputError(
-                f"records must be a whole number >= 0; got {s.records!r}",
-                source=_SOURCE,
-                where=where,
-            )
+            raise InputError(f"records must be a whole number >= 0; got {s.records!r}",
+                             source=_SOURCE, where=where)
         if (kind is SearchKind.OTHER) != (method is not None):
-            problem = (
-                "an other-methods search needs its method (website, organisation or "
-                "citation-searching)"
-                if kind is SearchKind.OTHER
-                else f"a {kind.value} search takes no other-methods method"
-            )
+            problem = ("an other-methods search needs its method (website, organisation or "
+                       "citation-searching)" if kind is SearchKind.OTHER
+                       else f"a {kind.value} search takes no other-methods method")
             raise InputError(problem, source=_SOURCE, where=where)
     for name in ("duplicates", "automation", "other"):
         value = getattr(removed, name)
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise InputError(
-                f"must be a whole number >= 0; got {value!r}",
-                source=_SOURCE,
-                where=f"records removed before screening, {name!r}",
-            )
+            raise InputError(f"must be a whole number >= 0; got {value!r}", source=_SOURCE,
+                             where=f"records removed before screening, {name!r}")
 
 
 def _check_record(state: RecordState, criteria: dict[str, str]) -> RecordState:
@@ -723,12 +637,10 @@ def _check_record(state: RecordState, criteria: dict[str, str]) -> RecordState:
         raise InputError(problem, source=_SOURCE, where=where)
 
     state = replace(
-        state,
-        identified_via=_enum(SearchKind, state.identified_via, "identified_via", where),
+        state, identified_via=_enum(SearchKind, state.identified_via, "identified_via", where),
         title_abstract=_enum(ScreeningLabel, state.title_abstract, "title_abstract", where),
         retrieval=_enum(RetrievalStatus, state.retrieval, "retrieval", where),
-        full_text=_enum(ScreeningLabel, state.full_text, "full_text", where),
-    )
+        full_text=_enum(ScreeningLabel, state.full_text, "full_text", where))
     decided = state.retrieval is not None or state.full_text is not None
     if state.title_abstract is None and decided:
         fail("it has a full-text state but no final title-abstract decision")
@@ -741,10 +653,8 @@ def _check_record(state: RecordState, criteria: dict[str, str]) -> RecordState:
             fail("an exclusion reason is given but the full-text decision is not exclude")
         known = criteria.setdefault(state.reason.criterion_id, state.reason.text)
         if known != state.reason.text:
-            fail(
-                f"criterion {state.reason.criterion_id!r} has two texts: {known!r} and "
-                f"{state.reason.text!r}"
-            )
+            fail(f"criterion {state.reason.criterion_id!r} has two texts: {known!r} and "
+                 f"{state.reason.text!r}")
     return state
 
 
@@ -756,9 +666,8 @@ def _enum(enum: type[_E], value: object, name: str, where: str) -> Any:
         return enum(str(value))
     except ValueError:
         known = ", ".join(m.value for m in enum)
-        raise InputError(
-            f"{name} must be one of {known}; got {value!r}", source=_SOURCE, where=where
-        ) from None
+        raise InputError(f"{name} must be one of {known}; got {value!r}", source=_SOURCE,
+                         where=where) from None
 
 
 def _reasons_text(reasons: Sequence[ReasonCount]) -> str:

@@ -60,33 +60,25 @@ def check_tables(
     k = arrays[0].size
     for name, arr in zip(("ai", "bi", "ci", "di"), arrays, strict=True):
         if name_mismatch and arr.size != k:
-            raise InputError(
-                f"{func}: 'ai', 'bi', 'ci' and 'di' must have the same length; "
-                f"'{name}' has {arr.size}, 'ai' has {k}"
-            )
+            raise InputError(f"{func}: 'ai', 'bi', 'ci' and 'di' must have the same length; "
+                             f"'{name}' has {arr.size}, 'ai' has {k}")
     if any(a.size != k for a in arrays):
-        raise InputError(
-            f"{func}: 'ai', 'bi', 'ci' and 'di' must have the same length; got "
-            + ", ".join(str(a.size) for a in arrays)
-        )
+        raise InputError(f"{func}: 'ai', 'bi', 'ci' and 'di' must have the same length; got "
+                         + ", ".join(str(a.size) for a in arrays))
     if k == 0:
         raise InputError(f"{func}: no tables given")
     for name, arr in zip(("ai", "bi", "ci", "di"), arrays, strict=True):
         bad = ~np.isfinite(arr) | (arr < 0)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{func}: '{name}' must be a non-negative count; got {arr[i]:g}",
-                where=f"table {i + 1}",
-            )
+            raise InputError(f"{func}: '{name}' must be a non-negative count; got {arr[i]:g}",
+                             where=f"table {i + 1}")
     a, b, c, d = arrays
     empty = (a + b == 0) | (c + d == 0)
     if np.any(empty):
         i = int(np.flatnonzero(empty)[0])
-        raise InputError(
-            f"{func}: each arm needs at least one participant (ai + bi > 0 and ci + di > 0)",
-            where=f"table {i + 1}",
-        )
+        raise InputError(f"{func}: each arm needs at least one participant (ai + bi > 0 and "
+                         "ci + di > 0)", where=f"table {i + 1}")
     return a, b, c, d
 
 
@@ -103,10 +95,13 @@ def table_labels(func: str, study: Sequence[str] | None, k: int) -> tuple[str, .
 def check_level(func: str, level: float) -> None:
     """Refuse a confidence level (in percent) outside (0, 100)."""
     if not 0 < level < 100:
-        raise InputError(f"{func}: 'level' must be a percentage between 0 and 100; got {level!r}")
+        raise InputError(f"{func}: 'level' must be a percentage between 0 and 100; "
+                         f"got {level!r}")
 
 
-def wald(estimate: float, se: float, level: float) -> tuple[float, float, float, float]:
+def wald(
+    estimate: float, se: float, level: float
+) -> tuple[float, float, float, float]:
     """``zval``, two-sided ``pval`` and the ``level`` percent interval ``(ci_lb, ci_ub)``."""
     zval = estimate / se
     pval = float(2 * sps.norm.sf(abs(zval)))

@@ -112,9 +112,8 @@ def check_level(level: float, func: str) -> float:
 def check_fit(fit: MetaResult, func: str, minimum: int) -> None:
     """Refuse a fit with moderators, or with fewer than ``minimum`` studies, for ``func``."""
     if fit.p != 1:
-        raise InputError(
-            f"{func}: needs a model without moderators; this one has {fit.p} coefficients"
-        )
+        raise InputError(f"{func}: needs a model without moderators; this one has "
+                         f"{fit.p} coefficients")
     if fit.k < minimum:
         raise InputError(f"{func}: needs at least {minimum} studies; got k = {fit.k}")
 

@@ -122,30 +122,13 @@ class BatchResult:
             k = int(self.k[i])
             y = self.y[i, :k].copy()
             v = self.v[i, :k].copy()
-            labels = (
-                self.studies[i]
-                if self.studies is not None
-                else tuple(f"Study {j + 1}" for j in range(k))
-            )
+            labels = (self.studies[i] if self.studies is not None
+                      else tuple(f"Study {j + 1}" for j in range(k)))
             ci = None if fixed or k < 2 else (float(self.tau2_ci_lb[i]), float(self.tau2_ci_ub[i]))
-            out.append(
-                assemble_result(
-                    self.fit,
-                    i,
-                    np.ones((k, 1)),
-                    ("intrcpt",),
-                    y,
-                    v,
-                    None,
-                    labels,
-                    self.measure,
-                    self.i2_definition,
-                    list(_notes(self, i)),
-                    False,
-                    None,
-                    ci,
-                )
-            )
+            out.append(assemble_result(
+                self.fit, i, np.ones((k, 1)), ("intrcpt",), y, v, None, labels, self.measure,
+                self.i2_definition, list(_notes(self, i)), False, None, ci,
+            ))
         return out
 
     def to_dicts(self) -> list[dict[str, Any]]:
@@ -153,31 +136,15 @@ class BatchResult:
         stat = "tval" if self.test == "knha" else "zval"
         rows = []
         for i, name in enumerate(self.names):
-            row: dict[str, Any] = {
-                "name": name,
-                "k": int(self.k[i]),
-                "method": self.method,
-                "test": self.test,
-            }
+            row: dict[str, Any] = {"name": name, "k": int(self.k[i]), "method": self.method,
+                                   "test": self.test}
             for field in ("estimate", "se"):
                 row[field] = _num(getattr(self, field)[i])
             row[stat] = _num(self.stat[i])
             if self.test == "knha":
                 row["df"] = _num(self.df[i])
-            for field in (
-                "pval",
-                "ci_lb",
-                "ci_ub",
-                "tau2",
-                "tau2_ci_lb",
-                "tau2_ci_ub",
-                "I2",
-                "H2",
-                "QE",
-                "QEp",
-                "pi_lb",
-                "pi_ub",
-            ):
+            for field in ("pval", "ci_lb", "ci_ub", "tau2", "tau2_ci_lb", "tau2_ci_ub", "I2",
+                          "H2", "QE", "QEp", "pi_lb", "pi_ub"):
                 row[field] = _num(getattr(self, field)[i])
             rows.append(row)
         return rows
@@ -196,10 +163,8 @@ def _notes(res: BatchResult, i: int) -> tuple[str, ...]:
         notes.append("the Knapp-Hartung method is not meant for the equal-effects model")
     if res.method not in ("EE", "FE") and res.k[i] > 1:
         if res.tau2_truncated[i]:
-            notes.append(
-                "the tau^2 estimate was negative (or the likelihood is highest at 0) "
-                "and is set to 0"
-            )
+            notes.append("the tau^2 estimate was negative (or the likelihood is highest at 0) "
+                         "and is set to 0")
         if not res.converged[i]:
             notes.append(f"the {res.method} estimator did not converge")
     return tuple(notes)
@@ -276,75 +241,30 @@ def rma_batch(
         study_labels = tuple(tuple(str(s) for s in row) for row in studies)
         for i, row in enumerate(study_labels):
             if len(row) != int(mask[i].sum()):
-                raise InputError(
-                    f"analysis '{label[i]}': {len(row)} study labels for "
-                    f"{int(mask[i].sum())} studies",
-                    source=_FUNC,
-                )
+                raise InputError(f"analysis '{label[i]}': {len(row)} study labels for "
+                                 f"{int(mask[i].sum())} studies", source=_FUNC)
     _check(y, v, mask, label, study_labels)
     k = mask.sum(axis=1)
     X = mask[:, :, None].astype(np.float64)
-    fit = fit_stack(
-        y,
-        v,
-        mask,
-        X,
-        method=meth.value,
-        test=test,
-        level=level,
-        control=control,
-        i2=i2_name,
-        prediction=pi_name,
-    )
+    fit = fit_stack(y, v, mask, X, method=meth.value, test=test, level=level,
+                    control=control, i2=i2_name, prediction=pi_name)
     tau2_lb = np.full(m, np.nan)
     tau2_ub = np.full(m, np.nan)
     if qprofile and not meth.is_fixed:
         rows = k > 1
         if rows.any():
-            qp = q_profile(
-                y[rows],
-                np.where(mask[rows], v[rows], 1.0),
-                mask[rows],
-                X[rows],
-                fit.tau2.tau2[rows],
-                fit.het.vt[rows],
-                level,
-            )
+            qp = q_profile(y[rows], np.where(mask[rows], v[rows], 1.0), mask[rows], X[rows],
+                           fit.tau2.tau2[rows], fit.het.vt[rows], level)
             tau2_lb[rows], tau2_ub[rows] = qp.tau2_lb, qp.tau2_ub
     result = BatchResult(
-        names=label,
-        measure=measure_info(measure or "GEN").measure,
-        method=meth.value,
-        test=test,
-        level=level,
-        k=k,
-        estimate=fit.beta[:, 0],
-        se=fit.se[:, 0],
-        stat=fit.stat[:, 0],
-        pval=fit.pval[:, 0],
-        ci_lb=fit.ci_lb[:, 0],
-        ci_ub=fit.ci_ub[:, 0],
-        df=fit.df,
-        tau2=fit.tau2.tau2,
-        se_tau2=fit.tau2.se_tau2,
-        tau2_ci_lb=tau2_lb,
-        tau2_ci_ub=tau2_ub,
-        I2=fit.het.I2,
-        H2=fit.het.H2,
-        QE=fit.het.QE,
-        QEdf=fit.het.QEdf,
-        QEp=fit.het.QEp,
-        pi_lb=fit.pi_lb,
-        pi_ub=fit.pi_ub,
-        converged=fit.tau2.converged,
-        tau2_truncated=fit.tau2.truncated & (k > 1),
-        n_iter=fit.tau2.n_iter,
-        y=y,
-        v=v,
-        mask=mask,
-        fit=fit,
-        i2_definition=i2_name,
-        studies=study_labels,
+        names=label, measure=measure_info(measure or "GEN").measure, method=meth.value,
+        test=test, level=level, k=k, estimate=fit.beta[:, 0], se=fit.se[:, 0],
+        stat=fit.stat[:, 0], pval=fit.pval[:, 0], ci_lb=fit.ci_lb[:, 0], ci_ub=fit.ci_ub[:, 0],
+        df=fit.df, tau2=fit.tau2.tau2, se_tau2=fit.tau2.se_tau2, tau2_ci_lb=tau2_lb,
+        tau2_ci_ub=tau2_ub, I2=fit.het.I2, H2=fit.het.H2, QE=fit.het.QE, QEdf=fit.het.QEdf,
+        QEp=fit.het.QEp, pi_lb=fit.pi_lb, pi_ub=fit.pi_ub, converged=fit.tau2.converged,
+        tau2_truncated=fit.tau2.truncated & (k > 1), n_iter=fit.tau2.n_iter, y=y, v=v,
+        mask=mask, fit=fit, i2_definition=i2_name, studies=study_labels,
     )
     _warn(result, meth.is_fixed)
     return result
@@ -365,18 +285,19 @@ def _pack(
     elif (packed := _pack_flat(yi, vi)) is not None:
         return packed
     else:
-        y_rows = [np.asarray(r, dtype=np.float64).reshape(-1) for r in yi]  # type: ignore[union-attr]
-        v_rows = [np.asarray(r, dtype=np.float64).reshape(-1) for r in vi]  # type: ignore[union-attr]
+        y_rows = [np.asarray(r, dtype=np.float64).reshape(-1)
+                  for r in yi]  # type: ignore[union-attr]
+        v_rows = [np.asarray(r, dtype=np.float64).reshape(-1)
+                  for r in vi]  # type: ignore[union-attr]
     if len(y_rows) == 0:
         raise InputError("no analyses to fit", source=_FUNC)
     if len(y_rows) != len(v_rows):
-        raise InputError(f"{len(y_rows)} analyses in 'yi' but {len(v_rows)} in 'vi'", source=_FUNC)
+        raise InputError(f"{len(y_rows)} analyses in 'yi' but {len(v_rows)} in 'vi'",
+                         source=_FUNC)
     for i, (a, b) in enumerate(zip(y_rows, v_rows, strict=True)):
         if a.shape != b.shape:
-            raise InputError(
-                f"analysis {i + 1}: 'yi' has {a.shape[0]} values but 'vi' has {b.shape[0]}",
-                source=_FUNC,
-            )
+            raise InputError(f"analysis {i + 1}: 'yi' has {a.shape[0]} values but 'vi' has "
+                             f"{b.shape[0]}", source=_FUNC)
     y, mask = pad(y_rows)
     v, _ = pad(v_rows)
     return y, np.where(mask, v, 1.0), mask
@@ -407,26 +328,22 @@ def _pack_flat(
 
 
 def _check(
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    names: tuple[str, ...],
+    y: FloatArray, v: FloatArray, mask: BoolArray, names: tuple[str, ...],
     studies: tuple[tuple[str, ...], ...] | None,
 ) -> None:
     empty = np.flatnonzero(mask.sum(axis=1) == 0)
     if empty.size:
-        raise InputError(f"analysis '{names[int(empty[0])]}' has no studies (k = 0)", source=_FUNC)
-    for name, arr, bad_rule in (("yi", y, ~np.isfinite(y)), ("vi", v, ~np.isfinite(v) | (v <= 0))):
+        raise InputError(f"analysis '{names[int(empty[0])]}' has no studies (k = 0)",
+                         source=_FUNC)
+    for name, arr, bad_rule in (("yi", y, ~np.isfinite(y)),
+                                ("vi", v, ~np.isfinite(v) | (v <= 0))):
         bad = np.argwhere(bad_rule & mask)
         if bad.size:
             i, j = (int(x) for x in bad[0])
             study = studies[i][j] if studies is not None else f"{j + 1}"
             what = "a positive finite number" if name == "vi" else "a finite number"
-            raise InputError(
-                f"'{name}' must be {what}; got {arr[i, j]!r}",
-                source=_FUNC,
-                where=f"analysis '{names[i]}', study '{study}'",
-            )
+            raise InputError(f"'{name}' must be {what}; got {arr[i, j]!r}", source=_FUNC,
+                             where=f"analysis '{names[i]}', study '{study}'")
 
 
 def _warn(result: BatchResult, fixed: bool) -> None:
@@ -441,6 +358,5 @@ def _warn(result: BatchResult, fixed: bool) -> None:
     if failed:
         parts.append(f"{failed} where the {result.method} estimator did not converge")
     if parts:
-        warnings.warn(
-            f"rma_batch: {len(result)} analyses, " + "; ".join(parts), StatsWarning, stacklevel=3
-        )
+        warnings.warn(f"rma_batch: {len(result)} analyses, " + "; ".join(parts), StatsWarning,
+                      stacklevel=3)

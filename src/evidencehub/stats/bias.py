@@ -126,14 +126,9 @@ class RegTest:
         out[self.stat_name] = self.stat
         if self.df is not None:
             out["df"] = self.df
-        out |= {
-            "pval": self.pval,
-            "slope": self.slope,
-            "slope_se": self.slope_se,
-            "limit_estimate": self.limit_estimate,
-            "limit_ci_lb": self.limit_ci_lb,
-            "limit_ci_ub": self.limit_ci_ub,
-        }
+        out |= {"pval": self.pval, "slope": self.slope, "slope_se": self.slope_se,
+                "limit_estimate": self.limit_estimate, "limit_ci_lb": self.limit_ci_lb,
+                "limit_ci_ub": self.limit_ci_ub}
         if self.tau2 is not None:
             out["tau2"] = self.tau2
         out["warnings"] = list(self.warnings)
@@ -141,11 +136,8 @@ class RegTest:
 
     def summary(self) -> str:
         """metafor-style printout."""
-        kind = (
-            "weighted regression with multiplicative dispersion"
-            if self.model == "lm"
-            else f"mixed-effects meta-regression model ({self.method})"
-        )
+        kind = ("weighted regression with multiplicative dispersion" if self.model == "lm"
+                else f"mixed-effects meta-regression model ({self.method})")
         stat = "t" if self.stat_name == "tval" else "z"
         df = f", df = {self.df}" if self.df is not None else ""
         lines = [
@@ -154,7 +146,8 @@ class RegTest:
             f"Model:     {kind}",
             f"Predictor: {self.predictor}",
             "",
-            f"Test for Funnel Plot Asymmetry: {stat} = {self.stat:.4f}{df}, p = {_fmtp(self.pval)}",
+            f"Test for Funnel Plot Asymmetry: {stat} = {self.stat:.4f}{df}, "
+            f"p = {_fmtp(self.pval)}",
             f"Limit Estimate (as {self.predictor} -> 0): b = {self.limit_estimate:.4f} "
             f"(CI: {self.limit_ci_lb:.4f}, {self.limit_ci_ub:.4f})",
         ]
@@ -168,22 +161,14 @@ def _predictor(fit: MetaResult, predictor: str) -> FloatArray:
     if predictor == "vi":
         return vi
     if predictor not in ("ni", "ninv", "sqrtni", "sqrtninv"):
-        raise InputError(
-            "regtest: 'predictor' must be one of 'sei', 'vi', 'ni', 'ninv', "
-            f"'sqrtni', 'sqrtninv'; got {predictor!r}"
-        )
+        raise InputError("regtest: 'predictor' must be one of 'sei', 'vi', 'ni', 'ninv', "
+                         f"'sqrtni', 'sqrtninv'; got {predictor!r}")
     if fit.ni is None:
-        raise InputError(
-            f"regtest: predictor {predictor!r} needs sample sizes; the fit has "
-            "none (fit it on escalc output)"
-        )
+        raise InputError(f"regtest: predictor {predictor!r} needs sample sizes; the fit has "
+                         "none (fit it on escalc output)")
     ni: FloatArray = np.asarray(fit.ni, dtype=float)
-    columns: dict[str, FloatArray] = {
-        "ni": ni,
-        "ninv": 1 / ni,
-        "sqrtni": np.sqrt(ni),
-        "sqrtninv": 1 / np.sqrt(ni),
-    }
+    columns: dict[str, FloatArray] = {"ni": ni, "ninv": 1 / ni, "sqrtni": np.sqrt(ni),
+                                      "sqrtninv": 1 / np.sqrt(ni)}
     return columns[predictor]
 
 
@@ -207,33 +192,16 @@ def regtest(
     y, v = np.asarray(fit.yi, dtype=float), np.asarray(fit.vi, dtype=float)
     level = fit.level
     if model == "rma":
-        res, notes = _quiet_rma(
-            y,
-            v,
-            mods=x,
-            method=fit.method,
-            test=fit.test,
-            level=level,
-            control=control,
-            study=fit.study,
-        )
+        res, notes = _quiet_rma(y, v, mods=x, method=fit.method, test=fit.test, level=level,
+                                control=control, study=fit.study)
         intercept, slope = res.coefficients[0], res.coefficients[1]
         knha = fit.test == "knha"
         return RegTest(
-            model="rma",
-            predictor=predictor,
-            method=fit.method,
-            stat=slope.stat,
-            stat_name="tval" if knha else "zval",
-            df=fit.k - 2 if knha else None,
-            pval=slope.pval,
-            slope=slope.estimate,
-            slope_se=slope.se,
-            limit_estimate=intercept.estimate,
-            limit_ci_lb=intercept.ci_lb,
-            limit_ci_ub=intercept.ci_ub,
-            tau2=res.tau2,
-            warnings=tuple(notes),
+            model="rma", predictor=predictor, method=fit.method, stat=slope.stat,
+            stat_name="tval" if knha else "zval", df=fit.k - 2 if knha else None,
+            pval=slope.pval, slope=slope.estimate, slope_se=slope.se,
+            limit_estimate=intercept.estimate, limit_ci_lb=intercept.ci_lb,
+            limit_ci_ub=intercept.ci_ub, tau2=res.tau2, warnings=tuple(notes),
         )
     if model != "lm":
         raise InputError(f"{func}: 'model' must be 'rma' or 'lm'; got {model!r}")
@@ -249,19 +217,10 @@ def regtest(
     tval = float(beta[1] / se[1])
     crit = float(sps.t.ppf(1 - (1 - level / 100) / 2, df))
     return RegTest(
-        model="lm",
-        predictor=predictor,
-        method=None,
-        stat=tval,
-        stat_name="tval",
-        df=df,
-        pval=float(2 * sps.t.sf(abs(tval), df)),
-        slope=float(beta[1]),
-        slope_se=float(se[1]),
-        limit_estimate=float(beta[0]),
-        limit_ci_lb=float(beta[0] - crit * se[0]),
-        limit_ci_ub=float(beta[0] + crit * se[0]),
-        tau2=None,
+        model="lm", predictor=predictor, method=None, stat=tval, stat_name="tval", df=df,
+        pval=float(2 * sps.t.sf(abs(tval), df)), slope=float(beta[1]), slope_se=float(se[1]),
+        limit_estimate=float(beta[0]), limit_ci_lb=float(beta[0] - crit * se[0]),
+        limit_ci_ub=float(beta[0] + crit * se[0]), tau2=None,
     )
 
 
@@ -293,21 +252,14 @@ class RankTest:
 
     def to_dict(self) -> dict[str, Any]:
         """``{tau, pval, exact, warnings}``."""
-        return {
-            "tau": self.tau,
-            "pval": self.pval,
-            "exact": self.exact,
-            "warnings": list(self.warnings),
-        }
+        return {"tau": self.tau, "pval": self.pval, "exact": self.exact,
+                "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         """metafor-style printout."""
-        lines = [
-            "Rank Correlation Test for Funnel Plot Asymmetry",
-            "",
-            f"Kendall's tau = {self.tau:.4f}, p = {_fmtp(self.pval)}"
-            + ("" if self.exact else " (normal approximation: ties)"),
-        ]
+        lines = ["Rank Correlation Test for Funnel Plot Asymmetry", "",
+                 f"Kendall's tau = {self.tau:.4f}, p = {_fmtp(self.pval)}"
+                 + ("" if self.exact else " (normal approximation: ties)")]
         return "\n".join(lines + [f"Warning: {w}" for w in self.warnings])
 
 
@@ -323,25 +275,18 @@ def ranktest(fit: MetaResult) -> RankTest:
     ee, _ = _quiet_rma(y, v, method="EE")
     v_star = v - ee.se**2
     if np.any(v_star <= 0):
-        raise InputError(
-            "ranktest: a study's variance does not exceed the variance of the "
-            "pooled estimate, so its deviate cannot be standardized"
-        )
+        raise InputError("ranktest: a study's variance does not exceed the variance of the "
+                         "pooled estimate, so its deviate cannot be standardized")
     z = (y - ee.estimate) / np.sqrt(v_star)
     ties = len(np.unique(z)) < z.size or len(np.unique(v)) < v.size
     notes: tuple[str, ...] = ()
     if ties:
         notes = ("Cannot compute exact p-value with ties",)
-        warnings.warn(
-            "ranktest: cannot compute the exact p-value with ties; the normal "
-            "approximation is used",
-            StatsWarning,
-            stacklevel=2,
-        )
+        warnings.warn("ranktest: cannot compute the exact p-value with ties; the normal "
+                      "approximation is used", StatsWarning, stacklevel=2)
     res = sps.kendalltau(z, v, method="asymptotic" if ties else "exact")
-    return RankTest(
-        tau=float(res.statistic), pval=float(min(1.0, res.pvalue)), exact=not ties, warnings=notes
-    )
+    return RankTest(tau=float(res.statistic), pval=float(min(1.0, res.pvalue)),
+                    exact=not ties, warnings=notes)
 
 
 # --------------------------------------------------------------------------------------------
@@ -381,25 +326,13 @@ class TrimFill:
         """The fields of the ``trimfill`` reference blocks (metafor names)."""
         f = self.fit
         return {
-            "estimator": self.estimator,
-            "k0": self.k0,
-            "se_k0": self.se_k0,
-            "side": self.side,
-            "k": f.k,
-            "method": f.method,
-            "estimate": f.estimate,
-            "se": f.se,
-            "zval": f.zval if f.tval is None else f.tval,
-            "pval": f.pval,
-            "ci_lb": f.ci_lb,
-            "ci_ub": f.ci_ub,
-            "tau2": f.tau2,
-            "I2": f.I2,
-            "QE": f.QE,
+            "estimator": self.estimator, "k0": self.k0, "se_k0": self.se_k0,
+            "side": self.side, "k": f.k, "method": f.method, "estimate": f.estimate,
+            "se": f.se, "zval": f.zval if f.tval is None else f.tval, "pval": f.pval,
+            "ci_lb": f.ci_lb, "ci_ub": f.ci_ub, "tau2": f.tau2, "I2": f.I2, "QE": f.QE,
             "QEp": f.QEp,
-            "filled": [
-                {"yi": y, "vi": v} for y, v in zip(self.filled_yi, self.filled_vi, strict=True)
-            ],
+            "filled": [{"yi": y, "vi": v}
+                       for y, v in zip(self.filled_yi, self.filled_vi, strict=True)],
             "warnings": list(self.warnings),
         }
 
@@ -429,15 +362,8 @@ def _k0(centred: FloatArray, estimator: str) -> tuple[float, float]:
         return float(k0), math.sqrt(2 * max(0.0, k0) + 2)
     s_r = float(signed[signed > 0].sum())
     k0 = (4 * s_r - k * (k + 1)) / (2 * k - 1)
-    var_sr = (
-        k * (k + 1) * (2 * k + 1)
-        + 10 * k0**3
-        + 27 * k0**2
-        + 17 * k0
-        - 18 * k * k0**2
-        - 18 * k * k0
-        + 6 * k**2 * k0
-    ) / 24
+    var_sr = (k * (k + 1) * (2 * k + 1) + 10 * k0**3 + 27 * k0**2 + 17 * k0
+              - 18 * k * k0**2 - 18 * k * k0 + 6 * k**2 * k0) / 24
     return k0, 4 * math.sqrt(max(var_sr, 0.0)) / (2 * k - 1)
 
 
@@ -486,39 +412,25 @@ def trimfill(
         k0 = max(0, round(raw_k0))
         se_k0 = max(0.0, se_k0)
         if k0 >= k - 1:
-            raise InputError(
-                f"{func}: estimated {k0} missing studies out of {k}; "
-                "trim-and-fill is not meaningful here"
-            )
+            raise InputError(f"{func}: estimated {k0} missing studies out of {k}; "
+                             "trim-and-fill is not meaningful here")
     if k0 != k0_prev:
         notes.append(f"k0 did not settle within {maxiter} iterations")
-    filled_y = sign * (2 * beta - y[k - k0 :])
-    filled_v = v[k - k0 :]
+    filled_y = sign * (2 * beta - y[k - k0:])
+    filled_v = v[k - k0:]
     if k0 > 0:
         final, final_notes = _quiet_rma(
-            np.concatenate([y0, filled_y]),
-            np.concatenate([v0, filled_v]),
-            method=fit.method,
-            test=fit.test,
-            level=fit.level,
-            control=control,
-            study=[*fit.study, *(f"filled {i + 1}" for i in range(k0))],
-        )
+            np.concatenate([y0, filled_y]), np.concatenate([v0, filled_v]),
+            method=fit.method, test=fit.test, level=fit.level, control=control,
+            study=[*fit.study, *(f"filled {i + 1}" for i in range(k0))])
         notes += final_notes
     else:
         final = fit  # nothing filled: the model is the one given, as metafor
     for note in notes:
         warnings.warn(f"{func}: {note}", StatsWarning, stacklevel=2)
-    return TrimFill(
-        estimator=estimator,
-        k0=k0,
-        se_k0=se_k0,
-        side=side,
-        fit=final,
-        filled_yi=tuple(float(t) for t in filled_y),
-        filled_vi=tuple(float(t) for t in filled_v),
-        warnings=tuple(notes),
-    )
+    return TrimFill(estimator=estimator, k0=k0, se_k0=se_k0, side=side, fit=final,
+                    filled_yi=tuple(float(t) for t in filled_y),
+                    filled_vi=tuple(float(t) for t in filled_v), warnings=tuple(notes))
 
 
 # --------------------------------------------------------------------------------------------
@@ -554,30 +466,20 @@ class FailSafeN:
 
     def to_dict(self) -> dict[str, Any]:
         """``{type, fsnum, alpha, pval, meanes, target}``."""
-        return {
-            "type": self.type,
-            "fsnum": self.fsnum,
-            "alpha": self.alpha,
-            "pval": self.pval,
-            "meanes": self.meanes,
-            "target": self.target,
-        }
+        return {"type": self.type, "fsnum": self.fsnum, "alpha": self.alpha,
+                "pval": self.pval, "meanes": self.meanes, "target": self.target}
 
     def summary(self) -> str:
         """metafor-style printout."""
         lines = [f"Fail-safe N Calculation Using the {self.type} Approach", ""]
         if self.type == "Orwin":
-            lines += [
-                f"Average Effect Size: {self.meanes:.4f}",
-                f"Target Effect Size:  {self.target:.4f}",
-            ]
+            lines += [f"Average Effect Size: {self.meanes:.4f}",
+                      f"Target Effect Size:  {self.target:.4f}"]
         else:
             if self.meanes is not None:
                 lines.append(f"Average Effect Size:        {self.meanes:.4f}")
-            lines += [
-                f"Observed Significance Level: {_fmtp(self.pval or 0.0)}",
-                f"Target Significance Level:   {self.alpha:g}",
-            ]
+            lines += [f"Observed Significance Level: {_fmtp(self.pval or 0.0)}",
+                      f"Target Significance Level:   {self.alpha:g}"]
         return "\n".join([*lines, "", f"Fail-safe N: {self.fsnum}"])
 
 
@@ -610,9 +512,8 @@ def fsn(
         raise InputError(f"{func}: needs at least 2 studies; got k = {k}")
     if not np.all(np.isfinite(y)) or not np.all(np.isfinite(v)) or np.any(v <= 0):
         i = int(np.flatnonzero(~np.isfinite(y) | ~np.isfinite(v) | ~(v > 0))[0])
-        raise InputError(
-            f"{func}: every 'yi' must be finite and every 'vi' positive", where=f"study {i + 1}"
-        )
+        raise InputError(f"{func}: every 'yi' must be finite and every 'vi' positive",
+                         where=f"study {i + 1}")
     if not 0 < alpha < 1:
         raise InputError(f"{func}: 'alpha' must be between 0 and 1; got {alpha!r}")
 
@@ -627,10 +528,8 @@ def fsn(
         mean = float(np.mean(y))
         goal = mean / 2 if target is None else float(target)
         if goal == 0 or np.sign(goal) != np.sign(mean):
-            raise InputError(
-                f"{func}: the Orwin target must be non-zero and on the same side "
-                f"as the mean effect ({mean:.4g}); got {goal!r}"
-            )
+            raise InputError(f"{func}: the Orwin target must be non-zero and on the same side "
+                             f"as the mean effect ({mean:.4g}); got {goal!r}")
         n = k * (mean - goal) / goal
         return FailSafeN("Orwin", rounded(n), None, None, mean, goal)
     if type == "Rosenberg":
@@ -638,7 +537,7 @@ def fsn(
         est = float(np.sum(w * y) / np.sum(w))
         z = est * math.sqrt(float(np.sum(w)))
         n = k * (z / sps.norm.ppf(1 - alpha / 2)) ** 2 - k
-        return FailSafeN("Rosenberg", rounded(n), alpha, float(2 * sps.norm.sf(abs(z))), est, None)
-    raise InputError(
-        f"{func}: 'type' must be one of 'Rosenthal', 'Orwin', 'Rosenberg'; got {type!r}"
-    )
+        return FailSafeN("Rosenberg", rounded(n), alpha, float(2 * sps.norm.sf(abs(z))),
+                         est, None)
+    raise InputError(f"{func}: 'type' must be one of 'Rosenthal', 'Orwin', 'Rosenberg'; "
+                     f"got {type!r}")

@@ -139,9 +139,8 @@ def _check(
     """Raise InputError for the first element where ``bad`` is true."""
     if np.any(bad):
         i = int(np.flatnonzero(bad)[0])
-        raise InputError(
-            f"{func}: {message(i) if callable(message) else message}", where=_where(i, scalar)
-        )
+        raise InputError(f"{func}: {message(i) if callable(message) else message}",
+                         where=_where(i, scalar))
 
 
 def _finite(func: str, scalar: bool, **named: npt.NDArray[np.float64] | None) -> None:
@@ -151,10 +150,8 @@ def _finite(func: str, scalar: bool, **named: npt.NDArray[np.float64] | None) ->
         bad = ~np.isfinite(arr)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{func}: '{name}' must be a finite number; got {_fmt(arr[i])}",
-                where=_where(i, scalar),
-            )
+            raise InputError(f"{func}: '{name}' must be a finite number; got {_fmt(arr[i])}",
+                             where=_where(i, scalar))
 
 
 def _positive(func: str, scalar: bool, **named: npt.NDArray[np.float64]) -> None:
@@ -162,9 +159,8 @@ def _positive(func: str, scalar: bool, **named: npt.NDArray[np.float64]) -> None
         bad = ~(arr > 0)
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
-            raise InputError(
-                f"{func}: '{name}' must be positive; got {_fmt(arr[i])}", where=_where(i, scalar)
-            )
+            raise InputError(f"{func}: '{name}' must be positive; got {_fmt(arr[i])}",
+                             where=_where(i, scalar))
 
 
 def _sample_size(func: str, scalar: bool, **named: npt.NDArray[np.float64]) -> None:
@@ -261,21 +257,17 @@ def sd_from_ci(
     assert lo is not None and hi is not None and n_a is not None
     _finite(func, scalar, lower=lo, upper=hi, n=n_a)
     _sample_size(func, scalar, n=n_a)
-    _check(
-        func, lo > hi, scalar, lambda i: f"'lower' ({_fmt(lo[i])}) is above 'upper' ({_fmt(hi[i])})"
-    )
+    _check(func, lo > hi, scalar,
+           lambda i: f"'lower' ({_fmt(lo[i])}) is above 'upper' ({_fmt(hi[i])})")
     use_t = _use_t(func, dist, n_a < SMALL_SAMPLE)
     crit = np.where(use_t, _critical(level, n_a - 1), _critical(level, None))
     sd = np.sqrt(n_a) * (hi - lo) / (2 * crit)
     return Converted(
         value=_out(sd, scalar),
-        derivation=_derivation(
-            use_t, scalar, ValueDerivation.SD_FROM_CI_T, ValueDerivation.SD_FROM_CI_Z
-        ),
-        note=(
-            f"SD = sqrt(n) x CI width / (2 x critical value), {level:.0%} CI, "
-            "t with n-1 df for small n else normal (Cochrane Handbook v6.4, 6.5.2.2)"
-        ),
+        derivation=_derivation(use_t, scalar, ValueDerivation.SD_FROM_CI_T,
+                               ValueDerivation.SD_FROM_CI_Z),
+        note=(f"SD = sqrt(n) x CI width / (2 x critical value), {level:.0%} CI, "
+              "t with n-1 df for small n else normal (Cochrane Handbook v6.4, 6.5.2.2)"),
     )
 
 
@@ -311,22 +303,18 @@ def sd_from_ci_difference(
     assert lo is not None and hi is not None and a is not None and b is not None
     _finite(func, scalar, lower=lo, upper=hi, n1=a, n2=b)
     _sample_size(func, scalar, n1=a, n2=b)
-    _check(
-        func, lo > hi, scalar, lambda i: f"'lower' ({_fmt(lo[i])}) is above 'upper' ({_fmt(hi[i])})"
-    )
+    _check(func, lo > hi, scalar,
+           lambda i: f"'lower' ({_fmt(lo[i])}) is above 'upper' ({_fmt(hi[i])})")
     use_t = _use_t(func, dist, (a < SMALL_SAMPLE) | (b < SMALL_SAMPLE))
     crit = np.where(use_t, _critical(level, a + b - 2), _critical(level, None))
     sd = _sd_from_se_difference((hi - lo) / (2 * crit), a, b)
     return Converted(
         value=_out(sd, scalar),
-        derivation=_derivation(
-            use_t, scalar, ValueDerivation.SD_FROM_CI_T, ValueDerivation.SD_FROM_CI_Z
-        ),
-        note=(
-            f"SD = SE / sqrt(1/n1 + 1/n2), SE from the {level:.0%} CI of the mean "
-            "difference, t with n1+n2-2 df for small n else normal "
-            "(Cochrane Handbook v6.4, 6.5.2.3); the same SD applies to both groups"
-        ),
+        derivation=_derivation(use_t, scalar, ValueDerivation.SD_FROM_CI_T,
+                               ValueDerivation.SD_FROM_CI_Z),
+        note=(f"SD = SE / sqrt(1/n1 + 1/n2), SE from the {level:.0%} CI of the mean "
+              "difference, t with n1+n2-2 df for small n else normal "
+              "(Cochrane Handbook v6.4, 6.5.2.3); the same SD applies to both groups"),
     )
 
 
@@ -346,10 +334,8 @@ def sd_from_t(t: ArrayLike, mean_difference: ArrayLike, n1: ArrayLike, n2: Array
     return Converted(
         value=_out(sd, scalar),
         derivation=ValueDerivation.SD_FROM_T,
-        note=(
-            "SD = (|MD| / |t|) / sqrt(1/n1 + 1/n2) (Cochrane Handbook v6.4, 6.5.2.3); "
-            "the same SD applies to both groups"
-        ),
+        note=("SD = (|MD| / |t|) / sqrt(1/n1 + 1/n2) (Cochrane Handbook v6.4, 6.5.2.3); "
+              "the same SD applies to both groups"),
     )
 
 
@@ -366,22 +352,16 @@ def sd_from_p(p: ArrayLike, mean_difference: ArrayLike, n1: ArrayLike, n2: Array
     assert p_a is not None and md is not None and a is not None and b is not None
     _finite(func, scalar, p=p_a, mean_difference=md, n1=a, n2=b)
     _sample_size(func, scalar, n1=a, n2=b)
-    _check(
-        func,
-        ~((p_a > 0) & (p_a < 1)),
-        scalar,
-        lambda i: f"'p' must be strictly between 0 and 1; got {_fmt(p_a[i])}",
-    )
+    _check(func, ~((p_a > 0) & (p_a < 1)), scalar,
+           lambda i: f"'p' must be strictly between 0 and 1; got {_fmt(p_a[i])}")
     _check(func, md == 0, scalar, "'mean_difference' must not be 0 (the SD cannot be recovered)")
     t_val = sps.t.ppf(1 - p_a / 2, a + b - 2)
     sd = _sd_from_se_difference(np.abs(md) / t_val, a, b)
     return Converted(
         value=_out(sd, scalar),
         derivation=ValueDerivation.SD_FROM_P,
-        note=(
-            "two-sided P -> t with n1+n2-2 df -> SE = |MD|/t -> SD = SE / sqrt(1/n1 + 1/n2) "
-            "(Cochrane Handbook v6.4, 6.5.2.3); the same SD applies to both groups"
-        ),
+        note=("two-sided P -> t with n1+n2-2 df -> SE = |MD|/t -> SD = SE / sqrt(1/n1 + 1/n2) "
+              "(Cochrane Handbook v6.4, 6.5.2.3); the same SD applies to both groups"),
     )
 
 
@@ -470,16 +450,13 @@ def mean_sd_from_median(
     if (minimum is None) != (maximum is None):
         raise InputError(f"{func}: give both 'minimum' and 'maximum', or neither")
     if not (has_iqr or has_range):
-        raise InputError(
-            f"{func}: give the quartiles ('q1', 'q3'), the range ('minimum', 'maximum'), or both"
-        )
+        raise InputError(f"{func}: give the quartiles ('q1', 'q3'), the range "
+                         "('minimum', 'maximum'), or both")
     if method not in ("wan-luo", "hozo"):
         raise InputError(f"{func}: 'method' must be 'wan-luo' or 'hozo'; got {method!r}")
     if method == "hozo" and has_iqr:
-        raise InputError(
-            f"{func}: method 'hozo' uses the median and range only; "
-            "leave out 'q1' and 'q3' or use method 'wan-luo'"
-        )
+        raise InputError(f"{func}: method 'hozo' uses the median and range only; "
+                         "leave out 'q1' and 'q3' or use method 'wan-luo'")
     scalar, (m, n_a, lo_q, hi_q, a, b) = _arrays(median, n, q1, q3, minimum, maximum)
     assert m is not None and n_a is not None
     _finite(func, scalar, median=m, n=n_a, q1=lo_q, q3=hi_q, minimum=a, maximum=b)
@@ -492,7 +469,8 @@ def mean_sd_from_median(
         if np.any(bad):
             i = int(np.flatnonzero(bad)[0])
             raise InputError(
-                f"{func}: '{name_lo}' ({_fmt(arr_lo[i])}) is above '{name_hi}' ({_fmt(arr_hi[i])})",
+                f"{func}: '{name_lo}' ({_fmt(arr_lo[i])}) is above '{name_hi}' "
+                f"({_fmt(arr_hi[i])})",
                 where=_where(i, scalar),
             )
 
@@ -503,20 +481,16 @@ def mean_sd_from_median(
         mean = w1 * (a + b) / 2 + w2 * (lo_q + hi_q) / 2 + (1 - w1 - w2) * m
         sd = (b - a) / (2 * _wan_xi(n_a)) + (hi_q - lo_q) / (2 * _wan_eta(n_a))
         derivation = ValueDerivation.MEAN_SD_FROM_MEDIAN_IQR_RANGE
-        note = (
-            "mean from median, quartiles and range (Luo et al. 2018), SD from range and "
-            "IQR (Wan et al. 2014, scenario S2)"
-        )
+        note = ("mean from median, quartiles and range (Luo et al. 2018), SD from range and "
+                "IQR (Wan et al. 2014, scenario S2)")
     elif has_iqr:
         assert lo_q is not None and hi_q is not None
         w = 0.7 + 0.39 / n_a
         mean = w * (lo_q + hi_q) / 2 + (1 - w) * m
         sd = (hi_q - lo_q) / _wan_eta(n_a)
         derivation = ValueDerivation.MEAN_SD_FROM_MEDIAN_IQR
-        note = (
-            "mean from median and quartiles (Luo et al. 2018), SD from the IQR "
-            "(Wan et al. 2014, scenario S3)"
-        )
+        note = ("mean from median and quartiles (Luo et al. 2018), SD from the IQR "
+                "(Wan et al. 2014, scenario S3)")
     elif method == "hozo":
         assert a is not None and b is not None
         mean = np.where(n_a <= 25, (a + 2 * m + b) / 4, m)
@@ -533,16 +507,10 @@ def mean_sd_from_median(
         mean = w * (a + b) / 2 + (1 - w) * m
         sd = (b - a) / _wan_xi(n_a)
         derivation = ValueDerivation.MEAN_SD_FROM_MEDIAN_RANGE
-        note = (
-            "mean from median and range (Luo et al. 2018), SD from the range "
-            "(Wan et al. 2014, scenario S1)"
-        )
-    return Converted(
-        value=_out(np.asarray(sd, dtype=float), scalar),
-        derivation=derivation,
-        note=note,
-        mean=_out(np.asarray(mean, dtype=float), scalar),
-    )
+        note = ("mean from median and range (Luo et al. 2018), SD from the range "
+                "(Wan et al. 2014, scenario S1)")
+    return Converted(value=_out(np.asarray(sd, dtype=float), scalar), derivation=derivation,
+                     note=note, mean=_out(np.asarray(mean, dtype=float), scalar))
 
 
 # --------------------------------------------------------------------------------------------
@@ -550,12 +518,8 @@ def mean_sd_from_median(
 
 
 def _correlation(func: str, scalar: bool, r: npt.NDArray[np.float64], name: str) -> None:
-    _check(
-        func,
-        ~((r >= -1) & (r <= 1)),
-        scalar,
-        lambda i: f"'{name}' must be a correlation between -1 and 1; got {_fmt(r[i])}",
-    )
+    _check(func, ~((r >= -1) & (r <= 1)), scalar,
+           lambda i: f"'{name}' must be a correlation between -1 and 1; got {_fmt(r[i])}")
 
 
 def sd_change(sd_baseline: ArrayLike, sd_final: ArrayLike, r: ArrayLike) -> Converted:
@@ -576,10 +540,8 @@ def sd_change(sd_baseline: ArrayLike, sd_final: ArrayLike, r: ArrayLike) -> Conv
     return Converted(
         value=_out(sd, scalar),
         derivation=ValueDerivation.SD_CHANGE_FROM_CORRELATION,
-        note=(
-            "SD_change = sqrt(SD_baseline^2 + SD_final^2 - 2 r SD_baseline SD_final) "
-            "(Cochrane Handbook v6.4, 6.5.2.8)"
-        ),
+        note=("SD_change = sqrt(SD_baseline^2 + SD_final^2 - 2 r SD_baseline SD_final) "
+              "(Cochrane Handbook v6.4, 6.5.2.8)"),
     )
 
 
@@ -599,22 +561,14 @@ def correlation_from_sds(
     _positive(func, scalar, sd_baseline=sb, sd_final=sf)
     _check(func, sc < 0, scalar, "'sd_change' must not be negative")
     r = (sb**2 + sf**2 - sc**2) / (2 * sb * sf)
-    _check(
-        func,
-        ~((r >= -1) & (r <= 1)),
-        scalar,
-        lambda i: (
-            f"the SDs (baseline {_fmt(sb[i])}, final {_fmt(sf[i])}, change "
-            f"{_fmt(sc[i])}) imply a correlation of {r[i]:.4g}, outside [-1, 1]"
-        ),
-    )
+    _check(func, ~((r >= -1) & (r <= 1)), scalar,
+           lambda i: (f"the SDs (baseline {_fmt(sb[i])}, final {_fmt(sf[i])}, change "
+                      f"{_fmt(sc[i])}) imply a correlation of {r[i]:.4g}, outside [-1, 1]"))
     return Converted(
         value=_out(r, scalar),
         derivation=ValueDerivation.CORRELATION_IMPUTED,
-        note=(
-            "r = (SD_baseline^2 + SD_final^2 - SD_change^2) / (2 SD_baseline SD_final) "
-            "(Cochrane Handbook v6.4, 6.5.2.8)"
-        ),
+        note=("r = (SD_baseline^2 + SD_final^2 - SD_change^2) / (2 SD_baseline SD_final) "
+              "(Cochrane Handbook v6.4, 6.5.2.8)"),
     )
 
 
@@ -623,12 +577,8 @@ def correlation_from_sds(
 
 
 def combine_groups(
-    n1: ArrayLike,
-    mean1: ArrayLike,
-    sd1: ArrayLike,
-    n2: ArrayLike,
-    mean2: ArrayLike,
-    sd2: ArrayLike,
+    n1: ArrayLike, mean1: ArrayLike, sd1: ArrayLike,
+    n2: ArrayLike, mean2: ArrayLike, sd2: ArrayLike,
 ) -> Converted:
     """Combine two groups (e.g. two doses, or two subgroups) into one arm.
 

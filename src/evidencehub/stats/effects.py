@@ -181,24 +181,9 @@ def escalc(
     given = {
         name: value
         for name, value in {
-            "ai": ai,
-            "bi": bi,
-            "ci": ci,
-            "di": di,
-            "n1i": n1i,
-            "n2i": n2i,
-            "m1i": m1i,
-            "m2i": m2i,
-            "sd1i": sd1i,
-            "sd2i": sd2i,
-            "xi": xi,
-            "mi": mi,
-            "sdi": sdi,
-            "ni": ni,
-            "ri": ri,
-            "yi": yi,
-            "vi": vi,
-            "sei": sei,
+            "ai": ai, "bi": bi, "ci": ci, "di": di, "n1i": n1i, "n2i": n2i, "m1i": m1i,
+            "m2i": m2i, "sd1i": sd1i, "sd2i": sd2i, "xi": xi, "mi": mi, "sdi": sdi,
+            "ni": ni, "ri": ri, "yi": yi, "vi": vi, "sei": sei,
         }.items()
         if value is not None
     }
@@ -225,11 +210,8 @@ def _columns(
                 source=_FUNC,
             )
     usable = set(info.columns)
-    lengths = {
-        name: len(np.asarray(value, dtype=object).reshape(-1))
-        for name, value in given.items()
-        if name in usable
-    }
+    lengths = {name: len(np.asarray(value, dtype=object).reshape(-1))
+               for name, value in given.items() if name in usable}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"'{n}' has {n_}" for n, n_ in lengths.items())
         raise InputError(f"columns differ in length: {detail}", source=_FUNC)
@@ -241,15 +223,8 @@ class _Calc:
     """One escalc computation: the checks and formulas for the measure's family."""
 
     def __init__(
-        self,
-        info: MeasureInfo,
-        cols: dict[str, FloatArray],
-        study: tuple[str, ...],
-        add: float,
-        to: str,
-        drop00: bool,
-        vtype: str,
-        exact: bool,
+        self, info: MeasureInfo, cols: dict[str, FloatArray], study: tuple[str, ...],
+        add: float, to: str, drop00: bool, vtype: str, exact: bool,
     ) -> None:
         self.info = info
         self.cols = cols
@@ -282,19 +257,15 @@ class _Calc:
         bad = np.flatnonzero(self.cols[events] > totals)
         if bad.size:
             i = int(bad[0])
-            self._fail(
-                events,
-                i,
-                f"{self.cols[events][i]:g} events exceed the group size '{total}' = {totals[i]:g}",
-            )
+            self._fail(events, i, f"{self.cols[events][i]:g} events exceed the group size "
+                       f"'{total}' = {totals[i]:g}")
 
     def _vtype(self, allowed: tuple[str, ...]) -> None:
         if self.vtype not in allowed:
             options = ", ".join(repr(v) for v in allowed)
             raise InputError(
                 f"'vtype' for measure {self.info.measure.value} must be one of: {options}; "
-                f"got {self.vtype!r}",
-                source=_FUNC,
+                f"got {self.vtype!r}", source=_FUNC,
             )
 
     # -- zero cells ---------------------------------------------------------------------------
@@ -352,11 +323,8 @@ class _Calc:
                 bad = np.flatnonzero(c[name] != arm)
                 if bad.size:
                     i = int(bad[0])
-                    self._fail(
-                        name,
-                        i,
-                        f"group size {c[name][i]:g} differs from the sum of the cells, {arm[i]:g}",
-                    )
+                    self._fail(name, i, f"group size {c[name][i]:g} differs from the sum of the "
+                               f"cells, {arm[i]:g}")
         for name, n in (("n1i", ai + bi), ("n2i", ci + di)):
             bad = np.flatnonzero(n <= 0)
             if bad.size:
@@ -373,8 +341,7 @@ class _Calc:
                 if not keep.any():
                     raise InputError(
                         "every table has zero events (or zero non-events) in both groups; "
-                        "nothing is left after drop00",
-                        source=_FUNC,
+                        "nothing is left after drop00", source=_FUNC,
                     )
                 ai, bi, ci, di = ai[keep], bi[keep], ci[keep], di[keep]
                 self.study = tuple(s for s, k in zip(self.study, keep, strict=True) if k)
@@ -382,10 +349,8 @@ class _Calc:
         double = ((ai == 0) & (ci == 0)) | ((bi == 0) & (di == 0))
         if double.any():
             names = ", ".join(f"'{self.study[i]}'" for i in np.flatnonzero(double))
-            self.notes.append(
-                f"{names}: no events (or no non-events) in either group; kept "
-                "as metafor does (drop00=True leaves such tables out)"
-            )
+            self.notes.append(f"{names}: no events (or no non-events) in either group; kept "
+                              "as metafor does (drop00=True leaves such tables out)")
         a, b, cc, d = self._zero_cells([ai, bi, ci, di])
         n1, n2 = a + b, cc + d
         p1, p2 = a / n1, cc / n2
@@ -418,13 +383,9 @@ class _Calc:
         bad = np.flatnonzero(~(np.isfinite(yi) & np.isfinite(vi)))
         if bad.size:
             i = int(bad[0])
-            self._fail(
-                column,
-                i,
-                f"the {self.info.label} and its variance cannot be computed "
-                f"from these values (yi = {yi[i]:g}, vi = {vi[i]:g}); for zero cells use "
-                "add > 0 with to='only0', or leave the study out",
-            )
+            self._fail(column, i, f"the {self.info.label} and its variance cannot be computed "
+                       f"from these values (yi = {yi[i]:g}, vi = {vi[i]:g}); for zero cells use "
+                       "add > 0 with to='only0', or leave the study out")
 
     def _two_group(self) -> tuple[FloatArray, FloatArray, FloatArray]:
         c = self.cols
@@ -448,12 +409,8 @@ class _Calc:
             bad = np.flatnonzero(dof <= 1)
             if bad.size:
                 i = int(bad[0])
-                self._fail(
-                    "n1i",
-                    i,
-                    f"the SMD needs n1i + n2i > 3 (Hedges' correction uses "
-                    f"n1i + n2i - 2 > 1 df); got n1i + n2i = {n1[i] + n2[i]:g}",
-                )
+                self._fail("n1i", i, f"the SMD needs n1i + n2i > 3 (Hedges' correction uses "
+                           f"n1i + n2i - 2 > 1 df); got n1i + n2i = {n1[i] + n2[i]:g}")
             sp = np.sqrt(((n1 - 1) * s1**2 + (n2 - 1) * s2**2) / dof)
             self._above("sd1i", 0, sp)
             cm = hedges_correction(dof, self.exact)

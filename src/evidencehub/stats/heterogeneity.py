@@ -97,13 +97,8 @@ class QProfile:
 
 
 def heterogeneity(
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    tau2: FloatArray,
-    fixed: bool,
-    i2: str = "metafor",
+    y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, tau2: FloatArray,
+    fixed: bool, i2: str = "metafor",
 ) -> Heterogeneity:
     """Q, I^2, H^2 and vt for a stack of analyses (see the module docstring).
 
@@ -139,13 +134,8 @@ def heterogeneity(
 
 
 def q_profile(
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    tau2: FloatArray,
-    vt: FloatArray,
-    level: float = 95.0,
+    y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, tau2: FloatArray,
+    vt: FloatArray, level: float = 95.0,
 ) -> QProfile:
     """Q-profile confidence interval for tau^2 (metafor ``confint.rma.uni``, ``type="QP"``).
 
@@ -202,29 +192,14 @@ def q_profile(
         i2_lb, i2_ub = 100 * lb / (vt + lb), 100 * ub / (vt + ub)
         h2_lb, h2_ub = lb / vt + 1, ub / vt + 1
     return QProfile(
-        lb,
-        ub,
-        np.sqrt(lb),
-        np.sqrt(ub),
-        i2_lb,
-        i2_ub,
-        h2_lb,
-        h2_ub,
-        tuple(str(s) for s in lb_sign),
-        tuple(str(s) for s in ub_sign),
-        converged,
+        lb, ub, np.sqrt(lb), np.sqrt(ub), i2_lb, i2_ub, h2_lb, h2_ub,
+        tuple(str(s) for s in lb_sign), tuple(str(s) for s in ub_sign), converged,
     )
 
 
 def _roots(
-    target: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    rows: BoolArray,
+    target: FloatArray, lo: FloatArray, hi: FloatArray, y: FloatArray, v: FloatArray,
+    mask: BoolArray, X: FloatArray, rows: BoolArray,
 ) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
     return solve_decreasing(
         np.asarray(target)[rows], lo[rows], hi[rows], y[rows], v[rows], mask[rows], X[rows]

@@ -58,11 +58,7 @@ LL0_TOL = np.finfo(float).eps ** 0.25
 
 def newton_bracketed(
     fn: Callable[[FloatArray, IntArray], tuple[FloatArray, FloatArray]],
-    x0: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    tol: float = 1e-13,
-    maxiter: int = 200,
+    x0: FloatArray, lo: FloatArray, hi: FloatArray, tol: float = 1e-13, maxiter: int = 200,
 ) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
     """Root of decreasing functions, one per analysis, by safeguarded Newton steps.
 
@@ -99,9 +95,8 @@ def newton_bracketed(
     return x, ~active, n_iter
 
 
-def upper_bound(
-    rss_ols: FloatArray, v_min: FloatArray, v_max: FloatArray, df: FloatArray
-) -> FloatArray:
+def upper_bound(rss_ols: FloatArray, v_min: FloatArray, v_max: FloatArray,
+                df: FloatArray) -> FloatArray:
     """A tau^2 above which the ML and REML scores are negative (no stationary point).
 
     With ``W = diag(1/(v + t))`` and ``P`` of rank ``df = k - p``: ``y'PPy <= y'Py/(v_min +
@@ -124,10 +119,8 @@ def intercept_score(restricted: bool, y: FloatArray, v: FloatArray) -> ScoreFn:
     ``-u'Pu + tr(PP)/2`` with ``u = w r``; ML ``(sum w^2 r^2 - sum w)/2`` and
     ``-u'Pu + sum w^2/2`` (Viechtbauer 2005).
     """
-
-    def fn(
-        t: FloatArray, rows: IntArray | None, derivative: bool
-    ) -> tuple[FloatArray, FloatArray | None]:
+    def fn(t: FloatArray, rows: IntArray | None, derivative: bool
+           ) -> tuple[FloatArray, FloatArray | None]:
         yr = y if rows is None else y[rows]
         w = (v if rows is None else v[rows]) + t[:, None]
         np.reciprocal(w, out=w)
@@ -153,9 +146,8 @@ def intercept_score(restricted: bool, y: FloatArray, v: FloatArray) -> ScoreFn:
     return fn
 
 
-def intercept_loglik(
-    restricted: bool, y: FloatArray, v: FloatArray, tau2: FloatArray
-) -> FloatArray:
+def intercept_loglik(restricted: bool, y: FloatArray, v: FloatArray,
+                     tau2: FloatArray) -> FloatArray:
     """(Restricted) log-likelihood of the intercept-only model, up to a constant that is
     the same for every tau^2 of an analysis (padding: ``y`` 0, ``v`` ``inf``)."""
     vt = v + tau2[:, None]
@@ -171,11 +163,8 @@ def intercept_loglik(
 
 
 def global_maximum(
-    score: ScoreFn,
-    loglik: Callable[[FloatArray, IntArray], FloatArray],
-    t_hi: FloatArray,
-    tol: float,
-    maxiter: int,
+    score: ScoreFn, loglik: Callable[[FloatArray, IntArray], FloatArray], t_hi: FloatArray,
+    tol: float, maxiter: int,
 ) -> tuple[FloatArray, BoolArray, BoolArray, NDArray[np.int64]]:
     """The tau^2 maximising the likelihood on ``[0, t_hi]`` for every analysis.
 
@@ -212,18 +201,13 @@ def global_maximum(
     many = np.flatnonzero(n_cand > 1)
     if many.size:
         tau2[many], converged[many], n_iter[many] = _best_candidate(
-            many, pair_row, roots, conv, iters, zero_max, loglik
-        )
+            many, pair_row, roots, conv, iters, zero_max, loglik)
     return tau2, tau2 == 0, converged, n_iter
 
 
 def _best_candidate(
-    many: IntArray,
-    pair_row: IntArray,
-    roots: FloatArray,
-    conv: BoolArray,
-    iters: NDArray[np.int64],
-    zero_max: BoolArray,
+    many: IntArray, pair_row: IntArray, roots: FloatArray, conv: BoolArray,
+    iters: NDArray[np.int64], zero_max: BoolArray,
     loglik: Callable[[FloatArray, IntArray], FloatArray],
 ) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
     """Among several local maxima per analysis, the one with the highest log-likelihood

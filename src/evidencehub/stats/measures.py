@@ -75,7 +75,9 @@ class MeasureInfo:
         """True for measures analysed on the log scale (OR, RR, PETO, ROM)."""
         return self.scale is Scale.LOG
 
-    def back_transform(self, values: ArrayLike, ni: ArrayLike | None = None) -> NDArray[np.float64]:
+    def back_transform(
+        self, values: ArrayLike, ni: ArrayLike | None = None
+    ) -> NDArray[np.float64]:
         """Values on the reported scale (see :func:`back_transform`)."""
         return back_transform(self.measure, values, ni)
 
@@ -93,50 +95,38 @@ _CHANGE = (("m1i",), ("m2i",), ("sd1i",), ("sd2i",), ("ni",), ("ri",))
 
 
 def _info(
-    m: Measure,
-    required: tuple[tuple[str, ...], ...],
-    optional: tuple[str, ...] = (),
+    m: Measure, required: tuple[tuple[str, ...], ...], optional: tuple[str, ...] = (),
     default_add: float = 0.5,
 ) -> MeasureInfo:
     terms = MEASURE_TERMS[m]
-    return MeasureInfo(
-        m,
-        terms.analysed_as,
-        terms.reported_as,
-        terms.family,
-        required,
-        optional,
-        terms.scale,
-        default_add,
+    return MeasureInfo(m, terms.analysed_as, terms.reported_as, terms.family, required, optional,
+                       terms.scale, default_add)
+
+
+REGISTRY: Mapping[Measure, MeasureInfo] = MappingProxyType({
+    info.measure: info
+    for info in (
+        _info(Measure.OR, _BIN),
+        _info(Measure.RR, _BIN),
+        _info(Measure.RD, _BIN),
+        _info(Measure.PETO, _BIN),
+        _info(Measure.MD, _CONT),
+        _info(Measure.SMD, _CONT),
+        _info(Measure.SMDH, _CONT),
+        _info(Measure.ROM, _CONT),
+        _info(Measure.PR, _PROP),
+        _info(Measure.PLO, _PROP),
+        _info(Measure.PAS, _PROP, default_add=0.0),
+        _info(Measure.PFT, _PROP, default_add=0.0),
+        _info(Measure.MN, (("mi",), ("sdi",), ("ni",))),
+        _info(Measure.MC, _CHANGE),
+        _info(Measure.SMCR, (("m1i",), ("m2i",), ("sd1i",), ("ni",), ("ri",))),
+        _info(Measure.SMCC, _CHANGE),
+        _info(Measure.COR, (("ri",), ("ni",))),
+        _info(Measure.ZCOR, (("ri",), ("ni",))),
+        _info(Measure.GEN, (("yi",), ("vi", "sei"))),
     )
-
-
-REGISTRY: Mapping[Measure, MeasureInfo] = MappingProxyType(
-    {
-        info.measure: info
-        for info in (
-            _info(Measure.OR, _BIN),
-            _info(Measure.RR, _BIN),
-            _info(Measure.RD, _BIN),
-            _info(Measure.PETO, _BIN),
-            _info(Measure.MD, _CONT),
-            _info(Measure.SMD, _CONT),
-            _info(Measure.SMDH, _CONT),
-            _info(Measure.ROM, _CONT),
-            _info(Measure.PR, _PROP),
-            _info(Measure.PLO, _PROP),
-            _info(Measure.PAS, _PROP, default_add=0.0),
-            _info(Measure.PFT, _PROP, default_add=0.0),
-            _info(Measure.MN, (("mi",), ("sdi",), ("ni",))),
-            _info(Measure.MC, _CHANGE),
-            _info(Measure.SMCR, (("m1i",), ("m2i",), ("sd1i",), ("ni",), ("ri",))),
-            _info(Measure.SMCC, _CHANGE),
-            _info(Measure.COR, (("ri",), ("ni",))),
-            _info(Measure.ZCOR, (("ri",), ("ni",))),
-            _info(Measure.GEN, (("yi",), ("vi", "sei"))),
-        )
-    }
-)
+})
 
 
 def measure_info(measure: str | Measure) -> MeasureInfo:

@@ -144,14 +144,8 @@ class MHResult:
         out |= {"QE": self.QE, "QEdf": self.QEdf, "QEp": self.QEp, "I2": self.I2, "H2": self.H2}
         if self.measure == "OR":
             out |= {
-                "CMH": self.CMH,
-                "CMHp": self.CMHp,
-                "CO": self.CO,
-                "COp": self.COp,
-                "BD": self.BD,
-                "BDp": self.BDp,
-                "TA": self.TA,
-                "TAp": self.TAp,
+                "CMH": self.CMH, "CMHp": self.CMHp, "CO": self.CO, "COp": self.COp,
+                "BD": self.BD, "BDp": self.BDp, "TA": self.TA, "TAp": self.TAp,
                 "k_pos": self.k_pos,
             }
         out["studies"] = [
@@ -186,10 +180,8 @@ class MHResult:
 
 
 def _odds_ratio(
-    a: npt.NDArray[np.float64],
-    b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64],
-    d: npt.NDArray[np.float64],
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
 ) -> tuple[float, float]:
     """MH log OR and its Robins-Breslow-Greenland (1986) standard error."""
     n = a + b + c + d
@@ -197,24 +189,17 @@ def _odds_ratio(
     p, q = (a + d) / n, (b + c) / n
     sum_r, sum_s = r.sum(), s.sum()
     if sum_r == 0 or sum_s == 0:
-        raise InputError(
-            "rma_mh: the Mantel-Haenszel odds ratio is 0 or infinite (no table "
-            "has both a*d > 0 and b*c > 0 in the needed direction); use Peto's "
-            "method or a continuity correction"
-        )
-    var = (
-        (p * r).sum() / (2 * sum_r**2)
-        + (p * s + q * r).sum() / (2 * sum_r * sum_s)
-        + (q * s).sum() / (2 * sum_s**2)
-    )
+        raise InputError("rma_mh: the Mantel-Haenszel odds ratio is 0 or infinite (no table "
+                         "has both a*d > 0 and b*c > 0 in the needed direction); use Peto's "
+                         "method or a continuity correction")
+    var = ((p * r).sum() / (2 * sum_r**2) + (p * s + q * r).sum() / (2 * sum_r * sum_s)
+           + (q * s).sum() / (2 * sum_s**2))
     return float(np.log(sum_r / sum_s)), float(np.sqrt(var))
 
 
 def _risk_ratio(
-    a: npt.NDArray[np.float64],
-    b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64],
-    d: npt.NDArray[np.float64],
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64],
 ) -> tuple[float, float]:
     """MH log RR and its Greenland-Robins (1985) standard error."""
     n1, n2 = a + b, c + d
@@ -222,20 +207,15 @@ def _risk_ratio(
     r, s = a * n2 / n, c * n1 / n
     sum_r, sum_s = r.sum(), s.sum()
     if sum_r == 0 or sum_s == 0:
-        raise InputError(
-            "rma_mh: the Mantel-Haenszel risk ratio is 0 or infinite (no events "
-            "in one of the two groups across all tables)"
-        )
+        raise InputError("rma_mh: the Mantel-Haenszel risk ratio is 0 or infinite (no events "
+                         "in one of the two groups across all tables)")
     var = (n1 * n2 * (a + c) / n**2 - a * c / n).sum() / (sum_r * sum_s)
     return float(np.log(sum_r / sum_s)), float(np.sqrt(var))
 
 
 def _risk_difference(
-    a: npt.NDArray[np.float64],
-    b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64],
-    d: npt.NDArray[np.float64],
-    variance: str = "sato",
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64], variance: str = "sato",
 ) -> tuple[float, float]:
     """MH RD (Greenland & Robins 1985) and its SE.
 
@@ -250,19 +230,14 @@ def _risk_difference(
     if variance == "greenland-robins":
         num = (a * b * n2**3 + c * d * n1**3) / (n1 * n2 * n**2)
     else:
-        num = (
-            rd * (c * (n1 / n) ** 2 - a * (n2 / n) ** 2 + (n1 / n) * (n2 / n) * (n2 - n1) / 2)
-            + (a * (n2 - c) / n + c * (n1 - a) / n) / 2
-        )
+        num = (rd * (c * (n1 / n) ** 2 - a * (n2 / n) ** 2 + (n1 / n) * (n2 / n) * (n2 - n1) / 2)
+               + (a * (n2 - c) / n + c * (n1 - a) / n) / 2)
     return rd, float(np.sqrt(num.sum() / w.sum() ** 2))
 
 
 def _cmh(
-    a: npt.NDArray[np.float64],
-    b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64],
-    d: npt.NDArray[np.float64],
-    correct: bool,
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64], correct: bool,
 ) -> tuple[float, float]:
     """CMH statistic with variance denominators ``N - 1`` and ``N`` (Cochran's version)."""
     n1, n2 = a + b, c + d
@@ -277,11 +252,8 @@ def _cmh(
 
 
 def _breslow_day(
-    a: npt.NDArray[np.float64],
-    b: npt.NDArray[np.float64],
-    c: npt.NDArray[np.float64],
-    d: npt.NDArray[np.float64],
-    log_or: float,
+    a: npt.NDArray[np.float64], b: npt.NDArray[np.float64],
+    c: npt.NDArray[np.float64], d: npt.NDArray[np.float64], log_or: float,
 ) -> tuple[float, float, int]:
     """Breslow-Day statistic about the MH OR, Tarone's version, and the tables used.
 
@@ -357,33 +329,21 @@ def rma_mh(
     labels = table_labels("rma_mh", study, k)
 
     if rd_variance not in ("sato", "greenland-robins"):
-        raise InputError(
-            f"rma_mh: 'rd_variance' must be 'sato' or 'greenland-robins'; got {rd_variance!r}"
-        )
+        raise InputError("rma_mh: 'rd_variance' must be 'sato' or 'greenland-robins'; "
+                         f"got {rd_variance!r}")
     if measure == "RD":
         estimate, se = _risk_difference(a, b, c, d, rd_variance)
     else:
         estimate, se = (_odds_ratio if measure == "OR" else _risk_ratio)(a, b, c, d)
     if not se > 0:
-        raise InputError(
-            f"rma_mh: the Mantel-Haenszel {measure} has no sampling variance "
-            "(every table has no events, or only events, in both groups)"
-        )
+        raise InputError(f"rma_mh: the Mantel-Haenszel {measure} has no sampling variance "
+                         "(every table has no events, or only events, in both groups)")
     zval, pval, ci_lb, ci_ub = wald(estimate, se, level)
 
     notes: list[str] = []
     # escalc leaves dropped tables out; label rows by position to put the rest back in place
-    es = escalc(
-        measure,
-        ai=a,
-        bi=b,
-        ci=c,
-        di=d,
-        add=add,
-        to=to,
-        drop00=drop00,
-        study=[str(i) for i in range(k)],
-    )
+    es = escalc(measure, ai=a, bi=b, ci=c, di=d, add=add, to=to, drop00=drop00,
+                study=[str(i) for i in range(k)])
     yi = np.full(k, np.nan)
     vi = np.full(k, np.nan)
     kept = np.array([int(s) for s in es.study], dtype=int)
@@ -392,10 +352,8 @@ def rma_mh(
     has_yi = np.isfinite(yi) & np.isfinite(vi)
     k_yi = int(has_yi.sum())
     if k_yi < k:
-        notes.append(
-            f"{k - k_yi} table(s) with no events (or only events) in both groups have "
-            "no study-level yi and are left out of the heterogeneity test"
-        )
+        notes.append(f"{k - k_yi} table(s) with no events (or only events) in both groups have "
+                     "no study-level yi and are left out of the heterogeneity test")
     df = k_yi - 1
     q = float(np.sum((yi[has_yi] - estimate) ** 2 / vi[has_yi])) if k_yi else 0.0
     qp, i2, h2 = q_based(q, df)
@@ -415,32 +373,10 @@ def rma_mh(
     for note in notes:
         warnings.warn(f"rma_mh: {note}", StatsWarning, stacklevel=2)
     return MHResult(
-        measure=measure,
-        k=k,
-        k_yi=k_yi,
-        estimate=estimate,
-        se=se,
-        zval=zval,
-        pval=pval,
-        ci_lb=ci_lb,
-        ci_ub=ci_ub,
-        level=level,
-        QE=q,
-        QEdf=df,
-        QEp=qp,
-        I2=i2,
-        H2=h2,
-        CMH=cmh,
-        CMHp=cmhp,
-        CO=co,
-        COp=cop,
-        BD=bd,
-        BDp=bdp,
-        TA=ta,
-        TAp=tap,
-        k_pos=k_pos,
-        study=labels,
-        yi=tuple(float(v) for v in np.where(has_yi, yi, np.nan)),
-        vi=tuple(float(v) for v in np.where(has_yi, vi, np.nan)),
-        warnings=tuple(notes),
+        measure=measure, k=k, k_yi=k_yi, estimate=estimate, se=se, zval=zval, pval=pval,
+        ci_lb=ci_lb, ci_ub=ci_ub, level=level,
+        QE=q, QEdf=df, QEp=qp, I2=i2, H2=h2,
+        CMH=cmh, CMHp=cmhp, CO=co, COp=cop, BD=bd, BDp=bdp, TA=ta, TAp=tap, k_pos=k_pos,
+        study=labels, yi=tuple(float(v) for v in np.where(has_yi, yi, np.nan)),
+        vi=tuple(float(v) for v in np.where(has_yi, vi, np.nan)), warnings=tuple(notes),
     )

@@ -123,18 +123,9 @@ class StackFit:
 
 
 def fit_stack(
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    *,
-    method: str = "REML",
-    test: str = "z",
-    level: float = 95.0,
-    control: Mapping[str, float | str | None] | None = None,
-    i2: str = "metafor",
-    tau2_fixed: FloatArray | None = None,
-    prediction: str = "metafor",
+    y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, *, method: str = "REML",
+    test: str = "z", level: float = 95.0, control: Mapping[str, float | str | None] | None = None,
+    i2: str = "metafor", tau2_fixed: FloatArray | None = None, prediction: str = "metafor",
 ) -> StackFit:
     """Fit ``m`` meta-analyses at once; see the module docstring for the formulas.
 
@@ -202,46 +193,16 @@ def fit_stack(
         pi_lb = pi_ub = np.full(m, np.nan)
     weights = 100 * w / np.sum(w, axis=1, keepdims=True)
     ll, dev, aic, bic, aicc = _fit_statistics(
-        meth, y, v, mask, X, tau2, proj, k, p, estimated=tau2_fixed is None
-    )
+        meth, y, v, mask, X, tau2, proj, k, p, estimated=tau2_fixed is None)
     return StackFit(
-        meth.value,
-        test,
-        level,
-        k,
-        tfit,
-        beta,
-        vb,
-        se,
-        stat,
-        pval,
-        ci_lb,
-        ci_ub,
-        df,
-        crit,
-        s2w,
-        weights,
-        het,
-        pi_lb,
-        pi_ub,
-        ll,
-        dev,
-        aic,
-        bic,
-        aicc,
-        prediction,
+        meth.value, test, level, k, tfit, beta, vb, se, stat, pval, ci_lb, ci_ub, df, crit,
+        s2w, weights, het, pi_lb, pi_ub, ll, dev, aic, bic, aicc, prediction,
     )
 
 
 def _estimate(
-    meth: Method,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    k: NDArray[np.int64],
-    p: int,
-    control: Mapping[str, float | str | None] | None,
+    meth: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
+    k: NDArray[np.int64], p: int, control: Mapping[str, float | str | None] | None,
 ) -> Tau2Fit:
     """Estimate tau^2 where ``k > p``; analyses with ``k <= p`` get 0."""
     rows = k > p
@@ -261,16 +222,8 @@ def _estimate(
 
 
 def _fit_statistics(
-    meth: Method,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    tau2: FloatArray,
-    proj: Projection,
-    k: NDArray[np.int64],
-    p: int,
-    estimated: bool,
+    meth: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
+    tau2: FloatArray, proj: Projection, k: NDArray[np.int64], p: int, estimated: bool,
 ) -> tuple[FloatArray, FloatArray, FloatArray, FloatArray, FloatArray]:
     """metafor ``fitstats``: restricted likelihood for REML, ML likelihood otherwise."""
     kf = k.astype(np.float64)
@@ -283,13 +236,8 @@ def _fit_statistics(
         else:
             logdet_xx = np.linalg.slogdet(np.einsum("mki,mkj->mij", X, X))[1]
             logdet_xwx = np.linalg.slogdet(np.linalg.inv(proj.A))[1]
-        ll = (
-            -0.5 * (kf - p) * np.log(2 * np.pi)
-            + 0.5 * logdet_xx
-            - 0.5 * logv
-            - 0.5 * logdet_xwx
-            - 0.5 * rss
-        )
+        ll = (-0.5 * (kf - p) * np.log(2 * np.pi) + 0.5 * logdet_xx - 0.5 * logv
+              - 0.5 * logdet_xwx - 0.5 * rss)
         dev = -2 * ll
         n = kf - p
     else:
@@ -306,21 +254,16 @@ def _fit_statistics(
 
 
 def _resolve(
-    method: str | None,
-    i2: str | None,
-    convention: str | None,
-    prediction: str | None = None,
+    method: str | None, i2: str | None, convention: str | None, prediction: str | None = None,
 ) -> tuple[Method, str, str]:
     conv = check_choice(convention or "metafor", "convention", tuple(CONVENTIONS), _FUNC)
     preset = CONVENTIONS[conv]
     method_name = (method or preset["method"]).upper()
-    check_choice(
-        method_name, "method", tuple(m.value for m in Method if m.is_tau2_estimator), _FUNC
-    )
+    check_choice(method_name, "method",
+                 tuple(m.value for m in Method if m.is_tau2_estimator), _FUNC)
     i2_name = check_choice(i2 or preset["i2"], "i2", ("metafor", "Q"), _FUNC)
-    pi_name = check_choice(
-        prediction or preset["prediction"], "prediction", ("metafor", "higgins"), _FUNC
-    )
+    pi_name = check_choice(prediction or preset["prediction"], "prediction",
+                           ("metafor", "higgins"), _FUNC)
     return Method(method_name), i2_name, pi_name
 
 
@@ -400,10 +343,8 @@ def rma(
     design = design_matrix(mods, k, labels, _FUNC)
     notes: list[str] = []
     if k == 1:
-        notes.append(
-            "k = 1: tau^2 cannot be estimated and is set to 0; the result is the "
-            "single study's own estimate with a normal-theory interval"
-        )
+        notes.append("k = 1: tau^2 cannot be estimated and is set to 0; the result is the "
+                     "single study's own estimate with a normal-theory interval")
         if test == "knha":
             notes.append("k = 1: the Knapp-Hartung test needs k > 1; the z test is used")
             test = "z"
@@ -412,62 +353,33 @@ def rma(
     if tau2 is not None and (not np.isfinite(tau2) or tau2 < 0):
         raise InputError(f"'tau2' must be a non-negative number; got {tau2!r}", source=_FUNC)
     fixed_t = None if tau2 is None or meth.is_fixed else np.array([float(tau2)])
-    fit = fit_stack(
-        y[None, :],
-        v[None, :],
-        np.ones((1, k), dtype=bool),
-        design.X[None],
-        method=meth.value,
-        test=test,
-        level=level,
-        control=control,
-        i2=i2_name,
-        tau2_fixed=fixed_t,
-        prediction=pi_name,
-    )
+    fit = fit_stack(y[None, :], v[None, :], np.ones((1, k), dtype=bool), design.X[None],
+                    method=meth.value, test=test, level=level, control=control, i2=i2_name,
+                    tau2_fixed=fixed_t, prediction=pi_name)
     if not meth.is_fixed and fixed_t is None and k > 1:
         if fit.tau2.truncated[0]:
-            notes.append(
-                "the tau^2 estimate was negative (or the likelihood is highest at 0) "
-                "and is set to 0"
-            )
+            notes.append("the tau^2 estimate was negative (or the likelihood is highest at 0) "
+                         "and is set to 0")
         if not fit.tau2.converged[0]:
             notes.append(f"the {meth.value} estimator did not converge")
-    result = assemble_result(
-        fit,
-        0,
-        design.X,
-        design.terms,
-        y,
-        v,
-        ni,
-        labels,
-        meas,
-        i2_name,
-        notes,
-        mods is not None and k > 1,
-        control,
-    )
+    result = assemble_result(fit, 0, design.X, design.terms, y, v, ni, labels, meas, i2_name,
+                             notes, mods is not None and k > 1, control)
     for note in notes:
         warnings.warn(f"rma: {note}", StatsWarning, stacklevel=2)
     return result
 
 
 def _inputs(
-    yi: ArrayLike | EffectSizes,
-    vi: ArrayLike | None,
-    sei: ArrayLike | None,
-    study: Sequence[Any] | None,
-    measure: str | Measure | None,
+    yi: ArrayLike | EffectSizes, vi: ArrayLike | None, sei: ArrayLike | None,
+    study: Sequence[Any] | None, measure: str | Measure | None,
 ) -> tuple[FloatArray, FloatArray, tuple[str, ...], Measure, FloatArray | None]:
     if isinstance(yi, EffectSizes):
         labels = yi.study if study is None else study_labels(study, yi.k, _FUNC)
         y, v, meas, ni = yi.yi, yi.vi, yi.measure, yi.ni
     else:
         if vi is None and sei is None:
-            raise InputError(
-                "give the sampling variances 'vi' or standard errors 'sei'", source=_FUNC
-            )
+            raise InputError("give the sampling variances 'vi' or standard errors 'sei'",
+                             source=_FUNC)
         n_y = len(np.asarray(yi, dtype=object).reshape(-1))
         other = vi if vi is not None else sei
         n_v = len(np.asarray(other, dtype=object).reshape(-1))
@@ -491,20 +403,14 @@ def _inputs(
         bad = np.flatnonzero(~np.isfinite(arr))
         if bad.size:
             i = int(bad[0])
-            raise InputError(
-                f"'{name}' must be a finite number; got {arr[i]!r}",
-                source=_FUNC,
-                where=f"study '{labels[i]}'",
-            )
+            raise InputError(f"'{name}' must be a finite number; got {arr[i]!r}", source=_FUNC,
+                             where=f"study '{labels[i]}'")
     _nonnegative(v, "vi", labels)
     zero = np.flatnonzero(v == 0)
     if zero.size:
         i = int(zero[0])
-        raise InputError(
-            "'vi' must be positive: a zero sampling variance would give the study infinite weight",
-            source=_FUNC,
-            where=f"study '{labels[i]}'",
-        )
+        raise InputError("'vi' must be positive: a zero sampling variance would give the study "
+                         "infinite weight", source=_FUNC, where=f"study '{labels[i]}'")
     return y, v, labels, meas, ni
 
 
@@ -512,26 +418,14 @@ def _nonnegative(arr: FloatArray, name: str, labels: Sequence[str]) -> None:
     bad = np.flatnonzero(arr < 0)
     if bad.size:
         i = int(bad[0])
-        raise InputError(
-            f"'{name}' must be non-negative; got {arr[i]:g}",
-            source=_FUNC,
-            where=f"study '{labels[i]}'",
-        )
+        raise InputError(f"'{name}' must be non-negative; got {arr[i]:g}", source=_FUNC,
+                         where=f"study '{labels[i]}'")
 
 
 def assemble_result(
-    fit: StackFit,
-    i: int,
-    X: FloatArray,
-    terms: tuple[str, ...],
-    y: FloatArray,
-    v: FloatArray,
-    ni: FloatArray | None,
-    labels: tuple[str, ...],
-    meas: Measure,
-    i2_name: str,
-    notes: list[str],
-    with_mods: bool,
+    fit: StackFit, i: int, X: FloatArray, terms: tuple[str, ...], y: FloatArray,
+    v: FloatArray, ni: FloatArray | None, labels: tuple[str, ...], meas: Measure,
+    i2_name: str, notes: list[str], with_mods: bool,
     control: Mapping[str, float | str | None] | None,
     tau2_ci: tuple[float, float] | None = None,
 ) -> MetaResult:
@@ -546,15 +440,8 @@ def assemble_result(
     knha = fit.test == "knha" and bool(np.isfinite(fit.df[i]))
     het = fit.het
     coefficients = tuple(
-        Coefficient(
-            term,
-            float(fit.beta[i, j]),
-            float(fit.se[i, j]),
-            float(fit.stat[i, j]),
-            float(fit.pval[i, j]),
-            float(fit.ci_lb[i, j]),
-            float(fit.ci_ub[i, j]),
-        )
+        Coefficient(term, float(fit.beta[i, j]), float(fit.se[i, j]), float(fit.stat[i, j]),
+                    float(fit.pval[i, j]), float(fit.ci_lb[i, j]), float(fit.ci_ub[i, j]))
         for j, term in enumerate(terms)
     )
     tau2 = float(fit.tau2.tau2[i])
@@ -565,85 +452,38 @@ def assemble_result(
         if meth.is_fixed:
             r2 = ee_r2(y, v, X)
         else:
-            base = fit_stack(
-                y[None],
-                v[None],
-                np.ones((1, k), bool),
-                np.ones((1, k, 1)),
-                method=meth.value,
-                test="z",
-                control=control,
-            )
+            base = fit_stack(y[None], v[None], np.ones((1, k), bool), np.ones((1, k, 1)),
+                             method=meth.value, test="z", control=control)
             r2 = pseudo_r2(float(base.tau2.tau2[0]), tau2)
     tau2_lb = tau2_ub = None
     if tau2_ci is not None:
         tau2_lb, tau2_ub = tau2_ci
     elif estimated and k > p:
-        qp = q_profile(
-            y[None],
-            v[None],
-            np.ones((1, k), bool),
-            X[None],
-            np.array([tau2]),
-            het.vt[i : i + 1],
-            fit.level,
-        )
+        qp = q_profile(y[None], v[None], np.ones((1, k), bool), X[None],
+                       np.array([tau2]), het.vt[i:i + 1], fit.level)
         tau2_lb, tau2_ub = float(qp.tau2_lb[0]), float(qp.tau2_ub[0])
-    fit_stats = FitStats(
-        float(fit.ll[i]),
-        float(fit.deviance[i]),
-        float(fit.aic[i]),
-        float(fit.bic[i]),
-        float(fit.aicc[i]),
-        "REML" if meth is Method.REML else "ML",
-    )
+    fit_stats = FitStats(float(fit.ll[i]), float(fit.deviance[i]), float(fit.aic[i]),
+                         float(fit.bic[i]), float(fit.aicc[i]),
+                         "REML" if meth is Method.REML else "ML")
     return MetaResult(
-        k=k,
-        p=p,
-        measure=meas,
-        method=meth.value,
-        test="knha" if knha else "z",
-        level=fit.level,
-        estimate=coefficients[0].estimate,
-        se=coefficients[0].se,
+        k=k, p=p, measure=meas, method=meth.value, test="knha" if knha else "z", level=fit.level,
+        estimate=coefficients[0].estimate, se=coefficients[0].se,
         zval=None if knha else coefficients[0].stat,
         tval=coefficients[0].stat if knha else None,
         df=int(fit.df[i]) if knha else None,
-        pval=coefficients[0].pval,
-        ci_lb=coefficients[0].ci_lb,
-        ci_ub=coefficients[0].ci_ub,
-        tau2=tau2,
-        se_tau2=float(fit.tau2.se_tau2[i]) if estimated else None,
-        tau2_ci_lb=tau2_lb,
-        tau2_ci_ub=tau2_ub,
-        I2=float(het.I2[i]),
-        H2=float(het.H2[i]),
-        QE=float(het.QE[i]),
-        QEdf=int(het.QEdf[i]),
-        QEp=float(het.QEp[i]),
-        vt=float(het.vt[i]),
+        pval=coefficients[0].pval, ci_lb=coefficients[0].ci_lb, ci_ub=coefficients[0].ci_ub,
+        tau2=tau2, se_tau2=float(fit.tau2.se_tau2[i]) if estimated else None,
+        tau2_ci_lb=tau2_lb, tau2_ci_ub=tau2_ub,
+        I2=float(het.I2[i]), H2=float(het.H2[i]), QE=float(het.QE[i]),
+        QEdf=int(het.QEdf[i]), QEp=float(het.QEp[i]), vt=float(het.vt[i]),
         s2w=float(fit.s2w[i]) if knha else None,
         pi_lb=None if np.isnan(fit.pi_lb[i]) else float(fit.pi_lb[i]),
         pi_ub=None if np.isnan(fit.pi_ub[i]) else float(fit.pi_ub[i]),
-        weights=fit.weights[i, :k].copy(),
-        yi=y.copy(),
-        vi=v.copy(),
-        ni=ni,
-        study=labels,
-        X=X.copy(),
-        terms=terms,
-        beta=fit.beta[i].copy(),
-        vb=fit.vb[i].copy(),
-        coefficients=coefficients,
-        QM=qm,
-        QMdf=qm_df,
-        QMp=qmp,
-        R2=r2,
-        fit_stats=fit_stats,
-        tau2_truncated=bool(fit.tau2.truncated[i]),
-        i2_definition=i2_name,
+        weights=fit.weights[i, :k].copy(), yi=y.copy(), vi=v.copy(), ni=ni, study=labels,
+        X=X.copy(), terms=terms, beta=fit.beta[i].copy(), vb=fit.vb[i].copy(),
+        coefficients=coefficients, QM=qm, QMdf=qm_df, QMp=qmp, R2=r2, fit_stats=fit_stats,
+        tau2_truncated=bool(fit.tau2.truncated[i]), i2_definition=i2_name,
         prediction_definition=fit.prediction,
-        converged=bool(fit.tau2.converged[i]),
-        n_iter=int(fit.tau2.n_iter[i]),
+        converged=bool(fit.tau2.converged[i]), n_iter=int(fit.tau2.n_iter[i]),
         warnings=tuple(notes),
     )

@@ -84,23 +84,12 @@ class PetoResult:
     def to_dict(self) -> dict[str, object]:
         """Fields under metafor's names, plus ``exp_*`` back-transformed values."""
         return {
-            "k": self.k,
-            "k_yi": self.k_yi,
-            "scale": "log",
-            "estimate": self.estimate,
-            "se": self.se,
-            "zval": self.zval,
-            "pval": self.pval,
-            "ci_lb": self.ci_lb,
-            "ci_ub": self.ci_ub,
+            "k": self.k, "k_yi": self.k_yi, "scale": "log",
+            "estimate": self.estimate, "se": self.se, "zval": self.zval, "pval": self.pval,
+            "ci_lb": self.ci_lb, "ci_ub": self.ci_ub,
             "exp_estimate": float(np.exp(self.estimate)),
-            "exp_ci_lb": float(np.exp(self.ci_lb)),
-            "exp_ci_ub": float(np.exp(self.ci_ub)),
-            "QE": self.QE,
-            "QEdf": self.QEdf,
-            "QEp": self.QEp,
-            "I2": self.I2,
-            "H2": self.H2,
+            "exp_ci_lb": float(np.exp(self.ci_lb)), "exp_ci_ub": float(np.exp(self.ci_ub)),
+            "QE": self.QE, "QEdf": self.QEdf, "QEp": self.QEp, "I2": self.I2, "H2": self.H2,
             "studies": [
                 {"study": s, "yi": none_if_nan(y), "vi": none_if_nan(v)}
                 for s, y, v in zip(self.study, self.yi, self.vi, strict=True)
@@ -144,9 +133,8 @@ def rma_peto(
     informative = v > 0
     k_yi = int(informative.sum())
     if k_yi == 0:
-        raise InputError(
-            "rma_peto: no table has both events and non-events; the Peto odds ratio is undefined"
-        )
+        raise InputError("rma_peto: no table has both events and non-events; the Peto odds "
+                         "ratio is undefined")
     sum_v = float(v.sum())
     estimate = float(o_e.sum()) / sum_v
     se = 1 / np.sqrt(sum_v)
@@ -154,10 +142,8 @@ def rma_peto(
 
     notes = []
     if k_yi < k:
-        notes.append(
-            f"{k - k_yi} table(s) with no events (or only events) in both groups carry "
-            "no information and are left out of the heterogeneity test"
-        )
+        notes.append(f"{k - k_yi} table(s) with no events (or only events) in both groups carry "
+                     "no information and are left out of the heterogeneity test")
     oe_i, v_i = o_e[informative], v[informative]
     df = k_yi - 1
     q = float(np.sum(oe_i**2 / v_i) - oe_i.sum() ** 2 / v_i.sum())
@@ -169,22 +155,8 @@ def rma_peto(
         yi = np.where(informative, o_e / np.where(informative, v, 1.0), np.nan)
         vi = np.where(informative, 1 / np.where(informative, v, 1.0), np.nan)
     return PetoResult(
-        k=k,
-        k_yi=k_yi,
-        estimate=estimate,
-        se=float(se),
-        zval=float(zval),
-        pval=pval,
-        ci_lb=float(ci_lb),
-        ci_ub=float(ci_ub),
-        level=level,
-        QE=q,
-        QEdf=df,
-        QEp=qp,
-        I2=i2,
-        H2=h2,
-        study=labels,
-        yi=tuple(float(t) for t in yi),
-        vi=tuple(float(t) for t in vi),
-        warnings=tuple(notes),
+        k=k, k_yi=k_yi, estimate=estimate, se=float(se), zval=float(zval), pval=pval,
+        ci_lb=float(ci_lb), ci_ub=float(ci_ub), level=level,
+        QE=q, QEdf=df, QEp=qp, I2=i2, H2=h2, study=labels,
+        yi=tuple(float(t) for t in yi), vi=tuple(float(t) for t in vi), warnings=tuple(notes),
     )

@@ -61,15 +61,9 @@ class Coefficient:
 
     def to_dict(self, stat_name: str = "zval") -> dict[str, Any]:
         """``{term, estimate, se, zval|tval, pval, ci_lb, ci_ub}``."""
-        return {
-            "term": self.term,
-            "estimate": self.estimate,
-            "se": self.se,
-            stat_name: self.stat,
-            "pval": self.pval,
-            "ci_lb": self.ci_lb,
-            "ci_ub": self.ci_ub,
-        }
+        return {"term": self.term, "estimate": self.estimate, "se": self.se,
+                stat_name: self.stat, "pval": self.pval, "ci_lb": self.ci_lb,
+                "ci_ub": self.ci_ub}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -129,22 +123,16 @@ def design_matrix(mods: Mods, k: int, study: Sequence[str], func: str = "rma") -
             bad = np.flatnonzero(~np.isfinite(numeric))
             if bad.size:
                 i = int(bad[0])
-                raise InputError(
-                    f"moderator '{name}' is missing; leave the study out or give a value",
-                    source=func,
-                    where=f"study '{study[i]}'",
-                )
+                raise InputError(f"moderator '{name}' is missing; leave the study out or give "
+                                 "a value", source=func, where=f"study '{study[i]}'")
             columns.append(numeric)
             terms.append(name)
             continue
         labels = [_level(value) for value in raw]
         for i, label in enumerate(labels):
             if label is None:
-                raise InputError(
-                    f"moderator '{name}' is missing; leave the study out or give a value",
-                    source=func,
-                    where=f"study '{study[i]}'",
-                )
+                raise InputError(f"moderator '{name}' is missing; leave the study out or give "
+                                 "a value", source=func, where=f"study '{study[i]}'")
         levels = sorted({str(label) for label in labels}, key=lambda s: s.encode("utf-8"))
         for level in levels[1:]:
             columns.append(np.array([1.0 if lab == level else 0.0 for lab in labels]))
@@ -156,7 +144,9 @@ def design_matrix(mods: Mods, k: int, study: Sequence[str], func: str = "rma") -
             source=func,
         )
     if X.shape[1] >= k:
-        raise InputError(f"{X.shape[1]} coefficients need more than {k} studies", source=func)
+        raise InputError(
+            f"{X.shape[1]} coefficients need more than {k} studies", source=func
+        )
     return Design(X, tuple(terms))
 
 

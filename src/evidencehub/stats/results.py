@@ -46,13 +46,8 @@ class FitStats:
 
     def to_dict(self) -> dict[str, float]:
         """``{logLik, deviance, AIC, BIC, AICc}``."""
-        return {
-            "logLik": self.logLik,
-            "deviance": self.deviance,
-            "AIC": self.AIC,
-            "BIC": self.BIC,
-            "AICc": self.AICc,
-        }
+        return {"logLik": self.logLik, "deviance": self.deviance, "AIC": self.AIC,
+                "BIC": self.BIC, "AICc": self.AICc}
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,9 +261,8 @@ class MetaResult:
             return float(stats.t.isf(alpha / 2, self.df))
         return float(stats.norm.isf(alpha / 2))
 
-    def predict(
-        self, newmods: ArrayLike | None = None, transf: bool = False, level: float | None = None
-    ) -> Prediction:
+    def predict(self, newmods: ArrayLike | None = None, transf: bool = False,
+                level: float | None = None) -> Prediction:
         """Predicted effect for moderator values ``newmods`` (metafor ``predict.rma``).
 
         Parameters
@@ -280,11 +274,8 @@ class MetaResult:
         level : float, optional
             Confidence level in percent (default: the model's).
         """
-        x = (
-            np.ones(1)
-            if newmods is None
-            else np.concatenate([np.ones(1), np.asarray(newmods, dtype=np.float64).reshape(-1)])
-        )
+        x = np.ones(1) if newmods is None else np.concatenate(
+            [np.ones(1), np.asarray(newmods, dtype=np.float64).reshape(-1)])
         if x.shape[0] != self.p:
             raise ValueError(f"newmods needs {self.p - 1} values, got {x.shape[0] - 1}")
         pred = float(x @ self.beta)
@@ -302,15 +293,9 @@ class MetaResult:
         if not transf:
             return Prediction(pred, se, ci[0], ci[1], pi[0], pi[1], False)
         f = self._back
-        return Prediction(
-            f(pred),
-            se,
-            f(ci[0]),
-            f(ci[1]),
-            None if pi[0] is None else f(pi[0]),
-            None if pi[1] is None else f(pi[1]),
-            True,
-        )
+        return Prediction(f(pred), se, f(ci[0]), f(ci[1]),
+                          None if pi[0] is None else f(pi[0]),
+                          None if pi[1] is None else f(pi[1]), True)
 
     def _back(self, value: float) -> float:
         return float(back_transform(self.measure, np.array([value]), self.ni)[0])
@@ -318,87 +303,45 @@ class MetaResult:
     def confint(self, level: float | None = None) -> Tau2Interval:
         """Q-profile confidence intervals for tau^2, tau, I^2 and H^2 (``confint.rma.uni``)."""
         if self.is_fixed or self.k <= self.p or self.se_tau2 is None:
-            raise ValueError(
-                "the model has no estimated between-study variance "
-                "(equal-effects model, tau2 given, or k = 1)"
-            )
+            raise ValueError("the model has no estimated between-study variance "
+                             "(equal-effects model, tau2 given, or k = 1)")
         lvl = self.level if level is None else level
-        qp = q_profile(
-            self.yi[None],
-            self.vi[None],
-            np.ones((1, self.k), bool),
-            self.X[None],
-            np.array([self.tau2]),
-            np.array([self.vt]),
-            lvl,
-        )
+        qp = q_profile(self.yi[None], self.vi[None], np.ones((1, self.k), bool),
+                       self.X[None], np.array([self.tau2]), np.array([self.vt]), lvl)
         return Tau2Interval(
-            lvl,
-            self.tau2,
-            float(qp.tau2_lb[0]),
-            float(qp.tau2_ub[0]),
-            self.tau,
-            float(qp.tau_lb[0]),
-            float(qp.tau_ub[0]),
-            self.I2,
-            float(qp.I2_lb[0]),
-            float(qp.I2_ub[0]),
-            self.H2,
-            float(qp.H2_lb[0]),
-            float(qp.H2_ub[0]),
-            qp.lb_sign[0],
-            qp.ub_sign[0],
+            lvl, self.tau2, float(qp.tau2_lb[0]), float(qp.tau2_ub[0]), self.tau,
+            float(qp.tau_lb[0]), float(qp.tau_ub[0]), self.I2, float(qp.I2_lb[0]),
+            float(qp.I2_ub[0]), self.H2, float(qp.H2_lb[0]), float(qp.H2_ub[0]),
+            qp.lb_sign[0], qp.ub_sign[0],
         )
 
     # -- output -------------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
         """JSON form on the analysis scale, keys as in the ``evidencehub meta`` contract."""
         out: dict[str, Any] = {
-            "k": self.k,
-            "measure": self.measure.value,
-            "method": self.method,
-            "test": self.test,
-            "estimate": self.estimate,
-            "se": self.se,
+            "k": self.k, "measure": self.measure.value, "method": self.method,
+            "test": self.test, "estimate": self.estimate, "se": self.se,
         }
         if self.test == "knha":
             out["tval"] = self.tval
             out["df"] = self.df
         else:
             out["zval"] = self.zval
-        out.update(
-            {
-                "pval": self.pval,
-                "ci_lb": self.ci_lb,
-                "ci_ub": self.ci_ub,
-                "tau2": self.tau2,
-                "se_tau2": self.se_tau2,
-                "tau2_ci_lb": self.tau2_ci_lb,
-                "tau2_ci_ub": self.tau2_ci_ub,
-                "I2": self.I2,
-                "H2": self.H2,
-                "QE": self.QE,
-                "QEdf": self.QEdf,
-                "QEp": self.QEp,
-                "pi_lb": self.pi_lb,
-                "pi_ub": self.pi_ub,
-                "studies": [
-                    {"study": s, "yi": float(y), "vi": float(v), "weight": float(w)}
-                    for s, y, v, w in zip(self.study, self.yi, self.vi, self.weights, strict=True)
-                ],
-            }
-        )
+        out.update({
+            "pval": self.pval, "ci_lb": self.ci_lb, "ci_ub": self.ci_ub, "tau2": self.tau2,
+            "se_tau2": self.se_tau2, "tau2_ci_lb": self.tau2_ci_lb,
+            "tau2_ci_ub": self.tau2_ci_ub, "I2": self.I2, "H2": self.H2, "QE": self.QE,
+            "QEdf": self.QEdf, "QEp": self.QEp, "pi_lb": self.pi_lb, "pi_ub": self.pi_ub,
+            "studies": [
+                {"study": s, "yi": float(y), "vi": float(v), "weight": float(w)}
+                for s, y, v, w in zip(self.study, self.yi, self.vi, self.weights, strict=True)
+            ],
+        })
         if self.p > 1:
             stat = "tval" if self.test == "knha" else "zval"
             out["coefficients"] = [c.to_dict(stat) for c in self.coefficients]
-            out.update(
-                {
-                    "QM": self.QM,
-                    "QMdf": list(self.QMdf) if self.QMdf else None,
-                    "QMp": self.QMp,
-                    "R2": self.R2,
-                }
-            )
+            out.update({"QM": self.QM, "QMdf": list(self.QMdf) if self.QMdf else None,
+                        "QMp": self.QMp, "R2": self.R2})
         out["warnings"] = list(self.warnings)
         return out
 
@@ -408,21 +351,15 @@ class MetaResult:
         keeps, so that :meth:`from_record` rebuilds the result without refitting."""
         out = self.to_dict()
         warnings_ = out.pop("warnings")
-        out.update(
-            {
-                "level": self.level,
-                "vt": self.vt,
-                "s2w": self.s2w,
-                "tau2_truncated": self.tau2_truncated,
-                "i2_definition": self.i2_definition,
-                "prediction_definition": self.prediction_definition,
-                "converged": self.converged,
-                "n_iter": self.n_iter,
-                "fit_stats": {**self.fit_stats.to_dict(), "likelihood": self.fit_stats.likelihood},
-                "ni": None if self.ni is None else [float(n) for n in self.ni],
-                "warnings": warnings_,
-            }
-        )
+        out.update({
+            "level": self.level, "vt": self.vt, "s2w": self.s2w,
+            "tau2_truncated": self.tau2_truncated, "i2_definition": self.i2_definition,
+            "prediction_definition": self.prediction_definition,
+            "converged": self.converged, "n_iter": self.n_iter,
+            "fit_stats": {**self.fit_stats.to_dict(), "likelihood": self.fit_stats.likelihood},
+            "ni": None if self.ni is None else [float(n) for n in self.ni],
+            "warnings": warnings_,
+        })
         return out
 
     @classmethod
@@ -448,64 +385,31 @@ class MetaResult:
         estimate, se = num("estimate"), num("se")
         stats_dict = data["fit_stats"]
         return cls(
-            k=k,
-            p=1,
-            measure=Measure(data["measure"]),
-            method=data["method"],
-            test=data["test"],
-            level=float(data["level"]),
-            estimate=estimate,
-            se=se,
+            k=k, p=1, measure=Measure(data["measure"]), method=data["method"],
+            test=data["test"], level=float(data["level"]), estimate=estimate, se=se,
             zval=None if data["test"] == "knha" else stat_value,
             tval=stat_value if data["test"] == "knha" else None,
-            df=data.get("df"),
-            pval=num("pval"),
-            ci_lb=num("ci_lb"),
-            ci_ub=num("ci_ub"),
-            tau2=num("tau2"),
-            se_tau2=data["se_tau2"],
-            tau2_ci_lb=data["tau2_ci_lb"],
-            tau2_ci_ub=data["tau2_ci_ub"],
-            I2=num("I2"),
-            H2=num("H2"),
-            QE=num("QE"),
-            QEdf=int(data["QEdf"]),
-            QEp=num("QEp"),
-            vt=num("vt"),
-            s2w=data["s2w"],
-            pi_lb=data["pi_lb"],
-            pi_ub=data["pi_ub"],
+            df=data.get("df"), pval=num("pval"), ci_lb=num("ci_lb"), ci_ub=num("ci_ub"),
+            tau2=num("tau2"), se_tau2=data["se_tau2"], tau2_ci_lb=data["tau2_ci_lb"],
+            tau2_ci_ub=data["tau2_ci_ub"], I2=num("I2"), H2=num("H2"), QE=num("QE"),
+            QEdf=int(data["QEdf"]), QEp=num("QEp"), vt=num("vt"), s2w=data["s2w"],
+            pi_lb=data["pi_lb"], pi_ub=data["pi_ub"],
             weights=np.array([_nan(s["weight"]) for s in studies], dtype=np.float64),
             yi=np.array([_nan(s["yi"]) for s in studies], dtype=np.float64),
             vi=np.array([_nan(s["vi"]) for s in studies], dtype=np.float64),
             ni=None if data["ni"] is None else np.array(data["ni"], dtype=np.float64),
-            study=tuple(s["study"] for s in studies),
-            X=np.ones((k, 1)),
-            terms=("intrcpt",),
-            beta=np.array([estimate]),
-            vb=np.array([[se**2]]),
-            coefficients=(
-                Coefficient(
-                    "intrcpt", estimate, se, stat_value, num("pval"), num("ci_lb"), num("ci_ub")
-                ),
-            ),
-            QM=None,
-            QMdf=None,
-            QMp=None,
-            R2=None,
+            study=tuple(s["study"] for s in studies), X=np.ones((k, 1)), terms=("intrcpt",),
+            beta=np.array([estimate]), vb=np.array([[se**2]]),
+            coefficients=(Coefficient("intrcpt", estimate, se, stat_value, num("pval"),
+                                      num("ci_lb"), num("ci_ub")),),
+            QM=None, QMdf=None, QMp=None, R2=None,
             fit_stats=FitStats(
-                logLik=_nan(stats_dict["logLik"]),
-                deviance=_nan(stats_dict["deviance"]),
-                AIC=_nan(stats_dict["AIC"]),
-                BIC=_nan(stats_dict["BIC"]),
-                AICc=_nan(stats_dict["AICc"]),
-                likelihood=stats_dict["likelihood"],
-            ),
-            tau2_truncated=bool(data["tau2_truncated"]),
-            i2_definition=data["i2_definition"],
+                logLik=_nan(stats_dict["logLik"]), deviance=_nan(stats_dict["deviance"]),
+                AIC=_nan(stats_dict["AIC"]), BIC=_nan(stats_dict["BIC"]),
+                AICc=_nan(stats_dict["AICc"]), likelihood=stats_dict["likelihood"]),
+            tau2_truncated=bool(data["tau2_truncated"]), i2_definition=data["i2_definition"],
             prediction_definition=data["prediction_definition"],
-            converged=bool(data["converged"]),
-            n_iter=int(data["n_iter"]),
+            converged=bool(data["converged"]), n_iter=int(data["n_iter"]),
             warnings=tuple(data["warnings"]),
         )
 
@@ -545,10 +449,8 @@ def _format_summary(res: MetaResult, d: int) -> str:
     if not res.is_fixed:
         se_tau2 = "" if res.se_tau2 is None else f" (SE = {_num(res.se_tau2, d)})"
         pairs += [
-            (
-                f"tau^2 (estimated amount of {amount} heterogeneity):",
-                f"{_num(res.tau2, d)}{se_tau2}",
-            ),
+            (f"tau^2 (estimated amount of {amount} heterogeneity):",
+             f"{_num(res.tau2, d)}{se_tau2}"),
             ("tau (square root of estimated tau^2 value):", _num(res.tau, d)),
         ]
     variability = "unaccounted variability" if mods else "total variability"
@@ -563,22 +465,16 @@ def _format_summary(res: MetaResult, d: int) -> str:
     lines += [f"{label.ljust(width)} {value}" for label, value in pairs]
     lines.append("")
     q_name = "QE" if mods else "Q"
-    lines += [
-        f"Test for {'Residual ' if mods else ''}Heterogeneity:",
-        f"{q_name}(df = {res.QEdf}) = {_num(res.QE, d)}, p-val {_pval_eq(res.QEp, d)}",
-        "",
-    ]
+    lines += [f"Test for {'Residual ' if mods else ''}Heterogeneity:",
+              f"{q_name}(df = {res.QEdf}) = {_num(res.QE, d)}, p-val {_pval_eq(res.QEp, d)}", ""]
     if mods and res.QM is not None and res.QMdf is not None:
         coefs = f"coefficient{'s' if res.p > 2 else ''} 2" + (f":{res.p}" if res.p > 2 else "")
         if res.QMdf[1] is None:
             stat = f"QM(df = {res.QMdf[0]}) = {_num(res.QM, d)}"
         else:
             stat = f"F(df1 = {res.QMdf[0]}, df2 = {res.QMdf[1]}) = {_num(res.QM, d)}"
-        lines += [
-            f"Test of Moderators ({coefs}):",
-            f"{stat}, p-val {_pval_eq(res.QMp or 0, d)}",
-            "",
-        ]
+        lines += [f"Test of Moderators ({coefs}):", f"{stat}, p-val {_pval_eq(res.QMp or 0, d)}",
+                  ""]
     stat_name = "tval" if res.test == "knha" else "zval"
     header = ["estimate", "se", stat_name]
     if res.test == "knha":
@@ -594,10 +490,8 @@ def _format_summary(res: MetaResult, d: int) -> str:
     widths = [max(len(h), *(len(r[1][j]) for r in rows)) for j, h in enumerate(header)]
     label_w = max(len(r[0]) for r in rows)
     lines += ["Model Results:", ""]
-    lines.append(
-        " " * (label_w + 1 if label_w else 0)
-        + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))
-    )
+    lines.append(" " * (label_w + 1 if label_w else 0)
+                 + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True)))
     for label, row, stars in rows:
         prefix = f"{label.ljust(label_w)} " if label_w else ""
         body = "  ".join(x.rjust(w) for x, w in zip(row, widths, strict=True))
@@ -616,22 +510,18 @@ def _extras(res: MetaResult, d: int) -> list[str]:
     lvl = f"{res.level:g}%"
     out = [f"Heterogeneity: {interpret_i2(res.I2)}"]
     if res.tau2_ci_lb is not None and res.tau2_ci_ub is not None:
-        out.append(
-            f"tau^2 {lvl} CI (Q-profile): [{_num(res.tau2_ci_lb, d)}, {_num(res.tau2_ci_ub, d)}]"
-        )
+        out.append(f"tau^2 {lvl} CI (Q-profile): [{_num(res.tau2_ci_lb, d)}, "
+                   f"{_num(res.tau2_ci_ub, d)}]")
     if res.pi_lb is not None and res.pi_ub is not None:
         how = ", t with k-2 df" if res.prediction_definition == "higgins" else ""
-        out.append(
-            f"Prediction interval ({lvl}{how}): [{_num(res.pi_lb, d)}, {_num(res.pi_ub, d)}]"
-        )
+        out.append(f"Prediction interval ({lvl}{how}): [{_num(res.pi_lb, d)}, "
+                   f"{_num(res.pi_ub, d)}]")
     info = measure_info(res.measure)
     needs_ni = info.scale is Scale.FREEMAN_TUKEY
     if res.p == 1 and info.scale is not Scale.RAW and (res.ni is not None or not needs_ni):
         pred = res.predict(transf=True)
-        text = (
-            f"Back-transformed ({info.reported_as}): {_num(pred.pred, d)}, {lvl} CI "
-            f"[{_num(pred.ci_lb, d)}, {_num(pred.ci_ub, d)}]"
-        )
+        text = (f"Back-transformed ({info.reported_as}): {_num(pred.pred, d)}, {lvl} CI "
+                f"[{_num(pred.ci_lb, d)}, {_num(pred.ci_ub, d)}]")
         if pred.pi_lb is not None and pred.pi_ub is not None:
             text += f", {lvl} PI [{_num(pred.pi_lb, d)}, {_num(pred.pi_ub, d)}]"
         out.append(text)

@@ -64,25 +64,16 @@ class ModelChoice:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"model_choice": {...}, **fit.to_dict()}`` with the chosen fit's metafor keys."""
-        choice = {
-            "chosen": self.chosen,
-            "reason": self.reason,
-            "I2": self.I2,
-            "QE": self.QE,
-            "QEdf": self.QEdf,
-            "QEp": self.QEp,
-            "i2_threshold": self.i2_threshold,
-            "p_threshold": self.p_threshold,
-            "combine": self.combine,
-        }
+        choice = {"chosen": self.chosen, "reason": self.reason, "I2": self.I2, "QE": self.QE,
+                  "QEdf": self.QEdf, "QEp": self.QEp, "i2_threshold": self.i2_threshold,
+                  "p_threshold": self.p_threshold, "combine": self.combine}
         return {"model_choice": choice, **self.fit.to_dict()}
 
     def summary(self) -> str:
         """The reason, then the chosen fit's summary."""
         label = "Random-effects" if self.chosen == "random" else "Fixed-effect"
-        return (
-            f"Model chosen from heterogeneity: {label} model\n{self.reason}\n\n{self.fit.summary()}"
-        )
+        return (f"Model chosen from heterogeneity: {label} model\n{self.reason}\n\n"
+                f"{self.fit.summary()}")
 
 
 def _record(call: Any, *args: Any, **kwargs: Any) -> tuple[MetaResult, list[str]]:
@@ -115,54 +106,42 @@ def choose_model(
     """
     func = "choose_model"
     if not 0 <= i2_threshold < 100:
-        raise InputError(
-            f"{func}: 'i2_threshold' must be a percentage in [0, 100); got {i2_threshold!r}"
-        )
+        raise InputError(f"{func}: 'i2_threshold' must be a percentage in [0, 100); "
+                         f"got {i2_threshold!r}")
     if not 0 < p_threshold < 1:
         raise InputError(f"{func}: 'p_threshold' must be between 0 and 1; got {p_threshold!r}")
     if combine not in ("and", "or"):
         raise InputError(f"{func}: 'combine' must be 'and' or 'or'; got {combine!r}")
     if random_method in ("EE", "FE"):
-        raise InputError(
-            f"{func}: 'random_method' must be a tau^2 estimator, not {random_method!r}"
-        )
+        raise InputError(f"{func}: 'random_method' must be a tau^2 estimator, not "
+                         f"{random_method!r}")
     common: dict[str, Any] = {"test": test, "level": level, "study": study, "measure": measure}
     fixed, fixed_notes = _record(rma, yi, vi, method="EE", **common)
     if fixed.k < 2:
-        raise InputError(
-            f"{func}: needs at least 2 studies to assess heterogeneity; got k = {fixed.k}"
-        )
-    random, random_notes = _record(rma, yi, vi, method=random_method, control=control, **common)
+        raise InputError(f"{func}: needs at least 2 studies to assess heterogeneity; "
+                         f"got k = {fixed.k}")
+    random, random_notes = _record(rma, yi, vi, method=random_method, control=control,
+                                   **common)
     i2, qp = fixed.I2, fixed.QEp
     high_i2 = i2 > i2_threshold
     low_p = qp < p_threshold
     go_random = (high_i2 and low_p) if combine == "and" else (high_i2 or low_p)
     i2_text = f"I^2 = {i2:.1f}% {'>' if high_i2 else '<='} {i2_threshold:g}%"
     p_text = f"Q test P = {qp:.4g} {'<' if low_p else '>='} {p_threshold:g}"
-    rule = f"rule: random effects when I^2 > {i2_threshold:g}% {combine} Q test P < {p_threshold:g}"
+    rule = (f"rule: random effects when I^2 > {i2_threshold:g}% {combine} Q test "
+            f"P < {p_threshold:g}")
     if combine == "and":
         verdict = "both criteria met" if go_random else "not both criteria met"
     else:
         verdict = "at least one criterion met" if go_random else "neither criterion met"
-    model = (
-        f"random-effects model ({random.method}, tau^2 = {random.tau2:.4g})"
-        if go_random
-        else "fixed-effect (equal-effects, inverse-variance) model"
-    )
+    model = (f"random-effects model ({random.method}, tau^2 = {random.tau2:.4g})" if go_random
+             else "fixed-effect (equal-effects, inverse-variance) model")
     reason = f"{i2_text}; {p_text}; {verdict}: {model} [{rule}]"
     for note in random_notes if go_random else fixed_notes:
         warnings.warn(note, StatsWarning, stacklevel=2)
     return ModelChoice(
-        chosen="random" if go_random else "fixed",
-        fit=random if go_random else fixed,
-        reason=reason,
-        I2=i2,
-        QE=fixed.QE,
-        QEdf=fixed.QEdf,
-        QEp=qp,
-        i2_threshold=i2_threshold,
-        p_threshold=p_threshold,
-        combine=combine,
-        fixed_fit=fixed,
-        random_fit=random,
+        chosen="random" if go_random else "fixed", fit=random if go_random else fixed,
+        reason=reason, I2=i2, QE=fixed.QE, QEdf=fixed.QEdf, QEp=qp,
+        i2_threshold=i2_threshold, p_threshold=p_threshold, combine=combine,
+        fixed_fit=fixed, random_fit=random,
     )

@@ -42,14 +42,8 @@ from evidencehub.stats._validate import check_fit
 from evidencehub.stats.models import StackFit, fit_stack
 from evidencehub.stats.results import MetaResult
 
-__all__ = [
-    "CumulativeResult",
-    "InfluenceResult",
-    "LeaveOneOutResult",
-    "cumulative",
-    "influence",
-    "leave1out",
-]
+__all__ = ["CumulativeResult", "InfluenceResult", "LeaveOneOutResult", "cumulative",
+           "influence", "leave1out"]
 
 FloatArray = NDArray[np.float64]
 Control = Mapping[str, float | None] | None
@@ -87,30 +81,18 @@ class _SubsetFits:
     def _rows(self) -> list[dict[str, Any]]:
         stat = "tval" if self.test == "knha" else "zval"
         return [
-            {
-                "study": self.study[i],
-                "k": self.k[i],
-                "estimate": _plain(self.estimate[i]),
-                "se": _plain(self.se[i]),
-                stat: _plain(self.zval[i]),
-                "pval": _plain(self.pval[i]),
-                "ci_lb": _plain(self.ci_lb[i]),
-                "ci_ub": _plain(self.ci_ub[i]),
-                "Q": _plain(self.Q[i]),
-                "Qp": _plain(self.Qp[i]),
-                "tau2": _plain(self.tau2[i]),
-                "I2": _plain(self.I2[i]),
-                "H2": _plain(self.H2[i]),
-            }
+            {"study": self.study[i], "k": self.k[i], "estimate": _plain(self.estimate[i]),
+             "se": _plain(self.se[i]), stat: _plain(self.zval[i]), "pval": _plain(self.pval[i]),
+             "ci_lb": _plain(self.ci_lb[i]), "ci_ub": _plain(self.ci_ub[i]),
+             "Q": _plain(self.Q[i]), "Qp": _plain(self.Qp[i]), "tau2": _plain(self.tau2[i]),
+             "I2": _plain(self.I2[i]), "H2": _plain(self.H2[i])}
             for i in range(len(self.study))
         ]
 
     def _table(self, title: str, label: str) -> str:
         width = max([len(label), *(len(s) for s in self.study)])
-        head = (
-            f"{label:<{width}}  {'estimate':>9} {'se':>8} {'pval':>8} {'ci.lb':>9} "
-            f"{'ci.ub':>9} {'Q':>9} {'tau2':>8} {'I2':>7}"
-        )
+        head = (f"{label:<{width}}  {'estimate':>9} {'se':>8} {'pval':>8} {'ci.lb':>9} "
+                f"{'ci.ub':>9} {'Q':>9} {'tau2':>8} {'I2':>7}")
         lines = [title, "", head]
         for r in self._rows():
             if r["estimate"] is None:
@@ -120,35 +102,21 @@ class _SubsetFits:
             i2 = "NA" if r["I2"] is None else f"{r['I2']:.2f}%"
             lines.append(
                 f"{r['study']:<{width}}  {r['estimate']:9.4f} {r['se']:8.4f} {p:>8} "
-                f"{r['ci_lb']:9.4f} {r['ci_ub']:9.4f} {r['Q']:9.4f} {r['tau2']:8.4f} {i2:>7}"
-            )
+                f"{r['ci_lb']:9.4f} {r['ci_ub']:9.4f} {r['Q']:9.4f} {r['tau2']:8.4f} {i2:>7}")
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
-def _subset_fits(
-    fit: MetaResult,
-    mask: NDArray[np.bool_],
-    control: Control,
-    order: NDArray[np.intp] | None = None,
-) -> StackFit:
+def _subset_fits(fit: MetaResult, mask: NDArray[np.bool_], control: Control,
+                 order: NDArray[np.intp] | None = None) -> StackFit:
     m = mask.shape[0]
     y = np.broadcast_to(fit.yi, (m, fit.k)).copy()
     v = np.broadcast_to(fit.vi, (m, fit.k)).copy()
     X = np.broadcast_to(fit.X, (m, *fit.X.shape)).copy()
     if order is not None:
         y, v, X = y[:, order], v[:, order], X[:, order, :]
-    return fit_stack(
-        y,
-        v,
-        mask,
-        X * mask[:, :, None],
-        method=fit.method,
-        test=fit.test,
-        level=fit.level,
-        control=control,
-        i2=fit.i2_definition,
-    )
+    return fit_stack(y, v, mask, X * mask[:, :, None], method=fit.method, test=fit.test,
+                     level=fit.level, control=control, i2=fit.i2_definition)
 
 
 def _notes(stack: StackFit, labels: Sequence[str], what: str) -> list[str]:
@@ -156,10 +124,8 @@ def _notes(stack: StackFit, labels: Sequence[str], what: str) -> list[str]:
     if not np.any(bad):
         return []
     names = ", ".join(f"'{labels[int(i)]}'" for i in np.flatnonzero(bad))
-    return [
-        f"the {stack.method} estimator did not converge {what} {names}; "
-        "those rows are left empty (NaN), as metafor's NA"
-    ]
+    return [f"the {stack.method} estimator did not converge {what} {names}; "
+            "those rows are left empty (NaN), as metafor's NA"]
 
 
 def _package(stack: StackFit, labels: tuple[str, ...], notes: list[str]) -> dict[str, Any]:
@@ -171,22 +137,13 @@ def _package(stack: StackFit, labels: tuple[str, ...], notes: list[str]) -> dict
 
     het = stack.het
     return {
-        "study": labels,
-        "k": tuple(int(x) for x in stack.k),
-        "estimate": col(stack.beta[:, 0]),
-        "se": col(stack.se[:, 0]),
-        "zval": col(stack.stat[:, 0]),
-        "pval": col(stack.pval[:, 0]),
-        "ci_lb": col(stack.ci_lb[:, 0]),
-        "ci_ub": col(stack.ci_ub[:, 0]),
-        "Q": col(het.QE),
-        "Qp": col(het.QEp),
-        "tau2": col(stack.tau2.tau2),
-        "I2": col(het.I2),
-        "H2": col(het.H2),
-        "method": stack.method,
-        "test": stack.test,
-        "warnings": tuple(notes),
+        "study": labels, "k": tuple(int(x) for x in stack.k),
+        "estimate": col(stack.beta[:, 0]), "se": col(stack.se[:, 0]),
+        "zval": col(stack.stat[:, 0]), "pval": col(stack.pval[:, 0]),
+        "ci_lb": col(stack.ci_lb[:, 0]), "ci_ub": col(stack.ci_ub[:, 0]),
+        "Q": col(het.QE), "Qp": col(het.QEp), "tau2": col(stack.tau2.tau2),
+        "I2": col(het.I2), "H2": col(het.H2), "method": stack.method,
+        "test": stack.test, "warnings": tuple(notes),
     }
 
 
@@ -221,16 +178,13 @@ class LeaveOneOutResult(_SubsetFits):
 
     def to_dict(self) -> dict[str, Any]:
         """``{"method", "test", "studies": [...], "warnings"}`` with metafor's names."""
-        return {
-            "method": self.method,
-            "test": self.test,
-            "studies": self._rows(),
-            "warnings": list(self.warnings),
-        }
+        return {"method": self.method, "test": self.test, "studies": self._rows(),
+                "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         """One line per left-out study."""
-        return self._table("Leave-one-out analysis (each row omits the study named)", "omitted")
+        return self._table("Leave-one-out analysis (each row omits the study named)",
+                           "omitted")
 
 
 def leave1out(fit: MetaResult, *, control: Control = None) -> LeaveOneOutResult:
@@ -266,12 +220,8 @@ class CumulativeResult(_SubsetFits):
         rows = self._rows()
         for row, key in zip(rows, self.order, strict=True):
             row["order"] = key
-        return {
-            "method": self.method,
-            "test": self.test,
-            "studies": rows,
-            "warnings": list(self.warnings),
-        }
+        return {"method": self.method, "test": self.test, "studies": rows,
+                "warnings": list(self.warnings)}
 
     def summary(self) -> str:
         """One line per added study."""
@@ -296,9 +246,8 @@ def cumulative(
         missing = [key is None or (isinstance(key, float) and np.isnan(key)) for key in keys]
         if any(missing):
             i = missing.index(True)
-            raise InputError(
-                "cumulative: 'order' has a missing value", where=f"study '{fit.study[i]}'"
-            )
+            raise InputError("cumulative: 'order' has a missing value",
+                             where=f"study '{fit.study[i]}'")
     try:
         perm = np.array(sorted(range(fit.k), key=lambda i: keys[i]), dtype=np.intp)
     except TypeError as exc:
@@ -308,7 +257,8 @@ def cumulative(
     labels = tuple(fit.study[i] for i in perm)
     notes = _notes(stack, labels, "up to")
     _emit("cumulative", notes)
-    return CumulativeResult(**_package(stack, labels, notes), order=tuple(keys[i] for i in perm))
+    return CumulativeResult(**_package(stack, labels, notes),
+                            order=tuple(keys[i] for i in perm))
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,17 +296,8 @@ class InfluenceResult:
     method: str
     warnings: tuple[str, ...]
 
-    _FIELDS = (
-        "rstudent",
-        "dffits",
-        "cook_d",
-        "cov_r",
-        "tau2_del",
-        "QE_del",
-        "hat",
-        "weight",
-        "dfbs",
-    )
+    _FIELDS = ("rstudent", "dffits", "cook_d", "cov_r", "tau2_del", "QE_del", "hat", "weight",
+               "dfbs")
 
     def to_dict(self) -> dict[str, Any]:
         """``{"method", "studies": [{study, rstudent, ..., inf}], "warnings"}``."""
@@ -371,20 +312,16 @@ class InfluenceResult:
     def summary(self) -> str:
         """One line per study; influential studies are marked with ``*``."""
         width = max(len(s) for s in self.study)
-        lines = [
-            "Influence diagnostics (* = influential by metafor's criteria)",
-            "",
-            f"{'study':<{width}}  {'rstudent':>8} {'dffits':>8} {'cook.d':>8} "
-            f"{'cov.r':>8} {'tau2.del':>9} {'QE.del':>9} {'hat':>7} {'weight':>7} "
-            f"{'dfbs':>8}",
-        ]
+        lines = ["Influence diagnostics (* = influential by metafor's criteria)", "",
+                 f"{'study':<{width}}  {'rstudent':>8} {'dffits':>8} {'cook.d':>8} "
+                 f"{'cov.r':>8} {'tau2.del':>9} {'QE.del':>9} {'hat':>7} {'weight':>7} "
+                 f"{'dfbs':>8}"]
         for i, s in enumerate(self.study):
             lines.append(
                 f"{s:<{width}}  {self.rstudent[i]:8.4f} {self.dffits[i]:8.4f} "
                 f"{self.cook_d[i]:8.4f} {self.cov_r[i]:8.4f} {self.tau2_del[i]:9.4f} "
                 f"{self.QE_del[i]:9.4f} {self.hat[i]:7.4f} {self.weight[i]:7.4f} "
-                f"{self.dfbs[i]:8.4f}{' *' if self.inf[i] else ''}"
-            )
+                f"{self.dfbs[i]:8.4f}{' *' if self.inf[i] else ''}")
         lines += [f"Warning: {w}" for w in self.warnings]
         return "\n".join(lines)
 
@@ -409,26 +346,14 @@ def influence(fit: MetaResult, *, control: Control = None) -> InfluenceResult:
     cov_r = var_del / var_full
     # DFBETAS: Var(b) of all k studies, weighted with the leave-one-out tau2
     dfbs = dfb / np.sqrt(s2w_del / np.sum(1 / (v[None, :] + tau2_del[:, None]), axis=1))
-    flags = (
-        (np.abs(dffits) > 3 * np.sqrt(p / (k - p)))
-        | (sps.chi2.cdf(cook_d, p) > 0.5)
-        | (hat > 3 * p / k)
-        | (np.abs(dfbs) > 1)
-    )
+    flags = ((np.abs(dffits) > 3 * np.sqrt(p / (k - p)))
+             | (sps.chi2.cdf(cook_d, p) > 0.5) | (hat > 3 * p / k) | (np.abs(dfbs) > 1))
     notes = _notes(stack, fit.study, "without")
     _emit("influence", notes)
     return InfluenceResult(
-        study=fit.study,
-        rstudent=_floats(rstudent),
-        dffits=_floats(dffits),
-        cook_d=_floats(cook_d),
-        cov_r=_floats(cov_r),
-        tau2_del=_floats(tau2_del),
-        QE_del=_floats(stack.het.QE),
-        hat=_floats(hat),
-        weight=_floats(100 * w / w.sum()),
-        dfbs=_floats(dfbs),
-        inf=tuple(bool(f) for f in flags),
-        method=fit.method,
+        study=fit.study, rstudent=_floats(rstudent), dffits=_floats(dffits),
+        cook_d=_floats(cook_d), cov_r=_floats(cov_r), tau2_del=_floats(tau2_del),
+        QE_del=_floats(stack.het.QE), hat=_floats(hat), weight=_floats(100 * w / w.sum()),
+        dfbs=_floats(dfbs), inf=tuple(bool(f) for f in flags), method=fit.method,
         warnings=tuple(notes),
     )

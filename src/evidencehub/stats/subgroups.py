@@ -63,7 +63,8 @@ class SubgroupDifference:
 
     def to_dict(self) -> dict[str, float]:
         """``{Q, df, pval, I2, pooled}``."""
-        return {"Q": self.Q, "df": self.df, "pval": self.pval, "I2": self.I2, "pooled": self.pooled}
+        return {"Q": self.Q, "df": self.df, "pval": self.pval, "I2": self.I2,
+                "pooled": self.pooled}
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -106,43 +107,25 @@ class SubgroupResult:
         stat = "tval" if self.test == "knha" else "zval"
         per_group = []
         for level, res in zip(self.levels, self.groups, strict=True):
-            per_group.append(
-                {
-                    "group": level,
-                    "k": res.k,
-                    "estimate": res.estimate,
-                    "se": res.se,
-                    stat: res.tval if self.test == "knha" else res.zval,
-                    "pval": res.pval,
-                    "ci_lb": res.ci_lb,
-                    "ci_ub": res.ci_ub,
-                    "tau2": res.tau2,
-                    "I2": res.I2,
-                    "H2": res.H2,
-                    "QE": res.QE,
-                    "QEp": res.QEp,
-                }
-            )
+            per_group.append({
+                "group": level, "k": res.k, "estimate": res.estimate, "se": res.se,
+                stat: res.tval if self.test == "knha" else res.zval, "pval": res.pval,
+                "ci_lb": res.ci_lb, "ci_ub": res.ci_ub, "tau2": res.tau2, "I2": res.I2,
+                "H2": res.H2, "QE": res.QE, "QEp": res.QEp,
+            })
         return {
-            "levels": list(self.levels),
-            "k_used": self.k_used,
-            "method": self.method,
-            "test": self.test,
-            "groups": per_group,
-            "overall": self.overall.to_dict(),
+            "levels": list(self.levels), "k_used": self.k_used, "method": self.method,
+            "test": self.test, "groups": per_group, "overall": self.overall.to_dict(),
             "difference": self.difference.to_dict(),
-            "moderator_model": self.moderator_model.to_dict(),
-            "notes": list(self.notes),
+            "moderator_model": self.moderator_model.to_dict(), "notes": list(self.notes),
         }
 
     def summary(self, digits: int = 4) -> str:
         """Per-subgroup lines, the overall line and both tests (deterministic)."""
         d = digits
         width = max(len(level) for level in self.levels)
-        lines = [
-            (f"Subgroup analysis ({self.method}, k = {self.k_used}, {len(self.levels)} subgroups)"),
-            "",
-        ]
+        lines = [(f"Subgroup analysis ({self.method}, k = {self.k_used}, "
+                 f"{len(self.levels)} subgroups)"), ""]
         for level, res in zip(self.levels, self.groups, strict=True):
             lines.append(
                 f"{level.ljust(width)}  k = {res.k:>3}  estimate {res.estimate:.{d}f} "
@@ -150,19 +133,15 @@ class SubgroupResult:
                 f"I^2 = {res.I2:.1f}%"
             )
         o = self.overall
-        lines.append(
-            f"{'overall'.ljust(width)}  k = {o.k:>3}  estimate {o.estimate:.{d}f} "
-            f"[{o.ci_lb:.{d}f}, {o.ci_ub:.{d}f}]  tau^2 = {o.tau2:.{d}f}  "
-            f"I^2 = {o.I2:.1f}%"
-        )
+        lines.append(f"{'overall'.ljust(width)}  k = {o.k:>3}  estimate {o.estimate:.{d}f} "
+                     f"[{o.ci_lb:.{d}f}, {o.ci_ub:.{d}f}]  tau^2 = {o.tau2:.{d}f}  "
+                     f"I^2 = {o.I2:.1f}%")
         diff = self.difference
         p = "< 0.0001" if diff.pval < 1e-4 else f"= {diff.pval:.{d}f}"
         lines += [
             "",
-            (
-                f"Test for subgroup differences (RevMan): Chi^2 = {diff.Q:.2f}, df = {diff.df} "
-                f"(P {p}), I^2 = {diff.I2:.1f}%"
-            ),
+            (f"Test for subgroup differences (RevMan): Chi^2 = {diff.Q:.2f}, df = {diff.df} "
+            f"(P {p}), I^2 = {diff.I2:.1f}%"),
         ]
         mm = self.moderator_model
         if mm.QM is not None and mm.QMdf is not None and mm.QMp is not None:
@@ -170,10 +149,8 @@ class SubgroupResult:
             kind = "F" if mm.QMdf[1] is not None else "QM"
             df = f"df1 = {mm.QMdf[0]}, df2 = {mm.QMdf[1]}" if kind == "F" else f"df = {mm.QMdf[0]}"
             model = "Fixed-effects" if mm.is_fixed else "Mixed-effects"
-            lines.append(
-                f"{model} model with subgroup as moderator (metafor, common tau^2): "
-                f"{kind}({df}) = {mm.QM:.{d}f}, p-val {qp}"
-            )
+            lines.append(f"{model} model with subgroup as moderator (metafor, common tau^2): "
+                         f"{kind}({df}) = {mm.QM:.{d}f}, p-val {qp}")
         lines += [f"Note: {n}" for n in self.notes]
         return "\n".join(lines) + "\n"
 
@@ -214,16 +191,12 @@ def subgroup_analysis(
             raise InputError("give the sampling variances 'vi'", source=_FUNC)
         y = np.asarray(yi, dtype=np.float64)
         v = np.asarray(vi, dtype=np.float64)
-        labels = (
-            [str(s) for s in study]
-            if study is not None
-            else [f"Study {i + 1}" for i in range(y.shape[0])]
-        )
+        labels = [str(s) for s in study] if study is not None else [
+            f"Study {i + 1}" for i in range(y.shape[0])]
         meas = Measure(measure or "GEN")
     if len(groups) != y.shape[0]:
-        raise InputError(
-            f"'groups' has {len(groups)} values but there are {y.shape[0]} studies", source=_FUNC
-        )
+        raise InputError(f"'groups' has {len(groups)} values but there are {y.shape[0]} "
+                         "studies", source=_FUNC)
     keep = np.array([_present(g) for g in groups], dtype=bool)
     notes = []
     if not keep.all():
@@ -232,20 +205,12 @@ def subgroup_analysis(
     group_used = [str(g) for g, k in zip(groups, keep, strict=True) if k]
     levels = tuple(sorted(set(group_used), key=lambda s: s.encode("utf-8")))
     if len(levels) < 2:
-        raise InputError(
-            f"a subgroup analysis needs at least 2 subgroups; got {len(levels)}", source=_FUNC
-        )
+        raise InputError(f"a subgroup analysis needs at least 2 subgroups; got {len(levels)}",
+                         source=_FUNC)
     y_used, v_used = y[keep], v[keep]
-    options: dict[str, Any] = {
-        "method": method,
-        "test": test,
-        "level": level,
-        "control": control,
-        "i2": i2,
-        "convention": convention,
-        "prediction": prediction,
-        "measure": meas,
-    }
+    options: dict[str, Any] = {"method": method, "test": test, "level": level,
+                               "control": control, "i2": i2, "convention": convention,
+                               "prediction": prediction, "measure": meas}
     per_group = []
     for lev in levels:
         rows = np.array([g == lev for g in group_used])
@@ -253,24 +218,15 @@ def subgroup_analysis(
             notes.append(f"subgroup '{lev}' has a single study: its estimate is that study's")
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", StatsWarning)
-            per_group.append(
-                rma(y_used[rows], v_used[rows], study=np.array(labels_used)[rows], **options)
-            )
+            per_group.append(rma(y_used[rows], v_used[rows], study=np.array(labels_used)[rows],
+                                 **options))
     overall = rma(y_used, v_used, study=labels_used, **options)
     moderator = rma(y_used, v_used, study=labels_used, mods={group_name: group_used}, **options)
     for note in notes:
         warnings.warn(f"{_FUNC}: {note}", StatsWarning, stacklevel=2)
-    return SubgroupResult(
-        levels,
-        int(keep.sum()),
-        overall.method,
-        overall.test,
-        tuple(per_group),
-        overall,
-        _difference(per_group),
-        moderator,
-        tuple(notes),
-    )
+    return SubgroupResult(levels, int(keep.sum()), overall.method, overall.test,
+                          tuple(per_group), overall, _difference(per_group), moderator,
+                          tuple(notes))
 
 
 def _present(value: Any) -> bool:

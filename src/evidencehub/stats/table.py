@@ -32,26 +32,8 @@ __all__ = ["ESCALC_COLUMNS", "MISSING", "StudyTable", "read_table", "table_from_
 FloatArray = NDArray[np.float64]
 
 #: Input columns understood by :func:`~evidencehub.stats.escalc`, spelled as in metafor.
-ESCALC_COLUMNS = (
-    "ai",
-    "bi",
-    "ci",
-    "di",
-    "n1i",
-    "n2i",
-    "m1i",
-    "m2i",
-    "sd1i",
-    "sd2i",
-    "xi",
-    "ni",
-    "mi",
-    "sdi",
-    "ri",
-    "yi",
-    "vi",
-    "sei",
-)
+ESCALC_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "m2i", "sd1i", "sd2i", "xi",
+                  "ni", "mi", "sdi", "ri", "yi", "vi", "sei")
 #: Cell texts read as a missing value.
 MISSING = ("", "NA")
 
@@ -90,9 +72,8 @@ class StudyTable:
     def _index(self, column: str, purpose: str) -> int:
         if column not in self.header:
             found = ", ".join(repr(c) for c in self.header)
-            raise InputError(
-                f"missing column {column!r} {purpose}; the columns are {found}", source=self.source
-            )
+            raise InputError(f"missing column {column!r} {purpose}; the columns are {found}",
+                             source=self.source)
         return self.header.index(column)
 
     def _where(self, row: int, column: str) -> str:
@@ -128,27 +109,18 @@ class StudyTable:
             cell = row[j]
             if cell in MISSING:
                 if required:
-                    raise InputError(
-                        "expected a number, got an empty cell",
-                        source=self.source,
-                        where=self._where(i, column),
-                    )
+                    raise InputError("expected a number, got an empty cell", source=self.source,
+                                     where=self._where(i, column))
                 out[i] = math.nan
                 continue
             try:
                 value = float(cell)
             except ValueError:
-                raise InputError(
-                    f"expected a number, got {cell!r}",
-                    source=self.source,
-                    where=self._where(i, column),
-                ) from None
+                raise InputError(f"expected a number, got {cell!r}", source=self.source,
+                                 where=self._where(i, column)) from None
             if not math.isfinite(value):
-                raise InputError(
-                    f"expected a finite number, got {cell!r}",
-                    source=self.source,
-                    where=self._where(i, column),
-                )
+                raise InputError(f"expected a finite number, got {cell!r}", source=self.source,
+                                 where=self._where(i, column))
             out[i] = value
         return out
 
@@ -157,10 +129,8 @@ class StudyTable:
         if not self.has("study"):
             return None
         labels = self.text("study")
-        return tuple(
-            label if label is not None else f"row {n}"
-            for label, n in zip(labels, self.row_numbers, strict=True)
-        )
+        return tuple(label if label is not None else f"row {n}"
+                     for label, n in zip(labels, self.row_numbers, strict=True))
 
     def effect_inputs(self, measure: str) -> dict[str, FloatArray]:
         """The ``escalc`` arguments that ``measure`` needs, as complete float columns.
@@ -185,9 +155,7 @@ class StudyTable:
                 found = ", ".join(repr(c) for c in self.header)
                 raise InputError(
                     f"missing column {wanted} {purpose} (it reads {needs}); the columns are "
-                    f"{found}",
-                    source=self.source,
-                )
+                    f"{found}", source=self.source)
             chosen.append(present[0])
         chosen += [c for c in info.optional if self.has(c) and c not in chosen]
         return {c: self.numbers(c, purpose=purpose) for c in chosen}
@@ -195,16 +163,11 @@ class StudyTable:
     def subset(self, rows: Iterable[int]) -> StudyTable:
         """The rows at the given positions, keeping their original row numbers."""
         idx = list(rows)
-        return StudyTable(
-            self.source,
-            self.header,
-            tuple(self.cells[i] for i in idx),
-            tuple(self.row_numbers[i] for i in idx),
-        )
+        return StudyTable(self.source, self.header, tuple(self.cells[i] for i in idx),
+                          tuple(self.row_numbers[i] for i in idx))
 
-    def split(
-        self, column: str, purpose: str = ""
-    ) -> tuple[list[tuple[str, StudyTable]], tuple[int, ...]]:
+    def split(self, column: str, purpose: str = "") -> tuple[list[tuple[str, StudyTable]],
+                                                             tuple[int, ...]]:
         """Split the rows by the text of ``column``, in order of first appearance.
 
         Returns
@@ -233,38 +196,33 @@ def table_from_rows(rows: Sequence[Sequence[str]], *, source: str) -> StudyTable
         (blank lines are skipped).
     """
     if not rows:
-        raise InputError(
-            "the file is empty; expected a header row and one row per study", source=source
-        )
+        raise InputError("the file is empty; expected a header row and one row per study",
+                         source=source)
     header = tuple(h.strip().lstrip("\ufeff").strip() for h in rows[0])
     if len(header) == 1:
         for sep, name in ((";", "semicolons"), ("\t", "tabs")):
             if sep in header[0]:
-                raise InputError(
-                    f"the header is separated by {name}; expected commas "
-                    "(save the file as comma-separated CSV)",
-                    source=source,
-                )
+                raise InputError(f"the header is separated by {name}; expected commas "
+                                 "(save the file as comma-separated CSV)", source=source)
     for j, name in enumerate(header):
         if not name:
             raise InputError(f"column {j + 1} of the header has no name", source=source)
         if name in header[:j]:
-            raise InputError(f"column {name!r} appears more than once in the header", source=source)
+            raise InputError(f"column {name!r} appears more than once in the header",
+                             source=source)
     cells: list[tuple[str, ...]] = []
     numbers: list[int] = []
     for n, row in enumerate(rows[1:], start=1):
         if not any(c.strip() for c in row):
             continue
         if len(row) != len(header):
-            raise InputError(
-                f"expected {len(header)} cells as in the header, got {len(row)}",
-                source=source,
-                where=f"row {n}",
-            )
+            raise InputError(f"expected {len(header)} cells as in the header, got {len(row)}",
+                             source=source, where=f"row {n}")
         cells.append(tuple(c.strip() for c in row))
         numbers.append(n)
     if not cells:
-        raise InputError("no data rows after the header; expected one row per study", source=source)
+        raise InputError("no data rows after the header; expected one row per study",
+                         source=source)
     return StudyTable(source, header, tuple(cells), tuple(numbers))
 
 
@@ -281,7 +239,6 @@ def read_table(stream: TextIO, *, source: str = "<stdin>") -> StudyTable:
     try:
         rows = list(reader)
     except csv.Error as exc:
-        raise InputError(
-            f"malformed CSV: {exc}", source=source, where=f"line {reader.line_num}"
-        ) from None
+        raise InputError(f"malformed CSV: {exc}", source=source,
+                         where=f"line {reader.line_num}") from None
     return table_from_rows(rows, source=source)

@@ -71,18 +71,12 @@ BoolArray = NDArray[np.bool_]
 
 
 DEFAULT_CONTROL: Mapping[str, float | str | None] = {
-    "algorithm": "newton",
-    "threshold": 1e-13,
-    "maxiter": 1000,
-    "tau2_max": None,
+    "algorithm": "newton", "threshold": 1e-13, "maxiter": 1000, "tau2_max": None,
 }
 """Full precision: the estimating equations solved by safeguarded Newton steps."""
 
 METAFOR_DEFAULT_CONTROL: Mapping[str, float | str | None] = {
-    "algorithm": "fisher",
-    "threshold": 1e-5,
-    "maxiter": 100,
-    "tau2_max": None,
+    "algorithm": "fisher", "threshold": 1e-5, "maxiter": 100, "tau2_max": None,
 }
 """metafor's own algorithm and defaults (Fisher scoring from the HE estimate, stop when the
 change in tau^2 is below 1e-5), to reproduce its printed output for ML/REML/EB."""
@@ -180,9 +174,8 @@ class Projection:
         """``tr(P D)`` for a diagonal ``D``."""
         w = self.w
         if self.intercept_only:
-            out: FloatArray = np.einsum("mk,mk->m", w, d) - self.A[:, 0, 0] * np.einsum(
-                "mk,mk,mk->m", w, w, d
-            )
+            out: FloatArray = (np.einsum("mk,mk->m", w, d)
+                               - self.A[:, 0, 0] * np.einsum("mk,mk,mk->m", w, w, d))
             return out
         out = np.einsum("mk,mk->m", w, d) - _tr(self.A, _xdx(self.X, w**2 * d))
         return out
@@ -244,15 +237,8 @@ def generalized_q(
 
 
 def solve_decreasing(
-    target: FloatArray,
-    lo: FloatArray,
-    hi: FloatArray,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    tol: float = 1e-13,
-    maxiter: int = 200,
+    target: FloatArray, lo: FloatArray, hi: FloatArray, y: FloatArray, v: FloatArray,
+    mask: BoolArray, X: FloatArray, tol: float = 1e-13, maxiter: int = 200,
 ) -> tuple[FloatArray, BoolArray, NDArray[np.int64]]:
     """Solve ``Q(tau^2) = target`` on ``[lo, hi]`` for every analysis (Q decreasing in tau^2).
 
@@ -320,9 +306,8 @@ def estimate_tau2(
         tr_p = proj.tr_pd(ones)
         raw = (proj.rss - (k - p)) / tr_p
         tau2 = np.maximum(raw, 0.0)
-        se = np.sqrt(
-            (2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * proj.tr_pdpd(ones, ones)) / tr_p**2
-        )
+        se = np.sqrt((2 * (k - p) + 4 * tau2 * tr_p + 2 * tau2**2 * proj.tr_pdpd(ones, ones))
+                     / tr_p**2)
         return Tau2Fit(tau2, se, raw < 0, ok, none)
 
     if method is Method.HS:
@@ -330,10 +315,8 @@ def estimate_tau2(
         sum_w = np.sum(w_fe, axis=1)
         raw = (proj.rss - k) / sum_w
         tau2 = np.maximum(raw, 0.0)
-        se = np.sqrt(
-            (2 * (k - p) + 4 * tau2 * proj.tr_pd(ones) + 2 * tau2**2 * proj.tr_pdpd(ones, ones))
-            / sum_w**2
-        )
+        se = np.sqrt((2 * (k - p) + 4 * tau2 * proj.tr_pd(ones)
+                      + 2 * tau2**2 * proj.tr_pdpd(ones, ones)) / sum_w**2)
         return Tau2Fit(tau2, se, raw < 0, ok, none)
 
     if method is Method.SJ:
@@ -343,15 +326,9 @@ def estimate_tau2(
         raw = tau0 * proj.rss / (k - p)
         tau2 = np.maximum(raw, 0.0)
         vm = np.where(mask, v, 0.0)
-        se = np.sqrt(
-            tau0**2
-            / (k - p) ** 2
-            * (
-                2 * proj.tr_pdpd(vm, vm)
-                + 4 * tau2 * proj.tr_pdpd(vm, ones)
-                + 2 * tau2**2 * proj.tr_pdpd(ones, ones)
-            )
-        )
+        se = np.sqrt(tau0**2 / (k - p) ** 2 * (
+            2 * proj.tr_pdpd(vm, vm) + 4 * tau2 * proj.tr_pdpd(vm, ones)
+            + 2 * tau2**2 * proj.tr_pdpd(ones, ones)))
         return Tau2Fit(tau2, se, raw < 0, ok, none)
 
     if method is Method.HE:
@@ -386,12 +363,7 @@ def _hedges(
 
 
 def _paule_mandel(
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    k: FloatArray,
-    p: float,
+    y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray, k: FloatArray, p: float,
     con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
     """Root of ``Q(tau^2) = k - p``; 0 when ``Q(0) < k - p``.
@@ -419,7 +391,9 @@ def _paule_mandel(
     return Tau2Fit(tau2, se, at_zero, converged, np.where(at_zero, 0, n_iter))
 
 
-def _tau2_max(y: FloatArray, mask: BoolArray, con: Mapping[str, float | str | None]) -> FloatArray:
+def _tau2_max(
+    y: FloatArray, mask: BoolArray, con: Mapping[str, float | str | None]
+) -> FloatArray:
     """metafor's upper search bound ``max(100, 10 mad(y)^2)`` (R's ``mad``: 1.4826 MAD)."""
     if con.get("tau2_max") is not None:
         return np.full(y.shape[0], float(con["tau2_max"]))  # type: ignore[arg-type]
@@ -431,14 +405,8 @@ def _tau2_max(y: FloatArray, mask: BoolArray, con: Mapping[str, float | str | No
 
 
 def _score_root(
-    method: Method,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    k: FloatArray,
-    p: float,
-    con: Mapping[str, float | str | None],
+    method: Method, y: FloatArray, v: FloatArray, mask: BoolArray, X: FloatArray,
+    k: FloatArray, p: float, con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
     """ML / REML to full precision: the global maximum of the (restricted) likelihood on
     ``[0, inf)`` (:func:`evidencehub.stats.likelihood.global_maximum`). Score and derivative
@@ -450,9 +418,8 @@ def _score_root(
         return _intercept_root(method, y, v, mask, k, tol, maxiter)
     restricted = method is Method.REML
 
-    def score(
-        x: FloatArray, rows: NDArray[np.intp] | None, derivative: bool
-    ) -> tuple[FloatArray, FloatArray | None]:
+    def score(x: FloatArray, rows: NDArray[np.intp] | None, derivative: bool
+              ) -> tuple[FloatArray, FloatArray | None]:
         if rows is None:
             rows = np.arange(y.shape[0])
         mk = mask[rows]
@@ -481,12 +448,7 @@ def _score_root(
 
 
 def _intercept_root(
-    method: Method,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    k: FloatArray,
-    tol: float,
+    method: Method, y: FloatArray, v: FloatArray, mask: BoolArray, k: FloatArray, tol: float,
     maxiter: int,
 ) -> Tau2Fit:
     """:func:`_score_root` for intercept-only models: sums over studies instead of
@@ -507,17 +469,12 @@ def _intercept_root(
         vb = np.where(mk, v[rows, :edge], np.inf)
         kb = k[rows]
         dev = np.where(mk, yb - (yb.sum(axis=1) / kb)[:, None], 0.0)
-        t_hi = upper_bound(
-            np.einsum("ij,ij->i", dev, dev),
-            vb.min(axis=1),
-            np.where(mk, vb, 0.0).max(axis=1),
-            kb - 1,
-        )
+        t_hi = upper_bound(np.einsum("ij,ij->i", dev, dev), vb.min(axis=1),
+                           np.where(mk, vb, 0.0).max(axis=1), kb - 1)
         score = intercept_score(restricted, yb, vb)
 
-        def loglik(
-            x: FloatArray, r: NDArray[np.intp], yb: FloatArray = yb, vb: FloatArray = vb
-        ) -> FloatArray:
+        def loglik(x: FloatArray, r: NDArray[np.intp], yb: FloatArray = yb,
+                   vb: FloatArray = vb) -> FloatArray:
             return intercept_loglik(restricted, yb[r], vb[r], x)
 
         t, z, c, n = global_maximum(score, loglik, t_hi, tol, maxiter)
@@ -533,11 +490,7 @@ def _intercept_root(
 
 
 def _likelihood_se(
-    method: Method,
-    tau2: FloatArray,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
+    method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
     X: FloatArray,
 ) -> FloatArray:
     """metafor's SE of tau^2: ML ``sqrt(2/sum w^2)``, REML ``sqrt(2/tr(PP))``, EB
@@ -555,15 +508,8 @@ def _likelihood_se(
 
 
 def _fisher_scoring(
-    method: Method,
-    start: FloatArray,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    k: FloatArray,
-    p: float,
-    con: Mapping[str, float | str | None],
+    method: Method, start: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float, con: Mapping[str, float | str | None],
 ) -> Tau2Fit:
     """ML / REML / EB iterations exactly as metafor: ``tau2 += adj`` from the HE estimate,
     halving steps that would go below 0, until the change is at most ``threshold``."""
@@ -602,18 +548,13 @@ def _fisher_scoring(
         tau2, stuck = _ll0_check(method, tau2, y, v, mask, X, k, p, threshold)
         truncated |= stuck
     tau2 = np.maximum(tau2, 0.0)
-    return Tau2Fit(tau2, _likelihood_se(method, tau2, y, v, mask, X), truncated, converged, n_iter)
+    return Tau2Fit(tau2, _likelihood_se(method, tau2, y, v, mask, X), truncated, converged,
+                   n_iter)
 
 
 def _loglik(
-    method: Method,
-    tau2: FloatArray,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    k: FloatArray,
-    p: float,
+    method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float,
 ) -> FloatArray:
     """ML or restricted log-likelihood at ``tau2`` (metafor's, without the ``X'X`` term)."""
     w = np.where(mask, 1.0 / (v + tau2[:, None]), 0.0)
@@ -628,15 +569,8 @@ def _loglik(
 
 
 def _ll0_check(
-    method: Method,
-    tau2: FloatArray,
-    y: FloatArray,
-    v: FloatArray,
-    mask: BoolArray,
-    X: FloatArray,
-    k: FloatArray,
-    p: float,
-    threshold: float,
+    method: Method, tau2: FloatArray, y: FloatArray, v: FloatArray, mask: BoolArray,
+    X: FloatArray, k: FloatArray, p: float, threshold: float,
 ) -> tuple[FloatArray, BoolArray]:
     """metafor's ``ll0check``: keep tau^2 = 0 when it has the higher (restricted) likelihood."""
     ll0 = _loglik(method, np.zeros_like(tau2), y, v, mask, X, k, p)

@@ -31,26 +31,8 @@ from evidencehub.stats.selection import ModelChoice, choose_model
 __all__ = ["TimepointAnalyses", "TimepointFit", "by_timepoint"]
 
 #: escalc's data arguments, the column names of an extraction table (DESIGN.md contract).
-ESCALC_COLUMNS = (
-    "ai",
-    "bi",
-    "ci",
-    "di",
-    "n1i",
-    "n2i",
-    "m1i",
-    "m2i",
-    "sd1i",
-    "sd2i",
-    "xi",
-    "mi",
-    "sdi",
-    "ni",
-    "ri",
-    "yi",
-    "vi",
-    "sei",
-)
+ESCALC_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "m2i", "sd1i", "sd2i", "xi",
+                  "mi", "sdi", "ni", "ri", "yi", "vi", "sei")
 
 
 @dataclass(frozen=True, slots=True)
@@ -100,12 +82,9 @@ class TimepointAnalyses:
 
     def to_dict(self) -> dict[str, Any]:
         """``{"by", "measure", "analyses": [...], "skipped": [...]}``."""
-        return {
-            "by": self.column,
-            "measure": self.measure,
-            "analyses": [f.to_dict() for f in self.fits],
-            "skipped": [{"timepoint": t, "reason": r} for t, r in self.skipped],
-        }
+        return {"by": self.column, "measure": self.measure,
+                "analyses": [f.to_dict() for f in self.fits],
+                "skipped": [{"timepoint": t, "reason": r} for t, r in self.skipped]}
 
     def summary(self) -> str:
         """One line per time point: k, pooled estimate with CI, tau², I²."""
@@ -117,30 +96,23 @@ class TimepointAnalyses:
                 f"{self.column} {f.timepoint}: k = {r.k}, estimate = {r.estimate:.4f} "
                 f"({r.level:g}% CI {r.ci_lb:.4f} to {r.ci_ub:.4f}), p = "
                 f"{'<.0001' if r.pval < 1e-4 else f'{r.pval:.4f}'}, tau^2 = {r.tau2:.4f}, "
-                f"I^2 = {r.I2:.1f}% [{model}, {r.method}]"
-            )
+                f"I^2 = {r.I2:.1f}% [{model}, {r.method}]")
         for t, reason in self.skipped:
             lines.append(f"{self.column} {t}: not pooled ({reason})")
         return "\n".join(lines)
 
 
 def _missing(value: Any) -> bool:
-    return (
-        value is None
-        or (isinstance(value, str) and not value.strip())
-        or (isinstance(value, float) and math.isnan(value))
-    )
+    return value is None or (isinstance(value, str) and not value.strip()) or (
+        isinstance(value, float) and math.isnan(value))
 
 
 def _number(value: Any, row: int, column: str, source: str | None) -> float:
     try:
         return float(value)
     except (TypeError, ValueError):
-        raise InputError(
-            f"expected a number, got {value!r}",
-            source=source,
-            where=f"row {row}, column '{column}'",
-        ) from None
+        raise InputError(f"expected a number, got {value!r}", source=source,
+                         where=f"row {row}, column '{column}'") from None
 
 
 def _time_key(values: list[Any]) -> Any:
@@ -193,28 +165,22 @@ def by_timepoint(
         raise InputError(f"by_timepoint: 'min_k' must be at least 1; got {min_k!r}")
     columns = [c for c in ESCALC_COLUMNS if any(not _missing(r.get(c)) for r in rows)]
     if not columns:
-        raise InputError(
-            "by_timepoint: the table has none of escalc's columns ("
-            + ", ".join(ESCALC_COLUMNS)
-            + ")",
-            source=source,
-        )
+        raise InputError("by_timepoint: the table has none of escalc's columns ("
+                         + ", ".join(ESCALC_COLUMNS) + ")", source=source)
     groups: dict[Any, list[int]] = {}
     for i, row in enumerate(rows):
         value = row.get(timepoint)
         if _missing(value):
-            raise InputError(
-                f"missing time point in column '{timepoint}'", source=source, where=f"row {i + 1}"
-            )
+            raise InputError(f"missing time point in column '{timepoint}'", source=source,
+                             where=f"row {i + 1}")
         groups.setdefault(value, []).append(i)
     fits: list[TimepointFit] = []
     skipped: list[tuple[Any, str]] = []
     for value in sorted(groups, key=_time_key(list(groups))):
         index = groups[value]
         if len(index) < min_k:
-            skipped.append(
-                (value, f"{len(index)} stud{'y' if len(index) == 1 else 'ies'}, fewer than {min_k}")
-            )
+            skipped.append((value, f"{len(index)} stud{'y' if len(index) == 1 else 'ies'}, "
+                                   f"fewer than {min_k}"))
             continue
         data: dict[str, Any] = {}
         for column in columns:
@@ -222,11 +188,8 @@ def by_timepoint(
             for i in index:
                 cell = rows[i].get(column)
                 if _missing(cell):
-                    raise InputError(
-                        f"missing value for '{column}' (other rows have it)",
-                        source=source,
-                        where=f"row {i + 1}",
-                    )
+                    raise InputError(f"missing value for '{column}' (other rows have it)",
+                                     source=source, where=f"row {i + 1}")
                 cells.append(_number(cell, i + 1, column, source))
             data[column] = np.asarray(cells)
         labels = [str(rows[i].get(study, f"row {i + 1}")) for i in index]
@@ -242,23 +205,18 @@ def by_timepoint(
         except InputError as exc:
             raise InputError(f"{exc} (time point {value!r})", source=source) from exc
         if choose:
-            choice = choose_model(
-                effects, random_method=method, test=test, level=level, control=control
-            )
+            choice = choose_model(effects, random_method=method, test=test, level=level,
+                                  control=control)
             fits.append(TimepointFit(value, choice.fit, choice))
         else:
-            fits.append(
-                TimepointFit(
-                    value,
-                    rma(effects, method=method, test=test, level=level, control=control),
-                    None,
-                )
-            )
+            fits.append(TimepointFit(value, rma(effects, method=method, test=test, level=level,
+                                                control=control), None))
     if skipped:
         names = ", ".join(f"{t!r} ({reason})" for t, reason in skipped)
-        warnings.warn(f"by_timepoint: time points not pooled: {names}", StatsWarning, stacklevel=2)
+        warnings.warn(f"by_timepoint: time points not pooled: {names}", StatsWarning,
+                      stacklevel=2)
     if not fits:
-        raise InputError(f"by_timepoint: no time point has at least {min_k} studies", source=source)
-    return TimepointAnalyses(
-        column=timepoint, measure=measure, fits=tuple(fits), skipped=tuple(skipped)
-    )
+        raise InputError(f"by_timepoint: no time point has at least {min_k} studies",
+                         source=source)
+    return TimepointAnalyses(column=timepoint, measure=measure, fits=tuple(fits),
+                             skipped=tuple(skipped))

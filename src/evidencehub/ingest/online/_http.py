@@ -39,9 +39,7 @@ __all__ = [
     "polite_params",
 ]
 
-USER_AGENT = (
-    f"evidencehub/{__version__} (research-intelligence hub; +https://pypi.org/project/evidencehub/)"
-)
+USER_AGENT = f"evidencehub/{__version__} (research-intelligence hub; +https://pypi.org/project/evidencehub/)"
 _RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 
@@ -140,9 +138,7 @@ class PoliteClient:
                     return response
             if attempt < self.retry.attempts:
                 self._sleep(min(wait, self.retry.max_delay))
-        raise SourceError(
-            f"{self.name}: gave up after {self.retry.attempts} attempts at {url} ({problem})"
-        )
+        raise SourceError(f"{self.name}: gave up after {self.retry.attempts} attempts at {url} ({problem})")
 
     def close(self) -> None:
         if self._owns_client:
@@ -152,9 +148,6 @@ class PoliteClient:
         return self
 
     def __exit__(
-        self,
-        kind: type[BaseException] | None,
-        value: BaseException | None,
-        tb: TracebackType | None,
+        self, kind: type[BaseException] | None, value: BaseException | None, tb: TracebackType | None
     ) -> None:
         self.close()

@@ -53,9 +53,7 @@ class CrossrefClient:
         self.mailto = mailto
         self.rows = rows
         rate = 10.0 if mailto else 5.0
-        self.http = PoliteClient(
-            "Crossref", client, min_interval=1.0 / rate, retry=retry, sleep=sleep, clock=clock
-        )
+        self.http = PoliteClient("Crossref", client, min_interval=1.0 / rate, retry=retry, sleep=sleep, clock=clock)
 
     def work(self, doi: str) -> bytes:
         """The body of ``/works/{doi}`` (a ``work`` message)."""
@@ -84,9 +82,7 @@ class CrossrefClient:
                 message = json.loads(body)["message"]
                 items, next_cursor = message["items"], message.get("next-cursor")
             except (ValueError, KeyError, TypeError) as exc:
-                raise SourceError(
-                    f"Crossref: unexpected answer to a works query ({exc!r})"
-                ) from None
+                raise SourceError(f"Crossref: unexpected answer to a works query ({exc!r})") from None
             if not items:
                 return
             yield body

@@ -70,15 +70,9 @@ class ClinicalTrialsClient:
         token: str | None = None
         seen = 0
         while max_records is None or seen < max_records:
-            size = (
-                self.page_size if max_records is None else min(self.page_size, max_records - seen)
-            )
+            size = self.page_size if max_records is None else min(self.page_size, max_records - seen)
             params: dict[str, Any] = {"format": "json", "pageSize": size}
-            for key, value in (
-                ("query.term", term),
-                ("query.cond", condition),
-                ("query.intr", intervention),
-            ):
+            for key, value in (("query.term", term), ("query.cond", condition), ("query.intr", intervention)):
                 if value:
                     params[key] = value
             if token:
@@ -90,9 +84,7 @@ class ClinicalTrialsClient:
                 data = json.loads(body)
                 studies, token = data["studies"], data.get("nextPageToken")
             except (ValueError, KeyError, TypeError) as exc:
-                raise SourceError(
-                    f"ClinicalTrials.gov: unexpected answer to a search ({exc!r})"
-                ) from None
+                raise SourceError(f"ClinicalTrials.gov: unexpected answer to a search ({exc!r})") from None
             if not studies:
                 return
             yield body

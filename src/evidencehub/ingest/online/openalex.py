@@ -49,14 +49,10 @@ class OpenAlexClient:
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         if not 1 <= per_page <= 200:
-            raise InputError(
-                f"per_page must be between 1 and 200 (OpenAlex's maximum), got {per_page}"
-            )
+            raise InputError(f"per_page must be between 1 and 200 (OpenAlex's maximum), got {per_page}")
         self.mailto = mailto
         self.per_page = per_page
-        self.http = PoliteClient(
-            "OpenAlex", client, min_interval=0.1, retry=retry, sleep=sleep, clock=clock
-        )
+        self.http = PoliteClient("OpenAlex", client, min_interval=0.1, retry=retry, sleep=sleep, clock=clock)
 
     def works(
         self,
@@ -68,9 +64,7 @@ class OpenAlexClient:
         """Yield result pages (cursor paging) until the last page or ``max_records``."""
         cursor, seen = "*", 0
         while max_records is None or seen < max_records:
-            per_page = (
-                self.per_page if max_records is None else min(self.per_page, max_records - seen)
-            )
+            per_page = self.per_page if max_records is None else min(self.per_page, max_records - seen)
             params = polite_params(
                 self.mailto, filter=filter_param(filter), search=search, cursor=cursor
             )
@@ -80,9 +74,7 @@ class OpenAlexClient:
                 data = json.loads(body)
                 results, next_cursor = data["results"], data["meta"].get("next_cursor")
             except (ValueError, KeyError, TypeError, AttributeError) as exc:
-                raise SourceError(
-                    f"OpenAlex: unexpected answer to a works query ({exc!r})"
-                ) from None
+                raise SourceError(f"OpenAlex: unexpected answer to a works query ({exc!r})") from None
             if not results:
                 return
             yield body

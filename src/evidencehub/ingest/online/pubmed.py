@@ -74,12 +74,7 @@ class PubMedClient:
         self.batch_size = batch_size
         rate = 10.0 if api_key else 3.0
         self.http = PoliteClient(
-            "PubMed E-utilities",
-            client,
-            min_interval=1.0 / rate,
-            retry=retry,
-            sleep=sleep,
-            clock=clock,
+            "PubMed E-utilities", client, min_interval=1.0 / rate, retry=retry, sleep=sleep, clock=clock
         )
 
     def _params(self, **extra: Any) -> dict[str, Any]:
@@ -95,23 +90,15 @@ class PubMedClient:
         """Run ``term`` on ESearch and keep the result set on the history server."""
         if not term.strip():
             raise InputError("an empty PubMed query")
-        response = self.http.get(
-            EUTILS + "esearch.fcgi", self._params(term=term, usehistory="y", retmax=0)
-        )
+        response = self.http.get(EUTILS + "esearch.fcgi", self._params(term=term, usehistory="y", retmax=0))
         try:
             root = etree.fromstring(response.content)
         except etree.XMLSyntaxError as exc:
-            raise SourceError(
-                f"PubMed E-utilities: ESearch answered with unreadable XML ({exc})"
-            ) from None
+            raise SourceError(f"PubMed E-utilities: ESearch answered with unreadable XML ({exc})") from None
         error = root.findtext("ERROR")
         if error:
             raise SourceError(f"PubMed E-utilities: ESearch refused {term!r}: {error}")
-        count, webenv, query_key = (
-            root.findtext("Count"),
-            root.findtext("WebEnv"),
-            root.findtext("QueryKey"),
-        )
+        count, webenv, query_key = root.findtext("Count"), root.findtext("WebEnv"), root.findtext("QueryKey")
         if count is None or not webenv or not query_key:
             raise SourceError("PubMed E-utilities: ESearch answer has no Count/WebEnv/QueryKey")
         return PubMedSearch(term, int(count), webenv, query_key)
@@ -132,11 +119,7 @@ class PubMedClient:
         for start in range(0, total, self.batch_size):
             size = min(self.batch_size, total - start)
             params = self._params(
-                WebEnv=search.webenv,
-                query_key=search.query_key,
-                retstart=start,
-                retmax=size,
-                retmode="xml",
+                WebEnv=search.webenv, query_key=search.query_key, retstart=start, retmax=size, retmode="xml"
             )
             yield self.http.get(EUTILS + "efetch.fcgi", params).content
 
@@ -145,9 +128,7 @@ class PubMedClient:
         ids = list(dict.fromkeys(normalize_pmid(p) for p in pmids))
         for start in range(0, len(ids), self.batch_size):
             batch = ids[start : start + self.batch_size]
-            yield self.http.get(
-                EUTILS + "efetch.fcgi", self._params(id=",".join(batch), retmode="xml")
-            ).content
+            yield self.http.get(EUTILS + "efetch.fcgi", self._params(id=",".join(batch), retmode="xml")).content
 
     def search_and_fetch(self, term: str, *, max_records: int | None = None) -> Iterator[bytes]:
         """:meth:`search`, then :meth:`fetch` everything it found (or the first ``max_records``)."""

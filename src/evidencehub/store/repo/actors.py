@@ -31,9 +31,8 @@ def actor_id(session: Session, actor: Actor) -> int:
     """
     row = session.scalars(select(t.Actor).where(t.Actor.name == actor.name)).first()
     if row is None:
-        row = t.Actor(
-            name=actor.name, kind=actor.kind.value, email=actor.email, created_at=utc_now()
-        )
+        row = t.Actor(name=actor.name, kind=actor.kind.value, email=actor.email,
+                      created_at=utc_now())
         session.add(row)
         flush(session, f"actor {actor.name!r}")
         return row.id

@@ -43,18 +43,8 @@ __all__ = [
     "runs_using",
 ]
 
-_SETTINGS = (
-    "title",
-    "measure",
-    "method",
-    "test",
-    "level",
-    "model_rule",
-    "subgroup",
-    "timepoint",
-    "value_kind",
-    "description",
-)
+_SETTINGS = ("title", "measure", "method", "test", "level", "model_rule", "subgroup",
+             "timepoint", "value_kind", "description")
 
 
 # --------------------------------------------------------------------------- comparisons
@@ -68,16 +58,11 @@ def comparison_id(session: Session, comparison: Comparison, *, actor_id: int) ->
     row = t.Comparison(key=comparison.key, actor_id=actor_id, created_at=utc_now())
     session.add(row)
     flush(session, f"comparison {comparison.label!r}")
-    for role, labels in (
-        (ArmRole.EXPERIMENTAL, comparison.experimental),
-        (ArmRole.CONTROL, comparison.control),
-    ):
+    for role, labels in ((ArmRole.EXPERIMENTAL, comparison.experimental),
+                         (ArmRole.CONTROL, comparison.control)):
         for position, label in enumerate(labels):
-            session.add(
-                t.ComparisonArm(
-                    comparison_id=row.id, role=role.value, arm_label=label, position=position
-                )
-            )
+            session.add(t.ComparisonArm(comparison_id=row.id, role=role.value, arm_label=label,
+                                        position=position))
     flush(session, f"comparison {comparison.label!r}")
     return row.id
 
@@ -85,16 +70,13 @@ def comparison_id(session: Session, comparison: Comparison, *, actor_id: int) ->
 def _comparisons(session: Session, ids: set[int]) -> dict[int, Comparison]:
     sides: dict[int, dict[str, list[str]]] = {i: {"experimental": [], "control": []} for i in ids}
     rows = session.execute(
-        select(t.ComparisonArm)
-        .where(t.ComparisonArm.comparison_id.in_(ids))
+        select(t.ComparisonArm).where(t.ComparisonArm.comparison_id.in_(ids))
         .order_by(t.ComparisonArm.comparison_id, t.ComparisonArm.role, t.ComparisonArm.position)
     ).scalars()
     for row in rows:
         sides[row.comparison_id][row.role].append(row.arm_label)
-    return {
-        i: Comparison(experimental=tuple(s["experimental"]), control=tuple(s["control"]))
-        for i, s in sides.items()
-    }
+    return {i: Comparison(experimental=tuple(s["experimental"]), control=tuple(s["control"]))
+            for i, s in sides.items()}
 
 
 # --------------------------------------------------------------------------- analyses
@@ -102,22 +84,15 @@ def _comparisons(session: Session, ids: set[int]) -> dict[int, Comparison]:
 
 def _to_analyses(session: Session, rows: list[t.Analysis]) -> list[Analysis]:
     comparisons = _comparisons(session, {r.comparison_id for r in rows})
-    outcomes = dict(
-        session.execute(
-            select(t.Outcome.id, t.Outcome.name).where(
-                t.Outcome.id.in_({r.outcome_id for r in rows})
-            )
-        ).all()
-    )
+    outcomes = dict(session.execute(
+        select(t.Outcome.id, t.Outcome.name).where(t.Outcome.id.in_({r.outcome_id for r in rows}))
+    ).all())
     return [
-        Analysis.model_validate(
-            {
-                "slug": row.slug,
-                "outcome": outcomes[row.outcome_id],
-                "comparison": comparisons[row.comparison_id],
-                **{name: getattr(row, name) for name in _SETTINGS},
-            }
-        )
+        Analysis.model_validate({
+            "slug": row.slug, "outcome": outcomes[row.outcome_id],
+            "comparison": comparisons[row.comparison_id],
+            **{name: getattr(row, name) for name in _SETTINGS},
+        })
         for row in rows
     ]
 
@@ -134,13 +109,10 @@ def put_analysis(session: Session, analysis: Analysis, *, actor_id: int) -> Upse
     changed setting changes the fingerprint, so the analysis becomes stale)."""
     outcome = session.scalars(select(t.Outcome).where(t.Outcome.name == analysis.outcome)).first()
     if outcome is None:
-        known = ", ".join(
-            repr(n) for n in session.scalars(select(t.Outcome.name).order_by(t.Outcome.name))
-        )
-        raise InputError(
-            f"analysis {analysis.slug!r}: no outcome {analysis.outcome!r} in the "
-            f"store (known: {known or 'none yet; run evidencehub data import'})"
-        )
+        known = ", ".join(repr(n) for n in session.scalars(select(t.Outcome.name)
+                                                           .order_by(t.Outcome.name)))
+        raise InputError(f"analysis {analysis.slug!r}: no outcome {analysis.outcome!r} in the "
+                         f"store (known: {known or 'none yet; run evidencehub data import'})")
     columns: dict[str, Any] = {
         "outcome_id": outcome.id,
         "comparison_id": comparison_id(session, analysis.comparison, actor_id=actor_id),
@@ -148,9 +120,8 @@ def put_analysis(session: Session, analysis: Analysis, *, actor_id: int) -> Upse
     }
     row = session.scalars(select(t.Analysis).where(t.Analysis.slug == analysis.slug)).first()
     if row is None:
-        session.add(
-            t.Analysis(slug=analysis.slug, **columns, actor_id=actor_id, updated_at=utc_now())
-        )
+        session.add(t.Analysis(slug=analysis.slug, **columns, actor_id=actor_id,
+                               updated_at=utc_now()))
         flush(session, f"analysis {analysis.slug!r}")
         return UpsertOutcome.CREATED
     if all(getattr(row, name) == value for name, value in columns.items()):
@@ -193,7 +164,6 @@ def analysis_ids(session: Session) -> dict[str, int]:
 def _json_safe(value: Any, where: str) -> Any:
     """``value`` as strict JSON: non-finite numbers → ``None``, numpy scalars and arrays →
     Python numbers and lists (one pass of pydantic-core's encoder and decoder, in C)."""
-
     def fallback(item: Any) -> Any:
         if hasattr(item, "tolist"):  # numpy arrays, scalars and bools
             return item.tolist()
@@ -215,30 +185,17 @@ def add_runs(session: Session, runs: Sequence[AnalysisRun], *, actor_id: int) ->
     if missing:
         raise NotFoundError(f"no analysis {missing[0]!r} in the store")
     table = table_of(t.AnalysisRun)
-    rows = [
-        {
-            "analysis_id": ids[run.analysis_slug],
-            "schema_version": run.schema_version,
-            "fingerprint": run.fingerprint,
-            "settings": _json_safe(run.settings, ".settings"),
-            "result": _json_safe(run.result, ""),
-            "software": run.software,
-            "actor_id": actor_id,
-            "created_at": run.created_at,
-        }
-        for run in runs
-    ]
-    run_ids = [
-        int(i)
-        for i in session.scalars(
-            insert(table).returning(table.c.id, sort_by_parameter_order=True), rows
-        )
-    ]
-    inputs = [
-        {"run_id": run_id, "outcome_data_id": data_id, "version": version}
-        for run_id, run in zip(run_ids, runs, strict=True)
-        for data_id, version in run.inputs
-    ]
+    rows = [{
+        "analysis_id": ids[run.analysis_slug], "schema_version": run.schema_version,
+        "fingerprint": run.fingerprint, "settings": _json_safe(run.settings, ".settings"),
+        "result": _json_safe(run.result, ""), "software": run.software, "actor_id": actor_id,
+        "created_at": run.created_at,
+    } for run in runs]
+    run_ids = [int(i) for i in session.scalars(
+        insert(table).returning(table.c.id, sort_by_parameter_order=True), rows)]
+    inputs = [{"run_id": run_id, "outcome_data_id": data_id, "version": version}
+              for run_id, run in zip(run_ids, runs, strict=True)
+              for data_id, version in run.inputs]
     if inputs:
         session.execute(insert(table_of(t.RunInput)), inputs)
     return run_ids
@@ -256,21 +213,16 @@ def _to_runs(session: Session, rows: list[tuple[str, t.AnalysisRun]]) -> list[An
     for start in range(0, len(ids), 500):
         for run_id, data_id, version in session.execute(
             select(t.RunInput.run_id, t.RunInput.outcome_data_id, t.RunInput.version)
-            .where(t.RunInput.run_id.in_(ids[start : start + 500]))
+            .where(t.RunInput.run_id.in_(ids[start:start + 500]))
             .order_by(t.RunInput.run_id, t.RunInput.outcome_data_id)
         ):
             inputs[run_id].append((data_id, version))
     actors = actor_names(session, {row.actor_id for _, row in rows if row.actor_id is not None})
     return [
         AnalysisRun(
-            id=row.id,
-            analysis_slug=slug,
-            schema_version=row.schema_version,
-            fingerprint=row.fingerprint,
-            settings=row.settings,
-            result=row.result,
-            inputs=tuple(inputs[row.id]),
-            software=row.software,
+            id=row.id, analysis_slug=slug, schema_version=row.schema_version,
+            fingerprint=row.fingerprint, settings=row.settings, result=row.result,
+            inputs=tuple(inputs[row.id]), software=row.software,
             actor=None if row.actor_id is None else actors[row.actor_id],
             created_at=row.created_at,
         )
@@ -280,8 +232,7 @@ def _to_runs(session: Session, rows: list[tuple[str, t.AnalysisRun]]) -> list[An
 
 def _runs(session: Session) -> Any:
     return select(t.Analysis.slug, t.AnalysisRun).join(
-        t.Analysis, t.Analysis.id == t.AnalysisRun.analysis_id
-    )
+        t.Analysis, t.Analysis.id == t.AnalysisRun.analysis_id)
 
 
 def get_run(session: Session, run_id: int) -> AnalysisRun:
@@ -295,9 +246,8 @@ def get_run(session: Session, run_id: int) -> AnalysisRun:
 def list_runs(session: Session, slug: str) -> list[AnalysisRun]:
     """Every run of an analysis, oldest first."""
     analysis = _analysis_row(session, slug)
-    rows = session.execute(
-        _runs(session).where(t.AnalysisRun.analysis_id == analysis.id).order_by(t.AnalysisRun.id)
-    ).all()
+    rows = session.execute(_runs(session).where(t.AnalysisRun.analysis_id == analysis.id)
+                           .order_by(t.AnalysisRun.id)).all()
     return _to_runs(session, [tuple(r) for r in rows])
 
 
@@ -319,10 +269,6 @@ def latest_run(session: Session, slug: str) -> AnalysisRun | None:
 
 def runs_using(session: Session, data_id: int) -> list[int]:
     """Ids of the runs that pooled any version of an outcome-data row."""
-    return list(
-        session.scalars(
-            select(t.RunInput.run_id)
-            .where(t.RunInput.outcome_data_id == data_id)
-            .order_by(t.RunInput.run_id)
-        )
-    )
+    return list(session.scalars(select(t.RunInput.run_id)
+                                .where(t.RunInput.outcome_data_id == data_id)
+                                .order_by(t.RunInput.run_id)))

@@ -89,17 +89,15 @@ def record_event(
     return import_id
 
 
-def complete_event(
-    session: Session, import_id: int, *, finished_at: dt.datetime, counts: Mapping[str, int]
-) -> None:
+def complete_event(session: Session, import_id: int, *, finished_at: dt.datetime,
+                   counts: Mapping[str, int]) -> None:
     """Set the end time and counts (``n_created``…) of an event recorded earlier in the same
     unit of work (see the module docstring)."""
     unknown = set(counts) - set(_COUNTS)
     if unknown:
         raise ValueError(f"not an import count: {sorted(unknown)[0]!r}")
-    session.execute(
-        update(_EVENTS).where(_EVENTS.c.id == import_id).values(finished_at=finished_at, **counts)
-    )
+    session.execute(update(_EVENTS).where(_EVENTS.c.id == import_id)
+                    .values(finished_at=finished_at, **counts))
 
 
 def drop_event(session: Session, import_id: int) -> None:

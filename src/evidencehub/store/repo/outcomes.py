@@ -53,15 +53,10 @@ _VERSION_NUMBERS = (*OUTCOME_NUMBERS, "timepoint_months")
 
 
 def _to_outcome(row: t.Outcome) -> Outcome:
-    return Outcome.model_validate(
-        {
-            "name": row.name,
-            "data_kind": row.data_kind,
-            "unit": row.unit,
-            "direction": row.direction,
-            "description": row.description,
-        }
-    )
+    return Outcome.model_validate({
+        "name": row.name, "data_kind": row.data_kind, "unit": row.unit,
+        "direction": row.direction, "description": row.description,
+    })
 
 
 def outcome_id(session: Session, outcome: Outcome, *, actor_id: int) -> int:
@@ -73,13 +68,9 @@ def outcome_id(session: Session, outcome: Outcome, *, actor_id: int) -> int:
     row = session.scalars(select(t.Outcome).where(t.Outcome.name == outcome.name)).first()
     if row is None:
         row = t.Outcome(
-            name=outcome.name,
-            data_kind=outcome.data_kind.value,
-            unit=outcome.unit,
+            name=outcome.name, data_kind=outcome.data_kind.value, unit=outcome.unit,
             direction=outcome.direction.value if outcome.direction else None,
-            description=outcome.description,
-            actor_id=actor_id,
-            created_at=utc_now(),
+            description=outcome.description, actor_id=actor_id, created_at=utc_now(),
         )
         session.add(row)
         flush(session, f"outcome {outcome.name!r}")
@@ -122,14 +113,8 @@ def arm_id(session: Session, arm: Arm, *, actor_id: int) -> int:
         select(t.Arm).where(t.Arm.study_id == study.id, t.Arm.label == arm.label)
     ).first()
     if row is None:
-        row = t.Arm(
-            study_id=study.id,
-            label=arm.label,
-            n=arm.n,
-            intervention=arm.intervention,
-            actor_id=actor_id,
-            created_at=utc_now(),
-        )
+        row = t.Arm(study_id=study.id, label=arm.label, n=arm.n, intervention=arm.intervention,
+                    actor_id=actor_id, created_at=utc_now())
         session.add(row)
         flush(session, f"arm {arm.label!r} of study {arm.study_key!r}")
         return row.id
@@ -144,9 +129,8 @@ def list_arms(session: Session, study_key: str) -> list[Arm]:
     """The arms of a study, in the order they were recorded."""
     study = study_row(session, study_key)
     rows = session.scalars(select(t.Arm).where(t.Arm.study_id == study.id).order_by(t.Arm.id))
-    return [
-        Arm(study_key=study_key, label=r.label, n=r.n, intervention=r.intervention) for r in rows
-    ]
+    return [Arm(study_key=study_key, label=r.label, n=r.n, intervention=r.intervention)
+            for r in rows]
 
 
 # --------------------------------------------------------------------------- outcome data
@@ -171,8 +155,7 @@ def _source(session: Session, data: OutcomeData, where: str) -> tuple[int | None
     except NotFoundError:
         raise InputError(
             f"source {data.source!r} is not in the store; import the record first "
-            "(evidencehub import or fetch)",
-            where=where,
+            "(evidencehub import or fetch)", where=where,
         ) from None
     return int(row["id"]), str(row["key"])
 
@@ -199,24 +182,17 @@ def put_outcome_data(
     record_id, record_key = _source(session, data, where)
     if record_key is not None:
         data = data.model_copy(update={"source": record_key})
-    arm = arm_id(session, Arm(study_key=data.study_key, label=data.arm, n=arm_n), actor_id=actor_id)
+    arm = arm_id(session, Arm(study_key=data.study_key, label=data.arm, n=arm_n),
+                 actor_id=actor_id)
     timepoint = data.timepoint or ""
-    row = session.scalars(
-        select(t.OutcomeData).where(
-            t.OutcomeData.arm_id == arm,
-            t.OutcomeData.outcome_id == outcome.id,
-            t.OutcomeData.timepoint == timepoint,
-            t.OutcomeData.value_kind == data.value_kind.value,
-        )
-    ).first()
+    row = session.scalars(select(t.OutcomeData).where(
+        t.OutcomeData.arm_id == arm, t.OutcomeData.outcome_id == outcome.id,
+        t.OutcomeData.timepoint == timepoint, t.OutcomeData.value_kind == data.value_kind.value,
+    )).first()
     if row is None:
         row = t.OutcomeData(
-            study_id=study_row(session, data.study_key).id,
-            arm_id=arm,
-            outcome_id=outcome.id,
-            timepoint=timepoint,
-            value_kind=data.value_kind.value,
-            current_version=1,
+            study_id=study_row(session, data.study_key).id, arm_id=arm, outcome_id=outcome.id,
+            timepoint=timepoint, value_kind=data.value_kind.value, current_version=1,
         )
         session.add(row)
         flush(session, where)
@@ -227,29 +203,17 @@ def put_outcome_data(
             return row.id, row.current_version, UpsertOutcome.UNCHANGED
         row.current_version += 1
         result = UpsertOutcome.UPDATED
-    session.add(
-        t.OutcomeDataVersion(
-            outcome_data_id=row.id,
-            version=row.current_version,
-            **_version_values(data, record_id),
-            import_id=import_id,
-            actor_id=actor_id,
-            recorded_at=utc_now(),
-        )
-    )
+    session.add(t.OutcomeDataVersion(
+        outcome_data_id=row.id, version=row.current_version, **_version_values(data, record_id),
+        import_id=import_id, actor_id=actor_id, recorded_at=utc_now(),
+    ))
     flush(session, where)
     return row.id, row.current_version, result
 
 
 _COLUMNS = (
-    t.OutcomeData.id,
-    t.Study.key,
-    t.Arm.label,
-    t.Outcome.name,
-    t.OutcomeData.timepoint,
-    t.OutcomeData.value_kind,
-    t.OutcomeDataVersion,
-    t.Record.key,
+    t.OutcomeData.id, t.Study.key, t.Arm.label, t.Outcome.name, t.OutcomeData.timepoint,
+    t.OutcomeData.value_kind, t.OutcomeDataVersion, t.Record.key,
 )
 
 
@@ -272,30 +236,17 @@ def _query(*, current: bool) -> Any:
 def _to_stored(rows: Sequence[Any], actors: dict[int, str]) -> list[StoredOutcomeData]:
     out = []
     for data_id, study_key, arm, outcome, timepoint, value_kind, version, record_key in rows:
-        data = OutcomeData.model_validate(
-            {
-                "study_key": study_key,
-                "arm": arm,
-                "outcome": outcome,
-                "timepoint": timepoint or None,
-                "value_kind": value_kind,
-                **{name: getattr(version, name) for name in _VERSION_NUMBERS},
-                "derivations": version.derivations,
-                "attributes": version.attributes,
-                "source": record_key,
-                "locator": version.locator,
-            }
-        )
-        out.append(
-            StoredOutcomeData(
-                id=data_id,
-                version=version.version,
-                data=data,
-                actor=actors[version.actor_id],
-                recorded_at=version.recorded_at,
-                import_id=version.import_id,
-            )
-        )
+        data = OutcomeData.model_validate({
+            "study_key": study_key, "arm": arm, "outcome": outcome,
+            "timepoint": timepoint or None, "value_kind": value_kind,
+            **{name: getattr(version, name) for name in _VERSION_NUMBERS},
+            "derivations": version.derivations, "attributes": version.attributes,
+            "source": record_key, "locator": version.locator,
+        })
+        out.append(StoredOutcomeData(
+            id=data_id, version=version.version, data=data, actor=actors[version.actor_id],
+            recorded_at=version.recorded_at, import_id=version.import_id,
+        ))
     return out
 
 
@@ -309,9 +260,11 @@ def _stored(session: Session, pairs: Iterable[tuple[int, int]]) -> list[StoredOu
         return []
     found: dict[tuple[int, int], StoredOutcomeData] = {}
     for chunk in range(0, len(wanted), 500):
-        part = wanted[chunk : chunk + 500]
+        part = wanted[chunk:chunk + 500]
         ids = {data_id for data_id, _ in part}
-        rows = session.execute(_query(current=False).where(t.OutcomeData.id.in_(ids))).all()
+        rows = session.execute(
+            _query(current=False).where(t.OutcomeData.id.in_(ids))
+        ).all()
         for item in _with_actors(session, rows):
             found[(item.id, item.version)] = item
     missing = [pair for pair in wanted if pair not in found]
@@ -320,17 +273,14 @@ def _stored(session: Session, pairs: Iterable[tuple[int, int]]) -> list[StoredOu
     return [found[pair] for pair in wanted]
 
 
-def outcome_data_versions(
-    session: Session, pairs: Iterable[tuple[int, int]]
-) -> list[StoredOutcomeData]:
+def outcome_data_versions(session: Session, pairs: Iterable[tuple[int, int]]
+                          ) -> list[StoredOutcomeData]:
     """The outcome-data versions named by ``(id, version)`` pairs, in order, in a few queries
     (what a run's inputs name); :class:`NotFoundError` for a pair the store does not hold."""
     return _stored(session, pairs)
 
 
-def get_outcome_data(
-    session: Session, data_id: int, version: int | None = None
-) -> StoredOutcomeData:
+def get_outcome_data(session: Session, data_id: int, version: int | None = None) -> StoredOutcomeData:
     """One outcome-data row: its current version, or ``version``."""
     row = session.get(t.OutcomeData, data_id)
     if row is None:

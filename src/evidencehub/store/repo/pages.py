@@ -49,14 +49,12 @@ def _to_page(session: Session, row: t.Page) -> Page:
     label_row = session.get(t.EvidenceLabel, row.id)
     label = None
     if label_row is not None:
-        label = EvidenceLabel.model_validate(
-            {
-                "kinds": tuple(label_row.kinds),
-                "source": label_row.source,
-                "certainty": label_row.certainty,
-                "rationale": label_row.rationale,
-            }
-        )
+        label = EvidenceLabel.model_validate({
+            "kinds": tuple(label_row.kinds),
+            "source": label_row.source,
+            "certainty": label_row.certainty,
+            "rationale": label_row.rationale,
+        })
     refs = session.scalars(
         select(t.CrossRef).where(t.CrossRef.page_id == row.id).order_by(t.CrossRef.position)
     )
@@ -87,11 +85,7 @@ def upsert_page(session: Session, page: Page, *, actor_id: int | None = None) ->
     columns["as_of"] = page.as_of
     stored = session.scalars(select(t.Page).where(t.Page.slug == page.slug)).first()
     row, outcome = put_row(
-        session,
-        t.Page,
-        stored,
-        columns,
-        f"page {page.slug!r}",
+        session, t.Page, stored, columns, f"page {page.slug!r}",
         lambda row: _to_page(session, row) == page,
     )
     if outcome is UpsertOutcome.UNCHANGED:
@@ -204,9 +198,8 @@ def _match(stored: list[Claim], wanted: list[Claim]) -> list[int | None]:
     return ids
 
 
-def _citations(
-    session: Session, page_slug: str, number: int, claim: Claim
-) -> tuple[list[int], list[int]]:
+def _citations(session: Session, page_slug: str, number: int, claim: Claim
+               ) -> tuple[list[int], list[int]]:
     if len(set(claim.study_keys)) != len(claim.study_keys):
         raise InputError(f"claim {number} on page {page_slug!r} cites a study twice")
     study_ids = []
@@ -222,10 +215,8 @@ def _citations(
     for slug in dict.fromkeys(claim.analysis_slugs):
         row = session.scalars(select(t.Analysis.id).where(t.Analysis.slug == slug)).first()
         if row is None:
-            raise StoreError(
-                f"claim {number} on page {page_slug!r} quotes analysis {slug!r}, "
-                "which is not in the store; add the analysis first"
-            )
+            raise StoreError(f"claim {number} on page {page_slug!r} quotes analysis {slug!r}, "
+                             "which is not in the store; add the analysis first")
         analysis_ids.append(row)
     return study_ids, analysis_ids
 
@@ -254,9 +245,7 @@ def put_claims(
         return UpsertOutcome.UNCHANGED
     ids = _match(stored, wanted)
     now = utc_now()
-    rows = {
-        row.id: row for row in session.scalars(select(t.Claim).where(t.Claim.page_id == page.id))
-    }
+    rows = {row.id: row for row in session.scalars(select(t.Claim).where(t.Claim.page_id == page.id))}
     kept = {i for i in ids if i is not None}
     for stored_id, stored_row in rows.items():
         if stored_id not in kept:
@@ -270,15 +259,8 @@ def put_claims(
     ):
         tags = [tag.value for tag in claim.tags]
         if claim_id is None:
-            row = t.Claim(
-                page_id=page.id,
-                position=position,
-                text=claim.text,
-                tags=tags,
-                version=1,
-                actor_id=actor_id,
-                updated_at=now,
-            )
+            row = t.Claim(page_id=page.id, position=position, text=claim.text, tags=tags,
+                          version=1, actor_id=actor_id, updated_at=now)
             session.add(row)
             flush(session, f"claim {position + 1} on page {page_slug!r}")
         else:
@@ -286,27 +268,17 @@ def put_claims(
             row.position = position
             old = by_id[claim_id]
             if old.text != claim.text or old.tags != claim.tags:
-                session.add(
-                    t.ClaimVersion(
-                        claim_id=row.id,
-                        version=row.version,
-                        text=row.text,
-                        tags=row.tags,
-                        actor_id=row.actor_id,
-                        superseded_at=now,
-                    )
-                )
+                session.add(t.ClaimVersion(claim_id=row.id, version=row.version, text=row.text,
+                                           tags=row.tags, actor_id=row.actor_id,
+                                           superseded_at=now))
                 row.version += 1
                 row.text, row.tags, row.actor_id, row.updated_at = claim.text, tags, actor_id, now
             session.execute(delete(t.ClaimStudy).where(t.ClaimStudy.claim_id == row.id))
             session.execute(delete(t.ClaimAnalysis).where(t.ClaimAnalysis.claim_id == row.id))
-        session.add_all(
-            t.ClaimStudy(claim_id=row.id, study_id=s, position=i) for i, s in enumerate(study_ids)
-        )
-        session.add_all(
-            t.ClaimAnalysis(claim_id=row.id, analysis_id=a, position=i)
-            for i, a in enumerate(analysis_ids)
-        )
+        session.add_all(t.ClaimStudy(claim_id=row.id, study_id=s, position=i)
+                        for i, s in enumerate(study_ids))
+        session.add_all(t.ClaimAnalysis(claim_id=row.id, analysis_id=a, position=i)
+                        for i, a in enumerate(analysis_ids))
     flush(session, f"claims of page {page_slug!r}")
     return UpsertOutcome.UPDATED if stored else UpsertOutcome.CREATED
 
@@ -333,22 +305,16 @@ def get_claim(session: Session, claim_id: int) -> Claim:
 
 def claim_history(session: Session, claim_id: int) -> list[tuple[int, str]]:
     """Earlier wordings of a claim, ``(version, text)``, oldest first."""
-    return [
-        (v, text)
-        for v, text in session.execute(
-            select(t.ClaimVersion.version, t.ClaimVersion.text)
-            .where(t.ClaimVersion.claim_id == claim_id)
-            .order_by(t.ClaimVersion.version)
-        )
-    ]
+    return [(v, text) for v, text in session.execute(
+        select(t.ClaimVersion.version, t.ClaimVersion.text)
+        .where(t.ClaimVersion.claim_id == claim_id).order_by(t.ClaimVersion.version))]
 
 
 # --------------------------------------------------------------------------- runs a page shows
 
 
-def pin_runs(
-    session: Session, page_slug: str, run_ids: Iterable[int], *, actor_id: int
-) -> UpsertOutcome:
+def pin_runs(session: Session, page_slug: str, run_ids: Iterable[int], *, actor_id: int
+             ) -> UpsertOutcome:
     """Record that ``page_slug`` shows exactly the runs ``run_ids`` (when it is published)."""
     page = _page_row(session, page_slug)
     wanted = set(run_ids)
@@ -357,15 +323,10 @@ def pin_runs(
         return UpsertOutcome.UNCHANGED
     now = utc_now()
     if stored - wanted:
-        session.execute(
-            delete(t.PageRun).where(
-                t.PageRun.page_id == page.id, t.PageRun.run_id.in_(stored - wanted)
-            )
-        )
-    session.add_all(
-        t.PageRun(page_id=page.id, run_id=run_id, actor_id=actor_id, pinned_at=now)
-        for run_id in sorted(wanted - stored)
-    )
+        session.execute(delete(t.PageRun).where(t.PageRun.page_id == page.id,
+                                                t.PageRun.run_id.in_(stored - wanted)))
+    session.add_all(t.PageRun(page_id=page.id, run_id=run_id, actor_id=actor_id, pinned_at=now)
+                    for run_id in sorted(wanted - stored))
     flush(session, f"runs shown on page {page_slug!r}")
     return UpsertOutcome.UPDATED if stored else UpsertOutcome.CREATED
 
@@ -373,8 +334,5 @@ def pin_runs(
 def pinned_runs(session: Session, page_slug: str) -> list[int]:
     """Ids of the runs a page showed when it was last published."""
     page = _page_row(session, page_slug)
-    return list(
-        session.scalars(
-            select(t.PageRun.run_id).where(t.PageRun.page_id == page.id).order_by(t.PageRun.run_id)
-        )
-    )
+    return list(session.scalars(select(t.PageRun.run_id).where(t.PageRun.page_id == page.id)
+                                .order_by(t.PageRun.run_id)))

@@ -50,9 +50,7 @@ def _now() -> dt.datetime:
 
 def _fk(column: str, table: str, source: str, *, cascade: bool = False) -> sa.ForeignKeyConstraint:
     return sa.ForeignKeyConstraint(
-        [column],
-        [f"{table}.id"],
-        name=op.f(f"fk_{source}_{column}_{table}"),
+        [column], [f"{table}.id"], name=op.f(f"fk_{source}_{column}_{table}"),
         ondelete="CASCADE" if cascade else None,
     )
 
@@ -79,10 +77,8 @@ def _create_tables() -> None:
         sa.Column("actor_id", sa.Integer(), nullable=False),
         sa.Column("started_at", sa.DateTime(), nullable=False),
         sa.Column("finished_at", sa.DateTime(), nullable=False),
-        *(
-            sa.Column(f"n_{name}", sa.Integer(), nullable=False)
-            for name in ("read", "created", "updated", "unchanged", "merged", "rejected")
-        ),
+        *(sa.Column(f"n_{name}", sa.Integer(), nullable=False)
+          for name in ("read", "created", "updated", "unchanged", "merged", "rejected")),
         _fk("actor_id", "actors", "import_events"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_import_events")),
     )
@@ -110,16 +106,13 @@ def _create_tables() -> None:
         _fk("record_b_id", "records", "duplicate_candidates", cascade=True),
         _fk("import_id", "import_events", "duplicate_candidates"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_candidates")),
-        sa.UniqueConstraint(
-            "record_a_id", "record_b_id", name=op.f("uq_duplicate_candidates_record_a_id")
-        ),
+        sa.UniqueConstraint("record_a_id", "record_b_id",
+                            name=op.f("uq_duplicate_candidates_record_a_id")),
     )
-    op.create_index(
-        op.f("ix_duplicate_candidates_record_b_id"), "duplicate_candidates", ["record_b_id"]
-    )
-    op.create_index(
-        op.f("ix_duplicate_candidates_import_id"), "duplicate_candidates", ["import_id"]
-    )
+    op.create_index(op.f("ix_duplicate_candidates_record_b_id"), "duplicate_candidates",
+                    ["record_b_id"])
+    op.create_index(op.f("ix_duplicate_candidates_import_id"), "duplicate_candidates",
+                    ["import_id"])
     op.create_table(
         "duplicate_decisions",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -136,9 +129,8 @@ def _create_tables() -> None:
         _fk("actor_id", "actors", "duplicate_decisions"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_duplicate_decisions")),
     )
-    op.create_index(
-        op.f("ix_duplicate_decisions_record_a_id"), "duplicate_decisions", ["record_a_id"]
-    )
+    op.create_index(op.f("ix_duplicate_decisions_record_a_id"), "duplicate_decisions",
+                    ["record_a_id"])
     op.create_table(
         "outcomes",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -185,9 +177,8 @@ def _create_tables() -> None:
         sa.Column("arm_label", sa.String(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         _fk("comparison_id", "comparisons", "comparison_arms", cascade=True),
-        sa.PrimaryKeyConstraint(
-            "comparison_id", "role", "arm_label", name=op.f("pk_comparison_arms")
-        ),
+        sa.PrimaryKeyConstraint("comparison_id", "role", "arm_label",
+                                name=op.f("pk_comparison_arms")),
     )
 
 
@@ -205,9 +196,8 @@ def _create_outcome_data_tables() -> None:
         _fk("arm_id", "arms", "outcome_data", cascade=True),
         _fk("outcome_id", "outcomes", "outcome_data"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outcome_data")),
-        sa.UniqueConstraint(
-            "arm_id", "outcome_id", "timepoint", "value_kind", name=op.f("uq_outcome_data_arm_id")
-        ),
+        sa.UniqueConstraint("arm_id", "outcome_id", "timepoint", "value_kind",
+                            name=op.f("uq_outcome_data_arm_id")),
     )
     op.create_index(op.f("ix_outcome_data_study_id"), "outcome_data", ["study_id"])
     op.create_index(op.f("ix_outcome_data_outcome_id"), "outcome_data", ["outcome_id"])
@@ -222,10 +212,8 @@ def _create_outcome_data_tables() -> None:
         sa.Column("sd", sa.Float(), nullable=True),
         sa.Column("events", sa.Integer(), nullable=True),
         sa.Column("total", sa.Integer(), nullable=True),
-        *(
-            sa.Column(name, sa.Float(), nullable=True)
-            for name in ("median", "q1", "q3", "minimum", "maximum", "se", "ci_lb", "ci_ub")
-        ),
+        *(sa.Column(name, sa.Float(), nullable=True)
+          for name in ("median", "q1", "q3", "minimum", "maximum", "se", "ci_lb", "ci_ub")),
         sa.Column("derivations", _JSON, nullable=False),
         sa.Column("attributes", _JSON, nullable=False),
         sa.Column("record_id", sa.Integer(), nullable=True),
@@ -238,14 +226,12 @@ def _create_outcome_data_tables() -> None:
         _fk("import_id", "import_events", "outcome_data_versions"),
         _fk("actor_id", "actors", "outcome_data_versions"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outcome_data_versions")),
-        sa.UniqueConstraint(
-            "outcome_data_id", "version", name=op.f("uq_outcome_data_versions_outcome_data_id")
-        ),
+        sa.UniqueConstraint("outcome_data_id", "version",
+                            name=op.f("uq_outcome_data_versions_outcome_data_id")),
     )
     for column in ("outcome_data_id", "record_id", "import_id"):
-        op.create_index(
-            op.f(f"ix_outcome_data_versions_{column}"), "outcome_data_versions", [column]
-        )
+        op.create_index(op.f(f"ix_outcome_data_versions_{column}"), "outcome_data_versions",
+                        [column])
 
 
 def _create_run_tables() -> None:
@@ -381,27 +367,16 @@ class _Ids:
     def outcome(self, name: str, data_kind: str, unit: str | None = None) -> int:
         if name not in self.outcomes:
             self.outcomes[name] = self._insert(
-                "outcomes",
-                name=name,
-                data_kind=data_kind,
-                unit=unit,
-                direction=None,
-                description=None,
-                actor_id=self.actor,
-                created_at=self.now,
+                "outcomes", name=name, data_kind=data_kind, unit=unit, direction=None,
+                description=None, actor_id=self.actor, created_at=self.now,
             )
         return self.outcomes[name]
 
     def arm(self, study_id: int, label: str) -> int:
         if (study_id, label) not in self.arms:
             self.arms[(study_id, label)] = self._insert(
-                "arms",
-                study_id=study_id,
-                label=label,
-                n=None,
-                intervention=None,
-                actor_id=self.actor,
-                created_at=self.now,
+                "arms", study_id=study_id, label=label, n=None, intervention=None,
+                actor_id=self.actor, created_at=self.now,
             )
         return self.arms[(study_id, label)]
 
@@ -420,10 +395,8 @@ class _Ids:
             for role, labels in sides.items():
                 for position, label in enumerate(labels):
                     self.connection.execute(
-                        sa.text(
-                            "INSERT INTO comparison_arms (comparison_id, role, arm_label, "
-                            "position) VALUES (:c, :r, :a, :p)"
-                        ),
+                        sa.text("INSERT INTO comparison_arms (comparison_id, role, arm_label, "
+                                "position) VALUES (:c, :r, :a, :p)"),
                         {"c": comparison_id, "r": role, "a": label, "p": position},
                     )
             self.comparisons[key] = comparison_id
@@ -448,68 +421,27 @@ def _carry_outcome_data(ids: _Ids, rows: Sequence[sa.RowMapping]) -> None:
                 {"v": version, "id": data_id},
             )
         else:
-            data_id, version = (
-                ids._insert(
-                    "outcome_data",
-                    study_id=row["study_id"],
-                    arm_id=arm_id,
-                    outcome_id=outcome_id,
-                    timepoint=identity[2],
-                    value_kind=row["value_kind"],
-                    current_version=1,
-                ),
-                1,
-            )
+            data_id, version = ids._insert(
+                "outcome_data", study_id=row["study_id"], arm_id=arm_id, outcome_id=outcome_id,
+                timepoint=identity[2], value_kind=row["value_kind"], current_version=1,
+            ), 1
         identities[identity] = (data_id, version)
         derivations = []
         if row["derivation"] != "reported" or row["derivation_note"]:
-            derivations.append(
-                {
-                    "method": row["derivation"],
-                    "fields": [],
-                    "inputs": {},
-                    "note": row["derivation_note"],
-                }
-            )
+            derivations.append({"method": row["derivation"], "fields": [], "inputs": {},
+                                "note": row["derivation_note"]})
         ids.connection.execute(
-            sa.insert(
-                sa.table(
-                    "outcome_data_versions",
-                    *(
-                        sa.column(c)
-                        for c in (
-                            "outcome_data_id",
-                            "version",
-                            "timepoint_months",
-                            *_NUMBERS,
-                            "se",
-                            "ci_lb",
-                            "ci_ub",
-                            "derivations",
-                            "attributes",
-                            "record_id",
-                            "locator",
-                            "import_id",
-                            "actor_id",
-                            "recorded_at",
-                        )
-                    ),
-                )
-            ).values(
-                outcome_data_id=data_id,
-                version=version,
-                timepoint_months=row["timepoint_months"],
-                **{name: row[name] for name in _NUMBERS},
-                se=None,
-                ci_lb=None,
-                ci_ub=None,
+            sa.insert(sa.table("outcome_data_versions", *(
+                sa.column(c) for c in (
+                    "outcome_data_id", "version", "timepoint_months", *_NUMBERS, "se", "ci_lb",
+                    "ci_ub", "derivations", "attributes", "record_id", "locator", "import_id",
+                    "actor_id", "recorded_at")
+            ))).values(
+                outcome_data_id=data_id, version=version, timepoint_months=row["timepoint_months"],
+                **{name: row[name] for name in _NUMBERS}, se=None, ci_lb=None, ci_ub=None,
                 derivations=sa.bindparam("d", derivations, type_=_JSON),
-                attributes=sa.bindparam("a", {}, type_=_JSON),
-                record_id=None,
-                locator=None,
-                import_id=None,
-                actor_id=ids.actor,
-                recorded_at=ids.now,
+                attributes=sa.bindparam("a", {}, type_=_JSON), record_id=None, locator=None,
+                import_id=None, actor_id=ids.actor, recorded_at=ids.now,
             )
         )
 
@@ -519,26 +451,18 @@ def upgrade() -> None:
     connection = op.get_bind()
     now = _now()
     _create_tables()
-    old_rows = (
-        connection.execute(sa.text("SELECT * FROM outcome_data ORDER BY study_id, position, id"))
-        .mappings()
-        .all()
-    )
+    old_rows = connection.execute(
+        sa.text("SELECT * FROM outcome_data ORDER BY study_id, position, id")
+    ).mappings().all()
     op.drop_table("outcome_data")
     _create_outcome_data_tables()
     ids = _Ids(connection, now)
     _carry_outcome_data(ids, old_rows)
 
-    results = (
-        connection.execute(
-            sa.text(
-                "SELECT analysis_id, result, fitted_at, software FROM analysis_results "
-                "ORDER BY fitted_at, id"
-            )
-        )
-        .mappings()
-        .all()
-    )
+    results = connection.execute(
+        sa.text("SELECT analysis_id, result, fitted_at, software FROM analysis_results "
+                "ORDER BY fitted_at, id")
+    ).mappings().all()
     op.drop_table("analysis_results")
     with op.batch_alter_table("analyses") as batch:
         batch.add_column(sa.Column("outcome_id", sa.Integer(), nullable=True))
@@ -555,76 +479,47 @@ def upgrade() -> None:
         text = analysis["description"] or ""
         if analysis["subgroup"] not in text:
             text = f"{text} Class: {analysis['subgroup']}.".strip()
-        connection.execute(
-            sa.text("UPDATE analyses SET subgroup = NULL, description = :d WHERE id = :id"),
-            {"d": text, "id": analysis["id"]},
-        )
+        connection.execute(sa.text("UPDATE analyses SET subgroup = NULL, description = :d "
+                                   "WHERE id = :id"), {"d": text, "id": analysis["id"]})
     for analysis in connection.execute(
         sa.text("SELECT id, outcome, comparison, measure FROM analyses ORDER BY id")
     ).mappings():
         kind = "dichotomous" if analysis["measure"] in _BINARY_MEASURES else "continuous"
         connection.execute(
-            sa.text(
-                "UPDATE analyses SET outcome_id = :o, comparison_id = :c, level = 95, "
-                "actor_id = :a, updated_at = :t WHERE id = :id"
-            ),
-            {
-                "o": ids.outcome(analysis["outcome"], kind),
-                "c": ids.comparison(analysis["comparison"]),
-                "a": ids.actor,
-                "t": now,
-                "id": analysis["id"],
-            },
+            sa.text("UPDATE analyses SET outcome_id = :o, comparison_id = :c, level = 95, "
+                    "actor_id = :a, updated_at = :t WHERE id = :id"),
+            {"o": ids.outcome(analysis["outcome"], kind),
+             "c": ids.comparison(analysis["comparison"]), "a": ids.actor, "t": now,
+             "id": analysis["id"]},
         )
     with op.batch_alter_table("analyses") as batch:
         batch.drop_column("outcome")
         batch.drop_column("comparison")
         for column in ("outcome_id", "comparison_id", "level", "actor_id", "updated_at"):
             batch.alter_column(column, nullable=False)
-        batch.create_foreign_key(
-            op.f("fk_analyses_outcome_id_outcomes"), "outcomes", ["outcome_id"], ["id"]
-        )
-        batch.create_foreign_key(
-            op.f("fk_analyses_comparison_id_comparisons"), "comparisons", ["comparison_id"], ["id"]
-        )
-        batch.create_foreign_key(
-            op.f("fk_analyses_actor_id_actors"), "actors", ["actor_id"], ["id"]
-        )
+        batch.create_foreign_key(op.f("fk_analyses_outcome_id_outcomes"), "outcomes",
+                                 ["outcome_id"], ["id"])
+        batch.create_foreign_key(op.f("fk_analyses_comparison_id_comparisons"), "comparisons",
+                                 ["comparison_id"], ["id"])
+        batch.create_foreign_key(op.f("fk_analyses_actor_id_actors"), "actors",
+                                 ["actor_id"], ["id"])
         batch.create_index(op.f("ix_analyses_outcome_id"), ["outcome_id"])
         batch.create_index(op.f("ix_analyses_comparison_id"), ["comparison_id"])
 
     _create_run_tables()
     _publishing_upgrade()
-    runs = sa.table(
-        "analysis_runs",
-        *(
-            sa.column(c)
-            for c in (
-                "analysis_id",
-                "schema_version",
-                "fingerprint",
-                "settings",
-                "result",
-                "software",
-                "actor_id",
-                "created_at",
-            )
-        ),
-    )
+    runs = sa.table("analysis_runs", *(sa.column(c) for c in (
+        "analysis_id", "schema_version", "fingerprint", "settings", "result", "software",
+        "actor_id", "created_at")))
     for result in results:
         stored = result["result"]
-        connection.execute(
-            sa.insert(runs).values(
-                analysis_id=result["analysis_id"],
-                schema_version=0,
-                fingerprint=None,
-                settings=sa.bindparam("s", {}, type_=_JSON),
-                result=sa.bindparam("r", _json_value(stored), type_=_JSON),
-                software=result["software"],
-                actor_id=None,
-                created_at=result["fitted_at"],
-            )
-        )
+        connection.execute(sa.insert(runs).values(
+            analysis_id=result["analysis_id"], schema_version=0, fingerprint=None,
+            settings=sa.bindparam("s", {}, type_=_JSON),
+            result=sa.bindparam("r", _json_value(stored),
+                                type_=_JSON),
+            software=result["software"], actor_id=None, created_at=result["fitted_at"],
+        ))
 
 
 def _json_value(stored: Any) -> Any:
@@ -635,71 +530,47 @@ def _json_value(stored: Any) -> Any:
 def downgrade() -> None:
     """Back to revision 0002: current versions become plain rows again; history is dropped."""
     connection = op.get_bind()
-    runs = (
-        connection.execute(
-            sa.text(
-                "SELECT analysis_id, result, software, created_at FROM analysis_runs ORDER BY id"
-            )
-        )
-        .mappings()
-        .all()
-    )
+    runs = connection.execute(
+        sa.text("SELECT analysis_id, result, software, created_at FROM analysis_runs "
+                "ORDER BY id")
+    ).mappings().all()
     _publishing_downgrade()
     op.drop_table("run_inputs")
     op.drop_table("analysis_runs")
     with op.batch_alter_table("analyses") as batch:
         batch.add_column(sa.Column("outcome", sa.String(), nullable=True))
         batch.add_column(sa.Column("comparison", sa.String(), nullable=True))
-    analyses = (
-        connection.execute(
-            sa.text(
-                "SELECT a.id, o.name, a.comparison_id FROM analyses a "
-                "JOIN outcomes o ON o.id = a.outcome_id"
-            )
-        )
-        .mappings()
-        .all()
-    )
+    analyses = connection.execute(sa.text(
+        "SELECT a.id, o.name, a.comparison_id FROM analyses a "
+        "JOIN outcomes o ON o.id = a.outcome_id"
+    )).mappings().all()
     for analysis in analyses:
-        arms = connection.execute(
-            sa.text(
-                "SELECT role, arm_label FROM comparison_arms WHERE comparison_id = :c "
-                "ORDER BY role DESC, position"
-            ),
-            {"c": analysis["comparison_id"]},
-        ).all()
+        arms = connection.execute(sa.text(
+            "SELECT role, arm_label FROM comparison_arms WHERE comparison_id = :c "
+            "ORDER BY role DESC, position"), {"c": analysis["comparison_id"]}).all()
         active = ", ".join(label for role, label in arms if role == "experimental")
         control = ", ".join(label for role, label in arms if role == "control")
         connection.execute(
             sa.text("UPDATE analyses SET outcome = :o, comparison = :c WHERE id = :id"),
-            {
-                "o": analysis["name"],
-                "c": f"{active} vs {control}" if control else None,
-                "id": analysis["id"],
-            },
+            {"o": analysis["name"], "c": f"{active} vs {control}" if control else None,
+             "id": analysis["id"]},
         )
-    for analysis in connection.execute(
-        sa.text("SELECT id, description FROM analyses WHERE description LIKE '%Class: %.'")
-    ).mappings():  # the class label back where release 0.1 kept it (see upgrade)
+    for analysis in connection.execute(sa.text(
+        "SELECT id, description FROM analyses WHERE description LIKE '%Class: %.'"
+    )).mappings():  # the class label back where release 0.1 kept it (see upgrade)
         text, _, label = analysis["description"].rpartition("Class: ")
-        connection.execute(
-            sa.text("UPDATE analyses SET subgroup = :s, description = :d WHERE id = :id"),
-            {"s": label.removesuffix("."), "d": text.strip() or None, "id": analysis["id"]},
-        )
+        connection.execute(sa.text("UPDATE analyses SET subgroup = :s, description = :d "
+                                   "WHERE id = :id"),
+                           {"s": label.removesuffix("."), "d": text.strip() or None,
+                            "id": analysis["id"]})
     with op.batch_alter_table("analyses") as batch:
         batch.drop_index(op.f("ix_analyses_outcome_id"))
         batch.drop_index(op.f("ix_analyses_comparison_id"))
         batch.drop_constraint(op.f("fk_analyses_outcome_id_outcomes"), type_="foreignkey")
         batch.drop_constraint(op.f("fk_analyses_comparison_id_comparisons"), type_="foreignkey")
         batch.drop_constraint(op.f("fk_analyses_actor_id_actors"), type_="foreignkey")
-        for column in (
-            "outcome_id",
-            "comparison_id",
-            "level",
-            "model_rule",
-            "actor_id",
-            "updated_at",
-        ):
+        for column in ("outcome_id", "comparison_id", "level", "model_rule", "actor_id",
+                       "updated_at"):
             batch.drop_column(column)
         batch.alter_column("outcome", nullable=False)
     op.create_table(
@@ -713,46 +584,26 @@ def downgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_analysis_results")),
     )
     op.create_index(op.f("ix_analysis_results_analysis_id"), "analysis_results", ["analysis_id"])
-    results = sa.table(
-        "analysis_results",
-        *(sa.column(c) for c in ("analysis_id", "result", "fitted_at", "software")),
-    )
+    results = sa.table("analysis_results", *(sa.column(c) for c in (
+        "analysis_id", "result", "fitted_at", "software")))
     for run in runs:
         stored = run["result"]
-        connection.execute(
-            sa.insert(results).values(
-                analysis_id=run["analysis_id"],
-                result=sa.bindparam("r", _json_value(stored), type_=_JSON),
-                fitted_at=run["created_at"],
-                software=run["software"],
-            )
-        )
+        connection.execute(sa.insert(results).values(
+            analysis_id=run["analysis_id"],
+            result=sa.bindparam("r", _json_value(stored),
+                                type_=_JSON),
+            fitted_at=run["created_at"], software=run["software"],
+        ))
 
-    rows = (
-        connection.execute(
-            sa.text(
-                "SELECT d.study_id, a.label AS arm, o.name AS outcome, o.unit, d.timepoint, d.value_kind, "
-                "v.* FROM outcome_data d JOIN arms a ON a.id = d.arm_id "
-                "JOIN outcomes o ON o.id = d.outcome_id JOIN outcome_data_versions v "
-                "ON v.outcome_data_id = d.id AND v.version = d.current_version ORDER BY d.id"
-            )
-        )
-        .mappings()
-        .all()
-    )
-    for table in (
-        "outcome_data_versions",
-        "outcome_data",
-        "comparison_arms",
-        "comparisons",
-        "arms",
-        "outcomes",
-        "duplicate_decisions",
-        "duplicate_candidates",
-        "import_records",
-        "import_events",
-        "actors",
-    ):
+    rows = connection.execute(sa.text(
+        "SELECT d.study_id, a.label AS arm, o.name AS outcome, o.unit, d.timepoint, d.value_kind, "
+        "v.* FROM outcome_data d JOIN arms a ON a.id = d.arm_id "
+        "JOIN outcomes o ON o.id = d.outcome_id JOIN outcome_data_versions v "
+        "ON v.outcome_data_id = d.id AND v.version = d.current_version ORDER BY d.id"
+    )).mappings().all()
+    for table in ("outcome_data_versions", "outcome_data", "comparison_arms", "comparisons",
+                  "arms", "outcomes", "duplicate_decisions", "duplicate_candidates",
+                  "import_records", "import_events", "actors"):
         op.drop_table(table)
     op.create_table(
         "outcome_data",
@@ -769,10 +620,8 @@ def downgrade() -> None:
         sa.Column("sd", sa.Float(), nullable=True),
         sa.Column("events", sa.Integer(), nullable=True),
         sa.Column("total", sa.Integer(), nullable=True),
-        *(
-            sa.Column(name, sa.Float(), nullable=True)
-            for name in ("median", "q1", "q3", "minimum", "maximum")
-        ),
+        *(sa.Column(name, sa.Float(), nullable=True)
+          for name in ("median", "q1", "q3", "minimum", "maximum")),
         sa.Column("unit", sa.String(), nullable=True),
         sa.Column("derivation", sa.String(), nullable=False),
         sa.Column("derivation_note", sa.Text(), nullable=True),
@@ -781,43 +630,19 @@ def downgrade() -> None:
     )
     op.create_index(op.f("ix_outcome_data_outcome"), "outcome_data", ["outcome"])
     op.create_index(op.f("ix_outcome_data_study_id"), "outcome_data", ["study_id"])
-    old_rows = sa.table(
-        "outcome_data",
-        *(
-            sa.column(c)
-            for c in (
-                "study_id",
-                "position",
-                "outcome",
-                "arm",
-                "timepoint",
-                "timepoint_months",
-                "value_kind",
-                *_NUMBERS,
-                "unit",
-                "derivation",
-                "derivation_note",
-            )
-        ),
-    )
+    old_rows = sa.table("outcome_data", *(sa.column(c) for c in (
+        "study_id", "position", "outcome", "arm", "timepoint", "timepoint_months", "value_kind",
+        *_NUMBERS, "unit", "derivation", "derivation_note")))
     positions: dict[int, int] = {}
     for row in rows:
         position = positions.get(row["study_id"], 0)
         positions[row["study_id"]] = position + 1
         derivations = _json_value(row["derivations"])
         first = derivations[0] if derivations else {}
-        connection.execute(
-            sa.insert(old_rows).values(
-                study_id=row["study_id"],
-                position=position,
-                outcome=row["outcome"],
-                arm=row["arm"],
-                timepoint=row["timepoint"] or None,
-                timepoint_months=row["timepoint_months"],
-                value_kind=row["value_kind"],
-                **{name: row[name] for name in _NUMBERS},
-                unit=row["unit"],
-                derivation=first.get("method", "reported"),
-                derivation_note=first.get("note"),
-            )
-        )
+        connection.execute(sa.insert(old_rows).values(
+            study_id=row["study_id"], position=position, outcome=row["outcome"], arm=row["arm"],
+            timepoint=row["timepoint"] or None, timepoint_months=row["timepoint_months"],
+            value_kind=row["value_kind"], **{name: row[name] for name in _NUMBERS},
+            unit=row["unit"], derivation=first.get("method", "reported"),
+            derivation_note=first.get("note"),
+        ))
