@@ -25,7 +25,7 @@ Each analysis (:class:`Agreement`, also available on any square table through
 * Gwet's AC1 (Gwet 2008, Br J Math Stat Psychol 61:29) with the variance of that paper for
   two raters (no finite-population correction) and the interval
   ``AC1 ± t(n − 1)·SE`` of Gwet's *Handbook of Inter-Rater Reliability* (4th ed., 2014), as
-  the irrCAC package computes it.
+  the irrCAC package computes it (checked against irrCAC 0.4.4 in the tests).
 
 Chance agreement for kappa and AC1 counts every category of the scale, used or not: the
 label analysis always has three categories, the binary one two.
@@ -36,7 +36,7 @@ Edge cases, each reported with a reason in ``kappa_note`` / ``ac1_note``, never 
 * both reviewers used one and the same category for every record: kappa is 0/0, so None
   ("undefined"); AC1 is then 1, as Gwet intends (its chance agreement is 0);
 * perfect agreement: kappa (or AC1) is 1 with an asymptotic SE of 0, so the interval is the
-  single point [1, 1]; the note says so;
+  single point [1, 1] (likewise AC1 = −1 when no record is agreed on); the note says so;
 * fewer than two records: the AC1 interval needs ``t(n − 1)``, so it is None.
 
 Interval limits are kept within [−1, 1], the range of both coefficients (irrCAC cuts the upper
@@ -354,8 +354,7 @@ def _interval(est: float, se: float, crit: float, name: str) -> _Estimate:
     lb, ub = est - crit * se, est + crit * se
     note = None
     if se == 0.0:
-        note = (f"{name} = {est:.4g} with an asymptotic SE of 0 (perfect agreement or no "
-                f"variation): the interval is a single point")
+        note = f"{name} = {est:.4g} with an asymptotic SE of 0: the interval is a single point"
     elif lb < -1 or ub > 1:
         note = f"the {name} interval reached past [-1, 1] and was cut to that range"
     return est, se, max(lb, -1.0), min(ub, 1.0), note
