@@ -1,0 +1,1 @@
+"""Systematic reviews: projects, searches, screening decisions, priority, PRISMA counts."""
