@@ -18,6 +18,7 @@ from evidencehub.review import (
     external,
     hub_files,
     interop,
+    matching,
     rayyan,
 )
 from evidencehub.review.external import (
@@ -28,7 +29,7 @@ from evidencehub.review.external import (
 )
 from evidencehub.vocab import ScreeningLabel, ScreeningStage
 
-MODULES = [asreview_lab, covidence, exports, external, hub_files, interop, rayyan]
+MODULES = [asreview_lab, covidence, exports, external, hub_files, interop, matching, rayyan]
 
 
 def test_import_counts_and_summary() -> None:

@@ -3,8 +3,8 @@ decisions in notes, and a CSV that ASReview LAB imports with its labels.
 
 The store hands every record of the review as a :class:`ReviewExportRow` (the record, its store
 id, each reviewer's current decision per stage, the review's final decision per stage, the study
-it is grouped into); the writers put them on a text stream (opened with ``newline=""``, UTF-8)
-and return how many records they wrote.
+it is grouped into); the writers put them on a text stream (open it with ``encoding="utf-8",
+newline=""``) and return how many records they wrote.
 
 * :func:`write_csv` — one row per record: ``id, doi, pmid, title, authors, year, journal,
   study``, then per stage that has decisions ``<stage> final decision`` and ``<stage> final
