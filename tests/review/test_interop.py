@@ -131,3 +131,13 @@ def test_covidence_ris_named_by_covidence(tmp_path: Path) -> None:
     shutil.copy(path, tmp_path / "plain.ris")
     with pytest.raises(InputError, match="cannot tell which screening tool"):
         detect_tool(tmp_path / "plain.ris")
+
+
+def test_utf16_tab_separated_export(tmp_path: Path) -> None:
+    # Spreadsheet programs save "Unicode text" as UTF-16 with tabs.
+    path = tmp_path / "asreview.tsv"
+    path.write_text("record_id\ttitle\tincluded\n1\tÉtude des îlots\t1\n", encoding="utf-16")
+    result = read_decisions(path, reviewer="Ann")
+    assert result.tool is ExternalTool.ASREVIEW
+    assert [(d.item.record.title, d.label.value) for d in result.decisions] == [
+        ("Étude des îlots", "include")]

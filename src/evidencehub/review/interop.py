@@ -71,7 +71,9 @@ def _head(path: Path, source: str) -> bytes:
 
 
 def _csv_header(head: bytes) -> list[str]:
-    first = head.decode("utf-8", errors="replace").lstrip("\ufeff").splitlines()[0]
+    utf16 = head.startswith((b"\xff\xfe", b"\xfe\xff"))  # spreadsheets' "Unicode text"
+    text = head.decode("utf-16" if utf16 else "utf-8", errors="replace")
+    first = text.lstrip("\ufeff").splitlines()[0]
     try:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(first, delimiters=",;\t|")
     except csv.Error:
