@@ -161,3 +161,11 @@ def test_row_with_too_many_cells_and_bad_year() -> None:
     assert str(items[2]) == (
         "x.csv, row 3 (line 5): field 'year': Input should be a valid integer, unable to parse string "
         "as an integer, got 'twenty'")
+
+
+def test_read_with_cells_gives_each_row_its_cells() -> None:
+    data = b"title,notes,notes\nA study,first,second\n\nAnother,,\n"
+    pairs = list(CsvReader().read_with_cells(io.BytesIO(data), source="t.csv"))
+    assert [item.where for item, _ in pairs] == ["row 1 (line 2)", "row 3 (line 4)"]
+    assert pairs[0][1] == {"title": "A study", "notes": "first"}  # the first of two headers
+    assert pairs[1][1] == {"title": "Another", "notes": ""}

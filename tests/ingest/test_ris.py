@@ -259,3 +259,10 @@ def test_registry_ids_from_notes_and_title() -> None:
         b"TY  - JOUR\nTI  - Islets (NCT01234567)\nN1  - EudraCT 2004-000232-28\nER  -\n")
     assert isinstance(item, Parsed)
     assert item.item.registry_ids == ("NCT01234567", "2004-000232-28")
+
+
+def test_read_with_tags_gives_each_record_its_tags() -> None:
+    data = b"TY  - JOUR\nTI  - A study\nN1  - first\nN1  - second\nAN  - 12\nER  - \n"
+    [(item, tags)] = list(RisReader().read_with_tags(io.BytesIO(data), source="t.ris"))
+    assert isinstance(item, Parsed) and item.item.title == "A study"
+    assert tags["N1"] == ("first", "second") and tags["AN"] == ("12",)

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import gc
 import gzip
 import io
+from pathlib import Path
 
 import pytest
 from hypothesis import given
@@ -127,6 +129,14 @@ def test_decode_bytes_rejects_undefined_bytes() -> None:
 )
 def test_iter_text_lines(data: bytes, expected: list[tuple[int, str]]) -> None:
     assert list(iter_text_lines(io.BytesIO(data))) == expected
+
+
+def test_iter_text_lines_leaves_a_utf16_file_to_its_owner(tmp_path: Path) -> None:
+    path = tmp_path / "u.tsv"
+    path.write_text("a\tb\n", encoding="utf-16")
+    with path.open("rb") as stream:
+        assert list(iter_text_lines(stream)) == [(1, "a\tb")]
+    gc.collect()  # a wrapper left open would warn here (pytest turns warnings into errors)
 
 
 def test_iter_text_lines_rejects_mixed_encodings() -> None:

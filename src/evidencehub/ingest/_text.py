@@ -233,8 +233,11 @@ def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[
 def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:
     if binary.peek(4)[:4].startswith(_UTF16_BOMS):
         wrapper = io.TextIOWrapper(binary, encoding="utf-16", newline=None)
-        for number, line in enumerate(wrapper, start=1):
-            yield number, line.rstrip("\r\n")
+        try:
+            for number, line in enumerate(wrapper, start=1):
+                yield number, line.rstrip("\r\n")
+        finally:
+            wrapper.detach()  # the caller owns the stream; a dropped wrapper warns it is unclosed
         return
     encoding = "utf-8"
     saw_utf8 = False

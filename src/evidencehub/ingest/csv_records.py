@@ -136,6 +136,13 @@ class CsvReader:
         return bool(headers & (set(DEFAULT_COLUMNS["title"]) | set(DEFAULT_COLUMNS["abstract"])))
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
+        for item, _ in self.read_with_cells(stream, source=source):
+            yield item
+
+    def read_with_cells(self, stream: BinaryIO, *, source: str) -> Iterator[tuple[Item, dict[str, str]]]:
+        """Like :meth:`read`, each item with its row's cells as written, keyed by header (the
+        first of two equal headers wins): for readers of other columns of the same file, such
+        as the screening decisions in a screening tool's export."""
         unknown = sorted(set(self.columns) - _FIELDS)
         if unknown:
             raise InputError(f"unknown field(s) in the column mapping: {', '.join(unknown)} "
@@ -160,16 +167,17 @@ class CsvReader:
             if not any(cell.strip() for cell in row):
                 continue
             where = f"row {row_number} (line {start_line})"
+            raw = dict(reversed(list(zip(headers, row, strict=False))))  # the first header wins
             if len(row) > len(headers) and any(cell.strip() for cell in row[len(headers):]):
-                yield Rejected(source, where, f"{len(row)} cells but the header has {len(headers)} columns")
+                yield Rejected(source, where, f"{len(row)} cells but the header has {len(headers)} columns"), raw
                 continue
             cells = {field: row[index] for field, index in positions.items() if index < len(row)}
             try:
                 record = validate(Record, self._record_fields(cells), source=source, where=where)
             except InputError as exc:
-                yield Rejected(source, where, exc.problem)
+                yield Rejected(source, where, exc.problem), raw
                 continue
-            yield Parsed(record, source, where)
+            yield Parsed(record, source, where), raw
 
     def _positions(self, headers: list[str], source: str) -> dict[str, int]:
         keys = [_header_key(h) for h in headers]

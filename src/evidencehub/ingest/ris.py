@@ -202,6 +202,13 @@ class RisReader:
         return any(_START.match(line) for line in text.splitlines()[:20])
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
+        for item, _ in self.read_with_tags(stream, source=source):
+            yield item
+
+    def read_with_tags(self, stream: BinaryIO, *, source: str) -> Iterator[tuple[Item, dict[str, tuple[str, ...]]]]:
+        """Like :meth:`read`, each item with its record's tags as written (``{"N1": ("…", …)}``;
+        empty for a record whose tags could not be parsed): for readers of other tags of the
+        same file, such as the screening decisions a screening tool writes in ``N1``."""
         parser = rispy.RisParser(mapping=_TagsAsKeys(), list_tags=_LIST_TAGS,
                                  delimiter_tags_mapping={}, enforce_list_tags=True)
         seen_start = False
@@ -214,7 +221,7 @@ class RisReader:
                 seen_start = True
                 if lines:
                     yield self._rejected(source, number, lines,
-                                         f"no 'ER  -' line before the next record at line {line_no}")
+                                         f"no 'ER  -' line before the next record at line {line_no}"), {}
                 number += 1
                 lines = [(line_no, text)]
             elif lines:
@@ -225,7 +232,7 @@ class RisReader:
                 else:
                     lines.append((line_no, text))
         if lines:
-            yield self._rejected(source, number, lines, "the file ends before this record's 'ER  -' line")
+            yield self._rejected(source, number, lines, "the file ends before this record's 'ER  -' line"), {}
         if not seen_line:
             raise InputError("empty file, expected RIS records ('TY  - ' lines)", source=source)
         if not seen_start:
@@ -239,21 +246,22 @@ class RisReader:
         return Rejected(source, self._where(number, lines), problem)
 
     def _convert(self, parser: rispy.RisParser, source: str, number: int,
-                 lines: list[tuple[int, str]]) -> Item:
+                 lines: list[tuple[int, str]]) -> tuple[Item, dict[str, tuple[str, ...]]]:
         where = self._where(number, lines)
         broken = [(n, t) for n, t in lines[1:-1] if not _TAG_LINE.match(t) and _BROKEN_TAG.match(t)]
         if broken:
             shown = "; ".join(f"line {n}: {t[:40]!r}" for n, t in broken[:5])
-            return Rejected(source, where, f"malformed tag (RIS needs 'XX  - value'): {shown}")
+            return Rejected(source, where, f"malformed tag (RIS needs 'XX  - value'): {shown}"), {}
         # Blank lines carry nothing, and rispy cannot continue a tag before the first one.
         body = [t for _, t in lines[1:-1] if t.strip()]
         while body and not _TAG_LINE.match(body[0]):
             body.pop(0)
         parsed = parser.parse_lines(iter([lines[0][1], *body, lines[-1][1]]))
         tags: dict[str, Any] = parsed[0] if parsed else {}
+        written = {tag: tuple(_as_list(value)) for tag, value in tags.items()}
         try:
             fields = {k: v for k, v in _record_fields(tags).items() if v is not None}
             record = validate(Record, fields, source=source, where=where)
         except InputError as exc:
-            return Rejected(source, where, exc.problem)
-        return Parsed(record, source, where)
+            return Rejected(source, where, exc.problem), written
+        return Parsed(record, source, where), written
