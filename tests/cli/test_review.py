@@ -305,3 +305,28 @@ def test_status_and_prisma_from_the_decisions(
     assert "--png" in _fails(
         ["review", "prisma", "islets", "--png", str(tmp_path / "x.jpg"), *store], capsys
     )
+
+
+REVIEW_DATA = Path(__file__).parents[1] / "data" / "review"
+
+
+def test_decisions_from_rayyan_come_in_once_and_go_out_again(
+    store: list[str], capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    rayyan = str(REVIEW_DATA / "rayyan_rayyanR_tinea_update.ris")
+    _ok(["review", "search", "islets", rayyan, "--source", "Embase", *store], capsys)
+    first = _ok(["review", "import", "islets", rayyan, *store], capsys)
+    assert first["tool"] == "rayyan" and first["decisions_recorded"] > 0
+    again = _ok(["review", "import", "islets", rayyan, *store], capsys)
+    assert (again["decisions_recorded"], again["decisions_unchanged"]) == (
+        0, first["decisions_recorded"])
+    status = _ok(["review", "status", "islets", *store], capsys)
+    assert {r["name"] for r in status["reviewers"]} >= {"Zbys", "m.el-gohary"}
+    out = tmp_path / "review.ris"
+    written = _ok(["review", "export", "islets", "--format", "ris", "-o", str(out), *store],
+                  capsys)
+    assert written["records"] == status["records"]
+    back = _ok(["review", "import", "islets", str(out), *store], capsys)
+    assert back["tool"] == "evidencehub" and back["decisions_recorded"] == 0
+    assert "--output" in _fails(["review", "export", "islets", "--format", "ris", "-o",
+                                 str(tmp_path / "x.csv"), *store], capsys)

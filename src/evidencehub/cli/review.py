@@ -811,6 +811,80 @@ def prisma(
         console.print(flow.summary(), highlight=False)
 
 
+def export(
+    slug: SlugArg,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="csv (one row per record, every "
+                                     "reviewer's decision), ris (decisions in N1 notes) or "
+                                     "asreview (ASReview LAB reads its labels).")] = "csv",
+    output: Annotated[Path, typer.Option("--output", "-o", help="The file to write.",
+                                         show_default=False)] = Path("review.csv"),
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Export the review's records with their decisions, for people, spreadsheets, reference managers or ASReview LAB.
+
+    Example:  evidencehub review export t1d-islets --format asreview -o t1d-islets.csv
+    """
+    from evidencehub.review.exchange import export_rows
+    from evidencehub.review.exports import ExportFormat, write_export
+    from evidencehub.review.service import load
+
+    chosen = choice(fmt, ExportFormat, "--format")
+    check_output_file(output, "--output", (".ris",) if chosen is ExportFormat.RIS
+                      else (".csv",))  # fmt: skip
+    rows = in_store(db, lambda session: export_rows(session, load(session, slug)))
+    with output.open("w", encoding="utf-8", newline="") as stream:
+        written = write_export(chosen, rows, stream)
+    if json:
+        print_json({"review": slug, "format": chosen.value, "path": str(output),
+                    "records": written})
+    else:
+        console.print(f"{written} record(s) written to {output}", highlight=False)
+
+
+def import_decisions(
+    slug: SlugArg,
+    path: Annotated[Path, typer.Argument(help="An export of Rayyan, Covidence, ASReview LAB "
+                                         "or evidencehub (CSV, TSV or RIS).",
+                                         show_default=False)],
+    tool: Annotated[str | None, typer.Option(
+        "--tool", help="rayyan, covidence, asreview or evidencehub (detected when not given).",
+        show_default=False)] = None,
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="Whose decisions these are, for exports that name nobody "
+        "(Covidence; ASReview LAB without accounts).", show_default=False)] = None,
+    stage: Annotated[str | None, typer.Option(
+        "--stage", help="title-abstract or full-text, for Rayyan and ASReview exports "
+        "(title-abstract by default).", show_default=False)] = None,
+    covidence_list: Annotated[str | None, typer.Option(
+        "--covidence-list", help="The Covidence list the file holds (screen, irrelevant, "
+        "select, included, excluded) when its name does not say.", show_default=False)] = None,
+    skip_bad: Annotated[bool, typer.Option("--skip-bad", help="Import the rows that can be "
+                                           "read; list the others.")] = False,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Import screening decisions from another tool's export into the review.
+
+    Each exported record is matched to the review's records as the importer matches duplicates; only sure matches carry decisions in (others are listed). Votes are recorded as imported decisions under the tool's reviewer names; Covidence's lists, which hold the review's outcome, settle the records. Importing the same file again records nothing. Formats: docs/review.md.
+
+    Example:  evidencehub review import t1d-islets articles.csv --tool rayyan
+    """
+    from evidencehub.review.exchange import import_decisions as record_decisions
+    from evidencehub.review.interop import read_decisions
+    from evidencehub.review.service import load
+
+    found = read_decisions(path, tool=tool, reviewer=reviewer,
+                           stage=None if stage is None else _stage(stage),
+                           covidence_list=covidence_list)
+    report = in_store(db, lambda session: record_decisions(session, load(session, slug), found,
+                                                           skip_bad=skip_bad), writes=True)
+    if json:
+        print_json({"review": slug, **report.to_dict()})
+    else:
+        console.print(report.summary(), highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``review`` command group."""
     review_app.command("create")(create)
@@ -827,4 +901,6 @@ def register(app: typer.Typer) -> None:
     review_app.command("studies")(studies)
     review_app.command("status")(status)
     review_app.command("prisma")(prisma)
+    review_app.command("export")(export)
+    review_app.command("import")(import_decisions)
     app.add_typer(review_app)
