@@ -394,11 +394,13 @@ def next_records(
 
     chosen = _stage(stage)
     batch = in_store(
-        db, lambda session: next_for(session, slug, reviewer, chosen, n=n, order=order)
+        db, lambda session: next_for(session, slug, reviewer, chosen, n=n, order=order),
+        writes=True,  # the ranking a retrain makes is stored for the next call
     )
     if json:
         print_json({
             "review": slug, "reviewer": reviewer, "stage": chosen.value, "order": batch.order,
+            "model": batch.model,
             "remaining": batch.remaining,
             "records": [_record_json(i, batch.records.get(i)) for i in batch.record_ids],
         })  # fmt: skip

@@ -769,7 +769,8 @@ class ReviewRanking(Base):
     """The latest priority order of a review's records for one reviewer and stage: a cache of
     the prioritisation model, replaced by each retrain, never a source of decisions.
 
-    ``trained_on`` fingerprints the decisions the model learnt from, so a stale order is known.
+    ``trained_on`` fingerprints the records and labels the model learnt from (``n_labelled`` of
+    them; ``trained`` is false while no classifier could be fitted), so a stale order is known.
     """
 
     __tablename__ = "review_rankings"
@@ -780,6 +781,8 @@ class ReviewRanking(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), primary_key=True)
     stage: Mapped[str] = mapped_column(String, primary_key=True)
     model: Mapped[str] = mapped_column(String)
+    trained: Mapped[bool] = mapped_column(Boolean)
+    n_labelled: Mapped[int] = mapped_column(Integer)
     trained_on: Mapped[str] = mapped_column(String)
     record_ids: Mapped[list[Any]]
     ranked_at: Mapped[dt.datetime]

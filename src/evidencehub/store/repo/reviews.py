@@ -88,10 +88,13 @@ _ACTORS = table_of(t.Actor)
 
 @dataclass(frozen=True, slots=True)
 class Ranking:
-    """A stored priority order: the model that made it, a fingerprint of the decisions it
-    learnt from, the record ids best first, and when it was made."""
+    """A stored priority order: the model that made it, whether a classifier was fitted, how
+    many labels it learnt from and their fingerprint, the record ids best first, and when it
+    was made."""
 
     model: str
+    trained: bool
+    n_labelled: int
     trained_on: str
     record_ids: tuple[int, ...]
     ranked_at: dt.datetime
@@ -372,6 +375,8 @@ def put_ranking(
         row = t.ReviewRanking(review_id=key[0], actor_id=key[1], stage=key[2])
         session.add(row)
     row.model = ranking.model
+    row.trained = ranking.trained
+    row.n_labelled = ranking.n_labelled
     row.trained_on = ranking.trained_on
     row.record_ids = list(ranking.record_ids)
     row.ranked_at = ranking.ranked_at
@@ -395,6 +400,8 @@ def get_ranking(
         return None
     return Ranking(
         model=row.model,
+        trained=row.trained,
+        n_labelled=row.n_labelled,
         trained_on=row.trained_on,
         record_ids=tuple(row.record_ids),
         ranked_at=row.ranked_at,

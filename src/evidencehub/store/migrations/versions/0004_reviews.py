@@ -111,6 +111,8 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.Integer(), nullable=False),
         sa.Column("stage", sa.String(), nullable=False),
         sa.Column("model", sa.String(), nullable=False),
+        sa.Column("trained", sa.Boolean(), nullable=False),
+        sa.Column("n_labelled", sa.Integer(), nullable=False),
         sa.Column("trained_on", sa.String(), nullable=False),
         sa.Column("record_ids", sa.JSON(), nullable=False),
         sa.Column("ranked_at", sa.DateTime(), nullable=False),
