@@ -1,0 +1,1 @@
+"""Systematic reviews: screening, priority, stopping, simulation, PRISMA counts."""
