@@ -18,7 +18,8 @@ this module (:func:`measure_terms`, :attr:`Method.label`, :func:`interval_label`
 * :class:`OutcomeDirection` and :class:`DataKind` — what an outcome measures and how.
 * :class:`ArmRole` — the side of a comparison an arm is on.
 * Systematic reviews: :class:`ScreeningStage`, :class:`ScreeningLabel`, :class:`ReviewerRole`,
-  :class:`DecisionBasis`, :class:`SearchKind` and :class:`RetrievalStatus`, named as the PRISMA
+  :class:`DecisionBasis`, :class:`SearchKind`, :class:`RetrievalStatus` and
+  :class:`PriorityModel` (how the records to screen next are ordered), named as the PRISMA
   2020 statement names the steps (Page et al. 2021, BMJ 372:n71) and as Covidence and Rayyan
   name the choices.
 
@@ -50,6 +51,7 @@ __all__ = [
     "ModelRule",
     "OtherMethod",
     "OutcomeDirection",
+    "PriorityModel",
     "RetrievalStatus",
     "ReviewerRole",
     "Scale",
@@ -438,3 +440,13 @@ class RetrievalStatus(StrEnum):
     SOUGHT = "sought"
     RETRIEVED = "retrieved"
     NOT_RETRIEVED = "not-retrieved"
+
+
+class PriorityModel(StrEnum):
+    """How the records a screener sees next are ordered (:mod:`evidencehub.review.priority`):
+    an active-learning classifier retrained on the decisions so far (``svm``, the default), a
+    random order, or the order the records entered the review."""
+
+    SVM = "svm"
+    RANDOM = "random"
+    IMPORT_ORDER = "import-order"

@@ -17,6 +17,7 @@ import typer
 
 from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
 from evidencehub.cli._paths import check_output_file
+from evidencehub.cli._review_simulate import add_simulate
 from evidencehub.cli._store import actor_of, choice, in_store, store_engine
 from evidencehub.errors import InputError
 from evidencehub.vocab import (
@@ -905,4 +906,5 @@ def register(app: typer.Typer) -> None:
     review_app.command("prisma")(prisma)
     review_app.command("export")(export)
     review_app.command("import")(import_decisions)
+    add_simulate(review_app)
     app.add_typer(review_app)
