@@ -281,3 +281,24 @@ def test_included_reports_become_studies_grouped_by_trial(review: Engine) -> Non
     assert all(s.created for s in made) and not any(s.created for s in again)
     assert [s.key for s in made] == [s.key for s in again]
     assert len(stored) == len(made)
+
+
+def test_priority_order_learns_from_decisions_and_is_cached(review: Engine) -> None:
+    from evidencehub.store.repo.reviews import get_ranking
+
+    records = list(_state(review).records)
+    with transaction(review, immediate=True) as session:
+        cold = next_for(session, "islets", "ana", TA, n=100)
+    assert (cold.order, cold.model) == ("random", "svm")
+    _decide(review, records[0], INC, "ana")
+    _decide(review, records[1], EXC, "ana")
+    with transaction(review, immediate=True) as session:
+        warm = next_for(session, "islets", "ana", TA, n=100)
+        stored = get_ranking(session, _state(review).id, "ana", TA)
+    assert warm.order == "priority" and sorted(warm.record_ids) == sorted(records[2:])
+    assert stored is not None and stored.trained and stored.n_labelled == 2
+    with transaction(review, immediate=True) as session:
+        again = next_for(session, "islets", "ana", TA, n=100)
+        cached = get_ranking(session, _state(review).id, "ana", TA)
+    assert again.record_ids == warm.record_ids
+    assert cached is not None and cached.ranked_at == stored.ranked_at  # no retrain

@@ -11,13 +11,17 @@ What the model learns from
     relevant, exclude as not; a full-text exclusion overrides a title-abstract inclusion) and
     the reviewer's own current votes. Another reviewer's vote on a record still awaiting votes
     is never used, so the order cannot leak it: blinding holds for the ranking too. Until the
-    labels hold at least one relevant and one irrelevant record the model cannot learn, and the
-    order is ``random`` (ASReview asks for such prior knowledge for the same reason).
+    labels hold at least one relevant and one irrelevant record no classifier can be fitted:
+    the records most like the relevant ones come first (``similarity``), or, with none known
+    yet, the order is ``random`` (ASReview asks for such prior knowledge for the same reason).
 
 The ranking cache
     A ranking is stored per review, reviewer and stage (``review_rankings``) with a fingerprint
-    of the records and labels it was trained on; ``next`` reuses it while the fingerprint holds
-    and retrains when it changed, so asking again without deciding costs no training.
+    of the records and labels it was trained on and how many labels that was. ``next`` reuses
+    it while the fingerprint holds, and while :func:`evidencehub.review.priority.retrain_due`
+    says the labels added since are too few to refit (after every label for the first 100,
+    then every 2 %: measured to give the same order quality); records decided since are
+    skipped. A record added to the review changes the fingerprint and forces a retrain.
 """
 
 from __future__ import annotations
@@ -30,8 +34,17 @@ from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError
 from evidencehub.model import Record
+from evidencehub.review.priority import (
+    DEFAULT_MODEL,
+    build_features,
+    rank,
+    record_text,
+    retrain_due,
+)
 from evidencehub.review.screening import Standing
 from evidencehub.review.service import ReviewState, load, records_of, to_screen
+from evidencehub.store.repo import reviews as repo
+from evidencehub.store.repo._common import utc_now
 from evidencehub.vocab import ScreeningLabel, ScreeningStage
 
 __all__ = ["ORDERS", "NextBatch", "learnt_labels", "next_for"]
@@ -41,10 +54,12 @@ ORDERS = ("priority", "random", "import")
 
 @dataclass(frozen=True)
 class NextBatch:
-    """The next records for a reviewer: the order used (``priority`` falls back to ``random``
-    until it can learn), how many records are left for them, the ids to show, and the records."""
+    """The next records for a reviewer: the order used (``priority`` is reported as ``random``
+    while the model cannot learn yet), the model, how many records are left for them, the ids
+    to show, and the records."""
 
     order: str
+    model: str | None
     remaining: int
     record_ids: list[int]
     records: dict[int, Record]
@@ -76,6 +91,37 @@ def _shuffled(
     return shuffled
 
 
+def _fingerprint(state: ReviewState, labels: dict[int, bool]) -> str:
+    text = repr((DEFAULT_MODEL.value, list(state.records), sorted(labels.items())))
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _prioritised(session: Session, state: ReviewState, reviewer: str,
+                 stage: ScreeningStage) -> tuple[list[int], bool]:
+    """The review's records in priority order for ``reviewer`` (cached, module docstring), and
+    whether a classifier made it."""
+    labels = learnt_labels(state, reviewer, stage)
+    fingerprint = _fingerprint(state, labels)
+    cached = repo.get_ranking(session, state.id, reviewer, stage)
+    if cached is not None and (cached.trained_on == fingerprint or not retrain_due(
+            len(labels), len(labels) - cached.n_labelled)) and set(cached.record_ids) | set(
+            labels) >= set(state.records):
+        return list(cached.record_ids), cached.trained
+    ids = list(state.records)
+    records = records_of(session, ids)
+    texts = [record_text(records[i].title, records[i].abstract) if i in records else ""
+             for i in ids]  # fmt: skip
+    position = {record_id: i for i, record_id in enumerate(ids)}
+    seed = int.from_bytes(hashlib.sha256(state.review.slug.encode()).digest()[:4], "big")
+    ranking = rank(build_features(texts), {position[r]: v for r, v in labels.items()},
+                   model=DEFAULT_MODEL, seed=seed)
+    order = [ids[i] for i in ranking.order]
+    repo.put_ranking(session, state.id, reviewer, stage, repo.Ranking(
+        model=ranking.model.value, trained=ranking.trained, n_labelled=len(labels),
+        trained_on=fingerprint, record_ids=tuple(order), ranked_at=utc_now()))
+    return order, ranking.trained
+
+
 def next_for(
     session: Session,
     slug: str,
@@ -95,15 +141,19 @@ def next_for(
     if stage not in state.review.stages:
         raise InputError(f"review {slug!r} has no {stage.value} stage")
     candidates = to_screen(state, reviewer, stage)
+    model = None
     if chosen == "import":
         ranked = candidates
-    else:
+    elif chosen == "random" or not candidates:
         ranked = _shuffled(state, reviewer, stage, candidates)
-        chosen = "random"
+    else:
+        order_of, trained = _prioritised(session, state, reviewer, stage)
+        wanted = set(candidates)
+        ranked = [r for r in order_of if r in wanted]
+        model = DEFAULT_MODEL.value
+        if not trained:
+            has_relevant = any(learnt_labels(state, reviewer, stage).values())
+            chosen = "similarity" if has_relevant else "random"
     shown = ranked[:n]
-    return NextBatch(
-        order=chosen,
-        remaining=len(candidates),
-        record_ids=shown,
-        records=records_of(session, shown),
-    )
+    return NextBatch(order=chosen, model=model, remaining=len(candidates), record_ids=shown,
+                     records=records_of(session, shown))
