@@ -47,7 +47,8 @@ def export_rows(session: Session, state: ReviewState) -> list[ReviewExportRow]:
     for record_id in state.records:
         if record_id not in records:
             continue
-        decisions, finals = [], []
+        decisions: list[ReviewerDecision] = []
+        finals: list[FinalDecision] = []
         for stage in state.review.stages:
             standing = state.standing(record_id, stage)
             decisions.extend(
@@ -123,7 +124,8 @@ def import_decisions(
                             rejected=[str(r) for r in found.rejected])
     ours = records_of(session, state.records)
     matches = match_records(found.records, ours.items())
-    matched = {id(m.item): m.record_id for m in matches if m.verdict == "same"}
+    matched = {id(m.item): m.record_id for m in matches
+               if m.verdict == "same" and m.record_id is not None}
     report.not_matched = [m for m in matches if m.verdict != "same"]
     order = list(ScreeningStage)
     members = {m.name for m in state.review.members}

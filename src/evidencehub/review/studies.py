@@ -120,7 +120,7 @@ def _label(record: Record) -> str:
 def _free_key(session: Session, label: str, taken: set[str]) -> str:
     base = study_key(label)
     for suffix in ["", *"bcdefghijklmnopqrstuvwxyz"]:
-        key = base + suffix
+        key = f"{base}{suffix}"
         stored = session.scalar(select(t.Study.id).where(t.Study.key == key))
         if stored is None and key not in taken:
             return key

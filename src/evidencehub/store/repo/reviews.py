@@ -264,7 +264,7 @@ def review_record_ids(session: Session, review_id: int) -> dict[int, list[int]]:
 
 def add_decision(session: Session, review_id: int, decision: ScreeningDecision) -> int:
     """Append ``decision`` to the review's decisions; return its id."""
-    result = session.execute(
+    new_id = session.execute(
         insert(_DECISIONS).values(
             review_id=review_id,
             record_id=decision.record_id,
@@ -276,11 +276,8 @@ def add_decision(session: Session, review_id: int, decision: ScreeningDecision) 
             undoes_id=decision.undoes,
             actor_id=actor_id(session, Actor(name=decision.reviewer)),
             decided_at=decision.decided_at,
-        )
-    )
-    (new_id,) = result.inserted_primary_key or (None,)
-    if new_id is None:  # pragma: no cover - both databases return the key
-        raise RuntimeError("the database returned no id for a decision")
+        ).returning(_DECISIONS.c.id)
+    ).scalar_one()
     return int(new_id)
 
 
