@@ -302,3 +302,28 @@ def test_priority_order_learns_from_decisions_and_is_cached(review: Engine) -> N
         cached = get_ranking(session, _state(review).id, "ana", TA)
     assert again.record_ids == warm.record_ids
     assert cached is not None and cached.ranked_at == stored.ranked_at  # no retrain
+
+
+def test_a_screening_queue_answers_from_the_ranking_and_retrains_behind(review: Engine) -> None:
+    from evidencehub.review.queue import ScreeningQueue
+    from evidencehub.store.repo.reviews import get_ranking
+
+    records = list(_state(review).records)
+    queue = ScreeningQueue(review)
+    try:
+        queue.decide("islets", records[0], INC, "ana")
+        queue.decide("islets", records[1], EXC, "ana")
+        queue.wait()
+        with transaction(review) as session:
+            ranking = get_ranking(session, _state(review).id, "ana", TA)
+        assert ranking is not None and ranking.trained and ranking.n_labelled == 2
+        batch = queue.next("islets", "ana", TA, n=10)
+        assert not batch.stale and batch.order == "priority"
+        assert batch.record_ids == [r for r in ranking.record_ids if r not in records[:2]][:10]
+        queue.decide("islets", batch.record_ids[0], EXC, "ana")
+        queue.wait()
+        with transaction(review) as session:
+            newer = get_ranking(session, _state(review).id, "ana", TA)
+        assert newer is not None and newer.n_labelled == 3
+    finally:
+        queue.close()

@@ -22,32 +22,50 @@ The ranking cache
     says the labels added since are too few to refit (after every label for the first 100,
     then every 2 %: measured to give the same order quality); records decided since are
     skipped. A record added to the review changes the fingerprint and forces a retrain.
+    A command (one process per call) retrains before answering when the ranking is stale; a
+    long-running process uses :class:`ScreeningQueue`, which answers from the stored ranking at
+    once and retrains in a background thread, so a screener never waits for the model. The
+    TF-IDF features, the costly part, are kept in the process per review and set of records.
 """
 
 from __future__ import annotations
 
 import hashlib
 import random
+import threading
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
+from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import InputError
-from evidencehub.model import Record
+from evidencehub.model import Record, ScreeningDecision
 from evidencehub.review.priority import (
     DEFAULT_MODEL,
+    PriorityFeatures,
     build_features,
     rank,
     record_text,
     retrain_due,
 )
 from evidencehub.review.screening import Standing
-from evidencehub.review.service import ReviewState, load, records_of, to_screen
+from evidencehub.review.service import ReviewState, decide, load, records_of, to_screen
+from evidencehub.store import transaction
 from evidencehub.store.repo import reviews as repo
 from evidencehub.store.repo._common import utc_now
 from evidencehub.vocab import ScreeningLabel, ScreeningStage
 
-__all__ = ["ORDERS", "NextBatch", "learnt_labels", "next_for"]
+__all__ = [
+    "ORDERS",
+    "NextBatch",
+    "ScreeningQueue",
+    "learnt_labels",
+    "next_for",
+    "refresh_ranking",
+]
 
 ORDERS = ("priority", "random", "import")
 
@@ -56,13 +74,15 @@ ORDERS = ("priority", "random", "import")
 class NextBatch:
     """The next records for a reviewer: the order used (``priority`` is reported as ``random``
     while the model cannot learn yet), the model, how many records are left for them, the ids
-    to show, and the records."""
+    to show, and the records; ``stale`` when the order came from a ranking that is due for a
+    retrain (only without ``retrain``, see :func:`next_for`)."""
 
     order: str
     model: str | None
     remaining: int
     record_ids: list[int]
     records: dict[int, Record]
+    stale: bool = False
 
 
 def learnt_labels(state: ReviewState, reviewer: str, stage: ScreeningStage) -> dict[int, bool]:
@@ -96,30 +116,63 @@ def _fingerprint(state: ReviewState, labels: dict[int, bool]) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _prioritised(session: Session, state: ReviewState, reviewer: str,
-                 stage: ScreeningStage) -> tuple[list[int], bool]:
-    """The review's records in priority order for ``reviewer`` (cached, module docstring), and
-    whether a classifier made it."""
-    labels = learnt_labels(state, reviewer, stage)
-    fingerprint = _fingerprint(state, labels)
-    cached = repo.get_ranking(session, state.id, reviewer, stage)
-    if cached is not None and (cached.trained_on == fingerprint or not retrain_due(
-            len(labels), len(labels) - cached.n_labelled)) and set(cached.record_ids) | set(
-            labels) >= set(state.records):
-        return list(cached.record_ids), cached.trained
+#: TF-IDF features of the reviews this process ranked lately, by review id and record ids: the
+#: costly part of a retrain (seconds at 10,000 records), so a long-running process (the web
+#: app, a benchmark) builds them once per set of records, and a retrain only refits the model.
+_FEATURES: OrderedDict[tuple[int, str], PriorityFeatures] = OrderedDict()
+_FEATURES_KEPT = 4
+_FEATURES_LOCK = threading.Lock()
+
+
+def _features(session: Session, state: ReviewState) -> PriorityFeatures:
     ids = list(state.records)
+    key = (state.id, hashlib.sha256(repr(ids).encode()).hexdigest())
+    with _FEATURES_LOCK:
+        if key in _FEATURES:
+            _FEATURES.move_to_end(key)
+            return _FEATURES[key]
     records = records_of(session, ids)
     texts = [record_text(records[i].title, records[i].abstract) if i in records else ""
              for i in ids]  # fmt: skip
+    features = build_features(texts)
+    with _FEATURES_LOCK:
+        _FEATURES[key] = features
+        while len(_FEATURES) > _FEATURES_KEPT:
+            _FEATURES.popitem(last=False)
+    return features
+
+
+def refresh_ranking(session: Session, state: ReviewState, reviewer: str,
+                    stage: ScreeningStage) -> repo.Ranking:
+    """Retrain the reviewer's model on what it may learn now and store the new order."""
+    labels = learnt_labels(state, reviewer, stage)
+    ids = list(state.records)
     position = {record_id: i for i, record_id in enumerate(ids)}
     seed = int.from_bytes(hashlib.sha256(state.review.slug.encode()).digest()[:4], "big")
-    ranking = rank(build_features(texts), {position[r]: v for r, v in labels.items()},
+    ranking = rank(_features(session, state), {position[r]: v for r, v in labels.items()},
                    model=DEFAULT_MODEL, seed=seed)
-    order = [ids[i] for i in ranking.order]
-    repo.put_ranking(session, state.id, reviewer, stage, repo.Ranking(
+    stored = repo.Ranking(
         model=ranking.model.value, trained=ranking.trained, n_labelled=len(labels),
-        trained_on=fingerprint, record_ids=tuple(order), ranked_at=utc_now()))
-    return order, ranking.trained
+        trained_on=_fingerprint(state, labels), record_ids=tuple(ids[i] for i in ranking.order),
+        ranked_at=utc_now(),
+    )  # fmt: skip
+    repo.put_ranking(session, state.id, reviewer, stage, stored)
+    return stored
+
+
+def _prioritised(session: Session, state: ReviewState, reviewer: str, stage: ScreeningStage,
+                 *, retrain: bool) -> tuple[list[int], bool, bool]:
+    """The review's records in priority order for ``reviewer`` (module docstring), whether a
+    classifier made it, and whether the order is stale (only when not ``retrain``)."""
+    labels = learnt_labels(state, reviewer, stage)
+    cached = repo.get_ranking(session, state.id, reviewer, stage)
+    fresh = cached is not None and set(cached.record_ids) | set(labels) >= set(state.records) \
+        and (cached.trained_on == _fingerprint(state, labels)
+             or not retrain_due(len(labels), len(labels) - cached.n_labelled))  # fmt: skip
+    if cached is not None and (fresh or not retrain):
+        return list(cached.record_ids), cached.trained, not fresh
+    stored = refresh_ranking(session, state, reviewer, stage)
+    return list(stored.record_ids), stored.trained, False
 
 
 def next_for(
@@ -130,8 +183,14 @@ def next_for(
     *,
     n: int = 1,
     order: str | None = None,
+    retrain: bool = True,
 ) -> NextBatch:
-    """The next ``n`` records ``reviewer`` should screen at ``stage`` in review ``slug``."""
+    """The next ``n`` records ``reviewer`` should screen at ``stage`` in review ``slug``.
+
+    With ``retrain`` (a command: one process per call) a stale ranking is retrained first;
+    without (a long-running service, :class:`ScreeningQueue`) the stored ranking answers at
+    once and :attr:`NextBatch.stale` asks the caller to retrain it in the background.
+    """
     chosen = order or "priority"
     if chosen not in ORDERS:
         raise InputError(f"--order: unknown value {chosen!r}; choose one of: {', '.join(ORDERS)}")
@@ -142,12 +201,14 @@ def next_for(
         raise InputError(f"review {slug!r} has no {stage.value} stage")
     candidates = to_screen(state, reviewer, stage)
     model = None
+    stale = False
     if chosen == "import":
         ranked = candidates
     elif chosen == "random" or not candidates:
         ranked = _shuffled(state, reviewer, stage, candidates)
     else:
-        order_of, trained = _prioritised(session, state, reviewer, stage)
+        order_of, trained, stale = _prioritised(session, state, reviewer, stage,
+                                                retrain=retrain)
         wanted = set(candidates)
         ranked = [r for r in order_of if r in wanted]
         model = DEFAULT_MODEL.value
@@ -156,4 +217,70 @@ def next_for(
             chosen = "similarity" if has_relevant else "random"
     shown = ranked[:n]
     return NextBatch(order=chosen, model=model, remaining=len(candidates), record_ids=shown,
-                     records=records_of(session, shown))
+                     records=records_of(session, shown), stale=stale)
+
+
+class ScreeningQueue:
+    """``next`` and ``decide`` for a long-running process (the web app), which must answer a
+    screener at once: ``next`` serves the stored ranking and, when it is stale, a background
+    thread retrains it (one retrain at a time per reviewer and stage, each in its own
+    transaction; a decision made while one runs makes it run again), so a person never waits
+    for a model."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidencehub-rank")
+        self._pending: dict[tuple[str, str, ScreeningStage], Future[None]] = {}
+        self._running: set[tuple[str, str, ScreeningStage]] = set()
+        self._again: set[tuple[str, str, ScreeningStage]] = set()
+        self._lock = threading.Lock()
+
+    def next(self, slug: str, reviewer: str, stage: ScreeningStage, *, n: int = 1) -> NextBatch:
+        """The next records, from the stored ranking (retrained now only when none exists)."""
+        with transaction(self.engine, immediate=True) as session:
+            batch = next_for(session, slug, reviewer, stage, n=n, retrain=False)
+        if batch.stale:
+            self._retrain_later(slug, reviewer, stage)
+        return batch
+
+    def decide(self, slug: str, record_id: int, label: ScreeningLabel, reviewer: str,
+               **options: Any) -> ScreeningDecision:
+        """Record a decision (:func:`evidencehub.review.service.decide`) and start a retrain."""
+        with transaction(self.engine, immediate=True) as session:
+            made = decide(session, load(session, slug), record_id, label, reviewer, **options)
+        self._retrain_later(slug, reviewer, made.stage)
+        return made
+
+    def _retrain_later(self, slug: str, reviewer: str, stage: ScreeningStage) -> None:
+        key = (slug, reviewer, stage)
+        with self._lock:
+            if key in self._running:  # the retrain under way may predate this decision
+                self._again.add(key)
+                return
+            self._running.add(key)
+            self._pending[key] = self._pool.submit(self._retrain, key)
+
+    def _retrain(self, key: tuple[str, str, ScreeningStage]) -> None:
+        slug, reviewer, stage = key
+        try:
+            while True:
+                with transaction(self.engine, immediate=True) as session:
+                    refresh_ranking(session, load(session, slug), reviewer, stage)
+                with self._lock:
+                    if key not in self._again:
+                        return
+                    self._again.discard(key)
+        finally:
+            with self._lock:
+                self._running.discard(key)
+
+    def wait(self) -> None:
+        """Wait for the retrains under way (tests, shutdown)."""
+        with self._lock:
+            pending = list(self._pending.values())
+        for future in pending:
+            future.result()
+
+    def close(self) -> None:
+        """Finish the retrains under way and stop the thread."""
+        self._pool.shutdown(wait=True)
