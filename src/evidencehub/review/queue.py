@@ -24,7 +24,7 @@ The ranking cache
     skipped. A record added to the review changes the fingerprint and forces a retrain.
     A command (one process per call) retrains before answering when the ranking is stale; a
     long-running process uses :class:`ScreeningQueue`, which answers from the stored ranking at
-    once and retrains in a background thread, so a screener never waits for the model. The
+    once and retrains in a worker process, so a screener never waits for the model. The
     TF-IDF features, the costly part, are kept in the process per review and set of records.
 """
 
@@ -34,8 +34,9 @@ import hashlib
 import random
 import threading
 from collections import OrderedDict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass
+from multiprocessing import get_context
 from typing import Any
 
 from sqlalchemy import Engine
@@ -62,6 +63,7 @@ __all__ = [
     "ORDERS",
     "NextBatch",
     "ScreeningQueue",
+    "compute_ranking",
     "learnt_labels",
     "next_for",
     "refresh_ranking",
@@ -89,16 +91,18 @@ def learnt_labels(state: ReviewState, reviewer: str, stage: ScreeningStage) -> d
     """What a ranking for ``reviewer`` at ``stage`` may learn from (module docstring): record
     id → relevant."""
     labels: dict[int, bool] = {}
-    stages = [s for s in state.review.stages if list(ScreeningStage).index(s)
-              <= list(ScreeningStage).index(stage)]  # fmt: skip
-    for current in stages:
-        for record_id in state.records:
-            standing = state.standing(record_id, current)
-            if standing.standing is Standing.SETTLED and standing.outcome is not None:
-                labels[record_id] = standing.outcome is not ScreeningLabel.EXCLUDE
-            elif reviewer in standing.votes:
-                label = standing.votes[reviewer].label
-                labels[record_id] = label is not ScreeningLabel.EXCLUDE
+    order = list(ScreeningStage)
+    decided = sorted(
+        (key for key in state.standings
+         if order.index(key[1]) <= order.index(stage) and key[0] in state.records),
+        key=lambda key: order.index(key[1]),
+    )  # only records with decisions: a later stage's word overrides an earlier one
+    for key in decided:
+        standing = state.standings[key]
+        if standing.standing is Standing.SETTLED and standing.outcome is not None:
+            labels[key[0]] = standing.outcome is not ScreeningLabel.EXCLUDE
+        elif reviewer in standing.votes:
+            labels[key[0]] = standing.votes[reviewer].label is not ScreeningLabel.EXCLUDE
     return labels
 
 
@@ -142,20 +146,26 @@ def _features(session: Session, state: ReviewState) -> PriorityFeatures:
     return features
 
 
-def refresh_ranking(session: Session, state: ReviewState, reviewer: str,
+def compute_ranking(session: Session, state: ReviewState, reviewer: str,
                     stage: ScreeningStage) -> repo.Ranking:
-    """Retrain the reviewer's model on what it may learn now and store the new order."""
+    """Retrain the reviewer's model on what it may learn now; the new order (not stored)."""
     labels = learnt_labels(state, reviewer, stage)
     ids = list(state.records)
     position = {record_id: i for i, record_id in enumerate(ids)}
     seed = int.from_bytes(hashlib.sha256(state.review.slug.encode()).digest()[:4], "big")
     ranking = rank(_features(session, state), {position[r]: v for r, v in labels.items()},
                    model=DEFAULT_MODEL, seed=seed)
-    stored = repo.Ranking(
+    return repo.Ranking(
         model=ranking.model.value, trained=ranking.trained, n_labelled=len(labels),
         trained_on=_fingerprint(state, labels), record_ids=tuple(ids[i] for i in ranking.order),
         ranked_at=utc_now(),
     )  # fmt: skip
+
+
+def refresh_ranking(session: Session, state: ReviewState, reviewer: str,
+                    stage: ScreeningStage) -> repo.Ranking:
+    """Retrain the reviewer's model on what it may learn now and store the new order."""
+    stored = compute_ranking(session, state, reviewer, stage)
     repo.put_ranking(session, state.id, reviewer, stage, stored)
     return stored
 
@@ -163,7 +173,8 @@ def refresh_ranking(session: Session, state: ReviewState, reviewer: str,
 def _prioritised(session: Session, state: ReviewState, reviewer: str, stage: ScreeningStage,
                  *, retrain: bool) -> tuple[list[int], bool, bool]:
     """The review's records in priority order for ``reviewer`` (module docstring), whether a
-    classifier made it, and whether the order is stale (only when not ``retrain``)."""
+    classifier made it, and whether the order is stale (only when not ``retrain``: then a
+    missing ranking gives the random order, stale, and nothing is written)."""
     labels = learnt_labels(state, reviewer, stage)
     cached = repo.get_ranking(session, state.id, reviewer, stage)
     fresh = cached is not None and set(cached.record_ids) | set(labels) >= set(state.records) \
@@ -171,6 +182,8 @@ def _prioritised(session: Session, state: ReviewState, reviewer: str, stage: Scr
              or not retrain_due(len(labels), len(labels) - cached.n_labelled))  # fmt: skip
     if cached is not None and (fresh or not retrain):
         return list(cached.record_ids), cached.trained, not fresh
+    if not retrain:
+        return _shuffled(state, reviewer, stage, list(state.records)), False, True
     stored = refresh_ranking(session, state, reviewer, stage)
     return list(stored.record_ids), stored.trained, False
 
@@ -220,24 +233,45 @@ def next_for(
                      records=records_of(session, shown), stale=stale)
 
 
+#: The engines of a retraining worker process, by URL.
+_WORKER_ENGINES: dict[str, Engine] = {}
+
+
+def _retrain_in_worker(url: str, slug: str, reviewer: str, stage: ScreeningStage) -> None:
+    """Retrain one ranking in a worker process: fit while holding no write lock, then store."""
+    from evidencehub.store import make_engine
+
+    engine = _WORKER_ENGINES.get(url)
+    if engine is None:
+        engine = _WORKER_ENGINES[url] = make_engine(url)
+    with transaction(engine) as session:
+        state = load(session, slug)
+        ranking = compute_ranking(session, state, reviewer, stage)
+    with transaction(engine, immediate=True) as session:
+        repo.put_ranking(session, state.id, reviewer, stage, ranking)
+
+
 class ScreeningQueue:
     """``next`` and ``decide`` for a long-running process (the web app), which must answer a
-    screener at once: ``next`` serves the stored ranking and, when it is stale, a background
-    thread retrains it (one retrain at a time per reviewer and stage, each in its own
-    transaction; a decision made while one runs makes it run again), so a person never waits
-    for a model."""
+    screener at once: ``next`` serves the stored ranking and, when it is stale, a worker
+    process retrains it (one retrain at a time per reviewer and stage, each fit outside any
+    write transaction; a decision made while one runs makes it run again), so a person never
+    waits for a model, and the fit never competes with the answer for the interpreter lock.
+    The worker keeps the TF-IDF features of the reviews it ranked."""
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="evidencehub-rank")
+        self._url = engine.url.render_as_string(hide_password=False)
+        self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
         self._pending: dict[tuple[str, str, ScreeningStage], Future[None]] = {}
         self._running: set[tuple[str, str, ScreeningStage]] = set()
         self._again: set[tuple[str, str, ScreeningStage]] = set()
         self._lock = threading.Lock()
 
     def next(self, slug: str, reviewer: str, stage: ScreeningStage, *, n: int = 1) -> NextBatch:
-        """The next records, from the stored ranking (retrained now only when none exists)."""
-        with transaction(self.engine, immediate=True) as session:
+        """The next records, from the stored ranking (random until a first one is stored);
+        reads only, so it never waits for a writer."""
+        with transaction(self.engine) as session:
             batch = next_for(session, slug, reviewer, stage, n=n, retrain=False)
         if batch.stale:
             self._retrain_later(slug, reviewer, stage)
@@ -258,29 +292,33 @@ class ScreeningQueue:
                 self._again.add(key)
                 return
             self._running.add(key)
-            self._pending[key] = self._pool.submit(self._retrain, key)
+            self._submit(key)
 
-    def _retrain(self, key: tuple[str, str, ScreeningStage]) -> None:
-        slug, reviewer, stage = key
-        try:
-            while True:
-                with transaction(self.engine, immediate=True) as session:
-                    refresh_ranking(session, load(session, slug), reviewer, stage)
-                with self._lock:
-                    if key not in self._again:
-                        return
-                    self._again.discard(key)
-        finally:
-            with self._lock:
+    def _submit(self, key: tuple[str, str, ScreeningStage]) -> None:
+        future = self._pool.submit(_retrain_in_worker, self._url, *key)
+        self._pending[key] = future
+        future.add_done_callback(lambda _: self._finished(key))
+
+    def _finished(self, key: tuple[str, str, ScreeningStage]) -> None:
+        with self._lock:
+            if key in self._again:
+                self._again.discard(key)
+                self._submit(key)
+            else:
                 self._running.discard(key)
 
     def wait(self) -> None:
-        """Wait for the retrains under way (tests, shutdown)."""
-        with self._lock:
-            pending = list(self._pending.values())
-        for future in pending:
-            future.result()
+        """Wait until no retrain is under way or due (tests, shutdown); a failed retrain
+        raises here."""
+        while True:
+            with self._lock:
+                pending = [self._pending[k] for k in self._running if k in self._pending]
+            if not pending:
+                return
+            for future in pending:
+                future.result()
 
     def close(self) -> None:
-        """Finish the retrains under way and stop the thread."""
+        """Finish the retrains under way and stop the worker."""
+        self.wait()
         self._pool.shutdown(wait=True)

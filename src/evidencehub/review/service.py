@@ -329,18 +329,22 @@ def decision_json(decision: ScreeningDecision) -> dict[str, Any]:
 def to_screen(state: ReviewState, reviewer: str, stage: ScreeningStage) -> list[int]:
     """The records ``reviewer`` can vote on at ``stage``, in the order they entered the
     review: they reach the stage, the reviewer has not voted, and they need more votes."""
+    if stage not in state.review.stages:
+        return []
     needed = state.review.screeners
+    gated = stage is ScreeningStage.FULL_TEXT and ScreeningStage.TITLE_ABSTRACT in \
+        state.review.stages  # fmt: skip
     found = []
-    for record_id in state.records:
-        standing = state.standing(record_id, stage)
-        if (
-            reviewer in standing.votes
-            or standing.resolution is not None
-            or len(standing.votes) >= needed
-        ):
+    for record_id in state.records:  # (a loop without objects per record: 10,000 in ms)
+        standing = state.standings.get((record_id, stage))
+        if standing is not None and (reviewer in standing.votes or standing.resolution
+                                     is not None or len(standing.votes) >= needed):
             continue
-        if state.reaches(record_id, stage):
-            found.append(record_id)
+        if gated:
+            first = state.standings.get((record_id, ScreeningStage.TITLE_ABSTRACT))
+            if first is None or not first.passes:
+                continue
+        found.append(record_id)
     return found
 
 
