@@ -285,13 +285,13 @@ def _priors(data: LabelledRecords, prior_ids: Sequence[RecordId] | None, n_in: i
                 raise InputError(f"record_id {r!r} is given twice", source="--prior-ids")
             picked.append(i)
         return np.array(picked, dtype=np.intp)
-    if n_in < 0 or n_out < 0:
-        raise InputError("prior counts must not be negative", source="--prior-included")
     rng = np.random.default_rng(seed)
     drawn = []
     for count, pool, kind, option in (
             (n_in, np.flatnonzero(data.included), "included", "--prior-included"),
             (n_out, np.flatnonzero(~data.included), "excluded", "--prior-excluded")):
+        if count < 0:
+            raise InputError(f"expected a count of 0 or more, got {count}", source=option)
         if count > pool.size:
             raise InputError(f"{count} {kind} priors asked for, but {data.source} has "
                              f"{pool.size} {kind} records", source=option)

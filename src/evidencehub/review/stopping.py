@@ -106,7 +106,7 @@ class StoppingResult:
 
     def to_dict(self) -> dict[str, Any]:
         """Every field under its own name."""
-        return {name: getattr(self, name) for name in self.__slots__}  # type: ignore[attr-defined]
+        return {name: getattr(self, name) for name in self.__slots__}
 
     def summary(self) -> str:
         """One line for people."""
