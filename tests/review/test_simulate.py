@@ -60,7 +60,7 @@ def test_missing_file_and_non_utf8(tmp_path: Path) -> None:
         read_labelled_csv(tmp_path / "none.csv")
     bad = tmp_path / "latin.csv"
     bad.write_bytes(b"record_id,title,abstract,label_included\n1,caf\xe9,b,1\n")
-    with pytest.raises(InputError, match="latin.csv: not UTF-8 text"):
+    with pytest.raises(InputError, match=r"latin\.csv: not UTF-8 text"):
         read_labelled_csv(bad)
 
 
