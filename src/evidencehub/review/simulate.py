@@ -8,7 +8,7 @@ record the ranker puts first, learns that record's label only once it has been p
 so on until every record has been presented, as ASReview's ``asreview simulate`` does (van de
 Schoot et al. 2021, Nat Mach Intell 3:125). The ranker is refitted on the schedule of
 :func:`evidencehub.review.priority.retrain_due` (after every label for the first 100, then in
-batches of 2 %), not after every single label as ASReview does: ``docs/review.md`` shows the
+batches of 2 %), not after every single label as ASReview does: ``docs/priority.md`` shows the
 measurement that the two give the same recall, WSS and ATD on the public sets.
 
 The metrics (:mod:`evidencehub.review.screening_metrics`) count the records after the priors
