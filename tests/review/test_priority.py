@@ -113,3 +113,9 @@ def test_ranking_is_frozen() -> None:
     assert isinstance(ranking, Ranking)
     with pytest.raises(AttributeError):
         ranking.model = PriorityModel.RANDOM  # type: ignore[misc]
+
+
+def test_nothing_left_to_rank() -> None:
+    everything = {i: bool(row[3]) for i, row in enumerate(ROWS)}
+    ranking = rank(FEATURES, everything)
+    assert ranking.order.size == 0 and ranking.next(3) == []

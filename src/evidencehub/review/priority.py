@@ -243,7 +243,7 @@ def rank_arrays(features: PriorityFeatures, labelled: NDArray[np.intp], included
     pool = np.ones(n, dtype=bool)
     pool[labelled] = False
     candidates = np.flatnonzero(pool)
-    if model is PriorityModel.IMPORT_ORDER:
+    if model is PriorityModel.IMPORT_ORDER or candidates.size == 0:
         return candidates, False
     rng = np.random.default_rng(seed)
     if model is PriorityModel.RANDOM:
