@@ -1,9 +1,10 @@
 """Reference values for evidencehub.review.screening_metrics, from ASReview's own code.
 
-Run by hand in a venv with ``asreview-insights`` (1.6.1; never a dependency of evidencehub)::
+Run by hand in a venv of its own with ``asreview-insights`` (1.6.1, which needs asreview 2, so
+not the venv of ``bench/bench_screening.py``; never a dependency of evidencehub)::
 
-    ../asr-venv/bin/pip install asreview-insights==1.6.1
-    ../asr-venv/bin/python tests/reference/asreview/generate.py > tests/reference/asreview/metrics.json
+    python3 -m venv ../asr-insights-venv && ../asr-insights-venv/bin/pip install asreview-insights==1.6.1
+    ../asr-insights-venv/bin/python tests/reference/asreview/generate.py > tests/reference/asreview/metrics.json
 
 For label sequences (priors already left out, as ``asreview metrics`` does by default) it
 records what asreview-insights' ``_recall`` (at 10 %), ``_wss`` (at 95 %) and
