@@ -24,7 +24,7 @@ the order is random from the seed (:attr:`Ranking.trained` is then false).
 How the model was chosen: by simulation (:mod:`evidencehub.review.simulate`) on the two public
 SYNERGY sets (Bannach-Brown 2019, 1993 records, 280 included; Cohen 2006 ADHD, 851 records, 20
 included), one included and one excluded prior per seed, medians over seeds 1-5, then checked on
-seeds 6-15 (``docs/review.md``, "Choosing the priority model", has the table). Starting from
+seeds 6-15 (``docs/priority.md``, "Choosing the model", has the table). Starting from
 ASReview LAB 3's default (linear SVM, ``C`` ≈ 0.1, inclusion weight ≈ 10, bigram TF-IDF), which
 we match when we copy its settings, two changes helped on both sets and on the held-out seeds:
 dropping terms found in one record only (they cannot carry what was learnt to another record,
@@ -243,7 +243,7 @@ def rank_arrays(features: PriorityFeatures, labelled: NDArray[np.intp], included
     pool = np.ones(n, dtype=bool)
     pool[labelled] = False
     candidates = np.flatnonzero(pool)
-    if model is PriorityModel.IMPORT_ORDER:
+    if model is PriorityModel.IMPORT_ORDER or candidates.size == 0:
         return candidates, False
     rng = np.random.default_rng(seed)
     if model is PriorityModel.RANDOM:

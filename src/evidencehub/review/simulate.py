@@ -8,7 +8,7 @@ record the ranker puts first, learns that record's label only once it has been p
 so on until every record has been presented, as ASReview's ``asreview simulate`` does (van de
 Schoot et al. 2021, Nat Mach Intell 3:125). The ranker is refitted on the schedule of
 :func:`evidencehub.review.priority.retrain_due` (after every label for the first 100, then in
-batches of 2 %), not after every single label as ASReview does: ``docs/review.md`` shows the
+batches of 2 %), not after every single label as ASReview does: ``docs/priority.md`` shows the
 measurement that the two give the same recall, WSS and ATD on the public sets.
 
 The metrics (:mod:`evidencehub.review.screening_metrics`) count the records after the priors
@@ -285,13 +285,13 @@ def _priors(data: LabelledRecords, prior_ids: Sequence[RecordId] | None, n_in: i
                 raise InputError(f"record_id {r!r} is given twice", source="--prior-ids")
             picked.append(i)
         return np.array(picked, dtype=np.intp)
-    if n_in < 0 or n_out < 0:
-        raise InputError("prior counts must not be negative", source="--prior-included")
     rng = np.random.default_rng(seed)
     drawn = []
     for count, pool, kind, option in (
             (n_in, np.flatnonzero(data.included), "included", "--prior-included"),
             (n_out, np.flatnonzero(~data.included), "excluded", "--prior-excluded")):
+        if count < 0:
+            raise InputError(f"expected a count of 0 or more, got {count}", source=option)
         if count > pool.size:
             raise InputError(f"{count} {kind} priors asked for, but {data.source} has "
                              f"{pool.size} {kind} records", source=option)
