@@ -294,6 +294,9 @@ def test_status_and_prisma_from_the_decisions(
     (pair,) = [p for p in status["agreement"] if p["stage"] == "title-abstract"]
     assert pair["reviewers"] == ["ana", "ben"] and pair["n"] == 3
     assert {"kappa", "kappa_ci_lb", "kappa_ci_ub", "pabak", "ac1"} <= set(pair)
+    stopping = status["stopping"]
+    assert stopping["recommendation"] == "continue" and stopping["n_screened"] == 2
+    assert stopping["method"] == "ranked-quasi-sample" and "Callaghan" in stopping["criterion"]
     svg, csv = tmp_path / "flow.svg", tmp_path / "flow.csv"
     flow = _ok(["review", "prisma", "islets", "--svg", str(svg), "--csv", str(csv), *store], capsys)
     assert flow["database_results"] == len(ids)

@@ -746,6 +746,10 @@ def studies(
 
 def status(
     slug: SlugArg,
+    target_recall: Annotated[float, typer.Option(
+        "--target-recall", help="Recall the stopping test asks for.", min=0.01, max=0.99)] = 0.95,
+    confidence: Annotated[float, typer.Option(
+        "--confidence", help="Confidence of the stopping test.", min=0.5, max=0.999)] = 0.95,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
@@ -756,7 +760,8 @@ def status(
     from evidencehub.review.service import load
     from evidencehub.review.status import review_status
 
-    found = in_store(db, lambda session: review_status(load(session, slug)))
+    found = in_store(db, lambda session: review_status(
+        load(session, slug), target_recall=target_recall, confidence=confidence))
     if json:
         print_json(found.to_dict())
         return

@@ -1,6 +1,10 @@
 """Where a review stands: counts per stage, each reviewer's progress, agreement between
 reviewers, and (at title and abstract) the estimated recall with a stopping recommendation.
 
+Stopping is the hypergeometric test of Callaghan & Müller-Hansen 2020 on the records settled
+so far in the order they were settled, as ranked quasi-sampling (:mod:`.stopping`): the hub
+shows records in priority order, so the last ones screened stand in for a random sample.
+
 Agreement is computed per stage and per pair of reviewers on the records both voted on, from
 their current votes (a vote changed later counts as changed; resolutions are not votes), with
 :mod:`evidencehub.review.agreement`. Everything is derived from the stored decisions each time.
@@ -13,10 +17,18 @@ from itertools import combinations
 from typing import Any
 
 from evidencehub.review.agreement import ScreeningAgreement, screening_agreement
+from evidencehub.review.screening import Standing
 from evidencehub.review.service import ReviewState, stage_counts
-from evidencehub.vocab import ScreeningStage
+from evidencehub.review.stopping import StoppingResult, stopping_test
+from evidencehub.vocab import ScreeningLabel, ScreeningStage
 
-__all__ = ["PairAgreement", "ReviewStatus", "pair_agreements", "review_status"]
+__all__ = [
+    "PairAgreement",
+    "ReviewStatus",
+    "pair_agreements",
+    "review_status",
+    "stopping_of",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,7 +60,7 @@ class ReviewStatus:
     stages: dict[ScreeningStage, dict[str, int]]
     reviewers: dict[str, dict[ScreeningStage, int]]
     agreement: list[PairAgreement]
-    stopping: dict[str, Any] | None
+    stopping: StoppingResult | None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``review status``."""
@@ -59,7 +71,7 @@ class ReviewStatus:
             "reviewers": [{"name": name, "decided": {s.value: n for s, n in done.items()}}
                           for name, done in self.reviewers.items()],
             "agreement": [pair.to_dict() for pair in self.agreement],
-            "stopping": self.stopping,
+            "stopping": None if self.stopping is None else self.stopping.to_dict(),
         }  # fmt: skip
 
     def summary(self) -> str:
@@ -82,7 +94,8 @@ class ReviewStatus:
                 + pair.agreement.labels.summary()
             )
         if self.stopping is not None:
-            lines.append(str(self.stopping.get("summary", self.stopping)))
+            lines.append(f"stopping ({ScreeningStage.TITLE_ABSTRACT.value}): "
+                         + self.stopping.summary())
         return "\n".join(lines)
 
 
@@ -118,12 +131,36 @@ def _progress(state: ReviewState) -> dict[str, dict[ScreeningStage, int]]:
     return done
 
 
-def review_status(state: ReviewState, stopping: dict[str, Any] | None = None) -> ReviewStatus:
-    """The review's counts, progress and agreement, with ``stopping`` (the recall estimate and
-    recommendation, when the caller computed one)."""
+def stopping_of(state: ReviewState, *, target_recall: float = 0.95,
+                confidence: float = 0.95) -> StoppingResult | None:
+    """Estimated recall and the stopping recommendation at title and abstract, from the
+    records settled there in the order they were settled (the decision that settled each),
+    by the test of :mod:`evidencehub.review.stopping`; None before any record is settled."""
+    stage = ScreeningStage.TITLE_ABSTRACT
+    settled = []
+    for (record_id, at), standing in state.standings.items():
+        if at is not stage or record_id not in state.records:
+            continue
+        if standing.standing is Standing.SETTLED and standing.outcome is not None:
+            deciding = [d.id or 0 for d in standing.votes.values()]
+            if standing.resolution is not None:
+                deciding.append(standing.resolution.id or 0)
+            settled.append((max(deciding), standing.outcome is not ScreeningLabel.EXCLUDE))
+    if not settled or stage not in state.review.stages:
+        return None
+    settled.sort()
+    return stopping_test([relevant for _, relevant in settled], len(state.records),
+                         target_recall=target_recall, confidence=confidence)
+
+
+def review_status(state: ReviewState, *, target_recall: float = 0.95,
+                  confidence: float = 0.95) -> ReviewStatus:
+    """The review's counts, progress, agreement, and the stopping test at ``target_recall``
+    with ``confidence`` (:func:`stopping_of`)."""
     return ReviewStatus(
         slug=state.review.slug, title=state.review.title, screeners=state.review.screeners,
         blinded=state.review.blinded, records=len(state.records), searches=len(state.searches),
         stages={stage: stage_counts(state, stage) for stage in state.review.stages},
-        reviewers=_progress(state), agreement=pair_agreements(state), stopping=stopping,
+        reviewers=_progress(state), agreement=pair_agreements(state),
+        stopping=stopping_of(state, target_recall=target_recall, confidence=confidence),
     )  # fmt: skip
