@@ -96,7 +96,8 @@ def run_asreview(asreview: str, path: Path, rows: list[int], seed: int,
     cmd = [asreview, "simulate", str(path), "--prior-idx", *map(str, rows), "--seed", str(seed),
            "-o", str(project)]
     start = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, text=True, check=True)
+    # In the temporary folder: asreview leaves a dataset cache (synergy_cache.sqlite) behind.
+    subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tmp)
     seconds = time.perf_counter() - start
     with zipfile.ZipFile(project) as z:
         z.extract("results.db", tmp)
