@@ -96,7 +96,8 @@ def run_asreview(asreview: str, path: Path, rows: list[int], seed: int,
     cmd = [asreview, "simulate", str(path), "--prior-idx", *map(str, rows), "--seed", str(seed),
            "-o", str(project)]
     start = time.perf_counter()
-    subprocess.run(cmd, capture_output=True, text=True, check=True)
+    # In the temporary folder: asreview leaves a dataset cache (synergy_cache.sqlite) behind.
+    subprocess.run(cmd, capture_output=True, text=True, check=True, cwd=tmp)
     seconds = time.perf_counter() - start
     with zipfile.ZipFile(project) as z:
         z.extract("results.db", tmp)
@@ -139,6 +140,28 @@ def table(runs: list[Run]) -> str:
     return "\n".join(lines)
 
 
+def verdict(runs: list[Run]) -> str:
+    """The goal of issue 9, per set, judged on unrounded medians."""
+    lines = []
+    for name in dict.fromkeys(r.data for r in runs):
+        ours = [r for r in runs if r.data == name and r.tool == "evidencehub"]
+        theirs = [r for r in runs if r.data == name and r.tool != "evidencehub"]
+        if not ours or not theirs:
+            continue
+
+        def med(rs: list[Run], key: str) -> float:
+            return statistics.median(getattr(r, key) for r in rs)
+
+        checks = [("recall@10% at least ASReview's", med(ours, "recall_10") >= med(theirs, "recall_10")),
+                  ("WSS@95 at least ASReview's", med(ours, "wss_95") >= med(theirs, "wss_95")),
+                  ("ATD at most ASReview's", med(ours, "atd") <= med(theirs, "atd")),
+                  ("faster", med(ours, "seconds") < med(theirs, "seconds"))]
+        lines.append(f"* {name}: " + "; ".join(f"{what}: {'yes' if ok else 'NO'}"
+                                              for what, ok in checks)
+                     + f" ({med(theirs, 'seconds') / med(ours, 'seconds'):.1f}x faster)")
+    return "Goal (medians, unrounded):\n\n" + "\n".join(lines)
+
+
 def per_seed(runs: list[Run]) -> str:
     """Every simulation, one line each."""
     lines = ["| set | seed | tool | recall@10% | WSS@95 | ATD | time (s) |",
@@ -157,7 +180,13 @@ def main() -> None:
     parser.add_argument("--model", default=None, help="evidencehub's --model (default: its own)")
     parser.add_argument("--skip-asreview", action="store_true")
     parser.add_argument("--out", type=Path, default=HERE / "results" / "screening.md")
+    parser.add_argument("--report-from", type=Path, default=None,
+                        help="only print the verdict of an earlier run's screening.json")
     args = parser.parse_args()
+    if args.report_from is not None:
+        runs = [Run(**r) for r in json.loads(args.report_from.read_text(encoding="utf-8"))]
+        print(table(runs), verdict(runs), sep="\n\n")
+        return
     version = "skipped" if args.skip_asreview else subprocess.run(
         [args.asreview, "--version"], capture_output=True, text=True, check=True).stdout.strip()
     runs: list[Run] = []
@@ -183,7 +212,7 @@ def main() -> None:
         "Priors: one included and one excluded record per seed (the same for both tools); "
         "metrics without the priors, computed for both tools by "
         "`evidencehub.review.screening_metrics`; time: the whole command, start to exit.",
-        table(runs), "## Every simulation", per_seed(runs)])
+        table(runs), verdict(runs), "## Every simulation", per_seed(runs)])
     args.out.write_text(report + "\n", encoding="utf-8")
     args.out.with_suffix(".json").write_text(
         json.dumps([r.__dict__ for r in runs], indent=1) + "\n", encoding="utf-8")

@@ -79,7 +79,7 @@ def test_everything_screened_means_stop_and_nothing_screened_continue() -> None:
 def test_to_dict_has_the_documented_keys() -> None:
     got = stopping_test(np.array([True] * 5 + [False] * 50), 1000).to_dict()
     for key in ("estimated_recall", "recall_lower_bound", "p_value", "target_recall",
-                "confidence", "recommendation", "criterion"):
+                "confidence", "recommendation", "criterion", "summary"):
         assert key in got
     json.dumps(got)
 

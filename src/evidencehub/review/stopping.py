@@ -105,8 +105,9 @@ class StoppingResult:
     criterion: str
 
     def to_dict(self) -> dict[str, Any]:
-        """Every field under its own name."""
-        return {name: getattr(self, name) for name in self.__slots__}
+        """Every field under its own name, and ``summary`` (:meth:`summary`)."""
+        return {**{name: getattr(self, name) for name in self.__slots__},
+                "summary": self.summary()}
 
     def summary(self) -> str:
         """One line for people."""
