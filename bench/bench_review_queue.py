@@ -13,7 +13,8 @@ with one screener. Then a screener works through it the way the service serves a
 Each ``next`` is timed: the queue answers from the stored ranking and retrains in a background
 process when the ranking is due (after every label for the first 100 labels, then after every
 2 % more: :func:`evidencehub.review.priority.retrain_due`), so the time is what a screener
-waits. Reported: p50, p95 and max of ``next``, of ``decide``, and how long the background
+waits (the queue keeps the review in memory while a version query says nobody else changed
+it). Reported: p50, p95 and max of ``next``, of ``decide``, and how long the background
 retrain costs (the first builds the TF-IDF features). The command-line ``review next``,
 one process per call, retrains before answering instead. Writes
 ``bench/results/review_queue.md``.

@@ -325,5 +325,9 @@ def test_a_screening_queue_answers_from_the_ranking_and_retrains_behind(review: 
         with transaction(review) as session:
             newer = get_ranking(session, _state(review).id, "ana", TA)
         assert newer is not None and newer.n_labelled == 3
+        # a decision made elsewhere (another process, the command line) is seen at once
+        shown = queue.next("islets", "ana", TA, n=100).record_ids
+        _decide(review, shown[0], INC, "ana")
+        assert shown[0] not in queue.next("islets", "ana", TA, n=100).record_ids
     finally:
         queue.close()

@@ -53,7 +53,14 @@ from evidencehub.review.priority import (
     retrain_due,
 )
 from evidencehub.review.screening import Standing
-from evidencehub.review.service import ReviewState, decide, load, records_of, to_screen
+from evidencehub.review.service import (
+    ReviewState,
+    decide,
+    load,
+    records_of,
+    to_screen,
+    with_decision,
+)
 from evidencehub.store import transaction
 from evidencehub.store.repo import reviews as repo
 from evidencehub.store.repo._common import utc_now
@@ -197,19 +204,22 @@ def next_for(
     n: int = 1,
     order: str | None = None,
     retrain: bool = True,
+    state: ReviewState | None = None,
 ) -> NextBatch:
     """The next ``n`` records ``reviewer`` should screen at ``stage`` in review ``slug``.
 
     With ``retrain`` (a command: one process per call) a stale ranking is retrained first;
     without (a long-running service, :class:`ScreeningQueue`) the stored ranking answers at
     once and :attr:`NextBatch.stale` asks the caller to retrain it in the background.
+    ``state`` is the review as the caller holds it, if current (else it is read).
     """
     chosen = order or "priority"
     if chosen not in ORDERS:
         raise InputError(f"--order: unknown value {chosen!r}; choose one of: {', '.join(ORDERS)}")
     if n < 1:
         raise InputError(f"--n must be 1 or more, got {n}")
-    state = load(session, slug)
+    if state is None:
+        state = load(session, slug)
     if stage not in state.review.stages:
         raise InputError(f"review {slug!r} has no {stage.value} stage")
     candidates = to_screen(state, reviewer, stage)
@@ -267,12 +277,27 @@ class ScreeningQueue:
         self._running: set[tuple[str, str, ScreeningStage]] = set()
         self._again: set[tuple[str, str, ScreeningStage]] = set()
         self._lock = threading.Lock()
+        self._states: dict[str, tuple[tuple[int, ...], ReviewState]] = {}
+        self._ids: dict[str, int] = {}
+
+    def _current(self, session: Session, slug: str) -> ReviewState:
+        """The review, from memory while :func:`~.reviews.review_version` says it is current."""
+        review_id = self._ids.get(slug) or repo.get_review(session, slug)[0]
+        version = repo.review_version(session, review_id)
+        held = self._states.get(slug)
+        if held is not None and held[0] == version:
+            return held[1]
+        state = load(session, slug)
+        self._states[slug] = (version, state)
+        self._ids[slug] = state.id
+        return state
 
     def next(self, slug: str, reviewer: str, stage: ScreeningStage, *, n: int = 1) -> NextBatch:
         """The next records, from the stored ranking (random until a first one is stored);
         reads only, so it never waits for a writer."""
         with transaction(self.engine) as session:
-            batch = next_for(session, slug, reviewer, stage, n=n, retrain=False)
+            batch = next_for(session, slug, reviewer, stage, n=n, retrain=False,
+                             state=self._current(session, slug))
         if batch.stale:
             self._retrain_later(slug, reviewer, stage)
         return batch
@@ -281,7 +306,10 @@ class ScreeningQueue:
                **options: Any) -> ScreeningDecision:
         """Record a decision (:func:`evidencehub.review.service.decide`) and start a retrain."""
         with transaction(self.engine, immediate=True) as session:
-            made = decide(session, load(session, slug), record_id, label, reviewer, **options)
+            state = self._current(session, slug)
+            made = decide(session, state, record_id, label, reviewer, **options)
+            self._states[slug] = (repo.review_version(session, state.id),
+                                  with_decision(state, made))
         self._retrain_later(slug, reviewer, made.stage)
         return made
 

@@ -23,7 +23,7 @@ Rules enforced here (see ``docs/review.md``):
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -70,6 +70,7 @@ __all__ = [
     "to_screen",
     "undo",
     "votes_json",
+    "with_decision",
 ]
 
 _SCREENS = frozenset({ReviewerRole.SCREENER, ReviewerRole.LEAD})
@@ -121,6 +122,15 @@ def load(session: Session, slug: str) -> ReviewState:
         full_texts=repo.latest_full_texts(session, review_id),
         standings=settle(decisions, screeners=review.screeners),
     )  # fmt: skip
+
+
+def with_decision(state: ReviewState, decision: ScreeningDecision) -> ReviewState:
+    """``state`` with ``decision`` (just stored) added and its record settled again."""
+    decisions = [*state.decisions, decision]
+    standings = {key: s for key, s in state.standings.items() if key[0] != decision.record_id}
+    standings.update(settle([d for d in decisions if d.record_id == decision.record_id],
+                            screeners=state.review.screeners))
+    return replace(state, decisions=decisions, standings=standings)
 
 
 def record_id_of(session: Session, state: ReviewState, ref: str) -> int:

@@ -64,7 +64,6 @@ __all__ = [
     "add_full_text",
     "add_review_study",
     "add_search",
-    "count_decisions",
     "create_review",
     "get_ranking",
     "get_review",
@@ -75,9 +74,11 @@ __all__ = [
     "put_ranking",
     "review_record_ids",
     "review_study_ids",
+    "review_version",
     "set_member",
 ]
 
+_SEARCHES = table_of(t.ReviewSearch)
 _SEARCH_RECORDS = table_of(t.ReviewSearchRecord)
 _SEARCH_IMPORTS = table_of(t.ReviewSearchImport)
 _DECISIONS = table_of(t.ScreeningDecision)
@@ -246,16 +247,23 @@ def list_searches(session: Session, review_id: int) -> list[Search]:
 
 def review_record_ids(session: Session, review_id: int) -> dict[int, list[int]]:
     """The review's records: each record id with the searches that returned it, in the order
-    the records entered the review (first search, then record id)."""
-    rows = session.execute(
+    the records entered the review (first search, then record id).
+
+    Read with a Core statement on the session's connection (no ORM row processing): ``review
+    next`` reads this for every record of the review, 10,000 rows in a few milliseconds.
+    """
+    searches = select(_SEARCHES.c.id).where(_SEARCHES.c.review_id == review_id)
+    rows = session.connection().execute(
         select(_SEARCH_RECORDS.c.record_id, _SEARCH_RECORDS.c.search_id)
-        .join(t.ReviewSearch, t.ReviewSearch.id == _SEARCH_RECORDS.c.search_id)
-        .where(t.ReviewSearch.review_id == review_id)
+        .where(_SEARCH_RECORDS.c.search_id.in_(searches.scalar_subquery()))
         .order_by(_SEARCH_RECORDS.c.search_id, _SEARCH_RECORDS.c.record_id)
-    )
+    ).all()
     found: dict[int, list[int]] = {}
     for record_id, search_id in rows:
-        found.setdefault(record_id, []).append(search_id)
+        if record_id in found:
+            found[record_id].append(search_id)
+        else:
+            found[record_id] = [search_id]
     return found
 
 
@@ -310,14 +318,20 @@ def list_decisions(
     ]
 
 
-def count_decisions(session: Session, review_id: int) -> int:
-    """How many decisions the review holds (undos included)."""
-    return (
-        session.scalar(
-            select(func.count()).select_from(_DECISIONS).where(_DECISIONS.c.review_id == review_id)
-        )
-        or 0
-    )
+def review_version(session: Session, review_id: int) -> tuple[int, ...]:
+    """What changes whenever the review's records, decisions or full texts change (the newest
+    decision, search and full-text ids, and how many records the searches hold): a process
+    that keeps a review in memory compares it to know when to read the review again."""
+    newest_decision = select(func.max(_DECISIONS.c.id)).where(_DECISIONS.c.review_id == review_id)
+    newest_search = select(func.max(_SEARCHES.c.id)).where(_SEARCHES.c.review_id == review_id)
+    newest_text = select(func.max(_FULL_TEXTS.c.id)).where(_FULL_TEXTS.c.review_id == review_id)
+    searches = select(_SEARCHES.c.id).where(_SEARCHES.c.review_id == review_id)
+    held = select(func.count()).select_from(_SEARCH_RECORDS).where(
+        _SEARCH_RECORDS.c.search_id.in_(searches.scalar_subquery()))
+    row = session.connection().execute(select(
+        newest_decision.scalar_subquery(), newest_search.scalar_subquery(),
+        newest_text.scalar_subquery(), held.scalar_subquery())).one()
+    return tuple(value or 0 for value in row)
 
 
 # --------------------------------------------------------------------------- full texts
