@@ -183,6 +183,17 @@ def _needs_reason(
         )
 
 
+def _check_decision(state: ReviewState, record_id: int, stage: ScreeningStage,
+                    label: ScreeningLabel, reason: str | None) -> None:
+    _check_stage(state, record_id, stage)
+    _check_reason(state, reason)
+    _needs_reason(state, stage, label, reason)
+
+
+def _stored(session: Session, state: ReviewState, decision: ScreeningDecision) -> ScreeningDecision:
+    return decision.model_copy(update={"id": repo.add_decision(session, state.id, decision)})
+
+
 def decide(
     session: Session,
     state: ReviewState,
@@ -204,9 +215,7 @@ def decide(
             f"{reviewer!r} is a {role.value} of review {state.review.slug!r}; "
             "screeners decide and resolvers use 'review resolve'"
         )
-    _check_stage(state, record_id, stage)
-    _check_reason(state, reason)
-    _needs_reason(state, stage, label, reason)
+    _check_decision(state, record_id, stage, label, reason)
     standing = state.standing(record_id, stage)
     if reviewer not in standing.votes and len(standing.votes) >= state.review.screeners:
         raise InputError(
@@ -217,7 +226,7 @@ def decide(
         record_id=record_id, stage=stage, label=label, basis=basis, reviewer=reviewer,
         reason=reason, note=note, decided_at=utc_now(),
     )  # fmt: skip
-    return decision.model_copy(update={"id": repo.add_decision(session, state.id, decision)})
+    return _stored(session, state, decision)
 
 
 def resolve(
@@ -244,9 +253,7 @@ def resolve(
         )
     if consensus and role is None:
         raise InputError(f"{reviewer!r} is not a member of review {state.review.slug!r}")
-    _check_stage(state, record_id, stage)
-    _check_reason(state, reason)
-    _needs_reason(state, stage, label, reason)
+    _check_decision(state, record_id, stage, label, reason)
     standing = state.standing(record_id, stage)
     if standing.standing is Standing.AWAITING:
         raise InputError(
@@ -257,7 +264,7 @@ def resolve(
         basis=DecisionBasis.CONSENSUS if consensus else DecisionBasis.RESOLUTION,
         reviewer=reviewer, reason=reason, note=note, decided_at=utc_now(),
     )  # fmt: skip
-    return decision.model_copy(update={"id": repo.add_decision(session, state.id, decision)})
+    return _stored(session, state, decision)
 
 
 def undo(
@@ -279,7 +286,7 @@ def undo(
         record_id=record_id, stage=stage, label=None, basis=DecisionBasis.UNDO,
         reviewer=reviewer, undoes=target.id, decided_at=utc_now(),
     )  # fmt: skip
-    return decision.model_copy(update={"id": repo.add_decision(session, state.id, decision)})
+    return _stored(session, state, decision)
 
 
 def conflicts(state: ReviewState, stage: ScreeningStage | None = None) -> list[RecordStage]:
