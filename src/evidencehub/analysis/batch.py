@@ -153,14 +153,18 @@ def pool_batch(
     empty = np.flatnonzero(sizes == 0)
     if empty.size:
         raise InputError(f"analysis '{names[int(empty[0])]}' has no rows", source="pool_batch")
-    order = np.argsort(codes, kind="stable")
+    grouped = bool(np.all(codes[1:] >= codes[:-1]))  # rows already in analysis order
+    order = None if grouped else np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    columns = {name: np.asarray(value, dtype=np.float64)[order]
-               for name, value in inputs.items()}
+    columns = {name: np.asarray(value, dtype=np.float64) for name, value in inputs.items()}
+    if order is not None:
+        columns = {name: value[order] for name, value in columns.items()}
     if study is None:
         labels = [f"Study {j + 1}" for size in sizes.tolist() for j in range(size)]
     else:
-        labels = [str(study[i]) for i in order.tolist()]
+        labels = list(map(str, study))
+        if order is not None:
+            labels = [labels[i] for i in order.tolist()]
     parts = [(bounds[a], bounds[a + 1]) for a in range(m)]
     names = tuple(str(n) for n in names)
     if settings.pooler is not None:

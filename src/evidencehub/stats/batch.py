@@ -236,15 +236,19 @@ def rma_batch(
     label = tuple(map(str, names if names is not None else range(1, m + 1)))
     if len(label) != m:
         raise InputError(f"'names' has {len(label)} entries for {m} analyses", source=_FUNC)
+    k = mask.sum(axis=1)
     study_labels = None
     if studies is not None:
-        study_labels = tuple(tuple(str(s) for s in row) for row in studies)
-        for i, row in enumerate(study_labels):
-            if len(row) != int(mask[i].sum()):
-                raise InputError(f"analysis '{label[i]}': {len(row)} study labels for "
-                                 f"{int(mask[i].sum())} studies", source=_FUNC)
+        study_labels = tuple(tuple(map(str, row)) for row in studies)
+        if len(study_labels) != m:
+            raise InputError(f"'studies' has {len(study_labels)} entries for {m} analyses",
+                             source=_FUNC)
+        wrong = np.flatnonzero(np.fromiter(map(len, study_labels), np.int64, m) != k)
+        if wrong.size:
+            i = int(wrong[0])
+            raise InputError(f"analysis '{label[i]}': {len(study_labels[i])} study labels for "
+                             f"{int(k[i])} studies", source=_FUNC)
     _check(y, v, mask, label, study_labels)
-    k = mask.sum(axis=1)
     X = mask[:, :, None].astype(np.float64)
     fit = fit_stack(y, v, mask, X, method=meth.value, test=test, level=level,
                     control=control, i2=i2_name, prediction=pi_name)
