@@ -234,20 +234,19 @@ def _none(values: list[float]) -> list[float | None]:
 def _result_dicts(b: BatchResult, first: tuple[str, list[str]] | None = None,
                   ) -> list[dict[str, Any]]:
     """``MetaResult.to_dict()`` of every analysis of ``b``, from its arrays (no objects);
-    ``first = (key, values)`` puts ``key: value`` at the head of each dict."""
+    ``first = (key, values)`` puts ``key: value`` at the head of each dict.
+
+    Each dict is made in one call from lists of plain numbers (one ``tolist()`` per field);
+    the keys are ``MetaResult.to_dict()``'s, in its order."""
     fixed = b.method in ("EE", "FE")
     m = len(b)
     k = b.k.tolist()
     knha = ((b.test == "knha") & np.isfinite(b.df)).tolist()
     df = np.where(np.isfinite(b.df), b.df, 0).astype(np.int64).tolist()
-    est, se, stat = b.estimate.tolist(), b.se.tolist(), b.stat.tolist()
-    pval, lb, ub = b.pval.tolist(), b.ci_lb.tolist(), b.ci_ub.tolist()
-    tau2 = b.tau2.tolist()
     se_tau2 = [None] * m if fixed else _none(b.se_tau2.tolist())
-    t_lb, t_ub = b.tau2_ci_lb.tolist(), b.tau2_ci_ub.tolist()
-    i2, h2, qe = b.I2.tolist(), b.H2.tolist(), b.QE.tolist()
-    qedf, qep = b.QEdf.astype(np.int64).tolist(), b.QEp.tolist()
-    pi_lb, pi_ub = _none(b.pi_lb.tolist()), _none(b.pi_ub.tolist())
+    no_ci = [True] * m if fixed else (b.k < 2).tolist()  # no Q-profile interval
+    t_lb = [None if c else x for x, c in zip(b.tau2_ci_lb.tolist(), no_ci, strict=True)]
+    t_ub = [None if c else x for x, c in zip(b.tau2_ci_ub.tolist(), no_ci, strict=True)]
     notes = _warnings(b)
     mask = b.mask
     study = ([s for row in b.studies for s in row] if b.studies is not None else
@@ -255,24 +254,26 @@ def _result_dicts(b: BatchResult, first: tuple[str, list[str]] | None = None,
     rows = [{"study": s, "yi": y, "vi": v, "weight": w} for s, y, v, w in zip(
         study, b.y[mask].tolist(), b.v[mask].tolist(), b.fit.weights[mask].tolist(),
         strict=True)]
-    out = []
-    start = 0
-    measure = b.measure.value
-    for i in range(m):
-        d: dict[str, Any] = {first[0]: first[1][i]} if first is not None else {}
-        d |= {"k": k[i], "measure": measure, "method": b.method}
-        if knha[i]:
-            d |= {"test": "knha", "estimate": est[i], "se": se[i], "tval": stat[i], "df": df[i]}
-        else:
-            d |= {"test": "z", "estimate": est[i], "se": se[i], "zval": stat[i]}
-        ci = None if fixed or k[i] < 2 else (t_lb[i], t_ub[i])
-        d |= {"pval": pval[i], "ci_lb": lb[i], "ci_ub": ub[i], "tau2": tau2[i],
-              "se_tau2": se_tau2[i], "tau2_ci_lb": None if ci is None else ci[0],
-              "tau2_ci_ub": None if ci is None else ci[1], "I2": i2[i], "H2": h2[i],
-              "QE": qe[i], "QEdf": qedf[i], "QEp": qep[i], "pi_lb": pi_lb[i],
-              "pi_ub": pi_ub[i], "studies": rows[start:start + k[i]], "warnings": notes[i]}
-        start += k[i]
-        out.append(d)
+    bounds = np.concatenate([[0], np.cumsum(b.k)]).tolist()
+    measure, method = b.measure.value, b.method
+    fields = zip(range(m), k, knha, df, b.estimate.tolist(), b.se.tolist(), b.stat.tolist(),
+                 b.pval.tolist(), b.ci_lb.tolist(), b.ci_ub.tolist(), b.tau2.tolist(), se_tau2,
+                 t_lb, t_ub, b.I2.tolist(), b.H2.tolist(), b.QE.tolist(),
+                 b.QEdf.astype(np.int64).tolist(), b.QEp.tolist(), _none(b.pi_lb.tolist()),
+                 _none(b.pi_ub.tolist()), strict=True)
+    lead, names = ((), [()] * m) if first is None else ((first[0],), [(v,) for v in first[1]])
+    tail = ("pval", "ci_lb", "ci_ub", "tau2", "se_tau2", "tau2_ci_lb", "tau2_ci_ub", "I2", "H2",
+            "QE", "QEdf", "QEp", "pi_lb", "pi_ub", "studies", "warnings")
+    keys = {False: (*lead, "k", "measure", "method", "test", "estimate", "se", "zval", *tail),
+            True: (*lead, "k", "measure", "method", "test", "estimate", "se", "tval", "df",
+                   *tail)}
+    out: list[dict[str, Any]] = []
+    for (i, ki, t, dfi, est, se, stat, pval, lb, ub, tau2, set2, tlb, tub, i2, h2, qe, qedf,
+         qep, plb, pub) in fields:
+        test = ("knha", est, se, stat, dfi) if t else ("z", est, se, stat)
+        out.append(dict(zip(keys[t], (
+            *names[i], ki, measure, method, *test, pval, lb, ub, tau2, set2, tlb, tub, i2, h2,
+            qe, qedf, qep, plb, pub, rows[bounds[i]:bounds[i + 1]], notes[i]), strict=True)))
     return out
 
 

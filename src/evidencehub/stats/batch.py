@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain, pairwise
 from typing import Any
 
 import numpy as np
@@ -239,7 +240,7 @@ def rma_batch(
     k = mask.sum(axis=1)
     study_labels = None
     if studies is not None:
-        study_labels = tuple(tuple(map(str, row)) for row in studies)
+        study_labels = _labels(studies)
         if len(study_labels) != m:
             raise InputError(f"'studies' has {len(study_labels)} entries for {m} analyses",
                              source=_FUNC)
@@ -272,6 +273,13 @@ def rma_batch(
     )
     _warn(result, meth.is_fixed)
     return result
+
+
+def _labels(studies: Sequence[Sequence[Any]]) -> tuple[tuple[str, ...], ...]:
+    """Study labels as strings, per analysis (made in one pass over all of them)."""
+    flat = list(map(str, chain.from_iterable(studies)))
+    stops = accumulate(map(len, studies))
+    return tuple(tuple(flat[a:b]) for a, b in pairwise(chain((0,), stops)))
 
 
 def _pack(

@@ -153,8 +153,9 @@ def q_profile(
     m = y.shape[0]
     df = mask.sum(axis=1) - X.shape[2]
     alpha = 1 - level / 100
-    crit_u = chi2_isf(alpha / 2, df)
-    crit_l = chi2_ppf(alpha / 2, df)
+    dfs, at = np.unique(df, return_inverse=True)  # each quantile once per distinct df
+    crit_u = chi2_isf(alpha / 2, dfs)[at]
+    crit_l = chi2_ppf(alpha / 2, dfs)[at]
     t_min = np.zeros(m)
     t_max = np.maximum(100.0, 10 * tau2)
     q_min, _ = generalized_q(t_min, y, v, mask, X)
