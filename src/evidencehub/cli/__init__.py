@@ -40,7 +40,7 @@ before any work is done.
 
 from __future__ import annotations
 
-import pkgutil
+import os
 from importlib import import_module
 
 import typer
@@ -50,10 +50,12 @@ from evidencehub.errors import EvidenceHubError
 
 __all__ = ["app", "main"]
 
-#: Every public module of this package defines ``register(app)`` for its commands.
-COMMAND_MODULES = tuple(
-    sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
-)
+#: Every public module of this package defines ``register(app)`` for its commands (listed
+#: with ``os.scandir``: ``pkgutil`` costs 10 ms to import).
+COMMAND_MODULES = tuple(sorted(
+    entry.name.removesuffix(".py") for entry in os.scandir(__path__[0])
+    if entry.name.endswith(".py") and not entry.name.startswith("_")
+))
 
 app = typer.Typer(
     name="evidencehub",

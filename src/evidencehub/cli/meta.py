@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from evidencehub.cli._common import JsonOption, console, err_console
+from evidencehub.cli._common import JsonOption, console
 from evidencehub.errors import InputError, StatsWarning
 
 if TYPE_CHECKING:
@@ -244,10 +244,11 @@ def meta(
         else:
             for a in report.analyses():
                 _print_human(a, by)
+    # plain lines (typer.echo): with --json nothing else needs rich's console
     for path in written:
-        err_console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+        typer.echo(f"wrote {path}", err=True)
     for message in dict.fromkeys(str(w.message) for w in caught):
-        err_console.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
+        typer.echo(f"note: {message}", err=True)
 
 
 def register(app: typer.Typer) -> None:
