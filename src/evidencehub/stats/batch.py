@@ -276,7 +276,11 @@ def rma_batch(
 
 
 def _labels(studies: Sequence[Sequence[Any]]) -> tuple[tuple[str, ...], ...]:
-    """Study labels as strings, per analysis (made in one pass over all of them)."""
+    """Study labels as strings, per analysis (tuples of strings are kept as they are; others
+    are made in one pass over all labels)."""
+    if set(map(type, studies)) <= {tuple} and set(map(type, chain.from_iterable(studies))) <= {
+            str}:
+        return tuple(studies)  # type: ignore[arg-type]
     flat = list(map(str, chain.from_iterable(studies)))
     stops = accumulate(map(len, studies))
     return tuple(tuple(flat[a:b]) for a, b in pairwise(chain((0,), stops)))

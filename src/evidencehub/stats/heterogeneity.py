@@ -194,7 +194,7 @@ def q_profile(
         h2_lb, h2_ub = lb / vt + 1, ub / vt + 1
     return QProfile(
         lb, ub, np.sqrt(lb), np.sqrt(ub), i2_lb, i2_ub, h2_lb, h2_ub,
-        tuple(str(s) for s in lb_sign), tuple(str(s) for s in ub_sign), converged,
+        tuple(lb_sign.tolist()), tuple(ub_sign.tolist()), converged,
     )
 
 
