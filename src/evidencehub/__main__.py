@@ -1,7 +1,5 @@
 """``python -m evidencehub`` runs the command line."""
 
-import sys
+from evidencehub.cli import run
 
-from evidencehub.cli import main
-
-sys.exit(main())
+run()

@@ -94,3 +94,12 @@ def test_readme_documents_every_command() -> None:
     for path in LEAVES:
         name = " ".join(path)
         assert f"`evidencehub {name}" in readme, f"README.md does not document 'evidencehub {name}'"
+
+
+def test_console_script_exits_with_the_status_of_main() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "evidencehub", "no-such-command"], capture_output=True, text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "No such command" in done.stderr
