@@ -126,6 +126,28 @@ class Spans(Sequence[str]):
         return not ((raw[self.start[two]] == ord("N")) & (raw[self.start[two] + 1] == ord("A"))
                     ).any()
 
+    def runs(self) -> tuple[tuple[str, ...], IntArray] | None:
+        """When equal cells come in consecutive rows only (a file sorted or grouped by this
+        column): the distinct cells in order and each row's index into them, found by
+        comparing each cell's bytes with the previous one's; else None."""
+        n = len(self)
+        if n == 0:
+            return (), np.empty(0, dtype=np.int64)
+        length = self.end - self.start
+        position = np.arange(int(length.max()), dtype=_index_type(self.raw))[:, None]
+        at = self.start.astype(position.dtype) + position
+        np.minimum(at, self.raw.shape[0] - 1, out=at)
+        chars = self.raw[at]
+        chars[position >= length] = 0  # past the end of a cell (a cell holds no NUL byte)
+        new = np.ones(n, dtype=bool)
+        new[1:] = (chars[:, 1:] != chars[:, :-1]).any(axis=0)
+        heads = np.flatnonzero(new)
+        values = tuple(self.text[a:b] for a, b in zip(self.start[heads].tolist(),
+                                                       self.end[heads].tolist(), strict=True))
+        if len(set(values)) != len(values):
+            return None  # a value comes back after another: not one block each
+        return values, np.cumsum(new, dtype=np.int64) - 1
+
     def decimals(self) -> FloatArray | None:
         """The cells as floats, equal to ``float(cell)``, when every cell is a plain decimal
         that converts exactly by the fast path (see the module docstring); else None."""

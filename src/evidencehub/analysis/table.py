@@ -217,6 +217,10 @@ class CsvTable:
         """Split the rows by the text of ``column``, in order of first appearance."""
         cells = self.columns[self._index(column, purpose)]
         if isinstance(cells, Spans):
+            runs = cells.runs() if cells.clean() else None
+            if runs is not None:  # each value in one block of rows, none blank or missing
+                values, codes = runs
+                return Groups(values, codes, ())
             cells = cells.cells()
         raw = {c: j for j, c in enumerate(dict.fromkeys(cells))}  # in order of appearance
         raw_codes = np.fromiter(map(raw.__getitem__, cells), dtype=np.int64, count=len(cells))
