@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -58,8 +59,13 @@ class PooledBatch:
         The settings of every analysis.
     names : tuple of str
         Analysis names (the ``--by`` values), in order.
-    effects : tuple of EffectSizes
-        Effect sizes per analysis.
+    effects : EffectSizes
+        Effect sizes of every row, analysis after analysis (:meth:`effect_sizes` gives one
+        analysis' own, with its notes).
+    bounds : tuple of int
+        Analysis ``a`` holds the rows ``bounds[a]:bounds[a + 1]`` of ``effects``.
+    notes : tuple of tuple of str
+        What ``escalc`` did to each analysis' data (zero-cell additions...).
     fitted : tuple
         The ``rma_batch`` results and which analyses each holds (empty for MH and PETO).
     singles : tuple of Pooled
@@ -70,13 +76,21 @@ class PooledBatch:
 
     settings: PoolSettings
     names: tuple[str, ...]
-    effects: tuple[EffectSizes, ...]
+    effects: EffectSizes
+    bounds: tuple[int, ...]
+    notes: tuple[tuple[str, ...], ...]
     fitted: tuple[_Fitted, ...]
     singles: tuple[Pooled, ...]
     rules: tuple[RuleDecision | None, ...]
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def effect_sizes(self, a: int) -> EffectSizes:
+        """The effect sizes of analysis ``a`` (views of :attr:`effects`) and its notes."""
+        lo, hi, e = self.bounds[a], self.bounds[a + 1], self.effects
+        return EffectSizes(e.yi[lo:hi], e.vi[lo:hi], e.measure, e.study[lo:hi],
+                           None if e.ni is None else e.ni[lo:hi], self.notes[a])
 
     def pooled(self) -> list[Pooled]:
         """One :class:`Pooled` per analysis (no refitting; the numbers are the batch's)."""
@@ -85,7 +99,7 @@ class PooledBatch:
         out: list[Pooled | None] = [None] * len(self)
         for part in self.fitted:
             for a, fit in zip(part.analyses.tolist(), part.result.results(), strict=True):
-                es = self.effects[a]
+                es = self.effect_sizes(a)
                 # rma_batch takes no sample sizes; the PFT back-transformation needs them
                 fit = replace(fit, ni=es.ni)
                 out[a] = Pooled(self.settings, es, fit, fit.study, fit.yi, fit.vi, fit.weights,
@@ -108,7 +122,7 @@ class PooledBatch:
             rule = self.rules[a]
             if rule is not None:
                 row["model_rule"] = rule.to_dict()
-            row["notes"] = list(self.effects[a].notes)
+            row["notes"] = list(self.notes[a])
         return out
 
 
@@ -146,6 +160,8 @@ def pool_batch(
     """
     codes = np.asarray(groups, dtype=np.int64)
     m = len(names)
+    if m == 0:
+        raise InputError("no analyses to pool", source="pool_batch")
     sizes = np.bincount(codes, minlength=m) if codes.size else np.zeros(m, dtype=np.int64)
     if codes.size and (codes.min() < 0 or codes.max() >= m):
         raise InputError("every row needs an analysis index between 0 and "
@@ -170,45 +186,62 @@ def pool_batch(
     if settings.pooler is not None:
         singles = tuple(pool({c: v[lo:hi] for c, v in columns.items()}, labels[lo:hi],
                              settings) for lo, hi in parts)
-        return PooledBatch(settings, names, tuple(p.effects for p in singles), (), singles,
-                           (None,) * m)
-    effects = _effect_sizes(columns, labels, parts, settings)
-    fitted, rules = _fit(effects, names, settings)
-    return PooledBatch(settings, names, effects, fitted, (), rules)
+        whole, kept, notes = _joined([p.effects for p in singles])
+        return PooledBatch(settings, names, whole, kept, notes, (), singles, (None,) * m)
+    whole, kept, notes = _effect_sizes(columns, labels, parts, settings)
+    fitted, rules = _fit(whole, kept, names, settings)
+    return PooledBatch(settings, names, whole, kept, notes, fitted, (), rules)
+
+
+_Split = tuple[EffectSizes, tuple[int, ...], tuple[tuple[str, ...], ...]]
 
 
 def _effect_sizes(columns: Mapping[str, FloatArray], labels: list[str],
-                  parts: list[tuple[int, int]], settings: PoolSettings) -> tuple[EffectSizes, ...]:
-    """escalc of all rows at once, split by analysis; per analysis when escalc records notes
-    (they name the studies of one analysis)."""
+                  parts: list[tuple[int, int]], settings: PoolSettings) -> _Split:
+    """escalc of all rows at once (no object per analysis); per analysis when escalc records
+    notes (they name the studies of one analysis). Returns the effect sizes of every row, the
+    bounds of each analysis and its notes."""
     measure = settings.measure
     whole = escalc(measure, study=labels, **columns)  # type: ignore[arg-type]
     if whole.notes:
-        return tuple(escalc(measure, study=labels[lo:hi],
-                            **{c: v[lo:hi] for c, v in columns.items()})  # type: ignore[arg-type]
-                     for lo, hi in parts)
-    ni = whole.ni
-    return tuple(EffectSizes(whole.yi[lo:hi], whole.vi[lo:hi], whole.measure,
-                             tuple(labels[lo:hi]), None if ni is None else ni[lo:hi], ())
-                 for lo, hi in parts)
+        return _joined([escalc(measure, study=labels[lo:hi],
+                               **{c: v[lo:hi] for c, v in columns.items()})  # type: ignore[arg-type]
+                        for lo, hi in parts])
+    return whole, (*(lo for lo, _ in parts), parts[-1][1]), ((),) * len(parts)
 
 
-def _fit(effects: tuple[EffectSizes, ...], names: tuple[str, ...],
+def _joined(each: Sequence[EffectSizes]) -> _Split:
+    """Effect sizes of several analyses as one (rows in order), their bounds and notes."""
+    sizes = [e.k for e in each]
+    ni = [e.ni for e in each]
+    whole = EffectSizes(
+        np.concatenate([e.yi for e in each]), np.concatenate([e.vi for e in each]),
+        each[0].measure, tuple(s for e in each for s in e.study),
+        None if any(n is None for n in ni) else np.concatenate(ni), ())  # type: ignore[arg-type]
+    return whole, (0, *accumulate(sizes)), tuple(e.notes for e in each)
+
+
+def _fit(effects: EffectSizes, bounds: tuple[int, ...], names: tuple[str, ...],
          settings: PoolSettings) -> tuple[tuple[_Fitted, ...], tuple[RuleDecision | None, ...]]:
     options: dict[str, Any] = {"test": settings.test, "level": settings.level,
                                "convention": settings.convention,
                                "measure": settings.measure}
-    everyone = np.arange(len(effects), dtype=np.int64)
+    m = len(names)
+    everyone = np.arange(m, dtype=np.int64)
+    spans = list(pairwise(bounds))
+    yi = [effects.yi[lo:hi] for lo, hi in spans]
+    vi = [effects.vi[lo:hi] for lo, hi in spans]
+    study = [effects.study[lo:hi] for lo, hi in spans]
 
     def batch(rows: IntArray, method: str | None) -> _Fitted:
-        chosen = [effects[a] for a in rows.tolist()]
-        result = rma_batch([e.yi for e in chosen], [e.vi for e in chosen], method=method,
-                           names=[names[a] for a in rows.tolist()],
-                           studies=[e.study for e in chosen], **options)
+        chosen = rows.tolist()
+        result = rma_batch([yi[a] for a in chosen], [vi[a] for a in chosen], method=method,
+                           names=[names[a] for a in chosen], studies=[study[a] for a in chosen],
+                           **options)
         return _Fitted(result, rows)
 
     if settings.model_rule is None:
-        return (batch(everyone, settings.method),), (None,) * len(effects)
+        return (batch(everyone, settings.method),), (None,) * m
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StatsWarning)
         common = batch(everyone, "EE")
@@ -216,7 +249,7 @@ def _fit(effects: tuple[EffectSizes, ...], names: tuple[str, ...],
     res = common.result
     go = goes_random(res.I2, res.QEp)
     rules = tuple(decide(settings.model_rule, float(res.I2[a]), float(res.QE[a]),
-                         int(res.QEdf[a]), float(res.QEp[a]), method) for a in range(len(effects)))
+                         int(res.QEdf[a]), float(res.QEp[a]), method) for a in range(m))
     if not go.any():
         for w in caught:
             warnings.warn(w.message, w.category, stacklevel=3)
