@@ -197,8 +197,8 @@ class MetaReport:
         numbers, any other unknown value as its ``str``)."""
         import orjson
 
-        return orjson.dumps(self.to_dict(), default=str,
-                            option=orjson.OPT_INDENT_2 | orjson.OPT_SERIALIZE_NUMPY) + b"\n"
+        return orjson.dumps(self.to_dict(), default=str, option=orjson.OPT_INDENT_2
+                            | orjson.OPT_SERIALIZE_NUMPY | orjson.OPT_APPEND_NEWLINE)
 
     def summary(self) -> str:
         """Every analysis' summary, headed by its ``by`` value (deterministic)."""
