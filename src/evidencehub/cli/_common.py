@@ -6,8 +6,11 @@ the rule in :mod:`evidencehub.cli`).
 
 from __future__ import annotations
 
+import gc
 import json
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Annotated, Any
 
 import typer
@@ -15,7 +18,15 @@ from rich.console import Console
 
 from evidencehub.config import ACTOR_ENV, DATABASE_ENV
 
-__all__ = ["ActorOption", "DbOption", "JsonOption", "console", "err_console", "print_json"]
+__all__ = [
+    "ActorOption",
+    "DbOption",
+    "JsonOption",
+    "console",
+    "err_console",
+    "no_cyclic_gc",
+    "print_json",
+]
 
 DbOption = Annotated[
     str | None,
@@ -42,6 +53,22 @@ JsonOption = Annotated[
 
 console = Console()
 err_console = Console(stderr=True)
+
+
+@contextmanager
+def no_cyclic_gc() -> Iterator[None]:
+    """Pause automatic garbage collection for a short command (``meta``, and the commands that
+    read the store): they import large libraries and make many objects, almost none in
+    reference cycles, and the collector's passes over them cost 30-50 ms of a 0.4 s command
+    (a fifth of ``meta --by`` on 10,000 analyses); the importer does the same. Not for
+    commands that serve or draw many figures, whose cycles need the collector."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def print_json(data: Any) -> None:
