@@ -1,5 +1,7 @@
 """``python -m evidencehub`` runs the command line."""
 
-from evidencehub.cli import run
+import sys
 
-run()
+from evidencehub.cli import main
+
+sys.exit(main())

@@ -42,16 +42,14 @@ from __future__ import annotations
 
 import gc
 import os
-import sys
 from importlib import import_module
-from typing import NoReturn
 
 import typer
 
 from evidencehub import __version__
 from evidencehub.errors import EvidenceHubError
 
-__all__ = ["app", "main", "run"]
+__all__ = ["app", "main"]
 
 #: Every public module of this package defines ``register(app)`` for its commands (listed
 #: with ``os.scandir``: ``pkgutil`` costs 10 ms to import).
@@ -95,7 +93,21 @@ for _name in COMMAND_MODULES:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the CLI; return the exit status (used by the console script and the tests)."""
+    """Run the CLI; return the exit status (used by the console script and the tests).
+
+    As the console script (``argv`` None: the command line is ``sys.argv``), the heap is frozen
+    before returning (:func:`gc.freeze`), so that the garbage collection the interpreter runs
+    as it exits skips the objects the command leaves behind (numpy, scipy, pydantic and the
+    command's own data: hundreds of thousands); that pass took about 50 ms of every command
+    (``bench/bench_startup.py``). Tests pass ``argv`` and freeze nothing.
+    """
+    status = _run(argv)
+    if argv is None:
+        gc.freeze()
+    return status
+
+
+def _run(argv: list[str] | None) -> int:
     try:
         # Outside standalone mode, typer returns the exit status of typer.Exit and of Ctrl-C
         # (130) instead of raising, and a command's own return value otherwise.
@@ -112,17 +124,3 @@ def main(argv: list[str] | None = None) -> int:
     if status == 130:
         typer.echo("Interrupted.", err=True)
     return status if isinstance(status, int) else 0
-
-
-def run() -> NoReturn:
-    """The console script and ``python -m evidencehub``: :func:`main`, then exit with its status.
-
-    The heap is frozen first (:func:`gc.freeze`), so that the garbage collection the
-    interpreter runs as it exits skips the objects the command leaves behind (numpy, scipy,
-    pydantic and the command's own data: hundreds of thousands); that pass took about 50 ms of
-    every command's run (``bench/bench_startup.py``). Tests call :func:`main`, which freezes
-    nothing.
-    """
-    status = main()
-    gc.freeze()
-    sys.exit(status)
