@@ -12,7 +12,8 @@ fastest wall time (the machine is shared, so the fastest is the least disturbed 
 the help of the app and of two commands, ``records`` (table and ``--json``) on a small store
 (two records imported from ``tests/data/ris/rispy_example_full.ris``) — the cheapest commands
 that read the store — and ``analyses --json`` and ``trace analysis:SLUG --json`` on the demo
-hub (``evidencehub demo --no-serve``; a tree whose ``demo`` cannot build it shows "—"). Three
+hub (``evidencehub demo --no-serve``; "—" where a tree lacks the command or cannot build
+the hub). Three
 reference rows give the floors: the interpreter alone, importing SQLAlchemy's Core, and its
 ORM (which the store's tables use).
 
@@ -96,6 +97,10 @@ def _wall(argv: Sequence[str], env: dict[str, str]) -> float:
     return elapsed
 
 
+def _runs(argv: Sequence[str], env: dict[str, str]) -> bool:
+    return subprocess.run(argv, env=env, capture_output=True, check=False).returncode == 0
+
+
 def _export(revision: str, into: Path) -> Path:
     """The ``src`` tree of ``revision``, extracted into ``into``; returns its ``src`` path."""
     archive = into / "src.tar"
@@ -149,10 +154,11 @@ def main(argv: Sequence[str] | None = None) -> None:
                            capture_output=True, env=env)  # fmt: skip
             folder = Path(tmp) / f"demo-{number}"
             folder.mkdir()
-            commands[tree] = _commands(store, _demo(script, env, folder))
-            for _, rest in commands[tree]:  # warm-up: bytecode caches of every module
-                if rest is not None:
-                    _wall([str(script), *rest], env)
+            # warm-up (bytecode caches of every module); a command the tree lacks is left out
+            commands[tree] = [
+                (label, rest if rest is not None and _runs([str(script), *rest], env) else None)
+                for label, rest in _commands(store, _demo(script, env, folder))
+            ]
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeat):  # rounds: every variant meets the same spells of load
             for position in range(len(commands["this tree"])):
