@@ -12,9 +12,11 @@ Every command, ``evidencehub --help`` included, imports *every* public module of
 (budget: 0.3 s for ``--help``; ``bench/bench_startup.py`` measures it). Hence, in a command
 module:
 
-1. At module level import only the standard library, ``typer``, ``rich.console`` (through
-   :mod:`evidencehub.cli._common`), the private ``cli._*`` helpers, :mod:`evidencehub.config`,
-   :mod:`evidencehub.errors`, and modules that themselves import nothing beyond these.
+1. At module level import only the standard library, ``typer``, the consoles and options of
+   :mod:`evidencehub.cli._common` (its Rich consoles are made on first use, so a command that
+   prints JSON never loads ``rich.console``; ``tests/cli/test_common.py``), the private
+   ``cli._*`` helpers, :mod:`evidencehub.config`, :mod:`evidencehub.errors`, and modules that
+   themselves import nothing beyond these.
 2. Import everything else inside the command function that uses it: numpy, scipy,
    matplotlib, pandas, lxml, rapidfuzz, scikit-learn, SQLAlchemy, Alembic, pydantic, httpx,
    Starlette, uvicorn, Jinja2, the heavier parts of Rich (``rich.table``, ``rich.progress``),
@@ -30,6 +32,14 @@ module:
 ``tests/cli/test_startup.py`` enforces rules 1-2: building the app and printing every
 command's ``--help`` must load none of those libraries, and its failure names the line that
 imported one.
+
+Inside the function, a command that needs only the store side of :mod:`evidencehub.analysis`
+(``run``, ``contrasts``, ``service``) imports those modules: the package loads its numerical
+modules on first use of their names, so ``analyses`` and ``trace`` run without numpy and scipy
+(``tests/analysis/test_init.py``). Short commands (``meta`` and the ones that read the store)
+run with the cyclic collector paused (:func:`evidencehub.cli._common.no_cyclic_gc`); and
+:func:`main`, run as the console script, freezes the heap before returning so that the
+interpreter's exit skips collecting it.
 
 Commands that only read the store open it with :func:`evidencehub.store.open_existing`, which
 refuses a missing store instead of creating an empty one; only commands that write (``import``,
