@@ -9,10 +9,13 @@ Run on demand (never as a timed test)::
 Each command is run through the console script next to the interpreter (``.venv/bin/evidencehub``,
 what a user types), as a fresh process, ``--repeat`` times; the table gives the median and the
 fastest wall time (the machine is shared, so the fastest is the least disturbed run). Commands:
-the help of the app and of two commands, and ``records`` (table and ``--json``) on a small store
+the help of the app and of two commands, ``records`` (table and ``--json``) on a small store
 (two records imported from ``tests/data/ris/rispy_example_full.ris``) — the cheapest commands
-that read the store. Two reference rows give the floors: the interpreter alone, and importing
-SQLAlchemy's ORM (which any command that reads the store needs).
+that read the store — and ``analyses --json`` and ``trace analysis:SLUG --json`` on the demo
+hub (``evidencehub demo --no-serve``; "—" where a tree lacks the command or cannot build
+the hub). Three
+reference rows give the floors: the interpreter alone, importing SQLAlchemy's Core, and its
+ORM (which the store's tables use).
 
 ``--baseline REV`` also times the source tree of git revision ``REV`` (``git archive`` into a
 temporary directory, put first on ``PYTHONPATH``), run by run alternating with the working tree,
@@ -42,23 +45,47 @@ RIS = ROOT / "tests" / "data" / "ris" / "rispy_example_full.ris"
 BUDGET_S = 0.3
 
 
-def _commands(store: Path) -> list[tuple[str, list[str]]]:
+#: An analysis of the demo hub, for ``trace``.
+DEMO_ANALYSIS = "hba1c-biguanides-vs-placebo"
+
+
+def _commands(store: Path, demo: Path | None) -> list[tuple[str, list[str] | None]]:
+    """The timed commands; None for one the tree cannot run (no demo hub)."""
     return [
         ("evidencehub --help", ["--help"]),
         ("evidencehub records --help", ["records", "--help"]),
         ("evidencehub import --help", ["import", "--help"]),
         ("evidencehub records --db STORE", ["records", "--db", str(store)]),
         ("evidencehub records --db STORE --json", ["records", "--db", str(store), "--json"]),
+        ("evidencehub analyses --db DEMO --json",
+         None if demo is None else ["analyses", "--db", str(demo), "--json"]),
+        (f"evidencehub trace analysis:{DEMO_ANALYSIS} --db DEMO --json",
+         None if demo is None else ["trace", f"analysis:{DEMO_ANALYSIS}", "--db", str(demo),
+                                    "--json"]),
     ]
 
 
 _REFERENCES = [
     ("python -c pass (interpreter alone)", ["-c", "pass"]),
+    ("python -c 'import sqlalchemy' (SQLAlchemy Core)", ["-c", "import sqlalchemy"]),
     (
         "python -c 'import sqlalchemy.orm' (floor of a store command)",
         ["-c", "import sqlalchemy.orm"],
     ),
 ]
+
+
+def _demo(script: Path, env: dict[str, str], into: Path) -> Path | None:
+    """The demo hub built by this tree's ``demo --no-serve``, or None if it cannot."""
+    store = into / "demo.db"
+    try:
+        done = subprocess.run(
+            [str(script), "demo", "--db", str(store), "--site", str(into / "site"), "--no-serve"],
+            capture_output=True, env=env, cwd=into, timeout=600, check=False,
+        )  # fmt: skip
+    except subprocess.TimeoutExpired:
+        return None
+    return store if done.returncode == 0 else None
 
 
 def _wall(argv: Sequence[str], env: dict[str, str]) -> float:
@@ -68,6 +95,10 @@ def _wall(argv: Sequence[str], env: dict[str, str]) -> float:
     if done.returncode != 0:
         raise SystemExit(f"{' '.join(argv)} failed:\n{done.stderr.decode()}")
     return elapsed
+
+
+def _runs(argv: Sequence[str], env: dict[str, str]) -> bool:
+    return subprocess.run(argv, env=env, capture_output=True, check=False).returncode == 0
 
 
 def _export(revision: str, into: Path) -> Path:
@@ -81,8 +112,10 @@ def _export(revision: str, into: Path) -> Path:
 
 
 def _env(pythonpath: Path | None) -> dict[str, str]:
+    """The environment of an installed command: bytecode caches on, ``pythonpath`` first."""
     env = dict(os.environ)
     env.pop("PYTHONPATH", None)
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
     if pythonpath is not None:
         env["PYTHONPATH"] = str(pythonpath)
     return env
@@ -114,18 +147,26 @@ def main(argv: Sequence[str] | None = None) -> None:
             label, _, directory = spec.partition("=")
             trees[label] = _env(Path(directory).resolve())
         # each tree reads a store written by its own code (their schemas may differ)
-        commands: dict[str, list[tuple[str, list[str]]]] = {}
+        commands: dict[str, list[tuple[str, list[str] | None]]] = {}
         for number, (tree, env) in enumerate(trees.items()):
             store = Path(tmp) / f"hub-{number}.db"
             subprocess.run([str(script), "import", str(RIS), "--db", str(store)], check=True,
                            capture_output=True, env=env)  # fmt: skip
-            commands[tree] = _commands(store)
+            folder = Path(tmp) / f"demo-{number}"
+            folder.mkdir()
+            # warm-up (bytecode caches of every module); a command the tree lacks is left out
+            commands[tree] = [
+                (label, rest if rest is not None and _runs([str(script), *rest], env) else None)
+                for label, rest in _commands(store, _demo(script, env, folder))
+            ]
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(args.repeat):  # rounds: every variant meets the same spells of load
             for position in range(len(commands["this tree"])):
                 for tree, env in trees.items():
                     label, rest = commands[tree][position]
-                    times.setdefault((label, tree), []).append(_wall([str(script), *rest], env))
+                    if rest is not None:
+                        times.setdefault((label, tree), []).append(
+                            _wall([str(script), *rest], env))
             for label, rest in _REFERENCES:
                 times.setdefault((label, "-"), []).append(
                     _wall([sys.executable, *rest], _env(None))
@@ -151,7 +192,8 @@ def main(argv: Sequence[str] | None = None) -> None:
         "|---|" + "---:|" * len(columns),
     ]
     for label, _ in commands["this tree"]:
-        cells = " | ".join(_ms(times[(label, tree)]) for tree in columns)
+        cells = " | ".join(_ms(times[(label, tree)]) if (label, tree) in times else "—"
+                           for tree in columns)
         lines.append(f"| `{label}` | {cells} |")
     lines += ["", "| reference | ms |", "|---|---:|"]
     for label, _ in _REFERENCES:

@@ -123,3 +123,19 @@ def test_bad_groups(groups: list[int], names: list[str], message: str) -> None:
     with pytest.raises(InputError) as exc:
         pool_batch({"yi": [1, 2], "vi": [1, 1]}, None, groups, names, PoolSettings("GEN"))
     assert str(exc.value) == message
+
+
+def test_no_analyses() -> None:
+    with pytest.raises(InputError) as exc:
+        pool_batch({"yi": [], "vi": []}, None, [], [], PoolSettings("GEN"))
+    assert str(exc.value) == "pool_batch: no analyses to pool"
+
+
+def test_effect_sizes_of_one_analysis_keep_its_notes() -> None:
+    batch = pool_batch({"ai": [0, 2, 3, 1], "bi": [10, 8, 7, 9], "ci": [1, 4, 2, 2],
+                        "di": [9, 6, 8, 8]}, ["a", "b", "c", "d"], [0, 0, 1, 1], ["x", "y"],
+                       PoolSettings("OR", method="EE"))
+    first, second = batch.effect_sizes(0), batch.effect_sizes(1)
+    assert first.study == ("a", "b") and second.study == ("c", "d")
+    assert first.notes and not second.notes  # a zero cell in the first analysis only
+    assert [p.effects.notes for p in batch.pooled()] == [first.notes, second.notes]

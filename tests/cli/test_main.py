@@ -94,3 +94,24 @@ def test_readme_documents_every_command() -> None:
     for path in LEAVES:
         name = " ".join(path)
         assert f"`evidencehub {name}" in readme, f"README.md does not document 'evidencehub {name}'"
+
+
+def test_console_script_exits_with_the_status_of_main() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "evidencehub", "no-such-command"], capture_output=True, text=True,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert "No such command" in done.stderr
+
+
+def test_the_console_script_freezes_the_heap_and_tests_do_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import gc
+
+    frozen: list[bool] = []
+    monkeypatch.setattr(gc, "freeze", lambda: frozen.append(True))
+    assert main(["--version"]) == 0 and frozen == []
+    monkeypatch.setattr(sys, "argv", ["evidencehub", "--version"])
+    assert main() == 0 and frozen == [True]

@@ -210,3 +210,16 @@ def test_batch_equals_single_fit_on_a_bimodal_likelihood() -> None:
             assert getattr(batch, field)[17] == pytest.approx(alone[field], rel=1e-12), field
         if method == "REML":
             assert batch.tau2[17] == pytest.approx(0.017620, abs=5e-7)
+
+
+@pytest.mark.parametrize(
+    ("studies", "message"),
+    [
+        ([["A", "B"], ["C"]], "rma_batch: analysis '2': 1 study labels for 2 studies"),
+        ([["A", "B"]], "rma_batch: 'studies' has 1 entries for 2 analyses"),
+    ],
+)
+def test_study_labels_must_match_the_analyses(studies: list[list[str]], message: str) -> None:
+    with pytest.raises(InputError) as exc:
+        rma_batch([[0.1, 0.2], [0.3, 0.4]], [[0.1, 0.1], [0.1, 0.1]], studies=studies)
+    assert str(exc.value) == message

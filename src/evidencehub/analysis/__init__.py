@@ -22,12 +22,25 @@ the store's analysis runs:
 -1.4215
 """
 
-from evidencehub.analysis.batch import PooledBatch, pool_batch
-from evidencehub.analysis.pooling import Pooled, StudyRow, pool
-from evidencehub.analysis.report import Analysis, BiasTests, MetaOptions, MetaReport, meta_report
-from evidencehub.analysis.rule import RuleDecision
-from evidencehub.analysis.settings import ModelRule, PoolSettings
-from evidencehub.analysis.table import CsvTable, Groups, read_csv
+from __future__ import annotations
+
+from importlib import import_module
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from evidencehub.analysis.batch import PooledBatch, pool_batch
+    from evidencehub.analysis.pooling import Pooled, StudyRow, pool
+    from evidencehub.analysis.report import (
+        Analysis,
+        BiasTests,
+        MetaOptions,
+        MetaReport,
+        meta_report,
+    )
+    from evidencehub.analysis.rule import RuleDecision
+    from evidencehub.analysis.settings import ModelRule, PoolSettings
+    from evidencehub.analysis.table import CsvTable, Groups, read_csv
 
 __all__ = [
     "Analysis",
@@ -47,3 +60,29 @@ __all__ = [
     "pool_batch",
     "read_csv",
 ]
+
+#: Where each public name lives. They are imported when first used (PEP 562), so that the
+#: store side (``run``, ``contrasts``, ``service``), which commands such as ``analyses`` and
+#: ``trace`` import, loads without numpy and scipy (0.2-0.3 s; ``tests/analysis/test_init.py``).
+_HOMES = {
+    "Analysis": "report", "BiasTests": "report", "CsvTable": "table", "Groups": "table",
+    "MetaOptions": "report", "MetaReport": "report", "ModelRule": "settings",
+    "PoolSettings": "settings", "Pooled": "pooling", "PooledBatch": "batch",
+    "RuleDecision": "rule", "StudyRow": "pooling", "meta_report": "report", "pool": "pooling",
+    "pool_batch": "batch", "read_csv": "table",
+}
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    """The public names and the submodules loaded so far."""
+    loaded = {name for name, value in globals().items() if isinstance(value, ModuleType)}
+    return sorted({*__all__, *loaded})

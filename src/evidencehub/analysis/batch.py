@@ -22,6 +22,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -58,8 +59,13 @@ class PooledBatch:
         The settings of every analysis.
     names : tuple of str
         Analysis names (the ``--by`` values), in order.
-    effects : tuple of EffectSizes
-        Effect sizes per analysis.
+    effects : EffectSizes
+        Effect sizes of every row, analysis after analysis (:meth:`effect_sizes` gives one
+        analysis' own, with its notes).
+    bounds : tuple of int
+        Analysis ``a`` holds the rows ``bounds[a]:bounds[a + 1]`` of ``effects``.
+    notes : tuple of tuple of str
+        What ``escalc`` did to each analysis' data (zero-cell additions...).
     fitted : tuple
         The ``rma_batch`` results and which analyses each holds (empty for MH and PETO).
     singles : tuple of Pooled
@@ -70,13 +76,21 @@ class PooledBatch:
 
     settings: PoolSettings
     names: tuple[str, ...]
-    effects: tuple[EffectSizes, ...]
+    effects: EffectSizes
+    bounds: tuple[int, ...]
+    notes: tuple[tuple[str, ...], ...]
     fitted: tuple[_Fitted, ...]
     singles: tuple[Pooled, ...]
     rules: tuple[RuleDecision | None, ...]
 
     def __len__(self) -> int:
         return len(self.names)
+
+    def effect_sizes(self, a: int) -> EffectSizes:
+        """The effect sizes of analysis ``a`` (views of :attr:`effects`) and its notes."""
+        lo, hi, e = self.bounds[a], self.bounds[a + 1], self.effects
+        return EffectSizes(e.yi[lo:hi], e.vi[lo:hi], e.measure, e.study[lo:hi],
+                           None if e.ni is None else e.ni[lo:hi], self.notes[a])
 
     def pooled(self) -> list[Pooled]:
         """One :class:`Pooled` per analysis (no refitting; the numbers are the batch's)."""
@@ -85,7 +99,7 @@ class PooledBatch:
         out: list[Pooled | None] = [None] * len(self)
         for part in self.fitted:
             for a, fit in zip(part.analyses.tolist(), part.result.results(), strict=True):
-                es = self.effects[a]
+                es = self.effect_sizes(a)
                 # rma_batch takes no sample sizes; the PFT back-transformation needs them
                 fit = replace(fit, ni=es.ni)
                 out[a] = Pooled(self.settings, es, fit, fit.study, fit.yi, fit.vi, fit.weights,
@@ -108,7 +122,7 @@ class PooledBatch:
             rule = self.rules[a]
             if rule is not None:
                 row["model_rule"] = rule.to_dict()
-            row["notes"] = list(self.effects[a].notes)
+            row["notes"] = list(self.notes[a])
         return out
 
 
@@ -146,6 +160,8 @@ def pool_batch(
     """
     codes = np.asarray(groups, dtype=np.int64)
     m = len(names)
+    if m == 0:
+        raise InputError("no analyses to pool", source="pool_batch")
     sizes = np.bincount(codes, minlength=m) if codes.size else np.zeros(m, dtype=np.int64)
     if codes.size and (codes.min() < 0 or codes.max() >= m):
         raise InputError("every row needs an analysis index between 0 and "
@@ -153,58 +169,79 @@ def pool_batch(
     empty = np.flatnonzero(sizes == 0)
     if empty.size:
         raise InputError(f"analysis '{names[int(empty[0])]}' has no rows", source="pool_batch")
-    order = np.argsort(codes, kind="stable")
+    grouped = bool(np.all(codes[1:] >= codes[:-1]))  # rows already in analysis order
+    order = None if grouped else np.argsort(codes, kind="stable")
     bounds = np.concatenate([[0], np.cumsum(sizes)]).tolist()
-    columns = {name: np.asarray(value, dtype=np.float64)[order]
-               for name, value in inputs.items()}
+    columns = {name: np.asarray(value, dtype=np.float64) for name, value in inputs.items()}
+    if order is not None:
+        columns = {name: value[order] for name, value in columns.items()}
     if study is None:
         labels = [f"Study {j + 1}" for size in sizes.tolist() for j in range(size)]
     else:
-        labels = [str(study[i]) for i in order.tolist()]
+        labels = list(map(str, study))
+        if order is not None:
+            labels = [labels[i] for i in order.tolist()]
     parts = [(bounds[a], bounds[a + 1]) for a in range(m)]
     names = tuple(str(n) for n in names)
     if settings.pooler is not None:
         singles = tuple(pool({c: v[lo:hi] for c, v in columns.items()}, labels[lo:hi],
                              settings) for lo, hi in parts)
-        return PooledBatch(settings, names, tuple(p.effects for p in singles), (), singles,
-                           (None,) * m)
-    effects = _effect_sizes(columns, labels, parts, settings)
-    fitted, rules = _fit(effects, names, settings)
-    return PooledBatch(settings, names, effects, fitted, (), rules)
+        whole, kept, notes = _joined([p.effects for p in singles])
+        return PooledBatch(settings, names, whole, kept, notes, (), singles, (None,) * m)
+    whole, kept, notes = _effect_sizes(columns, labels, parts, settings)
+    fitted, rules = _fit(whole, kept, names, settings)
+    return PooledBatch(settings, names, whole, kept, notes, fitted, (), rules)
+
+
+_Split = tuple[EffectSizes, tuple[int, ...], tuple[tuple[str, ...], ...]]
 
 
 def _effect_sizes(columns: Mapping[str, FloatArray], labels: list[str],
-                  parts: list[tuple[int, int]], settings: PoolSettings) -> tuple[EffectSizes, ...]:
-    """escalc of all rows at once, split by analysis; per analysis when escalc records notes
-    (they name the studies of one analysis)."""
+                  parts: list[tuple[int, int]], settings: PoolSettings) -> _Split:
+    """escalc of all rows at once (no object per analysis); per analysis when escalc records
+    notes (they name the studies of one analysis). Returns the effect sizes of every row, the
+    bounds of each analysis and its notes."""
     measure = settings.measure
     whole = escalc(measure, study=labels, **columns)  # type: ignore[arg-type]
     if whole.notes:
-        return tuple(escalc(measure, study=labels[lo:hi],
-                            **{c: v[lo:hi] for c, v in columns.items()})  # type: ignore[arg-type]
-                     for lo, hi in parts)
-    ni = whole.ni
-    return tuple(EffectSizes(whole.yi[lo:hi], whole.vi[lo:hi], whole.measure,
-                             tuple(labels[lo:hi]), None if ni is None else ni[lo:hi], ())
-                 for lo, hi in parts)
+        return _joined([escalc(measure, study=labels[lo:hi],
+                               **{c: v[lo:hi] for c, v in columns.items()})  # type: ignore[arg-type]
+                        for lo, hi in parts])
+    return whole, (*(lo for lo, _ in parts), parts[-1][1]), ((),) * len(parts)
 
 
-def _fit(effects: tuple[EffectSizes, ...], names: tuple[str, ...],
+def _joined(each: Sequence[EffectSizes]) -> _Split:
+    """Effect sizes of several analyses as one (rows in order), their bounds and notes."""
+    sizes = [e.k for e in each]
+    ni = [e.ni for e in each]
+    whole = EffectSizes(
+        np.concatenate([e.yi for e in each]), np.concatenate([e.vi for e in each]),
+        each[0].measure, tuple(s for e in each for s in e.study),
+        None if any(n is None for n in ni) else np.concatenate(ni), ())  # type: ignore[arg-type]
+    return whole, (0, *accumulate(sizes)), tuple(e.notes for e in each)
+
+
+def _fit(effects: EffectSizes, bounds: tuple[int, ...], names: tuple[str, ...],
          settings: PoolSettings) -> tuple[tuple[_Fitted, ...], tuple[RuleDecision | None, ...]]:
     options: dict[str, Any] = {"test": settings.test, "level": settings.level,
                                "convention": settings.convention,
                                "measure": settings.measure}
-    everyone = np.arange(len(effects), dtype=np.int64)
+    m = len(names)
+    everyone = np.arange(m, dtype=np.int64)
+    spans = list(pairwise(bounds))
+    yi = [effects.yi[lo:hi] for lo, hi in spans]
+    vi = [effects.vi[lo:hi] for lo, hi in spans]
+    study = [effects.study[lo:hi] for lo, hi in spans]
 
     def batch(rows: IntArray, method: str | None) -> _Fitted:
-        chosen = [effects[a] for a in rows.tolist()]
-        result = rma_batch([e.yi for e in chosen], [e.vi for e in chosen], method=method,
-                           names=[names[a] for a in rows.tolist()],
-                           studies=[e.study for e in chosen], **options)
+        chosen = rows.tolist()
+        result = rma_batch([yi[a] for a in chosen], [vi[a] for a in chosen], method=method,
+                           names=[names[a] for a in chosen], studies=[study[a] for a in chosen],
+                           **options)
         return _Fitted(result, rows)
 
     if settings.model_rule is None:
-        return (batch(everyone, settings.method),), (None,) * len(effects)
+        return (batch(everyone, settings.method),), (None,) * m
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", StatsWarning)
         common = batch(everyone, "EE")
@@ -212,7 +249,7 @@ def _fit(effects: tuple[EffectSizes, ...], names: tuple[str, ...],
     res = common.result
     go = goes_random(res.I2, res.QEp)
     rules = tuple(decide(settings.model_rule, float(res.I2[a]), float(res.QE[a]),
-                         int(res.QEdf[a]), float(res.QEp[a]), method) for a in range(len(effects)))
+                         int(res.QEdf[a]), float(res.QEp[a]), method) for a in range(m))
     if not go.any():
         for w in caught:
             warnings.warn(w.message, w.category, stacklevel=3)
@@ -230,20 +267,19 @@ def _none(values: list[float]) -> list[float | None]:
 def _result_dicts(b: BatchResult, first: tuple[str, list[str]] | None = None,
                   ) -> list[dict[str, Any]]:
     """``MetaResult.to_dict()`` of every analysis of ``b``, from its arrays (no objects);
-    ``first = (key, values)`` puts ``key: value`` at the head of each dict."""
+    ``first = (key, values)`` puts ``key: value`` at the head of each dict.
+
+    Each dict is made in one call from lists of plain numbers (one ``tolist()`` per field);
+    the keys are ``MetaResult.to_dict()``'s, in its order."""
     fixed = b.method in ("EE", "FE")
     m = len(b)
     k = b.k.tolist()
     knha = ((b.test == "knha") & np.isfinite(b.df)).tolist()
     df = np.where(np.isfinite(b.df), b.df, 0).astype(np.int64).tolist()
-    est, se, stat = b.estimate.tolist(), b.se.tolist(), b.stat.tolist()
-    pval, lb, ub = b.pval.tolist(), b.ci_lb.tolist(), b.ci_ub.tolist()
-    tau2 = b.tau2.tolist()
     se_tau2 = [None] * m if fixed else _none(b.se_tau2.tolist())
-    t_lb, t_ub = b.tau2_ci_lb.tolist(), b.tau2_ci_ub.tolist()
-    i2, h2, qe = b.I2.tolist(), b.H2.tolist(), b.QE.tolist()
-    qedf, qep = b.QEdf.astype(np.int64).tolist(), b.QEp.tolist()
-    pi_lb, pi_ub = _none(b.pi_lb.tolist()), _none(b.pi_ub.tolist())
+    no_ci = [True] * m if fixed else (b.k < 2).tolist()  # no Q-profile interval
+    t_lb = [None if c else x for x, c in zip(b.tau2_ci_lb.tolist(), no_ci, strict=True)]
+    t_ub = [None if c else x for x, c in zip(b.tau2_ci_ub.tolist(), no_ci, strict=True)]
     notes = _warnings(b)
     mask = b.mask
     study = ([s for row in b.studies for s in row] if b.studies is not None else
@@ -251,24 +287,26 @@ def _result_dicts(b: BatchResult, first: tuple[str, list[str]] | None = None,
     rows = [{"study": s, "yi": y, "vi": v, "weight": w} for s, y, v, w in zip(
         study, b.y[mask].tolist(), b.v[mask].tolist(), b.fit.weights[mask].tolist(),
         strict=True)]
-    out = []
-    start = 0
-    measure = b.measure.value
-    for i in range(m):
-        d: dict[str, Any] = {first[0]: first[1][i]} if first is not None else {}
-        d |= {"k": k[i], "measure": measure, "method": b.method}
-        if knha[i]:
-            d |= {"test": "knha", "estimate": est[i], "se": se[i], "tval": stat[i], "df": df[i]}
-        else:
-            d |= {"test": "z", "estimate": est[i], "se": se[i], "zval": stat[i]}
-        ci = None if fixed or k[i] < 2 else (t_lb[i], t_ub[i])
-        d |= {"pval": pval[i], "ci_lb": lb[i], "ci_ub": ub[i], "tau2": tau2[i],
-              "se_tau2": se_tau2[i], "tau2_ci_lb": None if ci is None else ci[0],
-              "tau2_ci_ub": None if ci is None else ci[1], "I2": i2[i], "H2": h2[i],
-              "QE": qe[i], "QEdf": qedf[i], "QEp": qep[i], "pi_lb": pi_lb[i],
-              "pi_ub": pi_ub[i], "studies": rows[start:start + k[i]], "warnings": notes[i]}
-        start += k[i]
-        out.append(d)
+    bounds = np.concatenate([[0], np.cumsum(b.k)]).tolist()
+    measure, method = b.measure.value, b.method
+    fields = zip(range(m), k, knha, df, b.estimate.tolist(), b.se.tolist(), b.stat.tolist(),
+                 b.pval.tolist(), b.ci_lb.tolist(), b.ci_ub.tolist(), b.tau2.tolist(), se_tau2,
+                 t_lb, t_ub, b.I2.tolist(), b.H2.tolist(), b.QE.tolist(),
+                 b.QEdf.astype(np.int64).tolist(), b.QEp.tolist(), _none(b.pi_lb.tolist()),
+                 _none(b.pi_ub.tolist()), strict=True)
+    lead, names = ((), [()] * m) if first is None else ((first[0],), [(v,) for v in first[1]])
+    tail = ("pval", "ci_lb", "ci_ub", "tau2", "se_tau2", "tau2_ci_lb", "tau2_ci_ub", "I2", "H2",
+            "QE", "QEdf", "QEp", "pi_lb", "pi_ub", "studies", "warnings")
+    keys = {False: (*lead, "k", "measure", "method", "test", "estimate", "se", "zval", *tail),
+            True: (*lead, "k", "measure", "method", "test", "estimate", "se", "tval", "df",
+                   *tail)}
+    out: list[dict[str, Any]] = []
+    for (i, ki, t, dfi, est, se, stat, pval, lb, ub, tau2, set2, tlb, tub, i2, h2, qe, qedf,
+         qep, plb, pub) in fields:
+        test = ("knha", est, se, stat, dfi) if t else ("z", est, se, stat)
+        out.append(dict(zip(keys[t], (
+            *names[i], ki, measure, method, *test, pval, lb, ub, tau2, set2, tlb, tub, i2, h2,
+            qe, qedf, qep, plb, pub, rows[bounds[i]:bounds[i + 1]], notes[i]), strict=True)))
     return out
 
 

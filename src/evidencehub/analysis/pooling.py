@@ -37,6 +37,7 @@ from evidencehub.analysis.rule import RuleDecision, decide
 from evidencehub.analysis.settings import PoolSettings
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats import EffectSizes, MetaResult, escalc, measure_info, rma
+from evidencehub.stats.distributions import norm_isf
 from evidencehub.stats.measures import Measure, Scale
 
 if TYPE_CHECKING:
@@ -143,9 +144,7 @@ class Pooled:
         """Per-study effects and normal-theory intervals (``yi +- z sqrt(vi)``, as metafor's
         ``forest`` and :func:`evidencehub.publish.plots.study_intervals`), back-transformed
         study by study with ``transform`` (PFT with each study's own ``ni``)."""
-        from scipy.special import ndtri
-
-        crit = float(-ndtri((1 - self.level / 100) / 2))
+        crit = float(norm_isf((1 - self.level / 100) / 2))
         half = crit * np.sqrt(self.vi)
         values = np.column_stack([self.yi, self.yi - half, self.yi + half])
         ni = self.effects.ni if self.is_meta_result else None  # PFT is never pooled by MH/Peto

@@ -141,7 +141,7 @@ def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, 
     """Fit ``analysis`` on its rows (pure: no store); every row gets its effect size and CI,
     the pooled rows their weights. ``pooled_fit`` is the fit of the pooled rows when it was
     made already (in a batch)."""
-    from scipy import stats as scipy_stats
+    from evidencehub.stats.distributions import norm_isf
 
     names = [labels.get(r.study_key, r.study_key) for r in rows]
     notes: list[str] = []
@@ -172,7 +172,7 @@ def fit_rows(analysis: Analysis, rows: Sequence[AnalysisRow], labels: dict[str, 
     notes += list(dict.fromkeys(str(w.message) for w in caught))
     if effects is not None:
         notes = list(dict.fromkeys([*effects.notes, *notes]))
-    z = float(scipy_stats.norm.isf((1 - analysis.level / 100) / 2))
+    z = float(norm_isf((1 - analysis.level / 100) / 2))
     run_rows = []
     for i, row in enumerate(rows):
         yi = vi = lb = ub = None

@@ -8,12 +8,15 @@ cells and ``NA`` missing, errors naming the row and the column) but keeps the ta
 columns, so that a file of 10,000 analyses is read, checked and converted with one numpy call
 per column rather than one Python call per cell:
 
-* a file without quote characters is split on line breaks and commas directly (the same
-  fields :mod:`csv` gives for such a file); any other file goes through :mod:`csv`
-  (RFC 4180 quoting, ``strict=True``);
-* a numeric column is converted by :func:`numpy.array` (which parses text as ``float()``
-  does); only when that fails, or gives a non-finite number, is the column walked cell by cell
-  to name the first bad one.
+* a regular file (ASCII, no quote characters, every row complete) is cut at commas and line
+  breaks on its bytes by :mod:`evidencehub.analysis._spans`, which keeps each column as
+  spans of the text and parses plain decimals in numpy (the numbers ``float()`` gives);
+* another file without quote characters is split on line breaks and commas with Python's
+  string methods (the same fields :mod:`csv` gives for such a file), and any other file goes
+  through :mod:`csv` (RFC 4180 quoting, ``strict=True``);
+* a numeric column that is not all plain decimals is converted by :func:`numpy.array` (which
+  parses text as ``float()`` does); only when that fails, or gives a non-finite number, is
+  the column walked cell by cell to name the first bad one.
 
 It is pure: :func:`read_csv` takes the text, the caller opens the file.
 """
@@ -31,6 +34,7 @@ from operator import itemgetter
 import numpy as np
 from numpy.typing import NDArray
 
+from evidencehub.analysis._spans import Spans, split_plain
 from evidencehub.errors import InputError
 from evidencehub.stats.measures import measure_info
 from evidencehub.stats.table import MISSING
@@ -70,8 +74,10 @@ class CsvTable:
         Where the rows came from (a file name), used in error messages.
     header : tuple of str
         Column names.
-    columns : tuple of tuple of str
-        The cell texts, one tuple per column, as read (text is stripped when it is used).
+    columns : tuple of sequences of str
+        The cell texts, one sequence per column, as read (text is stripped when it is used):
+        tuples, or for a regular file :class:`~evidencehub.analysis._spans.Spans` of its
+        text, which make a cell's text when it is asked for.
     row_numbers : ndarray of int
         The row number of each row in the source (1 = first row after the header); kept
         through :meth:`take` so that messages point at the original row.
@@ -79,7 +85,7 @@ class CsvTable:
 
     source: str
     header: tuple[str, ...]
-    columns: tuple[tuple[str, ...], ...]
+    columns: tuple[Sequence[str], ...]
     row_numbers: IntArray
 
     @property
@@ -101,6 +107,10 @@ class CsvTable:
     def text(self, column: str, purpose: str = "") -> tuple[str | None, ...]:
         """The column as stripped text, ``None`` for missing cells."""
         cells = self.columns[self._index(column, purpose)]
+        if isinstance(cells, Spans):
+            if cells.clean():
+                return cells.cells()
+            cells = cells.cells()
         return tuple(None if c in MISSING else c for c in map(str.strip, cells))
 
     def numbers(self, column: str, *, required: bool = True, purpose: str = "") -> FloatArray:
@@ -123,6 +133,11 @@ class CsvTable:
             is empty; the message names the row and the column.
         """
         cells = self.columns[self._index(column, purpose)]
+        if isinstance(cells, Spans):
+            parsed = cells.decimals()
+            if parsed is not None:
+                return parsed
+            cells = cells.cells()
         try:
             out = np.array(cells, dtype=np.float64)
         except ValueError:
@@ -194,20 +209,21 @@ class CsvTable:
     def take(self, rows: Sequence[int] | IntArray) -> CsvTable:
         """The rows at the given positions, keeping their original row numbers."""
         idx = np.asarray(rows, dtype=np.int64)
-        if idx.size == 0:
-            columns: tuple[tuple[str, ...], ...] = tuple(() for _ in self.header)
-        elif idx.size == 1:
-            columns = tuple((col[int(idx[0])],) for col in self.columns)
-        else:
-            pick = itemgetter(*idx.tolist())
-            columns = tuple(pick(col) for col in self.columns)
+        columns = tuple(col.take(idx) if isinstance(col, Spans) else _pick(col, idx)
+                        for col in self.columns)
         return CsvTable(self.source, self.header, columns, self.row_numbers[idx])
 
     def groups(self, column: str, purpose: str = "") -> Groups:
         """Split the rows by the text of ``column``, in order of first appearance."""
         cells = self.columns[self._index(column, purpose)]
-        raw: dict[str, int] = {}
-        raw_codes = np.array([raw.setdefault(c, len(raw)) for c in cells], dtype=np.int64)
+        if isinstance(cells, Spans):
+            runs = cells.runs() if cells.clean() else None
+            if runs is not None:  # each value in one block of rows, none blank or missing
+                values, codes = runs
+                return Groups(values, codes, ())
+            cells = cells.cells()
+        raw = {c: j for j, c in enumerate(dict.fromkeys(cells))}  # in order of appearance
+        raw_codes = np.fromiter(map(raw.__getitem__, cells), dtype=np.int64, count=len(cells))
         # cells that differ only by surrounding blanks are one value; empty ones none
         index: dict[str, int] = {}
         recode = np.empty(len(raw), dtype=np.int64)
@@ -232,10 +248,26 @@ def read_csv(text: str, *, source: str = "<stdin>") -> CsvTable:
     if '"' in text:
         header, flat, numbers = _quoted(text, source)
     else:
+        if "\r" in text:
+            text = text.replace("\r\n", "\n").replace("\r", "\n")
+        regular = split_plain(text)
+        if regular is not None:
+            line, cells = regular
+            return CsvTable(source, _header(line.split(","), source), tuple(cells),
+                            np.arange(1, len(cells[0]) + 1, dtype=np.int64))
         header, flat, numbers = _plain(text, source)
     width = len(header)
     columns = tuple(tuple(flat[j::width]) for j in range(width))
     return CsvTable(source, header, columns, np.array(numbers, dtype=np.int64))
+
+
+def _pick(cells: Sequence[str], idx: IntArray) -> tuple[str, ...]:
+    """The cells at the given positions, as a tuple."""
+    if idx.size == 0:
+        return ()
+    if idx.size == 1:
+        return (cells[int(idx[0])],)
+    return itemgetter(*idx.tolist())(cells)  # type: ignore[no-any-return]
 
 
 def _header(row: Sequence[str], source: str) -> tuple[str, ...]:
@@ -260,9 +292,8 @@ def _is_blank(cells: Sequence[str]) -> bool:
 
 def _plain(text: str, source: str) -> tuple[tuple[str, ...], list[str], list[int]]:
     """A file without quote characters: each line is a row, each comma separates two cells
-    (what :mod:`csv` reads from such a file), split in one call over the kept lines."""
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    (what :mod:`csv` reads from such a file), split in one call over the kept lines; ``text``
+    has ``\\n`` line breaks."""
     lines = text.split("\n")
     if lines and lines[-1] == "":
         lines.pop()

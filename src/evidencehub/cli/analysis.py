@@ -15,7 +15,14 @@ from typing import Annotated
 
 import typer
 
-from evidencehub.cli._common import ActorOption, DbOption, JsonOption, console, print_json
+from evidencehub.cli._common import (
+    ActorOption,
+    DbOption,
+    JsonOption,
+    console,
+    no_cyclic_gc,
+    print_json,
+)
 from evidencehub.cli._store import actor_of, choice, store_engine
 
 __all__ = ["register"]
@@ -183,17 +190,16 @@ def analyses(
 
     Example:  evidencehub analyses --stale --json
     """
-    from rich.table import Table
+    with no_cyclic_gc():
+        from evidencehub.analysis.service import analysis_states
+        from evidencehub.store.session import transaction
 
-    from evidencehub.analysis.service import analysis_states
-    from evidencehub.store.session import transaction
-
-    engine = store_engine(db)
-    try:
-        with transaction(engine) as session:
-            states = analysis_states(session)
-    finally:
-        engine.dispose()
+        engine = store_engine(db)
+        try:
+            with transaction(engine) as session:
+                states = analysis_states(session)
+        finally:
+            engine.dispose()
     if stale:
         states = [s for s in states if s.stale]
     items = [{
@@ -210,6 +216,8 @@ def analyses(
     if json:
         print_json(items)
         return
+    from rich.table import Table
+
     table = Table("slug", "outcome", "comparison", "measure", "k", "run", "stale",
                   title=f"{len(items)} analysis(es)")
     for s, item in zip(states, items, strict=True):

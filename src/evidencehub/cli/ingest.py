@@ -19,6 +19,7 @@ from evidencehub.cli._common import (
     JsonOption,
     console,
     err_console,
+    no_cyclic_gc,
     print_json,
 )
 from evidencehub.cli._paths import check_output_file
@@ -179,14 +180,15 @@ def records_command(
 
       evidencehub records --query "islet transplantation" --json
     """
-    from rich.table import Table
+    with no_cyclic_gc():
+        from evidencehub.store.repo.records import list_records
 
-    from evidencehub.store.repo.records import list_records
-
-    records = in_store(db, lambda session: list_records(session, query=query, limit=limit))
+        records = in_store(db, lambda session: list_records(session, query=query, limit=limit))
     if as_json:
         print_json([_record_json(r) for r in records])
         return
+    from rich.table import Table
+
     table = Table(title=f"{len(records)} record(s)")
     table.add_column("key", overflow="fold", min_width=12)
     for name in ("year", "first author", "title", "journal"):
@@ -215,14 +217,15 @@ def trials_command(
 
       evidencehub trials --json
     """
-    from rich.table import Table
+    with no_cyclic_gc():
+        from evidencehub.store.repo.trials import list_trials
 
-    from evidencehub.store.repo.trials import list_trials
-
-    trials = in_store(db, lambda session: list_trials(session, limit=limit))
+        trials = in_store(db, lambda session: list_trials(session, limit=limit))
     if as_json:
         print_json([_trial_json(t) for t in trials])
         return
+    from rich.table import Table
+
     table = Table("registry id", "phase", "status", "enrollment", "title", title=f"{len(trials)} trial(s)")
     for trial in trials:
         table.add_row(

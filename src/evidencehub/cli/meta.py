@@ -8,20 +8,18 @@ Imports of numpy, scipy and matplotlib wait until the command runs.
 
 from __future__ import annotations
 
-import gc
 import os
 import re
 import sys
 import warnings
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from evidencehub.cli._common import JsonOption, console, err_console
+from evidencehub.cli._common import JsonOption, console, no_cyclic_gc
 from evidencehub.errors import InputError, StatsWarning
 
 if TYPE_CHECKING:
@@ -160,20 +158,6 @@ def _draw(report: MetaReport, forest: Path | None, funnel: Path | None) -> list[
     return written
 
 
-@contextmanager
-def _no_cyclic_gc() -> Iterator[None]:
-    """Pause automatic garbage collection for the command: a file of 10,000 analyses makes
-    hundreds of thousands of small dicts and arrays, none in reference cycles, and the
-    collector's passes over them cost about a fifth of the run (the importer does the same)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 # -- the command ------------------------------------------------------------------------------
 def meta(
     data: Annotated[Path, typer.Argument(help="CSV file: one row per study, columns named as "
@@ -226,7 +210,7 @@ def meta(
 
     Example:  evidencehub meta trials.csv --measure OR --method DL --subgroup region --plot forest.svg
     """
-    with _no_cyclic_gc():
+    with no_cyclic_gc():
         from evidencehub.analysis import MetaOptions, PoolSettings, meta_report
 
         settings = PoolSettings(measure, method=method, test=test,  # type: ignore[arg-type]
@@ -244,10 +228,11 @@ def meta(
         else:
             for a in report.analyses():
                 _print_human(a, by)
+    # plain lines (typer.echo): with --json nothing else needs rich's console
     for path in written:
-        err_console.print(f"wrote {path}", markup=False, highlight=False, soft_wrap=True)
+        typer.echo(f"wrote {path}", err=True)
     for message in dict.fromkeys(str(w.message) for w in caught):
-        err_console.print(f"note: {message}", markup=False, highlight=False, soft_wrap=True)
+        typer.echo(f"note: {message}", err=True)
 
 
 def register(app: typer.Typer) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from evidencehub.cli._common import DbOption, JsonOption, console, print_json
+from evidencehub.cli._common import DbOption, JsonOption, console, no_cyclic_gc, print_json
 from evidencehub.config import database_url
 
 __all__ = ["register"]
@@ -83,15 +83,16 @@ def trace(
 
     Example:  evidencehub trace analysis:hba1c-biguanides-vs-placebo --json
     """
-    from evidencehub.store import open_existing, transaction
-    from evidencehub.trace import trace as follow
+    with no_cyclic_gc():
+        from evidencehub.store import open_existing, transaction
+        from evidencehub.trace import trace as follow
 
-    engine = open_existing(database_url(db))
-    try:
-        with transaction(engine) as session:
-            chain = follow(session, target)
-    finally:
-        engine.dispose()
+        engine = open_existing(database_url(db))
+        try:
+            with transaction(engine) as session:
+                chain = follow(session, target)
+        finally:
+            engine.dispose()
     if json:
         print_json(chain)
     else:

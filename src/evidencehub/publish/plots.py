@@ -32,8 +32,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import stats as sps
 
+from evidencehub.stats.distributions import norm_isf
 from evidencehub.stats.measures import Family, Scale, back_transform, measure_info
 
 if TYPE_CHECKING:
@@ -152,7 +152,7 @@ def study_intervals(res: MetaResult, transform: bool) -> tuple[np.ndarray, np.nd
     (:func:`evidencehub.stats.back_transform`; PFT with the study's own ``ni``, as metafor's
     ``forest`` does), which is what forest plots and the command line show.
     """
-    crit = float(sps.norm.isf((1 - res.level / 100) / 2))
+    crit = float(norm_isf((1 - res.level / 100) / 2))
     se = np.sqrt(res.vi)
     lo, hi = res.yi - crit * se, res.yi + crit * se
     if not transform:
@@ -540,7 +540,7 @@ def funnel_plot(
         centre = trimfill.fit.estimate
     fill_se = np.sqrt(fill_v)
     se_max = float(max(se.max(), fill_se.max() if fill_se.size else 0.0)) * 1.08
-    crit = float(sps.norm.isf((1 - (level or result.level) / 100) / 2))
+    crit = float(norm_isf((1 - (level or result.level) / 100) / 2))
     grid = np.linspace(0.0, se_max, 200)
 
     all_y = np.concatenate([result.yi, fill_y, [centre - crit * se_max, centre + crit * se_max]])

@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
 from evidencehub.errors import InputError
+from evidencehub.stats.distributions import chi2_sf, norm_ppf, norm_sf
 
 if TYPE_CHECKING:
     from evidencehub.stats.mh import MHResult
@@ -104,14 +104,14 @@ def wald(
 ) -> tuple[float, float, float, float]:
     """``zval``, two-sided ``pval`` and the ``level`` percent interval ``(ci_lb, ci_ub)``."""
     zval = estimate / se
-    pval = float(2 * sps.norm.sf(abs(zval)))
-    crit = float(sps.norm.ppf(1 - (1 - level / 100) / 2))
+    pval = float(2 * norm_sf(abs(zval)))
+    crit = float(norm_ppf(1 - (1 - level / 100) / 2))
     return zval, pval, estimate - crit * se, estimate + crit * se
 
 
 def q_based(q: float, df: int) -> tuple[float | None, float, float | None]:
     """P value of ``Q`` on ``df`` (None at 0 df), Q-based I² (%) and H² (None at 0 df)."""
-    qp = float(sps.chi2.sf(q, df)) if df > 0 else None
+    qp = float(chi2_sf(q, df)) if df > 0 else None
     i2 = max(0.0, 100 * (q - df) / q) if df > 0 and q > 0 else 0.0
     h2 = q / df if df > 0 else None
     return qp, i2, h2

@@ -33,7 +33,7 @@ def study_labels(study: Sequence[Any] | None, k: int, func: str) -> tuple[str, .
     """Return ``k`` study labels as strings (``"Study 1"``, ... when none are given)."""
     if study is None:
         return tuple(f"Study {i + 1}" for i in range(k))
-    labels = tuple(str(s) for s in study)
+    labels = tuple(map(str, study))
     if len(labels) != k:
         raise InputError(
             f"'study' has {len(labels)} labels but the data have {k} studies", source=func

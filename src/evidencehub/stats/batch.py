@@ -14,6 +14,7 @@ from __future__ import annotations
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from itertools import accumulate, chain, pairwise
 from typing import Any
 
 import numpy as np
@@ -236,15 +237,19 @@ def rma_batch(
     label = tuple(map(str, names if names is not None else range(1, m + 1)))
     if len(label) != m:
         raise InputError(f"'names' has {len(label)} entries for {m} analyses", source=_FUNC)
+    k = mask.sum(axis=1)
     study_labels = None
     if studies is not None:
-        study_labels = tuple(tuple(str(s) for s in row) for row in studies)
-        for i, row in enumerate(study_labels):
-            if len(row) != int(mask[i].sum()):
-                raise InputError(f"analysis '{label[i]}': {len(row)} study labels for "
-                                 f"{int(mask[i].sum())} studies", source=_FUNC)
+        study_labels = _labels(studies)
+        if len(study_labels) != m:
+            raise InputError(f"'studies' has {len(study_labels)} entries for {m} analyses",
+                             source=_FUNC)
+        wrong = np.flatnonzero(np.fromiter(map(len, study_labels), np.int64, m) != k)
+        if wrong.size:
+            i = int(wrong[0])
+            raise InputError(f"analysis '{label[i]}': {len(study_labels[i])} study labels for "
+                             f"{int(k[i])} studies", source=_FUNC)
     _check(y, v, mask, label, study_labels)
-    k = mask.sum(axis=1)
     X = mask[:, :, None].astype(np.float64)
     fit = fit_stack(y, v, mask, X, method=meth.value, test=test, level=level,
                     control=control, i2=i2_name, prediction=pi_name)
@@ -268,6 +273,17 @@ def rma_batch(
     )
     _warn(result, meth.is_fixed)
     return result
+
+
+def _labels(studies: Sequence[Sequence[Any]]) -> tuple[tuple[str, ...], ...]:
+    """Study labels as strings, per analysis (tuples of strings are kept as they are; others
+    are made in one pass over all labels)."""
+    if set(map(type, studies)) <= {tuple} and set(map(type, chain.from_iterable(studies))) <= {
+            str}:
+        return tuple(studies)  # type: ignore[arg-type]
+    flat = list(map(str, chain.from_iterable(studies)))
+    stops = accumulate(map(len, studies))
+    return tuple(tuple(flat[a:b]) for a, b in pairwise(chain((0,), stops)))
 
 
 def _pack(

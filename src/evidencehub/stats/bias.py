@@ -21,6 +21,9 @@ Sources
 Kendall's tau and its P value come from :func:`scipy.stats.kendalltau`: the exact null
 distribution without ties and the tie-corrected normal approximation with ties, which is
 what R's ``cor.test(method = "kendall", exact = TRUE)`` reports (checked against metafor).
+``scipy.stats`` (about 0.3 s to import) is imported by the two functions that need it, so
+that importing this module costs no more than the rest of :mod:`evidencehub.stats`; the
+distribution functions come from :mod:`evidencehub.stats.distributions`.
 All model fits go through :func:`evidencehub.stats.rma`.
 """
 
@@ -34,10 +37,10 @@ from typing import Any, Literal
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats._validate import check_fit
+from evidencehub.stats.distributions import norm_ppf, norm_sf, t_ppf, t_sf
 from evidencehub.stats.models import rma
 from evidencehub.stats.results import MetaResult
 
@@ -215,10 +218,10 @@ def regtest(
     cov = sigma2 * np.linalg.inv(xtwx)
     se = np.sqrt(np.diag(cov))
     tval = float(beta[1] / se[1])
-    crit = float(sps.t.ppf(1 - (1 - level / 100) / 2, df))
+    crit = float(t_ppf(1 - (1 - level / 100) / 2, df))
     return RegTest(
         model="lm", predictor=predictor, method=None, stat=tval, stat_name="tval", df=df,
-        pval=float(2 * sps.t.sf(abs(tval), df)), slope=float(beta[1]), slope_se=float(se[1]),
+        pval=float(2 * t_sf(abs(tval), df)), slope=float(beta[1]), slope_se=float(se[1]),
         limit_estimate=float(beta[0]), limit_ci_lb=float(beta[0] - crit * se[0]),
         limit_ci_ub=float(beta[0] + crit * se[0]), tau2=None,
     )
@@ -284,7 +287,9 @@ def ranktest(fit: MetaResult) -> RankTest:
         notes = ("Cannot compute exact p-value with ties",)
         warnings.warn("ranktest: cannot compute the exact p-value with ties; the normal "
                       "approximation is used", StatsWarning, stacklevel=2)
-    res = sps.kendalltau(z, v, method="asymptotic" if ties else "exact")
+    from scipy.stats import kendalltau
+
+    res = kendalltau(z, v, method="asymptotic" if ties else "exact")
     return RankTest(tau=float(res.statistic), pval=float(min(1.0, res.pvalue)),
                     exact=not ties, warnings=notes)
 
@@ -352,8 +357,10 @@ class TrimFill:
 
 def _k0(centred: FloatArray, estimator: str) -> tuple[float, float]:
     """Duval & Tweedie's k0 estimate and SE from the centred, sorted effects."""
+    from scipy.stats import rankdata
+
     k = centred.size
-    ranks = sps.rankdata(np.abs(centred), method="ordinal")
+    ranks = rankdata(np.abs(centred), method="ordinal")
     signed = np.sign(centred) * ranks
     if estimator == "R0":
         negative = signed[signed < 0]
@@ -522,8 +529,8 @@ def fsn(
 
     if type == "Rosenthal":
         z = abs(float(np.sum(y / np.sqrt(v)))) / math.sqrt(k)
-        n = k * (z / sps.norm.ppf(1 - alpha)) ** 2 - k
-        return FailSafeN("Rosenthal", rounded(n), alpha, float(sps.norm.sf(z)), None, None)
+        n = k * (z / norm_ppf(1 - alpha)) ** 2 - k
+        return FailSafeN("Rosenthal", rounded(n), alpha, float(norm_sf(z)), None, None)
     if type == "Orwin":
         mean = float(np.mean(y))
         goal = mean / 2 if target is None else float(target)
@@ -536,8 +543,8 @@ def fsn(
         w = 1 / v
         est = float(np.sum(w * y) / np.sum(w))
         z = est * math.sqrt(float(np.sum(w)))
-        n = k * (z / sps.norm.ppf(1 - alpha / 2)) ** 2 - k
-        return FailSafeN("Rosenberg", rounded(n), alpha, float(2 * sps.norm.sf(abs(z))),
+        n = k * (z / norm_ppf(1 - alpha / 2)) ** 2 - k
+        return FailSafeN("Rosenberg", rounded(n), alpha, float(2 * norm_sf(abs(z))),
                          est, None)
     raise InputError(f"{func}: 'type' must be one of 'Rosenthal', 'Orwin', 'Rosenberg'; "
                      f"got {type!r}")

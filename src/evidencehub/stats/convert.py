@@ -36,10 +36,10 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import stats as sps
 
 from evidencehub.errors import InputError
 from evidencehub.model import ValueDerivation
+from evidencehub.stats.distributions import norm_cdf, norm_pdf, norm_ppf, t_ppf
 
 __all__ = [
     "Converted",
@@ -186,8 +186,8 @@ def _critical(level: float, df: npt.NDArray[np.float64] | None) -> npt.NDArray[n
     """Two-sided critical value: normal when ``df`` is None, else t with ``df`` degrees."""
     q = 1 - (1 - level) / 2
     if df is None:
-        return np.asarray(sps.norm.ppf(q), dtype=float)
-    return np.asarray(sps.t.ppf(q, df), dtype=float)
+        return np.asarray(norm_ppf(q), dtype=float)
+    return np.asarray(t_ppf(q, df), dtype=float)
 
 
 def _level(func: str, level: float) -> None:
@@ -355,7 +355,7 @@ def sd_from_p(p: ArrayLike, mean_difference: ArrayLike, n1: ArrayLike, n2: Array
     _check(func, ~((p_a > 0) & (p_a < 1)), scalar,
            lambda i: f"'p' must be strictly between 0 and 1; got {_fmt(p_a[i])}")
     _check(func, md == 0, scalar, "'mean_difference' must not be 0 (the SD cannot be recovered)")
-    t_val = sps.t.ppf(1 - p_a / 2, a + b - 2)
+    t_val = t_ppf(1 - p_a / 2, a + b - 2)
     sd = _sd_from_se_difference(np.abs(md) / t_val, a, b)
     return Converted(
         value=_out(sd, scalar),
@@ -385,7 +385,7 @@ def _expected_ranges() -> npt.NDArray[np.float64]:
     """
     z = np.linspace(-12.0, 12.0, 24001)
     n = np.arange(1, WAN_EXACT_XI_UP_TO + 1, dtype=float)[:, None]
-    density = n * sps.norm.pdf(z) * sps.norm.cdf(z) ** (n - 1)
+    density = n * norm_pdf(z) * norm_cdf(z) ** (n - 1)
     expected_max = np.trapezoid(z * density, z, axis=1)
     return np.concatenate([[0.0], 2 * expected_max])
 
@@ -396,7 +396,7 @@ def _wan_xi(n: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     Exact (numerical integration, their Table 1) for whole ``n <= 50``; for larger ``n`` the
     approximation ``2 Phi^-1((n - 0.375) / (n + 0.25))`` they give.
     """
-    approx = 2 * sps.norm.ppf((n - 0.375) / (n + 0.25))
+    approx = 2 * norm_ppf((n - 0.375) / (n + 0.25))
     exact = [
         _expected_ranges()[int(m)] if m == int(m) and m <= WAN_EXACT_XI_UP_TO else a
         for m, a in zip(n, approx, strict=True)
@@ -406,7 +406,7 @@ def _wan_xi(n: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
 
 def _wan_eta(n: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Wan et al. (2014) eq. 13: ``eta(n) = 2 Phi^-1((0.75 n - 0.125) / (n + 0.25))``."""
-    return np.asarray(2 * sps.norm.ppf((0.75 * n - 0.125) / (n + 0.25)), dtype=float)
+    return np.asarray(2 * norm_ppf((0.75 * n - 0.125) / (n + 0.25)), dtype=float)
 
 
 def mean_sd_from_median(

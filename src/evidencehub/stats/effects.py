@@ -198,6 +198,13 @@ def _length(cols: dict[str, FloatArray]) -> int:
     return int(next(iter(cols.values())).shape[0])
 
 
+def _size(value: Any) -> int:
+    """Number of values in a column (an array's own size: no copy to objects)."""
+    if isinstance(value, np.ndarray):
+        return int(value.size)
+    return len(np.asarray(value, dtype=object).reshape(-1))
+
+
 def _columns(
     info: MeasureInfo, given: dict[str, Any], study: Sequence[Any] | None
 ) -> dict[str, FloatArray]:
@@ -210,12 +217,11 @@ def _columns(
                 source=_FUNC,
             )
     usable = set(info.columns)
-    lengths = {name: len(np.asarray(value, dtype=object).reshape(-1))
-               for name, value in given.items() if name in usable}
+    lengths = {name: _size(value) for name, value in given.items() if name in usable}
     if len(set(lengths.values())) > 1:
         detail = ", ".join(f"'{n}' has {n_}" for n, n_ in lengths.items())
         raise InputError(f"columns differ in length: {detail}", source=_FUNC)
-    labels = None if study is None else [str(s) for s in study]
+    labels = None if study is None else list(map(str, study))
     return {name: as_float_array(given[name], name, _FUNC, labels) for name in lengths}
 
 

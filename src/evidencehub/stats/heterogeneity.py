@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats
 
+from evidencehub.stats.distributions import chi2_isf, chi2_ppf, chi2_sf
 from evidencehub.stats.tau2 import generalized_q, solve_decreasing, wls_projection
 
 __all__ = [
@@ -118,7 +118,7 @@ def heterogeneity(
     q, _ = generalized_q(np.zeros(y.shape[0]), y, v, mask, X)
     with np.errstate(divide="ignore", invalid="ignore"):
         q = np.maximum(q, 0.0)
-        qp = np.where(df > 0, stats.chi2.sf(q, np.maximum(df, 1)), 1.0)
+        qp = np.where(df > 0, chi2_sf(q, np.maximum(df, 1)), 1.0)
         w = np.where(mask, 1.0 / v, 0.0)
         tr_p = wls_projection(y, w, X).tr_pd(mask.astype(np.float64))
         vt = np.where(df > 0, df / tr_p, 0.0)
@@ -153,8 +153,9 @@ def q_profile(
     m = y.shape[0]
     df = mask.sum(axis=1) - X.shape[2]
     alpha = 1 - level / 100
-    crit_u = stats.chi2.isf(alpha / 2, df)
-    crit_l = stats.chi2.ppf(alpha / 2, df)
+    dfs, at = np.unique(df, return_inverse=True)  # each quantile once per distinct df
+    crit_u = chi2_isf(alpha / 2, dfs)[at]
+    crit_l = chi2_ppf(alpha / 2, dfs)[at]
     t_min = np.zeros(m)
     t_max = np.maximum(100.0, 10 * tau2)
     q_min, _ = generalized_q(t_min, y, v, mask, X)
@@ -193,7 +194,7 @@ def q_profile(
         h2_lb, h2_ub = lb / vt + 1, ub / vt + 1
     return QProfile(
         lb, ub, np.sqrt(lb), np.sqrt(ub), i2_lb, i2_ub, h2_lb, h2_ub,
-        tuple(str(s) for s in lb_sign), tuple(str(s) for s in ub_sign), converged,
+        tuple(lb_sign.tolist()), tuple(ub_sign.tolist()), converged,
     )
 
 

@@ -34,8 +34,6 @@ from typing import Literal
 
 import numpy as np
 import numpy.typing as npt
-from scipy import optimize
-from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats._two_by_two import (
@@ -50,6 +48,7 @@ from evidencehub.stats._two_by_two import (
     table_labels,
     wald,
 )
+from evidencehub.stats.distributions import chi2_sf
 from evidencehub.stats.effects import escalc
 
 __all__ = ["MHResult", "rma_mh"]
@@ -261,6 +260,8 @@ def _breslow_day(
     metafor; the expected ``a`` under the common OR is the root of the quadratic in Breslow &
     Day (1980, eq. 4.30) inside its admissible range.
     """
+    from scipy.optimize import brentq  # here, not at the top: 0.1 s to import, and only BD needs it
+
     n1, n2 = a + b, c + d
     x = a + c
     used = (x > 0) & (x < n1 + n2)
@@ -273,7 +274,7 @@ def _breslow_day(
         def excess(e: float, n1i: float = n1i, n2i: float = n2i, xi: float = xi) -> float:
             return float(e * (n2i - xi + e) - psi * (n1i - e) * (xi - e))
 
-        e = lo if lo == hi else optimize.brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15)
+        e = lo if lo == hi else brentq(excess, lo, hi, xtol=1e-14, rtol=1e-15)
         parts = np.array([e, n1i - e, xi - e, n2i - xi + e])
         v = 0.0 if np.any(parts <= 0) else 1.0 / float(np.sum(1.0 / parts))
         if v > 0:
@@ -363,11 +364,11 @@ def rma_mh(
     k_pos = None
     if measure == "OR":
         cmh, co = _cmh(a, b, c, d, correct)
-        cmhp, cop = float(sps.chi2.sf(cmh, 1)), float(sps.chi2.sf(co, 1))
+        cmhp, cop = float(chi2_sf(cmh, 1)), float(chi2_sf(co, 1))
         bd, ta, k_pos = _breslow_day(a, b, c, d, estimate)
         if k_pos > 1:
-            bdp = float(sps.chi2.sf(bd, k_pos - 1))
-            tap = float(sps.chi2.sf(ta, k_pos - 1))
+            bdp = float(chi2_sf(bd, k_pos - 1))
+            tap = float(chi2_sf(ta, k_pos - 1))
         else:
             bd = ta = None
     for note in notes:

@@ -26,10 +26,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats._validate import as_float_array, check_choice, check_level, study_labels
+from evidencehub.stats.distributions import norm_isf, norm_sf, t_isf, t_sf
 from evidencehub.stats.effects import EffectSizes
 from evidencehub.stats.heterogeneity import Heterogeneity, heterogeneity, q_profile
 from evidencehub.stats.measures import Measure, measure_info
@@ -174,11 +174,11 @@ def fit_stack(
     alpha = 1 - level / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         stat = beta / se
-        pval = 2 * stats.norm.sf(np.abs(stat))
-        crit = np.full(m, stats.norm.isf(alpha / 2))
+        pval = 2 * norm_sf(np.abs(stat))
+        crit = np.full(m, norm_isf(alpha / 2))
         if use_t.any():  # t distributions only where Knapp-Hartung applies
-            pval[use_t] = 2 * stats.t.sf(np.abs(stat[use_t]), df[use_t][:, None])
-            crit[use_t] = stats.t.isf(alpha / 2, df[use_t])
+            pval[use_t] = 2 * t_sf(np.abs(stat[use_t]), df[use_t][:, None])
+            crit[use_t] = t_isf(alpha / 2, df[use_t])
     ci_lb = beta - crit[:, None] * se
     ci_ub = beta + crit[:, None] * se
     het = heterogeneity(y, v, mask, X, tau2, meth.is_fixed, i2)
@@ -186,7 +186,7 @@ def fit_stack(
         pi_crit = crit
         if prediction == "higgins":
             with np.errstate(invalid="ignore"):
-                pi_crit = np.where(k >= 3, stats.t.isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
+                pi_crit = np.where(k >= 3, t_isf(alpha / 2, np.maximum(k - 2, 1)), np.nan)
         half = pi_crit * np.sqrt(se[:, 0] ** 2 + tau2)
         pi_lb, pi_ub = beta[:, 0] - half, beta[:, 0] + half
     else:

@@ -25,9 +25,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from evidencehub.errors import InputError
+from evidencehub.stats.distributions import chi2_sf, f_sf
 
 __all__ = ["Coefficient", "Design", "design_matrix", "ee_r2", "omnibus_test", "pseudo_r2"]
 
@@ -187,8 +187,8 @@ def omnibus_test(
     m = b.shape[0]
     if knha:
         qm /= m
-        return qm, (m, int(df)), float(stats.f.sf(qm, m, df))
-    return qm, (m, None), float(stats.chi2.sf(qm, m))
+        return qm, (m, int(df)), float(f_sf(qm, m, df))
+    return qm, (m, None), float(chi2_sf(qm, m))
 
 
 def pseudo_r2(tau2_0: float, tau2: float) -> float:

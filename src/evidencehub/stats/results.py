@@ -14,8 +14,8 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
+from evidencehub.stats.distributions import norm_isf, t_isf
 from evidencehub.stats.heterogeneity import interpret_i2, q_profile
 from evidencehub.stats.measures import Measure, Scale, back_transform, measure_info
 from evidencehub.stats.regression import Coefficient
@@ -258,8 +258,8 @@ class MetaResult:
     def _crit(self, level: float | None = None) -> float:
         alpha = 1 - (self.level if level is None else level) / 100
         if self.test == "knha" and self.df is not None:
-            return float(stats.t.isf(alpha / 2, self.df))
-        return float(stats.norm.isf(alpha / 2))
+            return float(t_isf(alpha / 2, self.df))
+        return float(norm_isf(alpha / 2))
 
     def predict(self, newmods: ArrayLike | None = None, transf: bool = False,
                 level: float | None = None) -> Prediction:
@@ -286,7 +286,7 @@ class MetaResult:
         pi_crit = crit
         if self.prediction_definition == "higgins":
             alpha = 1 - (self.level if level is None else level) / 100
-            pi_crit = float(stats.t.isf(alpha / 2, self.k - 2)) if self.k >= 3 else float("nan")
+            pi_crit = float(t_isf(alpha / 2, self.k - 2)) if self.k >= 3 else float("nan")
         if not self.is_fixed and np.isfinite(pi_crit):
             half = pi_crit * float(np.sqrt(se**2 + self.tau2))
             pi = (pred - half, pred + half)

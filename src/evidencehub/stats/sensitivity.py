@@ -35,10 +35,10 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
-from scipy import stats as sps
 
 from evidencehub.errors import InputError, StatsWarning
 from evidencehub.stats._validate import check_fit
+from evidencehub.stats.distributions import chi2_cdf
 from evidencehub.stats.models import StackFit, fit_stack
 from evidencehub.stats.results import MetaResult
 
@@ -347,7 +347,7 @@ def influence(fit: MetaResult, *, control: Control = None) -> InfluenceResult:
     # DFBETAS: Var(b) of all k studies, weighted with the leave-one-out tau2
     dfbs = dfb / np.sqrt(s2w_del / np.sum(1 / (v[None, :] + tau2_del[:, None]), axis=1))
     flags = ((np.abs(dffits) > 3 * np.sqrt(p / (k - p)))
-             | (sps.chi2.cdf(cook_d, p) > 0.5) | (hat > 3 * p / k) | (np.abs(dfbs) > 1))
+             | (chi2_cdf(cook_d, p) > 0.5) | (hat > 3 * p / k) | (np.abs(dfbs) > 1))
     notes = _notes(stack, fit.study, "without")
     _emit("influence", notes)
     return InfluenceResult(

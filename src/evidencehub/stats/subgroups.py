@@ -24,9 +24,9 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from scipy import stats
 
 from evidencehub.errors import InputError, StatsWarning
+from evidencehub.stats.distributions import chi2_sf
 from evidencehub.stats.effects import EffectSizes
 from evidencehub.stats.measures import Measure
 from evidencehub.stats.models import rma
@@ -244,4 +244,4 @@ def _difference(fits: Sequence[MetaResult]) -> SubgroupDifference:
     q = float(np.sum(w * (est - pooled) ** 2))
     df = len(fits) - 1
     i2 = max(0.0, 100 * (q - df) / q) if q > 0 else 0.0
-    return SubgroupDifference(q, df, float(stats.chi2.sf(q, df)), i2, pooled)
+    return SubgroupDifference(q, df, float(chi2_sf(q, df)), i2, pooled)
