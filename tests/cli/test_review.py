@@ -124,6 +124,9 @@ def test_search_screen_conflict_resolve(
     assert _ok(["review", "conflicts", "islets", *store], capsys) == []
     shown = _ok(["review", "history", "islets", first, "--reviewer", "ana", *store], capsys)
     assert [d["reviewer"] for d in shown] == ["ana", "ben", "cy"]
+    (listed,) = _ok(["review", "list", *store], capsys)
+    assert listed["slug"] == "islets" and {m["name"] for m in listed["members"]} == {"cy", "ana",
+                                                                                    "ben"}
 
 
 def test_blinded_history_and_next_hide_anothers_pending_vote(

@@ -261,6 +261,7 @@ def test_two_reviewers_deciding_at_the_same_moment_lose_nothing_processes(
 
 def test_included_reports_become_studies_grouped_by_trial(review: Engine) -> None:
     from evidencehub.review.studies import include_studies
+    from evidencehub.store.repo.reviews import review_study_ids
     from evidencehub.store.repo.studies import list_studies
     from evidencehub.vocab import StudyDesign
 
@@ -277,6 +278,8 @@ def test_included_reports_become_studies_grouped_by_trial(review: Engine) -> Non
             session, service.load(session, "islets"), LEAD, design=StudyDesign.COHORT
         )
         stored = list_studies(session)
+        linked = review_study_ids(session, service.load(session, "islets").id)
+    assert len(linked) == len(made)
     assert sorted(r for s in made for r in s.record_ids) == sorted(records[:2])
     assert all(s.created for s in made) and not any(s.created for s in again)
     assert [s.key for s in made] == [s.key for s in again]

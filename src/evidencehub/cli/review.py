@@ -893,9 +893,33 @@ def import_decisions(
         console.print(report.summary(), highlight=False)
 
 
+def list_command(
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """List the reviews in the store: slug, title, screening rules, criteria and reviewers.
+
+    Example:  evidencehub review list --json
+    """
+    from evidencehub.store.repo.reviews import list_reviews
+
+    found = in_store(db, list_reviews)
+    if json:
+        print_json([review.model_dump(mode="json") for review in found])
+        return
+    if not found:
+        console.print("No reviews yet: evidencehub review create SLUG --title T", highlight=False)
+    for review in found:
+        people = ", ".join(f"{m.name} ({m.role.value})" for m in review.members) or "no reviewers yet"
+        console.print(f"{review.slug}: {review.title} — {review.screeners} screener(s), "
+                      f"{'blinded' if review.blinded else 'unblinded'}, "
+                      f"{len(review.criteria)} criteria; {people}", highlight=False)
+
+
 def register(app: typer.Typer) -> None:
     """Add the ``review`` command group."""
     review_app.command("create")(create)
+    review_app.command("list")(list_command)
     review_app.command("member")(member)
     review_app.command("search")(search)
     review_app.command("add")(add)
