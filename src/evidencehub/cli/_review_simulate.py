@@ -95,12 +95,9 @@ def add_simulate(review_app: typer.Typer) -> None:
             "--model", help=f"Priority model: {_MODELS}.")] = PriorityModel.SVM.value,
         json_out: JsonOption = False,
     ) -> None:
-        """Replay a fully labelled screening as a screener working with the priority model
-        would (priors first, each label learnt once its record is shown) and report recall@10%,
-        WSS@95 and ATD (ASReview's definitions; priors not counted).
+        """Replay a fully labelled screening as a screener working with the priority model would (priors first, each label learnt once its record is shown) and report recall@10%, WSS@95 and ATD (ASReview's definitions; priors not counted).
 
-        Example:  evidencehub review simulate Cohen_2006_ADHD.csv --prior-included 1
-        --prior-excluded 1 --seed 1 --json
+        Example:  evidencehub review simulate Cohen_2006_ADHD.csv --prior-included 1 --prior-excluded 1 --seed 1 --json
         """
         from evidencehub.review.simulate import read_labelled_csv
 

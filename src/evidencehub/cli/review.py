@@ -340,8 +340,7 @@ def add(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Add records already in the store that match a query, as one search of the review (a
-    search of the hub's library, counted as a database search unless --kind says otherwise).
+    """Add records already in the store that match a query, as one search of the review (a search of the hub's library, counted as a database search unless --kind says otherwise).
 
     Example:  evidencehub review add t1d-islets --query "islet transplantation"
     """
@@ -459,8 +458,7 @@ def decide(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Record a reviewer's decision on a record (append-only: deciding again is a new
-    decision, the old one stays in the history).
+    """Record a reviewer's decision on a record (append-only: deciding again is a new decision, the old one stays in the history).
 
     Example:  evidencehub review decide t1d-islets 42 exclude --reviewer ana --reason P1
     """
@@ -576,8 +574,7 @@ def resolve(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Settle a conflict: a resolver's decision (or the screeners' consensus) is recorded as
-    its own decision; the votes stay as they were.
+    """Settle a conflict: a resolver's decision (or the screeners' consensus) is recorded as its own decision; the votes stay as they were.
 
     Example:  evidencehub review resolve t1d-islets 42 include --reviewer cy
     """
@@ -612,8 +609,7 @@ def history(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Every decision on a record that this reviewer may see, oldest first (with blinding,
-    another reviewer's votes appear once the record has all its votes).
+    """Every decision on a record that this reviewer may see, oldest first (with blinding, another reviewer's votes appear once the record has all its votes).
 
     Example:  evidencehub review history t1d-islets 42 --reviewer ana --json
     """
@@ -667,8 +663,7 @@ def fulltext(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Record where a report's full text stands (sought, retrieved with a link or file, or
-    not retrieved); the PRISMA flow counts reports sought and not retrieved from these.
+    """Record where a report's full text stands (sought, retrieved with a link or file, or not retrieved); the PRISMA flow counts reports sought and not retrieved from these.
 
     Example:  evidencehub review fulltext t1d-islets 42 retrieved --link https://doi.org/10.1056/NEJMoa061267
     """
@@ -705,8 +700,7 @@ def studies(
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
-    """Make studies of the included reports: reports sharing a trial registration are one
-    study; a report already in a study joins it. Running it again changes nothing.
+    """Make studies of the included reports: reports sharing a trial registration are one study; a report already in a study joins it. Running it again changes nothing.
 
     Example:  evidencehub review studies t1d-islets --design cohort --json
     """
