@@ -1,10 +1,12 @@
 """``evidencehub review …``: systematic reviews from search to included studies.
 
-``create`` a review, bring records in with ``search`` (files, through the importer) or
-``add`` (a query of the store), screen them with ``next`` and ``decide`` (``undo`` to step
-back), settle disagreements with ``conflicts`` and ``resolve``, follow full texts with
-``fulltext``, and read the state with ``status``, ``history`` and ``prisma``. Every command
-is one transaction and names its actor. Docs: docs/review.md.
+``create`` a review (``list``, ``member``), bring records in with ``search`` (files, through
+the importer) or ``add`` (a query of the store), screen them with ``next`` and ``decide``
+(``undo`` to step back), settle disagreements with ``conflicts`` and ``resolve``, follow full
+texts with ``fulltext``, read the state with ``status``, ``history`` and ``prisma``, turn the
+included reports into ``studies``, and exchange decisions with other tools (``import``,
+``export``); ``simulate`` replays a labelled screening (:mod:`._review_simulate`). Every
+command is one transaction and names its actor. Docs: docs/review.md.
 """
 
 from __future__ import annotations
@@ -63,9 +65,6 @@ ReasonOption = Annotated[
 ]
 NoteOption = Annotated[str | None, typer.Option("--note", help="A note kept with the decision.",
                                                 show_default=False)]  # fmt: skip
-
-_STAGE_CHOICES = ", ".join(s.value for s in ScreeningStage)
-
 
 def _stage(value: str) -> ScreeningStage:
     return choice(value, ScreeningStage, "--stage")
