@@ -300,7 +300,7 @@ def test_status_and_prisma_from_the_decisions(
     stopping = status["stopping"]
     assert stopping["recommendation"] == "continue" and stopping["n_screened"] == 2
     assert stopping["method"] == "ranked-quasi-sample" and "Callaghan" in stopping["criterion"]
-    svg, csv = tmp_path / "flow.svg", tmp_path / "flow.csv"
+    svg, csv = tmp_path / "new" / "flow.svg", tmp_path / "flow.csv"  # a new directory too
     flow = _ok(["review", "prisma", "islets", "--svg", str(svg), "--csv", str(csv), *store], capsys)
     assert flow["database_results"] == len(ids)
     assert flow["citations_results"] == 2
@@ -328,7 +328,7 @@ def test_decisions_from_rayyan_come_in_once_and_go_out_again(
         0, first["decisions_recorded"])
     status = _ok(["review", "status", "islets", *store], capsys)
     assert {r["name"] for r in status["reviewers"]} >= {"Zbys", "m.el-gohary"}
-    out = tmp_path / "review.ris"
+    out = tmp_path / "exports" / "review.ris"
     written = _ok(["review", "export", "islets", "--format", "ris", "-o", str(out), *store],
                   capsys)
     assert written["records"] == status["records"]

@@ -796,6 +796,9 @@ def prisma(
         if path is not None:
             check_output_file(path, option, (suffix,))
     flow = in_store(db, lambda session: review_flow(session, load(session, slug)))
+    for path in (svg, png, csv):  # a missing directory is created, as the check allows
+        if path is not None:
+            path.parent.mkdir(parents=True, exist_ok=True)
     if svg is not None or png is not None:
         from evidencehub.publish.prisma_plot import prisma_plot
 
@@ -834,6 +837,7 @@ def export(
     check_output_file(output, "--output", (".ris",) if chosen is ExportFormat.RIS
                       else (".csv",))  # fmt: skip
     rows = in_store(db, lambda session: export_rows(session, load(session, slug)))
+    output.parent.mkdir(parents=True, exist_ok=True)
     with output.open("w", encoding="utf-8", newline="") as stream:
         written = write_export(chosen, rows, stream)
     if json:
