@@ -5,7 +5,10 @@
 
     page → claims → runs (those the page showed when last published) → rows → outcome-data versions (id, version, numbers, how each was
     obtained, locator, actor, the ``data import`` that brought them) → study → records (DOI,
-    PMID, title) → import events (file and SHA-256 or query, who, when)
+    PMID, title) → import events (file and SHA-256 or query, who, when), and the systematic
+    reviews that screened each record (the searches that returned it, and at each stage its
+    outcome with the decisions behind it, shown once the record is no longer awaiting votes,
+    so that a trace never breaks a review's blinding)
 
 Every link is an id read from the store (run inputs, version rows, study records, import
 records), never a name matched again. ``evidencehub trace TARGET --json`` prints it and the
@@ -21,11 +24,14 @@ from sqlalchemy.orm import Session
 from evidencehub.analysis.run import RunResult
 from evidencehub.errors import InputError
 from evidencehub.model import OUTCOME_NUMBERS, AnalysisRun, Claim, ImportEvent, StoredOutcomeData
+from evidencehub.review import service as review_service
+from evidencehub.review.screening import Standing
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
+from evidencehub.store.repo import reviews as reviews_repo
 from evidencehub.store.repo import studies as studies_repo
 
 __all__ = ["TARGET_KINDS", "Tracer", "trace"]
@@ -46,6 +52,7 @@ class Tracer:
         self._records: dict[str, dict[str, Any]] = {}
         self._studies: dict[str, dict[str, Any]] = {}
         self._events: dict[int, dict[str, Any]] = {}
+        self._reviews: dict[str, review_service.ReviewState] = {}
 
     def record(self, key: str) -> dict[str, Any]:
         """A record with the import events that returned it."""
@@ -55,8 +62,36 @@ class Tracer:
                 "key": record.key, "doi": record.doi, "pmid": record.pmid,
                 "title": record.title, "year": record.year,
                 "imports": [_event(e) for e in import_events.events_of_record(self.session, key)],
+                "reviews": self._screening(records_repo.record_ids(self.session, [key])[key]),
             }
         return self._records[key]
+
+    def _screening(self, record_id: int) -> list[dict[str, Any]]:
+        """How each review that holds the record found and judged it."""
+        found = []
+        for slug in reviews_repo.reviews_of_record(self.session, record_id):
+            if slug not in self._reviews:
+                self._reviews[slug] = review_service.load(self.session, slug)
+            state = self._reviews[slug]
+            searches = state.records.get(record_id, [])
+            stages = []
+            for stage in state.review.stages:
+                standing = state.standing(record_id, stage)
+                shown = standing.standing is not Standing.AWAITING
+                stages.append({
+                    "stage": stage.value, "standing": standing.standing.value,
+                    "outcome": standing.outcome.value if standing.outcome else None,
+                    "reason": standing.reason,
+                    "decisions": [review_service.decision_json(d) for d in state.decisions
+                                  if shown and d.record_id == record_id and d.stage is stage],
+                })
+            found.append({
+                "review": slug, "title": state.review.title,
+                "searches": [s.model_dump(mode="json") for s in state.searches
+                             if s.id in searches],
+                "stages": stages,
+            })
+        return found
 
     def study(self, key: str) -> dict[str, Any]:
         """A study with its records."""

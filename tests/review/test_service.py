@@ -334,3 +334,22 @@ def test_a_screening_queue_answers_from_the_ranking_and_retrains_behind(review: 
         assert shown[0] not in queue.next("islets", "ana", TA, n=100).record_ids
     finally:
         queue.close()
+
+
+def test_a_trace_of_a_record_shows_how_each_review_found_and_judged_it(review: Engine) -> None:
+    from evidencehub.trace import Tracer
+
+    first, second = list(_state(review).records)[:2]
+    _decide(review, first, INC, "ana")
+    _decide(review, first, EXC, "ben", reason="P1")
+    _decide(review, second, INC, "ana")  # awaits ben: the trace must not show ana's vote
+    with transaction(review) as session:
+        keys = service.records_of(session, [first, second])
+        settled = Tracer(session).record(keys[first].key)["reviews"]
+        waiting = Tracer(session).record(keys[second].key)["reviews"]
+    (entry,) = settled
+    assert entry["review"] == "islets" and [s["source"] for s in entry["searches"]] == ["PubMed"]
+    title_abstract = entry["stages"][0]
+    assert (title_abstract["standing"], len(title_abstract["decisions"])) == ("conflict", 2)
+    assert waiting[0]["stages"][0] == {"stage": "title-abstract", "standing": "awaiting",
+                                       "outcome": None, "reason": None, "decisions": []}

@@ -74,6 +74,7 @@ __all__ = [
     "put_ranking",
     "review_record_ids",
     "review_study_ids",
+    "reviews_of_record",
     "review_version",
     "set_member",
 ]
@@ -316,6 +317,19 @@ def list_decisions(
         )
         for row in session.execute(statement).mappings()
     ]
+
+
+def reviews_of_record(session: Session, record_id: int) -> list[str]:
+    """The slugs of the reviews a search of which returned the record, oldest review first."""
+    statement = (
+        select(t.Review.slug)
+        .join(_SEARCHES, _SEARCHES.c.review_id == t.Review.id)
+        .join(_SEARCH_RECORDS, _SEARCH_RECORDS.c.search_id == _SEARCHES.c.id)
+        .where(_SEARCH_RECORDS.c.record_id == record_id)
+        .distinct()
+        .order_by(t.Review.slug)
+    )
+    return list(session.scalars(statement))
 
 
 def review_version(session: Session, review_id: int) -> tuple[int, ...]:
