@@ -67,6 +67,29 @@ def test_import_then_list_as_json(db_url: str, capsys: pytest.CaptureFixture[str
     assert status == 0 and "5 read from 2 file(s): 0 new, 0 updated, 5 unchanged" in " ".join(out.split())
 
 
+def test_import_citavi_bibtex_without_keys_and_a_lone_pubmed_book_article(
+    tmp_path: Path, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Two real-world shapes once refused whole: every Citavi entry has an empty key
+    # (``@article{,``), and a PubMed book article saved without its PubmedArticleSet.
+    book = (DATA / "pubmed_xml" / "eutils_json_efetch.pubmedbook.xml").read_bytes()
+    lone = tmp_path / "book.xml"
+    lone.write_bytes(b"".join(
+        line.replace(b"<PubmedArticleSet>", b"").replace(b"</PubmedArticleSet>", b"")
+        for line in book.splitlines(keepends=True) if not line.startswith(b"<!DOCTYPE")))
+    citavi = DATA / "bibtex" / "citavi_style_empty_keys.bib"
+    status, out, err = run(capsys, "import", str(citavi), str(lone), "--db", db_url, "--json")
+    assert status == 0, err
+    report = json.loads(out)
+    assert (report["read"], report["created"], report["rejected"]) == (4, 4, [])
+    status, out, _ = run(capsys, "records", "--db", db_url, "--json")
+    stored = {(r["doi"], r["pmid"]) for r in json.loads(out)}
+    assert status == 0 and stored == {
+        ("10.1056/nejm200007273430401", None), ("10.1016/j.cell.2014.09.040", None),
+        ("10.1038/nbt.3033", None), (None, "20301295"),
+    }
+
+
 def test_human_tables(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     db = str(tmp_path / "hub.db")
     assert run(capsys, "import", str(RIS), "--db", db)[0] == 0

@@ -72,12 +72,53 @@ def test_biber_examples_counts() -> None:
     items = read("bibtexparser_biber-examples.bib")
     parsed = [i for i in items if isinstance(i, Parsed)]
     rejected = [i for i in items if isinstance(i, Rejected)]
-    # 121 entry blocks: 4 @Set entries give no record, one key is a duplicate,
-    # 17 test entries have no title at all.
+    # 121 entry blocks: 4 @Set entries give no record, 18 test entries have no title at all
+    # (one of them is read although its key repeats an earlier entry's: keys mean nothing here).
     assert (len(items), len(parsed), len(rejected)) == (115, 97, 18)
     assert str(rejected[0]) == (
-        "bibtexparser_biber-examples.bib, entry 'tmn4' (line 1543): duplicate entry key (first used at line 1535)")
+        "bibtexparser_biber-examples.bib, entry 'tmn4' (line 1543; key used by an earlier entry): "
+        "field 'title': Field required")
     assert str(rejected[1]) == "bibtexparser_biber-examples.bib, entry 'alias1' (line 1556): field 'title': Field required"
+
+
+def test_citavi_export_with_empty_keys_imports_every_entry() -> None:
+    # A hand-written file in Citavi's export layout (tests/data/SOURCES.md): no real one was found.
+    items = read("citavi_style_empty_keys.bib")
+    assert [(type(i), i.where) for i in items] == [
+        (Parsed, "entry without a key (line 3)"),
+        (Parsed, "entry without a key (line 16)"),
+        (Parsed, "entry without a key (line 29)"),
+    ]
+    records = [i.item for i in items if isinstance(i, Parsed) and isinstance(i.item, Record)]
+    assert [(r.doi, r.year, r.journal) for r in records] == [
+        ("10.1056/nejm200007273430401", 2000, "The New England journal of medicine"),
+        ("10.1016/j.cell.2014.09.040", 2014, "Cell"),
+        ("10.1038/nbt.3033", 2014, "Nature biotechnology"),
+    ]
+    assert records[1].title == "Generation of functional human pancreatic $\\beta$ cells in vitro"
+    assert records[1].authors[2] == Author(family="Gürtler", given="Mads")
+    assert records[1].authors[4] == Author(family="van Dervort", given="Alana")
+    assert (records[2].pages, records[2].issue, records[2].issn) == ("1121-1133", "11", "1087-0156")
+
+
+def test_repeated_and_missing_keys_are_read_and_crossref_reaches_the_first() -> None:
+    items = read_text(
+        "@book{b, title = {First book}, year = {2001}}\n"
+        "@book{b, title = {Second book}, year = {2002}}\n"
+        "@incollection{, title = {Chapter}, crossref = {b}}\n"
+        "@misc{ , title = {Note}}\n"
+        "@string{j = {A}}\n@string{j = {B}}\n"
+    )
+    assert [str(i) if isinstance(i, Rejected) else (i.where, i.item.title) for i in items] == [
+        ("entry 'b' (line 1)", "First book"),
+        ("entry 'b' (line 2; key used by an earlier entry)", "Second book"),
+        ("entry without a key (line 3)", "Chapter"),
+        ("entry without a key (line 4)", "Note"),
+        "x.bib, @string 'j' (line 6): @string name defined twice",
+    ]
+    chapter = items[2]
+    assert isinstance(chapter, Parsed) and isinstance(chapter.item, Record)
+    assert (chapter.item.journal, chapter.item.year) == ("First book", 2001)
 
 
 def test_biber_crossref_inherits_but_not_the_title() -> None:

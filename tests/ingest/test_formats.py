@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evidencehub.errors import InputError
+from evidencehub.ingest.base import Parsed
 from evidencehub.ingest.formats import (
     HEAD_BYTES,
     detect_format,
@@ -17,6 +18,7 @@ from evidencehub.ingest.formats import (
     open_source,
     reader_classes,
 )
+from evidencehub.model import Record
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 #: Sample directory -> the format its files must be detected as.
@@ -51,6 +53,30 @@ def test_gzipped_content_is_sniffed_after_decompression(tmp_path: Path) -> None:
     target = tmp_path / "export.bin.gz"  # a name that says nothing
     target.write_bytes(gzip.compress((DATA / "medline" / "nbib_single.nbib").read_bytes()))
     assert detect_format(target).name == "medline"
+
+
+def _without_set(data: bytes) -> bytes:
+    """A real PubMed sample saved as its lone record: no PubmedArticleSet wrapper, no DOCTYPE."""
+    lines = data.splitlines(keepends=True)
+    return b"".join(line.replace(b"<PubmedArticleSet>", b"").replace(b"</PubmedArticleSet>", b"")
+                    for line in lines if not line.startswith(b"<!DOCTYPE"))
+
+
+@pytest.mark.parametrize(
+    ("sample", "pmid"),
+    [("eutils_json_efetch.pubmedbook.xml", "20301295"), ("biomcp_efetch_citation_22663011.xml", "22663011")],
+)
+@pytest.mark.parametrize("compressed", [False, True], ids=["plain", "gzip"])
+def test_lone_pubmed_article_is_pubmed_xml(tmp_path: Path, sample: str, pmid: str, compressed: bool) -> None:
+    data = _without_set((DATA / "pubmed_xml" / sample).read_bytes())
+    assert b"PubmedArticleSet" not in data
+    target = tmp_path / ("record.dat.gz" if compressed else "record.dat")  # the content decides
+    target.write_bytes(gzip.compress(data) if compressed else data)
+    reader = detect_format(target)
+    assert reader.name == "pubmed-xml"
+    with open_source(target) as stream:
+        (item,) = list(get_reader("pubmed-xml").read(stream, source=str(target)))
+    assert isinstance(item, Parsed) and isinstance(item.item, Record) and item.item.pmid == pmid
 
 
 def test_suffix_decides_when_content_does_not(tmp_path: Path) -> None:

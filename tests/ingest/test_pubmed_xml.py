@@ -13,6 +13,7 @@ import io
 from pathlib import Path
 
 import pytest
+from lxml import etree
 
 from evidencehub.errors import InputError
 from evidencehub.ingest.base import Parsed, Rejected
@@ -422,7 +423,8 @@ def test_truncated_gzip_is_an_input_error() -> None:
         ),
         (
             b"<eSearchResult><Count>0</Count></eSearchResult>",
-            "f.xml: expected a PubmedArticleSet (PubMed XML), found a <eSearchResult> document",
+            "f.xml: expected a PubmedArticleSet, PubmedArticle or PubmedBookArticle (PubMed XML), "
+            "found a <eSearchResult> document",
         ),
     ],
 )
@@ -447,12 +449,46 @@ def test_bad_encoding_names_the_line() -> None:
     [
         ((DATA / "biopython_pubmed2.xml").read_bytes()[:2048], True),
         (b"<?xml version='1.0'?>\n<PubmedBookArticleSet>", True),
+        (b"\xef\xbb\xbf<?xml version='1.0'?>\n<!-- one record -->\n<PubmedBookArticle>", True),
+        (b"<!DOCTYPE PubmedArticle PUBLIC \"-//NLM//DTD PubMedArticle//EN\" \"x.dtd\" [\n<!ENTITY a \"b\">]>"
+         b"<PubmedArticle><MedlineCitation>", True),
+        (b"<eSearchResult><IdList><Id>1</Id></IdList></eSearchResult><!-- PubmedArticle -->", False),
+        (b"<ArticleSet><Article><PubmedArticle>", False),
+        (b"<?a?>" * 1600 + b"<!DOCTYPE", False),  # scanned in one pass, never backtracking
         (b"PMID- 123\n", False),
         (b"<eSearchResult>", False),
     ],
 )
 def test_sniff(head: bytes, expected: bool) -> None:
     assert READER.sniff(head) is expected
+
+
+def unwrapped(name: str) -> bytes:
+    """A real sample with its ``PubmedArticleSet`` wrapper (and DOCTYPE) taken off, as some tools
+    save a single record: the root is then the lone ``PubmedArticle`` or ``PubmedBookArticle``."""
+    lines = (DATA / name).read_bytes().splitlines(keepends=True)
+    return b"".join(line.replace(b"<PubmedArticleSet>", b"").replace(b"</PubmedArticleSet>", b"")
+                    for line in lines if not line.startswith(b"<!DOCTYPE"))
+
+
+@pytest.mark.parametrize(
+    ("name", "tag", "pmid", "title"),
+    [
+        ("eutils_json_efetch.pubmedbook.xml", "PubmedBookArticle", "20301295", "GeneReviews™"),
+        ("biomcp_efetch_citation_22663011.xml", "PubmedArticle", "22663011",
+         "Improved survival with MEK inhibition in BRAF-mutated melanoma."),
+    ],
+)
+def test_lone_article_without_a_set_reads_as_one_record(name: str, tag: str, pmid: str, title: str) -> None:
+    data = unwrapped(name)
+    assert etree.fromstring(data).tag == tag
+    assert READER.sniff(data[:8192])
+    (item,) = read_bytes(data, source="lone.xml")
+    assert isinstance(item, Parsed) and isinstance(item.item, Record), item
+    assert (item.item.pmid, item.item.title) == (pmid, title)
+    assert item.where.startswith(f"{tag} #1 (PMID {pmid}), line ")
+    # ... and it is the same record as the wrapped sample gives.
+    assert item.item == only_record(name)
 
 
 # --------------------------------------------------------------------------- streaming memory

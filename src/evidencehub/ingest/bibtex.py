@@ -21,8 +21,14 @@ to the caller:
   ``eprint`` with ``eprinttype = pubmed``.
 
 bibtexparser parses a whole string, so a file is read whole (BibTeX files are small next to
-PubMed dumps). Blocks bibtexparser could not parse, and duplicate keys, become :class:`Rejected`
-items naming the line; entry types are case-insensitive (``@ARTICLE`` = ``@Article``).
+PubMed dumps). Blocks bibtexparser could not parse become :class:`Rejected` items naming the
+line; entry types are case-insensitive (``@ARTICLE`` = ``@Article``).
+
+**Citation keys** mean nothing to the hub, so an entry without one (Citavi writes
+``@Article{,`` when the key field is empty) or with a key an earlier entry already used is still
+read: it gets a synthetic key (never a crossref target; a crossref to a repeated key reaches its
+first entry, as in BibTeX) and its ``where`` says which case it was. Only a repeated ``@string``
+name is rejected.
 """
 
 from __future__ import annotations
@@ -186,6 +192,29 @@ def _record_fields(entry_type: str, fields: dict[str, str]) -> dict[str, Any]:
     }
 
 
+def _keyed(split: Library) -> tuple[Library, dict[str, str]]:
+    """``split`` (bibtexparser's blocks, before any middleware) with every entry keyed uniquely.
+
+    An entry with an empty key, or with the key of an earlier entry (bibtexparser set it aside in
+    a :class:`DuplicateBlockKeyBlock`), gets a synthetic key that no BibTeX key can equal (it
+    holds a NUL); the returned dict maps each synthetic key to the ``where`` to report.
+    """
+    blocks = []
+    wheres: dict[str, str] = {}
+    for block in split.blocks:
+        line = (block.start_line or 0) + 1
+        entry = block.ignore_error_block if isinstance(block, DuplicateBlockKeyBlock) else block
+        if isinstance(entry, Entry) and (entry is not block or not entry.key.strip()):
+            key = entry.key.strip()
+            synthetic = f"\0{len(wheres)}"
+            wheres[synthetic] = (f"entry '{key}' (line {line}; key used by an earlier entry)" if key
+                                 else f"entry without a key (line {line})")
+            entry.key = synthetic
+            block = entry
+        blocks.append(block)
+    return Library(blocks, fail_on_duplicate_key=False), wheres
+
+
 def _problem(block: ParsingFailedBlock) -> str:
     error = block.error
     reason = getattr(error, "abort_reason", None) or str(error) or type(error).__name__
@@ -207,32 +236,32 @@ class BibtexReader:
         if not data.strip():
             raise InputError("empty file, expected BibTeX entries (@article{…})", source=source)
         text = decode_bytes(data, source=source)
-        library = parse_string(text, parse_stack=[
-            ResolveStringReferencesMiddleware(), RemoveEnclosingMiddleware(), NormalizeFieldKeys()])
+        library, wheres = _keyed(parse_string(text, parse_stack=[]))
+        for middleware in (ResolveStringReferencesMiddleware(), RemoveEnclosingMiddleware(),
+                           NormalizeFieldKeys()):
+            library = middleware.transform(library=library)
         if not library.entries and not library.failed_blocks:
             raise InputError("not BibTeX: no @entry{…} found", source=source)
-        yield from self._items(library, source)
+        yield from self._items(library, wheres, source)
 
-    def _items(self, library: Library, source: str) -> Iterator[Item]:
-        by_key = {entry.key.lower(): entry for entry in library.entries}
-        first_line = {key: entry.start_line for key, entry in by_key.items()}
+    def _items(self, library: Library, wheres: dict[str, str], source: str) -> Iterator[Item]:
+        by_key = {entry.key.lower(): entry for entry in library.entries if entry.key not in wheres}
         for block in library.blocks:
             line = (block.start_line or 0) + 1
-            if isinstance(block, DuplicateBlockKeyBlock):
-                earlier = first_line.get(block.key.lower())
-                yield Rejected(source, f"entry '{block.key}' (line {line})",
-                               f"duplicate entry key (first used at line {(earlier or 0) + 1})")
+            if isinstance(block, DuplicateBlockKeyBlock):  # only @string blocks are left as these
+                yield Rejected(source, f"@string '{block.key}' (line {line})",
+                               "@string name defined twice")
             elif isinstance(block, ParsingFailedBlock):
                 yield Rejected(source, f"block at line {line}", _problem(block))
             elif isinstance(block, Entry):
                 entry_type = block.entry_type.lower()
                 if entry_type in _GROUPING_TYPES:
                     continue
-                yield self._convert(block, entry_type, by_key, source, line)
+                where = wheres.get(block.key, f"entry '{block.key}' (line {line})")
+                yield self._convert(block, entry_type, by_key, source, where)
 
     @staticmethod
-    def _convert(entry: Entry, entry_type: str, by_key: dict[str, Entry], source: str, line: int) -> Item:
-        where = f"entry '{entry.key}' (line {line})"
+    def _convert(entry: Entry, entry_type: str, by_key: dict[str, Entry], source: str, where: str) -> Item:
         fields = _fields(entry)
         parent_key = fields.get("crossref", "").strip().lower()
         if parent_key:

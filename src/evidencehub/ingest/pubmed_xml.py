@@ -1,5 +1,8 @@
 """PubMed XML: ``PubmedArticleSet`` from E-utilities efetch and the annual baseline/update files.
 
+A document whose root is one ``PubmedArticle`` or ``PubmedBookArticle``, not wrapped in a set (as
+some tools save a single record), is PubMed XML too and is read as a set of one.
+
 Element names follow NLM's PubMed DTD (``pubmed_250101.dtd``; element descriptions in "MEDLINE/PubMed
 XML Element Descriptions and their Attributes", https://www.nlm.nih.gov/bsd/licensee/elements_descriptions.html).
 
@@ -57,6 +60,12 @@ Unbuilt = tuple[dict[str, Any], str, str] | Rejected
 
 _RECORD_TAGS = ("PubmedArticle", "PubmedBookArticle", "DeleteCitation")
 _SET_TAGS = frozenset({"PubmedArticleSet", "PubmedBookArticleSet"})
+#: Root elements of a PubMed XML document: a set, or one article or book article on its own.
+_ROOT_TAGS = _SET_TAGS | {"PubmedArticle", "PubmedBookArticle"}
+_SPACE = re.compile(rb"\s*")
+_ELEMENT_NAME = re.compile(rb"<([A-Za-z_][\w.:-]*)")
+#: Markup that may come before the root element, and the bytes that close it.
+_PROLOG_ENDS = ((b"<?", b"?>"), (b"<!--", b"-->"))
 _MONTHS = {
     name: number
     for number, name in enumerate(
@@ -480,10 +489,13 @@ class PubmedXmlReader:
     suffixes: ClassVar[tuple[str, ...]] = (".xml", ".xml.gz")
 
     def sniff(self, head: bytes) -> bool:
-        """True when the first bytes hold a ``PubmedArticleSet`` (or book set) root or DOCTYPE."""
-        return b"<PubmedArticleSet" in head or b"<PubmedBookArticleSet" in head or (
+        """True when the first bytes hold a ``PubmedArticleSet`` (or book set) root or DOCTYPE,
+        or a lone ``PubmedArticle``/``PubmedBookArticle`` root."""
+        if b"<PubmedArticleSet" in head or b"<PubmedBookArticleSet" in head or (
             b"<!DOCTYPE PubmedArticleSet" in head
-        )
+        ):
+            return True
+        return self._root_name(head) in _ROOT_TAGS
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         """Yield one :class:`Parsed` or :class:`Rejected` per ``PubmedArticle``/``PubmedBookArticle``."""
@@ -558,10 +570,39 @@ class PubmedXmlReader:
             self._check_root(root.tag, source)
 
     @staticmethod
+    def _root_name(head: bytes) -> str | None:
+        """The root element's name in a document head: after any BOM, XML declaration,
+        processing instructions, comments and DOCTYPE (with its internal subset); None if the head
+        ends first. One forward pass (``find`` from the current place), never backtracking."""
+        place = 3 if head.startswith(b"\xef\xbb\xbf") else 0
+        while True:
+            space = _SPACE.match(head, place)
+            place = space.end() if space else place
+            for opening, closing in _PROLOG_ENDS:
+                if head.startswith(opening, place):
+                    end = head.find(closing, place + len(opening))
+                    if end < 0:
+                        return None
+                    place = end + len(closing)
+                    break
+            else:
+                if not head.startswith(b"<!DOCTYPE", place):
+                    name = _ELEMENT_NAME.match(head, place)
+                    return name.group(1).decode("ascii") if name else None
+                close, subset = head.find(b">", place), head.find(b"[", place)
+                if 0 <= subset < close:
+                    close = head.find(b">", max(head.find(b"]", subset), subset))
+                if close < 0:
+                    return None
+                place = close + 1
+
+    @staticmethod
     def _check_root(tag: str, source: str) -> None:
-        if tag not in _SET_TAGS:
+        if tag not in _ROOT_TAGS:
             raise InputError(
-                f"expected a PubmedArticleSet (PubMed XML), found a <{tag}> document", source=source
+                f"expected a PubmedArticleSet, PubmedArticle or PubmedBookArticle (PubMed XML), "
+                f"found a <{tag}> document",
+                source=source,
             )
 
     @staticmethod
