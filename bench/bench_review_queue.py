@@ -41,6 +41,7 @@ from evidencehub.review import service
 from evidencehub.review.queue import ScreeningQueue, compute_ranking
 from evidencehub.store import init_db, transaction
 from evidencehub.store.repo._common import utc_now
+from evidencehub.store.repo.records import records_by_id
 from evidencehub.vocab import ScreeningLabel, ScreeningStage, SearchKind
 
 HERE = Path(__file__).resolve().parent
@@ -100,7 +101,7 @@ def main() -> None:
         import_seconds = time.perf_counter() - started
         with transaction(engine) as session:
             state = service.load(session, "bench")
-            titles = {i: r.title for i, r in service.records_of(session, state.records).items()}
+            titles = {i: r.title for i, r in records_by_id(session, state.records).items()}
         included = next(i for i, t in titles.items() if truth[t])
         excluded = next(i for i, t in titles.items() if not truth[t])
 

@@ -22,6 +22,7 @@ from evidencehub.review.screening import Standing
 from evidencehub.store import tables as t
 from evidencehub.store import transaction
 from evidencehub.store.repo._common import utc_now
+from evidencehub.store.repo.records import records_by_id
 from evidencehub.vocab import (
     DecisionBasis,
     RetrievalStatus,
@@ -344,7 +345,7 @@ def test_a_trace_of_a_record_shows_how_each_review_found_and_judged_it(review: E
     _decide(review, first, EXC, "ben", reason="P1")
     _decide(review, second, INC, "ana")  # awaits ben: the trace must not show ana's vote
     with transaction(review) as session:
-        keys = service.records_of(session, [first, second])
+        keys = records_by_id(session, [first, second])
         settled = Tracer(session).record(keys[first].key)["reviews"]
         waiting = Tracer(session).record(keys[second].key)["reviews"]
     (entry,) = settled

@@ -12,6 +12,7 @@ command is one transaction and names its actor. Docs: docs/review.md.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -34,7 +35,7 @@ from evidencehub.vocab import (
 if TYPE_CHECKING:
     from sqlalchemy.orm import Session
 
-    from evidencehub.model import Record
+    from evidencehub.model import Record, ScreeningDecision
     from evidencehub.review.screening import RecordStage
     from evidencehub.review.service import ReviewState
 
@@ -439,11 +440,19 @@ def _print_decision(decision: Any, standing: RecordStage, state: ReviewState, js
     )
 
 
-def _after(session: Session, slug: str, decision: Any) -> tuple[RecordStage, ReviewState]:
-    from evidencehub.review.service import load
+def _record_decision(db: str | None, slug: str, record: str, json: bool,
+                     make: Callable[[Session, ReviewState, int], ScreeningDecision]) -> None:
+    """Load the review, let ``make`` store one decision on ``record`` (the service checks
+    who may), and print it with where the record stands after it; one transaction."""
+    from evidencehub.review.service import load, record_id_of, with_decision
 
-    state = load(session, slug)
-    return state.standing(decision.record_id, decision.stage), state
+    def work(session: Session) -> tuple[ScreeningDecision, ReviewState]:
+        state = load(session, slug)
+        made = make(session, state, record_id_of(session, state, record))
+        return made, with_decision(state, made)
+
+    made, state = in_store(db, work, writes=True)
+    _print_decision(made, state.standing(made.record_id, made.stage), state, json)
 
 
 def decide(
@@ -462,26 +471,10 @@ def decide(
     Example:  evidencehub review decide t1d-islets 42 exclude --reviewer ana --reason P1
     """
     from evidencehub.review.service import decide as record_decision
-    from evidencehub.review.service import load, record_id_of
 
-    chosen = choice(label, ScreeningLabel, "LABEL")
-
-    def work(session: Session) -> Any:
-        state = load(session, slug)
-        made = record_decision(
-            session,
-            state,
-            record_id_of(session, state, record),
-            chosen,
-            reviewer,
-            stage=_stage(stage),
-            reason=reason,
-            note=note,
-        )
-        return made, *_after(session, slug, made)
-
-    made, standing, state = in_store(db, work, writes=True)
-    _print_decision(made, standing, state, json)
+    chosen, at = choice(label, ScreeningLabel, "LABEL"), _stage(stage)
+    _record_decision(db, slug, record, json, lambda session, state, record_id: record_decision(
+        session, state, record_id, chosen, reviewer, stage=at, reason=reason, note=note))
 
 
 def undo(
@@ -496,18 +489,11 @@ def undo(
 
     Example:  evidencehub review undo t1d-islets 42 --reviewer ana
     """
-    from evidencehub.review.service import load, record_id_of
     from evidencehub.review.service import undo as undo_decision
 
-    def work(session: Session) -> Any:
-        state = load(session, slug)
-        made = undo_decision(
-            session, state, record_id_of(session, state, record), reviewer, stage=_stage(stage)
-        )
-        return made, *_after(session, slug, made)
-
-    made, standing, state = in_store(db, work, writes=True)
-    _print_decision(made, standing, state, json)
+    at = _stage(stage)
+    _record_decision(db, slug, record, json, lambda session, state, record_id: undo_decision(
+        session, state, record_id, reviewer, stage=at))
 
 
 def conflicts(
@@ -523,13 +509,14 @@ def conflicts(
     Example:  evidencehub review conflicts t1d-islets --json
     """
     from evidencehub.review.service import conflicts as list_conflicts
-    from evidencehub.review.service import decision_json, load, records_of
+    from evidencehub.review.service import decision_json, load
+    from evidencehub.store.repo.records import records_by_id
 
     chosen = None if stage is None else _stage(stage)
 
     def work(session: Session) -> tuple[list[RecordStage], dict[int, Record]]:
         found = list_conflicts(load(session, slug), chosen)
-        return found, records_of(session, [c.record_id for c in found])
+        return found, records_by_id(session, [c.record_id for c in found])
 
     found, records = in_store(db, work)
     if json:
@@ -577,28 +564,12 @@ def resolve(
 
     Example:  evidencehub review resolve t1d-islets 42 include --reviewer cy
     """
-    from evidencehub.review.service import load, record_id_of
     from evidencehub.review.service import resolve as resolve_conflict
 
-    chosen = choice(label, ScreeningLabel, "LABEL")
-
-    def work(session: Session) -> Any:
-        state = load(session, slug)
-        made = resolve_conflict(
-            session,
-            state,
-            record_id_of(session, state, record),
-            chosen,
-            reviewer,
-            stage=_stage(stage),
-            reason=reason,
-            note=note,
-            consensus=consensus,
-        )
-        return made, *_after(session, slug, made)
-
-    made, standing, state = in_store(db, work, writes=True)
-    _print_decision(made, standing, state, json)
+    chosen, at = choice(label, ScreeningLabel, "LABEL"), _stage(stage)
+    _record_decision(db, slug, record, json, lambda session, state, record_id: resolve_conflict(
+        session, state, record_id, chosen, reviewer, stage=at, reason=reason, note=note,
+        consensus=consensus))
 
 
 def history(

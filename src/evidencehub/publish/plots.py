@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from evidencehub.stats.results import MetaResult
     from evidencehub.stats.subgroups import SubgroupResult
 
-__all__ = ["forest_plot", "funnel_plot", "study_intervals"]
+__all__ = ["figure_style", "forest_plot", "funnel_plot", "save_figure", "study_intervals"]
 
 _SALT = "evidencehub"
 _SQUARE = "#1f4e79"
@@ -67,7 +67,9 @@ class _Row:
 
 
 # -- shared helpers ---------------------------------------------------------------------------
-def _rc(fontsize: float) -> Any:
+def figure_style(fontsize: float) -> Any:
+    """The matplotlib settings every figure of the hub is drawn with (``rc_context``): one
+    font, fixed SVG ids (the same figure gives the same bytes), thin lines."""
     return {
         "svg.hashsalt": _SALT,
         "svg.fonttype": "none",
@@ -80,8 +82,9 @@ def _rc(fontsize: float) -> Any:
     }
 
 
-def _output(fig: Figure, path: str | Path | None, fmt: str | None, dpi: float) -> bytes | Path:
-    """Render ``fig`` to bytes or to ``path``; the format comes from ``fmt`` or the suffix."""
+def save_figure(fig: Figure, path: str | Path | None, fmt: str | None, dpi: float) -> bytes | Path:
+    """Render ``fig`` to bytes or to ``path`` (SVG or PNG); the format comes from ``fmt`` or the
+    suffix."""
     if fmt is None:
         suffix = Path(path).suffix.lower().lstrip(".") if path is not None else ""
         fmt = suffix or "svg"
@@ -386,7 +389,7 @@ def forest_plot(
     x_plot1 = x_weight - 7 * char - 0.03
     x_plot0 = min(max(longest * char * 0.95 + 0.03, 0.2), x_plot1 - 0.25)
 
-    with rc_context(_rc(fontsize)):
+    with rc_context(figure_style(fontsize)):
         fig = Figure(figsize=(width, height))
         ax = fig.add_axes((x_plot0, (foot_h + fav_h + axis_h) / height, x_plot1 - x_plot0,
                            n * row_h / height))
@@ -476,7 +479,7 @@ def forest_plot(
         if title:
             fig.text(0.01, 1 - 0.06 / height, title, va="top", fontweight="bold",
                      fontsize=fontsize * 1.1)
-        return _output(fig, path, fmt, dpi)
+        return save_figure(fig, path, fmt, dpi)
 
 
 # -- funnel plot ------------------------------------------------------------------------------
@@ -552,7 +555,7 @@ def funnel_plot(
 
     has_legend = contours or fill_y.size > 0
     bottom = 0.2 if has_legend else 0.13
-    with rc_context(_rc(fontsize)):
+    with rc_context(figure_style(fontsize)):
         fig = Figure(figsize=(width, height))
         ax = fig.add_axes((0.13, bottom, 0.83, 0.95 - bottom - (0.05 if title else 0.0)))
         ax.set_xscale("log" if log else "linear")
@@ -595,4 +598,4 @@ def funnel_plot(
                        columnspacing=1.2)
         if title:
             fig.text(0.5, 0.97, title, ha="center", va="top", fontweight="bold")
-        return _output(fig, path, fmt, dpi)
+        return save_figure(fig, path, fmt, dpi)

@@ -37,7 +37,7 @@ from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from evidencehub.publish.plots import _output, _rc
+from evidencehub.publish.plots import figure_style, save_figure
 from evidencehub.review.prisma import PrismaFlow, ReasonCount, SourceCount
 
 if TYPE_CHECKING:
@@ -192,9 +192,9 @@ def prisma_plot(
     """
     from matplotlib import rc_context
 
-    with rc_context(_rc(fontsize)):
+    with rc_context(figure_style(fontsize)):
         fig = _figure(flow, fontsize)
-        return _output(fig, path, fmt, dpi)
+        return save_figure(fig, path, fmt, dpi)
 
 
 def _figure(flow: PrismaFlow, fontsize: float) -> Figure:

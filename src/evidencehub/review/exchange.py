@@ -29,10 +29,11 @@ from evidencehub.review.exports import FinalDecision, ReviewerDecision, ReviewEx
 from evidencehub.review.external import ExternalDecision, ExternalImport
 from evidencehub.review.matching import RecordMatch, match_records
 from evidencehub.review.screening import Standing
-from evidencehub.review.service import ReviewState, records_of
+from evidencehub.review.service import ReviewState
 from evidencehub.review.studies import stored_studies
 from evidencehub.store.repo import reviews as repo
 from evidencehub.store.repo._common import utc_now
+from evidencehub.store.repo.records import records_by_id
 from evidencehub.vocab import DecisionBasis, ReviewerRole, ScreeningStage
 
 __all__ = ["DecisionImport", "export_rows", "import_decisions"]
@@ -41,7 +42,7 @@ __all__ = ["DecisionImport", "export_rows", "import_decisions"]
 def export_rows(session: Session, state: ReviewState) -> list[ReviewExportRow]:
     """Every record of the review with each reviewer's current vote and the review's settled
     decision per stage, and the study it reports, in review order."""
-    records = records_of(session, state.records)
+    records = records_by_id(session, state.records)
     studies = stored_studies(session, list(state.records))
     rows = []
     for record_id in state.records:
@@ -122,7 +123,7 @@ def import_decisions(
     report = DecisionImport(tool=found.tool.value, source=found.source,
                             records=len(found.records),
                             rejected=[str(r) for r in found.rejected])
-    ours = records_of(session, state.records)
+    ours = records_by_id(session, state.records)
     matches = match_records(found.records, ours.items())
     matched = {id(m.item): m.record_id for m in matches
                if m.verdict == "same" and m.record_id is not None}

@@ -31,8 +31,9 @@ from sqlalchemy.orm import Session
 
 from evidencehub.review import prisma
 from evidencehub.review.screening import Standing
-from evidencehub.review.service import ReviewState, records_of
+from evidencehub.review.service import ReviewState
 from evidencehub.review.studies import group_reports, included_reports, stored_studies
+from evidencehub.store.repo.records import records_by_id
 from evidencehub.vocab import RetrievalStatus, ScreeningLabel, ScreeningStage, SearchKind
 
 __all__ = ["flow_of", "review_flow"]
@@ -93,7 +94,7 @@ def review_flow(session: Session, state: ReviewState) -> prisma.PrismaFlow:
     """The PRISMA 2020 flow of a stored review, its included reports grouped as
     ``review studies`` groups them; every box checked."""
     included = included_reports(state)
-    found = records_of(session, included)
+    found = records_by_id(session, included)
     ordered = {i: found[i] for i in included if i in found}
     studies = {
         record_id: str(min(group))

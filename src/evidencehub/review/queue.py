@@ -57,13 +57,13 @@ from evidencehub.review.service import (
     ReviewState,
     decide,
     load,
-    records_of,
     to_screen,
     with_decision,
 )
 from evidencehub.store import transaction
 from evidencehub.store.repo import reviews as repo
 from evidencehub.store.repo._common import utc_now
+from evidencehub.store.repo.records import records_by_id
 from evidencehub.vocab import ScreeningLabel, ScreeningStage
 
 __all__ = [
@@ -142,7 +142,7 @@ def _features(session: Session, state: ReviewState) -> PriorityFeatures:
         if key in _FEATURES:
             _FEATURES.move_to_end(key)
             return _FEATURES[key]
-    records = records_of(session, ids)
+    records = records_by_id(session, ids)
     texts = [record_text(records[i].title, records[i].abstract) if i in records else ""
              for i in ids]  # fmt: skip
     features = build_features(texts)
@@ -178,11 +178,11 @@ def refresh_ranking(session: Session, state: ReviewState, reviewer: str,
 
 
 def _prioritised(session: Session, state: ReviewState, reviewer: str, stage: ScreeningStage,
-                 *, retrain: bool) -> tuple[list[int], bool, bool]:
+                 labels: dict[int, bool], *, retrain: bool) -> tuple[list[int], bool, bool]:
     """The review's records in priority order for ``reviewer`` (module docstring), whether a
     classifier made it, and whether the order is stale (only when not ``retrain``: then a
-    missing ranking gives the random order, stale, and nothing is written)."""
-    labels = learnt_labels(state, reviewer, stage)
+    missing ranking gives the random order, stale, and nothing is written). ``labels`` are
+    what the reviewer's model may learn (:func:`learnt_labels`)."""
     cached = repo.get_ranking(session, state.id, reviewer, stage)
     fresh = cached is not None and set(cached.record_ids) | set(labels) >= set(state.records) \
         and (cached.trained_on == _fingerprint(state, labels)
@@ -230,17 +230,17 @@ def next_for(
     elif chosen == "random" or not candidates:
         ranked = _shuffled(state, reviewer, stage, candidates)
     else:
-        order_of, trained, stale = _prioritised(session, state, reviewer, stage,
+        labels = learnt_labels(state, reviewer, stage)
+        order_of, trained, stale = _prioritised(session, state, reviewer, stage, labels,
                                                 retrain=retrain)
         wanted = set(candidates)
         ranked = [r for r in order_of if r in wanted]
         model = DEFAULT_MODEL.value
         if not trained:
-            has_relevant = any(learnt_labels(state, reviewer, stage).values())
-            chosen = "similarity" if has_relevant else "random"
+            chosen = "similarity" if any(labels.values()) else "random"
     shown = ranked[:n]
     return NextBatch(order=chosen, model=model, remaining=len(candidates), record_ids=shown,
-                     records=records_of(session, shown), stale=stale)
+                     records=records_by_id(session, shown), stale=stale)
 
 
 #: The engines of a retraining worker process, by URL.

@@ -32,7 +32,6 @@ from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import (
     Actor,
     FullTextStatus,
-    Record,
     Review,
     ReviewMember,
     ScreeningDecision,
@@ -43,7 +42,7 @@ from evidencehub.store.repo import reviews as repo
 from evidencehub.store.repo._common import utc_now
 from evidencehub.store.repo._lookup import record_row
 from evidencehub.store.repo.imports import event_record_ids, get_event
-from evidencehub.store.repo.records import list_records, record_ids, records_by_id
+from evidencehub.store.repo.records import list_records, record_ids
 from evidencehub.vocab import (
     DecisionBasis,
     RetrievalStatus,
@@ -63,7 +62,6 @@ __all__ = [
     "record_full_text",
     "record_id_of",
     "record_import_search",
-    "records_of",
     "resolve",
     "search_record_ids",
     "stage_counts",
@@ -320,11 +318,6 @@ def record_full_text(
     )
     repo.add_full_text(session, state.id, entry)
     return entry
-
-
-def records_of(session: Session, ids: Iterable[int]) -> dict[int, Record]:
-    """The stored records with these ids."""
-    return records_by_id(session, ids)
 
 
 def votes_json(standing: RecordStage, viewer: str, *, blinded: bool) -> list[dict[str, Any]]:

@@ -29,9 +29,10 @@ from sqlalchemy.orm import Session
 from evidencehub.errors import InputError
 from evidencehub.model import Actor, Record, Study, study_key
 from evidencehub.review.screening import Standing
-from evidencehub.review.service import ReviewState, records_of
+from evidencehub.review.service import ReviewState
 from evidencehub.store import tables as t
 from evidencehub.store.repo import reviews as repo
+from evidencehub.store.repo.records import records_by_id
 from evidencehub.store.repo.studies import get_study, upsert_study
 from evidencehub.vocab import ScreeningLabel, StudyDesign
 
@@ -147,7 +148,7 @@ def include_studies(
     """Make studies of the review's included reports (module docstring) and record them as the
     review's studies; running it again changes nothing."""
     ids = included_reports(state)
-    records = records_of(session, ids)
+    records = records_by_id(session, ids)
     ordered = {i: records[i] for i in ids if i in records}
     existing = stored_studies(session, ids)
     result: list[IncludedStudy] = []
