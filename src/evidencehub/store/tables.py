@@ -30,6 +30,12 @@ Tables, grouped as the pipeline uses them:
   every decision, resolution, consensus, import and undo); ``full_texts`` (append-only retrieval
   status of a report); ``review_rankings`` (the latest priority order per reviewer and stage, a
   cache a retrain replaces); ``review_studies`` (the studies a review includes);
+* appraisal: ``extraction_fields`` (a review's extraction form) and ``extraction_values``
+  (append-only: each reviewer's entries and the consensus, with locators and derivations);
+  ``rob_assessments`` (RoB 2 and ROBINS-I, per reviewer and consensus); ``grade_flags``
+  (reviewers' indirectness and dose-response judgements) and ``grade_ratings`` (a certainty per
+  analysis run, rule proposals beside overrides); ``tag_decisions`` (rule proposals of a
+  claim's tags beside the editor's choice);
 * publishing: ``pages``, ``evidence_labels`` (one per page), ``cross_refs``, ``page_analyses``,
   ``page_runs`` (the runs a page showed when it was last published), ``claims`` (stable ids)
   with ``claim_versions``, ``claim_studies`` and ``claim_analyses``.
@@ -801,6 +807,138 @@ class ReviewStudy(Base):
     )
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
     added_at: Mapped[dt.datetime]
+
+
+# --------------------------------------------------------------------------- appraisal
+
+
+class ExtractionField(Base):
+    """A field of a review's extraction form: a study characteristic (``level`` ``study``) or a
+    number per arm, outcome and time point (``level`` ``arm``)."""
+
+    __tablename__ = "extraction_fields"
+    __table_args__ = (UniqueConstraint("review_id", "key"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    key: Mapped[str] = mapped_column(String)
+    label: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String)
+    kind: Mapped[str] = mapped_column(String)
+    choices: Mapped[list[Any] | None]
+    unit: Mapped[str | None] = mapped_column(String)
+    position: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    created_at: Mapped[dt.datetime]
+
+
+class ExtractionValue(Base):
+    """One extracted value, append-only: the newest row per reviewer, study and item holds.
+
+    ``basis`` is ``extraction`` (a reviewer's own entry), ``consensus`` (the agreed value) or
+    ``imported`` (from a sheet); ``value`` ``None`` clears an earlier entry. Arm-level items name
+    ``outcome``, ``arm`` and ``timepoint``. ``derivation`` holds how a derived number was
+    obtained (method, inputs); ``outcome_data_id`` the outcome-data row a consensus wrote.
+    """
+
+    __tablename__ = "extraction_values"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"), index=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    basis: Mapped[str] = mapped_column(String)
+    outcome: Mapped[str | None] = mapped_column(String)
+    arm: Mapped[str | None] = mapped_column(String)
+    timepoint: Mapped[str | None] = mapped_column(String)
+    field: Mapped[str] = mapped_column(String)
+    value: Mapped[str | None] = mapped_column(Text)
+    locator: Mapped[str | None] = mapped_column(Text)
+    derivation: Mapped[dict[str, Any] | None]
+    outcome_data_id: Mapped[int | None] = mapped_column(ForeignKey("outcome_data.id"))
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class RobAssessment(Base):
+    """A risk-of-bias assessment of one study's outcome (RoB 2 or ROBINS-I), append-only.
+
+    ``basis`` is ``assessment`` (one reviewer's) or ``consensus``; ``payload`` the typed
+    assessment's ``to_dict()`` (answers, proposed and chosen judgements, override reasons);
+    ``overall`` its overall judgement, for queries and plots.
+    """
+
+    __tablename__ = "rob_assessments"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    review_id: Mapped[int | None] = mapped_column(ForeignKey("reviews.id", ondelete="CASCADE"),
+                                                  index=True)
+    study_id: Mapped[int] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"), index=True)
+    outcome: Mapped[str] = mapped_column(String)
+    tool: Mapped[str] = mapped_column(String)
+    basis: Mapped[str] = mapped_column(String)
+    overall: Mapped[str] = mapped_column(String)
+    payload: Mapped[dict[str, Any]]
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class GradeFlag(Base):
+    """A reviewer's judgement GRADE cannot read from the data (indirectness of a study's
+    population, intervention, comparator or outcome; a dose-response gradient), append-only:
+    the newest row per analysis, study and flag holds, ``present`` false withdraws it."""
+
+    __tablename__ = "grade_flags"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"),
+                                             index=True)
+    study_id: Mapped[int | None] = mapped_column(ForeignKey("studies.id", ondelete="CASCADE"))
+    flag: Mapped[str] = mapped_column(String)
+    present: Mapped[bool] = mapped_column(Boolean)
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class GradeRating(Base):
+    """A GRADE certainty rating of one analysis run, append-only.
+
+    ``payload`` is the typed rating's ``to_dict()`` (each domain's rule proposal beside any
+    override and its reason); a rating whose ``run_id`` is not the analysis's newest run is
+    due for re-review.
+    """
+
+    __tablename__ = "grade_ratings"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    analysis_id: Mapped[int] = mapped_column(ForeignKey("analyses.id", ondelete="CASCADE"),
+                                             index=True)
+    run_id: Mapped[int] = mapped_column(ForeignKey("analysis_runs.id"))
+    certainty: Mapped[str] = mapped_column(String)
+    payload: Mapped[dict[str, Any]]
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
+
+
+class TagDecision(Base):
+    """A rule's tag proposal for a claim beside the editor's choice, append-only."""
+
+    __tablename__ = "tag_decisions"
+    __table_args__ = ({"sqlite_autoincrement": True},)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ForeignKey("claims.id", ondelete="CASCADE"), index=True)
+    tag: Mapped[str] = mapped_column(String)
+    proposed: Mapped[bool] = mapped_column(Boolean)
+    chosen: Mapped[bool] = mapped_column(Boolean)
+    reasons: Mapped[list[Any]]
+    reason: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
 
 
 # --------------------------------------------------------------------------- publishing

@@ -138,4 +138,11 @@ def test_loading_everything_twice_changes_no_row(engine: Engine) -> None:
         "full_texts",
         "review_rankings",
         "review_studies",
+        # nor is appraisal
+        "extraction_fields",
+        "extraction_values",
+        "rob_assessments",
+        "grade_flags",
+        "grade_ratings",
+        "tag_decisions",
     }
