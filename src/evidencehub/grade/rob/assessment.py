@@ -9,8 +9,8 @@ and their consensus.
   (:class:`DomainJudgement`) — e.g. RoB 2's "some concerns in multiple domains in a way that
   substantially lowers confidence" raised to high.
 * :func:`compare` lists the discrepancies between two reviewers' assessments of the same study
-  and outcome, question by question and domain by domain (dual assessment, Cochrane Handbook
-  v6.4 §7.6: risk of bias is assessed by two reviewers independently).
+  and outcome, question by question and domain by domain (dual assessment: two reviewers
+  assess each result independently, as the Cochrane Handbook recommends).
 * :func:`consensus` builds the agreed assessment from the two and the resolutions of their
   discrepancies.
 

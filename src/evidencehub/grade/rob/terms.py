@@ -64,7 +64,7 @@ _ANSWER_LABELS = {"Y": "Yes", "PY": "Probably yes", "PN": "Probably no", "N": "N
 
 
 class Effect(StrEnum):
-    """The effect of interest that RoB 2's domain 2 is assessed for (guidance, section 1.3)."""
+    """The effect of interest that RoB 2's domain 2 is assessed for."""
 
     ASSIGNMENT = "assignment"  # effect of assignment to intervention (intention to treat)
     ADHERENCE = "adherence"  # effect of adhering to intervention (per protocol)
