@@ -196,3 +196,13 @@ def test_consensus_robins_i() -> None:
     agreed = consensus(a, b, chosen={"D1": "serious"})
     assert agreed.overall.chosen is RobinsJudgement.SERIOUS
     assert agreed.tool is RobTool.ROBINS_I
+
+
+def test_consensus_drops_agreed_answers_no_longer_asked() -> None:
+    a = _rob2("ana", **{"3.1": "N", "3.2": "Y"})
+    b = _rob2("ben", **{"3.1": "PN", "3.2": "Y"})
+    agreed = consensus(a, b, answers={"3.1": "probably yes"})
+    assert agreed.answers["3.1"] is Answer.PY
+    assert agreed.answers["3.2"] is Answer.NA
+    with pytest.raises(InputError, match=r"question 3\.2: answered Y but the question applies"):
+        consensus(a, b, answers={"3.1": "Y", "3.2": "Y"})

@@ -401,21 +401,29 @@ def consensus(
         of the same study, outcome, tool and effect.
     """
     _same_target(a, b)
-    resolved = dict(answers or {})
-    merged: dict[str, Answer | str] = {}
+    where = f"{a.study}, {a.outcome}, consensus"
+    resolved = {qid: value if isinstance(value, Answer) else Answer.parse(
+        value, where=f"{where}, question {qid}") for qid, value in (answers or {}).items()}
+    merged: dict[str, Answer] = {}
     unresolved = []
     for item in compare(a, b):
         if item.kind == "answer" and item.item not in resolved:
             unresolved.append(f"{item.item} ({item.a} vs {item.b})")
     if unresolved:
         raise InputError(f"the assessors disagree on question(s) {', '.join(unresolved)}; give "
-                         "the agreed answers", source=a.tool.label,
-                         where=f"{a.study}, {a.outcome}, consensus")
+                         "the agreed answers", source=a.tool.label, where=where)
     for qid in sorted({*a.answers, *b.answers}, key=_question_order):
         merged[qid] = a.answers.get(qid, Answer.NA)
     merged |= resolved
-    if a.tool is RobTool.ROB2:  # NA for questions no longer asked is implied
-        merged = {qid: value for qid, value in merged.items() if value != Answer.NA}
+    if a.tool is RobTool.ROB2:
+        # agreed answers to questions the resolved answers no longer ask are dropped
+        kept: dict[str, Answer] = {}
+        for q in rob2.questions(a.effect or Effect.ASSIGNMENT):
+            value = merged.get(q.id)
+            if value is not None and value is not Answer.NA and (
+                    q.id in resolved or rob2.asked(q.id, kept, a.effect or Effect.ASSIGNMENT)):
+                kept[q.id] = value
+        merged = kept
     picks: dict[str, Choice | Judgement | str] = {}
     given = dict(chosen or {})
     missing = []
@@ -430,8 +438,7 @@ def consensus(
             missing.append(f"{code} ({left.chosen.value} vs {right.chosen.value})")
     if missing:
         raise InputError(f"the assessors disagree on domain(s) {', '.join(missing)}; give the "
-                         "agreed judgements", source=a.tool.label,
-                         where=f"{a.study}, {a.outcome}, consensus")
+                         "agreed judgements", source=a.tool.label, where=where)
     notes = dict(support or {})
     for key in sorted({*a.support, *b.support}):
         if key in notes:

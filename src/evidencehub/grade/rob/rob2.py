@@ -39,6 +39,7 @@ from evidencehub.grade.rob.terms import Answer, Effect, Rob2Judgement
 
 __all__ = [
     "Question",
+    "asked",
     "check_answers",
     "judge",
     "judge_domain",
@@ -211,6 +212,14 @@ def questions(effect: Effect | str = Effect.ASSIGNMENT, domain: str | None = Non
     return chosen
 
 
+def asked(question: str, answers: Mapping[str, Answer], effect: Effect | str = Effect.ASSIGNMENT,
+          ) -> bool:
+    """Whether ``question`` is asked given the answers to the questions before it (always, for
+    a question without a condition)."""
+    condition = _ASKED.get((Effect(effect), question))
+    return condition is None or condition(answers)
+
+
 def check_answers(answers: Mapping[str, Answer | str], effect: Effect | str = Effect.ASSIGNMENT,
                   domain: str | None = None) -> dict[str, Answer]:
     """The answers checked against the questions' conditions, every question present (NA where
@@ -246,9 +255,7 @@ def check_answers(answers: Mapping[str, Answer | str], effect: Effect | str = Ef
     for q in asked_questions:
         where = f"question {q.id}"
         answer = parsed.get(q.id)
-        condition = _ASKED.get((effect, q.id))
-        asked = condition is None or condition(out)
-        if not asked:
+        if not asked(q.id, out, effect):
             if answer not in (None, _NA):
                 raise InputError(f"answered {answer.value} but the question applies only "
                                  f"{q.condition[0].lower()}{q.condition[1:]}; answer NA or "
