@@ -70,7 +70,8 @@ def test_rob2_needs_answers_and_names_bad_ones() -> None:
         assess("rob2", study="s", outcome="o", assessor="ana")
     with pytest.raises(InputError) as info:
         _rob2(**{"3.2": "Y"})
-    assert str(info.value).startswith("RoB 2, question 3.2: answered Y")
+    assert str(info.value).startswith("RoB 2, smith2019, HbA1c at 12 months, ana, question 3.2: "
+                                      "answered Y")
     with pytest.raises(InputError, match="RoB 2 has no domain 'D6'"):
         assess("rob2", study="s", outcome="o", assessor="a", answers=LOW_ANSWERS,
                chosen={"D6": "low"})

@@ -263,7 +263,11 @@ def assess(
         effect = Effect(effect or Effect.ASSIGNMENT)
         if answers is None:
             raise InputError("RoB 2 needs the signalling questions' answers", where=where)
-        checked: dict[str, Answer] = rob2.check_answers(answers, effect)
+        try:
+            checked: dict[str, Answer] = rob2.check_answers(answers, effect)
+        except InputError as err:  # the same message, naming the assessment too
+            raise InputError(err.problem, source=err.source,
+                             where=", ".join(p for p in (where, err.where) if p)) from None
         proposals: dict[str, Judgement | None] = dict(rob2.judge(checked, effect))
     else:
         if effect is not None:
