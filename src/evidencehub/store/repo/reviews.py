@@ -74,6 +74,7 @@ __all__ = [
     "put_ranking",
     "review_record_ids",
     "review_study_ids",
+    "review_study_keys",
     "reviews_of_record",
     "review_version",
     "set_member",
@@ -456,6 +457,16 @@ def review_study_ids(session: Session, review_id: int) -> list[int]:
     """The ids of the studies the review includes, in the order they were added."""
     return list(session.scalars(
         select(t.ReviewStudy.study_id)
+        .where(t.ReviewStudy.review_id == review_id)
+        .order_by(t.ReviewStudy.added_at, t.ReviewStudy.study_id)
+    ))  # fmt: skip
+
+
+def review_study_keys(session: Session, review_id: int) -> tuple[str, ...]:
+    """The keys of the studies the review includes, in the order they were added."""
+    return tuple(session.scalars(
+        select(t.Study.key)
+        .join(t.ReviewStudy, t.ReviewStudy.study_id == t.Study.id)
         .where(t.ReviewStudy.review_id == review_id)
         .order_by(t.ReviewStudy.added_at, t.ReviewStudy.study_id)
     ))  # fmt: skip

@@ -1,0 +1,118 @@
+"""Risk-of-bias assessments in the store: record one reviewer's, compare two, agree on one, and
+choose the set a plot or a GRADE rating reads.
+
+The typed assessment (:mod:`.assessment`) is built and checked before anything is written; the
+store keeps its ``to_dict()`` (:mod:`evidencehub.store.repo.rob`), appended, never changed.
+For a study's outcome the assessment that counts is the newest consensus, or the only
+reviewer's when one reviewer assessed it; two reviewers without a consensus is a disagreement
+to settle first (Cochrane Handbook §8.1: dual independent assessment, then agreement).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from evidencehub.errors import InputError
+from evidencehub.grade.rob.assessment import (
+    Assessment,
+    Choice,
+    Discrepancy,
+    compare,
+    consensus,
+)
+from evidencehub.grade.rob.terms import Answer, Judgement
+from evidencehub.store.repo import reviews as reviews_repo
+from evidencehub.store.repo import rob as rob_repo
+
+__all__ = ["Comparison", "agree", "assessments", "compare_two", "counted", "record"]
+
+ASSESSMENT = "assessment"
+CONSENSUS = "consensus"
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two reviewers' assessments of one study's outcome and where they differ."""
+
+    first: Assessment
+    second: Assessment
+    discrepancies: tuple[Discrepancy, ...]
+
+
+def _review_id(session: Session, review: str | None, assessor: str) -> int | None:
+    if review is None:
+        return None
+    review_id, stored = reviews_repo.get_review(session, review)
+    if assessor not in {m.name for m in stored.members}:
+        raise InputError(f"{assessor!r} is not a member of review {review!r}; add them with "
+                         f"'review member {review} {assessor} --role screener'")
+    return review_id
+
+
+def record(session: Session, assessment: Assessment, *, review: str | None = None,
+           basis: str = ASSESSMENT) -> int:
+    """Store ``assessment`` (of a member of ``review`` when given); return its row id."""
+    return rob_repo.add_assessment(
+        session, study_key=assessment.study, outcome=assessment.outcome,
+        tool=assessment.tool.value, basis=basis, overall=assessment.overall.chosen.value,
+        payload=assessment.to_dict(), assessor=assessment.assessor,
+        review_id=_review_id(session, review, assessment.assessor))
+
+
+def assessments(session: Session, study: str, outcome: str, *,
+                basis: str = ASSESSMENT) -> list[Assessment]:
+    """The current assessment of each reviewer (or, with ``basis="consensus"``, the newest
+    consensus alone) of ``study``'s ``outcome``."""
+    current = [a for a in rob_repo.current_assessments(session, study_keys=[study],
+                                                       outcome=outcome) if a.basis == basis]
+    if basis == CONSENSUS:
+        current = current[-1:]
+    return [Assessment.from_dict(a.payload) for a in current]
+
+
+def compare_two(session: Session, study: str, outcome: str,
+                between: Sequence[str] = ()) -> Comparison:
+    """The two reviewers' current assessments (``between`` names them when there are more)."""
+    mine = assessments(session, study, outcome)
+    if between:
+        mine = [a for a in mine if a.assessor in between]
+    if len(mine) != 2:
+        names = ", ".join(a.assessor for a in mine) or "nobody"
+        raise InputError(f"{study}, {outcome}: comparing needs two reviewers' assessments, found "
+                         f"{names}" + ("" if between else "; name two with --between"))
+    return Comparison(mine[0], mine[1], compare(mine[0], mine[1]))
+
+
+def agree(session: Session, study: str, outcome: str, *, assessor: str,
+          answers: Mapping[str, Answer | str] | None = None,
+          chosen: Mapping[str, Choice | Judgement | str] | None = None,
+          support: Mapping[str, str] | None = None, between: Sequence[str] = (),
+          review: str | None = None) -> Assessment:
+    """Record the consensus of the two reviewers' assessments, settled by ``assessor``."""
+    pair = compare_two(session, study, outcome, between)
+    agreed = consensus(pair.first, pair.second, assessor=assessor, answers=answers,
+                       chosen=chosen, support=support)
+    record(session, agreed, review=review, basis=CONSENSUS)
+    return agreed
+
+
+def counted(session: Session, outcome: str, studies: Sequence[str]) -> dict[str, Assessment]:
+    """The assessment that counts for each study's ``outcome``: the consensus, else the only
+    reviewer's. Studies nobody assessed are left out; two reviewers without a consensus is an
+    :class:`InputError` naming the study."""
+    chosen: dict[str, Assessment] = {}
+    for study in studies:
+        agreed = assessments(session, study, outcome, basis=CONSENSUS)
+        single = assessments(session, study, outcome)
+        if agreed:
+            chosen[study] = agreed[0]
+        elif len(single) == 1:
+            chosen[study] = single[0]
+        elif single:
+            names = " and ".join(a.assessor for a in single)
+            raise InputError(f"{study}, {outcome}: {names} assessed risk of bias separately and "
+                             f"have no consensus yet; record it with 'rob consensus'")
+    return chosen
