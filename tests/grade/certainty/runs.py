@@ -68,7 +68,7 @@ def study(yi: float, vi: float = 0.04, *, weight: float = 10.0, design: str = "r
 
 
 def profile(studies: Sequence[StudyEvidence], *, estimate: float, measure: str = "RR",
-            ci: tuple[float, float] = (-0.1, 0.1), pi: tuple[float, float] | None = None,
+            ci: tuple[float, float] = (0.6, 0.95), pi: tuple[float, float] | None = None,
             tau2: float | None = None, I2: float | None = None, QEp: float | None = None,
             subgroup: tuple[float, float] | None = None, egger: float | None = None,
             dose_response: bool = False, ratio_scale: bool = True,

@@ -382,8 +382,9 @@ def publication_bias(profile: EvidenceProfile) -> Proposal:
 
 
 def large_effect(profile: EvidenceProfile) -> Proposal:
-    """Propose +1 for a ratio beyond ``large_effect`` (RR > 2 or < 0.5) and +2 beyond
-    ``very_large_effect`` (> 5 or < 0.2), on the pooled point estimate (GRADE 9). Applies to
+    """Propose +1 for an at least ``large_effect``-fold ratio (RR ≥ 2 or ≤ 0.5) and +2 for an
+    at least ``very_large_effect``-fold one (≥ 5 or ≤ 0.2), on the pooled point estimate
+    (GRADE 9: "at least a two-fold reduction or increase in risk"). Applies to
     non-randomised evidence only, and only without a serious concern elsewhere (see
     :func:`~evidencehub.grade.certainty.rating.rate`)."""
     t = profile.thresholds
@@ -395,13 +396,13 @@ def large_effect(profile: EvidenceProfile) -> Proposal:
     size = max(ratio, 1 / ratio)
     numbers = {"ratio": ratio, "fold": size}
     name = profile.terms.measure.value
-    if size > t.very_large_effect:
+    if size >= t.very_large_effect - 1e-9:  # a printed 0.2 is 5-fold
         return Proposal(Domain.LARGE_EFFECT, 2,
-                        f"very large effect ({name} {ratio:.2f}, beyond "
+                        f"very large effect ({name} {ratio:.2f}, at least "
                         f"{t.very_large_effect:g}-fold)", numbers)
-    if size > t.large_effect:
+    if size >= t.large_effect - 1e-9:
         return Proposal(Domain.LARGE_EFFECT, 1,
-                        f"large effect ({name} {ratio:.2f}, beyond {t.large_effect:g}-fold)",
+                        f"large effect ({name} {ratio:.2f}, at least {t.large_effect:g}-fold)",
                         numbers)
     return Proposal(Domain.LARGE_EFFECT, 0,
                     f"the effect is not large ({name} {ratio:.2f})", numbers)

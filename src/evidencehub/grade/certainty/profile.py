@@ -111,7 +111,7 @@ class Thresholds:
     egger_min_k : int
         Fewest pooled studies for the small-study test.
     large_effect, very_large_effect : float
-        Ratio (or its reciprocal) beyond which an effect is large (+1) and very large (+2).
+        Ratio (or its reciprocal) from which an effect is large (+1) and very large (+2).
     """
 
     mid: float | None = None
