@@ -184,8 +184,7 @@ class SofRow:
                                    f"(from {_more_fewer(d_lb)} to {_more_fewer(d_ub)})")
         elif self.difference is not None:
             est, lb, ub = self.difference
-            unit = f" {self.unit}" if self.unit else ""
-            cells["difference"] = (f"{code} {_higher_lower(est)}{unit} "
+            cells["difference"] = (f"{code} {_higher_lower(est, self.unit)} "
                                    f"({_higher_lower(lb)} to {_higher_lower(ub)})")
         return cells
 
@@ -220,10 +219,11 @@ def _more_fewer(n: int) -> str:
     return f"{abs(n)} more" if n > 0 else (f"{abs(n)} fewer" if n < 0 else "0 fewer")
 
 
-def _higher_lower(x: float) -> str:
-    text = f"{abs(x):.2f}"
-    if text == "0.00":
-        return "0.00"
+def _higher_lower(x: float, unit: str | None = None) -> str:
+    """``4.72 lower`` (``4.72 points lower`` with a unit), as GRADEpro words a difference."""
+    text = f"{abs(x):.2f}" + (f" {unit}" if unit else "")
+    if f"{abs(x):.2f}" == "0.00":
+        return text
     return f"{text} higher" if x > 0 else f"{text} lower"
 
 
