@@ -151,6 +151,7 @@ def test_mid_of_a_ratio_gives_symmetric_thresholds_on_the_log_scale():
     ("egger_pval", 1.5, "'egger_pval' must be between 0 and 1; got 1.5"),
     ("mid", -1.0, "'mid' must be a positive number; got -1.0"),
     ("egger_min_k", 2, "'egger_min_k' must be at least 3; got 2"),
+    ("moderate_effect", 0.5, "'moderate_effect' needs 'mid'"),
 ])
 def test_thresholds_are_validated(field, value, message):
     with pytest.raises(InputError) as info:

@@ -106,6 +106,10 @@ class Thresholds:
     ois_difference, ois_sd : float or None
         Difference and SD of the OIS for continuous outcomes (defaults: ``mid`` and the
         median SD of the studies; 1 for standardised measures).
+    moderate_effect : float or None
+        The boundary between a small and a moderate effect, on ``mid``'s scale (GRADE 35's
+        partially contextualised thresholds): only the informative statements use it, to
+        say "slightly" for effects between ``mid`` and it.
     egger_pval : float
         Small-study test P below which publication bias is suspected.
     egger_min_k : int
@@ -127,6 +131,7 @@ class Thresholds:
     ois_power: float = 0.80
     ois_difference: float | None = None
     ois_sd: float | None = None
+    moderate_effect: float | None = None
     egger_pval: float = 0.10
     egger_min_k: int = 10
     large_effect: float = 2.0
@@ -146,7 +151,7 @@ class Thresholds:
             if not 0 < value < 1:
                 raise InputError(f"'{name}' must be between 0 and 1; got {value!r}",
                                  source=_WHERE)
-        for name in ("mid", "ois_difference", "ois_sd"):
+        for name in ("mid", "ois_difference", "ois_sd", "moderate_effect"):
             value = getattr(self, name)
             if value is not None and not (math.isfinite(value) and value > 0):
                 raise InputError(f"'{name}' must be a positive number; got {value!r}",
@@ -155,6 +160,8 @@ class Thresholds:
             raise InputError("'large_effect' must be above 1 and at most 'very_large_effect'; "
                              f"got {self.large_effect!r} and {self.very_large_effect!r}",
                              source=_WHERE)
+        if self.moderate_effect is not None and self.mid is None:
+            raise InputError("'moderate_effect' needs 'mid'", source=_WHERE)
         if self.egger_min_k < 3:
             raise InputError(f"'egger_min_k' must be at least 3; got {self.egger_min_k!r}",
                              source=_WHERE)
