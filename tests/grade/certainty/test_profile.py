@@ -162,3 +162,6 @@ def test_thresholds_are_validated(field, value, message):
 def test_thresholds_round_trip():
     t = Thresholds(mid=0.8, ois_rrr=0.2)
     assert Thresholds.from_dict(t.to_dict()) == t
+    assert Thresholds.from_dict({"mid": 0.8}) == Thresholds(mid=0.8)
+    with pytest.raises(InputError, match=r"^grade: unknown threshold 'i2'; known: egger_min_k, "):
+        Thresholds.from_dict({"i2": 50})

@@ -172,7 +172,12 @@ class Thresholds:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> Thresholds:
-        """The thresholds whose :meth:`to_dict` is ``data``."""
+        """The thresholds whose :meth:`to_dict` is ``data`` (missing keys take defaults)."""
+        known = {f.name for f in fields(cls)}
+        unknown = sorted(set(data) - known)
+        if unknown:
+            raise InputError(f"unknown threshold {unknown[0]!r}; known: "
+                             f"{', '.join(sorted(known))}", source=_WHERE)
         return cls(**dict(data))
 
 

@@ -35,7 +35,8 @@ from evidencehub.grade.certainty.profile import EvidenceProfile
 from evidencehub.grade.certainty.rating import Rating
 from evidencehub.vocab import Certainty, Family, Measure, interval_label, measure_terms
 
-__all__ = ["AbsoluteEffect", "SofRow", "absolute_risk", "sof_csv", "sof_html", "sof_row"]
+__all__ = ["AbsoluteEffect", "SofRow", "absolute_risk", "round_half_away", "sof_csv", "sof_html",
+           "sof_row"]
 
 _MINUS = "\u2212"
 
