@@ -9,6 +9,8 @@ import statistics
 
 import pytest
 
+from evidencehub.analysis.contrasts import AnalysisRow
+from evidencehub.analysis.service import fit_rows
 from evidencehub.errors import InputError
 from evidencehub.grade.certainty.profile import (
     PicoElement,
@@ -16,7 +18,8 @@ from evidencehub.grade.certainty.profile import (
     Thresholds,
     profile_from_run,
 )
-from evidencehub.vocab import StudyDesign
+from evidencehub.model import Analysis, Comparison
+from evidencehub.vocab import Measure, Method, StudyDesign
 from tests.grade.certainty.runs import REFERENCE, reference_rows, run_from_inputs
 
 RCT = StudyDesign.RANDOMISED_CONTROLLED
@@ -165,3 +168,36 @@ def test_thresholds_round_trip():
     assert Thresholds.from_dict({"mid": 0.8}) == Thresholds(mid=0.8)
     with pytest.raises(InputError, match=r"^grade: unknown threshold 'i2'; known: egger_min_k, "):
         Thresholds.from_dict({"i2": 50})
+
+
+def _analysis(measure, **kw):
+    return Analysis(slug="a", title="A", outcome="o",
+                    comparison=Comparison(experimental=("drug",), control=("placebo",)),
+                    measure=measure, **kw)
+
+
+def test_profile_of_a_mantel_haenszel_run_made_by_the_analysis_service():
+    # the stored MH record (no inverse-variance model) -> Egger's test on an EE fit, which
+    # metafor gives as P = 1.5713e-06 for dat.bcg (tests/reference/grade/regtest_ee.R)
+    reference = json.loads((REFERENCE.parent / "grade" / "regtest_ee.json").read_text())
+    rows = [AnalysisRow(r["study"], "drug", "placebo", "final",
+                        {c: float(r[c]) for c in ("ai", "n1i", "ci", "n2i")}, ((i, 1),), None,
+                        True, None)
+            for i, r in enumerate(reference_rows("bcg_RR"))]
+    run = fit_rows(_analysis(Measure.RR, method=Method.MH), rows, {})
+    p = profile_from_run(run, designs=_all(run, RCT), risk_of_bias={})
+    assert p.egger_pval == pytest.approx(reference["pval"], rel=1e-5)
+    assert p.estimate == run.fit["estimate"] and p.pi_lb is None and p.tau2 == 0.0
+
+
+def test_profile_reads_the_subgroup_analysis_of_a_run():
+    def row(key, mean, group):
+        inputs = {"m1i": mean, "sd1i": 1.0, "n1i": 20.0, "m2i": 0.0, "sd2i": 1.0, "n2i": 20.0}
+        return AnalysisRow(key, "drug", "placebo", "final", inputs, ((1, 1),), group, True, None)
+
+    rows = [row("a", 1.0, "x"), row("b", 1.2, "x"), row("c", 2.0, "y"), row("d", 2.4, "y")]
+    run = fit_rows(_analysis(Measure.MD, subgroup="class", method=Method.EE), rows, {})
+    p = profile_from_run(run, designs=_all(run, RCT), risk_of_bias={})
+    assert p.subgroup_pval == run.subgroups["difference"]["pval"]
+    assert p.subgroup_max_I2 == max(g["I2"] for g in run.subgroups["groups"])
+    assert [s.sd for s in p.studies] == [1.0] * 4 and p.participants == 160
