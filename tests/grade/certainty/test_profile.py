@@ -46,6 +46,14 @@ def test_profile_takes_the_numbers_of_the_run():
     assert p.control_risk == pytest.approx(statistics.median(
         int(r["ci"]) / int(r["n2i"]) for r in rows), abs=1e-15)
     assert p.randomised and sum(s.weight for s in p.studies) == pytest.approx(100)
+    data = json.loads(json.dumps(p.to_dict()))
+    assert (data["measure"], data["k"], data["run_id"], data["thresholds"]["mid"]) == (
+        "RR", 13, 7, None)
+    assert data["studies"][0] == {
+        "study_key": "s0", "study_label": "Aronson 1948", "design": RCT.value,
+        "risk_of_bias": "low", "indirectness": [], "weight": p.studies[0].weight,
+        "participants": 262, "control_risk": 11 / 139, "sd": None, "yi": p.studies[0].yi,
+        "vi": p.studies[0].vi}
 
 
 def test_egger_test_is_metafors_regtest_on_the_runs_model():

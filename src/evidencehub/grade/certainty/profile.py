@@ -219,6 +219,14 @@ class StudyEvidence:
     yi: float
     vi: float
 
+    def to_dict(self) -> dict[str, Any]:
+        """Every field; enums as their values."""
+        return {"study_key": self.study_key, "study_label": self.study_label,
+                "design": self.design.value, "risk_of_bias": self.risk_of_bias.value,
+                "indirectness": [e.value for e in self.indirectness], "weight": self.weight,
+                "participants": self.participants, "control_risk": self.control_risk,
+                "sd": self.sd, "yi": self.yi, "vi": self.vi}
+
 
 @dataclass(frozen=True, slots=True)
 class EvidenceProfile:
@@ -320,6 +328,22 @@ class EvidenceProfile:
     def reported(self, value: float) -> float:
         """``value`` on the reported scale (exponentiated for ratio measures)."""
         return math.exp(value) if self.terms.is_ratio else value
+
+    def to_dict(self) -> dict[str, Any]:
+        """Every field (``terms`` as ``measure``), plus ``k``, ``participants``,
+        ``randomised`` and ``control_risk``: what a rating's JSON shows it judged."""
+        return {
+            "analysis": self.analysis, "run_id": self.run_id,
+            "measure": self.terms.measure.value, "level": self.level, "k": self.k,
+            "participants": self.participants, "randomised": self.randomised,
+            "control_risk": self.control_risk, "estimate": self.estimate,
+            "ci_lb": self.ci_lb, "ci_ub": self.ci_ub, "pi_lb": self.pi_lb, "pi_ub": self.pi_ub,
+            "tau2": self.tau2, "I2": self.I2, "QEp": self.QEp,
+            "subgroup_pval": self.subgroup_pval, "subgroup_max_I2": self.subgroup_max_I2,
+            "egger_pval": self.egger_pval, "egger_note": self.egger_note,
+            "dose_response": self.dose_response, "thresholds": self.thresholds.to_dict(),
+            "studies": [s.to_dict() for s in self.studies],
+        }
 
 
 def _judgement(text: str, study: str) -> RobJudgement:
