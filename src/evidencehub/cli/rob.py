@@ -144,7 +144,7 @@ def assess(
     Example:  evidencehub rob assess cohort2019 --outcome HbA1c --tool robins-i --judge D1=serious
     --judge D2=low --judge D3=low --judge D4=low --judge D5=moderate --judge D6=low --judge D7=low
     """
-    from evidencehub.grade.rob import service
+    from evidencehub.grade import rob_service as service
     from evidencehub.grade.rob.assessment import assess as build
 
     who = actor_of(actor).name
@@ -173,7 +173,7 @@ def compare_command(
 
     Example:  evidencehub rob compare shapiro2006 --outcome 'insulin independence'
     """
-    from evidencehub.grade.rob import service
+    from evidencehub.grade import rob_service as service
 
     pair = in_store(db, lambda s: service.compare_two(s, study, outcome, between or ()))
     if json_out:
@@ -210,7 +210,7 @@ def consensus_command(
     Example:  evidencehub rob consensus shapiro2006 --outcome 'insulin independence'
     --answers '1.2=Y'
     """
-    from evidencehub.grade.rob import service
+    from evidencehub.grade import rob_service as service
 
     who = actor_of(actor).name
     agreed = in_store(db, lambda s: service.agree(
@@ -256,7 +256,7 @@ def list_command(
 
     Example:  evidencehub rob list --outcome HbA1c --review t1d-islets
     """
-    from evidencehub.grade.rob import service
+    from evidencehub.grade import rob_service as service
 
     def work(session: Session) -> tuple[list[str], dict[str, Assessment]]:
         keys, _ = _studies(session, review, analysis, study or ())
@@ -300,7 +300,7 @@ def plot(
     if kind not in ("traffic-light", "summary"):
         raise InputError(f"--kind: unknown value {kind!r}; choose one of: traffic-light, summary")
     check_output_file(output, "plot", (".svg", ".png"))
-    from evidencehub.grade.rob import service
+    from evidencehub.grade import rob_service as service
     from evidencehub.publish.rob_plots import summary_plot, traffic_light_plot
 
     def work(session: Session) -> tuple[list[Assessment], dict[str, float]]:

@@ -1,7 +1,7 @@
 """Risk-of-bias assessments in the store: record one reviewer's, compare two, agree on one, and
 choose the set a plot or a GRADE rating reads.
 
-The typed assessment (:mod:`.assessment`) is built and checked before anything is written; the
+The typed assessment (:mod:`evidencehub.grade.rob.assessment`) is built and checked before anything is written; the
 store keeps its ``to_dict()`` (:mod:`evidencehub.store.repo.rob`), appended, never changed.
 For a study's outcome the assessment that counts is the newest consensus, or the only
 reviewer's when one reviewer assessed it; two reviewers without a consensus is a disagreement
