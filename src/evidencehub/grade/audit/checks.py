@@ -51,8 +51,10 @@ def _num(x: float) -> float | None:
 def _bad_printed(name: str, printed: Printed | None) -> str | None:
     if printed is None:
         return None
-    if not math.isfinite(printed.value) or printed.decimals > 300 or printed.decimals < -300:
+    if not math.isfinite(printed.value):
         return f"{name} {printed.text!r} is not a finite number"
+    if abs(printed.decimals) > 300:
+        return f"{name} {printed.text!r} has {printed.decimals} decimals, beyond any printed number"
     return None
 
 
