@@ -273,3 +273,12 @@ _counts_st = st.integers(-5, 10**7) | st.none()
 def test_check_never_raises(fields: dict[str, Any]) -> None:
     for finding in check(Reported(quote="q", **fields)):
         assert finding.to_dict()["verdict"] in ("inconsistent", "warning")
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_printed.filter(lambda p: p is not None), max_size=5),
+       _printed.filter(lambda p: p is not None))
+def test_check_total_never_raises(parts: list[Printed], whole: Printed) -> None:
+    named = [(f"box {i}", p) for i, p in enumerate(parts)]
+    for finding in check_total(named, ("total", whole), kind=FindingKind.PRISMA_FLOW, quote="q"):
+        assert finding.kind in (FindingKind.PRISMA_FLOW, FindingKind.UNREADABLE)

@@ -390,13 +390,15 @@ def check_total(parts: Sequence[tuple[str, Printed]], whole: tuple[str, Printed]
     def span(printed: Printed) -> tuple[float, float]:
         return (printed.value, printed.value) if printed.decimals <= 0 else printed.bounds
 
-    low = math.fsum(span(p)[0] for _, p in parts)
-    high = math.fsum(span(p)[1] for _, p in parts)
+    low = sum(span(p)[0] for _, p in parts)  # exact for counts below 2**53
+    high = sum(span(p)[1] for _, p in parts)
     w_low, w_high = span(whole[1])
+    if not all(math.isfinite(x) for x in (low, high, w_low, w_high)):
+        return []
     slack = 1e-9 * max(1.0, abs(high), abs(w_high))
     if w_low <= high + slack and w_high >= low - slack:
         return []
-    total = math.fsum(p.value for _, p in parts)
+    total = sum(p.value for _, p in parts)
     names = " + ".join(name for name, _ in parts)
     message = (f"{names} = {total:g}, not {whole[0]} = {whole[1].text}" if low == high
                else f"{names} = {_fmt(low)} to {_fmt(high)}, not {whole[0]} = {whole[1].text}")
