@@ -84,3 +84,12 @@ def test_odd_numbers_are_findings_not_errors(tmp_path: Path) -> None:
     rows = read_checks(write(tmp_path, "id,p,sd,mean,n,items\nq,1.5,-2,3.0,0,1\n"))
     kinds = [f.kind for f in audit_table(rows).findings]
     assert kinds == [FindingKind.UNREADABLE] * 3
+
+
+def test_docs_example(tmp_path: Path) -> None:
+    """The CHECKS.csv example in docs/audit.md gives the findings the text says."""
+    docs = Path(__file__).parents[3] / "docs" / "audit.md"
+    example = docs.read_text(encoding="utf-8").split("```csv\n", 1)[1].split("```", 1)[0]
+    report = audit_table(read_checks(write(tmp_path, example)))
+    assert [(f.id, f.kind) for f in report.findings] == [("B", FindingKind.TEST_P),
+                                                         ("C", FindingKind.GRIM)]
