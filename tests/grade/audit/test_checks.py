@@ -84,6 +84,16 @@ def test_p_given_as_a_bound() -> None:
     assert finding.message.startswith("P < 0.001 does not fit")
 
 
+def test_example_message_names_the_measure() -> None:
+    """By hand (R): z over the rounding boxes runs from 2.504 to 2.603, P from 0.0092 to 0.012."""
+    [finding] = run(estimate="1.50", ci_lb="1.10", ci_ub="2.05", p="0.20", ratio=True,
+                    measure="OR")
+    assert finding.message == ("P = 0.20 does not fit OR 1.50 (95% CI 1.10 to 2.05): the CI "
+                               "gives P between 0.0092 and 0.012")
+    assert finding.recomputed["p"] == [pytest.approx(0.009234381, rel=1e-5),
+                                       pytest.approx(0.012280687, rel=1e-5)]
+
+
 def test_near_miss_is_a_warning() -> None:
     """2.0 (0.0 to 4.0) gives z = 1.96; P = 0.04 (z = 2.05) is within 10 % in z."""
     assert kinds(run(estimate="2.00", ci_lb="0.00", ci_ub="4.00", p="0.040")) == [
@@ -121,7 +131,8 @@ def test_degenerate_interval() -> None:
     ("significant", "0.12", True), ("significant", "0.05", False),
     ("significant", "0.051", True), ("not significant", "0.01", True),
     ("not significant", "< 0.05", True), ("not significant", "0.06", False),
-    ("not significant", "0.05", False),
+    ("not significant", "0.05", False), ("significant", "> 0.05", True),
+    ("significant", ">= 0.05", False),
 ])
 def test_wording_against_p(claim: str, p: str, wrong: bool) -> None:
     findings = run(claim=claim, p=p)

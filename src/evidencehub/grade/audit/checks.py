@@ -33,14 +33,12 @@ _Emit = Callable[..., None]
 
 
 def _fmt(x: float) -> str:
-    """A recomputed number for a message: 2 significant digits (3 decimals below 1)."""
+    """A recomputed number for a message: 2 significant digits (``1.2e-05`` below 0.0001)."""
     if math.isinf(x):
         return "infinity"
     if x == 0.0:
         return "0"
-    if abs(x) < 0.001:
-        return f"{x:.1e}"
-    return f"{x:.2g}" if abs(x) >= 0.01 else f"{x:.3f}"
+    return f"{x:.1e}" if abs(x) < 1e-4 else f"{x:.2g}"
 
 
 def _num(x: float) -> float | None:
@@ -159,7 +157,8 @@ def _scale(r: Reported, printed: Printed) -> tuple[float, float]:
 def _ci_text(r: Reported) -> str:
     assert r.ci_lb is not None and r.ci_ub is not None
     level = f"{r.level:g}% CI"
-    head = f"estimate {r.estimate.text} " if r.estimate is not None else ""
+    name = r.measure or "estimate"
+    head = f"{name} {r.estimate.text} " if r.estimate is not None else ""
     return f"{head}({level} {r.ci_lb.text} to {r.ci_ub.text})"
 
 
@@ -236,7 +235,8 @@ def _check_wording(r: Reported, bad: dict[str, str], emit: _Emit) -> None:
     significant = r.claim == "significant"
     if r.p is not None and "p" not in bad:
         p_low, p_high = r.p.bounds
-        if (p_low > r.alpha) if significant else (p_high <= r.alpha):
+        above = p_low > r.alpha or (p_low == r.alpha and r.p.relation == ">")
+        if above if significant else p_high <= r.alpha:
             emit(FindingKind.WORDING, Verdict.INCONSISTENT,
                  f"the text says {r.claim!r} but P {_relation_text(r.p)} "
                  f"({'above' if significant else 'at or below'} alpha = {r.alpha:g})",
