@@ -34,7 +34,7 @@ def _case(text: str, error: bool | None, decision: bool | None = None, *, source
 
 
 def _parse(text: str) -> tuple[str, Printed, Printed | None, Printed | None, Printed]:
-    """``"t(28) = 2.20; p = .03"`` → statistic, value, df1, df2, p (the scanner's job, minimal)."""
+    """``"t(28) = 2.20; p = .03"`` → statistic, value, df1, df2, p (a minimal scanner)."""
     left, p_text = (part.strip() for part in text.split(";"))
     head, _, rest = left.partition(")") if "(" in left else ("", "", left[1:])
     stat, dfs = [*head.split("("), ""][:2] if head else [left[0], ""]
