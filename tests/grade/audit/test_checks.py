@@ -45,9 +45,10 @@ def test_example_altman_bland2011_difference() -> None:
 def test_example_altman_bland2011_ratio_on_log_scale() -> None:
     """d2090 (b): relative risk 0.30, P = 0.034 gives 95% CI 0.10 to 0.90 on the log scale."""
     assert run(estimate="0.30", ci_lb="0.10", ci_ub="0.90", p="0.034", ratio=True) == []
-    # read as a difference, the interval is lopsided about 0.30: the log scale matters
+    # read as a difference, the interval is lopsided about 0.30, and P = 0.034 fits neither
+    # the estimate (P = 0.14) nor the centre 0.5 (P = 0.014): the log scale matters
     assert kinds(run(estimate="0.30", ci_lb="0.10", ci_ub="0.90", p="0.034")) == [
-        ("ci-asymmetry", "warning")]
+        ("ci-p", "inconsistent"), ("ci-asymmetry", "warning")]
     # and the P of the estimate's own z (0.14) does not fit a much smaller P
     assert kinds(run(estimate="0.30", ci_lb="0.10", ci_ub="0.90", p="0.034", ratio=True,
                      level=99.0)) == [("ci-p", "inconsistent")]
@@ -85,11 +86,13 @@ def test_p_given_as_a_bound() -> None:
 
 
 def test_example_message_names_the_measure() -> None:
-    """By hand (R): z over the rounding boxes runs from 2.504 to 2.603, P from 0.0092 to 0.012."""
+    """By hand (R): z over the rounding boxes runs from 2.504 to 2.603 (P 0.0092 to 0.012),
+    and from 2.525 to 2.596 with the CI's centre as the estimate."""
     [finding] = run(estimate="1.50", ci_lb="1.10", ci_ub="2.05", p="0.20", ratio=True,
                     measure="OR")
     assert finding.message == ("P = 0.20 does not fit OR 1.50 (95% CI 1.10 to 2.05): the CI "
-                               "gives P between 0.0092 and 0.012")
+                               "gives P between 0.0092 and 0.012 (P between 0.0094 and 0.012 if the "
+                               "CI's centre is the estimate)")
     assert finding.recomputed["p"] == [pytest.approx(0.009234381, rel=1e-5),
                                        pytest.approx(0.012280687, rel=1e-5)]
 
