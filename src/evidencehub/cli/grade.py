@@ -55,6 +55,8 @@ def _overrides(values: Sequence[str] | None, reviewer: str) -> list[Override]:
         domain, sep, change = head.partition("=")
         try:
             parsed.append(Override(Domain(domain.strip()), int(change), reason.strip(), reviewer))
+        except InputError:
+            raise
         except ValueError:
             if not sep:
                 raise InputError(f"--override: expected 'DOMAIN=CHANGE: reason', got {item!r}") \
