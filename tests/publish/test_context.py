@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 
@@ -15,8 +17,8 @@ from evidencehub.publish.context import (
     study_context,
     trial_context,
 )
-from evidencehub.publish.render import render_json
-from evidencehub.publish.snapshot import HubSnapshot
+from evidencehub.publish.render import render_html, render_json
+from evidencehub.publish.snapshot import HubSnapshot, load_snapshot
 
 INTERVENTION = "ipsc-derived-cell-therapy"
 ANALYSIS = "hba1c-glucose-lowering-drugs"
@@ -166,3 +168,40 @@ def test_every_path_has_a_context_and_a_json_twin(demo_snapshot: HubSnapshot) ->
 def test_unknown_paths(demo_snapshot: HubSnapshot, path: str) -> None:
     with pytest.raises(KeyError):
         context_for_path(demo_snapshot, path)
+
+
+def test_graded_analyses_give_the_label_its_certainty(demo_store: str, tmp_path: Path) -> None:
+    """A stored GRADE rating shows on the analysis, in the label (the lowest of the page's rated
+    results) and, as GRADE's informative statement, beside the claims that cite it."""
+    from evidencehub.grade.certainty import Domain, Override
+    from evidencehub.grade.certainty_service import judge, record
+    from evidencehub.store.session import make_engine, transaction
+
+    copy = tmp_path / "hub.db"
+    shutil.copyfile(demo_store.removeprefix("sqlite:///"), copy)
+    engine = make_engine(f"sqlite:///{copy}")
+    try:
+        with transaction(engine) as session:
+            for slug, change in (("hba1c-biguanides-vs-placebo", 0),
+                                 ("hba1c-thiazolidinediones-vs-placebo", -2)):
+                overrides = [Override(Domain.IMPRECISION, change, "a test of the label")]
+                record(session, judge(session, slug, overrides=overrides), rater="tester")
+        snap = load_snapshot(engine)
+    finally:
+        engine.dispose()
+    ctx = page_context(snap, ANALYSIS)
+    graded = {a["slug"]: a["grade"] for a in ctx["analyses"]}
+    assert graded["hba1c-dpp4-inhibitors-vs-placebo"] is None
+    tzd = graded["hba1c-thiazolidinediones-vs-placebo"]
+    assert tzd is not None and tzd["reasons"][-1] == {
+        "domain": "imprecision", "change": -2, "reason": "a test of the label"}
+    assert tzd["statement"] and not tzd["stale"]
+    levels = [g["certainty"] for g in ctx["label"]["graded"]]
+    assert len(levels) == 2
+    order = ["high", "moderate", "low", "very low"]
+    assert ctx["label"]["certainty"] == max(levels, key=order.index)
+    biguanides = graded["hba1c-biguanides-vs-placebo"]
+    quoting = [c for c in ctx["claims"] if "hba1c-biguanides-vs-placebo" in c["analyses"]]
+    assert quoting and all(biguanides["statement"] in c["statements"] for c in quoting)
+    html = render_html(ctx, plots={})
+    assert "Certainty of the evidence (GRADE)" in html and tzd["symbols"] in html

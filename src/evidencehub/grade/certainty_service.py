@@ -59,8 +59,10 @@ class Judged:
     rating: Rating
 
     def to_dict(self) -> dict[str, Any]:
-        """What the store keeps: the inputs beside the rating."""
-        return {"inputs": dict(self.inputs), "rating": self.rating.to_dict()}
+        """What the store keeps: the inputs beside the rating, and the informative statement
+        pages print (so that rendering a page never recomputes a profile)."""
+        return {"inputs": dict(self.inputs), "rating": self.rating.to_dict(),
+                "statement": statement_of(self)}
 
 
 def _run(session: Session, slug: str, run_id: int | None = None) -> AnalysisRun:

@@ -22,6 +22,7 @@ from evidencehub.publish.analysis_context import analysis_context, trace_path
 from evidencehub.publish.markup import LinkTarget, ResultValue, render_body
 from evidencehub.publish.render import fmt_num, fmt_pval
 from evidencehub.publish.snapshot import HubSnapshot
+from evidencehub.vocab import Certainty
 
 __all__ = [
     "SITE_TITLE",
@@ -174,13 +175,46 @@ def _trial_dict(trial: Trial) -> dict[str, Any]:
     }
 
 
-def _label_dict(page: Page) -> dict[str, Any] | None:
+def _grading(snap: HubSnapshot, slug: str) -> dict[str, Any] | None:
+    """The newest GRADE rating of an analysis as pages show it, or None if it is unrated.
+
+    Read from the stored rating (:mod:`evidencehub.grade.certainty_service`): certainty, the
+    reasons of every counted change (the SoF footnotes) and the informative statement.
+    """
+    stored = snap.ratings.get(slug)
+    if stored is None:
+        return None
+    rating = stored.payload["rating"]
+    certainty = Certainty(stored.certainty)
+    reasons = [{"domain": d["proposal"]["domain"], "change": d["counted"],
+                "reason": d["override"]["reason"] if d["override"] else d["proposal"]["reason"]}
+               for d in rating["domains"] if d["counted"]]
+    title = snap.analysis_by_slug[slug].title if slug in snap.analysis_by_slug else slug
+    return {"analysis": slug, "title": title, "certainty": certainty.value,
+            "symbols": certainty.symbols, "statement": stored.payload.get("statement"),
+            "reasons": reasons, "stale": stored.stale, "run_id": stored.run_id,
+            "rater": stored.rater}
+
+
+def _label_dict(page: Page, snap: HubSnapshot | None = None) -> dict[str, Any] | None:
+    """The page's evidence label; with ``snap``, its certainty is the lowest GRADE rating of
+    the analyses the page shows or its claims cite (each listed), when any is rated."""
     if page.label is None:
         return None
+    graded = []
+    if snap is not None:
+        slugs = dict.fromkeys([*page.analysis_slugs, *(a for c in snap.claims.get(page.slug, ())
+                                                       for a in c.analysis_slugs)])
+        graded = [g for g in (_grading(snap, slug) for slug in slugs) if g is not None]
+    order = list(Certainty)
+    lowest = max((Certainty(g["certainty"]) for g in graded), key=order.index, default=None)
+    certainty = lowest or page.label.certainty
     return {
         "kinds": [k.value for k in page.label.kinds],
         "source": page.label.source,
-        "certainty": page.label.certainty,
+        "certainty": certainty.value if certainty else None,
+        "symbols": certainty.symbols if certainty else None,
+        "graded": graded,
         "rationale": page.label.rationale,
     }
 
@@ -237,10 +271,12 @@ def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
 def _analysis_dict(slug: str, snap: HubSnapshot, page_slug: str | None = None) -> dict[str, Any]:
     analysis = snap.analysis_by_slug[slug]
     paths = {s.key: study_path(s.key) for s in snap.studies}
-    return analysis_context(
+    context = analysis_context(
         analysis, snap.runs.get(slug), snap.outcomes.get(analysis.outcome), paths,
         page_path=None if page_slug is None else page_path(page_slug),
     )
+    context["grade"] = _grading(snap, slug)
+    return context
 
 
 def _result_value(snap: HubSnapshot, slug: str, field: str | None) -> ResultValue:
@@ -314,7 +350,7 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
                 "as_of": page.as_of.isoformat() if page.as_of else None,
                 "takeaways": list(page.takeaways),
             },
-            "label": _label_dict(page),
+            "label": _label_dict(page, snap),
             "body_html": rendered.html,
             "toc": list(rendered.toc),
             "footnotes": footnotes,
@@ -326,6 +362,9 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
                     "study_keys": list(c.study_keys),
                     "footnotes": [numbers[k] for k in c.study_keys if k in numbers],
                     "tags": [t.value for t in c.tags],
+                    "statements": [g["statement"] for g in
+                                   (_grading(snap, a) for a in c.analysis_slugs)
+                                   if g is not None and g["statement"]],
                 }
                 for c in claims
             ],

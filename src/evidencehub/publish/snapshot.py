@@ -14,11 +14,13 @@ from sqlalchemy import Engine
 
 from evidencehub.model import Analysis, AnalysisRun, Claim, Outcome, Page, Record, Study, Trial
 from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import grade as grade_repo
 from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo import trials as trials_repo
+from evidencehub.store.repo.grade import StoredRating
 from evidencehub.store.session import transaction
 from evidencehub.trace import Tracer
 
@@ -38,6 +40,7 @@ class HubSnapshot:
     runs: dict[str, AnalysisRun]
     outcomes: dict[str, Outcome]
     traces: dict[int, dict[str, Any]]
+    ratings: dict[str, StoredRating] = field(default_factory=dict)
     record_by_key: dict[str, Record] = field(init=False)
     trial_by_id: dict[str, Trial] = field(init=False)
     study_by_key: dict[str, Study] = field(init=False)
@@ -62,7 +65,8 @@ class HubSnapshot:
 
 def load_snapshot(engine: Engine) -> HubSnapshot:
     """Read records, trials, studies, pages with their claims, outcomes, and analyses with
-    their newest runs and each run's trace, in one read-only unit of work."""
+    their newest runs, each run's trace and each analysis's newest GRADE rating, in one
+    read-only unit of work."""
     with transaction(engine) as session:
         pages = tuple(sorted(pages_repo.list_pages(session), key=lambda p: p.slug))
         analyses = tuple(analyses_repo.list_analyses(session))
@@ -79,4 +83,5 @@ def load_snapshot(engine: Engine) -> HubSnapshot:
             runs=runs,
             outcomes={o.name: o for o in outcomes_repo.list_outcomes(session)},
             traces={run.id: tracer.run(run) for run in runs.values() if run.id is not None},
+            ratings=grade_repo.latest_ratings(session),
         )
