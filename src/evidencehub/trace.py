@@ -3,7 +3,8 @@
 :func:`trace` resolves a target — ``page:SLUG``, ``claim:ID``, ``analysis:SLUG`` or
 ``run:ID`` — to one plain dict, the chain
 
-    page → claims → runs (those the page showed when last published) → rows → outcome-data versions (id, version, numbers, how each was
+    page → claims → runs (those the page showed when last published; each with the GRADE
+    ratings that judged it) → rows → outcome-data versions (id, version, numbers, how each was
     obtained, locator, actor, the ``data import`` that brought them) → study → records (DOI,
     PMID, title) → import events (file and SHA-256 or query, who, when), and the systematic
     reviews that screened each record (the searches that returned it, and at each stage its
@@ -27,6 +28,7 @@ from evidencehub.model import OUTCOME_NUMBERS, AnalysisRun, Claim, ImportEvent, 
 from evidencehub.review import service as review_service
 from evidencehub.review.screening import Standing
 from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import grade as grade_repo
 from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import pages as pages_repo
@@ -136,6 +138,11 @@ class Tracer:
             out["note"] = ("carried over from a store of release 0.1: its inputs were not "
                            "recorded; run `evidencehub analyze` for a traceable run")
             return out
+        out["ratings"] = [
+            {"id": r.id, "certainty": r.certainty, "rater": r.rater,
+             "recorded_at": r.recorded_at.isoformat(), "stale": r.stale}
+            for r in grade_repo.rating_history(self.session, run.analysis_slug)
+            if r.run_id == run.id]
         result = RunResult.from_dict(run.result)
         fit = result.fit or {}
         out["result"] = {k: fit.get(k) for k in ("k", "measure", "method", "estimate", "se",

@@ -79,6 +79,9 @@ def test_a_rating_keeps_overrides_and_awaits_re_review_after_a_new_run(
     assert bias["counted"] == -1 and bias["proposal"]["change"] == 0  # the rule stays beside it
     assert (rated["rater"], rated["stale"]) == ("ben", False)
 
+    traced = json.loads(_ok(capsys, "trace", f"analysis:{SLUG}", "--db", db, "--json"))
+    assert [(r["rater"], r["certainty"]) for r in traced["analysis"]["run"]["ratings"]] == [
+        ("ben", rated["certainty"])]
     listed = json.loads(_ok(capsys, "grade", "list", "--db", db, "--json"))
     assert listed == [{**listed[0], "analysis": SLUG, "certainty": rated["certainty"],
                        "stale": False}]
