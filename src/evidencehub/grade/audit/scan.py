@@ -49,14 +49,15 @@ __all__ = ["Total", "scan", "scan_totals"]
 
 @dataclass(frozen=True, slots=True)
 class Total:
-    """A stated sum: ``parts`` should add up to ``whole`` (checked by ``checks.check_total``).
+    """A stated sum: ``parts`` should add up to ``whole`` (``checks.check_total`` checks it).
 
     Attributes
     ----------
-    parts : tuple of int
-        The counts that make up the whole (records excluded and records kept, subgroups).
-    whole : int
-        The count they should add up to.
+    parts : tuple of (str, Printed)
+        The counts that make up the whole, each with its name for the message ("excluded",
+        "full texts assessed", "T1D").
+    whole : (str, Printed)
+        The count they should add up to, with its name.
     kind : FindingKind
         ``PRISMA_FLOW`` or ``SUBGROUP_TOTAL``.
     quote : str
@@ -65,8 +66,8 @@ class Total:
         1-based line where ``quote`` starts.
     """
 
-    parts: tuple[int, ...]
-    whole: int
+    parts: tuple[tuple[str, Printed], ...]
+    whole: tuple[str, Printed]
     kind: FindingKind
     quote: str
     line: int
@@ -188,6 +189,9 @@ _STAGES = {
     "assessed": re.compile(r"full[\s-]*texts?|assessed|eligibility", re.I),
     "included": re.compile(r"\bincluded|\bin\s+the\s+(?:review|meta-analysis)", re.I),
 }
+_FLOW_NAMES = {"identified": "records identified", "duplicates": "duplicates removed",
+               "excluded": "records excluded", "screened": "records screened",
+               "assessed": "full texts assessed", "included": "studies included"}
 _COUNT = re.compile(rf"(?<![\w.,\u00b7/-])(?P<n>{_INT})(?![\w.\u00b7%/]|,\d)")
 _SUBGROUPS = re.compile(
     rf"(?<![A-Za-z])n{_SP}?={_SP}?(?P<a>{_INT})(?:(?:{_WS}?,{_WS}?|{_WS}and{_WS})"
@@ -505,13 +509,14 @@ def _prisma_flows(doc: _Document) -> Iterator[Total]:
             if b_role == "duplicates" and a_role != "identified":
                 continue
             lo, hi = start + a_span[0], start + c_span[1]
-            yield Total(parts=(b, c), whole=a, kind=FindingKind.PRISMA_FLOW,
+            yield Total(parts=((_FLOW_NAMES[b_role], b), (_FLOW_NAMES[c_role], c)),
+                        whole=(_FLOW_NAMES[a_role], a), kind=FindingKind.PRISMA_FLOW,
                         quote=doc.text[lo:hi], line=doc.line(lo))
 
 
-def _flow_chain(segment: str) -> list[tuple[str, int, tuple[int, int]]]:
+def _flow_chain(segment: str) -> list[tuple[str, Printed, tuple[int, int]]]:
     """The counts of a paragraph named by the few words after each (a flow's boxes)."""
-    chain: list[tuple[str, int, tuple[int, int]]] = []
+    chain: list[tuple[str, Printed, tuple[int, int]]] = []
     for match in _COUNT.finditer(segment):
         after = segment[match.end():match.end() + 45]
         after = re.split(r"[.;:()]|\d", after, maxsplit=1)[0]
@@ -520,15 +525,20 @@ def _flow_chain(segment: str) -> list[tuple[str, int, tuple[int, int]]]:
                      if _STAGES[name].search(after)), None)
         if role is None:
             continue
-        chain.append((role, _int(match["n"]), match.span()))
+        count = _printed(match["n"])
+        if count is not None:
+            chain.append((role, count, match.span()))
     return chain
 
 
 def _subgroups(doc: _Document) -> Iterator[Total]:
     for match in _SUBGROUPS.finditer(doc.text):
         body = doc.text[match.start():match.start("whole")]
-        parts = tuple(_int(m["n"]) for m in _PART_N.finditer(body))
-        if len(parts) < 2:
+        parts = [(f"subgroup {i}", _printed(m["n"]))
+                 for i, m in enumerate(_PART_N.finditer(body), start=1)]
+        whole = _printed(match["whole"])
+        if len(parts) < 2 or whole is None:
             continue
-        yield Total(parts=parts, whole=_int(match["whole"]), kind=FindingKind.SUBGROUP_TOTAL,
+        yield Total(parts=tuple((name, n) for name, n in parts if n is not None),
+                    whole=("total", whole), kind=FindingKind.SUBGROUP_TOTAL,
                     quote=match.group(0), line=doc.line(match.start()))
