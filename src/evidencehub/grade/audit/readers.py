@@ -113,10 +113,15 @@ def _visible(element: HtmlElement, chunks: list[str]) -> None:
 
 
 def _pdf(data: bytes, source: str) -> str:
+    import logging
     from io import BytesIO
 
     from pypdf import PdfReader
 
+    # pypdf logs what it repairs in a damaged file; the audit reports only what it cannot read.
+    pypdf_log = logging.getLogger("pypdf")
+    level = pypdf_log.level
+    pypdf_log.setLevel(logging.CRITICAL)
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted and not reader.decrypt(""):
@@ -124,9 +129,11 @@ def _pdf(data: bytes, source: str) -> str:
         pages = [page.extract_text() or "" for page in reader.pages]
     except InputError:
         raise
-    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on malformed files
+    except Exception as exc:  # pypdf raises many kinds of errors on malformed files
         raise InputError(f"not a readable PDF ({type(exc).__name__}: {exc})",
                          source=source) from exc
+    finally:
+        pypdf_log.setLevel(level)
     text = "\n".join(pages).translate(_PDF_GLYPHS).replace("\r\n", "\n")
     return _HYPHEN_BREAK.sub("", text)
 

@@ -42,7 +42,7 @@ from typing import Literal
 
 from evidencehub.errors import InputError
 from evidencehub.grade.audit.findings import FindingKind
-from evidencehub.grade.audit.reported import Printed, Reported, TestStatistic
+from evidencehub.grade.audit.reported import Printed, Relation, Reported, TestStatistic
 
 __all__ = ["Total", "scan", "scan_totals"]
 
@@ -365,9 +365,11 @@ def _test_statistics(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
         )
 
 
-def _relation(symbol: str) -> Literal["=", "<", ">", "<=", ">="]:
-    return {"<": "<", ">": ">", "<=": "<=", ">=": ">=", "\u2264": "<=", "\u2265": ">="}.get(
-        symbol, "=")
+_RELATION_OF: dict[str, Relation] = {"<": "<", ">": ">", "=": "=", "\u2264": "<=", "\u2265": ">="}
+
+
+def _relation(symbol: str) -> Relation:
+    return _RELATION_OF.get(symbol, "=")
 
 
 # -- estimates with confidence intervals ------------------------------------------------------
