@@ -158,6 +158,7 @@ _NEGATIVE = re.compile(
 _POSITIVE = re.compile(r"\b(?:statistically\s+)?significant(?:ly)?\b", re.IGNORECASE)
 _HEDGED = re.compile(r"\b(?:marginally|borderline|nearly|approaching|clinically|trend)\b",
                      re.IGNORECASE)
+_SIGNIFIC = re.compile(r"signific", re.IGNORECASE)
 _ONE_TAILED = re.compile(r"one.?sided|one.?tailed|directional", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\s\u00a0]+(?=[A-Z\u0391-\u03a9])|\n[ \t]*\n")
 _CLAUSE_END = re.compile(r";|,?\s+(?:but|whereas|while|although|though)\s+")
@@ -195,7 +196,7 @@ _FLOW_NAMES = {"identified": "records identified", "duplicates": "duplicates rem
 _COUNT = re.compile(rf"(?<![\w.,\u00b7/-])(?P<n>{_INT})(?![\w.\u00b7%/]|,\d)")
 _SUBGROUPS = re.compile(
     rf"(?<![A-Za-z])n{_SP}?={_SP}?(?P<a>{_INT})(?:(?:{_WS}?,{_WS}?|{_WS}and{_WS})"
-    rf"(?:[\w-]+{_WS}){{0,2}}n{_SP}?={_SP}?{_INT})+{_WS}(?:out{_WS})?of{_WS}(?:the{_WS}|all{_WS})?"
+    rf"(?:[\w-]+{_WS}){{0,2}}n{_SP}?={_SP}?{_INT}){{1,7}}{_WS}(?:out{_WS})?of{_WS}(?:the{_WS}|all{_WS})?"
     rf"(?P<whole>{_INT})(?![\d.])"
 )
 _PART_N = re.compile(rf"(?<![A-Za-z])n{_SP}?={_SP}?(?P<n>{_INT})")
@@ -216,18 +217,11 @@ def scan(text: str) -> list[Reported]:
     """
     doc = _Document(text)
     found: list[tuple[int, Reported]] = []
-    taken: list[tuple[int, int]] = []
-    for start, end, reported in _test_statistics(doc):
-        found.append((start, reported))
-        taken.append((start, end))
-    for start, end, reported in _estimates(doc):
-        if not any(start < b and a < end for a, b in taken):
-            found.append((start, reported))
-            taken.append((start, end))
-    for start, end, reported in _percents(doc):
-        if not any(start < b and a < end for a, b in taken):
-            found.append((start, reported))
-            taken.append((start, end))
+    taken = _Spans()
+    for statements in (_test_statistics(doc), _estimates(doc), _percents(doc)):
+        for start, end, reported in statements:
+            if taken.add(start, end):
+                found.append((start, reported))
     found.extend((start, reported) for start, _, reported in _means(doc))
     found.sort(key=lambda item: item[0])
     return [reported for _, reported in found]
@@ -250,6 +244,29 @@ def scan_totals(text: str) -> list[Total]:
 # -- the document: lines, sentences, clauses -------------------------------------------------
 
 
+class _Spans:
+    """Non-overlapping spans of the text already taken by a statement."""
+
+    def __init__(self) -> None:
+        self._starts: list[int] = []
+        self._ends: list[int] = []
+
+    def add(self, start: int, end: int) -> bool:
+        """Take ``[start, end)`` unless it overlaps a span taken before; say whether taken."""
+        index = bisect.bisect_left(self._starts, start)
+        if index > 0 and self._ends[index - 1] > start:
+            return False
+        if index < len(self._starts) and self._starts[index] < end:
+            return False
+        self._starts.insert(index, start)
+        self._ends.insert(index, end)
+        return True
+
+
+#: How far around a statement its sentence is looked at, in characters.
+_REACH = 400
+
+
 class _Document:
     """The text with its line starts and sentence bounds, for spans and context."""
 
@@ -257,30 +274,47 @@ class _Document:
         self.text = text
         self._line_starts = [0] + [m.end() for m in re.finditer("\n", text)]
         self._sentence_starts = [0] + [m.end() for m in _SENTENCE_END.finditer(text)]
+        self._significance = [m.start() for m in _SIGNIFIC.finditer(text)]
+        self._one_tailed = [m.start() for m in _ONE_TAILED.finditer(text)]
+
+    @staticmethod
+    def _any(offsets: list[int], begin: int, stop: int) -> bool:
+        index = bisect.bisect_left(offsets, begin)
+        return index < len(offsets) and offsets[index] < stop
+
+    def mentions_significance(self, begin: int, stop: int) -> bool:
+        """Whether "signific…" occurs in ``[begin, stop)``."""
+        return self._any(self._significance, begin, stop)
+
+    def mentions_one_tailed(self, begin: int, stop: int) -> bool:
+        """Whether "one-tailed", "one-sided" or "directional" occurs in ``[begin, stop)``."""
+        return self._any(self._one_tailed, begin, stop)
 
     def line(self, offset: int) -> int:
         return bisect.bisect_right(self._line_starts, offset)
 
     def sentence(self, start: int, end: int) -> tuple[int, int]:
-        """The span of the sentence(s) around ``[start, end)``."""
+        """The span of the sentence(s) around ``[start, end)``, at most :data:`_REACH`
+        characters either side (a text without full stops is not one long sentence)."""
         first = bisect.bisect_right(self._sentence_starts, start) - 1
         last = bisect.bisect_left(self._sentence_starts, end)
         begin = self._sentence_starts[first]
         stop = self._sentence_starts[last] if last < len(self._sentence_starts) else len(self.text)
-        return begin, stop
+        return max(begin, start - _REACH), min(stop, end + _REACH)
 
     def previous_sentence_start(self, start: int) -> int:
         index = bisect.bisect_right(self._sentence_starts, start) - 1
-        return self._sentence_starts[max(index - 1, 0)]
+        return max(self._sentence_starts[max(index - 1, 0)], start - 2 * _REACH)
 
     def clause(self, start: int, end: int) -> str:
         """The clause around a statement: its sentence cut at ``;`` and "but", "whereas"…
         outside brackets (a statement's own ``(95% CI …; P = …)`` keeps its semicolon)."""
         begin, stop = self.sentence(start, end)
         sentence = self.text[begin:stop]
-        cuts = [m for m in _CLAUSE_END.finditer(sentence) if _depth(sentence, m.start()) == 0]
         lo, hi = 0, len(sentence)
-        for cut in cuts:
+        for cut in _CLAUSE_END.finditer(sentence):
+            if _depth(sentence, cut.start()) > 0:
+                continue
             if begin + cut.end() <= start:
                 lo = cut.end()
             elif begin + cut.start() >= end:
@@ -290,16 +324,14 @@ class _Document:
 
 
 def _depth(text: str, offset: int) -> int:
-    depth = 0
-    for char in text[:offset]:
-        if char in "([":
-            depth += 1
-        elif char in ")]" and depth:
-            depth -= 1
-    return depth
+    """The bracket depth of ``text`` at ``offset``."""
+    before = text[:offset]
+    return before.count("(") + before.count("[") - before.count(")") - before.count("]")
 
 
 def _claim(doc: _Document, start: int, end: int) -> Literal["significant", "not significant"] | None:
+    if not doc.mentions_significance(*doc.sentence(start, end)):
+        return None
     clause = doc.clause(start, end)
     if _NEGATIVE.search(clause):
         return "not significant"
@@ -357,10 +389,10 @@ def _test_statistics(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
                 continue
             p = replace(parsed, relation=_relation(match["prel"]))
         start, end = match.start(), match.end()
-        context = doc.text[doc.previous_sentence_start(start):doc.sentence(start, end)[1]]
         yield start, end, Reported(
             quote=match.group(0), line=doc.line(start), statistic=statistic, value=value,
-            df1=df1, df2=df2, p=p, tails=1 if _ONE_TAILED.search(context) else 2,
+            df1=df1, df2=df2, p=p, tails=1 if doc.mentions_one_tailed(doc.previous_sentence_start(start),
+                                               doc.sentence(start, end)[1]) else 2,
             claim=_claim(doc, start, end),
         )
 
@@ -434,16 +466,13 @@ def _int(text: str) -> int:
 
 
 def _percents(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
-    seen: list[tuple[int, int]] = []
+    seen = _Spans()
     for pattern in _PERCENTS:
         for match in pattern.finditer(doc.text):
             start, end = match.span()
-            if any(start < b and a < end for a, b in seen):
-                continue
             percent = _printed(match["pct"])
-            if percent is None:
+            if percent is None or not seen.add(start, end):
                 continue
-            seen.append((start, end))
             yield start, end, Reported(
                 quote=match.group(0), line=doc.line(start), events=_int(match["events"]),
                 total=_int(match["total"]), percent=percent,
@@ -453,7 +482,7 @@ def _percents(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
         begin, stop = doc.sentence(start, end)
         wholes = {_int(m["n"]) for m in _BIG_N.finditer(doc.text, begin, stop)}
         percent = _printed(match["pct"])
-        if len(wholes) != 1 or percent is None or any(start < b and a < end for a, b in seen):
+        if len(wholes) != 1 or percent is None or not seen.add(start, end):
             continue
         yield start, end, Reported(
             quote=match.group(0), line=doc.line(start), events=_int(match["events"]),
