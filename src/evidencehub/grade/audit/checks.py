@@ -33,14 +33,12 @@ _Emit = Callable[..., None]
 
 
 def _fmt(x: float) -> str:
-    """A recomputed number for a message: 2 significant digits (3 decimals below 1)."""
+    """A recomputed number for a message: 2 significant digits (``1.2e-05`` below 0.0001)."""
     if math.isinf(x):
         return "infinity"
     if x == 0.0:
         return "0"
-    if abs(x) < 0.001:
-        return f"{x:.1e}"
-    return f"{x:.2g}" if abs(x) >= 0.01 else f"{x:.3f}"
+    return f"{x:.1e}" if abs(x) < 1e-4 else f"{x:.2g}"
 
 
 def _num(x: float) -> float | None:
@@ -51,8 +49,10 @@ def _num(x: float) -> float | None:
 def _bad_printed(name: str, printed: Printed | None) -> str | None:
     if printed is None:
         return None
-    if not math.isfinite(printed.value) or printed.decimals > 300 or printed.decimals < -300:
+    if not math.isfinite(printed.value):
         return f"{name} {printed.text!r} is not a finite number"
+    if abs(printed.decimals) > 300:
+        return f"{name} {printed.text!r} has {printed.decimals} decimals, beyond any printed number"
     return None
 
 
@@ -157,7 +157,8 @@ def _scale(r: Reported, printed: Printed) -> tuple[float, float]:
 def _ci_text(r: Reported) -> str:
     assert r.ci_lb is not None and r.ci_ub is not None
     level = f"{r.level:g}% CI"
-    head = f"estimate {r.estimate.text} " if r.estimate is not None else ""
+    name = r.measure or "estimate"
+    head = f"{name} {r.estimate.text} " if r.estimate is not None else ""
     return f"{head}({level} {r.ci_lb.text} to {r.ci_ub.text})"
 
 
@@ -199,32 +200,53 @@ def _check_interval(r: Reported, bad: dict[str, str], emit: _Emit) -> None:
 
 def _check_ci_p(r: Reported, estimate: effect.Interval | None, lower: effect.Interval,
                 upper: effect.Interval, z_crit: float, emit: _Emit) -> None:
-    """P against the z the CI gives (Altman & Bland 2011), from the estimate or the centre."""
+    """P against the z the CI gives (Altman & Bland 2011), from the estimate or the centre.
+
+    The P fits if its z range meets either range (a true union: a P between the two does not
+    fit). The message and ``recomputed["p"]`` give the estimate's range (the centre's when
+    there is no estimate), and ``recomputed["p_centre"]`` the centre's when it differs.
+    """
     assert r.p is not None
-    ranges = [effect.z_range_centre(lower, upper, z_crit)]
-    if estimate is not None:
-        ranges.append(effect.z_range_estimate(estimate, lower, upper, z_crit))
-    found = [z for z in ranges if z is not None]
-    if not found:
+    centre = effect.z_range_centre(lower, upper, z_crit)
+    own = None if estimate is None else effect.z_range_estimate(estimate, lower, upper, z_crit)
+    ranges = [z for z in (own, centre) if z is not None]
+    if not ranges:
         return
-    z_low, z_high = min(z[0] for z in found), max(z[1] for z in found)
     p_low, p_high = r.p.bounds
-    pz_low, pz_high = effect.z_from_p(min(max(p_high, 0.0), 1.0)), effect.z_from_p(max(p_low, 0.0))
-    if pz_low <= z_high * (1.0 + 1e-9) and pz_high >= z_low * (1.0 - 1e-9):
+    pz_low = effect.z_from_p(min(max(p_high, 0.0), 1.0))
+    pz_high = effect.z_from_p(max(p_low, 0.0))
+
+    def meets(z: effect.Interval, slack: float) -> bool:
+        return pz_low <= z[1] * (1.0 + slack) and pz_high * (1.0 + slack) >= z[0]
+
+    if any(meets(z, 1e-9) for z in ranges):
         return
-    ci_p = (effect.p_from_z(z_high), effect.p_from_z(z_low))
-    near = pz_low <= z_high * (1.0 + METHOD_TOLERANCE) and pz_high >= z_low / (
-        1.0 + METHOD_TOLERANCE)
+    near = any(meets(z, METHOD_TOLERANCE) for z in ranges)
+    main = ranges[0]
+    other = centre if own is not None and centre is not None and centre != own else None
+    message = (f"P {_relation_text(r.p)} does not fit {_ci_text(r)}: the CI gives "
+               f"{_p_span(main)}")
+    recomputed: dict[str, Any] = {"p": _p_list(main)}
+    if other is not None and _p_span(other) != _p_span(main):
+        message += f" ({_p_span(other)} if the CI's centre is the estimate)"
+        recomputed["p_centre"] = _p_list(other)
+    if near:
+        message += (f"; within {METHOD_TOLERANCE:.0%} in z, so another test (a t test with few "
+                    "df, an exact test) may explain it")
     fields = ["estimate", "ci_lb", "ci_ub", "p"] if estimate is not None else [
         "ci_lb", "ci_ub", "p"]
-    span = (f"P = {_fmt(ci_p[0])}" if _fmt(ci_p[0]) == _fmt(ci_p[1])
-            else f"P between {_fmt(ci_p[0])} and {_fmt(ci_p[1])}")
-    message = f"P {_relation_text(r.p)} does not fit {_ci_text(r)}: the CI gives {span}"
-    if near:
-        message += (f" (within {METHOD_TOLERANCE:.0%} in z: another test, such as a t test "
-                    "with few df or an exact test, may explain it)")
     emit(FindingKind.CI_P, Verdict.WARNING if near else Verdict.INCONSISTENT, message, fields,
-         {"p": [_num(ci_p[0]), _num(ci_p[1])]})
+         recomputed)
+
+
+def _p_span(z: effect.Interval) -> str:
+    """The two-sided P of a z range, for a message: ``P = 0.04`` or ``P between …``."""
+    low, high = _fmt(effect.p_from_z(z[1])), _fmt(effect.p_from_z(z[0]))
+    return f"P = {low}" if low == high else f"P between {low} and {high}"
+
+
+def _p_list(z: effect.Interval) -> list[float | None]:
+    return [_num(effect.p_from_z(z[1])), _num(effect.p_from_z(z[0]))]
 
 
 def _check_wording(r: Reported, bad: dict[str, str], emit: _Emit) -> None:
@@ -234,7 +256,8 @@ def _check_wording(r: Reported, bad: dict[str, str], emit: _Emit) -> None:
     significant = r.claim == "significant"
     if r.p is not None and "p" not in bad:
         p_low, p_high = r.p.bounds
-        if (p_low > r.alpha) if significant else (p_high <= r.alpha):
+        above = p_low > r.alpha or (p_low == r.alpha and r.p.relation == ">")
+        if above if significant else p_high <= r.alpha:
             emit(FindingKind.WORDING, Verdict.INCONSISTENT,
                  f"the text says {r.claim!r} but P {_relation_text(r.p)} "
                  f"({'above' if significant else 'at or below'} alpha = {r.alpha:g})",
@@ -388,13 +411,15 @@ def check_total(parts: Sequence[tuple[str, Printed]], whole: tuple[str, Printed]
     def span(printed: Printed) -> tuple[float, float]:
         return (printed.value, printed.value) if printed.decimals <= 0 else printed.bounds
 
-    low = math.fsum(span(p)[0] for _, p in parts)
-    high = math.fsum(span(p)[1] for _, p in parts)
+    low = sum(span(p)[0] for _, p in parts)  # exact for counts below 2**53
+    high = sum(span(p)[1] for _, p in parts)
     w_low, w_high = span(whole[1])
+    if not all(math.isfinite(x) for x in (low, high, w_low, w_high)):
+        return []
     slack = 1e-9 * max(1.0, abs(high), abs(w_high))
     if w_low <= high + slack and w_high >= low - slack:
         return []
-    total = math.fsum(p.value for _, p in parts)
+    total = sum(p.value for _, p in parts)
     names = " + ".join(name for name, _ in parts)
     message = (f"{names} = {total:g}, not {whole[0]} = {whole[1].text}" if low == high
                else f"{names} = {_fmt(low)} to {_fmt(high)}, not {whole[0]} = {whole[1].text}")

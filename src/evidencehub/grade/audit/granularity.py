@@ -30,9 +30,11 @@ from evidencehub.grade.audit.reported import Printed
 __all__ = ["MAX_SUMS", "GrimmerFailure", "grim", "grim_applies", "grimmer", "percent_fits",
            "whole_sums"]
 
-#: Above this many candidate sums GRIMMER stops looking and calls the SD possible.
+#: Above this many candidate sums (or sums of squares) the checks stop and call the numbers
+#: possible: with so many, the test has no power.
 MAX_SUMS = 10_000
 _SLACK = 1e-9
+_EXACT = 2.0**52
 
 GrimmerFailure = Literal["grim", "sum-of-squares", "parity"]
 
@@ -41,10 +43,21 @@ def _slack(x: float) -> float:
     return _SLACK * max(1.0, abs(x))
 
 
-def whole_sums(low: float, high: float, count: int) -> range:
-    """The whole numbers ``S`` with ``low <= S / count <= high`` (up to float dust)."""
-    lo, hi = low * count, high * count
-    return range(math.ceil(lo - _slack(lo)), math.floor(hi + _slack(hi)) + 1)
+def whole_sums(low: float, high: float, count: int) -> range | None:
+    """The whole numbers ``S`` with ``low <= S / count <= high`` (up to float dust).
+
+    None if there are more than :data:`MAX_SUMS` of them (or the bounds are not finite): too
+    many to list, or sums beyond 2**52 where floats no longer hold every whole number.
+    """
+    first, last = _whole_between(low * count, high * count)
+    return None if first is None or last is None else range(first, last + 1)
+
+
+def _whole_between(low: float, high: float) -> tuple[int | None, int | None]:
+    """First and last whole number in [low, high] (with slack); None, None if not countable."""
+    if not (abs(low) < _EXACT and abs(high) < _EXACT) or high - low > MAX_SUMS:
+        return None, None
+    return math.ceil(low - _slack(low)), math.floor(high + _slack(high))
 
 
 def grim(value: Printed, n: int, items: int = 1, *, percent: bool = False) -> bool:
@@ -55,7 +68,8 @@ def grim(value: Printed, n: int, items: int = 1, *, percent: bool = False) -> bo
     """
     low, high = value.bounds
     scale = 100.0 if percent else 1.0
-    return len(whole_sums(low / scale, high / scale, n * items)) > 0
+    sums = whole_sums(low / scale, high / scale, n * items)
+    return sums is None or len(sums) > 0
 
 
 def grim_applies(mean: Printed, n: int, items: int = 1) -> bool:
@@ -92,23 +106,24 @@ def grimmer(mean: Printed, sd: Printed, n: int, items: int = 1) -> GrimmerFailur
     ``sum s_i**2 = items**2 * ((n - 1) * sd**2) + S**2 / n``. Unlike scrutiny, which takes only
     the sum nearest to ``mean * n * items``, every whole sum that GRIM allows is tried, so a
     mean printed with fewer decimals than ``n * items`` needs is never a false alarm. Beyond
-    :data:`MAX_SUMS` candidate sums the SD is called possible (the test has no power there).
+    :data:`MAX_SUMS` candidate sums (or sums of squares) the SD is called possible (the test
+    has no power there).
     """
     count = n * items
     sums = whole_sums(*mean.bounds, count)
+    if sums is None:
+        return None
     if len(sums) == 0:
         return "grim"
-    if len(sums) > MAX_SUMS:
-        return None
     sd_low, sd_high = sd.bounds
-    spread_low = items * items * (n - 1) * max(sd_low, 0.0) ** 2
-    spread_high = items * items * (n - 1) * sd_high**2
+    spread_low = items * items * (n - 1) * max(sd_low, 0.0) * max(sd_low, 0.0)
+    spread_high = items * items * (n - 1) * sd_high * sd_high
     any_integer = False
     for total in sums:
         centre = total * total / n
-        low, high = spread_low + centre, spread_high + centre
-        first = math.ceil(low - _slack(low))
-        last = math.floor(high + _slack(high))
+        first, last = _whole_between(spread_low + centre, spread_high + centre)
+        if first is None or last is None:
+            return None
         if first > last:
             continue
         any_integer = True
@@ -126,4 +141,4 @@ def percent_fits(percent: Printed, total: int, events: int | None = None) -> boo
         share = 100.0 * events / total
         return low - _slack(low) <= share <= high + _slack(high)
     counts = whole_sums(low / 100.0, high / 100.0, total)
-    return max(counts.start, 0) <= min(counts.stop - 1, total)
+    return counts is None or max(counts.start, 0) <= min(counts.stop - 1, total)

@@ -111,6 +111,9 @@ class Reported:
         What the words around the numbers say about significance.
     alpha : float
         The significance level the text uses.
+    measure : str or None
+        What the estimate is, as the text names it (``"OR"``, ``"mean difference"``), for
+        messages only.
     """
 
     quote: str
@@ -136,3 +139,4 @@ class Reported:
     tails: Literal[1, 2] = 2
     claim: Literal["significant", "not significant"] | None = None
     alpha: float = 0.05
+    measure: str | None = None
