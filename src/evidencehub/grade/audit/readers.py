@@ -57,8 +57,9 @@ def read_text(path: Path) -> str:
     """
     reader = _READERS.get(path.suffix.lower())
     if reader is None:
-        raise InputError(f"cannot audit a {path.suffix or 'extensionless'!s} file; known "
-                         f"formats: {', '.join(FORMATS)}", source=str(path))
+        kind = f"a {path.suffix} file" if path.suffix else "a file without an extension"
+        raise InputError(f"cannot audit {kind}; known formats: {', '.join(FORMATS)}",
+                         source=str(path))
     try:
         data = path.read_bytes()
     except OSError as exc:
