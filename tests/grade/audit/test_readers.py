@@ -61,7 +61,7 @@ def test_html_blocks_become_lines_and_scripts_are_dropped(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(("data", "text"), [
-    ("Line one\r\nline two\r\n".encode(), "Line one\nline two\n"),
+    (b"Line one\r\nline two\r\n", "Line one\nline two\n"),
     (b"\xef\xbb\xbfBOM first", "BOM first"),
     ("caf\u00e9 p = .03".encode("cp1252"), "caf\u00e9 p = .03"),
     ("e\ufb00ect of the \ufb01rst".encode(), "effect of the first"),
