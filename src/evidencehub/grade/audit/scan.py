@@ -96,18 +96,24 @@ def _p_pattern(tag: str = "") -> str:
 _P = _p_pattern()
 _NS = r"(?<![A-Za-z])(?P<ns>n\.?s\.?|NS|N\.S\.)(?![A-Za-z])"
 
+# A statistic starts after a non-letter, or after a "B" that a PDF font made of a quote mark
+# (statcheck's RGX_B_QUOTE: "BF(2, 56)" is '"F(2, 56)').
+_START = r"(?:(?<![A-Za-z])|(?<=(?<![A-Za-z])B))"
+# A minus a PDF font garbled ("t(68) = ?2.15"); statcheck reads up to three odd characters so.
+_ODD_MINUS = "[?\ufffd]"
+
 _TEST = re.compile(
     rf"""
     (?:
-        (?<![A-Za-z])(?P<tr>[tr]){_WS}?\({_WS}?(?P<df>{_DF}){_WS}?\)
-      | (?<![A-Za-z])(?P<q>Q{_WS}?-?{_WS}?(?:[Ww]ithin|[Bb]etween|[WwBb])?){_WS}?
+        {_START}(?P<tr>[tr]){_WS}?\({_WS}?(?P<df>{_DF}){_WS}?\)
+      | {_START}(?P<q>Q{_WS}?-?{_WS}?(?:[Ww]ithin|[Bb]etween|[WwBb])?){_WS}?
             \({_WS}?(?P<qdf>{_DF}){_WS}?\)
-      | (?<![A-Za-z])F{_WS}?\({_WS}?(?P<fdf1>{_DF}|[Il]){_WS}?,{_WS}?(?P<fdf2>{_DF}){_WS}?\)
-      | (?:(?<![A-Za-z])(?:chi|Chi|CHI|[Xx])|\u03c7){_WS}?[_^]?{_WS}?[2\u00b2]{_WS}?
-            \({_WS}?(?P<cdf>{_DF}){_WS}?(?:,{_WS}?[Nn]{_WS}?={_WS}?[\d,]+{_WS}?)?\)
+      | {_START}F{_WS}?\({_WS}?(?P<fdf1>{_DF}|[Il]){_WS}?,{_WS}?(?P<fdf2>{_DF}){_WS}?\)
+      | (?:(?<![A-Za-z])(?:chi|Chi|CHI|[Xx])|\u03c7|(?<![\w?\ufffd])[?\ufffd]{{1,2}}){_WS}?[_^]?{_WS}?
+            [2\u00b2]{_WS}?\({_WS}?(?P<cdf>{_DF}){_WS}?(?:,{_WS}?[Nn]{_WS}?={_WS}?[\d,]+{_WS}?)?\)
       | (?<![A-Za-z\d])(?P<z>[zZ])
     )
-    {_WS}?(?P<vrel>[<>=\u2264\u2265]){_WS}?(?P<value>{_SIGN}?{_SP}?{_NUM})
+    {_WS}?(?P<vrel>[<>=\u2264\u2265]){_WS}?(?P<value>(?:{_SIGN}|{_ODD_MINUS})?{_SP}?{_NUM})
     {_WS}?[,;]{_WS}?
     (?:{_P}|{_NS})
     """,
@@ -375,7 +381,7 @@ def _test_statistics(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
             statistic, df1 = "chi2", _printed(match["cdf"])
         else:
             statistic = "z"
-        value = _printed(match["value"])
+        value = _printed(re.sub(_ODD_MINUS, "-", match["value"]))
         if value is None or (statistic != "z" and df1 is None):
             continue
         value = replace(value, relation=_relation(match["vrel"]))
