@@ -47,17 +47,18 @@ def test_pdf_text_with_words_rejoined_across_line_ends(tmp_path: Path) -> None:
     assert text.count("\n") >= 1
 
 
-def test_html_blocks_become_lines_and_scripts_are_dropped(tmp_path: Path) -> None:
+def test_html_blocks_and_table_rows_become_lines_and_scripts_are_dropped(tmp_path: Path) -> None:
     path = tmp_path / "page.html"
     path.write_text(
         "<html><head><title>T</title><style>p {color: red}</style></head><body>"
         "<h1>Results</h1><p>The effect was\n  significant,\n<i>t</i>(28)&nbsp;=&nbsp;2.20, "
         "<i>p</i> &lt; .05.</p><script>var t = '(28) = 1';</script>"
-        "<ul><li>one</li><li>two<br>three</li></ul><table><tr><td>a</td><td>b</td></tr></table>"
+        "<ul><li>one</li><li>two<br>three</li></ul><table><tr><th>a</th> <td>b\n c</td></tr>"
+        "<tr><td>d</td></tr></table>"
         "<p>&chi;<sup>2</sup>(1) = 3.2</p></body></html>", encoding="utf-8")
     lines = read_text(path).splitlines()
     assert lines == ["Results", "The effect was significant, t(28) = 2.20, p < .05.", "one", "two",
-                     "three", "a", "b", "\u03c72(1) = 3.2"]
+                     "three", "a\tb c", "d", "\u03c72(1) = 3.2"]
 
 
 @pytest.mark.parametrize(("data", "text"), [

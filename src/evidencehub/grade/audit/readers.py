@@ -2,7 +2,7 @@
 
 Lines matter: a finding names the 1-based line of its statement in the text read here. Plain
 text is read as it is. HTML gives its visible text with every block element (paragraph, list
-item, table cell, heading, ``<br>``) on a line of its own; scripts, styles and templates are
+item, table row, heading, ``<br>``) on a line of its own, a row's cells separated by tabs; scripts, styles and templates are
 dropped. PDF gives each page's text in reading order (pypdf's extraction), with words hyphenated
 across a line end joined again and ligatures (``ﬁ``) spelled out; like statcheck's PDF reader
 (Nuijten et al. 2016, ``R/file-to-txt.R``) it maps the private glyphs some journals' fonts use
@@ -30,15 +30,17 @@ _LIGATURES = str.maketrans({"\ufb00": "ff", "\ufb01": "fi", "\ufb02": "fl", "\uf
 # Glyphs APA journals' PDF fonts use for =, <, − and χ (statcheck's getPDF, R/file-to-txt.R).
 _PDF_GLYPHS = str.maketrans({"\u2afd": "=", "\u2b0d": "<", "\u2afa": "-", "\u2439": "\u03c7"})
 _HYPHEN_BREAK = re.compile(r"(?<=[A-Za-z])[-\u00ad\u2010][ \t]*\n[ \t]*(?=[a-z])")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u2009\u202f\u200b]+")
+_SPACES = re.compile(r"[ \r\f\v\u00a0\u2009\u202f\u200b]+")
+_TABS = re.compile(r" ?\t[\t ]*")
 
 _DROPPED = frozenset({"script", "style", "noscript", "template", "head", "title", "svg"})
 _BLOCKS = frozenset({
     "address", "article", "aside", "blockquote", "body", "br", "caption", "dd", "details", "div",
     "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4",
     "h5", "h6", "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section",
-    "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul",
+    "summary", "table", "tbody", "tfoot", "thead", "tr", "ul",
 })
+_CELLS = frozenset({"td", "th"})
 
 
 def read_text(path: Path) -> str:
@@ -87,7 +89,8 @@ def _html(data: bytes, source: str) -> str:
         raise InputError(f"not readable as HTML ({exc})", source=source) from exc
     chunks: list[str] = []
     _visible(root, chunks)
-    lines = (_SPACES.sub(" ", line).strip() for line in "".join(chunks).split("\n"))
+    lines = (_TABS.sub("\t", _SPACES.sub(" ", line)).strip()
+             for line in "".join(chunks).split("\n"))
     return "\n".join(line for line in lines if line) + "\n"
 
 
@@ -101,6 +104,8 @@ def _visible(element: HtmlElement, chunks: list[str]) -> None:
     block = tag.lower() in _BLOCKS
     if block:
         chunks.append("\n")
+    elif tag.lower() in _CELLS:
+        chunks.append("\t")
     if tag.lower() == "pre" and element.text:
         chunks.append(element.text)
     elif element.text:
