@@ -299,3 +299,8 @@ def test_a_huge_line_is_scanned_in_linear_time(text: str) -> None:
     scan(text)
     scan_totals(text)
     assert time.perf_counter() - started < 10.0
+
+
+def test_p_printed_as_zero_keeps_its_decimals() -> None:
+    r = _one("The groups differed, F(1, 98) = 45.20, P=.000.")
+    assert (r.p.text, r.p.value, r.p.decimals) == (".000", 0.0, 3)
