@@ -70,7 +70,7 @@ def _convert(method: ValueDerivation, x: Mapping[str, float]) -> convert.Convert
     if method is ValueDerivation.SD_FROM_SE:
         return convert.sd_from_se(x["se"], x["n"])
     if method in (ValueDerivation.SD_FROM_CI_Z, ValueDerivation.SD_FROM_CI_T):
-        dist = "t" if method is ValueDerivation.SD_FROM_CI_T else "z"
+        dist: convert.Distribution = "t" if method is ValueDerivation.SD_FROM_CI_T else "z"
         return convert.sd_from_ci(x["ci_lb"], x["ci_ub"], x["n"], dist=dist)
     if method is ValueDerivation.SD_FROM_P:
         return convert.sd_from_p(x["p"], x["mean_difference"], x["n1"], x["n2"])
@@ -78,8 +78,8 @@ def _convert(method: ValueDerivation, x: Mapping[str, float]) -> convert.Convert
         return convert.sd_from_t(x["t"], x["mean_difference"], x["n1"], x["n2"])
     if method is ValueDerivation.SD_CHANGE_FROM_CORRELATION:
         return convert.sd_change(x["sd_baseline"], x["sd_final"], x["corr"])
-    spread = {k: x[k] for k in ("q1", "q3", "minimum", "maximum") if k in x}
-    return convert.mean_sd_from_median(x["median"], x["n"], **spread)
+    return convert.mean_sd_from_median(x["median"], x["n"], q1=x.get("q1"), q3=x.get("q3"),
+                                       minimum=x.get("minimum"), maximum=x.get("maximum"))
 
 
 def derive(method: ValueDerivation, numbers: Mapping[str, float | None]) -> Derived:
