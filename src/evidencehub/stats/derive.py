@@ -78,8 +78,14 @@ def _convert(method: ValueDerivation, x: Mapping[str, float]) -> convert.Convert
         return convert.sd_from_t(x["t"], x["mean_difference"], x["n1"], x["n2"])
     if method is ValueDerivation.SD_CHANGE_FROM_CORRELATION:
         return convert.sd_change(x["sd_baseline"], x["sd_final"], x["corr"])
-    return convert.mean_sd_from_median(x["median"], x["n"], q1=x.get("q1"), q3=x.get("q3"),
-                                       minimum=x.get("minimum"), maximum=x.get("maximum"))
+    return convert.mean_sd_from_median(
+        x["median"],
+        x["n"],
+        q1=x.get("q1"),
+        q3=x.get("q3"),
+        minimum=x.get("minimum"),
+        maximum=x.get("maximum"),
+    )
 
 
 def derive(method: ValueDerivation, numbers: Mapping[str, float | None]) -> Derived:
@@ -97,12 +103,17 @@ def derive(method: ValueDerivation, numbers: Mapping[str, float | None]) -> Deri
         raise InputError(f"{method.value!r} is not a conversion; the conversions are {known}")
     missing = [name for name in conversion.inputs if numbers.get(name) is None]
     if missing:
-        raise InputError(f"{method.value} needs {', '.join(conversion.inputs)}; "
-                         f"missing {', '.join(missing)}")
+        raise InputError(
+            f"{method.value} needs {', '.join(conversion.inputs)}; missing {', '.join(missing)}"
+        )
     inputs = {name: float(numbers[name] or 0.0) for name in conversion.inputs}
     result = _convert(method, inputs)
     values = {"sd": float(result.value)}  # scalar input gives float output
     if "mean" in conversion.fields:
         values["mean"] = float(result.mean or 0.0)
-    return Derived(values=values, derivation=Derivation(
-        method=method, fields=conversion.fields, inputs=inputs, note=result.note))
+    return Derived(
+        values=values,
+        derivation=Derivation(
+            method=method, fields=conversion.fields, inputs=inputs, note=result.note
+        ),
+    )
