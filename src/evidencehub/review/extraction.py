@@ -58,6 +58,7 @@ __all__ = [
     "CONVERSION_INPUTS",
     "DEFAULT_FORM",
     "Agreed",
+    "Entry",
     "Item",
     "ItemComparison",
     "ItemStatus",
@@ -211,6 +212,24 @@ def same_value(item: ExtractionField, a: str | None, b: str | None) -> bool:
     if a is None or b is None:
         return a is b
     return _canonical(item, a) == _canonical(item, b)
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """A value as a reviewer gives it (``extract set``, a row of a sheet), before it is
+    checked: the study, the field, the text, the arm's outcome, label and time point (arm-level
+    fields), where it was found, how it was derived, and ``where`` the request came from
+    (``"sheet.csv, row 4"``) for error messages."""
+
+    study: str
+    field: str
+    value: str | None
+    outcome: str | None = None
+    arm: str | None = None
+    timepoint: str | None = None
+    locator: str | None = None
+    derivation: Derivation | None = None
+    where: str | None = None
 
 
 def latest_entries(values: Iterable[ExtractedValue]) -> dict[tuple[str, Item], ExtractedValue]:
@@ -501,9 +520,10 @@ def outcome_rows(
     whose numbers do not make a result, why not."""
     rows: dict[_Arm, OutcomeData] = {}
     problems: dict[_Arm, str] = {}
-    for (outcome, timepoint, arm), numbers in sorted(
+    for (outcome, timepoint, arm), given in sorted(
         _arms(values).items(), key=lambda kv: (kv[0][0], kv[0][1] or "", kv[0][2])
     ):
+        numbers = dict(sorted(given.items()))  # the same row whatever order values came in
         data: dict[str, Any] = {}
         for name in OUTCOME_NUMBERS:
             number = _number(numbers[name].value) if name in numbers else None
