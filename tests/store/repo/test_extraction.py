@@ -73,7 +73,7 @@ def test_the_form_round_trips_and_a_key_is_taken_once(session: Session, review_i
     assert form_fields(session, review_id) == []
     add_fields(session, review_id, [*DEFAULT_FORM, custom], LEAD)
     assert form_fields(session, review_id) == [*DEFAULT_FORM, custom]
-    with pytest.raises(InputError, match="^the extraction form already has a field 'cell_source'$"):
+    with pytest.raises(InputError, match=r"^the extraction form already has a field 'cell_source'$"):
         add_fields(session, review_id, [custom], LEAD)
 
 
