@@ -328,11 +328,12 @@ def consensus(
     settled = settle(state.form, compare(state.form, values), take=_takes(state, study, take),
                      from_reviewer=from_reviewer)
     before = latest_consensus(session, state, study)
+    unresolved = [c for c in settled.unresolved if c.item not in before]
     agreed = {item: Agreed(v.value or "", v.locator, v.derivation) for item, v in before.items()}
     agreed.update(settled.values)
     agreed.update(convert(study, agreed, methods))
     writer = actor_id(session, Actor(name=resolver, kind=ActorKind.PERSON))
-    ids, written, skipped = _write_rows(session, study, agreed, settled.unresolved, writer)
+    ids, written, skipped = _write_rows(session, study, agreed, unresolved, writer)
     now, new = utc_now(), []
     for item in agreed:
         _s, outcome, arm, timepoint, key = item
@@ -349,7 +350,7 @@ def consensus(
             recorded_at=now,
         ))  # fmt: skip
     stored = repo.add_values(session, state.id, _in_form_order(state, new)) if new else []
-    return ConsensusResult(study, stored, settled.unresolved, written, skipped)
+    return ConsensusResult(study, stored, unresolved, written, skipped)
 
 
 def value_json(value: ExtractedValue) -> dict[str, Any]:
