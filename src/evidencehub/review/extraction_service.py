@@ -67,6 +67,7 @@ __all__ = [
     "Recorded",
     "add_field",
     "consensus",
+    "consensus_of",
     "discrepancies",
     "latest_consensus",
     "latest_of",
@@ -210,6 +211,11 @@ def latest_of(session: Session, state: ExtractionState, reviewer: str) -> list[E
     newest = latest_entries(repo.list_values(session, state.id))
     return _in_form_order(state, [v for (who, _), v in newest.items()
                                   if who == reviewer and v.value is not None])
+
+
+def consensus_of(session: Session, state: ExtractionState) -> list[ExtractedValue]:
+    """The newest consensus value of every item of the review, in form order."""
+    return _in_form_order(state, latest_consensus(session, state).values())
 
 
 def latest_consensus(session: Session, state: ExtractionState,
