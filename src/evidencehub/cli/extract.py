@@ -289,10 +289,15 @@ def consensus_command(
 
     Example:  evidencehub extract consensus t1d-islets shapiro2006 --take mean=8.0 --outcome hba1c --arm insulin --timepoint "12 months" --convert sd-from-se --as cy
     """
-    from evidencehub.model import ValueDerivation
     from evidencehub.review.extraction_service import consensus
+    from evidencehub.stats.derive import CONVERSIONS
 
-    methods = [choice(m, ValueDerivation, "--convert") for m in convert or ()]
+    known = {m.value: m for m in CONVERSIONS}
+    for name in convert or ():
+        if name not in known:
+            raise InputError(f"--convert: unknown conversion {name!r}; choose one of: "
+                             f"{', '.join(known)}")
+    methods = [known[name] for name in convert or ()]
     taken = _entries(study, _assignments(take or [], "--take"), outcome, arm, timepoint, None)
     done = in_store(db, lambda session: consensus(
         session, _load(session, review), study, who, take=taken, from_reviewer=from_reviewer,
