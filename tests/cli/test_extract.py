@@ -304,6 +304,10 @@ def test_user_errors_are_one_line(
     assert "bad.csv, row 2: field 'sd' is filled per arm" in _fails(
         ["extract", "import", "islets", str(sheet), "--as", "ana", *db], capsys
     )
+    sheet.write_text("study,field,value\nsmith2020,country,x\nnobody,country,y\n",
+                     encoding="utf-8")
+    assert "bad.csv, row 3: study 'nobody' is not included in review 'islets'" in _fails(
+        ["extract", "import", "islets", str(sheet), "--as", "ana", *db], capsys)
     sheet.write_text("study,field,value\nsmith2020,n_randomised,abc\n", encoding="utf-8")
     assert "bad.csv, row 2: field 'n_randomised': expected a number, got 'abc'" in _fails(
         ["extract", "import", "islets", str(sheet), "--as", "ana", *db], capsys

@@ -169,10 +169,10 @@ def _checked(state: ExtractionState, entry: Entry) -> tuple[ExtractionField, str
             raise InputError(f"field {spec.key!r} is a study characteristic: it takes no "
                              "outcome, arm or time point")
         return spec, parse_value(spec, entry.value)
-    except InputError as err:
+    except (InputError, NotFoundError) as err:
         if entry.where is None:
             raise
-        raise InputError(f"{entry.where}: {err}") from None
+        raise type(err)(f"{entry.where}: {err}") from None
 
 
 def _same(spec: ExtractionField, stored: ExtractedValue | None, value: str | None,
@@ -193,7 +193,9 @@ def record(session: Session, state: ExtractionState, reviewer: str, entries: Seq
     now, out, unchanged = utc_now(), [], 0
     for entry, spec, value in checked:
         item: Item = (entry.study, entry.outcome, entry.arm, entry.timepoint, spec.key)
-        if _same(spec, newest.get((reviewer, item)), value, entry):
+        stored = newest.get((reviewer, item))
+        if _same(spec, stored, value, entry) or (value is None and (
+                stored is None or stored.value is None)):  # nothing to clear
             unchanged += 1
             continue
         made = ExtractedValue(
