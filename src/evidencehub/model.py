@@ -36,6 +36,9 @@ from evidencehub.vocab import (
     Certainty,
     DataKind,
     DecisionBasis,
+    ExtractionBasis,
+    ExtractionLevel,
+    FieldKind,
     Measure,
     Method,
     ModelRule,
@@ -67,6 +70,8 @@ __all__ = [
     "EvidenceKind",
     "EvidenceLabel",
     "EvidenceTag",
+    "ExtractedValue",
+    "ExtractionField",
     "Footnote",
     "FullTextStatus",
     "ImportEvent",
@@ -983,3 +988,55 @@ class FullTextStatus(_Value):
     note: str | None = None
     actor: str
     recorded_at: dt.datetime
+
+
+class ExtractionField(_Value):
+    """A field of a review's extraction form (:mod:`evidencehub.review.extraction`): its
+    ``key`` (what sheets and ``extract set`` name it by), its ``label`` for people, whether it
+    is filled per study or per arm, outcome and time point, how its value is read, the
+    ``choices`` of a choice field, its ``unit`` and its ``position`` on the form."""
+
+    key: str = Field(pattern=r"^[a-z][a-z0-9_]*$")
+    label: str = Field(min_length=1)
+    level: ExtractionLevel
+    kind: FieldKind
+    choices: tuple[str, ...] = ()
+    unit: str | None = None
+    position: int = Field(default=0, ge=0)
+
+    @model_validator(mode="after")
+    def _choices(self) -> Self:
+        if (self.kind is FieldKind.CHOICE) != bool(self.choices):
+            raise ValueError(f"field {self.key!r}: a choice field lists its choices and "
+                             "no other kind of field has any")
+        return self
+
+
+class ExtractedValue(_Value):
+    """One extracted value of a review, as stored (append-only: the newest per reviewer,
+    basis and item holds).
+
+    An item is a study's field (``outcome``, ``arm`` and ``timepoint`` None) or an arm's number
+    for an outcome at a time point. ``value`` is the text as entered (None clears an earlier
+    entry); ``locator`` where in the report it was found; ``derivation`` how a derived number
+    was obtained, with its inputs; ``outcome_data_id`` the outcome-data row a consensus wrote.
+    """
+
+    id: int | None = None
+    study_key: str
+    basis: ExtractionBasis
+    outcome: str | None = None
+    arm: str | None = None
+    timepoint: str | None = None
+    field: str
+    value: str | None
+    locator: str | None = None
+    derivation: Derivation | None = None
+    outcome_data_id: int | None = None
+    actor: str
+    recorded_at: dt.datetime
+
+    @property
+    def item(self) -> tuple[str, str | None, str | None, str | None, str]:
+        """What the value is of: (study, outcome, arm, time point, field)."""
+        return (self.study_key, self.outcome, self.arm, self.timepoint, self.field)

@@ -22,6 +22,9 @@ this module (:func:`measure_terms`, :attr:`Method.label`, :func:`interval_label`
   :class:`PriorityModel` (how the records to screen next are ordered), named as the PRISMA
   2020 statement names the steps (Page et al. 2021, BMJ 372:n71) and as Covidence and Rayyan
   name the choices.
+* Extraction: :class:`ExtractionLevel` (a study characteristic or a number per arm),
+  :class:`FieldKind` (how a field's value is read) and :class:`ExtractionBasis` (a reviewer's
+  entry, the consensus, or a sheet import), as ``docs/extraction.md`` describes.
 
 This module is a leaf (standard library only): the command line reads it without loading
 numpy or the store.
@@ -44,7 +47,10 @@ __all__ = [
     "Certainty",
     "DataKind",
     "DecisionBasis",
+    "ExtractionBasis",
+    "ExtractionLevel",
     "Family",
+    "FieldKind",
     "Measure",
     "MeasureTerms",
     "Method",
@@ -450,3 +456,30 @@ class PriorityModel(StrEnum):
     SVM = "svm"
     RANDOM = "random"
     IMPORT_ORDER = "import-order"
+
+
+class ExtractionLevel(StrEnum):
+    """Where an extraction field is filled in: once per study, or per arm, outcome and time
+    point (the numbers of an outcome-data row)."""
+
+    STUDY = "study"
+    ARM = "arm"
+
+
+class FieldKind(StrEnum):
+    """How an extraction field's value is read: free text, a number, a whole number, or one
+    of the field's choices."""
+
+    TEXT = "text"
+    NUMBER = "number"
+    INTEGER = "integer"
+    CHOICE = "choice"
+
+
+class ExtractionBasis(StrEnum):
+    """Where an extracted value comes from: a reviewer's own entry, the reviewers' agreed
+    (consensus) value, or a reviewer's sheet read by ``extract import``."""
+
+    EXTRACTION = "extraction"
+    CONSENSUS = "consensus"
+    IMPORTED = "imported"

@@ -36,7 +36,14 @@ from pathlib import Path
 from typing import Any
 
 from evidencehub.errors import InputError
-from evidencehub.model import Derivation, OutcomeData, ValueKind, study_key, validate
+from evidencehub.model import (
+    Derivation,
+    OutcomeData,
+    ValueDerivation,
+    ValueKind,
+    study_key,
+    validate,
+)
 from evidencehub.vocab import OutcomeDirection, StudyDesign
 
 __all__ = ["ARM_DATA_COLUMNS", "ArmDataRow", "read_arm_data"]
@@ -120,42 +127,37 @@ def _change_inputs(row: _Row) -> dict[str, float] | None:
 
 
 def _derive(row: _Row, values: dict[str, Any], kind: ValueKind) -> list[Derivation]:
-    """Fill the mean and SD a row lacks from what it reports (module docstring)."""
-    from evidencehub.stats import convert
+    """Fill the mean and SD a row lacks from what it reports (module docstring), through
+    :func:`evidencehub.stats.derive.derive`."""
+    from evidencehub.stats.convert import SMALL_SAMPLE
+    from evidencehub.stats.derive import derive
 
     derived: list[Derivation] = []
     n = values.get("n")
 
-    def keep(result: convert.Converted, fields: tuple[str, ...], inputs: dict[str, Any]) -> None:
-        assert not isinstance(result.derivation, tuple)
-        derived.append(Derivation(method=result.derivation, fields=fields,
-                                  inputs={k: float(v) for k, v in inputs.items()},
-                                  note=result.note))
+    def apply(method: ValueDerivation, numbers: dict[str, Any]) -> None:
+        result = derive(method, numbers)
+        values.update(result.values)
+        derived.append(result.derivation)
 
     try:
         if values.get("mean") is None and values.get("median") is not None and n is not None:
             has_iqr = values.get("q1") is not None and values.get("q3") is not None
             has_range = values.get("minimum") is not None and values.get("maximum") is not None
-            if has_iqr or has_range:
-                spread = {k: values[k] for k in ("q1", "q3", "minimum", "maximum")
-                          if values.get(k) is not None}
-                result = convert.mean_sd_from_median(values["median"], n, **spread)
-                values["mean"], values["sd"] = float(result.mean or 0), float(result.value)
-                keep(result, ("mean", "sd"), {"median": values["median"], "n": n, **spread})
+            if has_iqr and has_range:
+                apply(ValueDerivation.MEAN_SD_FROM_MEDIAN_IQR_RANGE, values)
+            elif has_iqr:
+                apply(ValueDerivation.MEAN_SD_FROM_MEDIAN_IQR, values)
+            elif has_range:
+                apply(ValueDerivation.MEAN_SD_FROM_MEDIAN_RANGE, values)
         if values.get("mean") is not None and values.get("sd") is None and n is not None:
             if values.get("se") is not None:
-                result = convert.sd_from_se(values["se"], n)
-                values["sd"] = float(result.value)
-                keep(result, ("sd",), {"se": values["se"], "n": n})
+                apply(ValueDerivation.SD_FROM_SE, values)
             elif values.get("ci_lb") is not None and values.get("ci_ub") is not None:
-                result = convert.sd_from_ci(values["ci_lb"], values["ci_ub"], n)
-                values["sd"] = float(result.value)
-                keep(result, ("sd",), {"ci_lb": values["ci_lb"], "ci_ub": values["ci_ub"], "n": n})
+                apply(ValueDerivation.SD_FROM_CI_T if n < SMALL_SAMPLE
+                      else ValueDerivation.SD_FROM_CI_Z, values)
             elif kind is ValueKind.CHANGE and (change := _change_inputs(row)) is not None:
-                result = convert.sd_change(change["sd_baseline"], change["sd_final"],
-                                           change["corr"])
-                values["sd"] = float(result.value)
-                keep(result, ("sd",), change)
+                apply(ValueDerivation.SD_CHANGE_FROM_CORRELATION, change)
     except InputError as err:
         raise InputError(err.problem, source=row.source, where=f"row {row.line}") from None
     return derived
