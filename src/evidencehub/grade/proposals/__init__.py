@@ -19,6 +19,7 @@ from evidencehub.grade.proposals.decisions import (
 )
 from evidencehub.grade.proposals.evidence import (
     AnalysisFacts,
+    CitingClaim,
     ClaimEvidence,
     StudyFacts,
     claim_evidence,
@@ -35,6 +36,7 @@ from evidencehub.grade.proposals.rules import RuleSettings, TagProposal, propose
 
 __all__ = [
     "AnalysisFacts",
+    "CitingClaim",
     "ClaimEvidence",
     "ClaimTags",
     "ExtrapolationRow",

@@ -15,8 +15,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from evidencehub.grade.proposals.evidence import CitingClaim
 from evidencehub.grade.proposals.rules import TagProposal
-from evidencehub.model import Claim, EvidenceTag
+from evidencehub.model import EvidenceTag
 from evidencehub.review.agreement import Agreement, agreement_from_table
 
 __all__ = [
@@ -106,7 +107,7 @@ class ClaimTags:
         }
 
 
-def compare_claim(claim: Claim, proposals: Sequence[TagProposal], *,
+def compare_claim(claim: CitingClaim, proposals: Sequence[TagProposal], *,
                   editor: str | None = None,
                   reasons: dict[EvidenceTag, str] | None = None) -> ClaimTags:
     """``claim``'s tags (the editor's choice) beside the rules' ``proposals`` for it.

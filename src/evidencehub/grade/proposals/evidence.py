@@ -33,19 +33,43 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from evidencehub.errors import InputError
 from evidencehub.grade.proposals.followup import follow_up_months
-from evidencehub.model import Claim, Record, Study, StudyDesign, TrialPhase
+from evidencehub.model import EvidenceTag, Record, Study, StudyDesign, TrialPhase
 
 __all__ = [
     "AnalysisFacts",
+    "CitingClaim",
     "ClaimEvidence",
     "StudyFacts",
     "claim_evidence",
     "research_groups",
 ]
+
+
+class CitingClaim(Protocol):
+    """What the rules read of a claim: :class:`evidencehub.model.Claim` has it all.
+
+    Hand-tagged claims from outside the hub (a source page whose uncited claims do not all
+    carry ``unsourced``, which a hub :class:`~evidencehub.model.Claim` must) fit as well.
+    """
+
+    @property
+    def page_slug(self) -> str: ...
+
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def study_keys(self) -> tuple[str, ...]: ...
+
+    @property
+    def analysis_slugs(self) -> tuple[str, ...]: ...
+
+    @property
+    def tags(self) -> tuple[EvidenceTag, ...]: ...
 
 
 def _person(display: str | None) -> str | None:
@@ -181,7 +205,7 @@ class ClaimEvidence:
                 *(d for a in self.analyses for d in a.designs))
 
 
-def claim_evidence(claim: Claim, studies: Mapping[str, StudyFacts],
+def claim_evidence(claim: CitingClaim, studies: Mapping[str, StudyFacts],
                    analyses: Mapping[str, AnalysisFacts] | None = None) -> ClaimEvidence:
     """The evidence ``claim`` cites, looked up by key and slug.
 

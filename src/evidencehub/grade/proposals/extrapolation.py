@@ -39,7 +39,7 @@ from typing import Any
 
 from evidencehub.grade.labels import design_name
 from evidencehub.grade.proposals.evidence import StudyFacts, research_groups
-from evidencehub.model import StudyDesign
+from evidencehub.model import StudyDesign, TrialPhase
 
 __all__ = ["DIMENSIONS", "ExtrapolationRow", "ExtrapolationStatus", "propose_extrapolation"]
 
@@ -94,6 +94,12 @@ class ExtrapolationRow:
                 "study_keys": list(self.study_keys)}
 
 
+def _phase(phase: TrialPhase) -> str:
+    """``PHASE1/PHASE2`` → ``phase 1/2``; ``EARLY_PHASE1`` → ``early phase 1``."""
+    text = phase.value.lower().replace("early_", "early ").replace("phase", "phase ")
+    return text.replace("/phase ", "/")
+
+
 def _labels(studies: Sequence[StudyFacts]) -> str:
     return ", ".join(s.label for s in studies)
 
@@ -142,7 +148,7 @@ def _replicated(human: Sequence[StudyFacts]) -> ExtrapolationRow:
         members = [by_key[k] for k in group]
         parts.append("; ".join(
             f"{s.label}, {design_name(s.design)}"
-            + (f", {s.phase.value.lower().replace('/', ' to ')}" if s.phase else "")
+            + (f", {_phase(s.phase)}" if s.phase and s.phase is not TrialPhase.NA else "")
             + (f", n={s.n}" if s.n is not None else ", n not stated") for s in members))
     if len(groups) >= 2:
         return ExtrapolationRow(dim, ExtrapolationStatus.YES,
@@ -170,8 +176,8 @@ def _harms(human: Sequence[StudyFacts], min_n: int) -> ExtrapolationRow:
     return ExtrapolationRow(
         dim, status,
         f"largest study in people has n={n} ({largest.label}); a harm none of them had could "
-        f"still affect up to {bound:.2g}% of patients (rule of three); {min_n} people bound it "
-        f"below {300 / min_n:.2g}%", (largest.key,))
+        f"still affect up to {bound:.3g}% of patients (rule of three); {min_n} people bound it "
+        f"below {300 / min_n:.3g}%", (largest.key,))
 
 
 def _follow_up(human: Sequence[StudyFacts], months: float) -> ExtrapolationRow:

@@ -12,14 +12,19 @@ from collections.abc import Mapping, Sequence
 
 from evidencehub.grade.claims import extract_claims
 from evidencehub.grade.proposals.decisions import ClaimTags, compare_claim
-from evidencehub.grade.proposals.evidence import AnalysisFacts, StudyFacts, claim_evidence
+from evidencehub.grade.proposals.evidence import (
+    AnalysisFacts,
+    CitingClaim,
+    StudyFacts,
+    claim_evidence,
+)
 from evidencehub.grade.proposals.rules import RuleSettings, propose_tags
-from evidencehub.model import Claim, Page
+from evidencehub.model import Page
 
 __all__ = ["claims_tags", "page_tags"]
 
 
-def claims_tags(claims: Sequence[Claim], studies: Mapping[str, StudyFacts],
+def claims_tags(claims: Sequence[CitingClaim], studies: Mapping[str, StudyFacts],
                 analyses: Mapping[str, AnalysisFacts] | None = None, *,
                 settings: RuleSettings | None = None,
                 editor: str | None = None) -> tuple[ClaimTags, ...]:

@@ -149,7 +149,9 @@ def needs_human_replication(evidence: ClaimEvidence) -> TagProposal | None:
     if not designs or any(d.in_humans for d in designs):
         return None
     return TagProposal(EvidenceTag.NEEDS_HUMAN_REPLICATION,
-                       (f"cites only {_designs_text(designs)} work; no study in people",),
+                       (f"cites only studies in cells or animals "
+                        f"({', '.join(dict.fromkeys(d.value for d in designs))}); "
+                        "no study in people",),
                        "needs_human_replication")
 
 
