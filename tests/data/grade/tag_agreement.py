@@ -68,7 +68,7 @@ def load_seed(path: Path = SEED) -> Seed:
     studies: dict[str, StudyFacts] = {}
     for i, entry in enumerate(data["study"], start=1):
         fields = dict(entry)
-        authors = tuple(Author(**parse_author(a)) for a in fields.pop("authors", ()))
+        authors = tuple(Author.model_validate(parse_author(a)) for a in fields.pop("authors", ()))
         study = validate(Study, fields, source=path.name, where=f"study {i}")
         record = Record(title=study.label, doi=study.record_keys[0].removeprefix("doi:"),
                         authors=authors)
