@@ -8,8 +8,8 @@ Run from the repository root::
 
 It prints, per tag, the 2 x 2 counts (both, rules only, editor only, neither), the percent
 agreement and Cohen's kappa with its SE; then every claim on which the rules and the editor
-differ, with the rules' reasons; then (seed 003) the extrapolation rows the rules propose
-beside the statuses of the seed's tables. docs/tags.md records its output.
+differ, with the rules' reasons; then the extrapolation rows the rules propose beside the
+statuses of the tables the seed (or a demo page) has. docs/tags.md records its output.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from evidencehub.analysis.contrasts import analysis_rows
-from evidencehub.data.corpus import load_corpus, parse_author
+from evidencehub.data.corpus import Corpus, load_corpus, parse_author
 from evidencehub.grade.proposals import (
     AnalysisFacts,
     ClaimTags,
@@ -34,6 +34,7 @@ from evidencehub.grade.proposals import (
     claims_tags,
     page_tags,
     propose_extrapolation,
+    section_extrapolations,
     tag_agreement,
 )
 from evidencehub.model import Author, EvidenceTag, Record, StoredOutcomeData, Study, validate
@@ -86,15 +87,19 @@ def seed_comparison(seed: Seed, settings: RuleSettings) -> tuple[ClaimTags, ...]
     return claims_tags(seed.claims, seed.studies, settings=settings)
 
 
+def _demo_facts() -> tuple[Corpus, dict[str, StudyFacts]]:
+    corpus = load_corpus()
+    records = {r.key: r for r in corpus.records}
+    return corpus, {s.key: StudyFacts.from_study(s, records) for s in corpus.studies}
+
+
 def demo_comparison(settings: RuleSettings) -> tuple[ClaimTags, ...]:
     """The rules' proposals beside the hand tags of every demo page, claim by claim.
 
     The demo's analyses are described by their pooled rows (``analysis_rows`` on the bundled
     arm table): ``k`` is the number of studies pooled, their designs those the table states.
     """
-    corpus = load_corpus()
-    records = {r.key: r for r in corpus.records}
-    studies = {s.key: StudyFacts.from_study(s, records) for s in corpus.studies}
+    corpus, studies = _demo_facts()
     when = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
     stored = [StoredOutcomeData(id=i, version=1, data=row.data, actor="demo", recorded_at=when)
               for i, row in enumerate(corpus.arm_rows, start=1)]
@@ -109,6 +114,29 @@ def demo_comparison(settings: RuleSettings) -> tuple[ClaimTags, ...]:
     for source in corpus.pages:
         out.extend(page_tags(source.page, studies, analyses, settings=settings))
     return tuple(out)
+
+
+def seed_extrapolation(seed: Seed, settings: RuleSettings) -> list[dict[str, Any]]:
+    """Each seed table's proposed rows, with the seed's status beside each (``written``)."""
+    return [
+        {"section": t["section"],
+         "rows": [{**row.to_dict(), "written": t["statuses"].get(row.dimension)}
+                  for row in propose_extrapolation([seed.studies[k] for k in t["study_keys"]],
+                                                   long_term_months=settings.long_term_months)]}
+        for t in seed.tables]
+
+
+def demo_extrapolation(settings: RuleSettings) -> list[dict[str, Any]]:
+    """Each demo page section with a written extrapolation table: proposed rows beside it."""
+    corpus, studies = _demo_facts()
+    return [
+        {"section": f"{source.page.slug}: {section.heading}",
+         "rows": [{**row.to_dict(), "written": section.written.get(row.dimension)}
+                  for row in section.proposed]}
+        for source in corpus.pages
+        for section in section_extrapolations(source.page, studies,
+                                              long_term_months=settings.long_term_months)
+        if section.written]
 
 
 def _disagreements(claims: Sequence[ClaimTags]) -> list[dict[str, Any]]:
@@ -128,24 +156,15 @@ def _disagreements(claims: Sequence[ClaimTags]) -> list[dict[str, Any]]:
 
 
 def report(claims: Sequence[ClaimTags], settings: RuleSettings,
-           tables: Sequence[dict[str, Any]] = (),
-           studies: dict[str, StudyFacts] | None = None) -> dict[str, Any]:
+           extrapolation: Sequence[dict[str, Any]] = ()) -> dict[str, Any]:
     """The whole report as a JSON-ready dict."""
-    agreements = tag_agreement(claims)
-    out: dict[str, Any] = {
+    return {
         "settings": settings.to_dict(),
         "claims": len(claims),
-        "tags": [a.to_dict() for a in agreements],
+        "tags": [a.to_dict() for a in tag_agreement(claims)],
         "disagreements": _disagreements(claims),
+        "extrapolation": list(extrapolation),
     }
-    if tables and studies is not None:
-        out["extrapolation"] = [
-            {"section": t["section"],
-             "rows": [{**row.to_dict(), "seed_status": t["statuses"].get(row.dimension)}
-                      for row in propose_extrapolation([studies[k] for k in t["study_keys"]],
-                                                       long_term_months=settings.long_term_months)]}
-            for t in tables]
-    return out
 
 
 def _print(result: dict[str, Any], claims: Sequence[ClaimTags]) -> None:
@@ -159,11 +178,11 @@ def _print(result: dict[str, Any], claims: Sequence[ClaimTags]) -> None:
             print(f"    rules only   {tag}: {why}")
         for tag in row["editor_only"]:
             print(f"    editor only  {tag}")
-    for table in result.get("extrapolation", ()):
+    for table in result["extrapolation"]:
         print(f"\nextrapolation, {table['section']}:")
         for row in table["rows"]:
-            seed = f"  (seed: {row['seed_status']})" if row["seed_status"] else ""
-            print(f"  {row['dimension']:<38} {row['status']:<8} {row['text']}{seed}")
+            written = f"  (written: {row['written']})" if row["written"] else ""
+            print(f"  {row['dimension']:<38} {row['status']:<8} {row['text']}{written}")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -177,11 +196,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = RuleSettings(min_groups=args.min_groups, long_term_months=args.long_term_months)
     if args.demo:
         claims = demo_comparison(settings)
-        result = report(claims, settings)
+        result = report(claims, settings, demo_extrapolation(settings))
     else:
         seed = load_seed()
         claims = seed_comparison(seed, settings)
-        result = report(claims, settings, seed.tables, seed.studies)
+        result = report(claims, settings, seed_extrapolation(seed, settings))
     if args.json:
         json.dump(result, sys.stdout, indent=2)
         print()

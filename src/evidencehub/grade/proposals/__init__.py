@@ -4,6 +4,7 @@
 * :mod:`.evidence` — the facts of cited studies and analyses, and research groups;
 * :mod:`.rules` — one documented rule per tag, thresholds as parameters;
 * :mod:`.extrapolation` — the extrapolation-dimension table of a section;
+* :mod:`.sections` — those tables for each section of a page, beside the ones written there;
 * :mod:`.decisions` — proposals beside a page's hand tags, and agreement per tag;
 * :mod:`.page` — all of it for the claims of a page.
 """
@@ -33,6 +34,7 @@ from evidencehub.grade.proposals.extrapolation import (
 from evidencehub.grade.proposals.followup import follow_up_months
 from evidencehub.grade.proposals.page import claims_tags, page_tags
 from evidencehub.grade.proposals.rules import RuleSettings, TagProposal, propose_tags
+from evidencehub.grade.proposals.sections import SectionExtrapolation, section_extrapolations
 
 __all__ = [
     "AnalysisFacts",
@@ -42,6 +44,7 @@ __all__ = [
     "ExtrapolationRow",
     "ExtrapolationStatus",
     "RuleSettings",
+    "SectionExtrapolation",
     "StudyFacts",
     "TagAgreement",
     "TagDecision",
@@ -54,5 +57,6 @@ __all__ = [
     "propose_extrapolation",
     "propose_tags",
     "research_groups",
+    "section_extrapolations",
     "tag_agreement",
 ]
