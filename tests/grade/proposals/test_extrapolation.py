@@ -66,5 +66,8 @@ def test_missing_size_and_follow_up_are_unknown() -> None:
     rows = propose_extrapolation([trial])
     assert [r.status for r in rows][3:5] == [S.UNKNOWN, S.UNKNOWN]
     assert rows[1].text == "studied in people (population not stated) (Vx 2025)"
+    assert propose_extrapolation([])[0].text == "no study cited"
+    assert propose_extrapolation([_study("x", StudyDesign.IN_VITRO)])[0].text == (
+        "no cited study states the species it used")
     assert [r.status for r in propose_extrapolation([])] == [S.UNKNOWN, S.UNKNOWN, S.NO, S.NO,
                                                              S.NO, S.NO]

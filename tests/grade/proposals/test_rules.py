@@ -69,6 +69,12 @@ def test_an_analysis_without_listed_studies_counts_k_groups() -> None:
     assert needs_replication(_ev(analyses=(three,))) is None
     proposal = needs_replication(_ev(analyses=(one,)))
     assert proposal is not None and proposal.reasons[0] == "the analyses quoted pool 1 study"
+    # listed studies: those described join the groups, the others count one group each
+    listed = AnalysisFacts("m", 2, (D.RANDOMISED_CONTROLLED,), study_keys=("a", "x"))
+    assert needs_replication(_ev(_study("a"), analyses=(listed,))) is None
+    same = AnalysisFacts("m", 2, (D.RANDOMISED_CONTROLLED,), study_keys=("a", "b"))
+    group = (_study("a", first="Smith A"), _study("b", first="Smith A"))
+    assert needs_replication(_ev(*group, analyses=(same,))) is not None
 
 
 def test_needs_human_replication() -> None:

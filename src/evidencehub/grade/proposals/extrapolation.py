@@ -117,7 +117,8 @@ def _pathway(studies: Sequence[StudyFacts]) -> ExtrapolationRow:
                                 f"shown only in {', '.join(species)} ({_labels(studies)})",
                                 tuple(s.key for s in studies))
     return ExtrapolationRow(dim, ExtrapolationStatus.UNKNOWN,
-                            "no cited study states the species it used")
+                            "no cited study states the species it used" if studies
+                            else "no study cited")
 
 
 def _phenotype(human: Sequence[StudyFacts], studies: Sequence[StudyFacts]) -> ExtrapolationRow:

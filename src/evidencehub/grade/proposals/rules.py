@@ -113,13 +113,16 @@ def needs_replication(evidence: ClaimEvidence, *, min_groups: int = 2) -> TagPro
     number that can show it (the tag's wording, "a single study or group"; Open Science
     Collaboration 2015, Science 349:aac4716, on why one result is not enough). Studies are put
     into groups by :func:`~evidencehub.grade.proposals.evidence.research_groups`; a pooled
-    analysis whose studies are not listed counts as ``k`` groups. Replication is counted
+    analysis whose studies are not listed counts as ``k`` groups, and a study it lists that the
+    claim's evidence does not describe counts as a group of its own. Replication is counted
     across designs: an animal study and a trial from two groups count as two.
     """
     if evidence.empty:
         return None
     groups = research_groups(evidence.studies)
-    anonymous = sum(a.k for a in evidence.analyses if not a.study_keys)
+    known = {s.key for s in evidence.studies}
+    anonymous = sum(sum(k not in known for k in a.study_keys) if a.study_keys else a.k
+                    for a in evidence.analyses)
     count = len(groups) + anonymous
     if count >= min_groups:
         return None
@@ -131,7 +134,8 @@ def needs_replication(evidence: ClaimEvidence, *, min_groups: int = 2) -> TagPro
         reasons.append(f"the {len(evidence.studies)} studies cited ({labels}) come from one "
                        "research group (a shared record, trial, first or senior author)")
     else:
-        reasons.append(f"the analyses quoted pool {anonymous} study")
+        reasons.append(f"the analyses quoted pool {anonymous} "
+                       f"stud{'y' if anonymous == 1 else 'ies'}")
     reasons.append(f"{count} independent group{'s' if count != 1 else ''}; "
                    f"replication needs {min_groups}")
     return TagProposal(EvidenceTag.NEEDS_REPLICATION, tuple(reasons), "needs_replication")
