@@ -109,7 +109,7 @@ def load(session: Session, slug: str) -> ExtractionState:
     stored = repo.form_fields(session, review_id)
     return ExtractionState(id=review_id, review=review, form=tuple(stored or DEFAULT_FORM),
                            stored_form=bool(stored),
-                           studies=repo.review_study_keys(session, review_id))
+                           studies=reviews_repo.review_study_keys(session, review_id))
 
 
 def _store_form(session: Session, state: ExtractionState, actor: Actor) -> ExtractionState:

@@ -27,7 +27,7 @@ from evidencehub.store.repo._lookup import study_row
 from evidencehub.store.repo.actors import actor_id, actor_names
 from evidencehub.vocab import ExtractionBasis, ExtractionLevel, FieldKind
 
-__all__ = ["add_fields", "add_values", "form_fields", "list_values", "review_study_keys"]
+__all__ = ["add_fields", "add_values", "form_fields", "list_values"]
 
 
 def _to_field(row: t.ExtractionField) -> ExtractionField:
@@ -124,13 +124,3 @@ def list_values(
         )
         for row, key in found
     ]
-
-
-def review_study_keys(session: Session, review_id: int) -> tuple[str, ...]:
-    """The keys of the studies the review includes, in the order they were added."""
-    return tuple(session.scalars(
-        select(t.Study.key)
-        .join(t.ReviewStudy, t.ReviewStudy.study_id == t.Study.id)
-        .where(t.ReviewStudy.review_id == review_id)
-        .order_by(t.ReviewStudy.added_at, t.ReviewStudy.study_id)
-    ))  # fmt: skip
