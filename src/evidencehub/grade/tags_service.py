@@ -1,0 +1,112 @@
+"""Tag proposals for a stored page: the rules (:mod:`evidencehub.grade.proposals`) run on the
+facts of the studies and analyses its claims cite, beside the tags the editor wrote; and the
+record of those decisions (``tag_decisions``), appended, never changed.
+
+An editor's tag is the ``{tag}`` in the page body, so the editor's choice is whatever the
+stored claim carries; recording a decision keeps, per claim and tag, whether the rule proposed
+it, whether the editor chose it, the rule's reasons and who reviewed it when.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import insert
+from sqlalchemy.orm import Session
+
+from evidencehub.analysis.run import RunResult
+from evidencehub.errors import InputError
+from evidencehub.grade.proposals import (
+    AnalysisFacts,
+    ClaimTags,
+    RuleSettings,
+    StudyFacts,
+    claims_tags,
+)
+from evidencehub.grade.proposals.followup import follow_up_months
+from evidencehub.model import Actor, Claim
+from evidencehub.store import tables as t
+from evidencehub.store.repo import analyses as analyses_repo
+from evidencehub.store.repo import pages as pages_repo
+from evidencehub.store.repo import records as records_repo
+from evidencehub.store.repo import studies as studies_repo
+from evidencehub.store.repo._common import table_of, utc_now
+from evidencehub.store.repo.actors import actor_id
+
+__all__ = ["PageTags", "propose", "record"]
+
+_DECISIONS = table_of(t.TagDecision)
+
+
+@dataclass(frozen=True, slots=True)
+class PageTags:
+    """A page's stored claims, each with the rules' proposals beside the editor's tags."""
+
+    page_slug: str
+    claims: tuple[Claim, ...]
+    compared: tuple[ClaimTags, ...]
+    settings: RuleSettings
+
+
+def _analysis_facts(session: Session, slugs: set[str],
+                    designs: dict[str, StudyFacts]) -> dict[str, AnalysisFacts]:
+    facts = {}
+    for slug in slugs:
+        run = analyses_repo.latest_run(session, slug)
+        if run is None or run.schema_version == 0:
+            continue
+        result = RunResult.from_dict(run.result)
+        keys = tuple(dict.fromkeys(r.study_key for r in result.pooled_rows))
+        timepoint = analyses_repo.get_analysis(session, slug).timepoint
+        try:
+            months = follow_up_months(timepoint)
+        except InputError:  # a time point that states no duration ("end of treatment")
+            months = None
+        facts[slug] = AnalysisFacts(slug=slug, k=len(keys),
+                                    designs=tuple(designs[k].design for k in keys if k in designs),
+                                    study_keys=keys, follow_up_months=months)
+    return facts
+
+
+def propose(session: Session, page_slug: str, *,
+            settings: RuleSettings | None = None) -> PageTags:
+    """The rules' tags for each stored claim of ``page_slug`` beside the editor's."""
+    settings = settings or RuleSettings()
+    claims = tuple(pages_repo.list_claims(session, page_slug))
+    if not claims:
+        pages_repo.get_page(session, page_slug)  # NotFoundError for an unknown page
+    studies = studies_repo.list_studies(session)
+    record_keys = {k for s in studies for k in s.record_keys}
+    records = {r.key: r for r in records_repo.list_records(session) if r.key in record_keys}
+    facts = {s.key: StudyFacts.from_study(s, records) for s in studies}
+    analyses = _analysis_facts(session, {a for c in claims for a in c.analysis_slugs}, facts)
+    compared = claims_tags(claims, facts, analyses, settings=settings)
+    return PageTags(page_slug, claims, compared, settings)
+
+
+def record(session: Session, tags: PageTags, *, editor: str,
+           reasons: Sequence[tuple[int, str, str]] = ()) -> int:
+    """Append every claim's decisions, reviewed by ``editor``; ``reasons`` are (claim id, tag,
+    why the editor departs from the rule). Returns how many rows were written."""
+    why = {(claim_id, tag): text for claim_id, tag, text in reasons}
+    who = actor_id(session, Actor(name=editor))
+    rows = []
+    for claim, compared in zip(tags.claims, tags.compared, strict=True):
+        assert claim.id is not None
+        proposals = {p.tag: p for p in compared.proposals}
+        for decision in compared.decisions:
+            proposal = proposals.get(decision.tag)
+            rows.append({"claim_id": claim.id, "tag": decision.tag.value,
+                         "proposed": decision.proposed, "chosen": decision.chosen,
+                         "reasons": list(proposal.reasons) if proposal else [],
+                         "reason": why.get((claim.id, decision.tag.value)),
+                         "actor_id": who, "recorded_at": utc_now()})
+    unused = set(why) - {(row["claim_id"], row["tag"]) for row in rows}
+    if unused:
+        claim_id, tag = sorted(unused)[0]
+        raise InputError(f"a reason for claim {claim_id}, tag {tag!r}: no such claim and tag on "
+                         f"page {tags.page_slug!r}")
+    if rows:
+        session.execute(insert(_DECISIONS), rows)
+    return len(rows)
