@@ -26,10 +26,9 @@ from evidencehub.store.repo.extraction import (
     add_values,
     form_fields,
     list_values,
-    review_study_keys,
 )
 from evidencehub.store.repo.records import upsert_record
-from evidencehub.store.repo.reviews import add_review_study, create_review
+from evidencehub.store.repo.reviews import add_review_study, create_review, review_study_keys
 from evidencehub.store.repo.studies import upsert_study
 from evidencehub.vocab import ExtractionBasis, ExtractionLevel, FieldKind, ReviewerRole, StudyDesign
 
