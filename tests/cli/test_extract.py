@@ -346,3 +346,35 @@ def test_user_errors_are_one_line(
     assert "no analysis 'nothing'" in _fails(
         ["extract", "revman", "nothing", "-o", str(tmp_path / "r.csv"), *db], capsys
     )
+
+
+def test_the_audit_checks_every_extracted_arm(db: list[str],
+                                             capsys: pytest.CaptureFixture[str]) -> None:
+    """``audit --extracted``: a mean outside its own CI, and a t that does not give its P
+    (t(48) = 2.10 gives P = 0.041, not 0.20), are found; consistent arms are not."""
+    _set(db, capsys, "smith2020", "islets", "ana", "mean=7.1", "sd=1.2", "n=25",
+         "ci_lb=6.6", "ci_ub=7.6", "t=2.10", "p=0.20")
+    _set(db, capsys, "smith2020", "control", "ana", "mean=7.8", "sd=1.3", "n=25",
+         "ci_lb=8.0", "ci_ub=8.6")
+    _set(db, capsys, "jones2021", "islets", "ana", "mean=6.9", "sd=1.0", "n=30",
+         "ci_lb=6.5", "ci_ub=7.3", "t=2.10", "p=0.04")
+    _set(db, capsys, "jones2021", "control", "ana", "mean=7.5", "sd=1.1", "n=20")
+    code = main(["audit", "--extracted", "islets", "--reviewer", "ana", "--json", *db])
+    out, err = capsys.readouterr()
+    assert code == 3, err
+    report = json.loads(out)
+    assert report["checked"] == 5  # three arms with a CI, two comparisons with t and P
+    found = {(f["id"], f["kind"]) for f in report["findings"] if f["verdict"] == "inconsistent"}
+    assert ("smith2020/hba1c/control/12 months", "estimate-outside-ci") in found
+    assert any(i == "smith2020/hba1c//12 months" and k in ("test-p", "decision-error")
+               for i, k in found)
+    assert not any(i.startswith("jones2021") for i, _ in found)
+    assert "--reviewer goes with --extracted" in _fails_usage(
+        ["audit", "--reviewer", "ana", "x.txt", *db], capsys)
+
+
+def _fails_usage(args: list[str], capsys: pytest.CaptureFixture[str]) -> str:
+    code = main(args)
+    _out, err = capsys.readouterr()
+    assert code == 2 and "Traceback" not in err, err
+    return err

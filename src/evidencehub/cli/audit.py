@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
-from evidencehub.cli._common import JsonOption, console, print_json
+from evidencehub.cli._common import DbOption, JsonOption, console, print_json
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from evidencehub.grade.audit.findings import AuditReport
 
 __all__ = ["FINDINGS_EXIT", "register"]
@@ -30,6 +32,13 @@ def audit(
         "--table", help="A CHECKS.csv of structured numbers (columns id, estimate, ci_lb, ci_ub, "
         "p, ratio, mean, sd, n, items, events, total, percent, t, F, df1, df2, r, chi2, z; "
         "each optional) instead of texts.", show_default=False)] = None,
+    extracted: Annotated[str | None, typer.Option(
+        "--extracted", help="A review: check its extracted numbers (the consensus, or "
+        "--reviewer's entries) instead of texts.", show_default=False)] = None,
+    reviewer: Annotated[str | None, typer.Option(
+        "--reviewer", help="With --extracted: this reviewer's entries.", show_default=False)]
+    = None,
+    db: DbOption = None,
     json: JsonOption = False,
 ) -> int:
     """Check reported statistics against each other: test statistics against P (as statcheck), estimates against their CI and P, the words "significant" and "no significant difference" against both, percentages against counts, GRIM/GRIMMER for means of integer data, PRISMA flows and subgroup totals.
@@ -38,11 +47,20 @@ def audit(
 
     Exit status: 0 when nothing is inconsistent, 3 when something is, 1 on an error.
 
+    --extracted REVIEW runs the same checks on every arm of a review's extraction (each arm's
+    mean against its CI; a comparison's t against its P with the arms' n), each finding with the
+    item's id study/outcome/arm/timepoint.
+
     Example:  evidencehub audit paper.pdf results.html --json
     """
-    if (table is None) == (not paths):
-        raise typer.BadParameter("give either PATH… or --table CHECKS.csv", param_hint="PATH")
-    if table is not None:
+    if sum((table is not None, bool(paths), extracted is not None)) != 1:
+        raise typer.BadParameter("give one of PATH…, --table CHECKS.csv or --extracted REVIEW",
+                                 param_hint="PATH")
+    if reviewer is not None and extracted is None:
+        raise typer.BadParameter("--reviewer goes with --extracted", param_hint="--reviewer")
+    if extracted is not None:
+        reports = [("", _audit_extracted(db, extracted, reviewer))]
+    elif table is not None:
         from evidencehub.grade.audit.table import audit_table, read_checks
 
         reports = [("", audit_table(read_checks(table)))]
@@ -53,9 +71,24 @@ def audit(
     if json:
         print_json(_json(reports))
     else:
-        _print(reports, by_id=table is not None)
+        _print(reports, by_id=table is not None or extracted is not None)
     inconsistent = any(f.verdict == "inconsistent" for _, r in reports for f in r.findings)
     return FINDINGS_EXIT if inconsistent else 0
+
+
+def _audit_extracted(db: str | None, review: str, reviewer: str | None) -> AuditReport:
+    """The checks on every arm of a review's extraction (consensus, or one reviewer's)."""
+    from evidencehub.cli._store import in_store
+    from evidencehub.grade.audit.extracted import audit_extracted
+    from evidencehub.review.extraction_service import consensus_of, latest_of, load
+
+    def work(session: Session) -> AuditReport:
+        state = load(session, review)
+        values = consensus_of(session, state) if reviewer is None else latest_of(
+            session, state, reviewer)
+        return audit_extracted(values)
+
+    return in_store(db, work)
 
 
 def _json(reports: list[tuple[str, AuditReport]]) -> dict[str, Any]:
