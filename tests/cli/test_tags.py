@@ -47,6 +47,9 @@ def test_proposals_beside_the_editors_tags_and_recorded(db: str,
         assert item["both"] + item["proposed_only"] + item["chosen_only"] + item["neither"] == \
             len(claims)
 
+    tables = data["extrapolation"]
+    assert any(t["written"] for t in tables) and all(t["proposed"] for t in tables)
+
     first = claims[0]["id"]
     code, out, err = _run(capsys, "tags", PAGE, "--record", "--reason",
                           f"{first}:no-mechanism=the mechanism is known", "--actor", "eve",

@@ -48,7 +48,8 @@ def tags(
     json_out: JsonOption = False,
 ) -> None:
     """Propose each claim's evidence tags from what it cites and compare them with the
-    editor's; agreement per tag (percent and Cohen's kappa).
+    editor's; agreement per tag (percent and Cohen's kappa); with --json, each section's
+    extrapolation table proposed beside the page's own.
 
     Example:  evidencehub tags ipsc-derived-cell-therapy --record --reason
     '12:long-term-unknown=tumour follow-up is what matters here'
@@ -74,7 +75,9 @@ def tags(
             "page": page, "settings": settings.to_dict(),
             "claims": [{"id": c.id, **t.to_dict()} for c, t in
                        zip(found.claims, found.compared, strict=True)],
-            "agreement": [a.to_dict() for a in agreement], "recorded": written}
+            "agreement": [a.to_dict() for a in agreement],
+            "extrapolation": [section.to_dict() for section in found.extrapolation],
+            "recorded": written}
         print_json(data)
         return
     from rich.table import Table

@@ -1,6 +1,7 @@
 """Tag proposals for a stored page: the rules (:mod:`evidencehub.grade.proposals`) run on the
-facts of the studies and analyses its claims cite, beside the tags the editor wrote; and the
-record of those decisions (``tag_decisions``), appended, never changed.
+facts of the studies and analyses its claims cite, beside the tags the editor wrote (and each
+section's extrapolation table beside the written one); and the record of those decisions
+(``tag_decisions``), appended, never changed.
 
 An editor's tag is the ``{tag}`` in the page body, so the editor's choice is whatever the
 stored claim carries; recording a decision keeps, per claim and tag, whether the rule proposed
@@ -21,8 +22,10 @@ from evidencehub.grade.proposals import (
     AnalysisFacts,
     ClaimTags,
     RuleSettings,
+    SectionExtrapolation,
     StudyFacts,
     claims_tags,
+    section_extrapolations,
 )
 from evidencehub.grade.proposals.followup import follow_up_months
 from evidencehub.model import Actor, Claim
@@ -47,6 +50,7 @@ class PageTags:
     claims: tuple[Claim, ...]
     compared: tuple[ClaimTags, ...]
     settings: RuleSettings
+    extrapolation: tuple[SectionExtrapolation, ...]
 
 
 def _analysis_facts(session: Session, slugs: set[str],
@@ -71,18 +75,19 @@ def _analysis_facts(session: Session, slugs: set[str],
 
 def propose(session: Session, page_slug: str, *,
             settings: RuleSettings | None = None) -> PageTags:
-    """The rules' tags for each stored claim of ``page_slug`` beside the editor's."""
+    """The rules' tags for each stored claim of ``page_slug`` beside the editor's, and the
+    extrapolation table proposed for each section beside the one the page writes."""
     settings = settings or RuleSettings()
+    page = pages_repo.get_page(session, page_slug)
     claims = tuple(pages_repo.list_claims(session, page_slug))
-    if not claims:
-        pages_repo.get_page(session, page_slug)  # NotFoundError for an unknown page
     studies = studies_repo.list_studies(session)
     record_keys = {k for s in studies for k in s.record_keys}
     records = {r.key: r for r in records_repo.list_records(session) if r.key in record_keys}
     facts = {s.key: StudyFacts.from_study(s, records) for s in studies}
     analyses = _analysis_facts(session, {a for c in claims for a in c.analysis_slugs}, facts)
     compared = claims_tags(claims, facts, analyses, settings=settings)
-    return PageTags(page_slug, claims, compared, settings)
+    tables = section_extrapolations(page, facts, long_term_months=settings.long_term_months)
+    return PageTags(page_slug, claims, compared, settings, tables)
 
 
 def record(session: Session, tags: PageTags, *, editor: str,
