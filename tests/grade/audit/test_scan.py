@@ -304,3 +304,27 @@ def test_a_huge_line_is_scanned_in_linear_time(text: str) -> None:
 def test_p_printed_as_zero_keeps_its_decimals() -> None:
     r = _one("The groups differed, F(1, 98) = 45.20, P=.000.")
     assert (r.p.text, r.p.value, r.p.decimals) == (".000", 0.0, 3)
+
+
+# Sentences from real abstracts (PubMed samples in tests/data and the shared fixtures) that the
+# scanner once misread, each a false alarm of the audit.
+@pytest.mark.parametrize(("text", "expected"), [
+    # the level of a CI is not an estimate
+    ("a prevalence of 95% CI 2.7-9.85 in all", []),
+    ("the response rate (95% CI = 0% to 43%, p =.05)", []),
+    # a double hyphen is a range, not a minus
+    ("OR 2.5, 95% CI 0.6--10.3, p=0.2", [("2.5", "0.6", "10.3")]),
+    # a per-unit ratio and a P value before the CI are not its estimate
+    ("(RR 0.94 per 10 points, 95% CI 0.91 to 0.98)", []),
+    ("(indirect effect -.024, p = .011, 95% CI = -.043, -.006.)", []),
+])
+def test_real_abstract_misreadings(text: str, expected: list[tuple[str, str, str]]) -> None:
+    found = [(r.estimate.text, r.ci_lb.text, r.ci_ub.text) for r in scan(text)
+             if r.estimate is not None and r.ci_lb is not None and r.ci_ub is not None]
+    assert found == expected
+
+
+def test_a_sentence_ends_at_a_bracket_before_a_lower_case_word() -> None:
+    text = ("The effect on infarction was not significant (OR 0.85 [95% CI, 0.62-1.14]). "
+            "beta-blockers significantly decreased cardiac death (OR 0.25 [95% CI, 0.09-0.73]).")
+    assert [r.claim for r in scan(text)] == ["not significant", "significant"]

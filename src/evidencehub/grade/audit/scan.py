@@ -130,7 +130,7 @@ _LEVEL = (rf"(?:(?P<level>\d{{2}}(?:[.\u00b7]\d+)?){_SP}?%{_SP}?(?:CI|C\.I\.|"
           rf"confidence{_WS}+intervals?)|CI\b|confidence{_WS}+intervals?)")
 _UNIT = (r"(?:%|percentage" + _WS + r"+points?|mmol/mol|mmol/l|mg/dl|mm" + _SP
          + r"?Hg|kg|points?|units?)")
-_TO = rf"(?:{_WS}*(?:to|[\u2013\u2014-]|\u2011|,|;){_WS}*)"
+_TO = rf"(?:{_WS}*(?:to|--|[\u2013\u2014-]|\u2011|,|;){_WS}*)"
 _BOUNDS = (rf"(?P<lo>{_SNUM})(?:{_SP}?{_UNIT})?{_TO}(?P<hi>{_SNUM})(?:{_SP}?{_UNIT})?")
 _TAIL_P = (rf"(?:{_WS}?[;,]{_WS}?{_P})?{_WS}?(?P<close>[)\]])?"
            rf"(?:{_WS}?[;,]?{_WS}?{_p_pattern('2')})?")
@@ -143,7 +143,7 @@ _ESTIMATE = re.compile(
         (?:{_WS}?[=:,]{_WS}?|{_WS}(?:of|was|were|is){_WS}|{_WS})
       | (?<![\w.\u00b7,])
     )
-    (?P<est>{_SNUM})(?![\d/])(?:{_SP}?{_UNIT})?
+    (?P<est>{_SNUM})(?![\d/])(?!{_SP}?%{_SP}?(?:CI\b|C\.I\.|confidence))(?:{_SP}?{_UNIT})?
     {_WS}?(?P<open>[(\[]|[,;])?{_WS}?
     (?:{_LEVEL}(?:{_WS}?[,:=]{_WS}?|{_WS}(?:of|was|were){_WS}|{_WS})?)?
     {_BOUNDS}
@@ -166,7 +166,10 @@ _HEDGED = re.compile(r"\b(?:marginally|borderline|nearly|approaching|clinically|
                      re.IGNORECASE)
 _SIGNIFIC = re.compile(r"signific", re.IGNORECASE)
 _ONE_TAILED = re.compile(r"one.?sided|one.?tailed|directional", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\s\u00a0]+(?=[A-Z\u0391-\u03a9])|\n[ \t]*\n")
+# A sentence also ends at ")." before a lower-case word ("… 1.14]). beta-blockers …"): an
+# abbreviation ("e.g.", "et al.") does not end in a bracket.
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\s\u00a0]+(?=[A-Z\u0391-\u03a9])"
+                           r"|(?<=[)\]]\.)[\s\u00a0]+(?=[a-z])|\n[ \t]*\n")
 _CLAUSE_END = re.compile(r";|,?\s+(?:but|whereas|while|although|though)\s+")
 
 _INT = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
@@ -419,6 +422,9 @@ def _estimates(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
         has_words = match["level"] is not None or _has_ci_words(match)
         if label is None and not has_words:
             continue
+        if label is None and _NOT_AN_ESTIMATE.search(doc.text, max(0, match.start() - 12),
+                                                     match.start()):
+            continue
         if not has_words and match["open"] not in ("(", "["):
             continue
         if match["close"] is not None and match["open"] not in ("(", "[") and not has_words:
@@ -448,6 +454,11 @@ def _estimates(doc: _Document) -> Iterator[tuple[int, int, Reported]]:
             quote=quote, line=doc.line(start), estimate=estimate, ci_lb=lo, ci_ub=hi, p=p,
             ratio=ratio, level=level, claim=_claim(doc, start, start + len(quote)),
         )
+
+
+#: What before an unlabelled number says it is not the estimate of the CI that follows: a P
+#: value ("p = .011, 95% CI …") or the unit of a per-unit ratio ("RR 0.94 per 10 points, …").
+_NOT_AN_ESTIMATE = re.compile(r"(?:\b[Pp]\s*[=<>\u2264\u2265]\s*|\bper\s+)$")
 
 
 def _has_ci_words(match: re.Match[str]) -> bool:
