@@ -58,7 +58,13 @@ from evidencehub.ingest.base import Item, Parsed, Rejected
 from evidencehub.ingest.identifiers import extract_doi, find_registry_ids
 from evidencehub.model import Record, normalize_doi, validate
 
-__all__ = ["BibtexReader"]
+__all__ = ["MAX_FIELD_CHARS", "BibtexReader"]
+
+#: The longest field value read (characters, as written, LaTeX included). Decoding LaTeX costs
+#: about 5 µs a character and grows faster than the length (pylatexenc), so a longer field is a
+#: rejected entry rather than minutes of work; real fields (abstracts, author lists of a few
+#: thousand names) stay well below it.
+MAX_FIELD_CHARS = 100_000
 
 
 def _decoder() -> LatexNodes2Text:
@@ -91,10 +97,20 @@ _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
 def _latex(value: str | None) -> str | None:
-    """LaTeX markup → Unicode text (NFC: JabRef writes "ü" decomposed), whitespace cleaned."""
+    """LaTeX markup → Unicode text (NFC: JabRef writes "ü" decomposed), whitespace cleaned.
+
+    pylatexenc parses braces and environments recursively: markup nested deeper than Python's
+    recursion limit allows (hundreds of ``{`` levels, never seen in a real export) is an
+    :class:`InputError` for the entry rather than the decoder's ``RecursionError``.
+    """
     if value is None:
         return None
-    return clean_text(unicodedata.normalize("NFC", _DECODER.latex_to_text(value)))
+    try:
+        text = _DECODER.latex_to_text(value)
+    except RecursionError as exc:
+        raise InputError("LaTeX markup nested too deeply to decode (braces or environments "
+                         "hundreds of levels deep)") from exc
+    return clean_text(unicodedata.normalize("NFC", text))
 
 
 def _authors(raw: str | None) -> list[dict[str, str]]:
@@ -263,6 +279,10 @@ class BibtexReader:
     @staticmethod
     def _convert(entry: Entry, entry_type: str, by_key: dict[str, Entry], source: str, where: str) -> Item:
         fields = _fields(entry)
+        for key, value in fields.items():
+            if len(value) > MAX_FIELD_CHARS:
+                return Rejected(source, where, f"field '{key}' is {len(value):,} characters long; "
+                                               f"the limit is {MAX_FIELD_CHARS:,}")
         parent_key = fields.get("crossref", "").strip().lower()
         if parent_key:
             parent = by_key.get(parent_key)

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
 import re
-import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
@@ -300,11 +298,8 @@ class MedlineReader:
             except InputError as exc:
                 return Rejected(source, where, exc.problem)
 
-        binary = open_binary(stream)
-        try:
-            head = binary.peek(4096)[:4096]
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+        binary = open_binary(stream, source=source)
+        head = binary.peek(4096)[:4096]
         if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             raise InputError("binary data, expected MEDLINE text (PMID- …)", source=source)
         for number, line in iter_text_lines(binary, source=source):
