@@ -27,6 +27,7 @@ import codecs
 import gzip
 import html
 import io
+import itertools
 import re
 import zlib
 from collections.abc import Iterator
@@ -231,22 +232,43 @@ def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[
     yield from _iter_lines(open_binary(stream, source=source), source)
 
 
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
 def _iter_utf16_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:
-    """Lines of a stream that starts with a UTF-16 byte-order mark; an odd number of bytes or a
-    lone surrogate is an :class:`InputError` naming the line (the one after the last good one)."""
-    wrapper = io.TextIOWrapper(binary, encoding="utf-16", newline=None)
+    """Lines of a stream that starts with a UTF-16 byte-order mark (universal newlines).
+
+    The bytes are fed in order to one incremental decoder, in pieces cut after each ``0x0A``
+    byte (a piece may end inside a code unit; the decoder keeps the rest), so an odd number of
+    bytes or a lone surrogate is an :class:`InputError` naming the line it is on. Text is split
+    only when a piece brings a line break: linear time whatever the line lengths.
+    """
+    decoder = codecs.getincrementaldecoder("utf-16")()
     number = 0
-    try:
-        for number, line in enumerate(wrapper, start=1):
-            yield number, line.rstrip("\r\n")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
-            source=source,
-            where=f"line {number + 1}",
-        ) from exc
-    finally:
-        wrapper.detach()  # the caller owns the stream; a dropped wrapper warns it is unclosed
+    parts: list[str] = []  # the current line so far
+    for raw in itertools.chain(binary, (b"",)):
+        try:
+            text = decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
+                source=source,
+                where=f"line {number + 1}",
+            ) from exc
+        if "\n" not in text and "\r" not in text:
+            parts.append(text)
+            continue
+        joined, held = "".join(parts) + text, ""
+        if raw and joined.endswith("\r"):  # maybe the first half of a "\r\n"
+            joined, held = joined[:-1], "\r"
+        *lines, rest = _NEWLINES.split(joined)
+        for line in lines:
+            number += 1
+            yield number, line
+        parts = [rest + held]
+    last = "".join(parts)
+    if last:
+        yield number + 1, last.removesuffix("\r")  # a "\r" held back ended the last line
 
 
 def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:

@@ -164,16 +164,17 @@ def _csv_problem(error: csv.Error) -> str:
 
 
 def _rows(reader: Any, source: str) -> Iterator[list[str]]:
-    """The rows of a :func:`csv.reader`; a row it cannot split (a cell over the field-size limit,
-    a quote left open to the end of the file) is an :class:`InputError` naming the line, since
-    the rows after it cannot be told apart."""
+    """The rows of a :func:`csv.reader` over the lines after the header; a row it cannot split
+    (a cell over the field-size limit) is an :class:`InputError` naming the file line, since the
+    rows after it cannot be told apart."""
     while True:
         try:
             row = next(reader)
         except StopIteration:
             return
         except csv.Error as exc:
-            raise InputError(_csv_problem(exc), source=source, where=f"line {reader.line_num}") from exc
+            line = 1 + reader.line_num
+            raise InputError(_csv_problem(exc), source=source, where=f"line {line}") from exc
         yield row
 
 
