@@ -33,6 +33,7 @@ name is rejected.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
@@ -77,6 +78,12 @@ def _decoder() -> LatexNodes2Text:
 
 
 _DECODER = _decoder()
+
+# bibtexparser's splitter logs every block it cannot parse; each is a Rejected item here, which
+# the import reports. Without a handler of its own, Python's last-resort handler would print those
+# log lines on stderr next to the hub's one error line. A NullHandler stops that and still lets
+# records propagate to handlers an application configures on the root logger.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 # BibTeX/BibLaTeX entry types → Crossref work types.
 _RECORD_TYPES = {
