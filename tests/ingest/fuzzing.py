@@ -200,11 +200,16 @@ def _wrong_value(rng: random.Random) -> Any:
 
 
 def _json_value(data: bytes, rng: random.Random) -> bytes:
-    """Replace one value of a JSON document with a value of another type (if it is JSON)."""
+    """Replace one value of a JSON document with a value of another type (if it is JSON and
+    not nested too deeply for the json module and the walk below)."""
     try:
-        document = json.loads(data)
-    except ValueError:
+        return _replace_json_values(data, rng)
+    except (ValueError, RecursionError):
         return data
+
+
+def _replace_json_values(data: bytes, rng: random.Random) -> bytes:
+    document = json.loads(data)
     nodes: list[tuple[Any, Any]] = []
 
     def walk(node: Any) -> None:
