@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from evidencehub.errors import InputError
+from evidencehub.ingest._names import split_author_list
 from evidencehub.ingest.base import Parsed, Rejected
-from evidencehub.ingest.bibtex import MAX_FIELD_CHARS
+from evidencehub.ingest.bibtex import MAX_FIELD_CHARS, BibtexReader
 from evidencehub.ingest.formats import detect_format, get_reader, open_source
 
 MALFORMED = Path(__file__).parents[1] / "data" / "malformed"
@@ -178,3 +179,32 @@ def test_gzip_with_a_bad_crc_at_the_end_is_an_input_error(tmp_path: Path) -> Non
     for fmt in (None, "medline"):
         with pytest.raises(InputError, match=r"records\.nbib\.gz: truncated or corrupt gzip data: CRC check failed"):
             _read(path, fmt)
+
+
+# --------------------------------------------------------------------------- linear time
+
+
+def test_medline_article_id_with_a_long_run_of_spaces_reads_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "spaces.nbib"
+    path.write_text("PMID- 1\nTI  - A title\nAID - 10.1000/x" + " " * 200_000 + "y [doi]\n")
+    outcome = _timed(path, None)
+    assert isinstance(outcome, list) and len(outcome) == 1  # rejected: '10.1000/x y' is no DOI
+
+
+def test_doi_followed_by_many_closing_brackets_reads_quickly(tmp_path: Path) -> None:
+    path = tmp_path / "brackets.csv"
+    path.write_text("title,doi\nT,10.1000/x" + ")" * 120_000 + "\n")
+    outcome = _timed(path, "csv")
+    assert isinstance(outcome, list) and len(outcome) == 1
+
+
+def test_author_list_with_long_runs_of_spaces_splits_quickly() -> None:
+    start = time.perf_counter()
+    assert split_author_list("A" + " " * 200_000 + "B & C") == ["A" + " " * 200_000 + "B", "C"]
+    assert time.perf_counter() - start < LIMIT
+
+
+def test_bibtex_sniffer_on_a_head_of_blank_lines_is_quick() -> None:
+    start = time.perf_counter()
+    assert not BibtexReader().sniff(b"\n" * 200_000)
+    assert time.perf_counter() - start < 1.0

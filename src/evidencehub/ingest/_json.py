@@ -51,7 +51,8 @@ def load_json(stream: BinaryIO, *, source: str, what: str) -> Any:
             source=source,
         ) from exc
     except ValueError as exc:  # int(): a number with more digits than Python converts
-        raise InputError(f"not valid JSON ({exc}), expected {what}", source=source) from exc
+        reason = str(exc).split(";")[0]  # drop the advice to call sys.set_int_max_str_digits()
+        raise InputError(f"not valid JSON ({reason}), expected {what}", source=source) from exc
 
 
 def looks_like_json(head: bytes) -> str | None:

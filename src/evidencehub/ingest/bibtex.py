@@ -252,7 +252,9 @@ class BibtexReader:
 
     def sniff(self, head: bytes) -> bool:
         text = head.decode("utf-8", errors="replace")
-        return re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE) is not None
+        # [^\S\n]: whitespace within the line. "^\s*" would rescan every following blank line from
+        # each line start: quadratic in a head of empty lines.
+        return re.search(r"^[^\S\n]*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE) is not None
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = stream.read()
