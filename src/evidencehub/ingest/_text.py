@@ -198,7 +198,7 @@ def decode_bytes(data: bytes, *, source: str | None = None) -> str:
                 f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
                 source=source,
                 where=f"byte {exc.start}",
-            ) from None
+            ) from exc
     nul = data.find(b"\x00")
     if nul >= 0:
         raise InputError(
@@ -218,7 +218,7 @@ def decode_bytes(data: bytes, *, source: str | None = None) -> str:
             f"(byte 0x{data[exc.start]:02x} is not a character); re-save the file as UTF-8",
             source=source,
             where=f"line {_line_of(data, first_bad)}",
-        ) from None
+        ) from exc
 
 
 def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[tuple[int, str]]:
@@ -300,7 +300,7 @@ def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[
                         "are UTF-8: mixed encodings; re-save the file as UTF-8",
                         source=source,
                         where=f"line {number}",
-                    ) from None
+                    ) from exc
                 encoding = "cp1252"
                 text = _decode_legacy(raw, source, number)
         else:
@@ -322,7 +322,7 @@ def _decode_legacy(raw: bytes, source: str | None, number: int) -> str:
             "re-save the file as UTF-8",
             source=source,
             where=f"line {number}",
-        ) from None
+        ) from exc
 
 
 # --------------------------------------------------------------------------- streams

@@ -262,7 +262,7 @@ def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
         )
         data["links"] = tuple(RecordLink.model_validate(link) for link in data.get("links", ()))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise InputError(str(exc).splitlines()[0], source=source, where=where) from None
+        raise InputError(str(exc).splitlines()[0], source=source, where=where) from exc
     return validate(Record, data, source=source, where=where)
 
 
