@@ -246,29 +246,32 @@ def _iter_utf16_lines(binary: io.BufferedReader[Any], source: str | None) -> Ite
     decoder = codecs.getincrementaldecoder("utf-16")()
     number = 0
     parts: list[str] = []  # the current line so far
+    held = ""  # a "\r" that ended the text so far: a line end, or the first half of a "\r\n"
     for raw in itertools.chain(binary, (b"",)):
         try:
             text = decoder.decode(raw, final=not raw)
         except UnicodeDecodeError as exc:
+            # The piece decodes up to the bad code unit; count the line breaks before it.
+            good = exc.object[: exc.start].decode(exc.encoding)
+            bad_line = number + 1 + len(_NEWLINES.findall("".join(parts) + held + good))
             raise InputError(
                 f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
                 source=source,
-                where=f"line {number + 1}",
+                where=f"line {bad_line}",
             ) from exc
-        if "\n" not in text and "\r" not in text:
+        if not held and "\n" not in text and "\r" not in text:
             parts.append(text)
             continue
-        joined, held = "".join(parts) + text, ""
-        if raw and joined.endswith("\r"):  # maybe the first half of a "\r\n"
+        joined, held = "".join(parts) + held + text, ""
+        if raw and joined.endswith("\r"):
             joined, held = joined[:-1], "\r"
         *lines, rest = _NEWLINES.split(joined)
         for line in lines:
             number += 1
             yield number, line
-        parts = [rest + held]
-    last = "".join(parts)
-    if last:
-        yield number + 1, last.removesuffix("\r")  # a "\r" held back ended the last line
+        parts = [rest]
+    if last := "".join(parts):
+        yield number + 1, last
 
 
 def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:
