@@ -208,3 +208,11 @@ def test_bibtex_sniffer_on_a_head_of_blank_lines_is_quick() -> None:
     start = time.perf_counter()
     assert not BibtexReader().sniff(b"\n" * 200_000)
     assert time.perf_counter() - start < 1.0
+
+
+def test_a_name_the_system_refuses_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / ("a" * 300)  # longer than a file name may be (ENAMETOOLONG)
+    for call in (detect_format, lambda p: open_source(p).__enter__()):
+        with pytest.raises(InputError) as caught:
+            call(path)
+        assert str(caught.value) == f"{path}: cannot be read: File name too long"
