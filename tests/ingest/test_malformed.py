@@ -18,7 +18,7 @@ import pytest
 from evidencehub.errors import InputError
 from evidencehub.ingest._names import split_author_list
 from evidencehub.ingest.base import Parsed, Rejected
-from evidencehub.ingest.bibtex import MAX_FIELD_CHARS, BibtexReader
+from evidencehub.ingest.bibtex import MAX_ENTRY_CHARS, BibtexReader
 from evidencehub.ingest.formats import detect_format, get_reader, open_source
 
 MALFORMED = Path(__file__).parents[1] / "data" / "malformed"
@@ -113,7 +113,22 @@ def test_bibtex_field_of_millions_of_characters_is_rejected_quickly(shape: str, 
     assert isinstance(outcome[-1], Parsed)
     first = outcome[0]
     assert isinstance(first, Rejected)
-    assert first.problem == (f"field 'title' is 3,000,000 characters long; the limit is {MAX_FIELD_CHARS:,}")
+    title = value[1:-1] if value[0] in '{"' else value  # as stored: enclosing braces or quotes removed
+    assert first.problem == (
+        f"the entry's fields hold {len(title) + 4:,} characters (the longest, 'title', "
+        f"{len(title):,}); the limit is {MAX_ENTRY_CHARS:,}"
+    )
+
+
+def test_bibtex_crossref_children_decode_their_parent_once(tmp_path: Path) -> None:
+    # Every child inherits the parent's publisher: decoded once, not once per child.
+    path = tmp_path / "children.bib"
+    parent = "@book{p, title = {Parent}, publisher = {" + "{\\'e}" * 15_000 + "}}\n"
+    children = "".join(f"@inbook{{c{i}, title = {{Child {i}}}, crossref = {{p}}}}\n" for i in range(300))
+    path.write_text(parent + children)
+    outcome = _timed(path, "bibtex")
+    assert isinstance(outcome, list) and len(outcome) == 301
+    assert all(isinstance(item, Parsed) for item in outcome)
 
 
 def test_bibtex_braces_nested_too_deeply_reject_the_entry(tmp_path: Path) -> None:
