@@ -101,7 +101,7 @@ def test_get_reader_by_name() -> None:
         (b"PK\x03\x04\x14\x00", "this is a ZIP archive"),
         (b"\x7fELF\x02\x01\x01\x00\x00\x00", "binary data, not a text or XML export"),
         (b"Dear reviewer,\nplease find attached.\n", "cannot tell the format from the content or the name"),
-        (b"\x1f\x8b\x08\x00garbage", "broken gzip data"),
+        (b"\x1f\x8b\x08\x00garbage", "truncated or corrupt gzip data"),
     ],
 )
 def test_what_is_not_an_export(tmp_path: Path, content: bytes, message: str) -> None:

@@ -139,6 +139,33 @@ def test_iter_text_lines_leaves_a_utf16_file_to_its_owner(tmp_path: Path) -> Non
     gc.collect()  # a wrapper left open would warn here (pytest turns warnings into errors)
 
 
+@given(st.text(alphabet="ab\r\n\u0a41\u0b0a\u0a0d\u0d0a\U0001f600", max_size=30),
+       st.sampled_from(["utf-16-le", "utf-16-be"]))
+def test_iter_text_lines_reads_utf16_as_python_does(text: str, encoding: str) -> None:
+    # Characters whose code units hold the byte 0x0A (U+0A41, U+0B0A) cut the stream's pieces
+    # inside a character or just after a "\r"; Python's universal-newline reader is the reference.
+    bom = "\ufeff".encode(encoding)
+    data = bom + text.encode(encoding)
+    expected = io.TextIOWrapper(io.BytesIO(data), encoding="utf-16", newline=None).read().split("\n")
+    if expected[-1] == "":
+        expected.pop()
+    assert list(iter_text_lines(io.BytesIO(data))) == list(enumerate(expected, start=1))
+
+
+@pytest.mark.parametrize(
+    ("data", "where"),
+    [
+        ("a\nb\nc".encode("utf-16")[:-1], "line 3"),  # an odd number of bytes
+        ("a\nb\n".encode("utf-16-le") + b"\x00\xd8x\x00", "line 3"),  # a lone surrogate
+    ],
+)
+def test_iter_text_lines_names_the_line_of_broken_utf16(data: bytes, where: str) -> None:
+    with pytest.raises(InputError) as exc:
+        list(iter_text_lines(io.BytesIO(b"\xff\xfe" + data.removeprefix(b"\xff\xfe")), source="u.ris"))
+    assert str(exc.value).startswith(f"u.ris, {where}: starts with a UTF-16 byte-order mark but is not valid")
+    assert isinstance(exc.value.__cause__, UnicodeDecodeError)
+
+
 def test_iter_text_lines_rejects_mixed_encodings() -> None:
     with pytest.raises(InputError) as exc:
         list(iter_text_lines(io.BytesIO(b"caf\xc3\xa9\nna\xefve\n"), source="m.nbib"))

@@ -11,6 +11,7 @@ and column.
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from typing import Any, BinaryIO
 
@@ -34,7 +35,7 @@ def load_json(stream: BinaryIO, *, source: str, what: str) -> Any:
         raise InputError(
             f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {exc.start}), expected {what}",
             source=source,
-        ) from None
+        ) from exc
     try:
         return json.loads(text)
     except json.JSONDecodeError as exc:
@@ -42,7 +43,16 @@ def load_json(stream: BinaryIO, *, source: str, what: str) -> Any:
             f"not valid JSON ({exc.msg}), expected {what}",
             source=source,
             where=f"line {exc.lineno}, column {exc.colno}",
-        ) from None
+        ) from exc
+    except RecursionError as exc:  # the decoder recurses once per level of nesting
+        raise InputError(
+            f"JSON nested too deeply (more than about {sys.getrecursionlimit():,} levels of arrays "
+            f"and objects), expected {what}",
+            source=source,
+        ) from exc
+    except ValueError as exc:  # int(): a number with more digits than Python converts
+        reason = str(exc).split(";")[0]  # drop the advice to call sys.set_int_max_str_digits()
+        raise InputError(f"not valid JSON ({reason}), expected {what}", source=source) from exc
 
 
 def looks_like_json(head: bytes) -> str | None:
@@ -92,21 +102,26 @@ def convert_items(
     item_id: Callable[[Mapping[str, Any]], str | None],
     unit: str = "item",
     noun: str = "work",
-    wrong_type: tuple[type[Exception], ...] = (TypeError, ValueError, AttributeError),
+    wrong_type: tuple[type[Exception], ...] = (TypeError, ValueError, AttributeError, OverflowError),
 ) -> Iterator[Item]:
     """Turn each ``(position, item)`` into a :class:`Parsed` ``model`` or a :class:`Rejected`.
 
     ``to_fields(item)`` maps the JSON object to the model's fields (None values are dropped);
-    the place is ``"<unit> <position> (<item_id(item)>)"``. A non-object item, a validation
-    failure, or one of ``wrong_type`` raised while mapping (a value of the wrong JSON type)
-    rejects that item only.
+    the place is ``"<unit> <position> (<item_id(item)>)"`` (without the id when ``item_id``
+    finds none or meets a value of the wrong type). A non-object item, a validation failure, or
+    one of ``wrong_type`` raised while mapping (a value of the wrong JSON type, or a number out
+    of range: ``OverflowError`` from ``int(1e999)`` or a date past year 9999) rejects that item
+    only.
     """
     for position, item in items:
         if not isinstance(item, Mapping):
             yield Rejected(source, f"{unit} {position}",
                            f"expected a {noun} object, got a JSON {type(item).__name__}")
             continue
-        ident = item_id(item)
+        try:
+            ident = item_id(item)
+        except wrong_type:
+            ident = None
         where = f"{unit} {position} ({ident})" if ident else f"{unit} {position}"
         try:
             fields = {k: v for k, v in to_fields(item).items() if v is not None}

@@ -97,7 +97,9 @@ def split_author_list(value: str, separator: str | None = None) -> list[str]:
     if ";" in value:
         return [n.strip() for n in value.split(";") if n.strip()]
     names: list[str] = []
-    for chunk in re.split(r"\s+and\s+|\s*&\s*", value):
+    # (?<!\s): a separator starts where its whitespace does; without it a long run of spaces is
+    # rescanned from each of its characters (quadratic time).
+    for chunk in re.split(r"(?<!\s)\s+and\s+|(?<!\s)\s*&\s*", value):
         parts = [p.strip() for p in chunk.split(",") if p.strip()]
         if len(parts) > 1 and all(len(p.split()) > 1 for p in parts):
             names.extend(parts)

@@ -10,7 +10,10 @@
   (UTF-16 when it has a BOM), else Latin-1, and a clear :class:`~evidencehub.errors.InputError`
   for binary data;
 * :func:`open_binary` — a binary stream, transparently gunzipped when it starts with the gzip
-  magic number.
+  magic number; :func:`gunzip` — the gunzipped stream itself. Truncated or corrupt gzip data
+  (``EOFError``, ``zlib.error``, ``gzip.BadGzipFile``, raised by the decompressor wherever a
+  reader happens to be reading) is converted to an :class:`~evidencehub.errors.InputError` at
+  this one place, so no reader has to expect decompressor errors.
 
 MathML is flattened by hand rather than with a library because no maintained Python library turns
 presentation MathML into linear text; the rule used is the one the MathML 3 specification gives
@@ -24,6 +27,7 @@ import codecs
 import gzip
 import html
 import io
+import itertools
 import re
 import zlib
 from collections.abc import Iterator
@@ -37,6 +41,7 @@ __all__ = [
     "clean_text",
     "decode_bytes",
     "element_text",
+    "gunzip",
     "iter_text_lines",
     "open_binary",
     "strip_markup",
@@ -193,7 +198,7 @@ def decode_bytes(data: bytes, *, source: str | None = None) -> str:
                 f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
                 source=source,
                 where=f"byte {exc.start}",
-            ) from None
+            ) from exc
     nul = data.find(b"\x00")
     if nul >= 0:
         raise InputError(
@@ -213,7 +218,7 @@ def decode_bytes(data: bytes, *, source: str | None = None) -> str:
             f"(byte 0x{data[exc.start]:02x} is not a character); re-save the file as UTF-8",
             source=source,
             where=f"line {_line_of(data, first_bad)}",
-        ) from None
+        ) from exc
 
 
 def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[tuple[int, str]]:
@@ -224,20 +229,54 @@ def iter_text_lines(stream: BinaryIO, *, source: str | None = None) -> Iterator[
     rest is read as Latin-1/Windows-1252; if earlier lines were non-ASCII UTF-8 the file mixes
     encodings and :class:`InputError` names the line. CRLF and CR-only endings are accepted.
     """
-    try:
-        yield from _iter_lines(open_binary(stream), source)
-    except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-        raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+    yield from _iter_lines(open_binary(stream, source=source), source)
+
+
+_NEWLINES = re.compile(r"\r\n|\r|\n")
+
+
+def _iter_utf16_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:
+    """Lines of a stream that starts with a UTF-16 byte-order mark (universal newlines).
+
+    The bytes are fed in order to one incremental decoder, in pieces cut after each ``0x0A``
+    byte (a piece may end inside a code unit; the decoder keeps the rest), so an odd number of
+    bytes or a lone surrogate is an :class:`InputError` naming the line it is on. Text is split
+    only when a piece brings a line break: linear time whatever the line lengths.
+    """
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    number = 0
+    parts: list[str] = []  # the current line so far
+    held = ""  # a "\r" that ended the text so far: a line end, or the first half of a "\r\n"
+    for raw in itertools.chain(binary, (b"",)):
+        try:
+            text = decoder.decode(raw, final=not raw)
+        except UnicodeDecodeError as exc:
+            # The piece decodes up to the bad code unit; count the line breaks before it.
+            good = exc.object[: exc.start].decode(exc.encoding)
+            bad_line = number + 1 + len(_NEWLINES.findall("".join(parts) + held + good))
+            raise InputError(
+                f"starts with a UTF-16 byte-order mark but is not valid UTF-16 ({exc.reason})",
+                source=source,
+                where=f"line {bad_line}",
+            ) from exc
+        if not held and "\n" not in text and "\r" not in text:
+            parts.append(text)
+            continue
+        joined, held = "".join(parts) + held + text, ""
+        if raw and joined.endswith("\r"):
+            joined, held = joined[:-1], "\r"
+        *lines, rest = _NEWLINES.split(joined)
+        for line in lines:
+            number += 1
+            yield number, line
+        parts = [rest]
+    if last := "".join(parts):
+        yield number + 1, last
 
 
 def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[tuple[int, str]]:
     if binary.peek(4)[:4].startswith(_UTF16_BOMS):
-        wrapper = io.TextIOWrapper(binary, encoding="utf-16", newline=None)
-        try:
-            for number, line in enumerate(wrapper, start=1):
-                yield number, line.rstrip("\r\n")
-        finally:
-            wrapper.detach()  # the caller owns the stream; a dropped wrapper warns it is unclosed
+        yield from _iter_utf16_lines(binary, source)
         return
     encoding = "utf-8"
     saw_utf8 = False
@@ -264,7 +303,7 @@ def _iter_lines(binary: io.BufferedReader[Any], source: str | None) -> Iterator[
                         "are UTF-8: mixed encodings; re-save the file as UTF-8",
                         source=source,
                         where=f"line {number}",
-                    ) from None
+                    ) from exc
                 encoding = "cp1252"
                 text = _decode_legacy(raw, source, number)
         else:
@@ -286,7 +325,7 @@ def _decode_legacy(raw: bytes, source: str | None, number: int) -> str:
             "re-save the file as UTF-8",
             source=source,
             where=f"line {number}",
-        ) from None
+        ) from exc
 
 
 # --------------------------------------------------------------------------- streams
@@ -294,9 +333,41 @@ def _decode_legacy(raw: bytes, source: str | None, number: int) -> str:
 _GZIP_MAGIC = b"\x1f\x8b"
 
 
-def open_binary(stream: BinaryIO) -> io.BufferedReader[Any]:
-    """Return a peekable binary stream over ``stream``, gunzipping it if it is gzip data."""
+class _Gunzipped(io.RawIOBase):
+    """The decompressed bytes of a gzip stream; decompressor errors become :class:`InputError`."""
+
+    def __init__(self, compressed: BinaryIO, source: str | None) -> None:
+        self._gzip = gzip.GzipFile(fileobj=compressed, mode="rb")
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        try:
+            return self._gzip.readinto(buffer)
+        except (EOFError, zlib.error, gzip.BadGzipFile) as exc:
+            raise InputError(f"truncated or corrupt gzip data: {exc}", source=self._source) from exc
+
+    def close(self) -> None:
+        self._gzip.close()
+        super().close()
+
+
+def gunzip(compressed: BinaryIO, *, source: str | None = None) -> io.BufferedReader[Any]:
+    """A buffered stream of the decompressed bytes of ``compressed`` (gzip data).
+
+    Reading it raises :class:`InputError` naming ``source`` when the data is truncated or
+    corrupt (including a bad CRC or trailing garbage after the last member), never the
+    decompressor's own exceptions.
+    """
+    return io.BufferedReader(_Gunzipped(compressed, source), 1 << 16)
+
+
+def open_binary(stream: BinaryIO, *, source: str | None = None) -> io.BufferedReader[Any]:
+    """Return a peekable binary stream over ``stream``, gunzipping it if it is gzip data
+    (see :func:`gunzip`; ``source`` names the file in its errors)."""
     buffered = stream if isinstance(stream, io.BufferedReader) else io.BufferedReader(stream)  # type: ignore[type-var]
     if buffered.peek(2)[:2] == _GZIP_MAGIC:
-        return io.BufferedReader(gzip.GzipFile(fileobj=buffered, mode="rb"))
+        return gunzip(buffered, source=source)
     return buffered

@@ -33,9 +33,11 @@ name is rejected.
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 from collections.abc import Iterator
+from functools import lru_cache
 from typing import Any, BinaryIO, ClassVar
 
 from bibtexparser.entrypoint import parse_string
@@ -58,7 +60,14 @@ from evidencehub.ingest.base import Item, Parsed, Rejected
 from evidencehub.ingest.identifiers import extract_doi, find_registry_ids
 from evidencehub.model import Record, normalize_doi, validate
 
-__all__ = ["BibtexReader"]
+__all__ = ["MAX_ENTRY_CHARS", "BibtexReader"]
+
+#: The most characters the fields of one entry may hold together (as written, LaTeX included,
+#: with the fields a crossref child inherits). Decoding LaTeX costs 5-20 µs a character, and
+#: more than linear time within one field (pylatexenc), so a larger entry is rejected rather
+#: than taking many seconds; real entries (an abstract, an author list of a few thousand names)
+#: stay well below it.
+MAX_ENTRY_CHARS = 100_000
 
 
 def _decoder() -> LatexNodes2Text:
@@ -71,6 +80,12 @@ def _decoder() -> LatexNodes2Text:
 
 
 _DECODER = _decoder()
+
+# bibtexparser's splitter logs every block it cannot parse; each is a Rejected item here, which
+# the import reports. Without a handler of its own, Python's last-resort handler would print those
+# log lines on stderr next to the hub's one error line. A NullHandler stops that and still lets
+# records propagate to handlers an application configures on the root logger.
+logging.getLogger("bibtexparser").addHandler(logging.NullHandler())
 
 # BibTeX/BibLaTeX entry types → Crossref work types.
 _RECORD_TYPES = {
@@ -90,11 +105,22 @@ _YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
 _FULL_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
 
 
+@lru_cache(maxsize=256)  # a crossref parent's fields are decoded once, not once per child
 def _latex(value: str | None) -> str | None:
-    """LaTeX markup → Unicode text (NFC: JabRef writes "ü" decomposed), whitespace cleaned."""
+    """LaTeX markup → Unicode text (NFC: JabRef writes "ü" decomposed), whitespace cleaned.
+
+    pylatexenc parses braces and environments recursively: markup nested deeper than Python's
+    recursion limit allows (hundreds of ``{`` levels, never seen in a real export) is an
+    :class:`InputError` for the entry rather than the decoder's ``RecursionError``.
+    """
     if value is None:
         return None
-    return clean_text(unicodedata.normalize("NFC", _DECODER.latex_to_text(value)))
+    try:
+        text = _DECODER.latex_to_text(value)
+    except RecursionError as exc:
+        raise InputError("LaTeX markup nested too deeply to decode (braces or environments "
+                         "hundreds of levels deep)") from exc
+    return clean_text(unicodedata.normalize("NFC", text))
 
 
 def _authors(raw: str | None) -> list[dict[str, str]]:
@@ -229,7 +255,9 @@ class BibtexReader:
 
     def sniff(self, head: bytes) -> bool:
         text = head.decode("utf-8", errors="replace")
-        return re.search(r"^\s*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE) is not None
+        # [^\S\n]: whitespace within the line. "^\s*" would rescan every following blank line from
+        # each line start: quadratic in a head of empty lines.
+        return re.search(r"^[^\S\n]*@\s*[A-Za-z]+\s*[{(]", text, re.MULTILINE) is not None
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
         data = stream.read()
@@ -269,6 +297,12 @@ class BibtexReader:
             if parent is None:
                 return Rejected(source, where, f"crossref to an entry not in this file: {fields['crossref']!r}")
             fields = _inherit(fields, _fields(parent))
+        size = sum(map(len, fields.values()))
+        if size > MAX_ENTRY_CHARS:
+            longest = max(fields, key=lambda key: len(fields[key]))
+            return Rejected(source, where, f"the entry's fields hold {size:,} characters (the longest, "
+                                           f"'{longest}', {len(fields[longest]):,}); the limit is "
+                                           f"{MAX_ENTRY_CHARS:,}")
         try:
             values = {k: v for k, v in _record_fields(entry_type, fields).items() if v is not None}
             record = validate(Record, values, source=source, where=where)

@@ -101,14 +101,14 @@ def _date(value: Any) -> tuple[int | None, dt.date | None]:
     """``{"date-parts": [[2015, 11, 19]]}`` → ``(2015, date(2015, 11, 19))``; partial dates give no date."""
     try:
         parts = [int(p) for p in value["date-parts"][0] if p is not None]
-    except (TypeError, KeyError, IndexError, ValueError):
+    except (TypeError, KeyError, IndexError, ValueError, OverflowError):  # OverflowError: int(1e999)
         return None, None
     if not parts:
         return None, None
     if len(parts) >= 3:
         try:
             return parts[0], dt.date(parts[0], parts[1], parts[2])
-        except ValueError:
+        except (ValueError, OverflowError):  # out of range; OverflowError past a C long
             return parts[0], None
     return parts[0], None
 

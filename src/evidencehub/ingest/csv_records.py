@@ -71,14 +71,22 @@ _FIELDS = set(DEFAULT_COLUMNS)
 _INTEGER_FIELDS = ("year", "citation_count", "pmid")
 
 
+#: How much of the header line the delimiter sniffer sees.
+_SNIFF_CHARS = 4096
+
+
 class _Dialect(csv.excel):
     """RFC 4180 quoting (``""`` inside quotes) with the delimiter the header line uses."""
 
 
 def _dialect(header_line: str) -> type[csv.Dialect]:
-    """Only the delimiter is sniffed: ``csv.Sniffer`` guesses quoting wrong on unquoted headers."""
+    """Only the delimiter is sniffed: ``csv.Sniffer`` guesses quoting wrong on unquoted headers.
+
+    The sniffer sees the first :data:`_SNIFF_CHARS` characters only: its quote-finding patterns
+    take quadratic time on a long line, and a header's delimiter shows in its first columns.
+    """
     try:
-        delimiter = csv.Sniffer().sniff(header_line, delimiters=",;\t|").delimiter
+        delimiter = csv.Sniffer().sniff(header_line[:_SNIFF_CHARS], delimiters=",;\t|").delimiter
     except csv.Error:
         delimiter = ","
     return type("_Sniffed", (_Dialect,), {"delimiter": delimiter})
@@ -91,7 +99,10 @@ def _list_literal(value: str) -> list[str] | None:
         return None
     try:
         parsed = ast.literal_eval(value)
-    except (ValueError, SyntaxError):
+    except (ValueError, SyntaxError, RecursionError, MemoryError):
+        # Not a literal; or nested past the parser's limits: "too many nested parentheses" is a
+        # SyntaxError, and CPython's parser reports a stack overflow (a long chain of unary minus
+        # signs) as a MemoryError that is about that expression, not about memory.
         return None
     if isinstance(parsed, list) and all(isinstance(v, str) for v in parsed):
         return parsed
@@ -108,9 +119,34 @@ def _integer_text(value: str) -> str:
     return match.group(1) if match else value
 
 
+_LIST_PUNCTUATION = re.compile(r"[()\[\],]")
+
+
+def _split_commas(value: str) -> list[str]:
+    """Split on the commas whose next bracket is not a closing one: ``cyst (diagnosis, surgery),
+    fever`` is two items. One backward pass over the punctuation (a lookahead regex for "no
+    closing bracket ahead" rescans the rest of the cell at every comma: quadratic time)."""
+    cuts: list[int] = []
+    inside = False  # the next bracket to the right closes
+    for match in reversed(list(_LIST_PUNCTUATION.finditer(value))):
+        char = match.group()
+        if char in ")]":
+            inside = True
+        elif char in "([":
+            inside = False
+        elif not inside:
+            cuts.append(match.start())
+    parts, start = [], 0
+    for cut in reversed(cuts):
+        parts.append(value[start:cut])
+        start = cut + 1
+    parts.append(value[start:])
+    return parts
+
+
 def _split_list(value: str) -> list[str]:
     """Split on ``;``, else on commas outside brackets (Embase: ``cyst (diagnosis, surgery)``)."""
-    parts = value.split(";") if ";" in value else re.split(r",(?![^()\[\]]*[)\]])", value)
+    parts = value.split(";") if ";" in value else _split_commas(value)
     return [part for part in (clean_text(p) for p in parts) if part]
 
 
@@ -118,6 +154,28 @@ def _year_text(value: str) -> str:
     """The year of a date-like cell (``2014//``, ``2014-05-01``, ``2014 May``), else the cell."""
     match = re.fullmatch(r"(\d{4})(?:[/\-. ].*)?", value)
     return match.group(1) if match else value
+
+
+def _csv_problem(error: csv.Error) -> str:
+    text = str(error)
+    if "field larger than field limit" in text:
+        return f"a cell longer than {csv.field_size_limit():,} characters (the CSV field-size limit)"
+    return text
+
+
+def _rows(reader: Any, source: str) -> Iterator[list[str]]:
+    """The rows of a :func:`csv.reader` over the lines after the header; a row it cannot split
+    (a cell over the field-size limit) is an :class:`InputError` naming the file line, since the
+    rows after it cannot be told apart."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            line = 1 + reader.line_num
+            raise InputError(_csv_problem(exc), source=source, where=f"line {line}") from exc
+        yield row
 
 
 class CsvReader:
@@ -132,7 +190,10 @@ class CsvReader:
 
     def sniff(self, head: bytes) -> bool:
         first = head.decode("utf-8", errors="replace").lstrip("\ufeff").split("\n", 1)[0]
-        headers = {_header_key(h) for h in next(csv.reader([first], _dialect(first)))}
+        try:
+            headers = {_header_key(h) for h in next(csv.reader([first], _dialect(first)))}
+        except csv.Error:  # a lone "\r" in the line: not a header this reader can read
+            return False
         return bool(headers & (set(DEFAULT_COLUMNS["title"]) | set(DEFAULT_COLUMNS["abstract"])))
 
     def read(self, stream: BinaryIO, *, source: str) -> Iterator[Item]:
@@ -152,7 +213,10 @@ class CsvReader:
         if first is None or not first[1].strip():
             raise InputError("empty file or empty header line, expected a CSV header", source=source)
         dialect = _dialect(first[1])
-        headers = next(csv.reader([first[1]], dialect))
+        try:
+            headers = next(csv.reader([first[1]], dialect))
+        except csv.Error as exc:
+            raise InputError(f"not a CSV header: {_csv_problem(exc)}", source=source, where="line 1") from exc
         positions = self._positions(headers, source)
 
         def physical() -> Iterator[str]:
@@ -161,7 +225,7 @@ class CsvReader:
 
         reader = csv.reader(physical(), dialect)
         previous_line = 1
-        for row_number, row in enumerate(reader, start=1):
+        for row_number, row in enumerate(_rows(reader, source), start=1):
             start_line = previous_line + 1
             previous_line = 1 + reader.line_num
             if not any(cell.strip() for cell in row):

@@ -157,4 +157,4 @@ class CtgovReader:
                                is_item=_is_study)
         yield from convert_items(studies, source=source, model=Trial, to_fields=study_fields,
                                  item_id=_nct_id, unit="study", noun="study",
-                                 wrong_type=(TypeError, ValueError, AttributeError, KeyError))
+                                 wrong_type=(TypeError, ValueError, AttributeError, KeyError, OverflowError))

@@ -16,13 +16,11 @@ A directory, an empty file, a binary file or an unknown format is an
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import importlib
 import inspect
 import io
 import pkgutil
-import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import cache
@@ -31,6 +29,7 @@ from typing import Any, BinaryIO, cast
 
 import evidencehub.ingest as _package
 from evidencehub.errors import InputError
+from evidencehub.ingest._text import gunzip
 from evidencehub.ingest.base import Reader
 
 __all__ = [
@@ -117,27 +116,41 @@ def get_reader(name: str) -> Reader:
         raise InputError(f"unknown format {name!r}; known formats: auto, {_known()}") from None
 
 
+def _cannot_read(path: Path, error: OSError) -> InputError:
+    return InputError(f"cannot be read: {error.strerror or error}", source=str(path))
+
+
+def _open(path: Path) -> io.FileIO:
+    """``path`` opened for reading; the system's refusal (no permission, a name too long) is an
+    :class:`InputError`."""
+    try:
+        return io.FileIO(path, "rb")
+    except OSError as exc:
+        raise _cannot_read(path, exc) from exc
+
+
 def _head(path: Path) -> bytes:
     """The first :data:`HEAD_BYTES` bytes of ``path``, decompressed when it is gzip data."""
-    with path.open("rb") as raw:
+    with io.BufferedReader(_open(path)) as raw:
         start = raw.read(HEAD_BYTES)
         if not start.startswith(_GZIP_MAGIC):
             return start
         raw.seek(0)
-        try:
-            with gzip.GzipFile(fileobj=raw, mode="rb") as unzipped:
-                return unzipped.read(HEAD_BYTES)
-        except (OSError, EOFError, zlib.error) as exc:
-            raise InputError(f"broken gzip data: {exc}", source=str(path)) from None
+        with gunzip(raw, source=str(path)) as unzipped:
+            return unzipped.read(HEAD_BYTES)
 
 
 def _check_readable(path: Path) -> None:
-    if path.is_dir():
+    try:
+        is_dir, exists = path.is_dir(), path.exists()
+    except OSError as exc:  # what is_dir() and exists() do not swallow: a name too long
+        raise _cannot_read(path, exc) from exc
+    if is_dir:
         raise InputError(
             "is a directory; give the files in it (e.g. 'evidencehub import dir/*.xml')",
             source=str(path),
         )
-    if not path.exists():
+    if not exists:
         raise InputError("no such file", source=str(path))
 
 
@@ -197,13 +210,13 @@ _DRAIN = 1 << 20
 
 
 @contextmanager
-def _unzipped(source: io.BufferedReader) -> Iterator[BinaryIO]:
-    """``source``, gunzipped when it is gzip data."""
-    if source.peek(2)[:2] == _GZIP_MAGIC:
-        with gzip.GzipFile(fileobj=source, mode="rb") as unzipped:  # buffers internally
+def _unzipped(stream: io.BufferedReader[Any], source: str) -> Iterator[BinaryIO]:
+    """``stream``, gunzipped when it is gzip data (corrupt gzip data is an :class:`InputError`)."""
+    if stream.peek(2)[:2] == _GZIP_MAGIC:
+        with gunzip(cast(BinaryIO, stream), source=source) as unzipped:
             yield cast(BinaryIO, unzipped)
     else:
-        yield cast(BinaryIO, source)
+        yield cast(BinaryIO, stream)
 
 
 @contextmanager
@@ -222,12 +235,12 @@ def open_source(
     """
     _check_readable(path)
     if on_read is None and on_sha256 is None:
-        with path.open("rb") as plain, _unzipped(plain) as stream:
+        with io.BufferedReader(_open(path)) as plain, _unzipped(plain, str(path)) as stream:
             yield stream
         return
     digest = hashlib.sha256() if on_sha256 is not None else None
-    with io.FileIO(path, "rb") as raw:
-        with _unzipped(io.BufferedReader(_Tap(raw, on_read, digest), 1 << 16)) as stream:
+    with _open(path) as raw:
+        with _unzipped(io.BufferedReader(_Tap(raw, on_read, digest), 1 << 16), str(path)) as stream:
             yield stream
         if digest is not None and on_sha256 is not None:
             rest = bytearray(_DRAIN)

@@ -45,15 +45,22 @@ _CLOSERS = {")": "(", "]": "[", "}": "{"}
 
 
 def _trim_doi(candidate: str) -> str:
-    """Drop sentence punctuation and unbalanced closing brackets from the end of ``candidate``."""
-    while candidate:
-        last = candidate[-1]
-        unbalanced = last in _CLOSERS and candidate.count(last) > candidate.count(_CLOSERS[last])
-        if last in _TRAILING or unbalanced:
-            candidate = candidate[:-1]
-        else:
+    """Drop sentence punctuation and unbalanced closing brackets from the end of ``candidate``.
+
+    The bracket counts are kept as characters are dropped (counting again for each one would
+    take quadratic time on a candidate ending in thousands of brackets).
+    """
+    closing = {closer: candidate.count(closer) for closer in _CLOSERS}
+    opening = {closer: candidate.count(opener) for closer, opener in _CLOSERS.items()}
+    end = len(candidate)
+    while end:
+        last = candidate[end - 1]
+        if last in _CLOSERS and closing[last] > opening[last]:
+            closing[last] -= 1
+        elif last not in _TRAILING:
             break
-    return candidate
+        end -= 1
+    return candidate[:end]
 
 
 def find_dois(text: str) -> list[str]:

@@ -29,9 +29,7 @@ from __future__ import annotations
 
 import codecs
 import datetime as dt
-import gzip
 import re
-import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
@@ -51,7 +49,7 @@ _MONTHS = {
 }
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d|2100)\b")
 _FULL_DATE = re.compile(r"^(\d{4}) ([A-Za-z]{3})[a-z]* (\d{1,2})\b")
-_ID_WITH_TYPE = re.compile(r"^(.*?)\s*\[([a-z-]+)\]$")
+_ID_TYPE = re.compile(r"[a-z-]+")
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])", re.IGNORECASE)
 _PMID_IN_CITATION = re.compile(r"PMID:\s*(\d+)")
 _ISSN = re.compile(r"^(\d{4}-\d{3}[\dXx])")
@@ -88,6 +86,18 @@ def _tag_line(line: str) -> tuple[str, str] | None:
         if tag and tag.isalnum() and tag.isupper() and " " not in tag:
             return tag, line[6:]
     return None
+
+
+def _typed_id(value: str) -> tuple[str, str] | None:
+    r"""``"10.1000/x [doi]"`` → ``("10.1000/x", "doi")``; None without a ``[type]`` at the end.
+
+    Found from the last ``[``: a pattern such as ``^(.*?)\s*\[…\]$`` would rescan a run of
+    spaces from each of its characters (quadratic time).
+    """
+    start = value.rfind("[")
+    if start < 0 or not value.endswith("]") or not _ID_TYPE.fullmatch(value, start + 1, len(value) - 1):
+        return None
+    return value[:start].rstrip(), value[start + 1 : -1]
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -210,9 +220,9 @@ class _RecordBuilder:
         fields["pages"] = self.first("PG")
         ids: dict[str, str] = {}
         for value in self.fields.get("LID", []) + self.fields.get("AID", []):
-            typed = _ID_WITH_TYPE.match(value)
+            typed = _typed_id(value)
             if typed:
-                ids.setdefault(typed.group(2), typed.group(1))
+                ids.setdefault(typed[1], typed[0])
         fields["doi"] = ids.get("doi")
         fields["pii"] = ids.get("pii")
         fields["pmcid"] = self.first("PMC")
@@ -252,7 +262,7 @@ def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
         )
         data["links"] = tuple(RecordLink.model_validate(link) for link in data.get("links", ()))
     except ValueError as exc:  # pydantic's ValidationError is a ValueError
-        raise InputError(str(exc).splitlines()[0], source=source, where=where) from None
+        raise InputError(str(exc).splitlines()[0], source=source, where=where) from exc
     return validate(Record, data, source=source, where=where)
 
 
@@ -300,11 +310,8 @@ class MedlineReader:
             except InputError as exc:
                 return Rejected(source, where, exc.problem)
 
-        binary = open_binary(stream)
-        try:
-            head = binary.peek(4096)[:4096]
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+        binary = open_binary(stream, source=source)
+        head = binary.peek(4096)[:4096]
         if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             raise InputError("binary data, expected MEDLINE text (PMID- …)", source=source)
         for number, line in iter_text_lines(binary, source=source):

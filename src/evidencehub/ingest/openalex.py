@@ -68,7 +68,10 @@ def abstract_from_inverted_index(index: Mapping[str, Any] | None) -> str | None:
     placed: dict[int, str] = {}
     for word, positions in index.items():
         for position in positions or []:
-            placed[int(position)] = word
+            if not isinstance(position, int) or isinstance(position, bool) or position < 0:
+                raise ValueError(f"abstract_inverted_index: the position {position!r} of {word!r} "
+                                 "is not a whole number >= 0")
+            placed[position] = word
     return clean_text(" ".join(placed[p] for p in sorted(placed)))
 
 

@@ -39,9 +39,7 @@ a file that is empty, binary, not XML, truncated or ill-formed raises
 from __future__ import annotations
 
 import datetime as dt
-import gzip
 import re
-import zlib
 from collections.abc import Iterator
 from typing import Any, BinaryIO, ClassVar
 
@@ -73,6 +71,7 @@ _MONTHS = {
     )
 }
 _YEAR = re.compile(r"\b(1[6-9]\d\d|20\d\d|2100)\b")
+_MONTH_NUMBER = re.compile(r"[0-9]{1,2}")
 _ORCID = re.compile(r"(\d{4})-?(\d{4})-?(\d{4})-?(\d{3}[\dX])\s*$", re.IGNORECASE)
 # CommentsCorrections RefType → RecordLink.kind; other types are kebab-cased ("UpdateIn" → "update-in").
 _LINK_KINDS = {
@@ -137,10 +136,10 @@ def _date(node: etree._Element | None) -> dt.date | None:
     if not (year and month and day):
         return None
     month = month.strip()
-    number = int(month) if month.isdigit() else _MONTHS.get(month[:3].lower())
+    number = int(month) if _MONTH_NUMBER.fullmatch(month) else _MONTHS.get(month[:3].lower())
     try:
         return dt.date(int(year), number or 0, int(day))
-    except ValueError:
+    except (ValueError, OverflowError):  # not digits, too many digits, or out of range
         return None
 
 
@@ -522,11 +521,8 @@ class PubmedXmlReader:
         to pickle than validated records, so :mod:`~evidencehub.ingest.parse_ahead` sends these from
         its parser process and builds (validates, once) in the importing one.
         """
-        binary = open_binary(stream)
-        try:
-            head = binary.peek(4096)[:4096]
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+        binary = open_binary(stream, source=source)
+        head = binary.peek(4096)[:4096]
         if not head.strip():
             raise InputError("empty file, expected PubMed XML (a PubmedArticleSet)", source=source)
         if b"\x00" in head:
@@ -560,9 +556,7 @@ class PubmedXmlReader:
                 f"ill-formed or truncated XML: {message}",
                 source=source,
                 where=f"line {line}, column {column}",
-            ) from None
-        except (EOFError, gzip.BadGzipFile, zlib.error) as exc:
-            raise InputError(f"truncated or corrupt gzip data: {exc}", source=source) from None
+            ) from exc
         if count == 0:
             root = events.root
             if root is None:
