@@ -317,7 +317,7 @@ def test_a_screening_queue_answers_from_the_ranking_and_retrains_behind(review: 
     try:
         queue.decide("islets", records[0], INC, "ana")
         queue.decide("islets", records[1], EXC, "ana")
-        queue.wait()
+        queue.wait(timeout=300)
         with transaction(review) as session:
             ranking = get_ranking(session, _state(review).id, "ana", TA)
         assert ranking is not None and ranking.trained and ranking.n_labelled == 2
@@ -325,7 +325,7 @@ def test_a_screening_queue_answers_from_the_ranking_and_retrains_behind(review: 
         assert not batch.stale and batch.order == "priority"
         assert batch.record_ids == [r for r in ranking.record_ids if r not in records[:2]][:10]
         queue.decide("islets", batch.record_ids[0], EXC, "ana")
-        queue.wait()
+        queue.wait(timeout=300)
         with transaction(review) as session:
             newer = get_ranking(session, _state(review).id, "ana", TA)
         assert newer is not None and newer.n_labelled == 3

@@ -273,10 +273,13 @@ class ScreeningQueue:
         self.engine = engine
         self._url = engine.url.render_as_string(hide_password=False)
         self._pool = ProcessPoolExecutor(max_workers=1, mp_context=get_context("spawn"))
-        self._pending: dict[tuple[str, str, ScreeningStage], Future[None]] = {}
         self._running: set[tuple[str, str, ScreeningStage]] = set()
         self._again: set[tuple[str, str, ScreeningStage]] = set()
-        self._lock = threading.Lock()
+        # Re-entrant: a future that is already done runs its callback (which takes the lock)
+        # inside add_done_callback, while _retrain_later holds it.
+        self._lock = threading.RLock()
+        self._idle = threading.Condition(self._lock)
+        self._failed: list[Future[None]] = []
         self._states: dict[str, tuple[tuple[int, ...], ReviewState]] = {}
         self._ids: dict[str, int] = {}
 
@@ -324,27 +327,28 @@ class ScreeningQueue:
 
     def _submit(self, key: tuple[str, str, ScreeningStage]) -> None:
         future = self._pool.submit(_retrain_in_worker, self._url, *key)
-        self._pending[key] = future
-        future.add_done_callback(lambda _: self._finished(key))
+        future.add_done_callback(lambda done: self._finished(key, done))
 
-    def _finished(self, key: tuple[str, str, ScreeningStage]) -> None:
+    def _finished(self, key: tuple[str, str, ScreeningStage], done: Future[None]) -> None:
         with self._lock:
+            if done.exception() is not None:
+                self._failed.append(done)
             if key in self._again:
                 self._again.discard(key)
                 self._submit(key)
             else:
                 self._running.discard(key)
+                self._idle.notify_all()
 
-    def wait(self) -> None:
+    def wait(self, timeout: float | None = None) -> None:
         """Wait until no retrain is under way or due (tests, shutdown); a failed retrain
-        raises here."""
-        while True:
-            with self._lock:
-                pending = [self._pending[k] for k in self._running if k in self._pending]
-            if not pending:
-                return
-            for future in pending:
-                future.result()
+        raises here, and so does :class:`TimeoutError` after ``timeout`` seconds."""
+        with self._idle:
+            if not self._idle.wait_for(lambda: not self._running, timeout):
+                raise TimeoutError(f"retrains still running after {timeout} s")
+            failed, self._failed = self._failed, []
+        for future in failed:
+            future.result()
 
     def close(self) -> None:
         """Finish the retrains under way and stop the worker."""
