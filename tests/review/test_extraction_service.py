@@ -32,7 +32,7 @@ from evidencehub.store.repo.analyses import put_analysis
 from evidencehub.store.repo.outcomes import list_outcome_data
 from evidencehub.store.repo.records import upsert_record
 from evidencehub.store.repo.reviews import add_review_study, create_review
-from evidencehub.store.repo.studies import upsert_study
+from evidencehub.store.repo.studies import get_study, upsert_study
 from evidencehub.trace import trace
 from evidencehub.vocab import Measure, Method, ReviewerRole, StudyDesign
 
@@ -217,3 +217,24 @@ def test_bad_entries_are_refused_whole(hub: Engine, who: str, entry: Entry, mess
     assert str(caught.value).startswith(message)
     with transaction(hub) as session:
         assert session.scalar(select(func.count()).select_from(t.ExtractionValue)) == 0
+
+
+def test_agreed_study_characteristics_become_the_studys_own(hub: Engine) -> None:
+    characteristics = {"design": "non-randomised-controlled-trial", "n_randomised": "48",
+                       "follow_up": "24 months", "country": "Canada"}
+    for who in ("ana", "ben"):
+        with transaction(hub) as session:
+            state = service.load(session, "islets")
+            service.record(session, state, who, [
+                Entry(study="jones2021", field=key, value=value, locator="Methods")
+                for key, value in characteristics.items()])
+    with transaction(hub) as session:
+        done = service.consensus(session, service.load(session, "islets"), "jones2021", "cy")
+        assert done.study_fields == {"design": "non-randomised-controlled-trial", "n": 48,
+                                     "follow_up": "24 months"}
+        study = get_study(session, "jones2021")
+        assert (study.design, study.n, study.follow_up) == (
+            StudyDesign.NON_RANDOMISED_CONTROLLED, 48, "24 months")
+        assert study.record_keys == ("doi:10.1000/jones",)  # the rest of the study is kept
+        again = service.consensus(session, service.load(session, "islets"), "jones2021", "cy")
+        assert again.study_fields == {} and again.written == []

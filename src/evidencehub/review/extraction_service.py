@@ -17,7 +17,9 @@ Rules (``docs/extraction.md``):
 * a consensus writes the outcome-data row of every arm whose numbers are all settled through
   :func:`~evidencehub.store.repo.outcomes.put_outcome_data` (source: the study's first record;
   locators and derivations kept; actor: the one who records the consensus) and names that row
-  on its values; run again with nothing changed, it writes nothing.
+  on its values; run again with nothing changed, it writes nothing;
+* the agreed design, participants randomised, population and follow-up become the study's own
+  (:data:`STUDY_FIELDS`), which evidence labels, GRADE and the tag rules read.
 """
 
 from __future__ import annotations
@@ -58,8 +60,8 @@ from evidencehub.store.repo import outcomes as outcomes_repo
 from evidencehub.store.repo import reviews as reviews_repo
 from evidencehub.store.repo._common import utc_now
 from evidencehub.store.repo.actors import actor_id
-from evidencehub.store.repo.studies import get_study
-from evidencehub.vocab import ExtractionBasis, ExtractionLevel, ReviewerRole
+from evidencehub.store.repo.studies import get_study, upsert_study
+from evidencehub.vocab import ExtractionBasis, ExtractionLevel, ReviewerRole, StudyDesign
 
 __all__ = [
     "ConsensusResult",
@@ -259,12 +261,14 @@ class ConsensusResult:
     unresolved: list[ItemComparison]
     outcome_data: list[dict[str, Any]] = field(default_factory=list)
     not_written: list[dict[str, Any]] = field(default_factory=list)
+    study_fields: dict[str, Any] = field(default_factory=dict)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON of ``extract consensus``."""
         return {"study": self.study, "written": [value_json(v) for v in self.written],
                 "unresolved": [c.to_dict() for c in self.unresolved],
-                "outcome_data": list(self.outcome_data), "not_written": list(self.not_written)}
+                "outcome_data": list(self.outcome_data), "not_written": list(self.not_written),
+                "study_fields": dict(self.study_fields)}
 
 
 def _takes(state: ExtractionState, study: str,
@@ -276,6 +280,28 @@ def _takes(state: ExtractionState, study: str,
             raise InputError(f"--take {spec.key}: give a value")
         out[(study, entry.outcome, entry.arm, entry.timepoint, spec.key)] = value
     return out
+
+
+#: Study characteristics of the form that the study itself holds (form key → Study field):
+#: GRADE, evidence labels and tag rules read them from the study.
+STUDY_FIELDS = {"design": "design", "n_randomised": "n", "population": "population",
+                "follow_up": "follow_up"}
+
+
+def _update_study(session: Session, study: str, agreed: Mapping[Item, Agreed]) -> dict[str, Any]:
+    """Set the study's own characteristics to their agreed values; return those it changed."""
+    stored = get_study(session, study)
+    changes: dict[str, Any] = {}
+    for (_s, outcome, _arm, _tp, key), value in agreed.items():
+        name = STUDY_FIELDS.get(key)
+        if outcome is None and name is not None and value.value:
+            wanted: Any = (StudyDesign(value.value) if name == "design"
+                           else int(value.value) if name == "n" else value.value)
+            if getattr(stored, name) != wanted:
+                changes[name] = wanted
+    if changes:
+        upsert_study(session, stored.model_copy(update=changes))
+    return {name: getattr(v, "value", v) for name, v in changes.items()}
 
 
 def _source(session: Session, study: str) -> str | None:
@@ -342,6 +368,7 @@ def consensus(
     agreed.update(convert(study, agreed, methods))
     writer = actor_id(session, Actor(name=resolver, kind=ActorKind.PERSON))
     ids, written, skipped = _write_rows(session, study, agreed, unresolved, writer)
+    study_fields = _update_study(session, study, agreed)
     now, new = utc_now(), []
     for item in agreed:
         _s, outcome, arm, timepoint, key = item
@@ -358,7 +385,7 @@ def consensus(
             recorded_at=now,
         ))  # fmt: skip
     stored = repo.add_values(session, state.id, _in_form_order(state, new)) if new else []
-    return ConsensusResult(study, stored, unresolved, written, skipped)
+    return ConsensusResult(study, stored, unresolved, written, skipped, study_fields)
 
 
 def value_json(value: ExtractedValue) -> dict[str, Any]:
