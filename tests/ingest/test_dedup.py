@@ -266,25 +266,34 @@ def _first_family(authors: str, separator: str) -> str | None:
     return first.split()[-1] if first else None
 
 
+def _rows(path: Path) -> list[dict[str, str]]:
+    """The rows of a SYNERGY CSV, whose abstracts exceed the csv module's field-size limit; the
+    limit is the process's, so it is restored for the tests that check it."""
+    limit = csv.field_size_limit(1 << 30)
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            return list(csv.DictReader(handle))
+    finally:
+        csv.field_size_limit(limit)
+
+
 @cache
 def screening_samples() -> tuple[Sample, ...]:
     """Real records of two SYNERGY screening sets (title, first author, year, PMID where given)."""
-    csv.field_size_limit(1 << 30)
     layouts = {"Bannach-Brown_2019.csv": r",| and ", "Cohen_2006_ADHD.csv": ";"}
     samples = []
     for name, separator in layouts.items():
-        with (SCREENING / name).open(encoding="utf-8", newline="") as handle:
-            for row in csv.DictReader(handle):
-                if not row["title"].strip():
-                    continue
-                family = _first_family(row["authors"], separator)
-                record = Record(
-                    title=row["title"],
-                    year=int(float(row["year"])) if row["year"] else None,
-                    pmid=row.get("pubmedID") or None,
-                    authors=(Author(family=family),) if family else (),
-                )
-                samples.append(Sample(record, name))
+        for row in _rows(SCREENING / name):
+            if not row["title"].strip():
+                continue
+            family = _first_family(row["authors"], separator)
+            record = Record(
+                title=row["title"],
+                year=int(float(row["year"])) if row["year"] else None,
+                pmid=row.get("pubmedID") or None,
+                authors=(Author(family=family),) if family else (),
+            )
+            samples.append(Sample(record, name))
     return tuple(samples)
 
 
