@@ -98,7 +98,7 @@ def test_a_rating_keeps_overrides_and_awaits_re_review_after_a_new_run(
     _ok(capsys, "grade", "sof", SLUG, "-o", str(table), "--baseline-risk", "0.2", "--db", db)
     rows = list(csv.reader(io.StringIO(table.read_text())))
     assert OUTCOME in rows[1][0] and "per 1,000" in " ".join(rows[0] + rows[1])
-    page = tmp_path / "sof.html"
+    page = tmp_path / "tables" / "sof.html"  # a missing directory is created
     _ok(capsys, "grade", "sof", SLUG, "-o", str(page), "--db", db)
     assert "<table" in page.read_text()
     data = json.loads(_ok(capsys, "grade", "sof", SLUG, "--db", db, "--json"))

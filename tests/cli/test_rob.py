@@ -85,13 +85,13 @@ def test_two_reviewers_a_consensus_and_the_plots(db: str, tmp_path: Path,
     assert listed["gamma2021"] is None
 
     for kind in ("traffic-light", "summary"):
-        target = tmp_path / f"{kind}.svg"
+        target = tmp_path / "plots" / f"{kind}.svg"  # a missing directory is created
         code, _, err = _run(capsys, "rob", "plot", str(target), "--outcome", OUTCOME, "--kind",
                             kind, "--analysis", "islets-independence", "--db", db)
         assert code == 0, err
         svg = target.read_text()
         assert "<svg" in svg and "D5" in svg
-    assert "alpha2019" in (tmp_path / "traffic-light.svg").read_text()
+    assert "alpha2019" in (tmp_path / "plots" / "traffic-light.svg").read_text()
 
 
 def test_bad_assessments_are_one_line_each(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -286,6 +286,7 @@ def sof(
         text = sof_csv(rows, intervention=intervention, comparison=comparison)
     else:
         text = sof_html(rows, title=heading, intervention=intervention, comparison=comparison)
+    output.parent.mkdir(parents=True, exist_ok=True)  # a missing directory, as the check allows
     output.write_text(text, encoding="utf-8")
     for slug in data["stale"]:
         console.print(f"note: the rating of {slug} judged an older run; re-rate it",

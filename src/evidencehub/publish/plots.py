@@ -98,6 +98,7 @@ def save_figure(fig: Figure, path: str | Path | None, fmt: str | None, dpi: floa
     if path is None:
         return data
     target = Path(path)
+    target.parent.mkdir(parents=True, exist_ok=True)
     target.write_bytes(data)
     return target
 
