@@ -76,8 +76,7 @@ def _run(session: Session, slug: str, run_id: int | None = None) -> AnalysisRun:
 def _inputs(session: Session, analysis: Analysis, result: RunResult,
             thresholds: Thresholds) -> dict[str, Any]:
     keys = sorted({row.study_key for row in result.rows})
-    designs = {s.key: s.design.value for s in studies_repo.list_studies(session)
-               if s.key in keys}
+    designs = {k: studies_repo.get_study(session, k).design.value for k in keys}
     counted = rob_service.counted(session, analysis.outcome, keys)
     indirect: dict[str, list[str]] = {}
     dose_response = False

@@ -27,7 +27,7 @@ from evidencehub.grade.rob.terms import Answer, Judgement
 from evidencehub.store.repo import reviews as reviews_repo
 from evidencehub.store.repo import rob as rob_repo
 
-__all__ = ["Comparison", "agree", "assessments", "compare_two", "counted", "record"]
+__all__ = ["Comparison", "agree", "compare_two", "counted", "record"]
 
 ASSESSMENT = "assessment"
 CONSENSUS = "consensus"
@@ -62,21 +62,17 @@ def record(session: Session, assessment: Assessment, *, review: str | None = Non
         review_id=_review_id(session, review, assessment.assessor))
 
 
-def assessments(session: Session, study: str, outcome: str, *,
-                basis: str = ASSESSMENT) -> list[Assessment]:
-    """The current assessment of each reviewer (or, with ``basis="consensus"``, the newest
-    consensus alone) of ``study``'s ``outcome``."""
-    current = [a for a in rob_repo.current_assessments(session, study_keys=[study],
-                                                       outcome=outcome) if a.basis == basis]
-    if basis == CONSENSUS:
-        current = current[-1:]
-    return [Assessment.from_dict(a.payload) for a in current]
+def _reviewers(session: Session, study: str, outcome: str) -> list[Assessment]:
+    """Each reviewer's current assessment (not the consensus) of ``study``'s ``outcome``."""
+    return [Assessment.from_dict(a.payload)
+            for a in rob_repo.current_assessments(session, study_keys=[study], outcome=outcome)
+            if a.basis == ASSESSMENT]
 
 
 def compare_two(session: Session, study: str, outcome: str,
                 between: Sequence[str] = ()) -> Comparison:
     """The two reviewers' current assessments (``between`` names them when there are more)."""
-    mine = assessments(session, study, outcome)
+    mine = _reviewers(session, study, outcome)
     if between:
         mine = [a for a in mine if a.assessor in between]
     if len(mine) != 2:
@@ -103,14 +99,16 @@ def counted(session: Session, outcome: str, studies: Sequence[str]) -> dict[str,
     """The assessment that counts for each study's ``outcome``: the consensus, else the only
     reviewer's. Studies nobody assessed are left out; two reviewers without a consensus is an
     :class:`InputError` naming the study."""
+    current: dict[str, dict[str, list[rob_repo.StoredAssessment]]] = {}
+    for item in rob_repo.current_assessments(session, study_keys=list(studies), outcome=outcome):
+        current.setdefault(item.study_key, {}).setdefault(item.basis, []).append(item)
     chosen: dict[str, Assessment] = {}
     for study in studies:
-        agreed = assessments(session, study, outcome, basis=CONSENSUS)
-        single = assessments(session, study, outcome)
-        if agreed:
-            chosen[study] = agreed[0]
-        elif len(single) == 1:
-            chosen[study] = single[0]
+        agreed = current.get(study, {}).get(CONSENSUS, [])
+        single = current.get(study, {}).get(ASSESSMENT, [])
+        if agreed or len(single) == 1:
+            newest = max(agreed or single, key=lambda a: a.id)
+            chosen[study] = Assessment.from_dict(newest.payload)
         elif single:
             names = " and ".join(a.assessor for a in single)
             raise InputError(f"{study}, {outcome}: {names} assessed risk of bias separately and "

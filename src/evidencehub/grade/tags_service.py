@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from evidencehub.analysis.run import RunResult
 from evidencehub.errors import InputError
+from evidencehub.grade.claims import cited_keys
 from evidencehub.grade.proposals import (
     AnalysisFacts,
     ClaimTags,
@@ -53,24 +54,28 @@ class PageTags:
     extrapolation: tuple[SectionExtrapolation, ...]
 
 
-def _analysis_facts(session: Session, slugs: set[str],
-                    designs: dict[str, StudyFacts]) -> dict[str, AnalysisFacts]:
-    facts = {}
+def _pooled(session: Session, slugs: set[str]) -> dict[str, tuple[tuple[str, ...], float | None]]:
+    """Each analysis's pooled studies (its newest run) and the time point it pools, in months."""
+    pooled = {}
     for slug in slugs:
         run = analyses_repo.latest_run(session, slug)
         if run is None or run.schema_version == 0:
             continue
         result = RunResult.from_dict(run.result)
-        keys = tuple(dict.fromkeys(r.study_key for r in result.pooled_rows))
-        timepoint = analyses_repo.get_analysis(session, slug).timepoint
         try:
-            months = follow_up_months(timepoint)
+            months = follow_up_months(analyses_repo.get_analysis(session, slug).timepoint)
         except InputError:  # a time point that states no duration ("end of treatment")
             months = None
-        facts[slug] = AnalysisFacts(slug=slug, k=len(keys),
-                                    designs=tuple(designs[k].design for k in keys if k in designs),
-                                    study_keys=keys, follow_up_months=months)
-    return facts
+        pooled[slug] = (tuple(dict.fromkeys(r.study_key for r in result.pooled_rows)), months)
+    return pooled
+
+
+def _study_facts(session: Session, keys: set[str]) -> dict[str, StudyFacts]:
+    """The facts of the studies ``keys``, their authors from their own records."""
+    studies = [studies_repo.get_study(session, key) for key in sorted(keys)]
+    records = {key: records_repo.get_record(session, key)
+               for key in {k for s in studies for k in s.record_keys}}
+    return {s.key: StudyFacts.from_study(s, records) for s in studies}
 
 
 def propose(session: Session, page_slug: str, *,
@@ -80,11 +85,13 @@ def propose(session: Session, page_slug: str, *,
     settings = settings or RuleSettings()
     page = pages_repo.get_page(session, page_slug)
     claims = tuple(pages_repo.list_claims(session, page_slug))
-    studies = studies_repo.list_studies(session)
-    record_keys = {k for s in studies for k in s.record_keys}
-    records = {r.key: r for r in records_repo.list_records(session) if r.key in record_keys}
-    facts = {s.key: StudyFacts.from_study(s, records) for s in studies}
-    analyses = _analysis_facts(session, {a for c in claims for a in c.analysis_slugs}, facts)
+    pooled = _pooled(session, {a for c in claims for a in c.analysis_slugs})
+    facts = _study_facts(session, {*cited_keys(page.body), *(k for c in claims for k in c.study_keys),
+                                   *(k for keys, _ in pooled.values() for k in keys)})
+    analyses = {slug: AnalysisFacts(slug=slug, k=len(keys),
+                                    designs=tuple(facts[k].design for k in keys),
+                                    study_keys=keys, follow_up_months=months)
+                for slug, (keys, months) in pooled.items()}
     compared = claims_tags(claims, facts, analyses, settings=settings)
     tables = section_extrapolations(page, facts, long_term_months=settings.long_term_months)
     return PageTags(page_slug, claims, compared, settings, tables)

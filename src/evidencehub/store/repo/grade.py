@@ -27,7 +27,6 @@ from evidencehub.store import tables as t
 from evidencehub.store.repo._common import table_of, utc_now
 from evidencehub.store.repo._lookup import study_row
 from evidencehub.store.repo.actors import actor_id
-from evidencehub.store.repo.analyses import analysis_ids
 
 __all__ = ["StoredFlag", "StoredRating", "add_rating", "current_flags", "latest_ratings",
            "rating_history", "set_flag"]
@@ -71,10 +70,10 @@ class StoredRating:
 
 
 def _analysis_id(session: Session, slug: str) -> int:
-    ids = analysis_ids(session)
-    if slug not in ids:
+    found = session.scalar(select(_ANALYSES.c.id).where(_ANALYSES.c.slug == slug))
+    if found is None:
         raise NotFoundError(f"no analysis {slug!r} in the store")
-    return ids[slug]
+    return int(found)
 
 
 def set_flag(session: Session, analysis_slug: str, flag: str, *, reviewer: str,
