@@ -1,7 +1,8 @@
 """The audit's checks on extracted numbers: every arm and every pair of arms of an extraction.
 
 Extraction keeps each number as the reviewer typed it (``ExtractedValue.value``), so the
-rounding of the report is still there and the checks of :mod:`.checks` apply unchanged:
+rounding of the report is still there and the checks of :mod:`.checks` apply unchanged, as to
+the rows of a CHECKS.csv (:func:`.table.audit_table`):
 
 * an arm's mean with its confidence interval (the form's ``ci_lb``/``ci_ub``, 95 %): the mean
   inside its interval, the interval not inverted, and symmetric about the mean;
@@ -21,9 +22,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 
 from evidencehub.errors import InputError
-from evidencehub.grade.audit.checks import check
-from evidencehub.grade.audit.findings import AuditReport, Finding
+from evidencehub.grade.audit.findings import AuditReport
 from evidencehub.grade.audit.reported import Printed, Reported
+from evidencehub.grade.audit.table import audit_table
 from evidencehub.model import ExtractedValue
 
 __all__ = ["audit_extracted"]
@@ -95,5 +96,4 @@ def audit_extracted(values: Sequence[ExtractedValue], *, source: str | None = No
         statement = _pair_statement(study, outcome, timepoint, pair)
         if statement is not None:
             statements.append(statement)
-    findings: list[Finding] = [f for s in statements for f in check(s)]
-    return AuditReport(checked=len(statements), findings=tuple(findings), source=source)
+    return audit_table(statements, source=source)
