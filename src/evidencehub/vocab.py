@@ -25,6 +25,7 @@ this module (:func:`measure_terms`, :attr:`Method.label`, :func:`interval_label`
 * Extraction: :class:`ExtractionLevel` (a study characteristic or a number per arm),
   :class:`FieldKind` (how a field's value is read) and :class:`ExtractionBasis` (a reviewer's
   entry, the consensus, or a sheet import), as ``docs/extraction.md`` describes.
+* The web application: :class:`AccountRole` (what an account may change; readers need none).
 
 This module is a leaf (standard library only): the command line reads it without loading
 numpy or the store.
@@ -43,6 +44,7 @@ from types import MappingProxyType
 
 __all__ = [
     "MEASURE_TERMS",
+    "AccountRole",
     "ArmRole",
     "Certainty",
     "DataKind",
@@ -483,3 +485,24 @@ class ExtractionBasis(StrEnum):
     EXTRACTION = "extraction"
     CONSENSUS = "consensus"
     IMPORTED = "imported"
+
+
+# --------------------------------------------------------------------------- web accounts
+
+
+class AccountRole(StrEnum):
+    """What an account of the web application may change, from the most to the least.
+
+    Each role includes the ones below it: an admin manages accounts and may do everything; an
+    editor writes and publishes pages and may also review; a reviewer screens, extracts and
+    assesses risk of bias. Reading needs no account.
+    """
+
+    ADMIN = "admin"
+    EDITOR = "editor"
+    REVIEWER = "reviewer"
+
+    def allows(self, required: AccountRole) -> bool:
+        """Whether an account of this role may use a route that requires ``required``."""
+        order = list(AccountRole)
+        return order.index(self) <= order.index(required)

@@ -22,15 +22,15 @@ HostOption = Annotated[
 ]
 
 
-def serve_site(db: str | None, site: Path, host: str, port: int) -> None:
-    """Serve ``site`` and the record search of the store ``db`` (which must exist) with uvicorn
-    until interrupted."""
+def serve_site(db: str | None, site: Path | None, host: str, port: int) -> None:
+    """Serve the hub of the store ``db`` (which must exist) with uvicorn until interrupted;
+    ``site`` is a built site whose other files are served as a fallback."""
     import uvicorn
 
-    from evidencehub.publish.web import create_app
+    from evidencehub.web.app import create_app
 
     app = create_app(database_url(db), site)
-    console.print(f"Serving {site} on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
+    console.print(f"Serving the hub on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
     uvicorn.run(app, host=host, port=port, log_level="warning")
 
 
@@ -68,15 +68,19 @@ def build(
 
 def serve(
     db: DbOption = None,
-    site: SiteOption = Path(DEFAULT_SITE_DIR),
+    site: Annotated[
+        Path | None,
+        typer.Option("--site", help="A site built by `evidencehub build`: files of it that the "
+                     "app does not render itself are served too."),
+    ] = None,
     port: PortOption = DEFAULT_PORT,
     host: HostOption = "127.0.0.1",
 ) -> None:
-    """Serve the built site and a search of the store's records over HTTP.
+    """Serve the hub: pages rendered from the store, search, trial tracker, and sign-in for editors and reviewers.
 
-    Build the site first (evidencehub build, or evidencehub demo); the store must exist.
+    Pages are rendered from the store per request (the same pages `evidencehub build` writes), so what editors publish shows at once. The store must exist (evidencehub import, fetch or demo create one); create the first account with `evidencehub user add NAME --role admin`. Served beyond this machine, put it behind HTTPS: sign-in cookies are sent over HTTPS only (browsers treat localhost as secure).
 
-    Example:  evidencehub serve --site site --port 8080
+    Example:  evidencehub serve --db hub.db --port 8080
     """
     serve_site(db, site, host, port)
 

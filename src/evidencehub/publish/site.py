@@ -49,8 +49,12 @@ class SiteReport:
     pages: int
 
 
-def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
-    """Forest plot SVG per pooled analysis, drawn from its stored run (never refitted)."""
+def forest_svgs(snap: HubSnapshot, drawn: dict[str, str | None] | None = None) -> dict[str, str]:
+    """Forest plot SVG per pooled analysis, drawn from its stored run (never refitted).
+
+    ``drawn`` keeps plots between calls (the web app redraws only what changed): it maps the
+    analysis, its run and its outcome, as text, to the plot drawn from them.
+    """
     from evidencehub.publish.analysis_context import forest_svg
 
     svgs = {}
@@ -58,7 +62,14 @@ def forest_svgs(snap: HubSnapshot) -> dict[str, str]:
         run = snap.runs.get(analysis.slug)
         if run is None:
             continue
-        svg = forest_svg(analysis, run, snap.outcomes.get(analysis.outcome))
+        outcome = snap.outcomes.get(analysis.outcome)
+        key = f"{analysis!r}|{run.id}|{outcome!r}"
+        if drawn is not None and key in drawn:
+            svg = drawn[key]
+        else:
+            svg = forest_svg(analysis, run, outcome)
+            if drawn is not None:
+                drawn[key] = svg
         if svg is not None:
             svgs[analysis.slug] = svg
     return svgs

@@ -1078,3 +1078,49 @@ class ClaimStudy(Base):
     )
     study_id: Mapped[int] = mapped_column(ForeignKey("studies.id"), primary_key=True, index=True)
     position: Mapped[int] = mapped_column(Integer)
+
+
+# --------------------------------------------------------------------------- web application
+
+
+class User(Base):
+    """An account of the web application: its role, its password's hash (argon2id), and the
+    actor its writes are signed with (one actor per account)."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String, unique=True)
+    role: Mapped[str] = mapped_column(String)
+    password_hash: Mapped[str] = mapped_column(String)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"), unique=True)
+    created_at: Mapped[dt.datetime]
+
+
+class WebSession(Base):
+    """A signed-in browser: the SHA-256 of its cookie's token (the token itself is never
+    stored), the account, the CSRF token its forms carry, and when it expires."""
+
+    __tablename__ = "web_sessions"
+
+    token_hash: Mapped[str] = mapped_column(String, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    csrf_token: Mapped[str] = mapped_column(String)
+    created_at: Mapped[dt.datetime]
+    expires_at: Mapped[dt.datetime]
+
+
+class PageVersion(Base):
+    """A saved state of a page (its front matter and body as ``content``), append-only:
+    version 1 is the first save, and the history of a page is the list of its versions."""
+
+    __tablename__ = "page_versions"
+    __table_args__ = (UniqueConstraint("page_id", "version"), {"sqlite_autoincrement": True})
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    page_id: Mapped[int] = mapped_column(ForeignKey("pages.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    content: Mapped[dict[str, Any]]
+    note: Mapped[str | None] = mapped_column(Text)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
+    recorded_at: Mapped[dt.datetime]
