@@ -21,11 +21,13 @@ def free_port() -> int:
 
 
 @contextmanager
-def serving(db: Path, site: Path, *, timeout: float = 30.0) -> Iterator[str]:
-    """Serve ``site`` (and a search of ``db``); yield the base URL once ``/`` answers."""
+def serving(db: Path, site: Path | None = None, *, timeout: float = 30.0) -> Iterator[str]:
+    """Serve the hub of ``db`` (with ``--site site`` if given); yield the base URL once ``/``
+    answers."""
     port = free_port()
+    site_option = ["--site", str(site)] if site is not None else []
     process = subprocess.Popen(
-        [sys.executable, "-m", "evidencehub", "serve", "--db", str(db), "--site", str(site),
+        [sys.executable, "-m", "evidencehub", "serve", "--db", str(db), *site_option,
          "--port", str(port)],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

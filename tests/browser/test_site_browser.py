@@ -7,32 +7,14 @@ module. Skipped when ``/usr/bin/chromium`` is missing.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from evidencehub.demo import run_demo
+from tests.browser.conftest import skip_without_chromium
 from tests.serving import serving
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not CHROMIUM.exists(), reason="needs headless Chromium at /usr/bin/chromium"
-    ),
-]
-
-sync_api = pytest.importorskip("playwright.sync_api")
+pytestmark = [pytest.mark.browser, skip_without_chromium]
 
 
 @pytest.fixture(scope="module")
@@ -41,40 +23,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     run_demo(str(root / "hub.db"), root / "site")
     with serving(root / "hub.db", root / "site") as base:
         yield base
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser: object) -> Iterator[tuple[object, list[str]]]:
-    context = browser.new_context(viewport={"width": 1280, "height": 900})  # type: ignore[attr-defined]
-    opened = context.new_page()
-    problems: list[str] = []
-    opened.on(
-        "console",
-        lambda message: (
-            problems.append(message.text) if message.type in ("error", "warning") else None
-        ),
-    )
-    opened.on("pageerror", lambda error: problems.append(str(error)))
-    # A navigation cancels the sub-resource loads still in flight (e.g. the favicon) with
-    # net::ERR_ABORTED; that is the test moving on, not a failure of the server.
-    opened.on(
-        "requestfailed",
-        lambda request: (
-            problems.append(f"failed: {request.url} ({request.failure})")
-            if request.failure != "net::ERR_ABORTED"
-            else None
-        ),
-    )
-    yield opened, problems
-    context.close()
 
 
 def test_index_to_intervention_to_footnote(server: str, page: tuple[object, list[str]]) -> None:
