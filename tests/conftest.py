@@ -122,3 +122,21 @@ def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as opened:
         yield opened
         opened.rollback()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _cheap_password_hashes() -> Iterator[None]:
+    """argon2id at its lowest cost for the tests' accounts (1 pass over 1 MiB, one lane).
+
+    The production hasher takes about 50 ms of a core per hash by design; tests sign in
+    hundreds of times. Verification reads the cost from the stored hash, so a hash made here
+    is also cheap to check in a served app of another process.
+    """
+    from argon2 import PasswordHasher
+
+    from evidencehub.web import passwords
+
+    cheap = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(passwords, "_hasher", lambda: cheap)
+        yield

@@ -38,7 +38,11 @@ Tables, grouped as the pipeline uses them:
   claim's tags beside the editor's choice);
 * publishing: ``pages``, ``evidence_labels`` (one per page), ``cross_refs``, ``page_analyses``,
   ``page_runs`` (the runs a page showed when it was last published), ``claims`` (stable ids)
-  with ``claim_versions``, ``claim_studies`` and ``claim_analyses``.
+  with ``claim_versions``, ``claim_studies`` and ``claim_analyses``;
+* the web application: ``users`` (accounts: name, role, argon2id hash, and the actor their
+  writes are signed with), ``web_sessions`` (signed-in sessions by the SHA-256 of their token,
+  with their CSRF token and expiry) and ``page_versions`` (append-only: each saved text of a
+  page, its status, who saved it and when).
 
 Links by registry id carry no foreign key on purpose: a record or study may cite a trial that is
 not (yet) imported, and the link resolves as soon as it is. The SQLite full-text index
