@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from evidencehub.cli import main
+from evidencehub.store import init_db
 from evidencehub.store.repo import users as users_repo
 from evidencehub.store.session import make_engine, transaction
 from evidencehub.web.passwords import verify_password
@@ -21,6 +22,14 @@ def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
 
 
 @pytest.fixture
+def db(tmp_path: Path) -> str:
+    """An empty store (the path of its SQLite file)."""
+    path = tmp_path / "hub.db"
+    init_db(str(path)).dispose()
+    return str(path)
+
+
+@pytest.fixture
 def password_file(tmp_path: Path) -> Path:
     path = tmp_path / "password.txt"
     path.write_text("a long enough passphrase\nignored second line\n", encoding="utf-8")
@@ -28,11 +37,10 @@ def password_file(tmp_path: Path) -> Path:
 
 
 def test_user_add_stores_only_a_hash_of_the_first_line(
-    tmp_path: Path, password_file: Path, capsys: pytest.CaptureFixture[str]
+    db: str, password_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = tmp_path / "hub.db"
     status, out, err = run(capsys, "user", "add", "alice", "--role", "admin",
-                           "--password-file", str(password_file), "--db", str(db), "--json")
+                           "--password-file", str(password_file), "--db", db, "--json")
     assert status == 0, err
     shown = json.loads(out)
     assert shown["name"] == "alice" and shown["role"] == "admin"
@@ -49,10 +57,9 @@ def test_user_add_stores_only_a_hash_of_the_first_line(
 
 
 def test_user_add_reads_the_password_from_standard_input(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    db: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr("sys.stdin", io.StringIO("from standard input\n"))
-    db = str(tmp_path / "hub.db")
     status, _, err = run(capsys, "user", "add", "bob", "--role", "reviewer", "--db", db)
     assert status == 0, err
     status, out, err = run(capsys, "user", "list", "--db", db, "--json")
@@ -66,20 +73,19 @@ def test_user_add_reads_the_password_from_standard_input(
      ("", "at least 8 characters")],
 )
 def test_user_add_refuses_a_bad_password_in_one_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], password: str, says: str
+    db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str], password: str, says: str
 ) -> None:
     path = tmp_path / "pw.txt"
     path.write_text(password, encoding="utf-8")
     status, out, err = run(capsys, "user", "add", "carol", "--role", "editor",
-                           "--password-file", str(path), "--db", str(tmp_path / "hub.db"))
+                           "--password-file", str(path), "--db", db)
     assert status == 1 and out == ""
     assert says in err and "Traceback" not in err and len(err.strip().splitlines()) == 1
 
 
 def test_user_add_refuses_a_missing_password_file_and_a_duplicate_name(
-    tmp_path: Path, password_file: Path, capsys: pytest.CaptureFixture[str]
+    db: str, tmp_path: Path, password_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "hub.db")
     status, _, err = run(capsys, "user", "add", "dan", "--role", "editor",
                          "--password-file", str(tmp_path / "missing.txt"), "--db", db)
     assert status == 1 and "missing.txt" in err and "Traceback" not in err
@@ -93,9 +99,8 @@ def test_user_add_refuses_a_missing_password_file_and_a_duplicate_name(
 
 
 def test_user_add_refuses_an_unknown_role_and_a_padded_name(
-    tmp_path: Path, password_file: Path, capsys: pytest.CaptureFixture[str]
+    db: str, password_file: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = str(tmp_path / "hub.db")
     status, _, err = run(capsys, "user", "add", "eve", "--role", "owner",
                          "--password-file", str(password_file), "--db", db)
     assert status == 2 and "owner" in err
@@ -104,10 +109,13 @@ def test_user_add_refuses_an_unknown_role_and_a_padded_name(
     assert status == 1 and "surrounding spaces" in err
 
 
-def test_user_list_on_a_store_that_does_not_exist_says_so(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("command", [["list"], ["add", "fay", "--role", "admin"]])
+def test_user_on_a_store_that_does_not_exist_says_so_and_creates_none(
+    tmp_path: Path, password_file: Path, capsys: pytest.CaptureFixture[str], command: list[str]
 ) -> None:
-    status, _, err = run(capsys, "user", "list", "--db", str(tmp_path / "none.db"))
+    if command[0] == "add":
+        command += ["--password-file", str(password_file)]
+    status, _, err = run(capsys, "user", *command, "--db", str(tmp_path / "none.db"))
     assert status == 1 and "no store" in err and "Traceback" not in err
     assert not (tmp_path / "none.db").exists()
 

@@ -52,11 +52,11 @@ def add(
 ) -> None:
     """Create an account of the web app (the first one: --role admin).
 
-    The password (8 to 1024 characters) is stored only as its argon2id hash. The account's writes in the browser are signed with the actor of the same name.
+    The password (8 to 1024 characters) is stored only as its argon2id hash. The account's writes in the browser are signed with the actor of the same name. The store must exist (evidencehub import or demo creates it).
 
     Example:  evidencehub user add alice --role admin --password-file alice.txt
     """
-    from evidencehub.store import init_db
+    from evidencehub.store import open_existing
     from evidencehub.store.repo import users as users_repo
     from evidencehub.store.session import transaction
     from evidencehub.web.passwords import hash_password
@@ -64,7 +64,7 @@ def add(
     if not name.strip() or name != name.strip():
         raise InputError(f"an account name has no surrounding spaces and is not empty: {name!r}")
     password_hash = hash_password(_read_password(password_file))
-    engine = init_db(database_url(db))
+    engine = open_existing(database_url(db))
     try:
         with transaction(engine) as session:
             user = users_repo.add_user(session, name, role, password_hash)
