@@ -39,6 +39,7 @@ __all__ = [
     "DEFAULT_LABEL_SOURCE",
     "DiffLine",
     "PageSave",
+    "create_page",
     "derive_label",
     "diff_lines",
     "save_page",
@@ -157,6 +158,17 @@ def save_page(session: Session, source: PageSource, *, actor: Actor,
         recorded_at=now, note=note,
     )
     return PageSave(slug, outcome, version)
+
+
+def create_page(session: Session, source: PageSource, *, actor: Actor,
+                note: str | None = None) -> PageSave:
+    """Save a new page; :class:`InputError` if a page with its slug exists already."""
+    slug = source.page.slug
+    try:
+        pages_repo.get_page(session, slug)
+    except NotFoundError:
+        return save_page(session, source, actor=actor, base_version=0, note=note)
+    raise InputError(f"a page {slug!r} exists already; edit it, or choose another slug")
 
 
 def set_status(session: Session, slug: str, status: PageStatus, *, actor: Actor,

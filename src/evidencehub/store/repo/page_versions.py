@@ -21,8 +21,8 @@ from evidencehub.model import Page
 from evidencehub.store import tables as t
 from evidencehub.store.repo._common import flush
 
-__all__ = ["PageVersion", "add_version", "current_version", "get_version", "list_versions",
-           "page_stamp"]
+__all__ = ["PageSummary", "PageVersion", "add_version", "current_version", "get_version",
+           "list_versions", "page_stamp", "page_summaries"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,19 @@ class PageVersion:
     actor: str
     recorded_at: dt.datetime
     note: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PageSummary:
+    """A page as the editor's list shows it: what it is, its status, version and last change."""
+
+    slug: str
+    title: str
+    kind: str
+    status: str
+    version: int
+    changed_by: str | None
+    changed_at: dt.datetime | None
 
 
 def _page_id(session: Session, slug: str) -> int:
@@ -112,3 +125,18 @@ def page_stamp(session: Session, slug: str) -> tuple[int | None, dt.datetime | N
     if found is None:
         raise NotFoundError(f"no page {slug!r} in the store")
     return found[0], found[1]
+
+
+def page_summaries(session: Session) -> list[PageSummary]:
+    """Every stored page (whatever its status) with its newest version number, by title."""
+    newest = (select(t.PageVersion.page_id, func.max(t.PageVersion.version).label("version"))
+              .group_by(t.PageVersion.page_id).subquery())
+    rows = session.execute(
+        select(t.Page.slug, t.Page.title, t.Page.kind, t.Page.status, newest.c.version,
+               t.Actor.name, t.Page.updated_at)
+        .outerjoin(newest, newest.c.page_id == t.Page.id)
+        .outerjoin(t.Actor, t.Actor.id == t.Page.actor_id)
+        .order_by(t.Page.title, t.Page.slug)
+    )
+    return [PageSummary(slug, title, kind, status, int(version or 0), actor, at)
+            for slug, title, kind, status, version, actor, at in rows]
