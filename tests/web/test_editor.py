@@ -10,7 +10,7 @@ import httpx
 import lxml.html
 import pytest
 
-from evidencehub.model import Author, Record, Study, StudyDesign
+from evidencehub.model import Record, Study, StudyDesign
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.session import make_engine, transaction

@@ -40,7 +40,7 @@ def import_command(
         return
     for save in saved:
         version = f" (version {save.version})" if save.version else ""
-        console.print(f"{save.slug}\t{save.outcome.value}{version}", markup=False,
+        console.print(f"{save.slug}: {save.outcome.value}{version}", markup=False,
                       highlight=False)
 
 
