@@ -26,7 +26,7 @@ from evidencehub.data.pages import PageSource, format_page
 from evidencehub.errors import EditConflict, InputError, NotFoundError
 from evidencehub.grade.claims import cited_keys, extract_claims
 from evidencehub.grade.labels import label_page
-from evidencehub.model import Actor, EvidenceLabel, Page, PageStatus
+from evidencehub.model import Actor, EvidenceLabel, Page, PageStatus, Study
 from evidencehub.publish.page_status import check_transition
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import page_versions as versions_repo
@@ -89,14 +89,17 @@ def derive_label(session: Session, page: Page, *, source: str) -> EvidenceLabel:
     from evidencehub.analysis.run import RunResult
 
     claims = extract_claims(page)
-    studies = {s.key: s for s in studies_repo.list_studies(session)}
-    for key in cited_keys(page.body):
-        if key not in studies:
-            raise InputError(f"page {page.slug!r} cites study {key!r}, which is not in the "
-                             "store; import the study first (or correct the key)")
     runs = analyses_repo.latest_runs(session, page.analysis_slugs)
     pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
               for slug, run in runs.items() if run.schema_version > 0}
+    studies: dict[str, Study] = {}
+    for key in dict.fromkeys([*cited_keys(page.body), *(k for keys in pooled.values()
+                                                         for k in keys)]):
+        try:
+            studies[key] = studies_repo.get_study(session, key)
+        except NotFoundError:
+            raise InputError(f"page {page.slug!r} cites study {key!r}, which is not in the "
+                             "store; import the study first (or correct the key)") from None
     return label_page(page, claims, studies, pooled, source=source)
 
 
