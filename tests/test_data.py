@@ -175,3 +175,14 @@ def test_corpus_cross_references_are_checked(tmp_path: Path) -> None:
         match=r"arm\(s\) saxagliptin of class 'DPP-4 inhibitors' are not in senn2013_hba1c.csv",
     ):
         load_corpus(root)
+
+
+@pytest.mark.parametrize("path", sorted((DEMO_DIR / "pages").glob("*.md")), ids=lambda p: p.name)
+def test_format_page_is_the_inverse_of_parse_page(path: Path) -> None:
+    from evidencehub.data.pages import format_page, parse_page, read_page
+
+    source = read_page(path)
+    text = format_page(source)
+    assert parse_page(text, source="x") == source
+    assert format_page(parse_page(text, source="x")) == text
+    assert text.startswith('+++\nslug = "') and text.endswith("\n")

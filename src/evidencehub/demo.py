@@ -38,19 +38,14 @@ from evidencehub.data import DEMO_DIR
 from evidencehub.data.corpus import Corpus, load_corpus
 from evidencehub.errors import NotFoundError
 from evidencehub.grade.claims import extract_claims
-from evidencehub.grade.labels import label_for_claims
+from evidencehub.grade.labels import label_page
 from evidencehub.model import (
     Actor,
     ActorKind,
-    Claim,
-    EvidenceLabel,
     ImportEvent,
     ImportKind,
     ImportOutcome,
-    Page,
-    PageKind,
     Record,
-    Study,
 )
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import imports as import_events
@@ -113,21 +108,6 @@ def import_records(session: Session, records: Sequence[Record], source: str
         outcome = records_repo.upsert_record(session, to_store, source=source)
         written.append((to_store.key, ImportOutcome(outcome.value)))
     return written
-
-
-def label_page(page: Page, claims: Sequence[Claim], studies: dict[str, Study],
-               pooled_keys: dict[str, list[str]], *, source: str) -> EvidenceLabel:
-    """A page's evidence label: its claims' studies, plus for an analysis page the studies its
-    analyses pool (``pooled_keys`` by analysis slug; the pooled kind when any pools two)."""
-    keys = [k for slug in page.analysis_slugs for k in pooled_keys.get(slug, [])]
-    fitted = any(len(pooled_keys.get(slug, [])) >= 2 for slug in page.analysis_slugs)
-    return label_for_claims(
-        claims,
-        studies,
-        pooled=page.kind is PageKind.ANALYSIS and fitted,
-        extra_studies=[studies[k] for k in dict.fromkeys(keys) if k in studies],
-        source=source,
-    )
 
 
 def _corpus_digest(corpus: Corpus) -> str:

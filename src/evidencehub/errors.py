@@ -6,6 +6,7 @@
      +-- InputError(ValueError)      bad data: names the source, the place and what was expected
      +-- ConfigError                 bad settings (database URL, missing option)
      +-- StoreError                  the store refused a unit of work (integrity, migration)
+     |    +-- EditConflict           an edit based on an older version; nothing written
      +-- NotFoundError(LookupError)  an id or slug that is not in the store
      +-- Interrupted                 Ctrl-C during a unit of work, which was rolled back; exit 130
     StatsWarning(UserWarning)        an edge case handled on principle (k = 1, tau2 truncated at 0,
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 __all__ = [
     "ConfigError",
+    "EditConflict",
     "EvidenceHubError",
     "InputError",
     "Interrupted",
@@ -52,6 +54,10 @@ class ConfigError(EvidenceHubError):
 
 class StoreError(EvidenceHubError):
     """The store refused a unit of work; nothing from it was written."""
+
+
+class EditConflict(StoreError):
+    """An edit was based on an older version of what it changes; nothing was written."""
 
 
 class NotFoundError(EvidenceHubError, LookupError):

@@ -278,7 +278,13 @@ class PageKind(StrEnum):
 
 
 class PageStatus(StrEnum):
-    """Editorial status of a page, as cross-references show it."""
+    """Editorial status of a page, as cross-references show it.
+
+    An editor moves a page along stub → draft → verified → published
+    (:mod:`evidencehub.publish.page_status`); readers see published pages only.
+    ``implicit-stub``, ``exists`` and ``verified-partial`` describe pages elsewhere, as a
+    cross-reference names them.
+    """
 
     STUB = "stub"
     IMPLICIT_STUB = "implicit-stub"
@@ -286,6 +292,7 @@ class PageStatus(StrEnum):
     EXISTS = "exists"
     VERIFIED_PARTIAL = "verified-partial"
     VERIFIED = "verified"
+    PUBLISHED = "published"
 
 
 # --------------------------------------------------------------------------- records and trials

@@ -60,7 +60,7 @@ def test_intervention_tags_claims_and_label(demo_snapshot: HubSnapshot) -> None:
     assert tags["unsourced"] == 8
     assert ctx["label"]["kinds"] == ["Early human trials", "Laboratory (in-vitro) studies"]
     assert ctx["page"]["as_of"] == "2026-05-01"
-    assert ctx["page"]["status"] == "verified-partial"
+    assert ctx["page"]["status"] == "published"
     first = ctx["claims"][0]
     assert first["footnotes"] == [1, 2, 3]
 
@@ -70,7 +70,7 @@ def test_cross_refs_show_target_status(demo_snapshot: HubSnapshot) -> None:
     article = refs["stem-cell-derived-insulin"]
     assert (
         article["exists"]
-        and article["status"] == "draft"
+        and article["status"] == "published"
         and article["path"] == "pages/stem-cell-derived-insulin.html"
     )
     assert refs["type-1-diabetes"] == {

@@ -17,6 +17,9 @@ TOML (Python's :mod:`tomllib`) rather than YAML front matter, so the corpus need
 parser. The front matter holds the :class:`~evidencehub.model.Page` fields except ``body`` and
 ``label``; ``source`` is the provenance line of the page's evidence label, which is derived
 later from the cited studies (:mod:`evidencehub.grade.labels`).
+
+:func:`format_page` writes a page back in this format (``evidencehub pages export``), so that
+``parse_page(format_page(source))`` gives ``source`` again.
 """
 
 from __future__ import annotations
@@ -24,11 +27,12 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from evidencehub.errors import InputError
 from evidencehub.model import Page, validate
 
-__all__ = ["PageSource", "parse_page", "read_page"]
+__all__ = ["PageSource", "format_page", "parse_page", "read_page"]
 
 _FENCE = "+++"
 
@@ -74,3 +78,42 @@ def parse_page(text: str, *, source: str) -> PageSource:
 def read_page(path: Path) -> PageSource:
     """Read and parse one page source file."""
     return parse_page(path.read_text(encoding="utf-8"), source=path.name)
+
+
+#: Front-matter keys in the order they are written (the order of the demo's page files).
+_ORDER = ("slug", "kind", "title", "dek", "status", "category", "as_of", "source", "takeaways",
+          "analysis_slugs")
+
+
+def format_page(source: PageSource) -> str:
+    """The text of a page source file: the inverse of :func:`parse_page`.
+
+    Empty fields are left out (they are the defaults on reading); the body follows the closing
+    fence after one blank line and ends with a newline.
+    """
+    import tomli_w
+
+    page = source.page
+    values: dict[str, Any] = {
+        "slug": page.slug,
+        "kind": page.kind.value,
+        "title": page.title,
+        "dek": page.dek,
+        "status": page.status.value,
+        "category": page.category,
+        "as_of": page.as_of,
+        "source": source.label_source,
+        "takeaways": list(page.takeaways),
+        "analysis_slugs": list(page.analysis_slugs),
+    }
+    meta: dict[str, Any] = {key: values[key] for key in _ORDER if values[key] not in (None, [])}
+    if page.cross_refs:
+        meta["cross_refs"] = [
+            {key: value for key, value in (("slug", ref.slug), ("note", ref.note),
+                                           ("status", ref.status.value if ref.status else None))
+             if value is not None}
+            for ref in page.cross_refs
+        ]
+    front = tomli_w.dumps(meta, multiline_strings=False)
+    body = page.body.strip()
+    return f"{_FENCE}\n{front}{_FENCE}\n" + (f"\n{body}\n" if body else "")

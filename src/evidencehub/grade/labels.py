@@ -27,9 +27,19 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Sequence
 
-from evidencehub.model import Claim, EvidenceKind, EvidenceLabel, EvidenceTag, Study, StudyDesign
+from evidencehub.model import (
+    Claim,
+    EvidenceKind,
+    EvidenceLabel,
+    EvidenceTag,
+    Page,
+    PageKind,
+    Study,
+    StudyDesign,
+)
 
-__all__ = ["KIND_STRENGTH", "design_kind", "design_name", "evidence_label", "label_for_claims"]
+__all__ = ["KIND_STRENGTH", "design_kind", "design_name", "evidence_label", "label_for_claims",
+           "label_page"]
 
 _DESIGN_KIND: dict[StudyDesign, EvidenceKind] = {
     StudyDesign.IN_VITRO: EvidenceKind.IN_VITRO,
@@ -152,4 +162,19 @@ def label_for_claims(
         source=source,
         unsourced_claims=unsourced,
         total_claims=len(claims),
+    )
+
+
+def label_page(page: Page, claims: Sequence[Claim], studies: dict[str, Study],
+               pooled_keys: dict[str, list[str]], *, source: str) -> EvidenceLabel:
+    """A page's evidence label: its claims' studies, plus for an analysis page the studies its
+    analyses pool (``pooled_keys`` by analysis slug; the pooled kind when any pools two)."""
+    keys = [k for slug in page.analysis_slugs for k in pooled_keys.get(slug, [])]
+    fitted = any(len(pooled_keys.get(slug, [])) >= 2 for slug in page.analysis_slugs)
+    return label_for_claims(
+        claims,
+        studies,
+        pooled=page.kind is PageKind.ANALYSIS and fitted,
+        extra_studies=[studies[k] for k in dict.fromkeys(keys) if k in studies],
+        source=source,
     )

@@ -238,7 +238,9 @@ def _page_link(page: Page) -> dict[str, Any]:
 def _link_target(snap: HubSnapshot, slug: str, status: str | None = None) -> LinkTarget:
     target = snap.page_by_slug.get(slug)
     if target is None:
-        return LinkTarget(href=None, title=slug, status=status or "missing")
+        stored = snap.page_statuses.get(slug)
+        return LinkTarget(href=None, title=slug,
+                          status=stored.value if stored else status or "missing")
     # Bodies are rendered only on pages/…, so a sibling page is a bare file name.
     return LinkTarget(href=f"{slug}.html", title=target.title, status=target.status.value)
 
@@ -253,12 +255,13 @@ def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
     refs = []
     for ref in page.cross_refs:
         target = snap.page_by_slug.get(ref.slug)
+        stored = snap.page_statuses.get(ref.slug)
         refs.append(
             {
                 "slug": ref.slug,
                 "title": target.title if target else ref.slug,
-                "status": target.status.value
-                if target
+                "status": target.status.value if target
+                else stored.value if stored
                 else (ref.status.value if ref.status else "missing"),
                 "exists": target is not None,
                 "note": ref.note,
@@ -308,6 +311,22 @@ def _result_value(snap: HubSnapshot, slug: str, field: str | None) -> ResultValu
         "n": f"{participants:,}",
     }
     return ResultValue(texts[field], href, title)
+
+
+def _related(snap: HubSnapshot, page: Page) -> list[Page]:
+    """Related reading: the other pages of the same category first, then pages citing studies
+    this page cites; within each group, the most shared studies first, then by title."""
+    cited = set(cited_keys(page.body))
+
+    def shared(other: Page) -> int:
+        return len(cited & set(cited_keys(other.body)))
+
+    same = [p for p in snap.pages
+            if p.slug != page.slug and page.category and p.category == page.category]
+    overlapping = [p for p in snap.pages
+                   if p.slug != page.slug and p not in same and shared(p) > 0]
+    return [*sorted(same, key=lambda p: (-shared(p), p.title)),
+            *sorted(overlapping, key=lambda p: (-shared(p), p.title))]
 
 
 def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
@@ -373,7 +392,7 @@ def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
                 for t, n in counts.items()
             ],
             "cross_refs": _cross_refs(page, snap),
-            "related": [_page_link(p) for p in snap.pages if p.slug != slug],
+            "related": [_page_link(p) for p in _related(snap, page)],
             "analyses": [_analysis_dict(a, snap, slug) for a in page.analysis_slugs],
             "disclaimer": DISCLAIMER,
         }

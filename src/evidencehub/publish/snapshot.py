@@ -1,5 +1,8 @@
 """A read-only snapshot of what the hub publishes, loaded from the store in one session.
 
+Only published pages are in it (:func:`evidencehub.publish.page_status.is_public`); the status
+of every other stored page is kept in ``page_statuses``, so that a link to it shows its status.
+
 The page contexts (:mod:`evidencehub.publish.context`) are pure functions of a
 :class:`HubSnapshot`, so they are tested without a database and the static site and the web app
 render the same data.
@@ -12,7 +15,18 @@ from typing import Any
 
 from sqlalchemy import Engine
 
-from evidencehub.model import Analysis, AnalysisRun, Claim, Outcome, Page, Record, Study, Trial
+from evidencehub.model import (
+    Analysis,
+    AnalysisRun,
+    Claim,
+    Outcome,
+    Page,
+    PageStatus,
+    Record,
+    Study,
+    Trial,
+)
+from evidencehub.publish.page_status import is_public
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import grade as grade_repo
 from evidencehub.store.repo import outcomes as outcomes_repo
@@ -41,6 +55,8 @@ class HubSnapshot:
     outcomes: dict[str, Outcome]
     traces: dict[int, dict[str, Any]]
     ratings: dict[str, StoredRating] = field(default_factory=dict)
+    #: The status of every stored page that is not published (not in ``pages``), by slug.
+    page_statuses: dict[str, PageStatus] = field(default_factory=dict)
     record_by_key: dict[str, Record] = field(init=False)
     trial_by_id: dict[str, Trial] = field(init=False)
     study_by_key: dict[str, Study] = field(init=False)
@@ -68,7 +84,8 @@ def load_snapshot(engine: Engine) -> HubSnapshot:
     their newest runs, each run's trace and each analysis's newest GRADE rating, in one
     read-only unit of work."""
     with transaction(engine) as session:
-        pages = tuple(sorted(pages_repo.list_pages(session), key=lambda p: p.slug))
+        stored = sorted(pages_repo.list_pages(session), key=lambda p: p.slug)
+        pages = tuple(p for p in stored if is_public(p.status))
         analyses = tuple(analyses_repo.list_analyses(session))
         runs = {slug: run for slug, run in analyses_repo.latest_runs(session).items()
                 if run.schema_version > 0}
@@ -84,4 +101,5 @@ def load_snapshot(engine: Engine) -> HubSnapshot:
             outcomes={o.name: o for o in outcomes_repo.list_outcomes(session)},
             traces={run.id: tracer.run(run) for run in runs.values() if run.id is not None},
             ratings=grade_repo.latest_ratings(session),
+            page_statuses={p.slug: p.status for p in stored if not is_public(p.status)},
         )

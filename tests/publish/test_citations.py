@@ -1,0 +1,28 @@
+"""Citation search over the library (the editor's autocomplete)."""
+
+from __future__ import annotations
+
+import pytest
+
+from evidencehub.publish.citations import find_citations
+from evidencehub.publish.snapshot import HubSnapshot
+
+
+@pytest.mark.parametrize(("query", "key"), [
+    ("Mandai", "mandai2017"),
+    ("10.1056/NEJMoa1608368", "mandai2017"),
+    ("mandai2017", "mandai2017"),
+    ("yamanaka 2006", "takahashi2006"),
+])
+def test_finds_a_study_by_author_doi_key_or_label(demo_snapshot: HubSnapshot, query: str,
+                                                  key: str) -> None:
+    found = find_citations(demo_snapshot, query)
+    assert key in [m.key for m in found]
+    match = next(m for m in found if m.key == key)
+    assert match.to_dict()["markup"] == f"[@{key}]"
+
+
+def test_every_word_must_match_and_the_limit_holds(demo_snapshot: HubSnapshot) -> None:
+    assert find_citations(demo_snapshot, "mandai zzzz") == []
+    assert find_citations(demo_snapshot, "   ") == []
+    assert len(find_citations(demo_snapshot, "e", limit=2)) == 2
