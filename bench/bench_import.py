@@ -150,7 +150,14 @@ def run_command(path: Path, workdir: Path) -> dict[str, Any]:
     """The whole ``evidencehub import`` process into a fresh SQLite store, timed from outside."""
     db = workdir / "command.db"
     db.unlink(missing_ok=True)
-    command = [str(Path(sys.executable).parent / "evidencehub"), "import", str(path), "--db", str(db), "--json"]
+    command = [
+        str(Path(sys.executable).parent / "evidencehub"),
+        "import",
+        str(path),
+        "--db",
+        str(db),
+        "--json",
+    ]
     _, children = _usage()
     wall = time.perf_counter()
     done = subprocess.run(command, check=True, capture_output=True, text=True, cwd=workdir)
@@ -172,8 +179,11 @@ def _row(r: dict[str, Any]) -> str:
 
 
 def report(
-    command_line: str, size_kinds: dict[int, Any], runs: dict[tuple[str, str, int], list[dict[str, Any]]],
-    rounds: list[dict[str, float]], file_mib: dict[int, float],
+    command_line: str,
+    size_kinds: dict[int, Any],
+    runs: dict[tuple[str, str, int], list[dict[str, Any]]],
+    rounds: list[dict[str, float]],
+    file_mib: dict[int, float],
 ) -> str:
     from Bio import __version__ as bio_version
     from lxml import etree
@@ -226,7 +236,10 @@ def report(
         "| measure | mode | records | wall s | CPU s (all processes) | records/s (wall) | peak RSS MiB | runs |",
         "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    best = {key: {**min(found, key=lambda r: r["wall_s"]), "runs": len(found)} for key, found in runs.items()}
+    best = {
+        key: {**min(found, key=lambda r: r["wall_s"]), "runs": len(found)}
+        for key, found in runs.items()
+    }
     lines += [_row(r) for r in best.values()]
     bios = {key[2]: r for key, r in best.items() if key[0] == "biopython"}
     lines.append("")
@@ -244,15 +257,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", type=int, nargs="*", default=[5_000])
     parser.add_argument("--rounds", type=int, default=3, help="rounds (sizes over 10,000: once)")
     parser.add_argument("--quick", action="store_true", help="the command, Biopython and lxml only")
-    parser.add_argument("--db", help="a database URL for the in-process imports (default: a fresh SQLite file)")
-    parser.add_argument("--out", type=Path, default=RESULTS, help=f"(default: {RESULTS.relative_to(ROOT)})")
-    parser.add_argument("--measure", nargs=4, metavar=("FILE", "UPDATE", "DB", "AHEAD"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--db", help="a database URL for the in-process imports (default: a fresh SQLite file)"
+    )
+    parser.add_argument(
+        "--out", type=Path, default=RESULTS, help=f"(default: {RESULTS.relative_to(ROOT)})"
+    )
+    parser.add_argument(
+        "--measure", nargs=4, metavar=("FILE", "UPDATE", "DB", "AHEAD"), help=argparse.SUPPRESS
+    )
     parser.add_argument("--measure-biopython", metavar="FILE", help=argparse.SUPPRESS)
-    parser.add_argument("--measure-bare", nargs=2, metavar=("FILE", "EVERY"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--measure-bare", nargs=2, metavar=("FILE", "EVERY"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.measure:
         file, update, db, ahead = args.measure
-        print(json.dumps(measure(Path(file), Path(update), db if db != "-" else None, ahead == "1")))
+        print(
+            json.dumps(measure(Path(file), Path(update), db if db != "-" else None, ahead == "1"))
+        )
         return
     if args.measure_biopython:
         print(json.dumps(measure_biopython(Path(args.measure_biopython))))
@@ -284,19 +307,34 @@ def main(argv: list[str] | None = None) -> None:
                     continue
                 this_round: dict[str, float] = {}
                 if size <= BIO_UP_TO:
-                    this_round["bio"] = note(size, _subprocess("--measure-biopython", str(path)))["wall_s"]
+                    this_round["bio"] = note(size, _subprocess("--measure-biopython", str(path)))[
+                        "wall_s"
+                    ]
                 this_round["command"] = note(size, run_command(path, workdir))["wall_s"]
                 for every in ("0", "1"):
                     note(size, _subprocess("--measure-bare", str(path), every))
                 if not args.quick:
                     for ahead in (False, True):
-                        for result in _subprocess("--measure", str(path), str(update), args.db or "-", "1" if ahead else "0"):
+                        for result in _subprocess(
+                            "--measure",
+                            str(path),
+                            str(update),
+                            args.db or "-",
+                            "1" if ahead else "0",
+                        ):
                             note(size, result)
                 if "bio" in this_round:
                     rounds.append(this_round)
-                    print(f"round {len(rounds)}: {this_round['bio'] / this_round['command']:.2f}×", flush=True)
-    command_line = "python bench/bench_import.py " + " ".join(argv if argv is not None else sys.argv[1:])
-    text = report(command_line.strip(), {size: kinds(size) for size in args.sizes}, runs, rounds, file_mib)
+                    print(
+                        f"round {len(rounds)}: {this_round['bio'] / this_round['command']:.2f}×",
+                        flush=True,
+                    )
+    command_line = "python bench/bench_import.py " + " ".join(
+        argv if argv is not None else sys.argv[1:]
+    )
+    text = report(
+        command_line.strip(), {size: kinds(size) for size in args.sizes}, runs, rounds, file_mib
+    )
     print(text)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(text, encoding="utf-8")

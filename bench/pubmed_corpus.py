@@ -146,7 +146,11 @@ def _template(record: etree._Element) -> str:
     """The record serialised with placeholders for its PMID, DOI and title, no PMCID or PII."""
     _strip_mathml(record)
     _set_title(record)
-    citation = record.find("MedlineCitation") if record.tag == "PubmedArticle" else record.find("BookDocument")
+    citation = (
+        record.find("MedlineCitation")
+        if record.tag == "PubmedArticle"
+        else record.find("BookDocument")
+    )
     assert citation is not None
     citation.find("PMID").text = _PMID  # type: ignore[union-attr]
     for location in record.iter("ELocationID"):
@@ -168,7 +172,9 @@ def _template(record: etree._Element) -> str:
             elif kind in ("pmc", "pii", "pmcid", "mid"):
                 id_list.remove(article_id)
     if not has_doi:  # every copy gets a DOI, as most records have one
-        id_lists = [i for i in record.iter("ArticleIdList") if i.getparent().tag not in ("Reference",)]  # type: ignore[union-attr]
+        id_lists = [
+            i for i in record.iter("ArticleIdList") if i.getparent().tag not in ("Reference",)
+        ]  # type: ignore[union-attr]
         if id_lists:
             doi = etree.SubElement(id_lists[0], "ArticleId", IdType="doi")
             doi.text = _DOI
@@ -221,6 +227,8 @@ def build_pubmed_xml(path: Path, count: int, *, seed: int = 20260101) -> Path:
 
 if __name__ == "__main__":
     for sample in samples():
-        print(f"{sample.pmid:>9}  {sample.path.relative_to(ROOT.parent.parent) if SHARED in sample.path.parents else sample.path.relative_to(ROOT)}  {sample.kind}")
+        print(
+            f"{sample.pmid:>9}  {sample.path.relative_to(ROOT.parent.parent) if SHARED in sample.path.parents else sample.path.relative_to(ROOT)}  {sample.kind}"
+        )
     for kind, n in sorted(kinds(5_000).items()):
         print(f"{n:>6}  {kind}")
