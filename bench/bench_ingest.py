@@ -7,11 +7,11 @@ Run on demand (never as a timed test)::
     .venv/bin/python bench/bench_ingest.py --sizes 5000 --bio-sizes 1000 --import-sizes 2000
     .venv/bin/python bench/bench_ingest.py --measure import FILE.xml   # one whole import
 
-The input is built from the real PubmedArticle samples in ``tests/data/pubmed_xml`` (12 journal
-articles, 2001–2023, 1 to 26 authors, with and without reference lists, MathML, grants), copied
-round-robin with fresh identifiers: each copy gets a new PMID, a new DOI (``10.5555/…``), no PMCID,
-and a title of words drawn from the samples' abstracts (seeded), so that a whole import stores
-every copy as its own record instead of merging copies as duplicates.
+The input is built by ``pubmed_corpus.build_pubmed_xml``: every PubMed sample of the fixtures
+(11 journal articles and a book article), copied round-robin with fresh identifiers: each copy
+gets a new PMID, a new DOI (``10.5555/…``), no PMCID or PII, MathML left out, and a title of words
+drawn from the samples' abstracts (seeded), so that a whole import stores every copy as its own
+record instead of merging copies as duplicates.
 
 Each measurement runs in its own subprocess and reports CPU time (user + system, so that other
 processes on a shared machine do not inflate it), wall time and peak RSS (``ru_maxrss``):
@@ -30,101 +30,29 @@ processes on a shared machine do not inflate it), wall time and peak RSS (``ru_m
 from __future__ import annotations
 
 import argparse
-import gzip
 import importlib
 import json
 import os
-import random
-import re
 import resource
 import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 ROOT = Path(__file__).resolve().parent.parent
-SAMPLES = ROOT / "tests" / "data" / "pubmed_xml"
 RESULTS = ROOT / "bench" / "results" / "ingest.md"
 NOTES_HEADING = "## Notes"
-DOCTYPE = (
-    '<!DOCTYPE PubmedArticleSet PUBLIC "-//NLM//DTD PubMedArticle, 1st January 2025//EN" '
-    '"https://dtd.nlm.nih.gov/ncbi/pubmed/out/pubmed_250101.dtd">'
-)
-_PMID, _DOI, _TITLE = "@@PMID@@", "@@DOI@@", "@@TITLE@@"
 
 
 # --------------------------------------------------------------------------- building the input
 
-
-def _sample_articles() -> Iterator[etree._Element]:
-    for path in sorted(SAMPLES.iterdir()):
-        if path.suffix not in (".xml", ".gz"):
-            continue
-        opener: Callable[..., Any] = gzip.open if path.suffix == ".gz" else open
-        with opener(path, "rb") as stream:
-            root = etree.parse(stream, etree.XMLParser(no_network=True, load_dtd=False)).getroot()
-        yield from root.iterfind("PubmedArticle")
-
-
-def _template(article: etree._Element) -> str:
-    """The article serialised with placeholders for its PMID, DOI and title."""
-    citation = article.find("MedlineCitation")
-    assert citation is not None
-    citation.find("PMID").text = _PMID  # type: ignore[union-attr]
-    body = citation.find("Article")
-    assert body is not None
-    title = body.find("ArticleTitle")
-    assert title is not None
-    for child in list(title):
-        title.remove(child)
-    title.text = _TITLE
-    for location in body.iterfind("ELocationID"):
-        if location.get("EIdType") == "doi":
-            location.text = _DOI
-    for article_id in article.iterfind("PubmedData/ArticleIdList/ArticleId"):
-        kind = article_id.get("IdType")
-        if kind == "pubmed":
-            article_id.text = _PMID
-        elif kind == "doi":
-            article_id.text = _DOI
-        elif kind == "pmc":
-            article_id.getparent().remove(article_id)  # type: ignore[union-attr]
-    return etree.tostring(article, encoding="unicode")
-
-
-def _vocabulary(articles: list[etree._Element]) -> list[str]:
-    words: set[str] = set()
-    for article in articles:
-        for text in article.iterfind(".//AbstractText"):
-            words.update(w.lower() for w in re.findall(r"[A-Za-z]{4,}", "".join(text.itertext())))
-    return sorted(words)
-
-
-def build_pubmed_xml(path: Path, count: int, *, seed: int = 20260101) -> Path:
-    """Write a ``PubmedArticleSet`` of ``count`` copies of the samples with fresh ids (docstring)."""
-    articles = list(_sample_articles())
-    vocabulary = _vocabulary(articles)
-    templates = [_template(a) for a in articles]
-    rng = random.Random(seed)
-    with path.open("w", encoding="utf-8") as out:
-        out.write(f'<?xml version="1.0" ?>\n{DOCTYPE}\n<PubmedArticleSet>\n')
-        for number in range(count):
-            template = templates[number % len(templates)]
-            title = " ".join(rng.sample(vocabulary, 10)).capitalize() + "."
-            out.write(
-                template.replace(_PMID, str(40_000_000 + number))
-                .replace(_DOI, f"10.5555/evidencehub.bench.{number}")
-                .replace(_TITLE, title)
-            )
-            out.write("\n")
-        out.write("</PubmedArticleSet>\n")
-    return path
-
+sys.path.insert(0, str(ROOT / "bench"))
+from pubmed_corpus import build_pubmed_xml  # noqa: E402 - every PubMed sample of the fixtures
 
 # --------------------------------------------------------------------------- measurements (one per subprocess)
 
@@ -163,7 +91,7 @@ def measure_bare(path: Path) -> int:
     """
     articles = 0
     for _, element in etree.iterparse(str(path), events=("end",), no_network=True):
-        if element.tag == "PubmedArticle":
+        if element.tag in ("PubmedArticle", "PubmedBookArticle"):
             articles += 1
             element.clear()
             while element.getprevious() is not None:
@@ -173,7 +101,7 @@ def measure_bare(path: Path) -> int:
 
 def measure_bare_tag(path: Path) -> int:
     articles = 0
-    for _, element in etree.iterparse(str(path), events=("end",), tag="PubmedArticle", no_network=True):
+    for _, element in etree.iterparse(str(path), events=("end",), tag=("PubmedArticle", "PubmedBookArticle"), no_network=True):
         articles += 1
         element.clear()
         while element.getprevious() is not None:
@@ -278,9 +206,9 @@ def report(results: list[dict[str, Any]], bios: list[dict[str, Any]], imports: l
     lines = [
         "# Ingest benchmark: PubMed XML",
         "",
-        "Produced by `bench/bench_ingest.py --write`: input built from the real samples in",
-        "`tests/data/pubmed_xml` (12 journal articles copied round-robin with fresh PMIDs, DOIs and",
-        "titles; see the script's docstring). Each figure comes from its own subprocess; rates use the",
+        "Produced by `bench/bench_ingest.py --write`: input built from every PubMed sample",
+        "of the fixtures (`bench/pubmed_corpus.py`: 11 journal articles and a book, copied round-robin with",
+        "fresh PMIDs, DOIs and titles). Each figure comes from its own subprocess; rates use the",
         "CPU time (user + system) of that subprocess, best of the given repeats, because the machine",
         f"(2 cores shared with other jobs) is loaded. Python {sys.version.split()[0]}, lxml {etree.__version__}.",
         "Peak RSS is the whole subprocess (interpreter and imports included).",

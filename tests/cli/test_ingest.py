@@ -425,3 +425,98 @@ def test_fetch_ctgov_by_id(tmp_path: Path, capsys: pytest.CaptureFixture[str], m
 def test_fetch_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str], args: list[str], message: str) -> None:
     status, _, err = run(capsys, *args, "--db", str(tmp_path / "hub.db"))
     assert status == 1 and message in err
+
+
+# --------------------------------------------------------------------------- parsing ahead
+
+
+def _rows_without_times(url: str) -> dict[str, list[tuple[Any, ...]]]:
+    """Every row of every table without its date-time columns (two imports run at other times)."""
+    import datetime as dt
+
+    engine = init_db(url)
+    try:
+        with transaction(engine) as session:
+            return {
+                table.name: sorted(
+                    (tuple(None if isinstance(v, dt.datetime) else v for v in row)
+                     for row in session.execute(select(table))),
+                    key=repr,
+                )
+                for table in t.Base.metadata.sorted_tables
+            }
+    finally:
+        engine.dispose()
+
+
+def _children_of_this_process() -> list[int]:
+    return [
+        int(pid)
+        for task in Path("/proc/self/task").iterdir()
+        for pid in (task / "children").read_text().split()
+    ]
+
+
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2 or not Path("/proc/self/task").is_dir(),
+    reason="parsing ahead needs a second CPU (parse_ahead.worth_reading_ahead)",
+)
+def test_import_stores_the_same_with_and_without_parsing_ahead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidencehub.ingest import import_files, parse_ahead
+
+    files = [str(p) for p in sorted((DATA / "pubmed_xml").iterdir())] + [str(MEDLINE), str(RIS)]
+    started: list[int] = []
+
+    class Recorded(parse_ahead.ReadAhead):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self._child.pid or 0)
+
+    monkeypatch.setattr(import_files, "ReadAhead", Recorded)
+    outputs = {}
+    for ahead, min_bytes in (("ahead", 1), ("in process", 1 << 40)):
+        monkeypatch.setattr(parse_ahead, "MIN_BYTES", min_bytes)
+        db = str(tmp_path / f"{ahead}.db")
+        status, out, err = run(capsys, "import", *files, "--db", db, "--actor", "tester", "--json")
+        assert status == 0, err
+        outputs[ahead] = (json.loads(out) | {"import_ids": None}, _rows_without_times(db))
+    assert len(started) == 1  # the first file's child, started before the store was opened
+    assert outputs["ahead"] == outputs["in process"]
+    assert outputs["ahead"][0]["created"] == 18  # 12 PubMed, 4 MEDLINE, 2 RIS records
+    assert _children_of_this_process() == []
+
+
+@pytest.mark.skipif(
+    len(os.sched_getaffinity(0)) < 2 or not Path("/proc/self/task").is_dir(),
+    reason="parsing ahead needs a second CPU (parse_ahead.worth_reading_ahead)",
+)
+@pytest.mark.parametrize("kind", ["text file", "directory"])
+def test_a_store_that_cannot_open_leaves_no_parser_child(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    from evidencehub.ingest import import_files, parse_ahead
+
+    big = tmp_path / "big.nbib"
+    _big_medline(big, parse_ahead.BATCH_SIZE * (parse_ahead.AHEAD + 4))  # more than the child sends ahead
+    store = tmp_path / "hub.db"
+    if kind == "directory":
+        store.mkdir()
+    else:
+        store.write_text("title,year\nIslets,2019\n", encoding="utf-8")
+    started: list[int] = []
+
+    class Recorded(parse_ahead.ReadAhead):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            started.append(self._child.pid or 0)
+
+    monkeypatch.setattr(import_files, "ReadAhead", Recorded)
+    monkeypatch.setattr(parse_ahead, "MIN_BYTES", 1)
+    status, out, err = run(capsys, "import", str(big), "--db", str(store))
+    assert status == 1 and err.startswith("error: ") and err.count("\n") == 1, err
+    assert "Traceback" not in out + err
+    assert len(started) == 1  # the child had started, then the store failed to open
+    assert _children_of_this_process() == []
+    assert not Path(f"/proc/{started[0]}").exists()  # terminated and reaped

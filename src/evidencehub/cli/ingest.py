@@ -43,14 +43,24 @@ def _import_and_report(
 ) -> None:
     """``run(engine)`` an import into the store ``db`` (created if need be) and print its
     report (Ctrl-C: rolled back)."""
-    engine = store_engine(db, create=True)
+
+    def work() -> ImportReport:
+        engine = store_engine(db, create=True)
+        try:
+            return run(engine)
+        finally:
+            engine.dispose()
+
+    _report(as_json, work)
+
+
+def _report(as_json: bool, work: Callable[[], ImportReport]) -> None:
+    """Print the report of the import ``work()`` makes (Ctrl-C: rolled back)."""
     try:
-        result = run(engine)
+        result = work()
     except KeyboardInterrupt:
         # typer turns Ctrl-C into a silent exit code; say what happened to the store
         raise Interrupted("interrupted; the import was rolled back, the store is as it was") from None
-    finally:
-        engine.dispose()
     if as_json:
         print_json(result.to_dict())
         return
@@ -131,7 +141,7 @@ def import_command(
     )
 
     from evidencehub.ingest.formats import known_formats
-    from evidencehub.ingest.importer import import_paths
+    from evidencehub.ingest.import_files import import_files
 
     if fmt != "auto" and fmt not in known_formats():
         raise InputError(f"unknown format {fmt!r}; known formats: auto, {', '.join(known_formats())}")
@@ -140,7 +150,7 @@ def import_command(
     who = actor_of(actor)
     show_bar = err_console.is_terminal and not as_json
 
-    def run(engine: Engine) -> ImportReport:
+    def work() -> ImportReport:
         with Progress(
             TextColumn("{task.description}"),
             BarColumn(),
@@ -151,8 +161,9 @@ def import_command(
             transient=True,
             disable=not show_bar,
         ) as bar:
-            return import_paths(
-                engine,
+            # the first file is parsed from before the store is opened (import_files)
+            return import_files(
+                lambda: store_engine(db, create=True),
                 paths,
                 fmt=fmt,
                 skip_bad=skip_bad,
@@ -161,7 +172,7 @@ def import_command(
                 actor=who,
             )
 
-    _import_and_report(db, as_json, run)
+    _report(as_json, work)
 
 
 def records_command(

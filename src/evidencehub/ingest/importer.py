@@ -80,7 +80,7 @@ from evidencehub.ingest.event_log import EventLog
 from evidencehub.ingest.formats import detect_format, get_reader, open_source
 from evidencehub.ingest.identifiers import record_registry_ids
 from evidencehub.ingest.import_report import CandidateDuplicate, ImportReport, write_bad_report
-from evidencehub.ingest.parse_ahead import read_ahead, worth_reading_ahead
+from evidencehub.ingest.parse_ahead import ReadAhead, read_ahead, worth_reading_ahead
 from evidencehub.model import Actor, ActorKind, ImportKind, ImportOutcome, Record, Trial
 from evidencehub.store.repo._common import UpsertOutcome
 from evidencehub.store.repo.duplicates import merged_keys
@@ -464,10 +464,14 @@ def _items_of(
     on_sha256: Callable[[str], None],
     *,
     ahead: bool,
+    started: ReadAhead | None = None,
 ) -> Iterator[Iterable[Item]]:
-    """The items of one file: parsed here, or ahead in a child process (``ahead``); the file's
-    SHA-256 goes to ``on_sha256`` once it has been read."""
-    if ahead:
+    """The items of one file: parsed here, or ahead in a child process (``ahead``, or the child
+    ``started`` already); the file's SHA-256 goes to ``on_sha256`` once it has been read."""
+    if started is not None:
+        with started, closing(started.items(on_read, on_sha256)) as items:
+            yield items
+    elif ahead:
         with open_source(path):
             pass  # an unreadable file fails here, before the child starts, as it does below
         with closing(
@@ -500,6 +504,7 @@ def import_paths(
     parse_ahead: bool | None = None,
     actor: Actor = IMPORTER,
     then: Callable[[Session, ImportReport], None] | None = None,
+    started: ReadAhead | None = None,
 ) -> ImportReport:
     """Import ``paths`` into the store behind ``engine`` as one transaction (module docstring).
 
@@ -510,8 +515,11 @@ def import_paths(
     every record it returned; :mod:`evidencehub.store.repo.imports`), in the same transaction;
     the report lists their ids. ``then`` is called with the session and the report after the
     last file, in the same transaction (a review's search records the imports it made this
-    way). Raises :class:`InputError` for an unreadable file or a bad record (without
-    ``skip_bad``); the store is then unchanged.
+    way). ``started`` is one of the files already being parsed ahead
+    (:func:`~.import_files.import_files` starts it before the store is opened); it is read
+    instead of starting another child, and closed when the import ends. Raises
+    :class:`InputError` for an unreadable file or a bad record (without ``skip_bad``); the store
+    is then unchanged.
     """
     files = [Path(p) for p in paths]
     if not files:
@@ -528,7 +536,9 @@ def import_paths(
             on_read = progress.advance if progress is not None else None
             ahead = worth_reading_ahead(path) if parse_ahead is None else parse_ahead
             sha256: list[str] = []
-            with _items_of(path, reader, on_read, sha256.append, ahead=ahead) as items:
+            mine = started if started is not None and started.path == path else None
+            started = None if mine is not None else started
+            with _items_of(path, reader, on_read, sha256.append, ahead=ahead, started=mine) as items:
                 try:
                     import_items(importer, items, source=source, skip_bad=skip_bad)
                 except InputError as err:

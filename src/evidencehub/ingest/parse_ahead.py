@@ -53,7 +53,7 @@ from evidencehub.errors import InputError
 from evidencehub.ingest.base import Item, Reader
 from evidencehub.ingest.formats import open_source
 
-__all__ = ["AHEAD", "BATCH_SIZE", "MIN_BYTES", "read_ahead", "worth_reading_ahead"]
+__all__ = ["AHEAD", "BATCH_SIZE", "MIN_BYTES", "ReadAhead", "read_ahead", "worth_reading_ahead"]
 
 #: Items per message from the child (a few MiB of pickled records at most).
 BATCH_SIZE = 250
@@ -152,39 +152,59 @@ def _next_message(messages: Any, child: Any, label: str) -> tuple[str, Any]:
             ) from None
 
 
-def read_ahead(
-    reader: Reader,
-    path: Path,
-    *,
-    label: str,
-    on_read: Callable[[int], None] | None = None,
-    on_sha256: Callable[[str], None] | None = None,
-) -> Generator[Item, None, None]:
-    """Yield ``reader.read(open_source(path), source=label)``'s items, parsed in a child process.
+class ReadAhead:
+    """One file being parsed in a child process, from the moment it is made.
 
-    ``on_read`` gets the number of bytes the child has read, as it reads them; ``on_sha256`` the
-    SHA-256 of the file once the child has read all of it (as from
-    :func:`~evidencehub.ingest.formats.open_source`).
+    Made before the importer has opened the store (:func:`evidencehub.ingest.import_files.import_files`),
+    the child parses while this process imports SQLAlchemy and opens or creates the store; the
+    child then waits at most :data:`AHEAD` batches ahead. :meth:`items` yields what it parsed;
+    :meth:`close` (or leaving the ``with`` block) terminates and reaps the child, whichever way
+    the work around it ends: a store that cannot be opened, an error, Ctrl-C. An unreadable file
+    raises here, before any child starts.
     """
-    # A reader that can split its work (read_fields in the child, build here) validates records
-    # in this process: validated records cost more to pickle than their fields, and the parser is
-    # the slower side of the two (docs/import.md, "Import speed").
-    build: Callable[[Any], Item] | None = (
-        getattr(reader, "build", None) if hasattr(reader, "read_fields") else None
-    )
-    context = multiprocessing.get_context("fork")
-    messages = context.Queue(maxsize=AHEAD)
-    shared = path.open("rb")
-    child = context.Process(
-        target=_produce,
-        args=(reader, path, label, messages, shared.fileno(), os.getpid()),
-        name="evidencehub-parse",
-        daemon=True,
-    )
-    try:
-        child.start()
+
+    def __init__(self, reader: Reader, path: Path, *, label: str) -> None:
+        with open_source(path):
+            pass  # an unreadable file fails here, before the child starts, as it does in process
+        self.reader = reader
+        self.path = path
+        self.label = label
+        # A reader that can split its work (read_fields in the child, build here) validates
+        # records in this process: validated records cost more to pickle than their fields, and
+        # the parser is the slower side of the two (docs/import.md, "Import speed").
+        self._build: Callable[[Any], Item] | None = (
+            getattr(reader, "build", None) if hasattr(reader, "read_fields") else None
+        )
+        context = multiprocessing.get_context("fork")
+        self._messages = context.Queue(maxsize=AHEAD)
+        self._shared = path.open("rb")
+        self._child = context.Process(
+            target=_produce,
+            args=(reader, path, label, self._messages, self._shared.fileno(), os.getpid()),
+            name="evidencehub-parse",
+            daemon=True,
+        )
+        try:
+            self._child.start()
+        except BaseException:
+            self.close()
+            raise
+
+    def __enter__(self) -> ReadAhead:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def items(
+        self,
+        on_read: Callable[[int], None] | None = None,
+        on_sha256: Callable[[str], None] | None = None,
+    ) -> Generator[Item, None, None]:
+        """The reader's items, in order; ``on_read`` and ``on_sha256`` as in :func:`read_ahead`."""
+        build, label = self._build, self.label
         while True:
-            kind, payload = _next_message(messages, child, label)
+            kind, payload = _next_message(self._messages, self._child, label)
             if kind == "items":
                 blob, n_bytes = payload
                 if on_read is not None and n_bytes:
@@ -202,10 +222,35 @@ def read_ahead(
                 raise InputError(problem, source=source, where=where)
             else:
                 raise InputError(f"the parser failed: {payload}", source=label)
-    finally:
+
+    def close(self) -> None:
+        """Terminate the child if it still runs, reap it, and release the queue and the file
+        (again: nothing)."""
+        if self._shared.closed:
+            return
+        child = self._child
         if child.is_alive():
             child.terminate()
         if child.pid is not None:
             child.join()
-        messages.close()
-        shared.close()
+        self._messages.close()
+        self._shared.close()
+
+
+def read_ahead(
+    reader: Reader,
+    path: Path,
+    *,
+    label: str,
+    on_read: Callable[[int], None] | None = None,
+    on_sha256: Callable[[str], None] | None = None,
+) -> Generator[Item, None, None]:
+    """Yield ``reader.read(open_source(path), source=label)``'s items, parsed in a child process.
+
+    ``on_read`` gets the number of bytes the child has read, as it reads them; ``on_sha256`` the
+    SHA-256 of the file once the child has read all of it (as from
+    :func:`~evidencehub.ingest.formats.open_source`). The child is terminated when the
+    generator ends, whichever way it ends.
+    """
+    with ReadAhead(reader, path, label=label) as ahead:
+        yield from ahead.items(on_read, on_sha256)

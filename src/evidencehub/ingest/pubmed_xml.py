@@ -441,16 +441,32 @@ def _set_ids(fields: dict[str, Any], ids: dict[str, str]) -> None:
     fields["doi"] = ids.get("doi")
     fields["pmcid"] = ids.get("pmc")
     fields["pii"] = ids.get("pii")
-    registry_ids = fields["registry_ids"]
-    registry_ids.extend(find_registry_ids(fields.get("title")))
-    registry_ids.extend(find_registry_ids(fields.get("abstract")))
-    fields["registry_ids"] = tuple(dict.fromkeys(registry_ids))
+    # the registry ids written in the title and abstract are searched by build (_text_registry_ids)
+    fields["registry_ids"] = tuple(fields["registry_ids"])
     links = fields.get("links", ())
     fields["retracted"] = _RETRACTED_TYPE in fields["publication_types"] or any(
         link["kind"] == "retracted-in" for link in links
     )
     if fields["pmid"]:
         fields["url"] = f"https://pubmed.ncbi.nlm.nih.gov/{fields['pmid']}/"
+
+
+def _text_registry_ids(fields: dict[str, Any]) -> tuple[str, ...]:
+    """The data bank's registry ids, then those written in the title, then in the abstract.
+
+    Searched when the record is built, not when its fields are read: when parsing ahead the
+    fields are read in the parser child, the slower of the two processes, and built in the
+    importing one (:mod:`~evidencehub.ingest.parse_ahead`).
+    """
+    return tuple(
+        dict.fromkeys(
+            (
+                *fields["registry_ids"],
+                *find_registry_ids(fields.get("title")),
+                *find_registry_ids(fields.get("abstract")),
+            )
+        )
+    )
 
 
 def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
@@ -461,6 +477,7 @@ def _build_record(fields: dict[str, Any], *, source: str, where: str) -> Record:
     errors name the field (``authors.3``); raises :class:`InputError`.
     """
     data = {key: value for key, value in fields.items() if value is not None}
+    data["registry_ids"] = _text_registry_ids(fields)
     return validate(Record, data, source=source, where=where)
 
 
