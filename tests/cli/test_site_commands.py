@@ -34,7 +34,8 @@ def test_build_from_the_store(
         capsys, "build", "--db", str(demo_db), "--site", str(tmp_path / "out"), "--json"
     )
     assert status == 0, err
-    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 103, "pages": 48}
+    # 103 files before funnel plots, and one funnel plot for each of the 3 analyses pooling 3+
+    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 106, "pages": 48}
     built = {
         p.relative_to(tmp_path / "out"): p.read_bytes()
         for p in (tmp_path / "out").rglob("*")
