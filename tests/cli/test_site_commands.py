@@ -34,8 +34,9 @@ def test_build_from_the_store(
         capsys, "build", "--db", str(demo_db), "--site", str(tmp_path / "out"), "--json"
     )
     assert status == 0, err
-    # the static files include the web app's scripts (static/editor.js, screening.js)
-    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 105, "pages": 48}
+    # the static files include the web app's scripts (static/editor.js, screening.js), and one
+    # funnel plot for each of the 3 analyses pooling 3 or more studies
+    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 108, "pages": 48}
     built = {
         p.relative_to(tmp_path / "out"): p.read_bytes()
         for p in (tmp_path / "out").rglob("*")

@@ -37,7 +37,10 @@ def test_site_has_every_page_and_twin(demo_site_files: dict[str, bytes]) -> None
 
 def test_forest_plots_are_inline_svg(demo_site_files: dict[str, bytes]) -> None:
     page = demo_site_files["pages/hba1c-glucose-lowering-drugs.html"].decode()
-    assert page.count("<svg") == 4
+    # four forest plots, and a funnel plot for each of the three analyses pooling 3+ studies
+    assert page.count('<figure class="forest">') == 4
+    assert page.count('<figure class="funnel">') == 3
+    assert page.count("<svg") == 7
     assert "<?xml" not in page
     assert "De Fronzo (1995)" in page
 

@@ -40,7 +40,7 @@ from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.repo.grade import StoredRating
 from evidencehub.vocab import StudyDesign
 
-__all__ = ["DOSE_RESPONSE", "FLAGS", "Judged", "judge", "record", "rated", "sof_of",
+__all__ = ["DOSE_RESPONSE", "FLAGS", "Judged", "judge", "rated", "rebuilt", "record", "sof_of",
            "statement_of"]
 
 DOSE_RESPONSE = "dose-response"
@@ -125,10 +125,15 @@ def rated(session: Session, slug: str) -> tuple[Judged, StoredRating] | None:
     if stored is None:
         return None
     analysis = analyses_repo.get_analysis(session, slug)
-    run = _run(session, slug, stored.run_id)
-    inputs = stored.payload["inputs"]
+    return rebuilt(analysis, _run(session, slug, stored.run_id), stored.payload), stored
+
+
+def rebuilt(analysis: Analysis, run: AnalysisRun, payload: Mapping[str, Any]) -> Judged:
+    """A stored rating (``payload``: :meth:`Judged.to_dict`) rebuilt on the run it judged,
+    from the inputs it kept (pure: what a page's summary of findings is drawn from)."""
+    inputs = payload["inputs"]
     profile = _profile(RunResult.from_dict(run.result), run.id, inputs)
-    return Judged(analysis, run, inputs, profile, Rating.from_dict(stored.payload["rating"])), stored
+    return Judged(analysis, run, inputs, profile, Rating.from_dict(payload["rating"]))
 
 
 def sof_of(judged: Judged, *, outcome_label: str | None = None,

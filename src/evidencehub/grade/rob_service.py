@@ -27,7 +27,8 @@ from evidencehub.grade.rob.terms import Answer, Judgement
 from evidencehub.store.repo import reviews as reviews_repo
 from evidencehub.store.repo import rob as rob_repo
 
-__all__ = ["Comparison", "agree", "compare_two", "counted", "record"]
+__all__ = ["Comparison", "agree", "compare_two", "counted", "of_review", "of_study",
+           "record"]
 
 ASSESSMENT = "assessment"
 CONSENSUS = "consensus"
@@ -114,3 +115,15 @@ def counted(session: Session, outcome: str, studies: Sequence[str]) -> dict[str,
             raise InputError(f"{study}, {outcome}: {names} assessed risk of bias separately and "
                              f"have no consensus yet; record it with 'rob consensus'")
     return chosen
+
+
+def of_review(session: Session, review_id: int) -> list[rob_repo.StoredAssessment]:
+    """The current assessments tied to a review (each assessor's newest, and the consensus),
+    in the order they were first made."""
+    return rob_repo.current_assessments(session, review_id=review_id)
+
+
+def of_study(session: Session, study: str, outcome: str) -> list[rob_repo.StoredAssessment]:
+    """The current assessments of one study's outcome (each assessor's newest, and the
+    consensus), in the order they were first made."""
+    return rob_repo.current_assessments(session, study_keys=[study], outcome=outcome)

@@ -18,7 +18,11 @@ from evidencehub.analysis.run import RunResult, RunRow
 from evidencehub.model import Analysis, AnalysisRun, Outcome
 from evidencehub.vocab import Family, OutcomeDirection, interval_label, measure_terms
 
-__all__ = ["analysis_context", "forest_svg", "trace_path"]
+__all__ = ["FUNNEL_MIN_K", "analysis_context", "forest_svg", "funnel_key", "funnel_svg",
+           "trace_path"]
+
+#: Fewest pooled studies a funnel plot is drawn for (with fewer there is no funnel to see).
+FUNNEL_MIN_K = 3
 
 
 def trace_path(run_id: int) -> str:
@@ -104,6 +108,7 @@ def analysis_context(
     ]
     fit = _fit(analysis, result.fit) if result is not None else None
     level = analysis.level
+    funnel = _funnel(result)
     return {
         "slug": analysis.slug,
         "anchor": f"analysis-{analysis.slug}",
@@ -147,7 +152,46 @@ def analysis_context(
         "other_rows": [r for r in rows if not r["pooled"]],
         "forest_plot": f"plots/{analysis.slug}.svg" if result and result.meta_result() else None,
         "favours": list(_favours(analysis, outcome) or ()),
+        "funnel_plot": f"plots/{funnel_key(analysis.slug)}.svg" if funnel else None,
+        "funnel_key": funnel_key(analysis.slug),
+        "funnel_points": funnel,
     }
+
+
+def funnel_key(slug: str) -> str:
+    """The name of an analysis's funnel plot among the site's plots (``plots/<key>.svg``); a
+    slug has no dot, so it never clashes with a forest plot's."""
+    return f"{slug}.funnel"
+
+
+def _funnel(result: RunResult | None) -> list[dict[str, Any]]:
+    """The points of the funnel plot: each pooled study's effect and standard error on the
+    analysis scale (``yi``, ``sei`` = sqrt(``vi``)), exactly the numbers the plot draws."""
+    if result is None or result.meta_result() is None:
+        return []
+    points = [{"study_key": r.study_key, "yi": r.yi, "sei": math.sqrt(r.vi)}
+              for r in result.rows if r.pooled and r.yi is not None and r.vi is not None]
+    return points if len(points) >= FUNNEL_MIN_K else []
+
+
+def funnel_svg(analysis: Analysis, run: AnalysisRun) -> str | None:
+    """The funnel plot of a stored run as inline SVG (no XML declaration): pooled studies'
+    effects against their standard errors with pseudo 95 % limits around the pooled estimate
+    (Sterne & Egger 2001, :func:`evidencehub.publish.plots.funnel_plot`), drawn from the stored
+    numbers; None when fewer than :data:`FUNNEL_MIN_K` studies were pooled by an
+    inverse-variance fit."""
+    from evidencehub.publish.plots import funnel_plot
+
+    result = RunResult.from_dict(run.result)
+    fit = result.meta_result()
+    if fit is None or not _funnel(result):
+        return None
+    terms = measure_terms(analysis.measure)
+    svg = funnel_plot(fit, xlabel=f"{terms.name} in {analysis.outcome}", width=5.0,
+                      height=4.0, fontsize=10.0, fmt="svg")
+    assert isinstance(svg, bytes)
+    text = svg.decode("utf-8")
+    return text[text.index("<svg"):]
 
 
 def _method_label(method: str) -> str:

@@ -279,7 +279,27 @@ def _analysis_dict(slug: str, snap: HubSnapshot, page_slug: str | None = None) -
         page_path=None if page_slug is None else page_path(page_slug),
     )
     context["grade"] = _grading(snap, slug)
+    context["sof"] = _sof(snap, slug)
     return context
+
+
+def _sof(snap: HubSnapshot, slug: str) -> dict[str, Any] | None:
+    """The summary-of-findings table of an analysis's newest GRADE rating, when it judged the
+    run the page shows (a stale rating awaits re-review and gets none), rebuilt from the
+    inputs the rating kept (:func:`evidencehub.grade.certainty_service.rebuilt`)."""
+    from evidencehub.grade.certainty import sof_table
+    from evidencehub.grade.certainty_service import rebuilt, sof_of
+
+    stored, run = snap.ratings.get(slug), snap.runs.get(slug)
+    if stored is None or stored.stale or run is None or run.id != stored.run_id:
+        return None
+    analysis = snap.analysis_by_slug[slug]
+    outcome = analysis.outcome + (f" ({analysis.timepoint})" if analysis.timepoint else "")
+    intervention = " or ".join(analysis.comparison.experimental)
+    comparison = " or ".join(analysis.comparison.control) or "no comparison"
+    row = sof_of(rebuilt(analysis, run, stored.payload), outcome_label=outcome)
+    return sof_table([row], title=f"{intervention} compared with {comparison}",
+                     intervention=intervention, comparison=comparison)
 
 
 def _result_value(snap: HubSnapshot, slug: str, field: str | None) -> ResultValue:

@@ -8,6 +8,7 @@ Layout of a built site::
     studies/<key>.html / .json        one page per study
     trials/<registry id>.html / .json one page per registered trial
     plots/<analysis slug>.svg         forest plots (also inlined in the analysis page)
+    plots/<analysis slug>.funnel.svg  funnel plots (also inlined)
     static/style.css                  the stylesheet
     .evidencehub-site                 marker: this directory was built by evidencehub
 
@@ -50,12 +51,14 @@ class SiteReport:
 
 
 def forest_svgs(snap: HubSnapshot, drawn: dict[str, str | None] | None = None) -> dict[str, str]:
-    """Forest plot SVG per pooled analysis, drawn from its stored run (never refitted).
+    """The plots of every pooled analysis, drawn from its stored run (never refitted): the
+    forest plot under the analysis's slug and, with enough studies, the funnel plot under
+    :func:`~evidencehub.publish.analysis_context.funnel_key`.
 
     ``drawn`` keeps plots between calls (the web app redraws only what changed): it maps the
-    analysis, its run and its outcome, as text, to the plot drawn from them.
+    analysis, its run and its outcome, as text, to the plots drawn from them.
     """
-    from evidencehub.publish.analysis_context import forest_svg
+    from evidencehub.publish.analysis_context import forest_svg, funnel_key, funnel_svg
 
     svgs = {}
     for analysis in snap.analyses:
@@ -64,14 +67,16 @@ def forest_svgs(snap: HubSnapshot, drawn: dict[str, str | None] | None = None) -
             continue
         outcome = snap.outcomes.get(analysis.outcome)
         key = f"{analysis!r}|{run.id}|{outcome!r}"
-        if drawn is not None and key in drawn:
-            svg = drawn[key]
-        else:
-            svg = forest_svg(analysis, run, outcome)
-            if drawn is not None:
-                drawn[key] = svg
-        if svg is not None:
-            svgs[analysis.slug] = svg
+        for name in (analysis.slug, funnel_key(analysis.slug)):
+            if drawn is not None and f"{name}|{key}" in drawn:
+                svg = drawn[f"{name}|{key}"]
+            else:
+                svg = (forest_svg(analysis, run, outcome) if name == analysis.slug
+                       else funnel_svg(analysis, run))
+                if drawn is not None:
+                    drawn[f"{name}|{key}"] = svg
+            if svg is not None:
+                svgs[name] = svg
     return svgs
 
 

@@ -46,6 +46,7 @@ from evidencehub.review.extraction import (
     Entry,
     Item,
     ItemComparison,
+    ItemStatus,
     compare,
     convert,
     field_of,
@@ -67,6 +68,7 @@ __all__ = [
     "ConsensusResult",
     "ExtractionState",
     "Recorded",
+    "StudyStanding",
     "add_field",
     "consensus",
     "consensus_of",
@@ -74,7 +76,10 @@ __all__ = [
     "latest_consensus",
     "latest_of",
     "load",
+    "may_see",
     "record",
+    "standings",
+    "study_view",
     "value_json",
 ]
 
@@ -245,6 +250,69 @@ def discrepancies(session: Session, state: ExtractionState,
     """The discrepancy report of the review (or one study), item by item."""
     keys = None if study is None else [state.study(study)]
     return compare(state.form, repo.list_values(session, state.id, study_keys=keys))
+
+
+# --------------------------------------------------------------------------- blinding
+
+
+def may_see(state: ExtractionState, extractors: Sequence[str], viewer: str) -> bool:
+    """Whether ``viewer`` may see the other reviewers' entries of a study that ``extractors``
+    (the reviewers with an entry on it) have extracted.
+
+    Blinding as in screening (``docs/review.md``): in a blinded review nobody sees another
+    reviewer's entries of a study while it awaits them — an extractor (screener or lead) sees
+    them once two reviewers have entered the study and they are one of the two, any other
+    member (a resolver) once two have entered it; a reviewer who has not entered the study yet
+    could still be its second extractor, so sees nothing of it. An unblinded review shows
+    every entry as it comes.
+    """
+    if not state.review.blinded:
+        return True
+    if len(extractors) < 2:
+        return False
+    return viewer in extractors or state.role(viewer) not in _EXTRACTS
+
+
+@dataclass(frozen=True, slots=True)
+class StudyStanding:
+    """Where a study's extraction stands, as one viewer may see it: who extracted it, whether
+    the viewer did, whether blinding lets them see the others' entries, the items per status
+    of the discrepancy report (empty while blinded) and how many consensus values it has."""
+
+    study: str
+    extractors: tuple[str, ...]
+    entered: bool
+    visible: bool
+    counts: dict[str, int]
+    consensus: int
+
+
+def _standing(state: ExtractionState, study: str, values: Sequence[ExtractedValue],
+              viewer: str) -> tuple[StudyStanding, list[ItemComparison]]:
+    mine = [v for v in values if v.study_key == study]
+    entries = latest_entries(mine)
+    extractors = tuple(sorted({who for who, _item in entries}))
+    visible = may_see(state, extractors, viewer)
+    items = compare(state.form, mine) if visible else []
+    counts = {status.value: sum(c.status is status for c in items) for status in ItemStatus}
+    agreed = {v.item: v for v in mine if v.basis is ExtractionBasis.CONSENSUS}
+    done = sum(1 for v in agreed.values() if v.value is not None)
+    return StudyStanding(study, extractors, viewer in extractors, visible,
+                         counts if visible else {}, done), items
+
+
+def standings(session: Session, state: ExtractionState, viewer: str) -> list[StudyStanding]:
+    """Every included study's standing for ``viewer`` (:func:`may_see`), in key order."""
+    values = repo.list_values(session, state.id)
+    return [_standing(state, key, values, viewer)[0] for key in sorted(state.studies)]
+
+
+def study_view(session: Session, state: ExtractionState, study: str,
+               viewer: str) -> tuple[StudyStanding, list[ItemComparison]]:
+    """The standing of ``study`` for ``viewer`` and its discrepancy report, item by item
+    (empty while blinding hides the others' entries from the viewer)."""
+    values = repo.list_values(session, state.id, study_keys=[state.study(study)])
+    return _standing(state, study, values, viewer)
 
 
 # --------------------------------------------------------------------------- consensus

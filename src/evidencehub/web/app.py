@@ -20,7 +20,7 @@ from starlette.routing import Route
 from evidencehub.errors import ConfigError
 from evidencehub.publish.site import MARKER
 from evidencehub.store.session import open_existing
-from evidencehub.web import auth, editor, reader, screening, search
+from evidencehub.web import auth, editor, extraction, reader, rob, screening, search
 from evidencehub.web.errors import exception_handlers
 from evidencehub.web.guard import AccountMiddleware, guarded
 from evidencehub.web.routing import WebRoute
@@ -36,6 +36,8 @@ ROUTES: tuple[WebRoute, ...] = (
     *search.ROUTES,
     *editor.ROUTES,
     *screening.ROUTES,
+    *extraction.ROUTES,
+    *rob.ROUTES,
     *reader.ROUTES,
     WebRoute("/{path:path}", reader.site_page),
 )

@@ -31,6 +31,7 @@ from evidencehub.grade.certainty.sof import (
     sof_csv,
     sof_html,
     sof_row,
+    sof_table,
 )
 from evidencehub.grade.certainty.statements import EffectSize, effect_size, statement
 
@@ -56,5 +57,6 @@ __all__ = [
     "sof_csv",
     "sof_html",
     "sof_row",
+    "sof_table",
     "statement",
 ]

@@ -36,7 +36,7 @@ from evidencehub.grade.certainty.rating import Rating
 from evidencehub.vocab import Certainty, Family, Measure, interval_label, measure_terms
 
 __all__ = ["AbsoluteEffect", "SofRow", "absolute_risk", "round_half_away", "sof_csv", "sof_html",
-           "sof_row"]
+           "sof_row", "sof_table"]
 
 _MINUS = "\u2212"
 
@@ -337,9 +337,16 @@ def sof_html(rows: Sequence[SofRow], *, title: str, intervention: str = "interve
     """The table as an HTML fragment (``publish/templates/_sof.html``, escaped by Jinja2)."""
     from evidencehub.publish.render import environment
 
+    return environment().get_template("_sof.html").render(
+        sof=sof_table(rows, title=title, intervention=intervention, comparison=comparison))
+
+
+def sof_table(rows: Sequence[SofRow], *, title: str, intervention: str = "intervention",
+              comparison: str = "control") -> dict[str, Any]:
+    """What ``_sof.html`` renders (plain data, also a page's JSON): the title, the columns and
+    their headers, each row's printed cells, the lettered footnotes and the baselines."""
     headers = _headers(rows, intervention, comparison)
     cells, notes = _lettered(rows)
     baselines = sorted({r.absolute.baseline_basis for r in rows if r.absolute is not None})
-    return environment().get_template("_sof.html").render(
-        sof={"title": title, "columns": list(_COLUMNS), "headers": headers, "rows": cells,
-             "footnotes": notes, "baselines": baselines})
+    return {"title": title, "columns": list(_COLUMNS), "headers": headers, "rows": cells,
+            "footnotes": [list(note) for note in notes], "baselines": baselines}
