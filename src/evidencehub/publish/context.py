@@ -31,7 +31,6 @@ __all__ = [
     "library_context",
     "page_context",
     "page_path",
-    "search_context",
     "site_paths",
     "study_context",
     "study_path",
@@ -457,15 +456,6 @@ def index_context(snap: HubSnapshot) -> dict[str, Any]:
             },
             "disclaimer": DISCLAIMER,
         }
-    )
-    return context
-
-
-def search_context(query: str, records: list[Record]) -> dict[str, Any]:
-    """Context of a search of the records (served by the web app at ``search.html``)."""
-    context = _base("search", f"Search: {query}" if query else "Search", "search.html")
-    context.update(
-        {"query": query, "records": [_record_dict(r) for r in records], "disclaimer": DISCLAIMER}
     )
     return context
 

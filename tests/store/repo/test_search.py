@@ -106,12 +106,11 @@ def test_a_record_names_the_study_reporting_it(hub: Session) -> None:
     assert (loose.study_key, loose.doi) == (None, "10.1000/loose")
 
 
-def test_paging_and_allowed_keys(hub: Session) -> None:
+def test_paging(hub: Session) -> None:
     both = search(hub, query_words("parkinson"), SearchKind.TRIAL, limit=1)
     rest = search(hub, query_words("parkinson"), SearchKind.TRIAL, limit=1, offset=1)
     assert (both.total, rest.total, rest.offset) == (2, 2, 1)
     assert [h.key for h in both.hits + rest.hits] == ["NCT04802733", "UMIN000033564"]
-    assert _keys(hub, "insulin", SearchKind.PAGE, keys=["metformin"]) == []
 
 
 def test_edits_and_deletes_are_indexed(hub: Session) -> None:

@@ -22,7 +22,7 @@ markup: the page that shows them escapes the text and marks the hits itself.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -163,7 +163,8 @@ class KindResults:
 
 def query_words(text: str) -> SearchQuery:
     """The words of ``text`` searched (see the module docstring for the limits)."""
-    cut = text[:MAX_QUERY_CHARS]
+    # Control characters (a NUL byte, a tab) become spaces: shown back, they mean nothing.
+    cut = "".join(c if c.isprintable() else " " for c in text[:MAX_QUERY_CHARS])
     words = _WORD.findall(cut)
     truncated = len(text) > MAX_QUERY_CHARS or len(words) > MAX_WORDS
     return SearchQuery(text=cut, words=tuple(words[:MAX_WORDS]), truncated=truncated)
@@ -250,11 +251,9 @@ def search(
     *,
     limit: int,
     offset: int = 0,
-    keys: Collection[str] | None = None,
 ) -> KindResults:
     """The matches of ``kind`` for ``query``, best first: ``limit`` of them from ``offset``.
 
-    ``keys``, if given, are the only keys that may match (the pages a reader may see).
     A query without words matches nothing.
     """
     if not query.words:
@@ -263,8 +262,6 @@ def search(
     row = spec.table.__table__.c
     matches = _matches(session, kind, query.words).subquery("matches")
     condition = row.id == matches.c.id
-    if keys is not None:
-        condition = condition & row[spec.key].in_(list(keys))
     total = session.scalar(select(func.count()).select_from(matches).join(
         spec.table.__table__, condition)) or 0
     columns: list[ColumnElement[Any]] = [row[spec.key], row[spec.title], matches.c.snippet]
