@@ -477,7 +477,7 @@ def trace_context(snap: HubSnapshot, run_id: int) -> dict[str, Any]:
 
 def site_paths(snap: HubSnapshot) -> list[str]:
     """Every HTML path of the site, in a fixed order."""
-    paths = ["index.html", "library.html"]
+    paths = ["index.html", "library.html", "trials.html"]
     paths += [page_path(p.slug) for p in snap.pages]
     paths += [study_path(s.key) for s in snap.studies]
     paths += [trial_path(t.registry_id) for t in snap.trials]
@@ -491,6 +491,10 @@ def context_for_path(snap: HubSnapshot, path: str) -> dict[str, Any]:
         return index_context(snap)
     if path == "library.html":
         return library_context(snap)
+    if path == "trials.html":
+        from evidencehub.publish.tracker import tracker_context  # it builds on this module
+
+        return tracker_context(snap)
     folder, _, name = path.partition("/")
     stem = name.removesuffix(".html")
     if not name.endswith(".html") or "/" in name:

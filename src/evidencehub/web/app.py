@@ -20,7 +20,7 @@ from starlette.routing import Route
 from evidencehub.errors import ConfigError
 from evidencehub.publish.site import MARKER
 from evidencehub.store.session import open_existing
-from evidencehub.web import auth, reader, search
+from evidencehub.web import auth, feed, reader, search, trials
 from evidencehub.web.errors import exception_handlers
 from evidencehub.web.guard import AccountMiddleware, guarded
 from evidencehub.web.routing import WebRoute
@@ -34,6 +34,8 @@ __all__ = ["ROUTES", "create_app"]
 ROUTES: tuple[WebRoute, ...] = (
     *auth.ROUTES,
     *search.ROUTES,
+    *trials.ROUTES,
+    *feed.ROUTES,
     *reader.ROUTES,
     WebRoute("/{path:path}", reader.site_page),
 )
