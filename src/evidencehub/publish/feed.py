@@ -77,4 +77,5 @@ def atom_feed(snap: HubSnapshot, changes: Sequence[PageChange], base_url: str) -
         summary = page.dek or (page.takeaways[0] if page.takeaways else None)
         status = f"Status: {page.status.value}."
         _add(entry, "summary", f"{summary} ({status})" if summary else status, type="text")
-    return etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    xml: bytes = etree.tostring(feed, xml_declaration=True, encoding="utf-8", pretty_print=True)
+    return xml

@@ -112,8 +112,8 @@ def _publications(snap: HubSnapshot, trial: Trial) -> list[dict[str, Any]]:
         if record is None:
             continue
         item = _record_dict(record)
-        study = study_of.get(key)
-        item["path"] = study_path(study) if study else None
+        study_key = study_of.get(key)
+        item["path"] = study_path(study_key) if study_key else None
         item["url"] = item["doi_url"] or item["pmid_url"]
         publications.append(item)
     return publications
