@@ -112,7 +112,7 @@ def test_search_and_json_twin(server: str, page: tuple[object, list[str]]) -> No
     tab.fill("#q", "pluripotent")  # type: ignore[attr-defined]
     tab.press("#q", "Enter")  # type: ignore[attr-defined]
     tab.wait_for_url("**/search?q=pluripotent")  # type: ignore[attr-defined]
-    assert "found for “pluripotent”" in tab.locator("main").inner_text()  # type: ignore[attr-defined]
+    assert "results for “pluripotent”" in tab.locator("main").inner_text()  # type: ignore[attr-defined]
     response = tab.goto(server + "/pages/ipsc-derived-cell-therapy.json")  # type: ignore[attr-defined]
     assert response.headers["content-type"].startswith("application/json")
     assert response.json()["page"]["slug"] == "ipsc-derived-cell-therapy"

@@ -34,9 +34,10 @@ def test_build_from_the_store(
         capsys, "build", "--db", str(demo_db), "--site", str(tmp_path / "out"), "--json"
     )
     assert status == 0, err
-    # the static files include the web app's scripts (static/editor.js, screening.js), and one
-    # funnel plot for each of the 3 analyses pooling 3 or more studies
-    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 108, "pages": 48}
+    # the static files include the web app's scripts (static/editor.js, screening.js), one
+    # funnel plot for each of the 3 analyses pooling 3 or more studies, and the trial tracker
+    # (trials.html and its JSON twin)
+    assert json.loads(out) == {"site_dir": str(tmp_path / "out"), "files": 110, "pages": 49}
     built = {
         p.relative_to(tmp_path / "out"): p.read_bytes()
         for p in (tmp_path / "out").rglob("*")
@@ -54,7 +55,7 @@ def test_build_an_empty_store(tmp_path: Path, capsys: pytest.CaptureFixture[str]
         capsys, "build", "--db", str(tmp_path / "empty.db"), "--site", str(tmp_path / "s")
     )
     assert status == 0
-    assert out.startswith("Built 2 pages")
+    assert out.startswith("Built 3 pages")
     assert "0 pages · 0 studies" in (tmp_path / "s" / "index.html").read_text()
 
 
@@ -85,4 +86,5 @@ def test_serve_answers_http(demo_db: Path) -> None:
             base + "/search.json?q=islets", timeout=5
         ) as response:
             found = json.load(response)
-        assert [r["doi"] for r in found["records"]] == ["10.1056/nejmoa2506549"]
+        assert [h["key"] for g in found["groups"] if g["kind"] == "record"
+                for h in g["hits"]] == ["doi:10.1056/nejmoa2506549"]

@@ -148,7 +148,7 @@ def test_index_and_library(demo_snapshot: HubSnapshot) -> None:
 
 def test_every_path_has_a_context_and_a_json_twin(demo_snapshot: HubSnapshot) -> None:
     paths = site_paths(demo_snapshot)
-    assert len(paths) == len(set(paths)) == 2 + 3 + 34 + 4 + 5  # + one trace page per run
+    assert len(paths) == len(set(paths)) == 3 + 3 + 34 + 4 + 5  # + one trace page per run
     for path in paths:
         ctx = context_for_path(demo_snapshot, path)
         assert ctx["path"] == path

@@ -27,12 +27,11 @@ NO_STORE = "no store at {p}; run `evidencehub import` or `evidencehub demo` firs
 RECORD = Record(doi="10.1000/one", title="Islet replacement with stem-cell-derived cells")
 # Objects the migration creates on purpose outside tables.py (dialect-specific full-text search).
 _FTS_TABLES = {
-    "records_fts",
-    "records_fts_data",
-    "records_fts_idx",
-    "records_fts_docsize",
-    "records_fts_config",
+    f"{table}_fts{part}"
+    for table in ("records", "pages", "studies", "trials")
+    for part in ("", "_data", "_idx", "_docsize", "_config")
 }
+_FTS_INDEXES = {f"ix_{table}_fts" for table in ("records", "pages", "studies", "trials")}
 
 
 def _head() -> str:
@@ -71,7 +70,7 @@ def test_init_db_twice_is_harmless_and_keeps_data(db_url: str) -> None:
 
 def test_migration_creates_exactly_the_declared_schema(engine: Engine) -> None:
     def include(obj: object, name: str | None, type_: str, *_: object) -> bool:
-        return not (type_ == "table" and name in _FTS_TABLES) and name != "ix_records_fts"
+        return not (type_ == "table" and name in _FTS_TABLES) and name not in _FTS_INDEXES
 
     with engine.connect() as connection:
         context = MigrationContext.configure(

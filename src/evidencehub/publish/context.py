@@ -31,7 +31,6 @@ __all__ = [
     "library_context",
     "page_context",
     "page_path",
-    "search_context",
     "site_paths",
     "study_context",
     "study_path",
@@ -500,15 +499,6 @@ def index_context(snap: HubSnapshot) -> dict[str, Any]:
     return context
 
 
-def search_context(query: str, records: list[Record]) -> dict[str, Any]:
-    """Context of a search of the records (served by the web app at ``search.html``)."""
-    context = _base("search", f"Search: {query}" if query else "Search", "search.html")
-    context.update(
-        {"query": query, "records": [_record_dict(r) for r in records], "disclaimer": DISCLAIMER}
-    )
-    return context
-
-
 def trace_context(snap: HubSnapshot, run_id: int) -> dict[str, Any]:
     """Context of a run's trace page: where every number of one analysis comes from."""
     chain = snap.traces[run_id]
@@ -526,7 +516,7 @@ def trace_context(snap: HubSnapshot, run_id: int) -> dict[str, Any]:
 
 def site_paths(snap: HubSnapshot) -> list[str]:
     """Every HTML path of the site, in a fixed order."""
-    paths = ["index.html", "library.html"]
+    paths = ["index.html", "library.html", "trials.html"]
     paths += [page_path(p.slug) for p in snap.pages]
     paths += [study_path(s.key) for s in snap.studies]
     paths += [trial_path(t.registry_id) for t in snap.trials]
@@ -540,6 +530,10 @@ def context_for_path(snap: HubSnapshot, path: str) -> dict[str, Any]:
         return index_context(snap)
     if path == "library.html":
         return library_context(snap)
+    if path == "trials.html":
+        from evidencehub.publish.tracker import tracker_context  # it builds on this module
+
+        return tracker_context(snap)
     folder, _, name = path.partition("/")
     stem = name.removesuffix(".html")
     if not name.endswith(".html") or "/" in name:

@@ -20,7 +20,9 @@ from starlette.routing import Route
 from evidencehub.errors import ConfigError
 from evidencehub.publish.site import MARKER
 from evidencehub.store.session import open_existing
-from evidencehub.web import auth, editor, extraction, reader, rob, screening, search
+from evidencehub.web import (
+    auth, editor, extraction, feed, reader, rob, screening, search, trials,
+)
 from evidencehub.web.errors import exception_handlers
 from evidencehub.web.guard import AccountMiddleware, guarded
 from evidencehub.web.routing import WebRoute
@@ -34,6 +36,8 @@ __all__ = ["ROUTES", "create_app"]
 ROUTES: tuple[WebRoute, ...] = (
     *auth.ROUTES,
     *search.ROUTES,
+    *trials.ROUTES,
+    *feed.ROUTES,
     *editor.ROUTES,
     *screening.ROUTES,
     *extraction.ROUTES,

@@ -10,7 +10,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 
-from evidencehub.publish.context import search_context
+from evidencehub.publish.context import DISCLAIMER, SITE_TITLE
 from evidencehub.publish.render import render_html
 from evidencehub.web.templating import header
 
@@ -31,9 +31,9 @@ def error_response(request: Request, status: int, title: str,
     """The error page ``status`` with ``title``, as JSON when asked for."""
     if as_json if as_json is not None else _wants_json(request):
         return JSONResponse({"error": title, "status": status}, status_code=status)
-    context: dict[str, Any] = search_context("", [])
-    context.update({"kind": "error", "title": title, "status": status, "path": "error.html",
-                    "json_path": ""})
+    context: dict[str, Any] = {"kind": "error", "site": SITE_TITLE, "title": title,
+                               "status": status, "path": "error.html", "json_path": "",
+                               "disclaimer": DISCLAIMER}
     return HTMLResponse(render_html({**context, "live": header(request)}, root="/"),
                         status_code=status)
 
