@@ -9,8 +9,10 @@ from urllib.parse import quote
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from sqlalchemy import update
 
 from evidencehub.model import Record
+from evidencehub.store import tables as t
 from evidencehub.store.repo.records import upsert_record
 from evidencehub.store.repo.search import MAX_QUERY_CHARS
 from evidencehub.store.session import make_engine, transaction
@@ -127,3 +129,17 @@ def test_fuzzed_queries_are_answered(web: WebClient, query: str) -> None:
     response = web.get("/search.json", params={"q": query})
     assert response.status_code == 200
     assert response.headers["x-content-type-options"] == "nosniff"
+
+
+def test_a_page_that_is_not_published_is_not_found(web_writable: WebClient) -> None:
+    assert "pages/stem-cell-derived-insulin.html" in _found(web_writable, "insulin")["page"]
+    engine = make_engine(str(web_writable.app.state.hub.engine.url))
+    try:
+        with transaction(engine) as session:
+            session.execute(update(t.Page).where(t.Page.slug == "stem-cell-derived-insulin")
+                            .values(status="draft"))
+    finally:
+        engine.dispose()
+    web_writable.app.state.hub.view.invalidate()
+    pages = _found(web_writable, "insulin").get("page", [])
+    assert "pages/stem-cell-derived-insulin.html" not in pages

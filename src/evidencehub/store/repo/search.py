@@ -40,6 +40,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from evidencehub.errors import StoreError
+from evidencehub.model import PageStatus
 from evidencehub.store import tables as t
 
 __all__ = [
@@ -254,7 +255,8 @@ def search(
 ) -> KindResults:
     """The matches of ``kind`` for ``query``, best first: ``limit`` of them from ``offset``.
 
-    A query without words matches nothing.
+    A query without words matches nothing; pages match only when published, as readers see
+    them (:func:`evidencehub.publish.page_status.is_public`).
     """
     if not query.words:
         return KindResults(kind, 0, offset, ())
@@ -262,6 +264,8 @@ def search(
     row = spec.table.__table__.c
     matches = _matches(session, kind, query.words).subquery("matches")
     condition = row.id == matches.c.id
+    if kind is SearchKind.PAGE:  # readers see published pages only (publish.page_status)
+        condition = condition & (row.status == PageStatus.PUBLISHED.value)
     total = session.scalar(select(func.count()).select_from(matches).join(
         spec.table.__table__, condition)) or 0
     columns: list[ColumnElement[Any]] = [row[spec.key], row[spec.title], matches.c.snippet]
