@@ -11,11 +11,12 @@ what a user types), as a fresh process, ``--repeat`` times; the table gives the 
 fastest wall time (the machine is shared, so the fastest is the least disturbed run). Commands:
 the help of the app and of two commands, ``records`` (table and ``--json``) on a small store
 (two records imported from ``tests/data/ris/rispy_example_full.ris``) — the cheapest commands
-that read the store — and ``analyses --json`` and ``trace analysis:SLUG --json`` on the demo
-hub (``evidencehub demo --no-serve``; "—" where a tree lacks the command or cannot build
-the hub). Three
-reference rows give the floors: the interpreter alone, importing SQLAlchemy's Core, and its
-ORM (which the store's tables use).
+that read the store — and ``analyses --json``, ``user list --json`` and ``trace analysis:SLUG
+--json`` on the demo hub (``evidencehub demo --no-serve``; "—" where a tree lacks the command or
+cannot build the hub), and ``routes --json``. Five reference rows give the floors: the
+interpreter alone, importing SQLAlchemy's Core, and its ORM (which the store's tables use), and
+the smallest store read (typer with its pydantic adapters, then one query of the records table)
+through SQLAlchemy Core and through the standard library's ``sqlite3``.
 
 ``--baseline REV`` also times the source tree of git revision ``REV`` (``git archive`` into a
 temporary directory, put first on ``PYTHONPATH``), run by run alternating with the working tree,
@@ -59,6 +60,9 @@ def _commands(store: Path, demo: Path | None) -> list[tuple[str, list[str] | Non
         ("evidencehub records --db STORE --json", ["records", "--db", str(store), "--json"]),
         ("evidencehub analyses --db DEMO --json",
          None if demo is None else ["analyses", "--db", str(demo), "--json"]),
+        ("evidencehub user list --db DEMO --json",
+         None if demo is None else ["user", "list", "--db", str(demo), "--json"]),
+        ("evidencehub routes --json", ["routes", "--json"]),
         (f"evidencehub trace analysis:{DEMO_ANALYSIS} --db DEMO --json",
          None if demo is None else ["trace", f"analysis:{DEMO_ANALYSIS}", "--db", str(demo),
                                     "--json"]),
