@@ -11,11 +11,12 @@ what a user types), as a fresh process, ``--repeat`` times; the table gives the 
 fastest wall time (the machine is shared, so the fastest is the least disturbed run). Commands:
 the help of the app and of two commands, ``records`` (table and ``--json``) on a small store
 (two records imported from ``tests/data/ris/rispy_example_full.ris``) — the cheapest commands
-that read the store — and ``analyses --json`` and ``trace analysis:SLUG --json`` on the demo
-hub (``evidencehub demo --no-serve``; "—" where a tree lacks the command or cannot build
-the hub). Three
-reference rows give the floors: the interpreter alone, importing SQLAlchemy's Core, and its
-ORM (which the store's tables use).
+that read the store — and ``analyses --json``, ``user list --json`` and ``trace analysis:SLUG
+--json`` on the demo hub (``evidencehub demo --no-serve``; "—" where a tree lacks the command or
+cannot build the hub), and ``routes --json``. Five reference rows give the floors: the
+interpreter alone, importing SQLAlchemy's Core, and its ORM (which the store's tables use), and
+the smallest store read (typer with its pydantic adapters, then one query of the records table)
+through SQLAlchemy Core and through the standard library's ``sqlite3``.
 
 ``--baseline REV`` also times the source tree of git revision ``REV`` (``git archive`` into a
 temporary directory, put first on ``PYTHONPATH``), run by run alternating with the working tree,
@@ -59,20 +60,44 @@ def _commands(store: Path, demo: Path | None) -> list[tuple[str, list[str] | Non
         ("evidencehub records --db STORE --json", ["records", "--db", str(store), "--json"]),
         ("evidencehub analyses --db DEMO --json",
          None if demo is None else ["analyses", "--db", str(demo), "--json"]),
+        ("evidencehub user list --db DEMO --json",
+         None if demo is None else ["user", "list", "--db", str(demo), "--json"]),
+        ("evidencehub routes --json", ["routes", "--json"]),
         (f"evidencehub trace analysis:{DEMO_ANALYSIS} --db DEMO --json",
          None if demo is None else ["trace", f"analysis:{DEMO_ANALYSIS}", "--db", str(demo),
                                     "--json"]),
     ]
 
 
-_REFERENCES = [
-    ("python -c pass (interpreter alone)", ["-c", "pass"]),
-    ("python -c 'import sqlalchemy' (SQLAlchemy Core)", ["-c", "import sqlalchemy"]),
-    (
-        "python -c 'import sqlalchemy.orm' (floor of a store command)",
-        ["-c", "import sqlalchemy.orm"],
-    ),
-]
+#: What the smallest store reads would cost: typer with the pydantic adapters it converts
+#: options with (paid by every command that runs), then one query of the records table,
+#: through SQLAlchemy Core (a Core-only read path, no ORM) or the standard library's sqlite3.
+_CORE_READ = (
+    "import typer, typer._adapters, json, sys, sqlalchemy as sa\n"
+    "t = sa.Table('records', sa.MetaData(), sa.Column('id', sa.Integer, primary_key=True),"
+    " sa.Column('title', sa.Text))\n"
+    "with sa.create_engine('sqlite:///' + sys.argv[1]).connect() as c:\n"
+    "    print(json.dumps([list(r) for r in c.execute(sa.select(t.c.id, t.c.title))]))\n"
+)
+_SQLITE_READ = (
+    "import typer, typer._adapters, json, sqlite3, sys\n"
+    "c = sqlite3.connect(f'file:{sys.argv[1]}?mode=ro', uri=True)\n"
+    "print(json.dumps([list(r) for r in c.execute('SELECT id, title FROM records')]))\n"
+)
+
+
+def _references(store: Path) -> list[tuple[str, list[str]]]:
+    """The floors: the interpreter, SQLAlchemy Core and ORM, and a minimal store read."""
+    return [
+        ("python -c pass (interpreter alone)", ["-c", "pass"]),
+        ("python -c 'import sqlalchemy' (SQLAlchemy Core)", ["-c", "import sqlalchemy"]),
+        ("python -c 'import sqlalchemy.orm' (the ORM, which store/tables.py maps with)",
+         ["-c", "import sqlalchemy.orm"]),
+        ("typer + its pydantic adapters + one Core query (floor of a Core-only read path)",
+         ["-c", _CORE_READ, str(store)]),
+        ("typer + its pydantic adapters + one sqlite3 query (floor without SQLAlchemy)",
+         ["-c", _SQLITE_READ, str(store)]),
+    ]
 
 
 def _demo(script: Path, env: dict[str, str], into: Path) -> Path | None:
@@ -167,7 +192,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                     if rest is not None:
                         times.setdefault((label, tree), []).append(
                             _wall([str(script), *rest], env))
-            for label, rest in _REFERENCES:
+            for label, rest in _references(Path(tmp) / "hub-0.db"):
                 times.setdefault((label, "-"), []).append(
                     _wall([sys.executable, *rest], _env(None))
                 )
@@ -196,7 +221,7 @@ def main(argv: Sequence[str] | None = None) -> None:
                            for tree in columns)
         lines.append(f"| `{label}` | {cells} |")
     lines += ["", "| reference | ms |", "|---|---:|"]
-    for label, _ in _REFERENCES:
+    for label, _ in _references(Path("STORE")):
         lines.append(f"| `{label}` | {_ms(times[(label, '-')])} |")
     text = "\n".join(lines) + "\n"
     args.out.parent.mkdir(parents=True, exist_ok=True)

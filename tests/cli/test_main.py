@@ -11,7 +11,8 @@ import pytest
 import typer
 
 from evidencehub import __version__
-from evidencehub.cli import app, main
+from evidencehub.cli import COMMANDS as COMMAND_MODULE
+from evidencehub.cli import app, build_app, main
 
 _ROOT = typer.main.get_command(app)
 COMMANDS = sorted(_ROOT.commands)  # type: ignore[attr-defined]
@@ -52,6 +53,21 @@ def test_every_command_explains_itself_with_an_example(
     assert "Example" in out, f"'evidencehub {' '.join(path)} --help' shows no example"
 
 
+def test_each_command_is_built_alone_from_the_module_that_registers_it() -> None:
+    alone = {name: sorted(typer.main.get_command(build_app(name)).commands)  # type: ignore[attr-defined]
+             for name in COMMAND_MODULE}
+    assert alone == {name: [name] for name in COMMANDS}
+
+
+def test_a_command_built_alone_has_the_same_help(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("evidencehub.cli._app_for", lambda args: app)
+        assert main(["review", "decide", "--help"]) == 0
+    whole = capsys.readouterr().out
+    assert main(["review", "decide", "--help"]) == 0
+    assert capsys.readouterr().out == whole
+
+
 def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["no-such-command"]) == 2
     assert "No such command" in capsys.readouterr().err
@@ -73,7 +89,7 @@ def test_deliberate_errors_print_one_line_and_keep_their_exit_status(
     def interrupted(*args: object, **kwargs: object) -> None:
         raise Interrupted("interrupted; the import was rolled back")
 
-    monkeypatch.setattr("evidencehub.cli.app", interrupted)
+    monkeypatch.setattr("evidencehub.cli._app_for", lambda args: interrupted)
     assert main(["records"]) == 130
     assert capsys.readouterr().err == "error: interrupted; the import was rolled back\n"
 

@@ -7,10 +7,10 @@ exit with status 1; anything else is a bug and keeps its traceback.
 
 Startup rule for command modules
 --------------------------------
-Every command, ``evidencehub --help`` included, imports *every* public module of this package
-(to register its commands), so a module's top level decides how fast all commands start
-(budget: 0.3 s for ``--help``; ``bench/bench_startup.py`` measures it). Hence, in a command
-module:
+A command imports only the module that registers it (:data:`COMMANDS`, :func:`build_app`),
+but ``evidencehub --help`` imports *every* public module of this package, so a module's top
+level decides how fast help and its own commands start (budget: 0.3 s; ``bench/bench_startup.py``
+measures it). Hence, in a command module:
 
 1. At module level import only the standard library, ``typer``, the consoles and options of
    :mod:`evidencehub.cli._common` (its Rich consoles are made on first use, so a command that
@@ -52,6 +52,7 @@ from __future__ import annotations
 
 import gc
 import os
+import sys
 from importlib import import_module
 
 import typer
@@ -59,7 +60,7 @@ import typer
 from evidencehub import __version__
 from evidencehub.errors import EvidenceHubError
 
-__all__ = ["app", "main"]
+__all__ = ["COMMANDS", "app", "build_app", "main"]
 
 #: Every public module of this package defines ``register(app)`` for its commands (listed
 #: with ``os.scandir``: ``pkgutil`` costs 10 ms to import).
@@ -68,18 +69,32 @@ COMMAND_MODULES = tuple(sorted(
     if entry.name.endswith(".py") and not entry.name.startswith("_")
 ))
 
-app = typer.Typer(
-    name="evidencehub",
-    help=(
-        "Research-intelligence hub for cures of type 1 diabetes and stem-cell therapies: "
-        "import studies and trial records, pool their results, grade them, publish pages.\n\n"
-        "Start with:  evidencehub demo"
-    ),
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode="rich",
-    context_settings={"help_option_names": ["-h", "--help"]},
+#: The module that registers each top-level command or group, so that running one command
+#: imports and builds only that one (typer turns every registered command into a click command,
+#: reading its signature and type hints, before it runs any: for all 56 of them that took longer
+#: than the ``records`` command itself). ``tests/cli/test_main.py`` checks it against what the
+#: modules register.
+COMMANDS: dict[str, str] = {
+    "analyses": "analysis", "analysis": "analysis", "analyze": "analysis", "data": "analysis",
+    "audit": "audit",
+    "demo": "demo",
+    "extract": "extract",
+    "grade": "grade",
+    "duplicates": "ingest", "fetch": "ingest", "import": "ingest", "imports": "ingest",
+    "records": "ingest", "trials": "ingest",
+    "meta": "meta",
+    "review": "review",
+    "rob": "rob",
+    "build": "site", "serve": "site",
+    "tags": "tags",
+    "trace": "trace",
+    "routes": "web", "user": "web",
+}  # fmt: skip
+
+_HELP = (
+    "Research-intelligence hub for cures of type 1 diabetes and stem-cell therapies: "
+    "import studies and trial records, pool their results, grade them, publish pages.\n\n"
+    "Start with:  evidencehub demo"
 )
 
 
@@ -89,7 +104,6 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@app.callback()
 def _root(
     version: bool = typer.Option(
         False, "--version", callback=_version, is_eager=True, help="Print the version and exit."
@@ -98,8 +112,53 @@ def _root(
     """Research-intelligence hub for type 1 diabetes and stem-cell therapies."""
 
 
-for _name in COMMAND_MODULES:
-    import_module(f"evidencehub.cli.{_name}").register(app)
+def build_app(command: str | None = None) -> typer.Typer:
+    """The command line: every command, or only ``command`` (a key of :data:`COMMANDS`) under
+    the same root (its options, help and usage line are the same either way)."""
+    app = typer.Typer(
+        name="evidencehub",
+        help=_HELP,
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode="rich",
+        context_settings={"help_option_names": ["-h", "--help"]},
+    )
+    app.callback()(_root)
+    for name in COMMAND_MODULES if command is None else (COMMANDS[command],):
+        import_module(f"evidencehub.cli.{name}").register(app)
+    if command is not None:
+        app.registered_commands = [c for c in app.registered_commands if c.name == command]
+        app.registered_groups = [g for g in app.registered_groups if _group_name(g) == command]
+    return app
+
+
+def _group_name(group: typer.models.TyperInfo) -> str | None:
+    """The name a group is invoked by: given to ``add_typer`` or else to its ``Typer``."""
+    for name in (group.name, group.typer_instance.info.name if group.typer_instance else None):
+        if isinstance(name, str):
+            return name
+    return None
+
+
+def _app_for(args: list[str]) -> typer.Typer:
+    """The app that runs ``args``: only the command they name (the root takes no option with a
+    value, so that is the first argument not starting with ``-``), or every command when they
+    name none (root help, ``--version``) or an unknown one (the usage error lists them)."""
+    command = next((arg for arg in args if not arg.startswith("-")), None)
+    if command in COMMANDS:
+        return build_app(command)
+    return __getattr__("app")
+
+
+def __getattr__(name: str) -> typer.Typer:
+    """``app``, the command line with every command, built on first use (PEP 562)."""
+    if name != "app":
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    app = globals().get("_app")
+    if app is None:
+        app = globals()["_app"] = build_app()
+    return app
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -121,7 +180,8 @@ def _run(argv: list[str] | None) -> int:
     try:
         # Outside standalone mode, typer returns the exit status of typer.Exit and of Ctrl-C
         # (130) instead of raising, and a command's own return value otherwise.
-        status = app(args=argv, prog_name="evidencehub", standalone_mode=False)
+        args = sys.argv[1:] if argv is None else argv
+        status = _app_for(args)(args=args, prog_name="evidencehub", standalone_mode=False)
     except EvidenceHubError as exc:
         typer.secho(f"error: {exc}", fg=typer.colors.RED, err=True)
         return int(getattr(exc, "exit_code", 1))
