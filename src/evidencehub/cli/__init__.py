@@ -83,6 +83,7 @@ COMMANDS: dict[str, str] = {
     "duplicates": "ingest", "fetch": "ingest", "import": "ingest", "imports": "ingest",
     "records": "ingest", "trials": "ingest",
     "meta": "meta",
+    "pages": "pages",
     "review": "review",
     "rob": "rob",
     "build": "site", "serve": "site",
