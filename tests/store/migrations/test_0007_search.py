@@ -7,7 +7,7 @@ from __future__ import annotations
 from alembic import command
 from sqlalchemy import create_engine, inspect
 
-from evidencehub.model import Page, PageKind, Study, StudyDesign, Trial
+from evidencehub.model import Page, PageKind, PageStatus, Study, StudyDesign, Trial
 from evidencehub.store import init_db, transaction
 from evidencehub.store.repo.pages import upsert_page
 from evidencehub.store.repo.search import SearchKind, query_words, search
@@ -15,7 +15,8 @@ from evidencehub.store.repo.studies import upsert_study
 from evidencehub.store.repo.trials import upsert_trial
 from evidencehub.store.session import _alembic_config, current_revision
 
-PAGE = Page(slug="insulin", kind=PageKind.ARTICLE, title="Insulin-making cells",
+PAGE = Page(slug="insulin", kind=PageKind.ARTICLE, status=PageStatus.PUBLISHED,
+            title="Insulin-making cells",
             takeaways=("Yamanaka factors",))
 STUDY = Study(key="reichman2025", label="Reichman et al. 2025", design=StudyDesign.CASE_SERIES,
               findings="Recipients regained insulin secretion.")

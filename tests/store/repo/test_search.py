@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from sqlalchemy import delete, text
 from sqlalchemy.orm import Session
 
-from evidencehub.model import Page, PageKind, Record, Study, StudyDesign, Trial
+from evidencehub.model import Page, PageKind, PageStatus, Record, Study, StudyDesign, Trial
 from evidencehub.store import tables as t
 from evidencehub.store.repo import search as search_repo
 from evidencehub.store.repo.pages import upsert_page
@@ -26,10 +26,12 @@ from evidencehub.store.repo.studies import upsert_study
 from evidencehub.store.repo.trials import upsert_trial
 
 PAGES = [
-    Page(slug="stem-cell-insulin", kind=PageKind.ARTICLE, title="Insulin-making cells",
+    Page(slug="stem-cell-insulin", kind=PageKind.ARTICLE, status=PageStatus.PUBLISHED,
+         title="Insulin-making cells",
          dek="Cells that release insulin.", body="Islets from stem cells [@mandai2017].",
          takeaways=("Some recipients stopped injecting", "Long-term safety unknown")),
-    Page(slug="metformin", kind=PageKind.INTERVENTION, title="Metformin",
+    Page(slug="metformin", kind=PageKind.INTERVENTION, status=PageStatus.PUBLISHED,
+         title="Metformin",
          body="A biguanide lowering HbA1c."),
 ]
 TRIALS = [
@@ -77,6 +79,13 @@ def test_each_kind_is_searched_by_its_own_words(hub: Session) -> None:
     assert _keys(hub, "Yamanaka", SearchKind.STUDY) == ["takahashi2006"]
     assert _keys(hub, "macular", SearchKind.STUDY) == ["mandai2017"]
     assert _keys(hub, "parkinson", SearchKind.TRIAL) == ["NCT04802733", "UMIN000033564"]
+
+
+def test_a_page_readers_do_not_see_is_not_found(hub: Session) -> None:
+    upsert_page(hub, Page(slug="insulin-notes", kind=PageKind.ARTICLE, title="Insulin notes",
+                          status=PageStatus.VERIFIED))
+    hub.flush()
+    assert _keys(hub, "insulin", SearchKind.PAGE) == ["stem-cell-insulin"]
 
 
 def test_a_registry_id_finds_its_trial_also_as_a_secondary_id(hub: Session) -> None:
