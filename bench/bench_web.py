@@ -77,7 +77,7 @@ def _server(command: Sequence[str], probe: str, port: int) -> Iterator[str]:
                 break
             except OSError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise SystemExit(f"{command[0]} did not start: {' '.join(command)}")
+                    raise SystemExit(f"{command[0]} did not start: {' '.join(command)}") from None
                 time.sleep(0.2)
         yield base
     finally:
