@@ -116,7 +116,7 @@ def test_payloads_in_a_page_render_as_text(xss_server: tuple[str, str],
 
 def test_payloads_in_a_study_and_a_record_render_as_text(xss_server: tuple[str, str],
                                                          page: tuple[Any, list[str]]) -> None:
-    base, title = xss_server
+    base, _ = xss_server
     tab, problems = page
     _visit(tab, f"{base}/studies/{STUDY}")
     text = tab.locator("main").inner_text()
