@@ -31,7 +31,9 @@ def serve_site(db: str | None, site: Path | None, host: str, port: int) -> None:
 
     app = create_app(database_url(db), site)
     console.print(f"Serving the hub on [bold]http://{host}:{port}/[/bold] (Ctrl+C to stop)")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # No access log: a line per request costs the server time and is not read (issue 11's
+    # load figures, bench/bench_web.py); errors are still logged.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
 
 
 def build(

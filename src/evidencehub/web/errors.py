@@ -12,6 +12,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 
 from evidencehub.publish.context import DISCLAIMER, SITE_TITLE
 from evidencehub.publish.render import render_html
+from evidencehub.web.security import HEADERS
 from evidencehub.web.templating import header
 
 __all__ = ["error_response", "exception_handlers"]
@@ -45,8 +46,13 @@ async def _http_error(request: Request, exc: Exception) -> Response:
 
 
 async def _bug(request: Request, exc: Exception) -> Response:
+    # Starlette answers an exception that escaped every middleware from its outermost layer,
+    # outside SecurityHeaders: the headers are added here (tests/web/test_routes.py).
     _log.exception("%s %s", request.method, request.url.path, exc_info=exc)
-    return error_response(request, 500, "Error")
+    response = error_response(request, 500, "Error")
+    for name, value in HEADERS:
+        response.headers.setdefault(name.decode("latin-1"), value.decode("latin-1"))
+    return response
 
 
 def exception_handlers() -> dict[Any, Any]:
