@@ -21,7 +21,15 @@ from evidencehub.errors import ConfigError
 from evidencehub.publish.site import MARKER
 from evidencehub.store.session import open_existing
 from evidencehub.web import (
-    auth, editor, extraction, feed, reader, rob, screening, search, trials,
+    auth,
+    editor,
+    extraction,
+    feed,
+    reader,
+    rob,
+    screening,
+    search,
+    trials,
 )
 from evidencehub.web.errors import exception_handlers
 from evidencehub.web.guard import AccountMiddleware, guarded
