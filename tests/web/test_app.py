@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import re
 from pathlib import Path
 
@@ -11,6 +12,7 @@ from evidencehub.errors import ConfigError, StoreError
 from evidencehub.publish.site import build_site
 from evidencehub.publish.snapshot import HubSnapshot
 from evidencehub.store import init_db, open_existing
+from evidencehub.store.session import make_engine
 from evidencehub.web.app import create_app
 from tests.web.conftest import WebClient
 
@@ -109,3 +111,24 @@ def test_a_change_in_the_store_shows_without_a_restart(web_writable: WebClient) 
         pages_repo.upsert_page(session, page.model_copy(update={"title": "Renamed"}))
     after = web_writable.get("/pages/ipsc-derived-cell-therapy.json").json()
     assert before["title"] != "Renamed" and after["title"] == "Renamed"
+
+
+def test_shutting_down_stops_the_screening_queue(web_store: str) -> None:
+    class Queue:
+        closed = False
+
+        def close(self) -> None:
+            Queue.closed = True
+
+    engine = make_engine(web_store)
+    try:
+        app = create_app(engine)
+
+        async def start_and_stop() -> None:
+            async with app.router.lifespan_context(app):
+                app.state.screening_queue = Queue()
+
+        asyncio.run(start_and_stop())
+    finally:
+        engine.dispose()
+    assert Queue.closed

@@ -10,10 +10,13 @@ response, then the signed-in account.
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from sqlalchemy import Engine
 from starlette.applications import Starlette
+from starlette.concurrency import run_in_threadpool
 from starlette.middleware import Middleware
 from starlette.routing import Route
 
@@ -55,6 +58,16 @@ ROUTES: tuple[WebRoute, ...] = (
 )
 
 
+@asynccontextmanager
+async def _lifespan(app: Starlette) -> AsyncIterator[None]:
+    """Nothing to start; on shutdown, the screening queue (made on first use by
+    :func:`evidencehub.web.review_seat.queue_of`) finishes its retrains and stops its worker."""
+    yield
+    queue = getattr(app.state, "screening_queue", None)
+    if queue is not None:
+        await run_in_threadpool(queue.close)
+
+
 def create_app(
     engine_or_url: Engine | str, site_dir: Path | None = None, *, probe_interval: float = 0.5
 ) -> Starlette:
@@ -74,6 +87,7 @@ def create_app(
         routes=[Route(r.path, guarded(r), methods=list(r.methods)) for r in ROUTES],
         middleware=[Middleware(SecurityHeaders), Middleware(AccountMiddleware, engine=engine)],
         exception_handlers=exception_handlers(),
+        lifespan=_lifespan,
     )
     app.state.hub = WebHub(
         engine=engine, view=StoreView(engine, probe_interval=probe_interval),
