@@ -1,4 +1,5 @@
-"""Startup: building the command line and printing ``--help`` load no heavy library.
+"""Startup: building the command line and printing ``--help`` load no heavy library, and
+listing the web app's routes loads none of the statistics and plotting libraries.
 
 Every command imports every module of ``evidencehub.cli`` (see the rule in its docstring), so
 this checks the whole app at once, in a fresh interpreter: the app is built, the root help and
@@ -87,3 +88,33 @@ def test_help_of_every_command_imports_no_heavy_library() -> None:
         "`evidencehub --help` imported heavy libraries; import them inside the command "
         f"function instead (rule in evidencehub/cli/__init__.py):\n{culprits}"
     )
+
+
+#: Libraries the web app may not import to start (``evidencehub routes``, ``serve``): its
+#: endpoints import them when a request needs them (scikit-learn alone costs about 0.5 s).
+STATISTICS = ("sklearn", "scipy.stats", "scipy.special", "matplotlib", "pandas")
+
+_ROUTES_CHILD = textwrap.dedent(
+    """
+    import contextlib, io, json, sys
+    from evidencehub.cli import main
+
+    with contextlib.redirect_stdout(io.StringIO()) as out:
+        status = main(["routes", "--json"])
+    print(json.dumps({"status": status, "routes": len(json.loads(out.getvalue())),
+                      "loaded": sorted(m for m in json.loads(sys.argv[1]) if m in sys.modules)}))
+    """
+)
+
+
+def test_routes_import_no_statistics_library() -> None:
+    done = subprocess.run(
+        [sys.executable, "-c", _ROUTES_CHILD, json.dumps(STATISTICS)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["status"] == 0 and result["routes"] > 20
+    assert result["loaded"] == [], "the web app imported these to start; import them on use"

@@ -52,7 +52,6 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
-from scipy import stats
 
 from evidencehub.errors import InputError
 from evidencehub.vocab import ScreeningLabel, interval_label
@@ -319,7 +318,9 @@ def _kappa(p: NDArray[np.float64], po: float, n: int, level: float,
     var = (diag.sum() + (1 - kappa) ** 2 * off.sum() - (kappa - pe * (1 - kappa)) ** 2)
     var /= n * (1 - pe) ** 2
     se = _se(var, po)
-    z = float(stats.norm.isf((1 - level / 100) / 2))
+    from evidencehub.stats.distributions import norm_isf  # scipy.special: on use only
+
+    z = float(norm_isf((1 - level / 100) / 2))
     return _interval(kappa, se, z, "kappa"), pe
 
 
@@ -339,7 +340,9 @@ def _ac1(p: NDArray[np.float64], po: float, n: int, level: float) -> _Estimate:
     se = _se(var, po)
     if n < 2:
         return ac1, se, None, None, "the AC1 interval needs at least two records (t with n − 1 df)"
-    t = float(stats.t.isf((1 - level / 100) / 2, n - 1))
+    from evidencehub.stats.distributions import t_isf
+
+    t = float(t_isf((1 - level / 100) / 2, n - 1))
     return _interval(ac1, se, t, "AC1")
 
 

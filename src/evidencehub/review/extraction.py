@@ -51,7 +51,6 @@ from evidencehub.model import (
     ValueDerivation,
     ValueKind,
 )
-from evidencehub.stats.derive import CONVERSIONS, derive
 from evidencehub.vocab import ExtractionBasis, ExtractionLevel, FieldKind, StudyDesign
 
 __all__ = [
@@ -452,6 +451,8 @@ def convert(
     and give both arms the same SD (Cochrane Handbook v6.4 §6.5.2.3). A conversion that
     applies to no arm is an :class:`InputError` saying what it needs.
     """
+    from evidencehub.stats.derive import CONVERSIONS, derive  # numpy and scipy: on use only
+
     arms = _arms(values)
     derived: dict[Item, Agreed] = {}
     for method in methods:

@@ -41,6 +41,9 @@ the same medians as a retrain after every label (ATD within 0.4 records) at a te
 Latency (``bench/bench_review_next.py``): a service builds the features once, refits after
 new decisions (well under a second at 10,000 records), keeps the :class:`Ranking` and answers
 ``next`` from it (:meth:`Ranking.next`, skipping records decided since).
+
+scikit-learn is imported by the functions that build features and fit (about 0.5 s), not by
+this module, so that the web app and the review commands that never rank start without it.
 """
 
 from __future__ import annotations
@@ -54,8 +57,6 @@ from typing import Any
 import numpy as np
 import scipy.sparse as sp
 from numpy.typing import NDArray
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.svm import LinearSVC
 
 from evidencehub.errors import InputError
 from evidencehub.vocab import PriorityModel
@@ -125,6 +126,8 @@ def build_features(texts: Sequence[str]) -> PriorityFeatures:
     InputError
         No texts, or no words at all in them.
     """
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     if len(texts) == 0:
         raise InputError("no records to rank", source="priority")
     for min_df, max_df in ((2, 0.95), (1, 1.0)):
@@ -267,6 +270,8 @@ def _cold_start(features: PriorityFeatures, inclusions: NDArray[np.intp],
 
 def _fit_scores(matrix: sp.csr_matrix, labelled: NDArray[np.intp], included: NDArray[np.bool_],
                 candidates: NDArray[np.intp], seed: int) -> NDArray[np.float64]:
+    from sklearn.svm import LinearSVC
+
     n_in = int(included.sum())
     n_out = len(included) - n_in
     # Exclusions share 1/BALANCE_RATIO of the inclusions' total weight; mean weight 1.

@@ -35,7 +35,6 @@ from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import ExtractionField, ValueDerivation
 from evidencehub.review import extraction_service as service
 from evidencehub.review.extraction import Entry, ItemComparison, ItemStatus
-from evidencehub.stats.derive import CONVERSIONS
 from evidencehub.store.repo.studies import get_study
 from evidencehub.vocab import AccountRole, ExtractionLevel
 from evidencehub.web.appraisal import (
@@ -270,7 +269,7 @@ def _compare_context(session: Session, slug: str, study: str, who: str) -> dict[
     labels = {f.key: f.label for f in state.form}
     return {"review": state.review, "label": _study_label(session, study), "standing": standing,
             "rows": _item_rows(items, consensus, labels),
-            "conversions": [m.value for m in CONVERSIONS], "role": state.role(who)}
+            "conversions": _conversion_names(), "role": state.role(who)}
 
 
 def _compare_page(request: Request, slug: str, study: str, context: dict[str, Any], *,
@@ -311,6 +310,14 @@ def _takes(study: str, form: FormData) -> list[Entry]:
     return take
 
 
+def _conversion_names() -> list[str]:
+    """The conversions extraction offers (imported on use: :mod:`evidencehub.stats.derive`
+    brings numpy and scipy, which the app does not need to start)."""
+    from evidencehub.stats.derive import CONVERSIONS
+
+    return [m.value for m in CONVERSIONS]
+
+
 def _methods(form: FormData) -> list[ValueDerivation]:
     out = []
     for value in form.getlist("convert"):
@@ -318,7 +325,7 @@ def _methods(form: FormData) -> list[ValueDerivation]:
             method = ValueDerivation(str(value))
         except ValueError:
             raise InputError(f"conversion {value!r}: choose one of "
-                             f"{', '.join(m.value for m in CONVERSIONS)}") from None
+                             f"{', '.join(_conversion_names())}") from None
         out.append(method)
     return out
 

@@ -18,7 +18,6 @@ import re
 from functools import lru_cache
 
 from markupsafe import Markup, escape
-from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
 from evidencehub.model import Review
 
@@ -31,6 +30,8 @@ _MIN_LENGTH = 3
 def review_keywords(review: Review) -> tuple[str, ...]:
     """The words to highlight for ``review``: content words of its PICO question and criteria,
     lower-cased, in the order they first appear."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # 0.5 s: not at app start
+
     texts = [*(v for v in review.question.model_dump().values() if isinstance(v, str)),
              *(c.text for c in review.criteria)]
     found: dict[str, None] = {}
