@@ -495,6 +495,8 @@ def test_an_analysis_names_its_review_and_stays_current_when_it_changes(
     code, out, _ = _run(["trace", "analysis:los", "--db", db, "--json"], capsys)
     traced = json.loads(out)["analysis"]
     assert traced["review"] == "los-review" and "review" not in traced["settings"]
+    code, out, _ = _run(["trace", "analysis:los", "--db", db], capsys)
+    assert "(studies from review los-review)" in " ".join(out.split())
 
     _review(db, "other-review")
     for options, review in ((["--review", "other-review"], "other-review"),
