@@ -111,7 +111,8 @@ def test_trace_command(demo_db: str, capsys: pytest.CaptureFixture[str]) -> None
     assert main(["trace", "analysis:hba1c-dpp4-inhibitors-vs-placebo", "--db", db, "--json"]) == 0
     chain = json.loads(capsys.readouterr().out)
     assert chain["target"] == "analysis:hba1c-dpp4-inhibitors-vs-placebo"
-    assert set(chain["analysis"]) == {"slug", "title", "settings", "run"}
+    assert set(chain["analysis"]) == {"slug", "title", "settings", "review", "run"}
+    assert chain["analysis"]["review"] is None  # the demo names no review
     assert set(chain["analysis"]["run"]["rows"][0]["outcome_data"][0]) == {
         "id", "version", "study_key", "arm", "outcome", "timepoint", "value_kind", "values",
         "derivations", "locator", "actor", "recorded_at", "data_import", "source"}

@@ -729,7 +729,12 @@ class StoredOutcomeData(_Value):
 
 class Analysis(_Value):
     """A meta-analysis: which outcome data to pool (outcome, comparison, time point, kind of
-    value) and how (metafor's measure, method and test; confidence level; model rule)."""
+    value) and how (metafor's measure, method and test; confidence level; model rule).
+
+    ``review`` is the slug of the systematic review its studies came from, if any: its pages
+    show that review's PRISMA 2020 flow. It is not a setting of the fit (changing it never
+    makes the analysis stale).
+    """
 
     slug: str = Field(pattern=r"^[a-z0-9][a-z0-9\-]*$")
     title: str
@@ -744,6 +749,7 @@ class Analysis(_Value):
     timepoint: str | None = None
     value_kind: ValueKind | None = None
     description: str | None = None
+    review: str | None = None
 
 
 class AnalysisRun(_Value):

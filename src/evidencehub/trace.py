@@ -166,7 +166,9 @@ class Tracer:
         analysis = analyses_repo.get_analysis(self.session, slug)
         run = run or analyses_repo.latest_run(self.session, slug)
         return {"slug": slug, "title": analysis.title,
-                "settings": analysis.model_dump(mode="json", exclude={"slug", "title"}),
+                "settings": analysis.model_dump(mode="json",
+                                                exclude={"slug", "title", "review"}),
+                "review": analysis.review,
                 "run": None if run is None else self.run(run)}
 
     def _shown_runs(self, page_slug: str) -> dict[str, AnalysisRun]:

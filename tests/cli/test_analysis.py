@@ -260,7 +260,7 @@ def test_analysis_add_json_and_statuses(arms: Path, tmp_path: Path,
         "comparison": {"experimental": ["experimental"], "control": ["control"]},
         "measure": "MD", "method": "DL", "test": "knha", "level": 90.0, "model_rule": None,
         "subgroup": "region", "timepoint": "discharge", "value_kind": "final",
-        "description": None,
+        "description": None, "review": None,
     }
     code, out, _ = _run([*_add(db, "los", "--method", "DL", "--test", "knha", "--timepoint",
                                "discharge", "--value-kind", "final", "--level", "90",
@@ -282,7 +282,7 @@ def test_analyze_and_analyses_json(arms: Path, tmp_path: Path,
     assert [a["slug"] for a in listed] == ["los", "los-dl"]
     assert list(listed[0]) == ["slug", "title", "outcome", "comparison", "measure", "method",
                                "test", "level", "model_rule", "subgroup", "timepoint",
-                               "value_kind", "k", "run_id", "fitted_at", "stale"]
+                               "value_kind", "review", "k", "run_id", "fitted_at", "stale"]
     assert (listed[0]["k"], listed[0]["run_id"], listed[0]["fitted_at"], listed[0]["stale"]) == (
         9, None, None, True)
 
@@ -479,8 +479,69 @@ def test_data_import_unknown_design(arms: Path, tmp_path: Path,
     assert not Path(_db(tmp_path)).exists()
 
 
+def _review(db: str, slug: str = "los-review") -> None:
+    _quiet(["review", "create", slug, "--title", "Length of stay", "--db", db])
+
+
+def test_an_analysis_names_its_review_and_stays_current_when_it_changes(
+        arms: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path)
+    _run(["data", "import", str(arms), "--design", RCT, "--db", db], capsys)
+    _review(db)
+    code, out, err = _run([*_add(db, "los", "--review", "los-review"), "--json"], capsys)
+    assert code == 0, err
+    assert json.loads(out)["review"] == "los-review"
+    _run(["analyze", "--db", db], capsys)
+    code, out, _ = _run(["trace", "analysis:los", "--db", db, "--json"], capsys)
+    traced = json.loads(out)["analysis"]
+    assert traced["review"] == "los-review" and "review" not in traced["settings"]
+    code, out, _ = _run(["trace", "analysis:los", "--db", db], capsys)
+    assert "(studies from review los-review)" in " ".join(out.split())
+
+    _review(db, "other-review")
+    for options, review in ((["--review", "other-review"], "other-review"),
+                            (["--no-review"], None), (["--review", "los-review"], "los-review")):
+        code, out, err = _run(["analysis", "link", "los", *options, "--db", db, "--actor", "Dee",
+                               "--json"], capsys)
+        assert code == 0, err
+        assert json.loads(out) == {"slug": "los", "review": review, "status": "updated"}
+        code, out, _ = _run(["analyses", "--db", db, "--json"], capsys)
+        (listed,) = json.loads(out)
+        assert (listed["review"], listed["stale"]) == (review, False)
+    code, out, _ = _run(["analysis", "link", "los", "--review", "los-review", "--db", db], capsys)
+    assert out.strip() == "analysis 'los': review 'los-review' (unchanged)"
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT a.name FROM analyses x JOIN actors a "
+                                  "ON a.id = x.actor_id").fetchone() == ("Dee",)
+    code, out, _ = _run(["analyze", "--db", db, "--json"], capsys)
+    assert json.loads(out) == []  # nothing to refit
+
+
+@pytest.mark.parametrize(("args", "message"), [
+    (["analysis", "add", "los", "--outcome", OUTCOME, "--measure", "MD", "--experimental",
+      "experimental", "--review", "nope"],
+     "error: analysis 'los': no review 'nope' in the store (see 'evidencehub review list')\n"),
+    (["analysis", "link", "los", "--review", "nope"],
+     "error: analysis 'los': no review 'nope' in the store (see 'evidencehub review list')\n"),
+    (["analysis", "link", "zzz", "--no-review"], "error: no analysis 'zzz' in the store\n"),
+    (["analysis", "link", "los"],
+     "error: analysis link: give --review SLUG or --no-review (one of them)\n"),
+    (["analysis", "link", "los", "--review", "los-review", "--no-review"],
+     "error: analysis link: give --review SLUG or --no-review (one of them)\n"),
+])
+def test_an_unknown_review_or_analysis_is_one_line(args: list[str], message: str, arms: Path,
+                                                  tmp_path: Path,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    db = _db(tmp_path)
+    _run(["data", "import", str(arms), "--design", RCT, "--db", db], capsys)
+    _review(db)
+    _run(_add(db, "los"), capsys)
+    code, _, err = _run([*args, "--db", db], capsys)
+    assert (code, err) == (1, message)
+
+
 @pytest.mark.parametrize("command", [["data", "import"], ["analysis", "add"], ["analyze"],
-                                     ["analyses"], ["data"], ["analysis"]])
+                                     ["analyses"], ["data"], ["analysis"], ["analysis", "link"]])
 def test_help_has_an_example(command: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     assert main([*command, "--help"]) == 0
     out = capsys.readouterr().out

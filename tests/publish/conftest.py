@@ -34,3 +34,18 @@ def demo_snapshot(demo_store: str) -> HubSnapshot:
 @pytest.fixture(scope="session")
 def demo_site_files(demo_snapshot: HubSnapshot) -> dict[str, bytes]:
     return render_site(demo_snapshot)
+
+
+@pytest.fixture(scope="session")
+def prisma_store(demo_store: str, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """URL of a copy of the demo hub in which a systematic review included the studies of one
+    analysis, which names it (tests/publish/prisma_hub.py); read-only for the tests."""
+    import shutil
+
+    from tests.publish.prisma_hub import add_review
+
+    root: Path = tmp_path_factory.mktemp("prisma-store")
+    shutil.copyfile(demo_store.removeprefix("sqlite:///"), root / "hub.db")
+    url = f"sqlite:///{root / 'hub.db'}"
+    add_review(url, root)
+    return url

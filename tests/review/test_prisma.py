@@ -118,6 +118,25 @@ def test_summary_is_deterministic_and_reads_the_flow() -> None:
         CASES["mixed"].flow().summary())
 
 
+def test_sections_are_the_flow_in_words_that_summary_prints() -> None:
+    sections = CASES["seed004"].flow().sections()
+    assert [s.heading for s in sections] == ["Identification",
+                                             "Screening (databases and registers)", "Included"]
+    assert sections[1].lines[0] == "records screened 2270, excluded 2230"
+    assert sections[2].to_dict() == {"heading": "Included",
+                                     "lines": ["studies 10, reports of included studies 10"]}
+    mixed = CASES["mixed"].flow()
+    headings = [s.heading for s in mixed.sections()]
+    assert headings == ["Identification", "Screening (databases and registers)",
+                        "Screening (other methods)", "Included", "In progress"]
+    assert mixed.sections()[-1].lines[:2] == ("4 records await screening",
+                                              "2 reports await retrieval")
+    for flow in (CASES["seed004"].flow(), mixed):  # summary() is the sections, indented
+        for section in flow.sections()[:4]:
+            assert "\n".join([section.heading, *(f"  {x}" for x in section.lines)]) in (
+                flow.summary())
+
+
 def test_records_identified_by_both_a_database_and_other_methods_go_the_database_route() -> None:
     # the caller gives the route; the other-methods search still counts what it returned
     searches = [Search("PubMed", DB, 3), Search("Citations", OTHER, 2,

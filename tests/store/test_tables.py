@@ -29,6 +29,7 @@ _ELSEWHERE = {
     (model.Comparison, "control"): "comparison_arms (role control)",
     (model.Analysis, "outcome"): "analyses.outcome_id",
     (model.Analysis, "comparison"): "analyses.comparison_id",
+    (model.Analysis, "review"): "analyses.review_id",
     (model.AnalysisRun, "analysis_slug"): "analysis_runs.analysis_id",
     (model.AnalysisRun, "inputs"): "run_inputs",
     (model.AnalysisRun, "actor"): "analysis_runs.actor_id",

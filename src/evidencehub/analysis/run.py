@@ -31,8 +31,9 @@ SCHEMA_VERSION = 1
 
 
 def settings_of(analysis: Analysis) -> dict[str, Any]:
-    """What decides a fit: every setting of ``analysis`` but its title and description."""
-    data = analysis.model_dump(mode="json", exclude={"title", "description"})
+    """What decides a fit: every setting of ``analysis`` but its title, description and the
+    review its studies came from."""
+    data = analysis.model_dump(mode="json", exclude={"title", "description", "review"})
     data["comparison"] = {"experimental": sorted(analysis.comparison.experimental),
                           "control": sorted(analysis.comparison.control)}
     return data

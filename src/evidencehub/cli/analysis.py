@@ -1,9 +1,11 @@
-"""``data import``, ``analysis add``, ``analyze`` and ``analyses``: the evidence spine by hand.
+"""``data import``, ``analysis add``, ``analysis link``, ``analyze`` and ``analyses``: the
+evidence spine by hand.
 
 Arm-level outcome data go in with ``data import``; an analysis names an outcome, a comparison
-of arms, a measure and model settings (``analysis add``); ``analyze`` fits the analyses whose
-inputs or settings changed and stores one immutable run each; ``analyses`` lists them and
-says which are stale. Each command parses its options, calls one library function and prints.
+of arms, a measure and model settings, and optionally the systematic review its studies came
+from (``analysis add``; ``analysis link`` sets or clears that review alone); ``analyze`` fits
+the analyses whose inputs or settings changed and stores one immutable run each; ``analyses``
+lists them and says which are stale. Each command parses its options, calls one library function and prints.
 Heavy modules (the statistics, the store) are imported inside the commands, so ``--help``
 stays fast.
 """
@@ -102,13 +104,16 @@ def analysis_add(
         "else a common-effect model; the choice is reported.", show_default=False)] = None,
     title: Annotated[str | None, typer.Option("--title", help="Title shown on pages.",
                                               show_default=False)] = None,
+    review: Annotated[str | None, typer.Option(
+        "--review", help="Slug of the systematic review the studies came from: pages of the "
+        "analysis show its PRISMA 2020 flow.", show_default=False)] = None,
     actor: ActorOption = None,
     db: DbOption = None,
     json: JsonOption = False,
 ) -> None:
     """Define (or change) a meta-analysis: outcome, comparison, measure and model settings.
 
-    Changing a setting keeps the earlier runs and makes the analysis stale: 'evidencehub analyze' refits it.
+    Changing a setting keeps the earlier runs and makes the analysis stale: 'evidencehub analyze' refits it. Every option is the analysis's new definition, --review too (left out, the analysis names no review); 'evidencehub analysis link' changes the review alone. The review is not a setting of the fit: naming another one never makes the analysis stale.
 
     Example:  evidencehub analysis add hba1c-metformin --outcome HbA1c --measure MD --experimental metformin --control placebo --value-kind change
     """
@@ -129,7 +134,7 @@ def analysis_add(
         "test": choice(test, Test, "--test"), "level": level,
         "model_rule": None if model_rule is None else choice(model_rule, ModelRule,
                                                               "--model-rule"), "subgroup": subgroup,
-        "timepoint": timepoint, "value_kind": value_kind,
+        "timepoint": timepoint, "value_kind": value_kind, "review": review,
     }, source="analysis add")
     engine = store_engine(db)
     try:
@@ -142,6 +147,45 @@ def analysis_add(
                     **analysis.model_dump(mode="json", exclude={"slug"})})
     else:
         console.print(f"analysis {slug!r}: {status.value}", highlight=False)
+
+
+def analysis_link(
+    slug: Annotated[str, typer.Argument(help="The analysis.", show_default=False)],
+    review: Annotated[str | None, typer.Option(
+        "--review", help="Slug of the systematic review its studies came from.",
+        show_default=False)] = None,
+    no_review: Annotated[bool, typer.Option(
+        "--no-review", help="The analysis names no review (its pages show no PRISMA flow)."
+    )] = False,
+    actor: ActorOption = None,
+    db: DbOption = None,
+    json: JsonOption = False,
+) -> None:
+    """Name the systematic review an analysis's studies came from (or none), with the actor and the time; the analysis stays current (the review is not a setting of the fit).
+
+    Its pages then show the review's PRISMA 2020 flow: the diagram and each box in words.
+
+    Example:  evidencehub analysis link hba1c-metformin --review metformin-t2d
+    """
+    from evidencehub.errors import InputError
+    from evidencehub.store.repo.actors import actor_id
+    from evidencehub.store.repo.analyses import link_review
+    from evidencehub.store.session import transaction
+
+    if (review is None) == (not no_review):
+        raise InputError("analysis link: give --review SLUG or --no-review (one of them)")
+    engine = store_engine(db)
+    try:
+        with transaction(engine) as session:
+            status = link_review(session, slug, review,
+                                 actor_id=actor_id(session, actor_of(actor)))
+    finally:
+        engine.dispose()
+    if json:
+        print_json({"slug": slug, "review": review, "status": status.value})
+    else:
+        what = f"review {review!r}" if review else "no review"
+        console.print(f"analysis {slug!r}: {what} ({status.value})", highlight=False)
 
 
 def analyze(
@@ -207,7 +251,7 @@ def analyses(
         "comparison": s.analysis.comparison.model_dump(mode="json"),
         **s.analysis.model_dump(mode="json", include={"measure", "method", "test", "level",
                                                       "model_rule", "subgroup", "timepoint",
-                                                      "value_kind"}),
+                                                      "value_kind", "review"}),
         "k": sum(r.pooled for r in s.rows),
         "run_id": s.latest.id if s.latest else None,
         "fitted_at": s.latest.created_at.isoformat() if s.latest else None,
@@ -229,9 +273,10 @@ def analyses(
 
 
 def register(app: typer.Typer) -> None:
-    """Add ``data import``, ``analysis add``, ``analyze`` and ``analyses``."""
+    """Add ``data import``, ``analysis add``, ``analysis link``, ``analyze`` and ``analyses``."""
     data_app.command("import")(data_import)
     analysis_app.command("add")(analysis_add)
+    analysis_app.command("link")(analysis_link)
     app.add_typer(data_app)
     app.add_typer(analysis_app)
     app.command("analyze")(analyze)

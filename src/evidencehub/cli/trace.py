@@ -49,8 +49,9 @@ def _print(chain: dict[str, Any]) -> None:
         return
     if "analysis" in chain:
         analysis = chain["analysis"]
-        console.print(f"analysis {analysis['slug']}: {analysis['title']}", highlight=False,
-                      markup=False)
+        review = f" (studies from review {analysis['review']})" if analysis["review"] else ""
+        console.print(f"analysis {analysis['slug']}: {analysis['title']}{review}",
+                      highlight=False, markup=False)
         if analysis["run"] is None:
             console.print("  never run (evidencehub analyze)", highlight=False)
         else:

@@ -7,19 +7,29 @@ measure's name, the model, the confidence level and the arms' labels come from
 :mod:`evidencehub.vocab` and the stored analysis, never from the template. Each row carries the
 (outcome-data id, version) pairs it was built from and a link to where its numbers come from
 (the run's trace page).
+
+An analysis that names the systematic review its studies came from gets a PRISMA section: the
+review's flow diagram (:func:`prisma_svg`, a plot file like the forest and funnel plots) and
+its counts box by box in words (:meth:`evidencehub.review.prisma.PrismaFlow.sections`). Only
+counts, the sources searched and the criteria of exclusions are shown: never a record's title
+or a reviewer's name.
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from evidencehub.analysis.run import RunResult, RunRow
 from evidencehub.model import Analysis, AnalysisRun, Outcome
 from evidencehub.vocab import Family, OutcomeDirection, interval_label, measure_terms
 
+if TYPE_CHECKING:
+    from evidencehub.publish.snapshot import ReviewFlow
+    from evidencehub.review.prisma import PrismaFlow
+
 __all__ = ["FUNNEL_MIN_K", "analysis_context", "forest_svg", "funnel_key", "funnel_svg",
-           "trace_path"]
+           "prisma_context", "prisma_key", "prisma_svg", "trace_path"]
 
 #: Fewest pooled studies a funnel plot is drawn for (with fewer there is no funnel to see).
 FUNNEL_MIN_K = 3
@@ -98,8 +108,10 @@ def analysis_context(
     study_paths: dict[str, str],
     *,
     page_path: str | None = None,
+    review: ReviewFlow | None = None,
 ) -> dict[str, Any]:
-    """The dict an analysis section of a page renders (module docstring)."""
+    """The dict an analysis section of a page renders (module docstring); ``review`` is the
+    review the analysis names, with its flow."""
     terms = measure_terms(analysis.measure)
     comparison = analysis.comparison
     result = RunResult.from_dict(run.result) if run is not None else None
@@ -155,7 +167,41 @@ def analysis_context(
         "funnel_plot": f"plots/{funnel_key(analysis.slug)}.svg" if funnel else None,
         "funnel_key": funnel_key(analysis.slug),
         "funnel_points": funnel,
+        "prisma": None if review is None else prisma_context(analysis.slug, review),
     }
+
+
+def prisma_key(slug: str) -> str:
+    """The name of the PRISMA flow diagram of an analysis's review among the site's plots
+    (``plots/<key>.svg``); a slug has no dot, so it never clashes with another plot's."""
+    return f"{slug}.prisma"
+
+
+def prisma_context(slug: str, review: ReviewFlow) -> dict[str, Any]:
+    """The PRISMA section of analysis ``slug``: the review, where its diagram is, every box's
+    count (``counts``: :meth:`~evidencehub.review.prisma.PrismaFlow.to_dict`, the PRISMA2020 R
+    package's names) and the flow in words (``sections``)."""
+    return {
+        "review": review.slug,
+        "review_title": review.title,
+        "plot": f"plots/{prisma_key(slug)}.svg",
+        "plot_key": prisma_key(slug),
+        "in_progress": review.flow.in_progress,
+        "counts": review.flow.to_dict(),
+        "sections": [section.to_dict() for section in review.flow.sections()],
+    }
+
+
+def prisma_svg(flow: PrismaFlow) -> str:
+    """The PRISMA 2020 flow diagram of a review as SVG text without the XML declaration
+    (:func:`evidencehub.publish.prisma_plot.prisma_plot`: Page et al. 2021, BMJ 372:n71,
+    figure 1)."""
+    from evidencehub.publish import prisma_plot
+
+    svg = prisma_plot.prisma_plot(flow, fmt="svg")
+    assert isinstance(svg, bytes)
+    text = svg.decode("utf-8")
+    return text[text.index("<svg"):]
 
 
 def funnel_key(slug: str) -> str:

@@ -276,6 +276,7 @@ def _analysis_dict(slug: str, snap: HubSnapshot, page_slug: str | None = None) -
     context = analysis_context(
         analysis, snap.runs.get(slug), snap.outcomes.get(analysis.outcome), paths,
         page_path=None if page_slug is None else page_path(page_slug),
+        review=snap.reviews.get(analysis.review) if analysis.review else None,
     )
     context["grade"] = _grading(snap, slug)
     context["sof"] = _sof(snap, slug)

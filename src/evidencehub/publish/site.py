@@ -9,6 +9,7 @@ Layout of a built site::
     trials/<registry id>.html / .json one page per registered trial
     plots/<analysis slug>.svg         forest plots (also inlined in the analysis page)
     plots/<analysis slug>.funnel.svg  funnel plots (also inlined)
+    plots/<analysis slug>.prisma.svg  PRISMA 2020 flow of the review the analysis names
     static/style.css                  the stylesheet
     .evidencehub-site                 marker: this directory was built by evidencehub
 
@@ -51,30 +52,46 @@ class SiteReport:
 
 
 def forest_svgs(snap: HubSnapshot, drawn: dict[str, str | None] | None = None) -> dict[str, str]:
-    """The plots of every pooled analysis, drawn from its stored run (never refitted): the
-    forest plot under the analysis's slug and, with enough studies, the funnel plot under
-    :func:`~evidencehub.publish.analysis_context.funnel_key`.
+    """The plots of every analysis: from its stored run (never refitted), the forest plot
+    under the analysis's slug and, with enough studies, the funnel plot under
+    :func:`~evidencehub.publish.analysis_context.funnel_key`; for an analysis that names a
+    review, that review's PRISMA 2020 flow diagram under
+    :func:`~evidencehub.publish.analysis_context.prisma_key` (drawn once per review).
 
     ``drawn`` keeps plots between calls (the web app redraws only what changed): it maps the
-    analysis, its run and its outcome, as text, to the plots drawn from them.
+    analysis, its run and its outcome, as text, to the plots drawn from them, and a review's
+    flow, as text, to its diagram.
     """
-    from evidencehub.publish.analysis_context import forest_svg, funnel_key, funnel_svg
+    from evidencehub.publish.analysis_context import (
+        forest_svg,
+        funnel_key,
+        funnel_svg,
+        prisma_key,
+        prisma_svg,
+    )
 
     svgs = {}
+    drawn = {} if drawn is None else drawn
     for analysis in snap.analyses:
+        review = snap.reviews.get(analysis.review) if analysis.review else None
+        if review is not None:
+            key = f"prisma|{review.flow!r}"
+            diagram = drawn.get(key)
+            if diagram is None:
+                diagram = drawn[key] = prisma_svg(review.flow)
+            svgs[prisma_key(analysis.slug)] = diagram
         run = snap.runs.get(analysis.slug)
         if run is None:
             continue
         outcome = snap.outcomes.get(analysis.outcome)
         key = f"{analysis!r}|{run.id}|{outcome!r}"
         for name in (analysis.slug, funnel_key(analysis.slug)):
-            if drawn is not None and f"{name}|{key}" in drawn:
+            if f"{name}|{key}" in drawn:
                 svg = drawn[f"{name}|{key}"]
             else:
                 svg = (forest_svg(analysis, run, outcome) if name == analysis.slug
                        else funnel_svg(analysis, run))
-                if drawn is not None:
-                    drawn[f"{name}|{key}"] = svg
+                drawn[f"{name}|{key}"] = svg
             if svg is not None:
                 svgs[name] = svg
     return svgs

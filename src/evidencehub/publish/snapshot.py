@@ -3,6 +3,11 @@
 Only published pages are in it (:func:`evidencehub.publish.page_status.is_public`); the status
 of every other stored page is kept in ``page_statuses``, so that a link to it shows its status.
 
+An analysis that names the systematic review its studies came from brings that review's PRISMA
+2020 flow (:class:`ReviewFlow`: counts only, derived by :func:`evidencehub.review.flow.
+review_flow` from the review's searches, merges, decisions and full-text marks; no record's
+title, no reviewer's name).
+
 The page contexts (:mod:`evidencehub.publish.context`) are pure functions of a
 :class:`HubSnapshot`, so they are tested without a database and the static site and the web app
 render the same data.
@@ -14,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import Engine
+from sqlalchemy.orm import Session
 
 from evidencehub.model import (
     Analysis,
@@ -27,6 +33,7 @@ from evidencehub.model import (
     Trial,
 )
 from evidencehub.publish.page_status import is_public
+from evidencehub.review.prisma import PrismaFlow
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import grade as grade_repo
 from evidencehub.store.repo import outcomes as outcomes_repo
@@ -38,7 +45,16 @@ from evidencehub.store.repo.grade import StoredRating
 from evidencehub.store.session import transaction
 from evidencehub.trace import Tracer
 
-__all__ = ["HubSnapshot", "load_snapshot"]
+__all__ = ["HubSnapshot", "ReviewFlow", "load_snapshot"]
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewFlow:
+    """A review an analysis names: its slug, its title and its PRISMA 2020 flow."""
+
+    slug: str
+    title: str
+    flow: PrismaFlow
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +71,8 @@ class HubSnapshot:
     outcomes: dict[str, Outcome]
     traces: dict[int, dict[str, Any]]
     ratings: dict[str, StoredRating] = field(default_factory=dict)
+    #: The reviews the analyses name, with their flows, by review slug.
+    reviews: dict[str, ReviewFlow] = field(default_factory=dict)
     #: The status of every stored page that is not published (not in ``pages``), by slug.
     page_statuses: dict[str, PageStatus] = field(default_factory=dict)
     record_by_key: dict[str, Record] = field(init=False)
@@ -81,8 +99,8 @@ class HubSnapshot:
 
 def load_snapshot(engine: Engine) -> HubSnapshot:
     """Read records, trials, studies, pages with their claims, outcomes, and analyses with
-    their newest runs, each run's trace and each analysis's newest GRADE rating, in one
-    read-only unit of work."""
+    their newest runs, each run's trace, each analysis's newest GRADE rating and the flow of
+    each review an analysis names, in one read-only unit of work."""
     with transaction(engine) as session:
         stored = sorted(pages_repo.list_pages(session), key=lambda p: p.slug)
         pages = tuple(p for p in stored if is_public(p.status))
@@ -102,4 +120,17 @@ def load_snapshot(engine: Engine) -> HubSnapshot:
             traces={run.id: tracer.run(run) for run in runs.values() if run.id is not None},
             ratings=grade_repo.latest_ratings(session),
             page_statuses={p.slug: p.status for p in stored if not is_public(p.status)},
+            reviews=_review_flows(session, sorted({a.review for a in analyses if a.review})),
         )
+
+
+def _review_flows(session: Session, slugs: list[str]) -> dict[str, ReviewFlow]:
+    """The PRISMA 2020 flow of each review named (``review_flow``, every box checked)."""
+    from evidencehub.review import service
+    from evidencehub.review.flow import review_flow
+
+    out = {}
+    for slug in slugs:
+        state = service.load(session, slug)
+        out[slug] = ReviewFlow(slug, state.review.title, review_flow(session, state))
+    return out

@@ -79,6 +79,7 @@ from evidencehub.vocab import OtherMethod, RetrievalStatus, ScreeningLabel, Sear
 
 __all__ = [
     "ExclusionReason",
+    "FlowSection",
     "PrismaFlow",
     "ReasonCount",
     "RecordState",
@@ -204,6 +205,17 @@ class ReasonCount:
 
 
 @dataclass(frozen=True, slots=True)
+class FlowSection:
+    """One phase (or column) of the flow in words: its heading and one line per box."""
+
+    heading: str
+    lines: tuple[str, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"heading": self.heading, "lines": list(self.lines)}
+
+
+@dataclass(frozen=True, slots=True)
 class PrismaFlow:
     """The boxes of the PRISMA 2020 flow diagram, named as the PRISMA2020 R package names them.
 
@@ -309,39 +321,42 @@ class PrismaFlow:
         out["in_progress"] = self.in_progress
         return out
 
-    def summary(self) -> str:
-        """The flow as indented text, box by box (deterministic)."""
-        lines = ["PRISMA 2020 flow (new review)", "Identification"]
+    def sections(self) -> tuple[FlowSection, ...]:
+        """The flow in words, box by box, one section per phase (and column) of the diagram:
+        what :meth:`summary` prints and pages show beside the diagram (deterministic)."""
+        identification = []
         for label, total, per in (("databases", self.database_results,
                                    self.database_specific_results),
                                   ("registers", self.register_results,
                                    self.register_specific_results)):
             if total is not None:
                 detail = "; ".join(f"{s.source} {s.n}" for s in per)
-                lines.append(f"  records identified from {label}: {total} ({detail})")
-        lines.append(f"  removed before screening: {self.duplicates} duplicates, "
-                     f"{self.excluded_automatic} by automation tools, {self.excluded_other} for "
-                     f"other reasons")
+                identification.append(f"records identified from {label}: {total} ({detail})")
+        identification.append(f"removed before screening: {self.duplicates} duplicates, "
+                              f"{self.excluded_automatic} by automation tools, "
+                              f"{self.excluded_other} for other reasons")
         if self.has_other_methods:
-            lines.append(f"  records identified by other methods: {self.other_identified}")
-        lines += [
-            "Screening (databases and registers)",
-            f"  records screened {self.records_screened}, excluded {self.records_excluded}",
-            f"  reports sought {self.dbr_sought_reports}, not retrieved "
-            f"{self.dbr_notretrieved_reports}",
-            f"  reports assessed {self.dbr_assessed}, excluded {self.dbr_excluded_total}"
-            + _reasons_text(self.dbr_excluded),
+            identification.append(f"records identified by other methods: "
+                                  f"{self.other_identified}")
+        out = [
+            FlowSection("Identification", tuple(identification)),
+            FlowSection("Screening (databases and registers)", (
+                f"records screened {self.records_screened}, excluded {self.records_excluded}",
+                f"reports sought {self.dbr_sought_reports}, not retrieved "
+                f"{self.dbr_notretrieved_reports}",
+                f"reports assessed {self.dbr_assessed}, excluded {self.dbr_excluded_total}"
+                + _reasons_text(self.dbr_excluded),
+            )),
         ]
         if self.has_other_methods:
-            lines += [
-                "Screening (other methods)",
-                f"  reports sought {self.other_sought_reports}, not retrieved "
+            out.append(FlowSection("Screening (other methods)", (
+                f"reports sought {self.other_sought_reports}, not retrieved "
                 f"{self.other_notretrieved_reports}",
-                f"  reports assessed {self.other_assessed}, excluded {self.other_excluded_total}"
+                f"reports assessed {self.other_assessed}, excluded {self.other_excluded_total}"
                 + _reasons_text(self.other_excluded or ()),
-            ]
-        lines += ["Included",
-                  f"  studies {self.new_studies}, reports of included studies {self.new_reports}"]
+            )))
+        out.append(FlowSection("Included", (
+            f"studies {self.new_studies}, reports of included studies {self.new_reports}",)))
         if self.in_progress:
             waiting = [(self.records_awaiting_screening, "records await screening"),
                        (self.dbr_awaiting_retrieval, "reports await retrieval"),
@@ -351,7 +366,19 @@ class PrismaFlow:
                        (self.other_awaiting_retrieval, "other-methods reports await retrieval"),
                        (self.other_awaiting_assessment, "other-methods reports await "
                         "assessment")]
-            lines.append("In progress: " + ", ".join(f"{n} {what}" for n, what in waiting if n))
+            out.append(FlowSection("In progress",
+                                   tuple(f"{n} {what}" for n, what in waiting if n)))
+        return tuple(out)
+
+    def summary(self) -> str:
+        """The flow as indented text, box by box (deterministic): :meth:`sections`, each line
+        indented under its heading; the waiting counts of a review in progress on one line."""
+        lines = ["PRISMA 2020 flow (new review)"]
+        for section in self.sections():
+            if section.heading == "In progress":
+                lines.append("In progress: " + ", ".join(section.lines))
+            else:
+                lines += [section.heading, *(f"  {line}" for line in section.lines)]
         return "\n".join(lines)
 
 

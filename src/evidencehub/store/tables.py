@@ -583,7 +583,8 @@ class ComparisonArm(Base):
 
 
 class Analysis(Base):
-    """A meta-analysis specification: outcome, comparison, measure and model settings."""
+    """A meta-analysis specification: outcome, comparison, measure and model settings, and the
+    review its studies came from."""
 
     __tablename__ = "analyses"
 
@@ -601,6 +602,11 @@ class Analysis(Base):
     timepoint: Mapped[str | None] = mapped_column(String)
     value_kind: Mapped[str | None] = mapped_column(String)
     description: Mapped[str | None] = mapped_column(Text)
+    #: The systematic review its studies came from (its PRISMA flow is shown with it); not a
+    #: setting of the fit, so changing it never makes the analysis stale.
+    review_id: Mapped[int | None] = mapped_column(
+        ForeignKey("reviews.id", ondelete="SET NULL"), index=True
+    )
     actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id"))
     updated_at: Mapped[dt.datetime]
 

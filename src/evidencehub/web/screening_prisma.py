@@ -43,7 +43,7 @@ async def prisma_page(request: Request) -> Response:
         seat, flow = _flow(request)
         return page(request, "prisma.html", f"PRISMA 2020 flow · {seat.state.review.title}",
                     seat=seat, review=seat.state.review, flow=flow,
-                    lines=flow.summary().splitlines())
+                    sections=flow.sections())
 
     return await run_in_threadpool(work)
 

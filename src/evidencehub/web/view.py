@@ -16,7 +16,9 @@ reader (signed-in accounts get theirs rendered afresh, with their own header):
   probe runs at most every ``probe_interval`` seconds;
 * **invalidation** — a write through the web app calls :meth:`StoreView.invalidate`, so an
   editor sees a change at once;
-* forest plots are redrawn only for analyses whose run, settings or outcome changed
+* plots are drawn once per snapshot, never per request, and a new snapshot redraws only what
+  changed: forest and funnel plots of analyses whose run, settings or outcome changed, the
+  PRISMA 2020 diagram of a review whose flow changed
   (:func:`evidencehub.publish.site.forest_svgs`).
 """
 

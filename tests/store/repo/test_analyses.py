@@ -17,6 +17,7 @@ from evidencehub.model import (
     Comparison,
     Outcome,
     OutcomeData,
+    Review,
     Study,
     ValueKind,
 )
@@ -31,12 +32,14 @@ from evidencehub.store.repo.analyses import (
     get_run,
     latest_run,
     latest_runs,
+    link_review,
     list_analyses,
     list_runs,
     put_analysis,
     runs_using,
 )
 from evidencehub.store.repo.outcomes import outcome_id, put_outcome_data
+from evidencehub.store.repo.reviews import create_review
 from evidencehub.store.repo.studies import upsert_study
 from evidencehub.vocab import DataKind, Measure, Method, ModelRule, StudyDesign, Test
 
@@ -154,6 +157,36 @@ def test_an_analysis_of_an_unknown_outcome_is_refused(session: Session, writer: 
                      actor_id=writer)
     assert str(err.value) == ("analysis 'sglt2-vs-placebo-hba1c': no outcome 'weight' in the "
                               "store (known: 'HbA1c')")
+
+
+def test_an_analysis_names_its_review_and_the_link_is_set_and_cleared(session: Session,
+                                                                     writer: int) -> None:
+    create_review(session, Review(slug="sglt2", title="SGLT2 inhibitors"), Actor(name="Ada"))
+    linked = ANALYSIS.model_copy(update={"review": "sglt2"})
+    assert put_analysis(session, linked, actor_id=writer) is UpsertOutcome.CREATED
+    assert get_analysis(session, ANALYSIS.slug).review == "sglt2"
+    assert put_analysis(session, linked, actor_id=writer) is UpsertOutcome.UNCHANGED
+    bob = actor_id(session, Actor(name="Bob"))
+    assert link_review(session, ANALYSIS.slug, None, actor_id=bob) is UpsertOutcome.UPDATED
+    assert list_analyses(session) == [ANALYSIS]
+    row = session.scalars(select(t.Analysis)).one()
+    assert row.actor_id == bob and row.review_id is None
+    assert link_review(session, ANALYSIS.slug, None, actor_id=writer) is UpsertOutcome.UNCHANGED
+    assert row.actor_id == bob  # nothing written, nobody recorded
+    assert link_review(session, ANALYSIS.slug, "sglt2", actor_id=writer) is UpsertOutcome.UPDATED
+    assert get_analysis(session, ANALYSIS.slug) == linked and row.actor_id == writer
+
+
+def test_an_unknown_review_is_refused(session: Session, writer: int) -> None:
+    with pytest.raises(NotFoundError) as err:
+        put_analysis(session, ANALYSIS.model_copy(update={"review": "nope"}), actor_id=writer)
+    assert str(err.value) == ("analysis 'sglt2-vs-placebo-hba1c': no review 'nope' in the store "
+                              "(see 'evidencehub review list')")
+    put_analysis(session, ANALYSIS, actor_id=writer)
+    with pytest.raises(NotFoundError, match="no review 'nope'"):
+        link_review(session, ANALYSIS.slug, "nope", actor_id=writer)
+    with pytest.raises(NotFoundError, match="no analysis 'zzz'"):
+        link_review(session, "zzz", None, actor_id=writer)
 
 
 # --------------------------------------------------------------------------- runs

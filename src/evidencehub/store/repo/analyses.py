@@ -2,7 +2,8 @@
 
 An analysis (what to pool and how) is stored by :func:`put_analysis`; its outcome must be
 stored, its comparison is recorded once per distinct set of arm labels (``comparisons``,
-``comparison_arms``: structured rows, never text to parse). Each fit is an immutable run
+``comparison_arms``: structured rows, never text to parse), and the review it names (the one
+its studies came from) must be stored; :func:`link_review` sets or clears that review alone. Each fit is an immutable run
 (:func:`add_run`): its typed result, the (outcome-data id, version) pairs it pooled, its
 fingerprint, software, actor and time. Runs are never changed or deleted; :func:`latest_run`
 gives the newest.
@@ -37,6 +38,7 @@ __all__ = [
     "get_run",
     "latest_run",
     "latest_runs",
+    "link_review",
     "list_analyses",
     "list_runs",
     "put_analysis",
@@ -87,14 +89,30 @@ def _to_analyses(session: Session, rows: list[t.Analysis]) -> list[Analysis]:
     outcomes = dict(session.execute(
         select(t.Outcome.id, t.Outcome.name).where(t.Outcome.id.in_({r.outcome_id for r in rows}))
     ).all())
+    linked = {r.review_id for r in rows if r.review_id is not None}
+    reviews = dict(session.execute(
+        select(t.Review.id, t.Review.slug).where(t.Review.id.in_(linked))
+    ).all()) if linked else {}
     return [
         Analysis.model_validate({
             "slug": row.slug, "outcome": outcomes[row.outcome_id],
             "comparison": comparisons[row.comparison_id],
             **{name: getattr(row, name) for name in _SETTINGS},
+            "review": None if row.review_id is None else reviews[row.review_id],
         })
         for row in rows
     ]
+
+
+def _review_id(session: Session, analysis: str, review: str | None) -> int | None:
+    """The id of the review an analysis names (None for none); an unknown one is refused."""
+    if review is None:
+        return None
+    found = session.scalar(select(t.Review.id).where(t.Review.slug == review))
+    if found is None:
+        raise NotFoundError(f"analysis {analysis!r}: no review {review!r} in the store "
+                            "(see 'evidencehub review list')")
+    return found
 
 
 def _analysis_row(session: Session, slug: str) -> t.Analysis:
@@ -116,6 +134,7 @@ def put_analysis(session: Session, analysis: Analysis, *, actor_id: int) -> Upse
     columns: dict[str, Any] = {
         "outcome_id": outcome.id,
         "comparison_id": comparison_id(session, analysis.comparison, actor_id=actor_id),
+        "review_id": _review_id(session, analysis.slug, analysis.review),
         **analysis.model_dump(mode="json", include=set(_SETTINGS)),
     }
     row = session.scalars(select(t.Analysis).where(t.Analysis.slug == analysis.slug)).first()
@@ -131,6 +150,22 @@ def put_analysis(session: Session, analysis: Analysis, *, actor_id: int) -> Upse
     row.actor_id = actor_id
     row.updated_at = utc_now()
     flush(session, f"analysis {analysis.slug!r}")
+    return UpsertOutcome.UPDATED
+
+
+def link_review(session: Session, slug: str, review: str | None, *,
+                actor_id: int) -> UpsertOutcome:
+    """Name ``review`` (a review's slug; None: no review) as the one the studies of analysis
+    ``slug`` came from, recording the actor and the time; nothing else of the analysis
+    changes, and its runs stay current (the review is not a setting of the fit)."""
+    row = _analysis_row(session, slug)
+    review_id = _review_id(session, slug, review)
+    if row.review_id == review_id:
+        return UpsertOutcome.UNCHANGED
+    row.review_id = review_id
+    row.actor_id = actor_id
+    row.updated_at = utc_now()
+    flush(session, f"analysis {slug!r}")
     return UpsertOutcome.UPDATED
 
 
