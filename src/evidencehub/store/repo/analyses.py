@@ -3,9 +3,9 @@
 An analysis (what to pool and how) is stored by :func:`put_analysis`; its outcome must be
 stored, its comparison is recorded once per distinct set of arm labels (``comparisons``,
 ``comparison_arms``: structured rows, never text to parse), and the review it names (the one
-its studies came from) must be stored; :func:`link_review` sets or clears that review alone. Each fit is an immutable run
-(:func:`add_run`): its typed result, the (outcome-data id, version) pairs it pooled, its
-fingerprint, software, actor and time. Runs are never changed or deleted; :func:`latest_run`
+its studies came from) must be stored; :func:`link_review` sets or clears that review alone.
+Each fit is an immutable run (:func:`add_run`): its typed result, the (outcome-data id,
+version) pairs it pooled, its fingerprint, software, actor and time. Runs are never changed or deleted; :func:`latest_run`
 gives the newest.
 
 JSON has no NaN or infinity and PostgreSQL refuses them, so non-finite numbers in a result are
