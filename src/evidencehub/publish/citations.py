@@ -1,10 +1,13 @@
 """Citation search for the editor: the studies of the library matching what an editor types.
 
-A page cites studies (``[@key]``), and a study is known by its records: so a query matches a
-study by its key or label, or by the title, an author's name, the DOI or the PMID of any of its
-records. Every word of the query must match somewhere (case-insensitive); studies matching in
-their key or label come first, then by label. Pure: it reads a
-:class:`~evidencehub.publish.snapshot.HubSnapshot`.
+A page cites studies (``[@key]``, :data:`evidencehub.grade.claims.CITATION_RE`), and a study
+is known by its records: so a query matches a study by its key or label, or by the title, an
+author's name, the year, the DOI or the PMID of any of its records. Every word of the query must
+match somewhere (case-insensitive substrings, so a word typed halfway already matches); studies
+matching in their key or label come first, then by label. A query is words, never syntax:
+quotes, ``*``, ``OR`` or brackets are only characters to find. Pure: it reads a
+:class:`~evidencehub.publish.snapshot.HubSnapshot`. The editor's autocomplete
+(``static/cite_complete.js``) asks for it through ``GET /editor/cite``.
 """
 
 from __future__ import annotations
@@ -29,6 +32,7 @@ class CitationMatch:
     year: int | None
     title: str | None
     authors: tuple[str, ...]
+    journal: str | None
     doi: str | None
     pmid: str | None
 
@@ -40,14 +44,16 @@ class CitationMatch:
     def to_dict(self) -> dict[str, Any]:
         """The match as the citation route answers it (``markup`` included)."""
         return {"key": self.key, "label": self.label, "design": self.design, "year": self.year,
-                "title": self.title, "authors": list(self.authors), "doi": self.doi,
+                "title": self.title, "authors": list(self.authors), "journal": self.journal,
+                "doi": self.doi,
                 "pmid": self.pmid, "markup": self.markup}
 
 
 def _haystack(study: Study, records: list[Record]) -> str:
     parts = [study.key, study.label]
     for record in records:
-        parts += [record.title or "", record.doi or "", record.pmid or ""]
+        parts += [record.title or "", record.doi or "", record.pmid or "",
+                  str(record.year or "")]
         parts += [a.display for a in record.authors]
     return " ".join(parts).lower()
 
@@ -69,6 +75,7 @@ def find_citations(snap: HubSnapshot, query: str, *, limit: int = 10) -> list[Ci
             key=study.key, label=study.label, design=design_name(study.design),
             year=first.year if first else None, title=first.title if first else None,
             authors=tuple(a.display for a in first.authors[:3]) if first else (),
+            journal=(first.journal or first.journal_abbrev) if first else None,
             doi=first.doi if first else None, pmid=first.pmid if first else None,
         )))
     found.sort(key=lambda item: (item[0], item[1]))
