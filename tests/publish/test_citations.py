@@ -26,3 +26,17 @@ def test_every_word_must_match_and_the_limit_holds(demo_snapshot: HubSnapshot) -
     assert find_citations(demo_snapshot, "mandai zzzz") == []
     assert find_citations(demo_snapshot, "   ") == []
     assert len(find_citations(demo_snapshot, "e", limit=2)) == 2
+
+
+def test_a_match_names_the_journal_and_the_year_finds_it(demo_snapshot: HubSnapshot) -> None:
+    (match,) = find_citations(demo_snapshot, "40240592")
+    assert (match.key, match.journal, match.year, match.pmid) == (
+        "tabar2025", "Nature", 2025, "40240592")
+    assert match.to_dict()["journal"] == "Nature"
+    assert "reichman2025" in [m.key for m in find_citations(demo_snapshot, "reichman 2025")]
+    assert find_citations(demo_snapshot, "reichman 1999") == []
+
+
+@pytest.mark.parametrize("query", ['"stem', "stem* OR", "(a", "' OR 1=1 --", "%_\\"])
+def test_a_query_is_words_never_syntax(demo_snapshot: HubSnapshot, query: str) -> None:
+    assert find_citations(demo_snapshot, query) == []

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import lxml.html
 import pytest
 
 from evidencehub.web.editor import CITE_LIMIT_MAX, CITE_QUERY_CHARS
@@ -91,3 +92,22 @@ def test_only_the_first_characters_of_a_long_query_count(web: WebClient) -> None
     web.login("editor")
     padded = "mandai" + " " * (CITE_QUERY_CHARS - 6) + "zzzz-not-read"
     assert [m["key"] for m in _cite(web, q=padded)] == ["mandai2017"]
+
+
+def test_the_editor_page_carries_the_list_and_its_script(web: WebClient) -> None:
+    web.login("editor")
+    html = web.get("/editor/pages/ipsc-derived-cell-therapy").text
+    tree = lxml.html.fromstring(html)
+    body = tree.get_element_by_id("f-body")
+    assert body.get("aria-describedby") == "f-body-hint"
+    assert "[@" in tree.get_element_by_id("f-body-hint").text_content()
+    popup = tree.get_element_by_id("cite-popup")
+    assert popup.get("hidden") is not None
+    assert tree.get_element_by_id("cite-list").get("role") == "listbox"
+    assert tree.get_element_by_id("page-form").get("data-cite-url") == "/editor/cite"
+    assert '<script src="/static/cite_complete.js" defer></script>' in html
+    assert 'id="cite-q"' not in html                       # the old search box is gone
+    script = web.get("/static/cite_complete.js")
+    assert script.status_code == 200
+    assert script.headers["content-type"].endswith("/javascript")
+    assert "innerHTML" not in script.text                   # server text goes in as text
