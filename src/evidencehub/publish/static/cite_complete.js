@@ -237,9 +237,12 @@
 
   body.addEventListener("input", update);
   body.addEventListener("click", update);
+  // keys that move the caret: the citation under it may have changed (ArrowUp/ArrowDown
+  // move the caret only when the list has no options to move through)
   body.addEventListener("keyup", function (event) {
+    var vertical = event.key === "ArrowUp" || event.key === "ArrowDown";
     if (["ArrowLeft", "ArrowRight", "Home", "End", "PageUp", "PageDown"].indexOf(event.key) >= 0 ||
-        (popup.hidden && (event.key === "ArrowUp" || event.key === "ArrowDown"))) {
+        (vertical && (popup.hidden || matches.length === 0))) {
       update();
     }
   });
