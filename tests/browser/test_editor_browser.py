@@ -1,5 +1,6 @@
-"""The editor's workflow in Chromium: write a page with a citation found in the library, watch
-the live preview, publish it, and read it on the public side with its footnotes and label."""
+"""The editor's workflow in Chromium: write a page with a citation picked from the library as
+it is typed (test_cite_browser.py tests that list), watch the live preview, publish it, and
+read it on the public side with its footnotes and label."""
 
 from __future__ import annotations
 
@@ -26,9 +27,10 @@ def test_edit_preview_publish_and_read(hub_server: str, page: tuple[Any, list[st
     tab.fill("#f-category", "Cures and advances")
     tab.fill("#f-body", "The first transplant of an iPSC-derived tissue engrafted ")
     tab.locator("#f-body").press("End")
-    tab.fill("#cite-q", "mandai")
-    tab.click(".cite-pick[data-markup='[@mandai2017]']")
-    assert "[@mandai2017]" in tab.input_value("#f-body")
+    tab.keyboard.type("[@mandai")
+    tab.locator("#cite-list [role=option][data-key=mandai2017]").wait_for()
+    tab.keyboard.press("Enter")
+    assert tab.input_value("#f-body").endswith("engrafted [@mandai2017]")
     tab.locator("#f-body").press("End")
     tab.keyboard.type(". {needs-replication} " + PAYLOAD)
     preview = tab.locator("#preview")

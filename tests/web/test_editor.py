@@ -1,5 +1,6 @@
 """The page editor in the browser (without JavaScript): roles, CSRF, saving with versions,
-conflicts, the workflow, history, preview, citation search, footnote refresh, sanitising."""
+conflicts, the workflow, history, preview, footnote refresh, sanitising (the citation
+search: test_editor_cite.py)."""
 
 from __future__ import annotations
 
@@ -215,18 +216,6 @@ def test_the_preview_renders_like_the_public_page(web_writable: WebClient) -> No
     assert bad["html"] == ""
     assert any("unknown evidence tag {nope}" in p for p in bad["problems"])
     assert any("[@nobody] cites a study the hub does not hold" in p for p in bad["problems"])
-
-
-@pytest.mark.parametrize("query", ["yamanaka", "10.1016/j.cell.2006.07.024", "takahashi2006",
-                                   "reprogramming of mouse"])
-def test_citation_search_finds_studies_by_author_doi_key_or_title(web: WebClient,
-                                                                  query: str) -> None:
-    web.login("editor")
-    found = web.get("/editor/cite", params={"q": query}).json()
-    assert "takahashi2006" in [m["key"] for m in found]
-    match = next(m for m in found if m["key"] == "takahashi2006")
-    assert match["markup"] == "[@takahashi2006]" and match["doi"] == "10.1016/j.cell.2006.07.024"
-    assert web.get("/editor/cite", params={"q": ""}).json() == []
 
 
 # --------------------------------------------------------------------------- footnotes

@@ -1,5 +1,5 @@
 """The page editor (role editor): pages with their status, a form per page with a live
-preview and citation search, workflow status, version history with diffs, footnote refresh.
+preview and citation autocomplete, workflow status, version history with diffs, footnote refresh.
 
 Routes (all need the editor role; admins pass too):
 
@@ -15,7 +15,9 @@ Routes (all need the editor role; admins pass too):
 * ``POST /editor/preview`` — the live preview (``static/editor.js`` sends the form with the
   ``X-CSRF-Token`` header): JSON ``{"html", "problems"}`` rendered by the public page's
   template (:mod:`evidencehub.publish.preview`);
-* ``GET /editor/cite?q=`` — JSON list of citable studies (:mod:`evidencehub.publish.citations`).
+* ``GET /editor/cite?q=&limit=`` — JSON list of citable studies
+  (:mod:`evidencehub.publish.citations`), what the body's citation autocomplete
+  (``static/cite_complete.js``) shows while an editor types ``[@…``.
 
 Every write goes through :mod:`evidencehub.publish.page_edits`, signed with the signed-in
 account's actor, and then invalidates the reader's view so the change shows at once.
@@ -76,6 +78,12 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: value for key, value in form.items() if isinstance(value, str)}
 
 
+def _is_count(text: str) -> bool:
+    """Whether ``text`` is a short run of ASCII digits (``"²".isdigit()`` is true, and ``int``
+    refuses strings of more than 4300 digits)."""
+    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
+
+
 def _base_version(form: Mapping[str, str]) -> int:
     try:
         return int(form.get("base_version", ""))
@@ -128,7 +136,7 @@ def edit_form(request: Request) -> Response:
     except NotFoundError:
         return error_response(request, 404, "Not found")
     saved = request.query_params.get("saved", "")
-    notice = f"Saved as version {int(saved)}." if saved.isdigit() else None
+    notice = f"Saved as version {int(saved)}." if _is_count(saved) else None
     return _editor_form(request, slug, form_values(source), notice=notice)
 
 
@@ -311,11 +319,24 @@ async def preview(request: Request) -> Response:
     return JSONResponse(answer)
 
 
+#: The longest query the citation route reads (the rest is ignored) and its largest ``limit``.
+CITE_QUERY_CHARS = 200
+CITE_LIMIT_MAX = 50
+
+
 def cite(request: Request) -> Response:
-    """Studies matching ``q`` (title, author, DOI, PMID, key), as JSON."""
-    query = request.query_params.get("q", "")[:200]
-    snap = hub_of(request).view.published().snap
-    return JSONResponse([m.to_dict() for m in find_citations(snap, query)])
+    """Studies matching ``q`` (title, author, year, DOI, PMID, key), at most ``limit`` (1 to
+    :data:`CITE_LIMIT_MAX`, default 10), as a JSON list; the autocomplete's source."""
+    query = request.query_params.get("q", "")[:CITE_QUERY_CHARS]
+    wanted = request.query_params.get("limit", "10")
+    if not _is_count(wanted) or not 1 <= int(wanted) <= CITE_LIMIT_MAX:
+        return error_response(request, 400, f"limit must be a whole number from 1 to "
+                              f"{CITE_LIMIT_MAX}, got {wanted[:20]!r}", as_json=True)
+    try:
+        snap = hub_of(request).view.published().snap
+    except StoreError:
+        return error_response(request, 503, "The hub is unavailable", as_json=True)
+    return JSONResponse([m.to_dict() for m in find_citations(snap, query, limit=int(wanted))])
 
 
 ROUTES = (
