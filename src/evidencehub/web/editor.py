@@ -26,7 +26,7 @@ account's actor, and then invalidates the reader's view so the change shows at o
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -37,7 +37,6 @@ from evidencehub.data.pages import PageSource
 from evidencehub.errors import EditConflict, InputError, NotFoundError, StoreError
 from evidencehub.model import Page, PageStatus
 from evidencehub.publish.citations import find_citations
-from evidencehub.publish.footnote_refresh import FootnoteRefresh, refresh_footnotes
 from evidencehub.publish.page_edits import (
     create_page,
     diff_lines,
@@ -61,6 +60,9 @@ from evidencehub.web.guard import actor_of
 from evidencehub.web.routing import WebRoute
 from evidencehub.web.state import hub_of
 from evidencehub.web.templating import page
+
+if TYPE_CHECKING:
+    from evidencehub.publish.footnote_refresh import FootnoteRefresh
 
 __all__ = ["ROUTES"]
 
@@ -259,6 +261,8 @@ async def footnotes(request: Request) -> Response:
     form = await _form(request)
     actor = actor_of(request)
     client = getattr(request.app.state, "online_client", None)
+
+    from evidencehub.publish.footnote_refresh import refresh_footnotes  # httpx: on use only
 
     def work() -> FootnoteRefresh:
         return refresh_footnotes(hub_of(request).engine, slug, actor=actor,
