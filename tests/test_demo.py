@@ -181,7 +181,7 @@ def test_site_has_the_expected_pages(demo_run: tuple[DemoReport, Path]) -> None:
         "analyses fitted": 5,
         "new runs": 5,
         "pages labelled": 3,
-        "site files": 111,
+        "site files": 108,
     }
 
 

@@ -35,6 +35,14 @@ def test_site_has_every_page_and_twin(demo_site_files: dict[str, bytes]) -> None
     assert "plots/hba1c-benfluorex-vs-placebo.svg" not in demo_site_files  # k = 1: not pooled
 
 
+def test_the_static_site_carries_no_script(demo_site_files: dict[str, bytes]) -> None:
+    # the scripts are the web app's signed-in workflows; no static page runs one
+    assert sorted(p for p in demo_site_files if p.startswith("static/")) == [
+        "static/favicon.svg", "static/style.css"]
+    assert not any(b"<script" in data for path, data in demo_site_files.items()
+                   if path.endswith(".html"))
+
+
 def test_forest_plots_are_inline_svg(demo_site_files: dict[str, bytes]) -> None:
     page = demo_site_files["pages/hba1c-glucose-lowering-drugs.html"].decode()
     # four forest plots, and a funnel plot for each of the three analyses pooling 3+ studies

@@ -98,11 +98,14 @@ def forest_svgs(snap: HubSnapshot, drawn: dict[str, str | None] | None = None) -
 
 
 def _static_files() -> dict[str, bytes]:
+    """The stylesheet and the icon. The scripts beside them are the web app's (the editor,
+    citations while typing, screening by keyboard: workflows of signed-in accounts, served by
+    ``evidencehub serve``); no page of the static site runs a script, so none is copied."""
     folder = resources.files("evidencehub.publish") / "static"
     return {
         f"static/{item.name}": item.read_bytes()
         for item in sorted(folder.iterdir(), key=lambda i: i.name)
-        if item.is_file()
+        if item.is_file() and not item.name.endswith(".js")
     }
 
 
