@@ -23,6 +23,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from evidencehub.analysis.run import RunResult
+from evidencehub.counts import is_count
 from evidencehub.errors import InputError
 from evidencehub.model import OUTCOME_NUMBERS, AnalysisRun, Claim, ImportEvent, StoredOutcomeData
 from evidencehub.review import service as review_service
@@ -213,7 +214,7 @@ def trace(session: Session, target: str) -> dict[str, Any]:
         return {"target": target, "page": tracer.page(value)}
     if kind == "analysis":
         return {"target": target, "analysis": tracer.analysis(value)}
-    if not value.isdigit():
+    if not is_count(value):
         raise InputError(f"a {kind} id is a number; got {value!r}")
     if kind == "run":
         return {"target": target, "run": tracer.run(analyses_repo.get_run(session, int(value)))}

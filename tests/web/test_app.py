@@ -58,7 +58,7 @@ def test_a_forest_plot_is_served(web: WebClient, demo_snapshot: HubSnapshot) -> 
 
 def test_missing_pages_and_odd_paths_are_404_pages(web: WebClient) -> None:
     for path in ("/pages/no-such-page.html", "/x/../../etc/passwd", "/static/..%2fstyle.css",
-                 "/" + "a" * 5000, "/pages/%00", "/.evidencehub-site"):
+                 "/" + "a" * 5000, "/pages/%00", "/.evidencehub-site", "/trace/run-%C2%B2.html"):
         response = web.get(path)
         assert response.status_code == 404, path
     assert "There is no page at this address." in web.get("/nothing").text

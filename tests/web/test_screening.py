@@ -186,7 +186,7 @@ def test_bad_addresses_are_4xx_pages_never_500(hub: Hub, path: str) -> None:
     assert "Traceback" not in answer.text
 
 
-@pytest.mark.parametrize("record", ["abc", "99999", "1", "-3", "", "1.5"])
+@pytest.mark.parametrize("record", ["abc", "99999", "1", "-3", "", "1.5", "²"])
 def test_bad_record_ids_are_404(hub: Hub, record: str) -> None:
     hub.web.login("editor")
     for path, fields in ((f"/reviews/{SLUG}/screen", {"record_id": record, "label": "include"}),

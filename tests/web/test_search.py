@@ -115,6 +115,7 @@ def test_a_long_query_is_cut_with_a_notice(web: WebClient) -> None:
     "q=%ff%fe%fd", "q=%C3%28", "q=%ED%A0%80", "q=" + "%28" * 3000, "q=a&q=b", "q=",
     "q=insulin&kind=nothing", "q=insulin&kind=record&page=-1", "q=insulin&kind=page&page=99999",
     "q=insulin&kind=page&page=" + "9" * 5000, "q=insulin&kind=page&page=1e9", "kind=trial",
+    "q=aspirin&kind=study&page=%C2%B2",
     "q=%E2%80%AE%E2%80%8B", "q=" + quote("title:insulin OR -cells ^x \"y\" NOT z"),
 ])
 def test_odd_queries_are_answered_never_an_error(web: WebClient, raw: str) -> None:

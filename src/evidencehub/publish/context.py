@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
+from evidencehub.counts import is_count
 from evidencehub.grade.claims import cited_keys
 from evidencehub.grade.labels import design_kind, design_name
 from evidencehub.grade.tags import TAG_DESCRIPTIONS, tag_counts
@@ -545,7 +546,7 @@ def context_for_path(snap: HubSnapshot, path: str) -> dict[str, Any]:
         return study_context(snap, stem)
     if folder == "trials" and any(t.registry_id == stem for t in snap.trials):
         return trial_context(snap, stem)
-    if folder == "trace" and stem.startswith("run-") and stem[4:].isdigit() and (
+    if folder == "trace" and stem.startswith("run-") and is_count(stem[4:]) and (
         int(stem[4:]) in snap.traces
     ):
         return trace_context(snap, int(stem[4:]))

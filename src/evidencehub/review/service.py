@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from evidencehub.counts import is_count
 from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import (
     Actor,
@@ -134,7 +135,7 @@ def with_decision(state: ReviewState, decision: ScreeningDecision) -> ReviewStat
 def record_id_of(session: Session, state: ReviewState, ref: str) -> int:
     """The id of the review's record named by ``ref``: its ``id``, or ``doi:…``/``pmid:…``."""
     text = ref.strip()
-    if text.isdigit():
+    if is_count(text):
         record_id = int(text)
     else:
         try:

@@ -33,6 +33,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from evidencehub.counts import is_count
 from evidencehub.data.pages import PageSource
 from evidencehub.errors import EditConflict, InputError, NotFoundError, StoreError
 from evidencehub.model import Page, PageStatus
@@ -78,12 +79,6 @@ def _in_store(request: Request, work: Callable[[Session], _T]) -> _T:
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form()
     return {key: value for key, value in form.items() if isinstance(value, str)}
-
-
-def _is_count(text: str) -> bool:
-    """Whether ``text`` is a short run of ASCII digits (``"²".isdigit()`` is true, and ``int``
-    refuses strings of more than 4300 digits)."""
-    return 0 < len(text) <= 9 and text.isascii() and text.isdigit()
 
 
 def _base_version(form: Mapping[str, str]) -> int:
@@ -138,7 +133,7 @@ def edit_form(request: Request) -> Response:
     except NotFoundError:
         return error_response(request, 404, "Not found")
     saved = request.query_params.get("saved", "")
-    notice = f"Saved as version {int(saved)}." if _is_count(saved) else None
+    notice = f"Saved as version {int(saved)}." if is_count(saved, max_digits=9) else None
     return _editor_form(request, slug, form_values(source), notice=notice)
 
 
@@ -333,7 +328,7 @@ def cite(request: Request) -> Response:
     :data:`CITE_LIMIT_MAX`, default 10), as a JSON list; the autocomplete's source."""
     query = request.query_params.get("q", "")[:CITE_QUERY_CHARS]
     wanted = request.query_params.get("limit", "10")
-    if not _is_count(wanted) or not 1 <= int(wanted) <= CITE_LIMIT_MAX:
+    if not is_count(wanted, max_digits=9) or not 1 <= int(wanted) <= CITE_LIMIT_MAX:
         return error_response(request, 400, f"limit must be a whole number from 1 to "
                               f"{CITE_LIMIT_MAX}, got {wanted[:20]!r}", as_json=True)
     try:

@@ -25,6 +25,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from evidencehub.counts import is_count
 from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import Review
 from evidencehub.review.queue import ScreeningQueue
@@ -118,7 +119,7 @@ def reviews_of(session: Session, request: Request) -> tuple[list[Review], list[R
 
 def record_of(session: Session, seat: ReviewSeat, ref: str) -> int:
     """The id of the review's record ``ref`` (a store id); :class:`Refused` 404 otherwise."""
-    if not ref.strip().isdigit():
+    if not is_count(ref.strip()):
         raise Refused(404, f"There is no record {ref!r} in this review.")
     try:
         return record_id_of(session, seat.state, ref)

@@ -19,6 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from evidencehub.counts import is_count
 from evidencehub.errors import InputError
 from evidencehub.review.service import conflicts
 from evidencehub.store.repo.records import records_by_id
@@ -86,7 +87,7 @@ async def resolve_conflict(request: Request) -> Response:
                 resolve(session, seat.state, record_id, label, seat.reviewer, stage=stage,
                         reason=reason, note=note, consensus=consensus)
         except InputError as error:
-            failed = int(ref) if ref.isdigit() else None
+            failed = int(ref) if is_count(ref) else None
             return _conflicts_page(request, error=str(error), status=400, failed=failed)
         hub.view.invalidate()
         return RedirectResponse(f"/reviews/{seat.slug}/conflicts", status_code=303)

@@ -16,6 +16,7 @@ import logging
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from evidencehub.counts import is_count
 from evidencehub.errors import StoreError
 from evidencehub.publish.render import render_html, render_json
 from evidencehub.publish.search_context import search_context
@@ -43,7 +44,7 @@ def _kind(value: str | None) -> SearchKind | None:
 
 
 def _page(value: str | None) -> int:
-    if value is None or not value.isdigit() or len(value) > 6:
+    if value is None or not is_count(value, max_digits=6):
         return 1
     return min(max(int(value), 1), MAX_PAGE)
 
