@@ -100,6 +100,13 @@ def test_lists_are_searched_as_words_and_every_word_must_match(hub: Session) -> 
     assert _keys(hub, "bemdaneprocel parkinson", SearchKind.TRIAL) == ["NCT04802733"]
 
 
+def test_or_and_a_minus_are_words_not_operators(hub: Session) -> None:
+    # PostgreSQL's web-search syntax would read these as "either" and "not"
+    assert _keys(hub, "insulin or metformin", SearchKind.PAGE) == []
+    assert _keys(hub, "insulin OR metformin", SearchKind.PAGE) == []
+    assert _keys(hub, "insulin -safety", SearchKind.PAGE) == ["stem-cell-insulin"]
+
+
 def test_snippets_are_fragments_with_the_hits_marked(hub: Session) -> None:
     [hit] = search(hub, query_words("insulin"), SearchKind.PAGE, limit=5).hits
     assert Fragment("insulin", True) in hit.snippet or Fragment("Insulin", True) in hit.snippet

@@ -12,7 +12,8 @@ for as the words they contain, if any. Every word must match (stems: ``islets`` 
   of weight A / B / C (:data:`KINDS`); the snippet is FTS5's ``snippet()`` of the best column.
 * **PostgreSQL** — the weighted ``tsvector`` of each table (the expression the migrations'
   GIN indexes are built on, so the planner uses them), matched with
-  ``websearch_to_tsquery('english', words)``, ranked by ``ts_rank``; the snippet is
+  ``plainto_tsquery('english', words)`` (every word must match; ``or``, ``-`` and quotes are
+  not operators, as on SQLite), ranked by ``ts_rank``; the snippet is
   ``ts_headline`` of the kind's text columns.
 
 Snippets come back as :class:`Fragment` values (text, and whether it is a hit), never as
@@ -222,7 +223,7 @@ def _postgres_document(kind: SearchKind) -> ColumnElement[Any]:
 def _postgres_matches(kind: SearchKind, words: Sequence[str]) -> Select[Any]:
     spec = KINDS[kind]
     table_columns = spec.table.__table__.c
-    query = func.websearch_to_tsquery(_ENGLISH, " ".join(words))
+    query = func.plainto_tsquery(_ENGLISH, " ".join(words))
     text: ColumnElement[Any] = func.concat_ws(
         literal(" … "), *(table_columns[name] for name in spec.snippet))
     options = (f"StartSel={_START}, StopSel={_STOP}, MaxWords=30, MinWords=12, "
