@@ -1,5 +1,6 @@
 """What the reviewers' appraisal pages (:mod:`~evidencehub.web.extraction`,
-:mod:`~evidencehub.web.rob`) share: one unit of work on the store per request, the signed-in
+:mod:`~evidencehub.web.rob`; the editor and the screening pages use the first two as well) share:
+one unit of work on the store per request, reading a posted field, the signed-in
 reviewer, the review's membership, and the pages that say no.
 
 Every page of a review needs its reader to be a member of it (``review member``): reviews are
@@ -19,12 +20,15 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
+from evidencehub.review import extraction_service
+from evidencehub.review.extraction_service import ExtractionState
 from evidencehub.store.session import transaction
 from evidencehub.web.guard import actor_of
 from evidencehub.web.state import hub_of
 from evidencehub.web.templating import page
 
-__all__ = ["MAX_FORM_ITEMS", "NotMember", "form_text", "in_store", "problem", "reviewer"]
+__all__ = ["MAX_FORM_ITEMS", "NotMember", "form_text", "in_store", "member_state", "problem",
+           "refused", "reviewer"]
 
 T = TypeVar("T")
 
@@ -45,10 +49,28 @@ def reviewer(request: Request) -> str:
     return actor_of(request).name
 
 
-def in_store(request: Request, work: Callable[[Session], T]) -> T:
-    """Run ``work`` in one transaction on the app's store (rolled back if it raises)."""
-    with transaction(hub_of(request).engine) as session:
+def in_store(request: Request, work: Callable[[Session], T], *, immediate: bool = False) -> T:
+    """Run ``work`` in one transaction on the app's store (rolled back if it raises);
+    ``immediate`` for a save, which reads what is stored before it writes
+    (:func:`evidencehub.store.session.transaction`)."""
+    with transaction(hub_of(request).engine, immediate=immediate) as session:
         return work(session)
+
+
+def member_state(session: Session, slug: str, who: str) -> ExtractionState:
+    """The extraction state of review ``slug``, read by ``who``, who must be a member
+    (:class:`NotMember` otherwise)."""
+    state = extraction_service.load(session, slug)
+    if state.role(who) is None:
+        raise NotMember(who, slug)
+    return state
+
+
+def refused(request: Request, err: Exception) -> Response:
+    """The page for a reader who is not a member (403) or asks for what is not there (404)."""
+    if isinstance(err, NotMember):
+        return problem(request, 403, "Not a member of this review", str(err))
+    return problem(request, 404, "Not found", str(err))
 
 
 def form_text(form: FormData, name: str) -> str | None:

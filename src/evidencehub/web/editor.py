@@ -25,8 +25,8 @@ account's actor, and then invalidates the reader's view so the change shows at o
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import TYPE_CHECKING, Any, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -50,6 +50,7 @@ from evidencehub.publish.preview import preview_page
 from evidencehub.store.repo import page_versions as versions_repo
 from evidencehub.store.session import transaction
 from evidencehub.vocab import AccountRole
+from evidencehub.web.appraisal import in_store
 from evidencehub.web.editor_forms import (
     EDITABLE_KINDS,
     FormValues,
@@ -67,13 +68,7 @@ if TYPE_CHECKING:
 
 __all__ = ["ROUTES"]
 
-_T = TypeVar("_T")
 _EDITOR = AccountRole.EDITOR
-
-
-def _in_store(request: Request, work: Callable[[Session], _T]) -> _T:
-    with transaction(hub_of(request).engine) as session:
-        return work(session)
 
 
 async def _form(request: Request) -> dict[str, str]:
@@ -93,7 +88,7 @@ def _base_version(form: Mapping[str, str]) -> int:
 
 def editor_home(request: Request) -> Response:
     """Every stored page with its status and version."""
-    pages = _in_store(request, versions_repo.page_summaries)
+    pages = in_store(request, versions_repo.page_summaries)
     return page(request, "editor_list.html", "Editor", pages=pages, workflow=WORKFLOW)
 
 
@@ -117,7 +112,7 @@ def _editor_form(request: Request, slug: str | None, values: FormValues, *,
                     "moves": [s.value for s in next_statuses(source.page.status)],
                     "current": source.page.status.value,
                     "public": is_public(source.page.status)}
-        info = _in_store(request, load)
+        info = in_store(request, load)
     base = values.get("base_version") or str(info["version"])
     title = f"Edit: {values.get('title') or slug}" if slug else "New page"
     return page(request, "editor_page.html", title, status=status, slug=slug, values=values,
@@ -129,7 +124,7 @@ def edit_form(request: Request) -> Response:
     """The form of a stored page, at its newest version."""
     slug = request.path_params["slug"]
     try:
-        source = _in_store(request, lambda s: stored_source(s, slug))
+        source = in_store(request, lambda s: stored_source(s, slug))
     except NotFoundError:
         return error_response(request, 404, "Not found")
     saved = request.query_params.get("saved", "")
@@ -197,7 +192,7 @@ def _conflict_diff(request: Request, slug: str, form: Mapping[str, str]) -> list
         except InputError:
             return []
         return diff_lines(stored, mine)
-    return _in_store(request, work)
+    return in_store(request, work)
 
 
 async def change_status(request: Request) -> Response:
@@ -221,7 +216,7 @@ async def change_status(request: Request) -> Response:
         return error_response(request, 404, "Not found")
     except (EditConflict, InputError) as err:
         source = await run_in_threadpool(
-            lambda: _in_store(request, lambda s: stored_source(s, slug)))
+            lambda: in_store(request, lambda s: stored_source(s, slug)))
         code = 409 if isinstance(err, EditConflict) else 400
         return _editor_form(request, slug, form_values(source), status=code, error=str(err))
     hub_of(request).view.invalidate()
@@ -242,7 +237,7 @@ def history(request: Request) -> Response:
         return source, items
 
     try:
-        source, items = _in_store(request, work)
+        source, items = in_store(request, work)
     except NotFoundError:
         return error_response(request, 404, "Not found")
     return page(request, "editor_history.html", f"History: {source.page.title}", slug=slug,
@@ -268,7 +263,7 @@ async def footnotes(request: Request) -> Response:
     except NotFoundError:
         return error_response(request, 404, "Not found")
     hub_of(request).view.invalidate()
-    source = await run_in_threadpool(lambda: _in_store(request, lambda s: stored_source(s, slug)))
+    source = await run_in_threadpool(lambda: in_store(request, lambda s: stored_source(s, slug)))
     if report.asked:
         notice = (f"Asked OpenAlex/Crossref for {len(report.asked)} DOI(s); "
                   f"{len(report.updated)} record(s) updated.")

@@ -35,14 +35,16 @@ from evidencehub.errors import InputError, NotFoundError
 from evidencehub.model import ExtractionField, ValueDerivation
 from evidencehub.review import extraction_service as service
 from evidencehub.review.extraction import Entry, ItemComparison, ItemStatus
-from evidencehub.store.repo.studies import get_study
+from evidencehub.store.repo.studies import get_study, study_labels
 from evidencehub.vocab import AccountRole, ExtractionLevel
 from evidencehub.web.appraisal import (
     MAX_FORM_ITEMS,
     NotMember,
     form_text,
     in_store,
+    member_state,
     problem,
+    refused,
     reviewer,
 )
 from evidencehub.web.routing import WebRoute
@@ -73,13 +75,6 @@ class _Filled:
     study: dict[str, str] = field(default_factory=dict)
     locator: str = ""
     arms: list[_Arm] = field(default_factory=list)
-
-
-def _state(session: Session, slug: str, who: str) -> service.ExtractionState:
-    state = service.load(session, slug)
-    if state.role(who) is None:
-        raise NotMember(who, slug)
-    return state
 
 
 def _study_label(session: Session, key: str) -> str:
@@ -163,19 +158,13 @@ def _form_page(request: Request, slug: str, study: str, context: dict[str, Any],
 
 def _form_context(session: Session, slug: str, study: str, who: str
                   ) -> tuple[dict[str, Any], _Filled, service.StudyStanding]:
-    state = _state(session, slug, who)
+    state = member_state(session, slug, who)
     state.study(study)
     study_fields, arm_fields = _split(state.form)
     standing, _items = service.study_view(session, state, study, who)
     context = {"review": state.review, "label": _study_label(session, study),
                "study_fields": study_fields, "arm_fields": arm_fields, "standing": standing}
     return context, _stored_form(session, state, study, who), standing
-
-
-def _refused(request: Request, err: Exception) -> Response:
-    if isinstance(err, NotMember):
-        return problem(request, 403, "Not a member of this review", str(err))
-    return problem(request, 404, "Not found", str(err))
 
 
 # --------------------------------------------------------------------------- list
@@ -186,15 +175,16 @@ def studies(request: Request) -> Response:
     slug, who = request.path_params["slug"], reviewer(request)
 
     def work(session: Session) -> dict[str, Any]:
-        state = _state(session, slug, who)
-        rows = [{"standing": s, "label": _study_label(session, s.study)}
+        state = member_state(session, slug, who)
+        labels = study_labels(session)
+        rows = [{"standing": s, "label": labels[s.study]}
                 for s in service.standings(session, state, who)]
         return {"review": state.review, "rows": rows, "role": state.role(who)}
 
     try:
         context = in_store(request, work)
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     return page(request, "extraction_list.html", f"Extraction: {context['review'].title}",
                 slug=slug, **context)
 
@@ -210,7 +200,7 @@ def study_form(request: Request) -> Response:
         context, filled, _standing = in_store(
             request, lambda s: _form_context(s, slug, study, who))
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     return _form_page(request, slug, study, context, filled)
 
 
@@ -221,20 +211,20 @@ async def save_form(request: Request) -> Response:
     filled = _posted_form(await request.form())
 
     def work(session: Session) -> service.Recorded:
-        state = _state(session, slug, who)
+        state = member_state(session, slug, who)
         state.study(study)
         return service.record(session, state, who, _entries(study, filled, _split(state.form)))
 
     try:
-        recorded = await run_in_threadpool(in_store, request, work)
+        recorded = await run_in_threadpool(in_store, request, work, immediate=True)
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     except InputError as err:
         try:
             context, _stored, _standing = await run_in_threadpool(
                 in_store, request, lambda s: _form_context(s, slug, study, who))
         except (NotFoundError, NotMember) as again:
-            return _refused(request, again)
+            return refused(request, again)
         return _form_page(request, slug, study, context, filled, status=400, error=str(err))
     hub_of(request).view.invalidate()
     target = (f"/reviews/{quote(slug)}/extraction/{quote(study)}"
@@ -263,7 +253,7 @@ def _item_rows(items: Sequence[ItemComparison], consensus: dict[Any, Any],
 
 
 def _compare_context(session: Session, slug: str, study: str, who: str) -> dict[str, Any]:
-    state = _state(session, slug, who)
+    state = member_state(session, slug, who)
     standing, items = service.study_view(session, state, study, who)
     consensus = service.latest_consensus(session, state, study) if standing.visible else {}
     labels = {f.key: f.label for f in state.form}
@@ -287,7 +277,7 @@ def compare(request: Request) -> Response:
     try:
         context = in_store(request, lambda s: _compare_context(s, slug, study, who))
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     return _compare_page(request, slug, study, context)
 
 
@@ -341,7 +331,7 @@ async def record_consensus(request: Request) -> Response:
     form = await request.form()
 
     def work(session: Session) -> service.ConsensusResult:
-        state = _state(session, slug, who)
+        state = member_state(session, slug, who)
         standing, _items = service.study_view(session, state, study, who)
         if not standing.visible:
             raise _Blinded
@@ -351,9 +341,9 @@ async def record_consensus(request: Request) -> Response:
     error: str | None = None
     result: service.ConsensusResult | None = None
     try:
-        result = await run_in_threadpool(in_store, request, work)
+        result = await run_in_threadpool(in_store, request, work, immediate=True)
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     except _Blinded:
         return problem(request, 409, "Not yet", "The entries of this study stay hidden until "
                        "two reviewers have entered it; the consensus waits for them.")

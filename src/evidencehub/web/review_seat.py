@@ -21,7 +21,6 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
-from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -39,7 +38,6 @@ from evidencehub.web.templating import page
 __all__ = [
     "Refused",
     "ReviewSeat",
-    "form_text",
     "label_of",
     "queue_of",
     "record_of",
@@ -149,13 +147,6 @@ def queue_of(request: Request) -> ScreeningQueue:
         if queue is None:
             queue = state.screening_queue = ScreeningQueue(hub_of(request).engine)
     return queue
-
-
-def form_text(form: FormData, name: str) -> str | None:
-    """A form field as stripped text, None when missing or empty."""
-    value = form.get(name)
-    text = value.strip() if isinstance(value, str) else ""
-    return text or None
 
 
 def label_of(value: str | None, allowed: tuple[ScreeningLabel, ...] = tuple(ScreeningLabel)

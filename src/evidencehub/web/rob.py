@@ -33,7 +33,15 @@ from evidencehub.grade.rob.terms import Answer, Effect, RobTool
 from evidencehub.review import extraction_service
 from evidencehub.store.repo.rob import StoredAssessment
 from evidencehub.vocab import AccountRole
-from evidencehub.web.appraisal import NotMember, form_text, in_store, problem, reviewer
+from evidencehub.web.appraisal import (
+    NotMember,
+    form_text,
+    in_store,
+    member_state,
+    problem,
+    refused,
+    reviewer,
+)
 from evidencehub.web.routing import WebRoute
 from evidencehub.web.state import hub_of
 from evidencehub.web.templating import page
@@ -41,19 +49,6 @@ from evidencehub.web.templating import page
 __all__ = ["ROUTES"]
 
 _OVERALL = "overall"
-
-
-def _state(session: Session, slug: str, who: str) -> extraction_service.ExtractionState:
-    state = extraction_service.load(session, slug)
-    if state.role(who) is None:
-        raise NotMember(who, slug)
-    return state
-
-
-def _refused(request: Request, err: Exception) -> Response:
-    if isinstance(err, NotMember):
-        return problem(request, 403, "Not a member of this review", str(err))
-    return problem(request, 404, "Not found", str(err))
 
 
 def _target(request: Request) -> tuple[str, RobTool, Effect | None]:
@@ -110,14 +105,14 @@ def studies(request: Request) -> Response:
     slug, who = request.path_params["slug"], reviewer(request)
 
     def work(session: Session) -> dict[str, Any]:
-        state = _state(session, slug, who)
+        state = member_state(session, slug, who)
         return {"review": state.review, "studies": sorted(state.studies),
                 "groups": _groups(state, rob_service.of_review(session, state.id), who)}
 
     try:
         context = in_store(request, work)
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     return page(request, "rob_list.html", f"Risk of bias: {context['review'].title}",
                 slug=slug, tools=list(RobTool), effects=[e.value for e in Effect],
                 **context)
@@ -129,13 +124,13 @@ def studies(request: Request) -> Response:
 def _mine(session: Session, study: str, outcome: str, tool: RobTool,
           who: str) -> Assessment | None:
     found = [a for a in rob_service.of_study(session, study, outcome)
-             if a.assessor == who and a.basis == "assessment" and a.tool == tool.value]
+             if a.assessor == who and a.basis == rob_service.ASSESSMENT and a.tool == tool.value]
     return Assessment.from_dict(found[-1].payload) if found else None
 
 
 def _form_context(session: Session, slug: str, study: str, who: str, outcome: str,
                   tool: RobTool, effect: Effect | None) -> dict[str, Any]:
-    state = _state(session, slug, who)
+    state = member_state(session, slug, who)
     state.study(study)
     mine = _mine(session, study, outcome, tool, who)
     if mine is not None and mine.effect is not None and effect is not None and (
@@ -174,7 +169,7 @@ def assessment_form(request: Request) -> Response:
         context = in_store(request, lambda s: _form_context(s, slug, study, who, outcome, tool,
                                                             effect))
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     except InputError as err:
         return problem(request, 400, "Which assessment?", str(err))
     return _form_page(request, slug, study, outcome, tool, effect, context)
@@ -207,7 +202,7 @@ async def save_assessment(request: Request) -> Response:
     answers, chosen, support = _posted(form, tool)
 
     def work(session: Session) -> None:
-        state = _state(session, slug, who)
+        state = member_state(session, slug, who)
         state.study(study)
         item = assess(tool, study=study, outcome=outcome, assessor=who,
                       answers=answers if tool is RobTool.ROB2 else None, effect=effect,
@@ -215,9 +210,9 @@ async def save_assessment(request: Request) -> Response:
         rob_service.record(session, item, review=slug)
 
     try:
-        await run_in_threadpool(in_store, request, work)
+        await run_in_threadpool(in_store, request, work, immediate=True)
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     except InputError as err:
         context = await run_in_threadpool(in_store, request, lambda s: _form_context(
             s, slug, study, who, outcome, tool, effect))
@@ -241,16 +236,15 @@ class _Blinded(Exception):
 
 def _compare_context(session: Session, slug: str, study: str, who: str,
                      outcome: str) -> dict[str, Any]:
-    state = _state(session, slug, who)
+    state = member_state(session, slug, who)
     state.study(study)
-    assessors = sorted({a.assessor for a in rob_service.of_study(session, study, outcome)
-                        if a.basis == "assessment"})
+    stored = rob_service.of_study(session, study, outcome)
+    assessors = sorted({a.assessor for a in stored if a.basis == rob_service.ASSESSMENT})
     if not extraction_service.may_see(state, assessors, who):
         raise _Blinded
     pair = rob_service.compare_two(session, study, outcome)
     tool = pair.first.tool
-    consensus = [a for a in rob_service.of_study(session, study, outcome)
-                 if a.basis == rob_service.CONSENSUS]
+    consensus = [a for a in stored if a.basis == rob_service.CONSENSUS]
     agreed = Assessment.from_dict(consensus[-1].payload) if consensus else None
     return {"review": state.review, "first": pair.first.assessor,
             "second": pair.second.assessor, "tool_label": tool.label,
@@ -284,7 +278,7 @@ def compare(request: Request) -> Response:
         outcome = _outcome(request)
         context = in_store(request, lambda s: _compare_context(s, slug, study, who, outcome))
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     except _Blinded:
         return problem(request, 409, "Not yet", "The assessments of this study stay hidden until "
                        "two reviewers have made theirs.")
@@ -305,7 +299,7 @@ async def record_consensus(request: Request) -> Response:
     answers = {name.removeprefix("q:"): str(value) for name, value in form.multi_items()
                if name.startswith("q:") and str(value).strip()}
     chosen = {name.removeprefix("judge:"): Choice(str(value),
-                                                  form_text(form, "reason:" + name[6:]) or "")
+                                                  form_text(form, "reason:" + name.removeprefix("judge:")) or "")
               for name, value in form.multi_items()
               if name.startswith("judge:") and str(value).strip()}
 
@@ -315,9 +309,9 @@ async def record_consensus(request: Request) -> Response:
                           chosen=chosen, review=slug)
 
     try:
-        await run_in_threadpool(in_store, request, work)
+        await run_in_threadpool(in_store, request, work, immediate=True)
     except (NotFoundError, NotMember) as err:
-        return _refused(request, err)
+        return refused(request, err)
     except _Blinded:
         return problem(request, 409, "Not yet", "The assessments of this study stay hidden until "
                        "two reviewers have made theirs.")

@@ -40,10 +40,10 @@ from evidencehub.store.repo.records import records_by_id
 from evidencehub.store.session import transaction
 from evidencehub.vocab import AccountRole, DecisionBasis, ScreeningStage
 from evidencehub.web import screening_conflicts, screening_fulltext, screening_prisma
+from evidencehub.web.appraisal import form_text
 from evidencehub.web.highlight import highlight, review_keywords
 from evidencehub.web.review_seat import (
     ReviewSeat,
-    form_text,
     label_of,
     queue_of,
     record_of,

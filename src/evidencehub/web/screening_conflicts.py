@@ -25,8 +25,8 @@ from evidencehub.review.service import conflicts
 from evidencehub.store.repo.records import records_by_id
 from evidencehub.store.session import transaction
 from evidencehub.vocab import AccountRole, ScreeningLabel
+from evidencehub.web.appraisal import form_text
 from evidencehub.web.review_seat import (
-    form_text,
     label_of,
     record_of,
     reviewer_page,

@@ -28,9 +28,9 @@ from evidencehub.review.service import record_full_text
 from evidencehub.store.repo.records import records_by_id
 from evidencehub.store.session import transaction
 from evidencehub.vocab import AccountRole, RetrievalStatus, ScreeningStage
+from evidencehub.web.appraisal import form_text
 from evidencehub.web.review_seat import (
     Refused,
-    form_text,
     record_of,
     reviewer_page,
     safe_link,
@@ -93,7 +93,7 @@ async def mark_full_text(request: Request) -> Response:
 
         hub = hub_of(request)
         try:
-            with transaction(hub.engine) as session:
+            with transaction(hub.engine, immediate=True) as session:
                 seat = seat_in(session, request)
                 stage_of(_FULL_TEXT.value, seat.state.review)
                 record_id = record_of(session, seat, ref)
