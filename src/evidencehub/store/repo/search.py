@@ -93,30 +93,31 @@ class _KindSpec:
     snippet: tuple[str, ...]  # text columns ts_headline cuts the snippet from (PostgreSQL)
 
 
-def _columns(spec: str) -> tuple[_Column, ...]:
-    """``"slug:A title:A takeaways:B[]"`` → columns (``[]``: a JSON list)."""
-    parts = (item.partition(":") for item in spec.split())
-    return tuple(_Column(name, weight.removesuffix("[]"), weight.endswith("[]"))
-                 for name, _, weight in parts)
-
-
 #: The indexed columns of each kind, as migration 0007 (and 0001 for records) indexes them.
 KINDS: dict[SearchKind, _KindSpec] = {
     SearchKind.PAGE: _KindSpec(
         t.Page, "slug", "title",
-        _columns("slug:A title:A dek:B category:B takeaways:B[] body:C"), ("dek", "body")),
+        (_Column("slug", "A"), _Column("title", "A"), _Column("dek", "B"),
+         _Column("category", "B"), _Column("takeaways", "B", is_list=True), _Column("body", "C")),
+        ("dek", "body")),
     SearchKind.STUDY: _KindSpec(
         t.Study, "key", "label",
-        _columns("key:A label:A design:B species:B model:B population:B phase:B "
-                 "cell_source:B encapsulation:C immunosuppression:C follow_up:C findings:C"),
+        (_Column("key", "A"), _Column("label", "A"), _Column("design", "B"),
+         _Column("species", "B"), _Column("model", "B"), _Column("population", "B"),
+         _Column("phase", "B"), _Column("cell_source", "B"), _Column("encapsulation", "C"),
+         _Column("immunosuppression", "C"), _Column("follow_up", "C"), _Column("findings", "C")),
         ("label", "model", "population", "findings")),
     SearchKind.TRIAL: _KindSpec(
         t.Trial, "registry_id", "title",
-        _columns("registry_id:A secondary_ids:A[] title:A conditions:B[] interventions:B[] "
-                 "sponsor:B phase:B status:C summary:C arms:C[] locations:C[]"),
+        (_Column("registry_id", "A"), _Column("secondary_ids", "A", is_list=True),
+         _Column("title", "A"), _Column("conditions", "B", is_list=True),
+         _Column("interventions", "B", is_list=True), _Column("sponsor", "B"),
+         _Column("phase", "B"), _Column("status", "C"), _Column("summary", "C"),
+         _Column("arms", "C", is_list=True), _Column("locations", "C", is_list=True)),
         ("title", "sponsor", "summary")),
     SearchKind.RECORD: _KindSpec(
-        t.Record, "key", "title", _columns("title:A abstract:B"), ("title", "abstract")),
+        t.Record, "key", "title", (_Column("title", "A"), _Column("abstract", "B")),
+        ("title", "abstract")),
 }
 _FTS_TABLE = {SearchKind.PAGE: "pages_fts", SearchKind.STUDY: "studies_fts",
               SearchKind.TRIAL: "trials_fts", SearchKind.RECORD: "records_fts"}
