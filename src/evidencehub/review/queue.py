@@ -283,8 +283,9 @@ class ScreeningQueue:
         self._states: dict[str, tuple[tuple[int, ...], ReviewState]] = {}
         self._ids: dict[str, int] = {}
 
-    def _current(self, session: Session, slug: str) -> ReviewState:
-        """The review, from memory while :func:`~.reviews.review_version` says it is current."""
+    def state(self, session: Session, slug: str) -> ReviewState:
+        """The review, from memory while :func:`~.reviews.review_version` says it is current
+        (what the web app's review pages read, so that a vote does not load it twice)."""
         review_id = self._ids.get(slug) or repo.get_review(session, slug)[0]
         version = repo.review_version(session, review_id)
         held = self._states.get(slug)
@@ -300,7 +301,7 @@ class ScreeningQueue:
         reads only, so it never waits for a writer."""
         with transaction(self.engine) as session:
             batch = next_for(session, slug, reviewer, stage, n=n, retrain=False,
-                             state=self._current(session, slug))
+                             state=self.state(session, slug))
         if batch.stale:
             self._retrain_later(slug, reviewer, stage)
         return batch
@@ -309,7 +310,7 @@ class ScreeningQueue:
                **options: Any) -> ScreeningDecision:
         """Record a decision (:func:`evidencehub.review.service.decide`) and start a retrain."""
         with transaction(self.engine, immediate=True) as session:
-            state = self._current(session, slug)
+            state = self.state(session, slug)
             made = decide(session, state, record_id, label, reviewer, **options)
             self._states[slug] = (repo.review_version(session, state.id),
                                   with_decision(state, made))

@@ -92,11 +92,14 @@ def _oversees(request: Request) -> bool:
     return user is not None and user.role.allows(AccountRole.EDITOR)
 
 
-def seat_in(session: Session, request: Request) -> ReviewSeat:
-    """The signed-in account's seat in the review named by the path's ``slug``."""
+def seat_in(session: Session, request: Request,
+            load_state: Callable[[Session, str], ReviewState] = load) -> ReviewSeat:
+    """The signed-in account's seat in the review named by the path's ``slug``, its state read
+    by ``load_state`` (the screening queue's :meth:`~ScreeningQueue.state` where it serves the
+    page, so that the review is loaded once)."""
     slug = request.path_params["slug"]
     try:
-        state = load(session, slug)
+        state = load_state(session, slug)
     except NotFoundError:
         raise Refused(404, f"There is no review {slug!r}.") from None
     reviewer = actor_of(request).name

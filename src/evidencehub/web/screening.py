@@ -118,7 +118,7 @@ def _screen_page(request: Request, stage_value: str | None, *, error: str | None
     """The screening page of the next record for the signed-in reviewer (blocking)."""
     hub = hub_of(request)
     with transaction(hub.engine) as session:
-        seat = seat_in(session, request)
+        seat = seat_in(session, request, queue_of(request).state)
         stage = stage_of(stage_value, seat.state.review)
         last = _last_vote(seat.state, seat.reviewer, stage)
         last_title = None
@@ -166,7 +166,7 @@ def _back_to_screen(slug: str, stage: ScreeningStage) -> Response:
 def _seat_and_record(request: Request, stage_value: str | None, ref: str | None
                      ) -> tuple[ReviewSeat, ScreeningStage, int]:
     with transaction(hub_of(request).engine) as session:
-        seat = seat_in(session, request)
+        seat = seat_in(session, request, queue_of(request).state)
         stage = stage_of(stage_value, seat.state.review)
         return seat, stage, record_of(session, seat, ref or "")
 
