@@ -106,9 +106,9 @@ def _editor_form(request: Request, slug: str | None, values: FormValues, *,
     if slug is not None:
         def load(session: Session) -> dict[str, Any]:
             source = stored_source(session, slug)
-            versions = versions_repo.list_versions(session, slug)
-            return {"version": versions[0].version if versions else 0,
-                    "versions": versions[:1],
+            newest = versions_repo.current_version(session, slug)
+            return {"version": newest,
+                    "versions": [versions_repo.get_version(session, slug, newest)] if newest else [],
                     "moves": [s.value for s in next_statuses(source.page.status)],
                     "current": source.page.status.value,
                     "public": is_public(source.page.status)}
