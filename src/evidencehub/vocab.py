@@ -404,6 +404,16 @@ class ReviewerRole(StrEnum):
     RESOLVER = "resolver"
     LEAD = "lead"
 
+    @property
+    def screens(self) -> bool:
+        """Whether this role votes on records (screeners and leads)."""
+        return self in (ReviewerRole.SCREENER, ReviewerRole.LEAD)
+
+    @property
+    def resolves(self) -> bool:
+        """Whether this role settles conflicts (resolvers and leads)."""
+        return self in (ReviewerRole.RESOLVER, ReviewerRole.LEAD)
+
 
 class DecisionBasis(StrEnum):
     """How a screening decision came about.

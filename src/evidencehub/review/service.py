@@ -72,8 +72,6 @@ __all__ = [
     "with_decision",
 ]
 
-_SCREENS = frozenset({ReviewerRole.SCREENER, ReviewerRole.LEAD})
-_RESOLVES = frozenset({ReviewerRole.RESOLVER, ReviewerRole.LEAD})
 
 
 @dataclass(frozen=True)
@@ -209,7 +207,7 @@ def decide(
     role = state.role(reviewer)
     if role is None:
         repo.set_member(session, state.id, ReviewMember(name=reviewer, role=ReviewerRole.SCREENER))
-    elif role not in _SCREENS:
+    elif not role.screens:
         raise InputError(
             f"{reviewer!r} is a {role.value} of review {state.review.slug!r}; "
             "screeners decide and resolvers use 'review resolve'"
@@ -245,7 +243,7 @@ def resolve(
     if label is ScreeningLabel.MAYBE:
         raise InputError("a resolution is include or exclude")
     role = state.role(reviewer)
-    if not consensus and role not in _RESOLVES:
+    if not consensus and (role is None or not role.resolves):
         raise InputError(
             f"{reviewer!r} is not a resolver of review {state.review.slug!r}; add them with "
             f"'review member {state.review.slug} {reviewer} --role resolver'"

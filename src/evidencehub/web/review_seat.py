@@ -48,8 +48,6 @@ __all__ = [
     "stage_of",
 ]
 
-_SCREENS = frozenset({ReviewerRole.SCREENER, ReviewerRole.LEAD})
-_RESOLVES = frozenset({ReviewerRole.RESOLVER, ReviewerRole.LEAD})
 _QUEUE_LOCK = threading.Lock()
 
 
@@ -79,12 +77,12 @@ class ReviewSeat:
     def screens(self) -> bool:
         """Offer the screening forms: screeners and leads vote; an overseer who is not a member
         yet joins as a screener with a first vote (the service's rule)."""
-        return self.role is None or self.role in _SCREENS
+        return self.role is None or self.role.screens
 
     @property
     def resolves(self) -> bool:
         """Offer the resolver's form (else the screeners' consensus form)."""
-        return self.role in _RESOLVES
+        return self.role is not None and self.role.resolves
 
 
 def _oversees(request: Request) -> bool:
