@@ -80,7 +80,7 @@ from evidencehub.ingest.event_log import EventLog
 from evidencehub.ingest.formats import detect_format, get_reader, open_source
 from evidencehub.ingest.identifiers import record_registry_ids
 from evidencehub.ingest.import_report import CandidateDuplicate, ImportReport, write_bad_report
-from evidencehub.ingest.parse_ahead import ReadAhead, read_ahead, worth_reading_ahead
+from evidencehub.ingest.parse_ahead import ReadAhead, worth_reading_ahead
 from evidencehub.model import Actor, ActorKind, ImportKind, ImportOutcome, Record, Trial
 from evidencehub.store.repo._common import UpsertOutcome
 from evidencehub.store.repo.duplicates import merged_keys
@@ -468,15 +468,10 @@ def _items_of(
 ) -> Iterator[Iterable[Item]]:
     """The items of one file: parsed here, or ahead in a child process (``ahead``, or the child
     ``started`` already); the file's SHA-256 goes to ``on_sha256`` once it has been read."""
+    if started is None and ahead:
+        started = ReadAhead(reader, path, label=str(path))  # an unreadable file fails here
     if started is not None:
         with started, closing(started.items(on_read, on_sha256)) as items:
-            yield items
-    elif ahead:
-        with open_source(path):
-            pass  # an unreadable file fails here, before the child starts, as it does below
-        with closing(
-            read_ahead(reader, path, label=str(path), on_read=on_read, on_sha256=on_sha256)
-        ) as items:
             yield items
     else:
         with open_source(path, on_read, on_sha256=on_sha256) as stream:
