@@ -254,18 +254,16 @@ def _trial_href(snap: HubSnapshot, registry_id: str) -> str | None:
 def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
     refs = []
     for ref in page.cross_refs:
-        target = snap.page_by_slug.get(ref.slug)
-        stored = snap.page_statuses.get(ref.slug)
+        target = _link_target(snap, ref.slug, ref.status.value if ref.status else None)
+        exists = target.href is not None
         refs.append(
             {
                 "slug": ref.slug,
-                "title": target.title if target else ref.slug,
-                "status": target.status.value if target
-                else stored.value if stored
-                else (ref.status.value if ref.status else "missing"),
-                "exists": target is not None,
+                "title": target.title,
+                "status": target.status,
+                "exists": exists,
                 "note": ref.note,
-                "path": page_path(ref.slug) if target else None,
+                "path": page_path(ref.slug) if exists else None,
             }
         )
     return refs
