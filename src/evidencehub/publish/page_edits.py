@@ -26,7 +26,7 @@ from sqlalchemy.orm import Session
 from evidencehub.data.pages import PageSource, format_page
 from evidencehub.errors import EditConflict, InputError, NotFoundError
 from evidencehub.grade.claims import cited_keys, extract_claims
-from evidencehub.grade.labels import label_page
+from evidencehub.grade.labels import label_page, pooled_keys
 from evidencehub.model import Actor, Claim, EvidenceLabel, Page, PageStatus, Study
 from evidencehub.publish.page_status import check_transition
 from evidencehub.store.repo import analyses as analyses_repo
@@ -49,7 +49,7 @@ __all__ = [
 ]
 
 #: Provenance line of an evidence label when the page names none.
-DEFAULT_LABEL_SOURCE = "PubMed-indexed literature"
+DEFAULT_LABEL_SOURCE: str = EvidenceLabel.model_fields["source"].default
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,11 +89,7 @@ def derive_label(session: Session, page: Page, claims: Sequence[Claim], *,
     :func:`~evidencehub.grade.claims.extract_claims`) from the store's studies and the newest
     runs of the analyses it shows (:func:`evidencehub.grade.labels.label_page`);
     :class:`InputError` if it cites a study the store does not hold."""
-    from evidencehub.analysis.run import RunResult
-
-    runs = analyses_repo.latest_runs(session, page.analysis_slugs)
-    pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
-              for slug, run in runs.items() if run.schema_version > 0}
+    pooled = pooled_keys(analyses_repo.latest_runs(session, page.analysis_slugs))
     studies: dict[str, Study] = {}
     for key in dict.fromkeys([*cited_keys(page.body), *(k for keys in pooled.values()
                                                          for k in keys)]):

@@ -16,11 +16,10 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from evidencehub.analysis.run import RunResult
 from evidencehub.data.pages import PageSource
 from evidencehub.errors import InputError
 from evidencehub.grade.claims import cited_keys, extract_claims
-from evidencehub.grade.labels import label_page
+from evidencehub.grade.labels import label_page, pooled_keys
 from evidencehub.model import Claim, Page
 from evidencehub.publish.context import page_context
 from evidencehub.publish.page_edits import DEFAULT_LABEL_SOURCE
@@ -68,8 +67,8 @@ def preview_context(snap: HubSnapshot, source: PageSource,
     """The page context of ``source``, whose claims are ``claims``, as if it were published
     in ``snap`` (no problems assumed: see :func:`preview_page`)."""
     page = source.page
-    pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
-              for slug, run in snap.runs.items() if slug in page.analysis_slugs}
+    pooled = pooled_keys({slug: run for slug, run in snap.runs.items()
+                          if slug in page.analysis_slugs})
     label = label_page(page, claims, snap.study_by_key, pooled,
                        source=source.label_source or DEFAULT_LABEL_SOURCE)
     shown = page.model_copy(update={"label": label})
