@@ -38,7 +38,7 @@ from evidencehub.data import DEMO_DIR
 from evidencehub.data.corpus import Corpus, load_corpus
 from evidencehub.errors import NotFoundError
 from evidencehub.grade.claims import extract_claims
-from evidencehub.grade.labels import label_page
+from evidencehub.grade.labels import label_page, pooled_keys
 from evidencehub.model import (
     Actor,
     ActorKind,
@@ -47,6 +47,7 @@ from evidencehub.model import (
     ImportOutcome,
     Record,
 )
+from evidencehub.publish.page_edits import DEFAULT_LABEL_SOURCE
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import imports as import_events
 from evidencehub.store.repo import pages as pages_repo
@@ -178,19 +179,15 @@ def _run_analyses(engine: Engine, analyses: int) -> dict[str, int]:
 
 
 def _attach_labels(engine: Engine, label_sources: dict[str, str]) -> dict[str, int]:
-    from evidencehub.analysis.run import RunResult
-
     labelled = 0
     with transaction(engine) as session:
         writer = actor_id(session, DEMO_ACTOR)
         studies = {s.key: s for s in studies_repo.list_studies(session)}
-        pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
-                  for slug, run in analyses_repo.latest_runs(session).items()
-                  if run.schema_version > 0}
+        pooled = pooled_keys(analyses_repo.latest_runs(session))
         for page in pages_repo.list_pages(session):
             claims = pages_repo.list_claims(session, page.slug)
             source = label_sources.get(page.slug) or (
-                page.label.source if page.label else "PubMed-indexed literature"
+                page.label.source if page.label else DEFAULT_LABEL_SOURCE
             )
             label = label_page(page, claims, studies, pooled, source=source)
             if page.label != label:

@@ -25,9 +25,10 @@ rests on and where it rests on nothing. The ordering follows the usual hierarchy
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from evidencehub.model import (
+    AnalysisRun,
     Claim,
     EvidenceKind,
     EvidenceLabel,
@@ -39,7 +40,7 @@ from evidencehub.model import (
 )
 
 __all__ = ["KIND_STRENGTH", "design_kind", "design_name", "evidence_label", "label_for_claims",
-           "label_page"]
+           "label_page", "pooled_keys"]
 
 _DESIGN_KIND: dict[StudyDesign, EvidenceKind] = {
     StudyDesign.IN_VITRO: EvidenceKind.IN_VITRO,
@@ -163,6 +164,16 @@ def label_for_claims(
         unsourced_claims=unsourced,
         total_claims=len(claims),
     )
+
+
+def pooled_keys(runs: Mapping[str, AnalysisRun]) -> dict[str, list[str]]:
+    """The studies each run pooled, by analysis slug, in the run's order: what
+    :func:`label_page` takes as ``pooled_keys``. Runs stored before results had a schema
+    (``schema_version`` 0) pooled nothing that can be read, so they are left out."""
+    from evidencehub.analysis.run import RunResult
+
+    return {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
+            for slug, run in runs.items() if run.schema_version > 0}
 
 
 def label_page(page: Page, claims: Sequence[Claim], studies: dict[str, Study],

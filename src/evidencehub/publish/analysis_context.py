@@ -25,6 +25,8 @@ from evidencehub.model import Analysis, AnalysisRun, Outcome
 from evidencehub.vocab import Family, OutcomeDirection, interval_label, measure_terms
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
     from evidencehub.publish.snapshot import ReviewFlow
     from evidencehub.review.prisma import PrismaFlow
 
@@ -192,16 +194,21 @@ def prisma_context(slug: str, review: ReviewFlow) -> dict[str, Any]:
     }
 
 
+def _inline_svg(svg: bytes | Path) -> str:
+    """A drawing made with ``fmt="svg"`` and no ``path`` (its bytes) as SVG text to inline in
+    a page: from the ``<svg`` element on, without the XML declaration and doctype."""
+    assert isinstance(svg, bytes)
+    text = svg.decode("utf-8")
+    return text[text.index("<svg"):]
+
+
 def prisma_svg(flow: PrismaFlow) -> str:
     """The PRISMA 2020 flow diagram of a review as SVG text without the XML declaration
     (:func:`evidencehub.publish.prisma_plot.prisma_plot`: Page et al. 2021, BMJ 372:n71,
     figure 1)."""
     from evidencehub.publish import prisma_plot
 
-    svg = prisma_plot.prisma_plot(flow, fmt="svg")
-    assert isinstance(svg, bytes)
-    text = svg.decode("utf-8")
-    return text[text.index("<svg"):]
+    return _inline_svg(prisma_plot.prisma_plot(flow, fmt="svg"))
 
 
 def funnel_key(slug: str) -> str:
@@ -233,11 +240,8 @@ def funnel_svg(analysis: Analysis, run: AnalysisRun) -> str | None:
     if fit is None or not _funnel(result):
         return None
     terms = measure_terms(analysis.measure)
-    svg = funnel_plot(fit, xlabel=f"{terms.name} in {analysis.outcome}", width=5.0,
-                      height=4.0, fontsize=10.0, fmt="svg")
-    assert isinstance(svg, bytes)
-    text = svg.decode("utf-8")
-    return text[text.index("<svg"):]
+    return _inline_svg(funnel_plot(fit, xlabel=f"{terms.name} in {analysis.outcome}",
+                                   width=5.0, height=4.0, fontsize=10.0, fmt="svg"))
 
 
 def _method_label(method: str) -> str:
@@ -261,7 +265,4 @@ def forest_svg(analysis: Analysis, run: AnalysisRun, outcome: Outcome | None) ->
         what += f" ({' or '.join(analysis.comparison.experimental)} − " \
                 f"{' or '.join(analysis.comparison.control)})"
     favours = _favours(analysis, outcome)
-    svg = forest_plot(fit, xlabel=what, favours=favours, width=9.0, fmt="svg")
-    assert isinstance(svg, bytes)
-    text = svg.decode("utf-8")
-    return text[text.index("<svg"):]
+    return _inline_svg(forest_plot(fit, xlabel=what, favours=favours, width=9.0, fmt="svg"))

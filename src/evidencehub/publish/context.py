@@ -254,18 +254,16 @@ def _trial_href(snap: HubSnapshot, registry_id: str) -> str | None:
 def _cross_refs(page: Page, snap: HubSnapshot) -> list[dict[str, Any]]:
     refs = []
     for ref in page.cross_refs:
-        target = snap.page_by_slug.get(ref.slug)
-        stored = snap.page_statuses.get(ref.slug)
+        target = _link_target(snap, ref.slug, ref.status.value if ref.status else None)
+        exists = target.href is not None
         refs.append(
             {
                 "slug": ref.slug,
-                "title": target.title if target else ref.slug,
-                "status": target.status.value if target
-                else stored.value if stored
-                else (ref.status.value if ref.status else "missing"),
-                "exists": target is not None,
+                "title": target.title,
+                "status": target.status,
+                "exists": exists,
                 "note": ref.note,
-                "path": page_path(ref.slug) if target else None,
+                "path": page_path(ref.slug) if exists else None,
             }
         )
     return refs
@@ -337,17 +335,14 @@ def _result_value(snap: HubSnapshot, slug: str, field: str | None) -> ResultValu
 def _related(snap: HubSnapshot, page: Page) -> list[Page]:
     """Related reading: the other pages of the same category first, then pages citing studies
     this page cites; within each group, the most shared studies first, then by title."""
-    cited = set(cited_keys(page.body))
-
-    def shared(other: Page) -> int:
-        return len(cited & set(cited_keys(other.body)))
-
-    same = [p for p in snap.pages
-            if p.slug != page.slug and page.category and p.category == page.category]
-    overlapping = [p for p in snap.pages
-                   if p.slug != page.slug and p not in same and shared(p) > 0]
-    return [*sorted(same, key=lambda p: (-shared(p), p.title)),
-            *sorted(overlapping, key=lambda p: (-shared(p), p.title))]
+    cited = snap.cited_by_page[page.slug]
+    others = [p for p in snap.pages if p.slug != page.slug]
+    shared = {p.slug: len(cited & snap.cited_by_page[p.slug]) for p in others}
+    same = [p for p in others if page.category and p.category == page.category]
+    same_slugs = {p.slug for p in same}
+    overlapping = [p for p in others if p.slug not in same_slugs and shared[p.slug] > 0]
+    return [*sorted(same, key=lambda p: (-shared[p.slug], p.title)),
+            *sorted(overlapping, key=lambda p: (-shared[p.slug], p.title))]
 
 
 def page_context(snap: HubSnapshot, slug: str) -> dict[str, Any]:
@@ -425,7 +420,7 @@ def study_context(snap: HubSnapshot, key: str) -> dict[str, Any]:
     """Context of a study page: the study, its records and trials, and where it is used."""
     study = snap.study_by_key[key]
     context = _base("study", study.label, study_path(key))
-    cited_by = [_page_link(p) for p in snap.pages if key in cited_keys(p.body)]
+    cited_by = [_page_link(p) for p in snap.pages if key in snap.cited_by_page[p.slug]]
     in_analyses = []
     for analysis in snap.analyses:
         pages = [p for p in snap.pages if analysis.slug in p.analysis_slugs]

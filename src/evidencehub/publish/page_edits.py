@@ -17,6 +17,7 @@ refused with :class:`~evidencehub.errors.EditConflict` when someone saved a newe
 from __future__ import annotations
 
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -25,8 +26,8 @@ from sqlalchemy.orm import Session
 from evidencehub.data.pages import PageSource, format_page
 from evidencehub.errors import EditConflict, InputError, NotFoundError
 from evidencehub.grade.claims import cited_keys, extract_claims
-from evidencehub.grade.labels import label_page
-from evidencehub.model import Actor, EvidenceLabel, Page, PageStatus, Study
+from evidencehub.grade.labels import label_page, pooled_keys
+from evidencehub.model import Actor, Claim, EvidenceLabel, Page, PageStatus, Study
 from evidencehub.publish.page_status import check_transition
 from evidencehub.store.repo import analyses as analyses_repo
 from evidencehub.store.repo import page_versions as versions_repo
@@ -48,7 +49,7 @@ __all__ = [
 ]
 
 #: Provenance line of an evidence label when the page names none.
-DEFAULT_LABEL_SOURCE = "PubMed-indexed literature"
+DEFAULT_LABEL_SOURCE: str = EvidenceLabel.model_fields["source"].default
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,16 +83,13 @@ def stored_source(session: Session, slug: str) -> PageSource:
                       label_source=page.label.source if page.label else None)
 
 
-def derive_label(session: Session, page: Page, *, source: str) -> EvidenceLabel:
-    """The evidence label of ``page`` from the store's studies and the newest runs of the
-    analyses it shows (:func:`evidencehub.grade.labels.label_page`); :class:`InputError` if
-    it cites a study the store does not hold."""
-    from evidencehub.analysis.run import RunResult
-
-    claims = extract_claims(page)
-    runs = analyses_repo.latest_runs(session, page.analysis_slugs)
-    pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
-              for slug, run in runs.items() if run.schema_version > 0}
+def derive_label(session: Session, page: Page, claims: Sequence[Claim], *,
+                 source: str) -> EvidenceLabel:
+    """The evidence label of ``page`` (whose claims are ``claims``:
+    :func:`~evidencehub.grade.claims.extract_claims`) from the store's studies and the newest
+    runs of the analyses it shows (:func:`evidencehub.grade.labels.label_page`);
+    :class:`InputError` if it cites a study the store does not hold."""
+    pooled = pooled_keys(analyses_repo.latest_runs(session, page.analysis_slugs))
     studies: dict[str, Study] = {}
     for key in dict.fromkeys([*cited_keys(page.body), *(k for keys in pooled.values()
                                                          for k in keys)]):
@@ -135,13 +133,11 @@ def save_page(session: Session, source: PageSource, *, actor: Actor,
             f"from version {base_version}; nothing was saved: reload the page, then make your "
             "change again"
         )
-    if base_version is not None and before is None and base_version != 0:
-        raise EditConflict(f"page {slug!r} no longer exists; nothing was saved")
     _check_analyses(session, page)
     claims = extract_claims(page)
     label_source = source.label_source or (before.label_source if before else None) \
         or DEFAULT_LABEL_SOURCE
-    label = derive_label(session, page, source=label_source)
+    label = derive_label(session, page, claims, source=label_source)
     writer = actor_id(session, actor)
     stamp = versions_repo.page_stamp(session, slug) if before is not None else (None, None)
     outcome = pages_repo.upsert_page(session, page.model_copy(update={"label": label}),

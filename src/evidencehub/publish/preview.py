@@ -16,11 +16,11 @@ import dataclasses
 from dataclasses import dataclass
 from typing import Any
 
-from evidencehub.analysis.run import RunResult
 from evidencehub.data.pages import PageSource
 from evidencehub.errors import InputError
 from evidencehub.grade.claims import cited_keys, extract_claims
-from evidencehub.grade.labels import label_page
+from evidencehub.grade.labels import label_page, pooled_keys
+from evidencehub.model import Claim, Page
 from evidencehub.publish.context import page_context
 from evidencehub.publish.page_edits import DEFAULT_LABEL_SOURCE
 from evidencehub.publish.render import environment
@@ -41,13 +41,17 @@ class Preview:
         return {"html": self.html, "problems": list(self.problems)}
 
 
-def _problems(snap: HubSnapshot, source: PageSource) -> list[str]:
-    page = source.page
-    problems = []
+def _claims(page: Page) -> tuple[tuple[Claim, ...], str | None]:
+    """The page's claims, or the problem that stops their extraction."""
     try:
-        extract_claims(page)
+        return extract_claims(page), None
     except InputError as err:
-        problems.append(err.problem)
+        return (), err.problem
+
+
+def _problems(snap: HubSnapshot, source: PageSource, claim_problem: str | None) -> list[str]:
+    page = source.page
+    problems = [] if claim_problem is None else [claim_problem]
     for key in dict.fromkeys(cited_keys(page.body)):
         if key not in snap.study_by_key:
             problems.append(f"[@{key}] cites a study the hub does not hold; pick one from "
@@ -58,13 +62,13 @@ def _problems(snap: HubSnapshot, source: PageSource) -> list[str]:
     return problems
 
 
-def preview_context(snap: HubSnapshot, source: PageSource) -> dict[str, Any]:
-    """The page context of ``source`` as if it were published in ``snap`` (no problems
-    assumed: see :func:`preview_page`)."""
+def preview_context(snap: HubSnapshot, source: PageSource,
+                    claims: tuple[Claim, ...]) -> dict[str, Any]:
+    """The page context of ``source``, whose claims are ``claims``, as if it were published
+    in ``snap`` (no problems assumed: see :func:`preview_page`)."""
     page = source.page
-    claims = extract_claims(page)
-    pooled = {slug: [r.study_key for r in RunResult.from_dict(run.result).pooled_rows]
-              for slug, run in snap.runs.items() if slug in page.analysis_slugs}
+    pooled = pooled_keys({slug: run for slug, run in snap.runs.items()
+                          if slug in page.analysis_slugs})
     label = label_page(page, claims, snap.study_by_key, pooled,
                        source=source.label_source or DEFAULT_LABEL_SOURCE)
     shown = page.model_copy(update={"label": label})
@@ -84,10 +88,11 @@ def preview_page(snap: HubSnapshot, source: PageSource, *, plots: dict[str, str]
     the page's own address (``pages/<slug>.html``), as on the site; the editor's script
     resolves them against it.
     """
-    problems = _problems(snap, source)
+    claims, claim_problem = _claims(source.page)
+    problems = _problems(snap, source, claim_problem)
     if problems:
         return Preview("", tuple(problems))
-    context = preview_context(snap, source)
+    context = preview_context(snap, source, claims)
     root = "../" * context["path"].count("/")
     html = environment().get_template("_page_article.html").render(
         **context, root=root, plots=plots)

@@ -34,14 +34,16 @@ HEADINGS = {
 }
 
 
-def search_path(query: str, kind: SearchKind | None = None, page: int = 1) -> str:
-    """Site-relative URL of a search (``search?q=…&kind=…&page=…``)."""
+def search_path(query: str, kind: SearchKind | None = None, page: int = 1, *,
+                endpoint: str = "search") -> str:
+    """Site-relative URL of a search (``search?q=…&kind=…&page=…``); ``endpoint``
+    ``"search.json"`` for its JSON twin."""
     params: dict[str, str] = {"q": query}
     if kind is not None:
         params["kind"] = kind.value
     if page > 1:
         params["page"] = str(page)
-    return "search?" + urlencode(params)
+    return f"{endpoint}?" + urlencode(params)
 
 
 def _target(hit: SearchHit) -> dict[str, Any]:
@@ -113,7 +115,7 @@ def search_context(
         "site": SITE_TITLE,
         "title": title,
         "path": "search.html",
-        "json_path": search_path(query.text, only, page).replace("search?", "search.json?", 1)
+        "json_path": search_path(query.text, only, page, endpoint="search.json")
         if query.text else "",
         "query": query.text,
         "words": list(query.words),

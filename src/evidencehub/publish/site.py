@@ -24,7 +24,9 @@ from __future__ import annotations
 import os
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
 from importlib import resources
 from pathlib import Path
 
@@ -85,13 +87,15 @@ def forest_svgs(snap: HubSnapshot, drawn: dict[str, str | None] | None = None) -
             continue
         outcome = snap.outcomes.get(analysis.outcome)
         key = f"{analysis!r}|{run.id}|{outcome!r}"
-        for name in (analysis.slug, funnel_key(analysis.slug)):
+        plots: tuple[tuple[str, Callable[[], str | None]], ...] = (
+            (analysis.slug, partial(forest_svg, analysis, run, outcome)),
+            (funnel_key(analysis.slug), partial(funnel_svg, analysis, run)),
+        )
+        for name, draw in plots:
             if f"{name}|{key}" in drawn:
                 svg = drawn[f"{name}|{key}"]
             else:
-                svg = (forest_svg(analysis, run, outcome) if name == analysis.slug
-                       else funnel_svg(analysis, run))
-                drawn[f"{name}|{key}"] = svg
+                svg = drawn[f"{name}|{key}"] = draw()
             if svg is not None:
                 svgs[name] = svg
     return svgs

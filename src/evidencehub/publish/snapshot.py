@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 
+from evidencehub.grade.claims import cited_keys
 from evidencehub.model import (
     Analysis,
     AnalysisRun,
@@ -80,6 +81,9 @@ class HubSnapshot:
     study_by_key: dict[str, Study] = field(init=False)
     page_by_slug: dict[str, Page] = field(init=False)
     analysis_by_slug: dict[str, Analysis] = field(init=False)
+    #: The study keys each published page cites (:func:`~evidencehub.grade.claims.cited_keys`
+    #: of its body), by page slug.
+    cited_by_page: dict[str, frozenset[str]] = field(init=False)
 
     def __post_init__(self) -> None:
         trial_ids: dict[str, Trial] = {}
@@ -92,6 +96,7 @@ class HubSnapshot:
             "study_by_key": {s.key: s for s in self.studies},
             "page_by_slug": {p.slug: p for p in self.pages},
             "analysis_by_slug": {a.slug: a for a in self.analyses},
+            "cited_by_page": {p.slug: frozenset(cited_keys(p.body)) for p in self.pages},
         }
         for name, value in lookups.items():
             object.__setattr__(self, name, value)

@@ -20,7 +20,6 @@ from dataclasses import dataclass, fields
 from typing import Any
 from urllib.parse import urlencode
 
-from evidencehub.grade.claims import cited_keys
 from evidencehub.model import Trial, TrialPhase
 from evidencehub.publish.context import (
     DISCLAIMER,
@@ -98,12 +97,26 @@ class TrialFilters:
         )
 
 
-def _publications(snap: HubSnapshot, trial: Trial) -> list[dict[str, Any]]:
+@dataclass(frozen=True, slots=True)
+class _Index:
+    """What every row looks up, built once per tracker: the study each record key belongs to
+    (the first study listing it) and the registry ids each page's body names, by slug."""
+
+    study_of: dict[str, str]
+    page_registry_ids: dict[str, frozenset[str]]
+
+    @classmethod
+    def of(cls, snap: HubSnapshot) -> _Index:
+        study_of: dict[str, str] = {}
+        for study in snap.studies:
+            for key in study.record_keys:
+                study_of.setdefault(key, study.key)
+        return cls(study_of, {p.slug: frozenset(REGISTRY_ID_RE.findall(p.body))
+                              for p in snap.pages})
+
+
+def _publications(snap: HubSnapshot, index: _Index, trial: Trial) -> list[dict[str, Any]]:
     ids = {trial.registry_id, *trial.secondary_ids}
-    study_of: dict[str, str] = {}
-    for study in snap.studies:
-        for key in study.record_keys:
-            study_of.setdefault(key, study.key)
     keys = [r.key for r in snap.records if ids & set(r.registry_ids)]
     keys += [k for s in snap.studies if ids & set(s.trial_ids) for k in s.record_keys]
     publications = []
@@ -112,21 +125,21 @@ def _publications(snap: HubSnapshot, trial: Trial) -> list[dict[str, Any]]:
         if record is None:
             continue
         item = _record_dict(record)
-        study_key = study_of.get(key)
+        study_key = index.study_of.get(key)
         item["path"] = study_path(study_key) if study_key else None
         item["url"] = item["doi_url"] or item["pmid_url"]
         publications.append(item)
     return publications
 
 
-def _pages(snap: HubSnapshot, trial: Trial) -> list[dict[str, Any]]:
+def _pages(snap: HubSnapshot, index: _Index, trial: Trial) -> list[dict[str, Any]]:
     ids = {trial.registry_id, *trial.secondary_ids}
     studies = {s.key for s in snap.studies if ids & set(s.trial_ids)}
     return [_page_link(p) for p in snap.pages
-            if studies & set(cited_keys(p.body)) or ids & set(REGISTRY_ID_RE.findall(p.body))]
+            if studies & snap.cited_by_page[p.slug] or ids & index.page_registry_ids[p.slug]]
 
 
-def _row(snap: HubSnapshot, trial: Trial) -> dict[str, Any]:
+def _row(snap: HubSnapshot, index: _Index, trial: Trial) -> dict[str, Any]:
     link = registry_link(trial.registry, trial.registry_id)
     return {
         **_trial_dict(trial),
@@ -135,8 +148,8 @@ def _row(snap: HubSnapshot, trial: Trial) -> dict[str, Any]:
         "start_date": trial.start_date.isoformat() if trial.start_date else None,
         "completion_date": trial.completion_date.isoformat() if trial.completion_date else None,
         "last_updated": trial.last_updated.isoformat() if trial.last_updated else None,
-        "publications": _publications(snap, trial),
-        "pages": _pages(snap, trial),
+        "publications": _publications(snap, index, trial),
+        "pages": _pages(snap, index, trial),
     }
 
 
@@ -160,6 +173,7 @@ def tracker_context(snap: HubSnapshot, filters: TrialFilters | None = None) -> d
     _, order = SORTS[filters.sort]
     trials = sorted((t for t in snap.trials if filters.keeps(t)), key=order)
     context = _base("trials", "Trial tracker", TRACKER_PATH)
+    index = _Index.of(snap)
     if filters != TrialFilters():
         chosen = {f.name: getattr(filters, f.name) for f in fields(filters)
                   if getattr(filters, f.name) and (f.name != "sort" or filters.sort != "id")}
@@ -169,7 +183,7 @@ def tracker_context(snap: HubSnapshot, filters: TrialFilters | None = None) -> d
         "filtered": filters.active(),
         "options": _options(snap),
         "total": len(snap.trials),
-        "trials": [_row(snap, t) for t in trials],
+        "trials": [_row(snap, index, t) for t in trials],
         "disclaimer": DISCLAIMER,
     })
     return context
