@@ -1,7 +1,7 @@
 """Real headless Chromium (Debian's, driven by Playwright) against ``evidencehub serve``.
 
-* ``browser`` — one Chromium per test session (per xdist worker); each test opens a context
-  of its own;
+* ``browser`` — one Chromium per test module (not per session: Playwright's sync API keeps an
+  event loop running while it is open, and the web tests' clients run loops of their own);
 * ``page`` — a fresh tab (1280 × 900) and the list of problems it met: console errors and
   warnings, uncaught page errors, failed requests (a navigation's own aborts excepted). A test
   ends with ``assert problems == []``;
@@ -49,7 +49,7 @@ skip_without_chromium = pytest.mark.skipif(
 PHONE_WIDTH = 390
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     sync_api = pytest.importorskip("playwright.sync_api")
     with sync_api.sync_playwright() as playwright:
