@@ -14,16 +14,22 @@ The PostgreSQL variants exist when ``EVIDENCEHUB_TEST_POSTGRES_URL`` is set (``.
 sets it) and are marked ``postgres`` (``pytest -m "not postgres"`` leaves them out). A test for
 PostgreSQL alone says ``@pytest.mark.parametrize("engine", ["postgresql"], indirect=True)``
 (or ``"db_url"``) with ``@pytest.mark.postgres``; without a server it is skipped, saying why.
+
+``no_network`` (not autouse; tests/ingest/online uses it for every test) makes real HTTP
+transports and socket connections fail the test that tries them.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.engine import make_url
@@ -140,3 +146,15 @@ def _cheap_password_hashes() -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(passwords, "_hasher", lambda: cheap)
         yield
+
+
+@pytest.fixture
+def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make real HTTP transports and sockets unusable for the duration of the test."""
+
+    def refuse(*args: Any, **kwargs: Any) -> Any:
+        raise AssertionError("a test tried to reach the network")
+
+    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", refuse)
+    monkeypatch.setattr(socket.socket, "connect", refuse)
+    monkeypatch.setattr(socket, "create_connection", refuse)

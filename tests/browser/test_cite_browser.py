@@ -5,9 +5,7 @@ text. The hub is a copy of the demo store with one such study added."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,10 +14,8 @@ from evidencehub.model import Author, Record, Study, StudyDesign
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.session import make_engine, transaction
-from tests.browser.conftest import login, skip_without_chromium
-from tests.publish.conftest import demo_store  # noqa: F401 - fixture
+from tests.browser.conftest import login, skip_without_chromium, store_copy
 from tests.serving import serving
-from tests.web.conftest import web_store  # noqa: F401 - fixture
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
 
@@ -27,11 +23,9 @@ XSS_TITLE = "Islets <img src=x onerror=alert(1)> and <script>alert(2)</script> i
 
 
 @pytest.fixture(scope="module")
-def cite_server(web_store: str, tmp_path_factory: pytest.TempPathFactory  # noqa: F811
-                ) -> Iterator[str]:
+def cite_server(web_store: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The demo hub with accounts, plus study ``xssprobe2026`` whose record's title is HTML."""
-    db = tmp_path_factory.mktemp("cite-server") / "hub.db"
-    shutil.copyfile(web_store.removeprefix("sqlite:///"), db)
+    db = store_copy(web_store, tmp_path_factory, "cite-server")
     engine = make_engine(f"sqlite:///{db}")
     try:
         with transaction(engine) as session:
@@ -44,7 +38,7 @@ def cite_server(web_store: str, tmp_path_factory: pytest.TempPathFactory  # noqa
                 record_keys=(record.key,)))
     finally:
         engine.dispose()
-    with serving(Path(db)) as base:
+    with serving(db) as base:
         yield base
 
 

@@ -5,15 +5,13 @@ the consensus is in the store (with the outcome-data row it wrote)."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from evidencehub.demo import run_demo
 from evidencehub.review import extraction_service as service
 from evidencehub.store.session import make_engine, transaction
-from tests.browser.conftest import login, skip_without_chromium
+from tests.browser.conftest import login, skip_without_chromium, store_copy
 from tests.serving import serving
 from tests.web.appraisal_hub import SLUG, STUDIES, add_review
 
@@ -23,13 +21,13 @@ STUDY = STUDIES[0]
 
 
 @pytest.fixture(scope="module")
-def review_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def review_server(web_store: str, tmp_path_factory: pytest.TempPathFactory
+                  ) -> Iterator[tuple[str, str]]:
     """(base URL, store URL) of the demo hub with review ``islets`` (tests/web/appraisal_hub.py)."""
-    root: Path = tmp_path_factory.mktemp("review-server")
-    url = f"sqlite:///{root / 'hub.db'}"
-    run_demo(url, root / "site")
+    db = store_copy(web_store, tmp_path_factory, "review-server")
+    url = f"sqlite:///{db}"
     add_review(url)
-    with serving(root / "hub.db") as base:
+    with serving(db) as base:
         yield base, url
 
 

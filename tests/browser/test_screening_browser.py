@@ -9,16 +9,12 @@ from typing import Any
 
 import pytest
 
-from evidencehub.demo import run_demo
 from evidencehub.model import ScreeningDecision
 from evidencehub.review import service
-from evidencehub.store.repo import users as users_repo
 from evidencehub.store.session import make_engine, transaction
-from evidencehub.vocab import AccountRole, DecisionBasis, ScreeningLabel
-from evidencehub.web.passwords import hash_password
-from tests.browser.conftest import login, skip_without_chromium
+from evidencehub.vocab import DecisionBasis, ScreeningLabel
+from tests.browser.conftest import login, skip_without_chromium, store_copy
 from tests.serving import serving
-from tests.web.conftest import PASSWORD
 from tests.web.screening_review import SLUG, add_review
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
@@ -42,17 +38,11 @@ class ServedReview:
 
 
 @pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedReview]:
-    root = tmp_path_factory.mktemp("screening-server")
-    url = f"sqlite:///{root / 'hub.db'}"
-    run_demo(url, root / "site")
-    engine = make_engine(url)
-    try:
-        with transaction(engine) as session:
-            for role in AccountRole:
-                users_repo.add_user(session, role.value, role, hash_password(PASSWORD))
-    finally:
-        engine.dispose()
+def served(web_store: str,
+           tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedReview]:
+    db = store_copy(web_store, tmp_path_factory, "screening-server")
+    root = db.parent
+    url = f"sqlite:///{db}"
     record_ids = add_review(url, root)
     conflict = record_ids[-1]
     engine = make_engine(url)
@@ -63,7 +53,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServedReview]:
                                reason=reason)
     finally:
         engine.dispose()
-    with serving(root / "hub.db") as base:
+    with serving(db) as base:
         yield ServedReview(base, url, conflict)
 
 

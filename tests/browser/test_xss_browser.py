@@ -15,13 +15,12 @@ from urllib.parse import quote
 
 import pytest
 
-from evidencehub.demo import run_demo
 from evidencehub.model import Author
 from evidencehub.store.repo import pages as pages_repo
 from evidencehub.store.repo import records as records_repo
 from evidencehub.store.repo import studies as studies_repo
 from evidencehub.store.session import make_engine, transaction
-from tests.browser.conftest import skip_without_chromium
+from tests.browser.conftest import skip_without_chromium, store_copy
 from tests.serving import serving
 
 pytestmark = [pytest.mark.browser, skip_without_chromium]
@@ -59,13 +58,12 @@ PAGE = "ipsc-derived-cell-therapy"
 
 
 @pytest.fixture(scope="module")
-def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, str]]:
+def xss_server(web_store: str, tmp_path_factory: pytest.TempPathFactory
+               ) -> Iterator[tuple[str, str]]:
     """The demo hub with the payloads stored in a page, a study and a record; (base URL, the
     record's title)."""
-    root = tmp_path_factory.mktemp("xss")
-    url = f"sqlite:///{root / 'hub.db'}"
-    run_demo(url, root / "site")
-    engine = make_engine(url)
+    db = store_copy(web_store, tmp_path_factory, "xss")
+    engine = make_engine(f"sqlite:///{db}")
     try:
         with transaction(engine) as session:
             page = pages_repo.get_page(session, PAGE)
@@ -84,7 +82,7 @@ def xss_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
                             *record.authors)}), source="xss-test")
     finally:
         engine.dispose()
-    with serving(root / "hub.db") as base:
+    with serving(db) as base:
         yield base, title
 
 

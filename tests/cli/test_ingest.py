@@ -460,24 +460,37 @@ def _children_of_this_process() -> set[int]:
     }
 
 
-@pytest.mark.skipif(
+#: Parsing ahead runs only with a second CPU, and the tests see children through /proc.
+needs_parse_ahead = pytest.mark.skipif(
     len(os.sched_getaffinity(0)) < 2 or not Path("/proc/self/task").is_dir(),
     reason="parsing ahead needs a second CPU (parse_ahead.worth_reading_ahead)",
 )
-def test_import_stores_the_same_with_and_without_parsing_ahead(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
-) -> None:
+
+
+@pytest.fixture
+def started(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The process ids of the parser children the import starts (``ReadAhead`` recorded)."""
     from evidencehub.ingest import import_files, parse_ahead
 
-    files = [str(p) for p in sorted((DATA / "pubmed_xml").iterdir())] + [str(MEDLINE), str(RIS)]
-    started: list[int] = []
+    pids: list[int] = []
 
     class Recorded(parse_ahead.ReadAhead):
         def __init__(self, *args: Any, **kwargs: Any) -> None:
             super().__init__(*args, **kwargs)
-            started.append(self._child.pid or 0)
+            pids.append(self._child.pid or 0)
 
     monkeypatch.setattr(import_files, "ReadAhead", Recorded)
+    return pids
+
+
+@needs_parse_ahead
+def test_import_stores_the_same_with_and_without_parsing_ahead(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    started: list[int],
+) -> None:
+    from evidencehub.ingest import parse_ahead
+
+    files = [str(p) for p in sorted((DATA / "pubmed_xml").iterdir())] + [str(MEDLINE), str(RIS)]
     children_before = _children_of_this_process()
     outputs = {}
     for ahead, min_bytes in (("ahead", 1), ("in process", 1 << 40)):
@@ -492,15 +505,13 @@ def test_import_stores_the_same_with_and_without_parsing_ahead(
     assert _children_of_this_process() <= children_before
 
 
-@pytest.mark.skipif(
-    len(os.sched_getaffinity(0)) < 2 or not Path("/proc/self/task").is_dir(),
-    reason="parsing ahead needs a second CPU (parse_ahead.worth_reading_ahead)",
-)
+@needs_parse_ahead
 @pytest.mark.parametrize("kind", ["text file", "directory"])
 def test_a_store_that_cannot_open_leaves_no_parser_child(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, kind: str
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch,
+    started: list[int], kind: str,
 ) -> None:
-    from evidencehub.ingest import import_files, parse_ahead
+    from evidencehub.ingest import parse_ahead
 
     big = tmp_path / "big.nbib"
     _big_medline(big, parse_ahead.BATCH_SIZE * (parse_ahead.AHEAD + 4))  # more than the child sends ahead
@@ -509,14 +520,6 @@ def test_a_store_that_cannot_open_leaves_no_parser_child(
         store.mkdir()
     else:
         store.write_text("title,year\nIslets,2019\n", encoding="utf-8")
-    started: list[int] = []
-
-    class Recorded(parse_ahead.ReadAhead):
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            started.append(self._child.pid or 0)
-
-    monkeypatch.setattr(import_files, "ReadAhead", Recorded)
     monkeypatch.setattr(parse_ahead, "MIN_BYTES", 1)
     children_before = _children_of_this_process()
     status, out, err = run(capsys, "import", str(big), "--db", str(store))

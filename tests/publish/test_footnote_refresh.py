@@ -21,13 +21,9 @@ from evidencehub.store.session import make_engine, transaction
 from tests.ingest.online.recorded_http import Recorder, recorded
 from tests.publish.conftest import demo_store  # noqa: F401 - fixture
 
+pytestmark = pytest.mark.usefixtures("no_network")
+
 EDITOR = Actor(name="editor", kind=ActorKind.PERSON)
-
-
-@pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request",
-                        lambda *a, **k: pytest.fail("a test tried to reach the network"))
 
 
 @pytest.fixture

@@ -20,7 +20,7 @@ def test_all_is_sorted_and_every_name_loads() -> None:
     for name in stats.__all__:
         value = getattr(stats, name)
         assert getattr(value, "__module__", "evidencehub.stats").startswith("evidencehub.")
-    assert set(stats.__all__) <= set(dir(stats))
+    assert set(stats.__all__) == set(stats._SOURCES)
 
 
 def test_an_unknown_name_is_an_attribute_error() -> None:

@@ -236,11 +236,10 @@ def _oldenburg(url: str) -> None:
         engine.dispose()
 
 
+@pytest.mark.usefixtures("no_network")
 def test_missing_footnote_fields_are_filled_from_openalex(
-    web_writable: WebClient, hub_copy: str, monkeypatch: pytest.MonkeyPatch,
+    web_writable: WebClient, hub_copy: str,
 ) -> None:
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request",
-                        lambda *a, **k: pytest.fail("a test tried to reach the network"))
     _oldenburg(hub_copy)
     web_writable.login("editor")
     _new(web_writable, slug="emicizumab", title="Emicizumab", body="It works [@oldenburg2017].")

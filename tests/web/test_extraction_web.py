@@ -4,47 +4,18 @@ account as its actor; roles, CSRF and bad ids answered with pages, never a 500."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
-
-import pytest
 
 from evidencehub.review import extraction_service as service
 from evidencehub.store.repo.outcomes import list_outcome_data
 from evidencehub.store.session import make_engine, transaction
-from evidencehub.web.app import create_app
-from tests.web.appraisal_hub import SLUG, STUDIES, add_review
+from tests.web.appraisal_hub import SLUG, STUDIES, review_hub, signed_in_clients  # noqa: F401
 from tests.web.conftest import WebClient
 
 STUDY = STUDIES[0]
 FORM = f"/reviews/{SLUG}/extraction/{STUDY}"
 ARM = {"outcome": "HbA1c", "timepoint": "24 weeks"}
-
-
-@pytest.fixture
-def hub(hub_copy: str) -> str:
-    add_review(hub_copy)
-    return hub_copy
-
-
-@pytest.fixture
-def signed_in(hub: str) -> Iterator[Callable[[str | None], WebClient]]:
-    """Clients of one app over the review's hub, each signed in as the named account."""
-    engine = make_engine(hub)
-    app = create_app(engine, probe_interval=0.0)
-    clients: list[WebClient] = []
-
-    def client(name: str | None) -> WebClient:
-        made = WebClient(app)
-        clients.append(made)
-        if name is not None:
-            made.login(name)
-        return made
-
-    yield client
-    for made in clients:
-        made.close()
-    engine.dispose()
 
 
 def _entries(client: WebClient, *, mean: str, country: str = "Canada",

@@ -5,16 +5,13 @@ bad ids answered with pages, never a 500."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from urllib.parse import quote
-
-import pytest
 
 from evidencehub.grade import rob_service
 from evidencehub.grade.rob.assessment import Assessment
 from evidencehub.store.session import make_engine, transaction
-from evidencehub.web.app import create_app
-from tests.web.appraisal_hub import SLUG, STUDIES, add_review
+from tests.web.appraisal_hub import SLUG, STUDIES, review_hub, signed_in_clients  # noqa: F401
 from tests.web.conftest import WebClient
 
 STUDY = STUDIES[0]
@@ -24,31 +21,6 @@ COMPARE = f"/reviews/{SLUG}/rob/{STUDY}/compare?outcome={quote(OUTCOME)}"
 #: Every domain low by the RoB 2 algorithm (docs/risk-of-bias.md's example).
 LOW = {"1.1": "Y", "1.2": "Y", "1.3": "N", "2.1": "N", "2.2": "N", "2.6": "Y", "3.1": "Y",
        "4.1": "N", "4.2": "N", "4.3": "N", "5.1": "Y", "5.2": "N", "5.3": "N"}
-
-
-@pytest.fixture
-def hub(hub_copy: str) -> str:
-    add_review(hub_copy)
-    return hub_copy
-
-
-@pytest.fixture
-def signed_in(hub: str) -> Iterator[Callable[[str | None], WebClient]]:
-    engine = make_engine(hub)
-    app = create_app(engine, probe_interval=0.0)
-    clients: list[WebClient] = []
-
-    def client(name: str | None) -> WebClient:
-        made = WebClient(app)
-        clients.append(made)
-        if name is not None:
-            made.login(name)
-        return made
-
-    yield client
-    for made in clients:
-        made.close()
-    engine.dispose()
 
 
 def _answers(client: WebClient, url: str = FORM, **changes: str) -> dict[str, str]:

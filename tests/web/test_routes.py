@@ -102,16 +102,10 @@ def test_a_guarded_page_sends_a_visitor_to_sign_in(web: WebClient, route: WebRou
 def test_a_lower_role_is_forbidden(web: WebClient, route: WebRoute, method: str,
                                    role: AccountRole) -> None:
     web.login(role.value)
-    token = _session_csrf(web)
+    token = web.csrf_from("/")
     response = web.request(method, concrete(route), data={"csrf_token": token},
                            headers={"X-CSRF-Token": token})
     assert response.status_code == 403, response.text[:200]
-
-
-def _session_csrf(web: WebClient) -> str:
-    found = re.search(r'name="csrf_token" value="([^"]+)"', web.get("/").text)
-    assert found is not None, "a signed-in page carries the session's CSRF token"
-    return found.group(1)
 
 
 def test_the_checks_above_see_guarded_routes(web_store: str,
@@ -131,7 +125,7 @@ def test_the_checks_above_see_guarded_routes(web_store: str,
         for method in ("POST", "DELETE"):
             assert refused_without_session(web.request(method, "/probe/x"))
         web.login("reviewer")
-        token = _session_csrf(web)
+        token = web.csrf_from("/")
         assert web.get("/probe/1").status_code == 403
         assert web.post("/probe/x", data={"csrf_token": token}).status_code == 403
     finally:

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Callable, Iterator
-from typing import Any
 
 import httpx
 import pytest
@@ -13,15 +11,8 @@ from .recorded_http import FakeTime, Recorder
 
 
 @pytest.fixture(autouse=True)
-def no_network(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Make real HTTP transports and sockets unusable for the duration of each test."""
-
-    def refuse(*args: Any, **kwargs: Any) -> Any:
-        raise AssertionError("a test tried to reach the network")
-
-    monkeypatch.setattr(httpx.HTTPTransport, "handle_request", refuse)
-    monkeypatch.setattr(socket.socket, "connect", refuse)
-    monkeypatch.setattr(socket, "create_connection", refuse)
+def _no_network_in_online_tests(no_network: None) -> None:
+    """Every test here runs under ``no_network`` (tests/conftest.py)."""
 
 
 @pytest.fixture
