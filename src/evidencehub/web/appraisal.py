@@ -1,7 +1,7 @@
 """What the reviewers' appraisal pages (:mod:`~evidencehub.web.extraction`,
-:mod:`~evidencehub.web.rob`; the editor and the screening pages use the first two as well) share:
-one unit of work on the store per request, reading a posted field, the signed-in
-reviewer, the review's membership, and the pages that say no.
+:mod:`~evidencehub.web.rob`) share: one unit of work on the store per request (the editor's
+too), a posted field as text (the screening pages' too), the signed-in reviewer, the review's
+membership, and the pages that say no.
 
 Every page of a review needs its reader to be a member of it (``review member``): reviews are
 not public, and the services sign every write with the member's name, which is the account's
